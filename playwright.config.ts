@@ -1,0 +1,31 @@
+/**
+ * E2E against the production build (vite preview) in Debian's Chromium with WebGPU on
+ * SwiftShader. No browser download: executablePath from CHROMIUM_PATH or /usr/bin/chromium,
+ * falling back to Playwright's own browser where neither exists.
+ */
+import { existsSync } from 'node:fs';
+import { defineConfig } from '@playwright/test';
+import { chromiumArgs } from './e2e/support/browser';
+
+const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 120_000,
+  expect: { timeout: 60_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: {
+    baseURL: 'http://127.0.0.1:4173',
+    acceptDownloads: true,
+    launchOptions: { executablePath, args: chromiumArgs({ webgpu: true }) },
+  },
+  webServer: {
+    command: 'npm run build && npx vite preview',
+    url: 'http://127.0.0.1:4173',
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+  },
+});

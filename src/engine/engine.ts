@@ -1,0 +1,103 @@
+/**
+ * The engine object: one interface used in-thread (tests) and behind the engine worker.
+ * It caches loaded packs per (pack, backend), serialises ORT work, and turns cancel(jobId)
+ * into a flag the denoise loop checks between steps.
+ */
+import { type BackendPreference, type Capabilities, chooseBackend, probeCapabilities } from './capabilities';
+import { EngineError } from './errors';
+import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
+import type { PackManifest } from './pack/manifest';
+import type { PackSource } from './pack/pack-source';
+import { generateT2V, type GenerateResult } from './pipeline/t2v-flow';
+import type { ProgressCallback } from './progress';
+import { assertValidRequest, type TaskRequest } from './request';
+import type { OrtModule } from './runtime';
+
+export interface EngineDeps {
+  ort: OrtModule;
+  /** Resolves a pack id to where its files are. */
+  sourceFor(packId: string): Promise<PackSource>;
+  probe?: () => Promise<Capabilities>;
+}
+
+export interface GenerateOutcome extends GenerateResult {
+  manifest: PackManifest;
+  backendReason: string;
+}
+
+const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
+
+export function createEngine(deps: EngineDeps) {
+  const packs = new Map<string, Promise<LoadedPack>>();
+  const cancelled = new Set<string>();
+  let chain: Promise<unknown> = Promise.resolve();
+  let caps: Promise<Capabilities> | undefined;
+
+  /** Runs ORT work one job at a time (sessions are not re-entrant). */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  function capabilities(): Promise<Capabilities> {
+    caps ??= (deps.probe ?? probeCapabilities)();
+    return caps;
+  }
+
+  async function pack(packId: string, manifest: PackManifest, pref: BackendPreference, onProgress?: ProgressCallback) {
+    const needsF16 = Object.values(manifest.components).some((c) => c.dtype === 'float16');
+    const choice = chooseBackend(await capabilities(), pref, needsF16);
+    const key = `${packId}@${choice.backend}`;
+    let loading = packs.get(key);
+    if (!loading) {
+      loading = deps.sourceFor(packId).then((src) => loadPack(src, deps.ort, choice.backend, onProgress));
+      packs.set(key, loading);
+      loading.catch(() => packs.delete(key));
+    }
+    return { loaded: await loading, reason: choice.reason };
+  }
+
+  return {
+    capabilities,
+
+    /** Reads and validates a pack's manifest (limits, defaults) without creating sessions. */
+    async describePack(packId: string): Promise<PackManifest> {
+      return readManifest(await deps.sourceFor(packId));
+    },
+
+    /** Generates one clip. Rejects with AbortError after cancel(jobId), EngineError otherwise. */
+    generate(jobId: string, request: TaskRequest, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<GenerateOutcome> {
+      return serial(async () => {
+        try {
+          const manifest = await this.describePack(request.packId);
+          assertValidRequest(request, manifest);
+          const { loaded, reason } = await pack(request.packId, manifest, opts.backend ?? 'auto', opts.onProgress);
+          const result = await generateT2V(loaded, deps.ort, request, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          return { ...result, manifest: loaded.manifest, backendReason: reason };
+        } catch (err) {
+          if (err instanceof Error && DEVICE_LOST.test(err.message)) {
+            packs.clear();
+            throw new EngineError('device-lost', `The GPU device was lost (${err.message}). Your settings are kept: press Generate to try again.`);
+          }
+          throw err;
+        } finally {
+          cancelled.delete(jobId);
+        }
+      });
+    },
+
+    cancel(jobId: string): void {
+      cancelled.add(jobId);
+    },
+
+    /** Releases every session (and its GPU buffers). */
+    async dispose(): Promise<void> {
+      const all = [...packs.values()];
+      packs.clear();
+      await Promise.all(all.map((p) => p.then((l) => l.release()).catch(() => undefined)));
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

@@ -1,0 +1,112 @@
+/**
+ * The t2v-flow-dit pipeline: tokenize → text encoder (prompt and, with CFG, negative prompt)
+ * → Euler flow-matching loop with CFG → VAE decode. On WebGPU every per-step tensor stays in
+ * GPU buffers: transformer outputs and the step graph's output are fed straight back.
+ */
+import { abortError } from '../errors';
+import type { LoadedPack } from '../pack/load-pack';
+import type { ProgressCallback } from '../progress';
+import { gaussianNoise } from '../random';
+import { latentShape, type TaskRequest } from '../request';
+import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
+import { flowSigmas } from '../schedule';
+import { encodePrompt } from '../text/tokenize';
+import { type FrameStack, toRgbaFrames } from './frames';
+
+export interface GenerateOptions {
+  onProgress?: ProgressCallback;
+  /** Checked between steps; true means stop now. */
+  isCancelled?: () => boolean;
+  /** Clock for ETA (injected so tests are deterministic). */
+  now?: () => number;
+}
+
+export interface GenerateResult {
+  frames: FrameStack;
+  /** The final latent, for parity tests and (later) previews/checkpoints. */
+  latent: Float32Array;
+  sigmas: number[];
+  backend: LoadedPack['backend'];
+  timings: { textMs: number; denoiseMs: number; decodeMs: number };
+}
+
+/** Runs `fn` and disposes every GPU tensor in `owned` afterwards, whatever happens. */
+class TensorScope {
+  private owned = new Set<OrtTensor>();
+  keep<T extends OrtTensor>(t: T): T {
+    if (t.location === 'gpu-buffer') this.owned.add(t);
+    return t;
+  }
+  drop(t: OrtTensor): void {
+    if (this.owned.delete(t)) t.dispose();
+  }
+  disposeAll(): void {
+    for (const t of this.owned) t.dispose();
+    this.owned.clear();
+  }
+}
+
+async function encodeText(pack: LoadedPack, ort: OrtModule, text: string, scope: TensorScope): Promise<OrtTensor> {
+  const { manifest: m, tokenizer } = pack;
+  const enc = encodePrompt(tokenizer, text, m.tokenizer.maxLength, m.tokenizer.padId);
+  const io = m.components.textEncoder;
+  const dims = [1, m.tokenizer.maxLength];
+  const out = await pack.textEncoder.run({
+    [io.inputs.inputIds as string]: new ort.Tensor('int64', enc.ids, dims),
+    [io.inputs.attentionMask as string]: new ort.Tensor('int64', enc.mask, dims),
+  });
+  return scope.keep(out[io.outputs.hiddenStates as string] as OrtTensor);
+}
+
+export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskRequest, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const now = opts.now ?? (() => performance.now());
+  const m = pack.manifest;
+  const checkCancel = () => {
+    if (opts.isCancelled?.()) throw abortError();
+  };
+  const scope = new TensorScope();
+  try {
+    const t0 = now();
+    opts.onProgress?.({ stage: 'encode-text' });
+    const useCfg = r.guidance !== 1;
+    const cond = await encodeText(pack, ort, r.prompt, scope);
+    const uncond = useCfg ? await encodeText(pack, ort, r.negativePrompt, scope) : cond;
+    checkCancel();
+
+    const shape = latentShape(r, m);
+    const sigmas = flowSigmas(r.steps, r.shift);
+    const tio = m.components.transformer;
+    let x: OrtTensor = new ort.Tensor('float32', gaussianNoise(shape.reduce((a, b) => a * b, 1), r.seed), shape);
+    const guidance = new ort.Tensor('float32', Float32Array.of(r.guidance), [1]);
+    const t1 = now();
+    for (let i = 0; i < r.steps; i++) {
+      const sigma = sigmas[i] as number;
+      const timestep = new ort.Tensor('float32', Float32Array.of(sigma * m.timestepScale), [1]);
+      const velocity = async (context: OrtTensor) => {
+        const out = await pack.transformer.run({ [tio.inputs.latents as string]: x, [tio.inputs.timestep as string]: timestep, [tio.inputs.context as string]: context });
+        return scope.keep(out[tio.outputs.velocity as string] as OrtTensor);
+      };
+      const vCond = await velocity(cond);
+      const vUncond = useCfg ? await velocity(uncond) : vCond;
+      const dt = new ort.Tensor('float32', Float32Array.of((sigmas[i + 1] as number) - sigma), [1]);
+      const stepped = await pack.step.run({ latents: x, v_cond: vCond, v_uncond: vUncond, dt, guidance });
+      scope.drop(vCond);
+      scope.drop(vUncond);
+      scope.drop(x);
+      x = scope.keep(stepped.latents_out as OrtTensor);
+      const elapsedMs = now() - t1;
+      opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1)) * (r.steps - i - 1) });
+      checkCancel();
+    }
+    const t2 = now();
+    opts.onProgress?.({ stage: 'decode' });
+    const vio = m.components.vaeDecoder;
+    const decoded = await pack.vaeDecoder.run({ [vio.inputs.latents as string]: x });
+    const sample = decoded[vio.outputs.frames as string] as OrtTensor;
+    const frames = toRgbaFrames(await readFloats(sample), sample.dims, vio.outputLayout, vio.outputRange);
+    const latent = (await readFloats(x)).slice();
+    return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
+  } finally {
+    scope.disposeAll();
+  }
+}

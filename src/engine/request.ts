@@ -1,0 +1,71 @@
+/**
+ * TaskRequest: the plain-JSON description of one generation, and its validation against a
+ * pack's limits. The UI validates before queueing and the engine validates again.
+ */
+import { EngineError } from './errors';
+import { parseResolution, type PackManifest, type Solver, SOLVERS } from './pack/manifest';
+
+export interface TaskRequest {
+  packId: string;
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  steps: number;
+  frames: number;
+  /** "WIDTHxHEIGHT", one of the pack's resolutions. */
+  resolution: string;
+  solver: Solver;
+  shift: number;
+  guidance: number;
+}
+
+export type RequestField = keyof TaskRequest;
+export type FieldErrorMap = Partial<Record<RequestField, string>>;
+
+export const MAX_SEED = 2 ** 32 - 1;
+export const MAX_PROMPT_CHARS = 2000;
+
+/** A request filled with the pack's defaults. */
+export function defaultRequest(m: PackManifest, prompt = ''): TaskRequest {
+  const d = m.defaults;
+  return { packId: m.id, prompt, negativePrompt: d.negativePrompt, seed: 42, steps: d.steps, frames: d.frames, resolution: d.resolution, solver: d.solver, shift: d.shift, guidance: d.guidance };
+}
+
+function integerIn(v: number, lo: number, hi: number): boolean {
+  return Number.isInteger(v) && v >= lo && v <= hi;
+}
+
+/** Returns a message per invalid field (empty object when the request is valid). */
+export function validateRequest(r: TaskRequest, m: PackManifest): FieldErrorMap {
+  const errors: FieldErrorMap = {};
+  const tc = m.latent.temporalCompression;
+  if (r.packId !== m.id) errors.packId = `This request is for pack "${r.packId}", but "${m.id}" is loaded.`;
+  if (!r.prompt.trim()) errors.prompt = 'Enter a prompt: describe what the video should show.';
+  else if (r.prompt.length > MAX_PROMPT_CHARS) errors.prompt = `The prompt is too long (${r.prompt.length} characters; at most ${MAX_PROMPT_CHARS}).`;
+  if (r.negativePrompt.length > MAX_PROMPT_CHARS) errors.negativePrompt = `The negative prompt is too long (at most ${MAX_PROMPT_CHARS} characters).`;
+  if (!integerIn(r.seed, 0, MAX_SEED)) errors.seed = `Seed must be a whole number from 0 to ${MAX_SEED}.`;
+  if (!integerIn(r.steps, 1, m.limits.maxSteps)) errors.steps = `Steps must be a whole number from 1 to ${m.limits.maxSteps}.`;
+  if (!integerIn(r.frames, 1, m.limits.maxFrames)) errors.frames = `Frames must be a whole number from 1 to ${m.limits.maxFrames} for this model.`;
+  else if ((r.frames - 1) % tc !== 0) errors.frames = `Frames must be ${tc}·n + 1 for this model (e.g. ${tc + 1}, ${2 * tc + 1}).`;
+  if (!m.limits.resolutions.includes(r.resolution)) errors.resolution = `Resolution must be one of: ${m.limits.resolutions.join(', ')}.`;
+  if (!(SOLVERS as readonly string[]).includes(r.solver)) errors.solver = `Solver must be one of: ${SOLVERS.join(', ')}.`;
+  if (!(Number.isFinite(r.shift) && r.shift > 0 && r.shift <= 100)) errors.shift = 'Shift must be a number above 0 and at most 100.';
+  if (!(Number.isFinite(r.guidance) && r.guidance >= 0 && r.guidance <= 50)) errors.guidance = 'Guidance must be a number from 0 to 50.';
+  return errors;
+}
+
+/** Throws EngineError('invalid-request') with the field messages when the request is invalid. */
+export function assertValidRequest(r: TaskRequest, m: PackManifest): void {
+  const errors = validateRequest(r, m);
+  const entries = Object.entries(errors);
+  if (entries.length) throw new EngineError('invalid-request', `Invalid request: ${entries.map(([k, v]) => `${k}: ${v}`).join(' ')}`, errors as Record<string, string>);
+}
+
+/** Latent tensor shape [1, C, T, h, w] for a (valid) request. */
+export function latentShape(r: TaskRequest, m: PackManifest): [number, number, number, number, number] {
+  const res = parseResolution(r.resolution);
+  if (!res) throw new EngineError('invalid-request', `Resolution "${r.resolution}" is not WIDTHxHEIGHT.`, { resolution: 'expected WIDTHxHEIGHT' });
+  const s = m.latent.spatialCompression;
+  const t = (r.frames - 1) / m.latent.temporalCompression + 1;
+  return [1, m.latent.channels, t, Math.round(res.height / s), Math.round(res.width / s)];
+}

@@ -1,0 +1,52 @@
+/**
+ * The settings record embedded in outputs. Key names follow WanGP wherever the concept is the
+ * same (prompt, negative_prompt, seed, num_inference_steps, video_length, resolution "WxH",
+ * sample_solver, flow_shift, guidance_scale), plus WebGP's own `type` and pack identity.
+ */
+import type { PackManifest } from './pack/manifest';
+import type { TaskRequest } from './request';
+
+export const APP_VERSION = '0.1.0';
+export const SETTINGS_VERSION = 1;
+
+export interface OutputSettings {
+  type: string;
+  settings_version: number;
+  prompt: string;
+  negative_prompt: string;
+  seed: number;
+  num_inference_steps: number;
+  video_length: number;
+  resolution: string;
+  sample_solver: string;
+  flow_shift: number;
+  guidance_scale: number;
+  model_type: string;
+  pack_version: string;
+  fps: number;
+  backend: string;
+  generation_time: number;
+  creation_date: string;
+}
+
+export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: string; generationSeconds: number; createdAt: Date }): OutputSettings {
+  return {
+    type: `WebGP ${APP_VERSION} - ${m.id}`,
+    settings_version: SETTINGS_VERSION,
+    prompt: r.prompt,
+    negative_prompt: r.negativePrompt,
+    seed: r.seed,
+    num_inference_steps: r.steps,
+    video_length: r.frames,
+    resolution: r.resolution,
+    sample_solver: r.solver,
+    flow_shift: r.shift,
+    guidance_scale: r.guidance,
+    model_type: m.id,
+    pack_version: m.version,
+    fps: m.defaults.fps,
+    backend: run.backend,
+    generation_time: Math.round(run.generationSeconds * 100) / 100,
+    creation_date: run.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The outputs store (IndexedDB via idb-keyval): one versioned record per saved clip with its
+ * MP4 blob, thumbnail and settings. A full disk surfaces as a named 'storage-full' error and
+ * leaves existing records untouched.
+ */
+import { createStore, del, get, set, values } from 'idb-keyval';
+import type { OutputSettings } from '../engine/settings';
+import { EngineError } from '../engine/errors';
+
+export const OUTPUT_RECORD_VERSION = 1;
+
+export interface OutputRecord {
+  version: typeof OUTPUT_RECORD_VERSION;
+  id: string;
+  createdAt: number;
+  fileName: string;
+  settings: OutputSettings;
+  video: Blob;
+  thumbnail: Blob;
+  width: number;
+  height: number;
+  frames: number;
+  encoder: string;
+}
+
+const store = createStore('webgp-outputs', 'outputs');
+
+function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
+}
+
+export async function saveOutput(record: OutputRecord): Promise<void> {
+  try {
+    await set(record.id, record, store);
+  } catch (err) {
+    if (isQuotaError(err)) {
+      throw new EngineError('storage-full', 'Browser storage is full, so this output could not be saved. Delete old outputs from the Gallery (or free disk space) and try again.');
+    }
+    throw err;
+  }
+}
+
+/** All saved outputs, newest first; records of unknown versions are skipped. */
+export async function listOutputs(): Promise<OutputRecord[]> {
+  const all = (await values<OutputRecord>(store)).filter((r) => r?.version === OUTPUT_RECORD_VERSION);
+  return all.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+export function getOutput(id: string): Promise<OutputRecord | undefined> {
+  return get<OutputRecord>(id, store);
+}
+
+export function deleteOutput(id: string): Promise<void> {
+  return del(id, store);
+}

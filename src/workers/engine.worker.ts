@@ -1,0 +1,45 @@
+/** Engine worker: ONNX Runtime Web (WebGPU, wasm fallback) behind comlink. */
+import { expose, transfer } from 'comlink';
+import * as ort from 'onnxruntime-web';
+import type { BackendPreference } from '../engine/capabilities';
+import { installErrorTransfer } from '../engine/comlink-errors';
+import { createEngine } from '../engine/engine';
+import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
+import { httpPackSource } from '../engine/pack/pack-source';
+import { type ProgressCallback, throttleProgress } from '../engine/progress';
+import type { TaskRequest } from '../engine/request';
+
+installErrorTransfer();
+// Threads need cross-origin isolation (SharedArrayBuffer); without it ORT would warn and use one.
+ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
+
+const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
+let registry: Promise<RegistryEntry[]> | undefined;
+
+function listPacks(): Promise<RegistryEntry[]> {
+  registry ??= fetch(new URL('registry.json', modelsBase))
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`models/registry.json: HTTP ${r.status}`))))
+    .then(parseRegistry);
+  registry.catch(() => (registry = undefined));
+  return registry;
+}
+
+const engine = createEngine({
+  ort,
+  sourceFor: async (packId) => httpPackSource(new URL(findPack(await listPacks(), packId).url, modelsBase).href),
+});
+
+const api = {
+  listPacks,
+  capabilities: () => engine.capabilities(),
+  describePack: (packId: string) => engine.describePack(packId),
+  async generate(jobId: string, request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback) {
+    const out = await engine.generate(jobId, request, { backend, onProgress: throttleProgress(onProgress, 100) });
+    return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
+  },
+  cancel: (jobId: string) => engine.cancel(jobId),
+  dispose: () => engine.dispose(),
+};
+
+export type EngineApi = typeof api;
+expose(api);

@@ -1,0 +1,23 @@
+/**
+ * Test helpers: onnxruntime-node as the engine's OrtModule (its CPU provider is called "cpu",
+ * not "wasm"), and a pack source reading the generated packs from disk.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import type { Capabilities } from '../../src/engine/capabilities';
+import type { PackSource } from '../../src/engine/pack/pack-source';
+import type { OrtModule } from '../../src/engine/runtime';
+
+export const ortNodeModule: OrtModule = {
+  InferenceSession: { create: (bytes, options) => ortNode.InferenceSession.create(bytes, { ...options, executionProviders: ['cpu'] }) as never },
+  Tensor: ortNode.Tensor as unknown as OrtModule['Tensor'],
+};
+
+export const PACKS_DIR = join(import.meta.dirname, '..', '..', 'public', 'models');
+
+export function diskPackSource(packId: string, dir = PACKS_DIR): PackSource {
+  return { label: packId, readBytes: async (f) => new Uint8Array(await readFile(join(dir, packId, f))) };
+}
+
+export const CPU_ONLY: Capabilities = { webgpu: false, shaderF16: false, maxBufferSize: 0, adapter: 'none', threads: 2, crossOriginIsolated: false, webCodecs: false };

@@ -1,0 +1,33 @@
+/** pack.json manifests of the generated packs (schema webgp.pack/1). */
+import type { PackManifest } from '../../src/engine/pack/manifest';
+import { LATENT_CHANNELS } from './analytic';
+import { SPATIAL_COMPRESSION } from './graphs';
+
+export const TIMESTEP_SCALE = 1000;
+
+type Files = { textEncoder: string; transformer: string; vaeDecoder: string };
+type FileInfo = { bytes: number; sha256: string };
+
+export function demoManifest(opts: { id: string; name: string; description: string; demo: boolean }, files: Files, info: Record<string, FileInfo>): PackManifest {
+  const fileOf = (f: string) => ({ file: f, ...info[f] });
+  return {
+    schema: 'webgp.pack/1',
+    id: opts.id,
+    version: '1.0.0',
+    name: opts.name,
+    description: opts.description,
+    license: 'MIT',
+    demo: opts.demo,
+    pipeline: 't2v-flow-dit',
+    tokenizer: { file: 'tokenizer.json', maxLength: 32, padId: 0 },
+    components: {
+      textEncoder: { ...fileOf(files.textEncoder), dtype: 'float32', inputs: { inputIds: 'input_ids', attentionMask: 'attention_mask' }, outputs: { hiddenStates: 'last_hidden_state' } },
+      transformer: { ...fileOf(files.transformer), dtype: 'float32', inputs: { latents: 'hidden_states', timestep: 'timestep', context: 'encoder_hidden_states' }, outputs: { velocity: 'noise_pred' } },
+      vaeDecoder: { ...fileOf(files.vaeDecoder), dtype: 'float32', inputs: { latents: 'latent_sample' }, outputs: { frames: 'sample' }, outputLayout: 'NTCHW', outputRange: [-1, 1] },
+    },
+    latent: { channels: LATENT_CHANNELS, temporalCompression: 1, spatialCompression: SPATIAL_COMPRESSION },
+    timestepScale: TIMESTEP_SCALE,
+    defaults: { solver: 'euler', steps: 8, shift: 3, guidance: 1, frames: 17, resolution: '256x256', negativePrompt: '', fps: 16 },
+    limits: { maxFrames: 49, maxSteps: 50, resolutions: ['128x128', '256x256', '320x192', '192x320'] },
+  };
+}

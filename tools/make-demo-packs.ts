@@ -1,0 +1,61 @@
+/**
+ * Generates the bundled demo packs into public/models/ (deterministic, no network):
+ *  - demo-t2v: the analytic flow model (frames are known exactly for any prompt and seed);
+ *  - test-t2v-random: the same contract with random weights, for numerical parity tests.
+ * Usage: tsx tools/make-demo-packs.ts [outDir]
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { demoVocabulary, embeddingTable } from './demo-pack/analytic';
+import { analyticTextEncoder, analyticTransformer, randomTextEncoder, randomTransformer, vaeDecoder } from './demo-pack/graphs';
+import { demoManifest, TIMESTEP_SCALE } from './demo-pack/manifests';
+import { tokenizerJson } from './demo-pack/tokenizer-json';
+
+const FILES = { textEncoder: 'text_encoder.onnx', transformer: 'transformer.onnx', vaeDecoder: 'vae_decoder.onnx' };
+
+function writePack(dir: string, meta: Parameters<typeof demoManifest>[0], graphs: Record<string, Uint8Array>, vocab: string[]): void {
+  mkdirSync(dir, { recursive: true });
+  const info: Record<string, { bytes: number; sha256: string }> = {};
+  for (const [file, bytes] of Object.entries(graphs)) {
+    writeFileSync(join(dir, file), bytes);
+    info[file] = { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab)));
+  writeFileSync(join(dir, 'pack.json'), `${JSON.stringify(demoManifest(meta, FILES, info), null, 2)}\n`);
+}
+
+export function makeDemoPacks(outDir: string): void {
+  const vocab = demoVocabulary();
+  writePack(
+    join(outDir, 'demo-t2v'),
+    {
+      id: 'demo-t2v',
+      name: 'WebGP demo pack (analytic, not a real model)',
+      description: 'A tiny generated model: the prompt picks colours, background, size and motion of a disc. For trying WebGP without downloading a real model.',
+      demo: true,
+    },
+    {
+      [FILES.textEncoder]: analyticTextEncoder(embeddingTable(vocab), vocab.length),
+      [FILES.transformer]: analyticTransformer(TIMESTEP_SCALE),
+      [FILES.vaeDecoder]: vaeDecoder(),
+    },
+    vocab,
+  );
+  writePack(
+    join(outDir, 'test-t2v-random'),
+    { id: 'test-t2v-random', name: 'Test pack (random weights)', description: 'Random-weight graphs with the demo contract, for numerical parity tests.', demo: true },
+    {
+      [FILES.textEncoder]: randomTextEncoder(vocab.length, 11),
+      [FILES.transformer]: randomTransformer(23, TIMESTEP_SCALE),
+      [FILES.vaeDecoder]: vaeDecoder(),
+    },
+    vocab,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = resolve(process.argv[2] ?? 'public/models');
+  makeDemoPacks(out);
+  console.log(`demo packs written to ${out}`);
+}

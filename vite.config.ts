@@ -1,0 +1,38 @@
+/**
+ * Vite config: Svelte SPA, ES-module workers, ONNX Runtime / ffmpeg.wasm served from our own
+ * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo pack.
+ */
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+export default defineConfig({
+  plugins: [
+    svelte(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      manifest: {
+        name: 'WebGP — video generation on your own GPU',
+        short_name: 'WebGP',
+        description: 'Generate videos in the browser with WebGPU. Nothing is uploaded.',
+        theme_color: '#111318',
+        background_color: '#111318',
+        display: 'standalone',
+        icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        // Runtimes (ORT ~25 MB, ffmpeg core ~32 MB wasm) exceed Workbox's 2 MiB default.
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/registry.json', 'models/demo-t2v/*'],
+        clientsClaim: true,
+        skipWaiting: true,
+      },
+    }),
+  ],
+  worker: { format: 'es' },
+  build: { target: 'esnext', chunkSizeWarningLimit: 2048 },
+  optimizeDeps: { exclude: ['onnxruntime-web', '@ffmpeg/ffmpeg', '@ffmpeg/util'] },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  server: { host: '127.0.0.1', port: 5173 },
+});
