@@ -1,0 +1,58 @@
+/** Drives the WebGP page the way a user does: fill the form, generate, download from the Gallery. */
+import { expect, type Page } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface FormValues {
+  prompt: string;
+  negativePrompt?: string;
+  seed?: number;
+  steps?: number;
+  frames?: number;
+  resolution?: string;
+  guidance?: number;
+}
+
+/** Opens the app and waits for its readiness marker (no sleeps). */
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+}
+
+export async function fillForm(page: Page, v: FormValues): Promise<void> {
+  await page.getByLabel('Prompt', { exact: true }).fill(v.prompt);
+  if (v.negativePrompt !== undefined) await page.getByLabel('Negative prompt').fill(v.negativePrompt);
+  if (v.seed !== undefined) await page.getByLabel('Seed').fill(String(v.seed));
+  if (v.steps !== undefined) await page.getByLabel('Steps').fill(String(v.steps));
+  if (v.frames !== undefined) await page.getByLabel('Frames').fill(String(v.frames));
+  if (v.resolution !== undefined) await page.getByLabel('Resolution').selectOption(v.resolution);
+  if (v.guidance !== undefined) {
+    await page.getByText('Sampler').click();
+    await page.getByLabel('Guidance').fill(String(v.guidance));
+  }
+}
+
+export const gallery = (page: Page) => page.getByRole('region', { name: 'Gallery' });
+
+/** Clicks Generate and waits until the Gallery holds one more output. */
+export async function generate(page: Page): Promise<void> {
+  const links = gallery(page).getByRole('link', { name: 'Download' });
+  const before = await links.count();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByText(/^Done in/)).toBeVisible({ timeout: 110_000 });
+  await expect(links).toHaveCount(before + 1);
+}
+
+/** Downloads the newest Gallery output; returns its suggested name and saved path. */
+export async function downloadNewest(page: Page): Promise<{ name: string; path: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), gallery(page).getByRole('link', { name: 'Download' }).first().click()]);
+  const path = join(mkdtempSync(join(tmpdir(), 'webgp-e2e-')), download.suggestedFilename());
+  await download.saveAs(path);
+  return { name: download.suggestedFilename(), path };
+}
+
+export async function chooseSetting(page: Page, label: 'Backend' | 'Video encoder', value: string): Promise<void> {
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel(label).selectOption(value);
+}
