@@ -6,6 +6,7 @@
 import { type BackendPreference, type Capabilities, chooseBackend, probeCapabilities } from './capabilities';
 import { EngineError } from './errors';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
+import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
 import { generateT2V, type GenerateResult } from './pipeline/t2v-flow';
@@ -83,6 +84,23 @@ export function createEngine(deps: EngineDeps) {
           throw err;
         } finally {
           cancelled.delete(jobId);
+        }
+      });
+    },
+
+    /** Measures the denoise loop (see bench/denoise-bench.ts) with fresh, uncached sessions. */
+    bench(request: TaskRequest, pref: BackendPreference = 'auto'): Promise<DenoiseBenchResult & { backend: string }> {
+      return serial(async () => {
+        const manifest = await this.describePack(request.packId);
+        assertValidRequest(request, manifest);
+        const { backend } = chooseBackend(await capabilities(), pref, false);
+        const source = await deps.sourceFor(request.packId);
+        const resident = await loadPack(source, deps.ort, backend);
+        const roundTrip = await loadPack(source, deps.ort, backend, undefined, false);
+        try {
+          return { ...(await benchDenoise(resident, roundTrip, deps.ort, request)), backend };
+        } finally {
+          await Promise.all([resident.release(), roundTrip.release()]);
         }
       });
     },

@@ -37,6 +37,7 @@ const api = {
     const out = await engine.generate(jobId, request, { backend, onProgress: throttleProgress(onProgress, 100) });
     return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
   },
+  bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   cancel: (jobId: string) => engine.cancel(jobId),
   dispose: () => engine.dispose(),
 };

@@ -49,7 +49,11 @@ async function createSession(ort: OrtModule, file: string, bytes: Uint8Array, ba
   }
 }
 
-export async function loadPack(source: PackSource, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback): Promise<LoadedPack> {
+/**
+ * `gpuResident` (default true) keeps text-encoder, transformer and step outputs in GPU buffers
+ * on WebGPU; false downloads every output to the CPU (the benchmark's round-trip baseline).
+ */
+export async function loadPack(source: PackSource, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true): Promise<LoadedPack> {
   const manifest = await readManifest(source);
   const c = manifest.components;
   const specs: [keyof PackManifest['components'], ComponentSpec, boolean][] = [
@@ -74,13 +78,13 @@ export async function loadPack(source: PackSource, ort: OrtModule, backend: Back
       await verifyFile(spec.file, bytes, spec);
       loaded += spec.bytes ?? 0;
       onProgress?.({ stage: 'load', file: spec.file, loaded, total });
-      const session = await createSession(ort, spec.file, bytes, backend, gpuOutputs);
+      const session = await createSession(ort, spec.file, bytes, backend, gpuOutputs && gpuResident);
       created.push(session);
       checkNames(spec.file, 'input', session.inputNames, spec.inputs);
       checkNames(spec.file, 'output', session.outputNames, spec.outputs);
       sessions[role] = session;
     }
-    const step = await createSession(ort, 'euler_cfg_step (engine)', eulerCfgStepModel(), backend, true);
+    const step = await createSession(ort, 'euler_cfg_step (engine)', eulerCfgStepModel(), backend, gpuResident);
     created.push(step);
     return {
       manifest,

@@ -19,6 +19,8 @@ export interface GenerateOptions {
   isCancelled?: () => boolean;
   /** Clock for ETA (injected so tests are deterministic). */
   now?: () => number;
+  /** Benchmarks: read the latent back before stopping the denoise clock, so queued GPU work counts. */
+  syncTimings?: boolean;
 }
 
 export interface GenerateResult {
@@ -98,6 +100,7 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
       opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1)) * (r.steps - i - 1) });
       checkCancel();
     }
+    if (opts.syncTimings) await readFloats(x);
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });
     const vio = m.components.vaeDecoder;

@@ -1,0 +1,87 @@
+/**
+ * Denoise-loop benchmark (run by `npm run bench` in a real browser): per-step wall time of the
+ * full generateT2V loop against a bare transformer `session.run` on GPU-resident inputs, and
+ * the same loop with every output downloaded to the CPU (no GPU residency).
+ */
+import type { LoadedPack } from '../pack/load-pack';
+import { generateT2V } from '../pipeline/t2v-flow';
+import { gaussianNoise } from '../random';
+import { latentShape, type TaskRequest } from '../request';
+import type { OrtModule, OrtTensor } from '../runtime';
+
+export interface DenoiseBenchResult {
+  resolution: string;
+  frames: number;
+  steps: number;
+  /** Mean wall time of one denoise step (transformer + scheduler step), GPU-resident. */
+  stepMs: number;
+  /** Mean time of a bare transformer run with inputs already on the device. */
+  bareRunMs: number;
+  /** Mean denoise step time when every output round-trips through the CPU. */
+  cpuRoundTripStepMs: number;
+  stepOverBareRun: number;
+  cpuRoundTripOverResident: number;
+}
+
+async function meanStepMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest): Promise<number> {
+  const out = await generateT2V(pack, ort, r, { syncTimings: true });
+  return out.timings.denoiseMs / r.steps;
+}
+
+/** Times `reps` bare transformer runs whose latent and context inputs already live on the device. */
+async function bareRunMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, reps: number): Promise<number> {
+  const m = pack.manifest;
+  const io = m.components.transformer;
+  const shape = latentShape(r, m);
+  const ids = new BigInt64Array(m.tokenizer.maxLength);
+  const mask = new BigInt64Array(m.tokenizer.maxLength).fill(1n);
+  const tio = m.components.textEncoder;
+  const ctxOut = await pack.textEncoder.run({ [tio.inputs.inputIds as string]: new ort.Tensor('int64', ids, [1, ids.length]), [tio.inputs.attentionMask as string]: new ort.Tensor('int64', mask, [1, ids.length]) });
+  const ctx = ctxOut[tio.outputs.hiddenStates as string] as OrtTensor;
+  // One step-graph run puts the latent in a GPU buffer, as inside the loop.
+  const noise = new ort.Tensor('float32', gaussianNoise(shape.reduce((a, b) => a * b, 1), 1), shape);
+  const zero = new ort.Tensor('float32', new Float32Array(noise.size), shape);
+  const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
+  const x = (await pack.step.run({ latents: noise, v_cond: zero, v_uncond: zero, dt: one, guidance: one })).latents_out as OrtTensor;
+  const ts = new ort.Tensor('float32', Float32Array.of(500), [1]);
+  const feeds = { [io.inputs.latents as string]: x, [io.inputs.timestep as string]: ts, [io.inputs.context as string]: ctx };
+  const run = async () => (await pack.transformer.run(feeds))[io.outputs.velocity as string] as OrtTensor;
+  (await run()).dispose();
+  const t0 = performance.now();
+  for (let i = 0; i < reps - 1; i++) (await run()).dispose();
+  // Like the loop's timing (syncTimings), the last output is read back so queued GPU work counts.
+  await (await run()).getData(true);
+  const ms = (performance.now() - t0) / reps;
+  for (const t of [x, ctx]) if (t.location === 'gpu-buffer') t.dispose();
+  return ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Interleaves the modes over `rounds` rounds (after a warm-up) and reports medians. */
+export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, ort: OrtModule, r: TaskRequest, rounds = 5): Promise<DenoiseBenchResult> {
+  await meanStepMs(resident, ort, { ...r, steps: 2 }); // warm-up: shader compilation
+  await meanStepMs(roundTrip, ort, { ...r, steps: 2 });
+  const samples = { resident: [] as number[], roundTrip: [] as number[], bare: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    samples.resident.push(await meanStepMs(resident, ort, r));
+    samples.roundTrip.push(await meanStepMs(roundTrip, ort, r));
+    samples.bare.push(await bareRunMs(resident, ort, r, r.steps));
+  }
+  const stepMs = median(samples.resident);
+  const cpuRoundTripStepMs = median(samples.roundTrip);
+  const bare = median(samples.bare);
+  return {
+    resolution: r.resolution,
+    frames: r.frames,
+    steps: r.steps,
+    stepMs,
+    bareRunMs: bare,
+    cpuRoundTripStepMs,
+    stepOverBareRun: stepMs / bare,
+    cpuRoundTripOverResident: cpuRoundTripStepMs / stepMs,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench`: serves the production build, opens bench.html in headless Chromium (WebGPU
+ * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import { chromiumArgs } from '../e2e/support/browser';
+import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
+
+const PORT = 4174;
+const base = `http://127.0.0.1:${PORT}`;
+
+async function waitForServer(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+async function run(backend: 'auto' | 'wasm'): Promise<(DenoiseBenchResult & { backend: string })[]> {
+  const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu: true }) });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${base}/bench.html?backend=${backend}`);
+    await page.waitForSelector('body[data-done]', { timeout: 300_000 });
+    const text = (await page.textContent('#result')) ?? '';
+    if ((await page.getAttribute('body', 'data-done')) !== 'ok') throw new Error(text);
+    return JSON.parse(text) as (DenoiseBenchResult & { backend: string })[];
+  } finally {
+    await browser.close();
+  }
+}
+
+const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+try {
+  await waitForServer(base, 30_000);
+  const rows = [...(await run('auto')), ...(await run('wasm'))];
+  const f = (n: number) => n.toFixed(2).padStart(8);
+  console.log('backend  size       frames steps  step ms  bare run ms  step/bare  cpu-roundtrip ms  roundtrip/resident');
+  for (const r of rows) {
+    console.log(`${r.backend.padEnd(8)} ${r.resolution.padEnd(10)} ${String(r.frames).padStart(6)} ${String(r.steps).padStart(5)} ${f(r.stepMs)} ${f(r.bareRunMs)}    ${f(r.stepOverBareRun)}   ${f(r.cpuRoundTripStepMs)}          ${f(r.cpuRoundTripOverResident)}`);
+  }
+  console.log('\nstep/bare: full denoise step (transformer + scheduler step graph) ÷ bare transformer session.run, GPU-resident.');
+  console.log('roundtrip/resident: step time with every output downloaded to the CPU ÷ GPU-resident step time (≈1 on wasm, where all tensors are CPU).');
+} finally {
+  if (server.pid) process.kill(-server.pid);
+}
