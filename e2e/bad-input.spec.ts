@@ -66,7 +66,8 @@ test('a missing ONNX file fails the run with its name, keeping the form', async 
 test('a corrupted ONNX file fails its integrity check', async ({ page }) => {
   await page.route('**/models/demo-t2v/vae_decoder.onnx', async (route) => {
     const body = await (await route.fetch()).body();
-    body[body.length - 10] ^= 0xff;
+    const at = body.length - 10;
+    body.writeUInt8(body.readUInt8(at) ^ 0xff, at);
     await route.fulfill({ body });
   });
   await openApp(page);

@@ -81,6 +81,7 @@ export class GeneratorState {
     try {
       const out = await generateClip(request, this.settings.backend, (p) => (this.progress = p), this.abort.signal);
       this.backendInfo = out.backendReason;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local timestamp, never mutated nor kept in $state
       const createdAt = new Date();
       const settings = outputSettings(request, out.manifest, { backend: out.backend, generationSeconds: (performance.now() - started) / 1000, createdAt });
       this.progress = { stage: 'mux', frame: 0, total: out.frames.count };

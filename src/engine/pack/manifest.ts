@@ -112,7 +112,8 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
   const d = e.object(m.defaults, 'defaults') ?? {};
   const lim = e.object(m.limits, 'limits') ?? {};
   const range = e.array(vae.outputRange, 'components.vaeDecoder.outputRange');
-  if (range && (range.length !== 2 || !range.every((x) => typeof x === 'number') || range[0] >= range[1])) {
+  const [lo, hi] = range ?? [];
+  if (range && (range.length !== 2 || typeof lo !== 'number' || typeof hi !== 'number' || lo >= hi)) {
     e.add('components.vaeDecoder.outputRange', 'expected [low, high] with low < high');
   }
   const resolutions = (e.array(lim.resolutions, 'limits.resolutions') ?? []).map((r, i) => e.string(r, `limits.resolutions[${i}]`) ?? '');
@@ -170,7 +171,7 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
     e.add('defaults.resolution', `"${manifest.defaults.resolution}" is not in limits.resolutions`);
   }
   if (e.list.length) {
-    throw new EngineError('invalid-manifest', `Invalid ${source}: ${e.list.join('; ')}.`, Object.fromEntries(e.list.map((l) => l.split(': ', 2) as [string, string])));
+    throw new EngineError('invalid-manifest', `Invalid ${source}: ${e.list.join('; ')}.`, Object.fromEntries(e.list.map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)])));
   }
   return manifest;
 }

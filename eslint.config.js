@@ -1,0 +1,192 @@
+/**
+ * ESLint flat config: typescript-eslint + eslint-plugin-svelte, globals per folder, and the
+ * architecture boundaries of design/ARCHITECTURE.md as import rules whose messages say why.
+ * Formatting is not linted and there is no Prettier: .editorconfig carries the basics (UTF-8, LF,
+ * 2-space indent, final newline); layout otherwise follows the surrounding code.
+ */
+import { defineConfig, globalIgnores } from 'eslint/config';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Import patterns are gitignore-style and matched against the raw import string, so they have to
+// catch relative paths from any depth ('../app/x', '../../app/state/y') as well as a bare '../app'.
+const folder = (name) => [`**/${name}`, `**/${name}/**`];
+
+const IDB_KEYVAL = {
+  name: 'idb-keyval',
+  message: 'Only src/storage touches IndexedDB/OPFS: import a store function from src/storage instead.',
+};
+
+const NO_APP = {
+  group: folder('app'),
+  message: 'src/app is the DOM/Svelte UI; nothing below it may depend on it. Pass data or callbacks down instead.',
+};
+
+export default defineConfig(
+  globalIgnores([
+    'dist/',
+    'node_modules/',
+    // Generated model packs (tools/make-demo-packs.ts); registry.json stays under version control.
+    'public/models/*/',
+    'test-results/',
+    'playwright-report/',
+    'bench-results/',
+  ]),
+
+  tseslint.configs.recommended,
+  svelte.configs.recommended,
+  {
+    name: 'webgp/svelte-typescript',
+    // .svelte components (<script lang="ts">) and rune modules (*.svelte.ts) go through
+    // svelte-eslint-parser, which hands the script to the TypeScript parser.
+    // Note: svelte/prefer-svelte-reactivity reports every `new Date()` inside an exported class
+    // of a *.svelte.ts module, even a local timestamp that is never mutated nor kept in $state.
+    // Such a line carries an inline disable with that reason rather than turning the rule off.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
+    },
+  },
+  {
+    name: 'webgp/typescript',
+    rules: {
+      // `_`-prefixed names mark parameters a signature requires but the body does not use.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_' },
+      ],
+      // With verbatimModuleSyntax, `import { type X } from 'm'` compiles to `import 'm'`, which
+      // would load the module for its side effects (e.g. run a worker entry on the main thread).
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+    },
+  },
+
+  // Globals per side: where the code runs (ARCHITECTURE.md, "Where code runs decides where it lives").
+  {
+    name: 'webgp/globals-browser',
+    files: ['src/app/**', 'src/storage/**'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    name: 'webgp/globals-worker',
+    files: ['src/workers/**'],
+    languageOptions: { globals: globals.worker },
+  },
+  {
+    name: 'webgp/globals-engine',
+    files: ['src/engine/**'],
+    languageOptions: { globals: globals['shared-node-browser'] },
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['self', 'window', 'document'].map((name) => ({
+          name,
+          message: 'src/engine is pure TS that also runs in Node tests: no DOM, no `self`. Take what you need as a parameter or probe it via globalThis.',
+        })),
+      ],
+    },
+  },
+  {
+    name: 'webgp/globals-node',
+    files: ['tools/**', 'tests/**', 'e2e/**', '*.config.{js,ts}'],
+    languageOptions: { globals: globals.node },
+  },
+
+  // Boundaries (ARCHITECTURE.md, "Boundaries"). A later `no-restricted-imports` for the same files
+  // replaces an earlier one rather than merging, so each folder block repeats the idb-keyval rule.
+  {
+    name: 'webgp/boundaries-idb-keyval',
+    // Unit tests of src/storage legitimately reach under it: they vi.mock('idb-keyval') and seed
+    // raw records of other versions. The boundary protects shipped code, so tests are exempt.
+    ignores: ['src/storage/**', 'tests/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [IDB_KEYVAL] }] },
+  },
+  {
+    name: 'webgp/boundaries-engine',
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            IDB_KEYVAL,
+            { name: 'svelte', message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.' },
+          ],
+          patterns: [
+            NO_APP,
+            {
+              group: folder('storage'),
+              message: 'src/engine never imports src/storage: storage is handed in as an interface (PackSource, checkpoints) so the engine stays testable in Node.',
+            },
+            {
+              group: folder('workers'),
+              message: 'src/workers are thin entries built FROM src/engine; the engine must not depend on them.',
+            },
+            { group: ['svelte/*'], message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'webgp/boundaries-storage',
+    files: ['src/storage/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NO_APP,
+            {
+              group: folder('workers'),
+              message: 'src/storage runs on the main thread beside the UI; worker entries are only reached through a bridge in src/app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'webgp/boundaries-workers',
+    files: ['src/workers/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [IDB_KEYVAL], patterns: [NO_APP] }] },
+  },
+  {
+    name: 'webgp/boundaries-app',
+    files: ['src/app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            IDB_KEYVAL,
+            {
+              name: 'onnxruntime-web',
+              message: 'ONNX Runtime lives in the engine worker; reach it through app/bridges/engine-bridge.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['@ffmpeg/*'],
+              message: 'ffmpeg.wasm lives in the media worker; reach it through app/bridges/media-bridge.',
+            },
+          ],
+        },
+      ],
+      // Type imports are erased; a value import would bundle the worker's runtime into the page.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: folder('workers'),
+              allowTypeImports: true,
+              message: 'src/app may import only types from src/workers (`import type`); talk to a worker through its bridge in app/bridges.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

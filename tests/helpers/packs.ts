@@ -1,0 +1,37 @@
+/** Test helpers for engine runs: requests for the generated packs, engines over ORT-node, and
+ * throw-away copies of a pack to corrupt. */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
+import { createEngine } from '../../src/engine/engine';
+import type { PackSource } from '../../src/engine/pack/pack-source';
+import type { TaskRequest } from '../../src/engine/request';
+import type { OrtModule } from '../../src/engine/runtime';
+import { CPU_ONLY, diskPackSource, ortNodeModule, PACKS_DIR } from './ort-node';
+
+/** A small valid request (128x128, 9 frames, 6 steps) for a generated pack. */
+export function smallRequest(packId: string, patch: Partial<TaskRequest> = {}): TaskRequest {
+  return { packId, prompt: 'a red ball', negativePrompt: '', seed: 42, steps: 6, frames: 9, resolution: '128x128', solver: 'euler', shift: 3, guidance: 1, ...patch };
+}
+
+/** An engine on the CPU (onnxruntime-node unless another module is given) reading packs from `source`. */
+export function cpuEngine(source: (packId: string) => PackSource = (id) => diskPackSource(id), ort: OrtModule = ortNodeModule) {
+  return createEngine({ ort, sourceFor: async (id) => source(id), probe: async () => CPU_ONLY });
+}
+
+/** Copies a generated pack into a temp folder removed after the test; returns the folder (pack at `dir/packId`). */
+export async function copyPack(packId: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'webgp-pack-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  await cp(join(PACKS_DIR, packId), join(dir, packId), { recursive: true });
+  return dir;
+}
+
+/** Rewrites pack.json of a copied pack. */
+export async function editManifest(dir: string, packId: string, edit: (m: Record<string, unknown>) => void): Promise<void> {
+  const file = join(dir, packId, 'pack.json');
+  const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  edit(m);
+  await writeFile(file, JSON.stringify(m));
+}

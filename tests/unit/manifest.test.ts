@@ -1,0 +1,108 @@
+/** pack.json validation (src/engine/pack/manifest.ts): the generated pack parses, and every bad
+ * field is reported by path, several per pass, as EngineError('invalid-manifest'). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/engine/errors';
+import { parseManifest, parseManifestText } from '../../src/engine/pack/manifest';
+import { thrown } from '../helpers/errors';
+import { PACKS_DIR } from '../helpers/ort-node';
+
+const text = readFileSync(join(PACKS_DIR, 'demo-t2v', 'pack.json'), 'utf8');
+type Obj = Record<string, unknown>;
+
+/** The generated demo manifest with fields changed by dotted path (undefined deletes the field). */
+function withFields(changes: Obj): Obj {
+  const m = JSON.parse(text) as Obj;
+  for (const [path, value] of Object.entries(changes)) {
+    const keys = path.split('.');
+    const last = keys.pop() as string;
+    const parent = keys.reduce((o, k) => o[k] as Obj, m);
+    if (value === undefined) delete parent[last];
+    else parent[last] = value;
+  }
+  return m;
+}
+
+function manifestError(value: unknown): EngineError {
+  const err = thrown(() => parseManifest(value));
+  expect(err).toBeInstanceOf(EngineError);
+  return err;
+}
+
+describe('parseManifest', () => {
+  it('parses the generated demo pack', () => {
+    const m = parseManifestText(text);
+    expect(m.id).toBe('demo-t2v');
+    expect(m.pipeline).toBe('t2v-flow-dit');
+    expect(m.components.transformer.file).toBe('transformer.onnx');
+    expect(m.components.transformer.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.components.vaeDecoder.outputRange).toEqual([-1, 1]);
+    expect(m.latent).toEqual({ channels: 4, temporalCompression: 1, spatialCompression: 8 });
+    expect(m.limits.resolutions).toContain(m.defaults.resolution);
+  });
+
+  it('names a missing components.transformer.file', () => {
+    const err = manifestError(withFields({ 'components.transformer.file': undefined }));
+    expect(err.code).toBe('invalid-manifest');
+    expect(err.message).toContain('components.transformer.file: expected a non-empty string');
+    expect(err.fields).toEqual({ 'components.transformer.file': 'expected a non-empty string' });
+  });
+
+  it('rejects a wrong schema', () => {
+    const err = manifestError(withFields({ schema: 'webgp.pack/2' }));
+    expect(err.fields?.schema).toBe('expected "webgp.pack/1"');
+  });
+
+  it('lists the allowed values for a bad pipeline, in the message and in fields', () => {
+    const err = manifestError(withFields({ pipeline: 'i2v' }));
+    expect(err.message).toContain('pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit');
+    expect(err.fields?.pipeline).toBe('"i2v" is not supported. Should be one of: t2v-flow-dit');
+  });
+
+  it('turns non-JSON text into invalid-manifest naming the source', () => {
+    const err = thrown(() => parseManifestText('{"schema": ', 'pack.json of demo-t2v'));
+    expect(err.code).toBe('invalid-manifest');
+    expect(err.message).toMatch(/^Invalid pack\.json of demo-t2v: not valid JSON \(.+\)\.$/);
+  });
+
+  it('rejects a malformed sha256', () => {
+    expect(manifestError(withFields({ 'components.vaeDecoder.sha256': 'ABC123' })).fields?.['components.vaeDecoder.sha256']).toBe('expected 64 lowercase hex digits');
+  });
+
+  it('rejects a default resolution missing from limits.resolutions', () => {
+    expect(manifestError(withFields({ 'defaults.resolution': '512x512' })).fields?.['defaults.resolution']).toBe('"512x512" is not in limits.resolutions');
+  });
+
+  it.each(['../transformer.onnx', 'sub/../../x.onnx', '/etc/passwd'])('rejects file path %s outside the pack', (file) => {
+    expect(manifestError(withFields({ 'components.textEncoder.file': file })).fields?.['components.textEncoder.file']).toBe('must be a file name inside the pack');
+  });
+
+  it('rejects bad numbers, layouts and ranges by path', () => {
+    const f =
+      manifestError(
+        withFields({
+          'tokenizer.maxLength': 1.5,
+          'latent.channels': 0,
+          'components.vaeDecoder.outputLayout': 'NHWC',
+          'components.vaeDecoder.outputRange': [1, -1],
+          'limits.resolutions': ['256x256', '256by256'],
+        }),
+      ).fields ?? {};
+    expect(f['tokenizer.maxLength']).toBe('expected an integer');
+    expect(f['latent.channels']).toBe('must be at least 1');
+    expect(f['components.vaeDecoder.outputLayout']).toBe('"NHWC" is not supported. Should be one of: NTCHW, NCTHW');
+    expect(f['components.vaeDecoder.outputRange']).toBe('expected [low, high] with low < high');
+    expect(f['limits.resolutions[1]']).toBe('expected "WIDTHxHEIGHT", e.g. "256x256"');
+  });
+
+  it('reports several errors in one pass', () => {
+    const err = manifestError(withFields({ schema: 'nope', 'components.transformer.inputs.timestep': undefined, 'defaults.steps': 0, 'limits.maxFrames': 'many' }));
+    expect(Object.keys(err.fields ?? {}).sort()).toEqual(['components.transformer.inputs.timestep', 'defaults.steps', 'limits.maxFrames', 'schema']);
+    expect(err.message.split('; ')).toHaveLength(4);
+  });
+
+  it('rejects a non-object root', () => {
+    expect(manifestError([]).fields?.['(root)']).toBe('expected an object');
+  });
+});

@@ -1,0 +1,75 @@
+/** The outputs store (src/storage/outputs-store.ts) on fake-indexeddb: Blob round-trip, newest-first
+ * listing, delete, unknown record versions skipped, and QuotaExceededError → 'storage-full'. */
+import 'fake-indexeddb/auto';
+import * as idb from 'idb-keyval';
+import { describe, expect, it, vi } from 'vitest';
+import { deleteOutput, getOutput, listOutputs, type OutputRecord, saveOutput } from '../../src/storage/outputs-store';
+import { outputSettings } from '../../src/engine/settings';
+import { rejection } from '../helpers/errors';
+import type { PackManifest } from '../../src/engine/pack/manifest';
+import { smallRequest } from '../helpers/packs';
+
+vi.mock('idb-keyval', async (importOriginal) => {
+  const real = await importOriginal<typeof import('idb-keyval')>();
+  return { ...real, set: vi.fn(real.set) };
+});
+
+const manifest = { id: 'demo-t2v', version: '1.0.0', defaults: { fps: 16 } } as PackManifest;
+
+function record(id: string, createdAt: number): OutputRecord {
+  const settings = outputSettings(smallRequest('demo-t2v', { prompt: `clip ${id}` }), manifest, { backend: 'wasm', generationSeconds: 2, createdAt: new Date(createdAt) });
+  return {
+    version: 1,
+    id,
+    createdAt,
+    fileName: `${id}.mp4`,
+    settings,
+    video: new Blob([`mp4 bytes of ${id}`], { type: 'video/mp4' }),
+    thumbnail: new Blob([Uint8Array.of(137, 80, 78, 71)], { type: 'image/png' }),
+    width: 128,
+    height: 128,
+    frames: 9,
+    encoder: 'ffmpeg',
+  };
+}
+
+describe('outputs store', () => {
+  it('saves, lists newest first, gets with Blobs intact, and deletes', async () => {
+    await saveOutput(record('old', 1000));
+    await saveOutput(record('new', 3000));
+    await saveOutput(record('mid', 2000));
+    expect((await listOutputs()).map((r) => r.id)).toEqual(['new', 'mid', 'old']);
+
+    const got = await getOutput('mid');
+    expect(got?.settings.prompt).toBe('clip mid');
+    expect(got?.video).toBeInstanceOf(Blob);
+    expect(got?.video.type).toBe('video/mp4');
+    expect(await got?.video.text()).toBe('mp4 bytes of mid');
+    expect([...new Uint8Array((await got?.thumbnail.arrayBuffer()) ?? new ArrayBuffer(0))]).toEqual([137, 80, 78, 71]);
+
+    await deleteOutput('mid');
+    expect(await getOutput('mid')).toBeUndefined();
+    expect((await listOutputs()).map((r) => r.id)).toEqual(['new', 'old']);
+  });
+
+  it('skips records of unknown versions when listing', async () => {
+    await idb.set('future', { ...record('future', 9000), version: 2 }, idb.createStore('webgp-outputs', 'outputs'));
+    expect((await listOutputs()).map((r) => r.id)).not.toContain('future');
+  });
+
+  it('maps QuotaExceededError to storage-full and keeps existing records', async () => {
+    const before = (await listOutputs()).map((r) => r.id);
+    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    const err = await rejection(saveOutput(record('big', 5000)));
+    expect(err.code).toBe('storage-full');
+    expect(err.message).toMatch(/storage is full.*Delete old outputs from the Gallery/);
+    expect((await listOutputs()).map((r) => r.id)).toEqual(before);
+  });
+
+  it('passes other storage errors through unchanged', async () => {
+    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('boom', 'InvalidStateError'));
+    const err = await rejection(saveOutput(record('x', 1)));
+    expect(err.name).toBe('InvalidStateError');
+    expect(err.message).toBe('boom');
+  });
+});

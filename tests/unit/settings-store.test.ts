@@ -1,0 +1,27 @@
+/** App settings store (src/storage/settings-store.ts) on fake-indexeddb: defaults, persisted values,
+ * and records of another version ignored. */
+import 'fake-indexeddb/auto';
+import { createStore, set } from 'idb-keyval';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../src/storage/settings-store';
+
+describe('settings store', () => {
+  it('returns the defaults when nothing is saved', async () => {
+    expect(await loadSettings()).toEqual({ version: 1, backend: 'auto', encoder: 'auto' });
+  });
+
+  it('persists a saved change', async () => {
+    await saveSettings({ ...DEFAULT_SETTINGS, backend: 'wasm' });
+    expect(await loadSettings()).toEqual({ version: 1, backend: 'wasm', encoder: 'auto' });
+  });
+
+  it('fills keys missing from an older partial record with defaults', async () => {
+    await set('app', { version: 1, encoder: 'ffmpeg' }, createStore('webgp-settings', 'settings'));
+    expect(await loadSettings()).toEqual({ version: 1, backend: 'auto', encoder: 'ffmpeg' });
+  });
+
+  it('ignores a record of another version', async () => {
+    await set('app', { version: 2, backend: 'webgpu', encoder: 'webcodecs' }, createStore('webgp-settings', 'settings'));
+    expect(await loadSettings()).toEqual(DEFAULT_SETTINGS);
+  });
+});
