@@ -28,8 +28,9 @@ export async function fillForm(page: Page, v: FormValues): Promise<void> {
   if (v.frames !== undefined) await page.getByLabel('Frames').fill(String(v.frames));
   if (v.resolution !== undefined) await page.getByLabel('Resolution').selectOption(v.resolution);
   if (v.guidance !== undefined) {
-    await page.getByText('Sampler').click();
-    await page.getByLabel('Guidance').fill(String(v.guidance));
+    const guidance = page.getByLabel('Guidance');
+    if (!(await guidance.isVisible())) await page.getByText('Sampler', { exact: true }).click();
+    await guidance.fill(String(v.guidance));
   }
 }
 
