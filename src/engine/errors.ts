@@ -12,7 +12,8 @@ export type EngineErrorCode =
   | 'backend-unavailable'
   | 'device-lost'
   | 'encode-failed'
-  | 'storage-full';
+  | 'storage-full'
+  | 'invalid-settings-file';
 
 export class EngineError extends Error {
   override name = 'EngineError';

@@ -1,0 +1,94 @@
+/**
+ * Reads the settings text embedded in outputs: the MP4 `©cmt` comment atom (where ffmpeg's
+ * `-metadata comment=` and WanGP put it) and PNG `tEXt`/`iTXt`/`zTXt` chunks. No media decoding.
+ */
+
+const utf8 = new TextDecoder();
+const latin1 = new TextDecoder('latin1');
+const COMMENT_ATOM = '\u00a9cmt';
+
+function boxType(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at] as number, bytes[at + 1] as number, bytes[at + 2] as number, bytes[at + 3] as number);
+}
+
+/** Children [type, start of payload, end] of the box payload bytes[from, to). */
+function* boxes(bytes: Uint8Array, from: number, to: number): Generator<[string, number, number]> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = from;
+  while (at + 8 <= to) {
+    let size = view.getUint32(at);
+    let header = 8;
+    if (size === 1 && at + 16 <= to) {
+      size = Number(view.getBigUint64(at + 8));
+      header = 16;
+    } else if (size === 0) {
+      size = to - at;
+    }
+    if (size < header || at + size > to) return;
+    yield [boxType(bytes, at + 4), at + header, at + size];
+    at += size;
+  }
+}
+
+function child(bytes: Uint8Array, from: number, to: number, type: string): [number, number] | undefined {
+  for (const [t, s, e] of boxes(bytes, from, to)) if (t === type) return [s, e];
+  return undefined;
+}
+
+/** The MP4/MOV comment (moov/udta/meta/ilst/©cmt/data), or undefined when there is none. */
+export function readMp4Comment(bytes: Uint8Array): string | undefined {
+  const moov = child(bytes, 0, bytes.length, 'moov');
+  const udta = moov && child(bytes, moov[0], moov[1], 'udta');
+  const meta = udta && child(bytes, udta[0], udta[1], 'meta');
+  if (!meta) return undefined;
+  // ISO 'meta' is a full box (4 bytes version/flags); QuickTime's is not: look for 'hdlr' to tell.
+  const start = boxType(bytes, meta[0] + 4) === 'hdlr' ? meta[0] : meta[0] + 4;
+  const ilst = child(bytes, start, meta[1], 'ilst');
+  const cmt = ilst && child(bytes, ilst[0], ilst[1], COMMENT_ATOM);
+  const data = cmt && child(bytes, cmt[0], cmt[1], 'data');
+  // 'data' payload: 4 bytes type indicator, 4 bytes locale, then the UTF-8 value.
+  return data ? utf8.decode(bytes.subarray(data[0] + 8, data[1])) : undefined;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function isPng(bytes: Uint8Array): boolean {
+  return PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+export function isMp4(bytes: Uint8Array): boolean {
+  return bytes.length >= 12 && ['ftyp', 'moov', 'mdat', 'free', 'wide'].includes(boxType(bytes, 4));
+}
+
+async function inflate(data: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** All PNG text chunks as keyword → text (tEXt latin-1, iTXt UTF-8, zTXt/compressed iTXt inflated). */
+export async function readPngText(bytes: Uint8Array): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 8;
+  while (at + 12 <= bytes.length) {
+    const len = view.getUint32(at);
+    const type = boxType(bytes, at + 4);
+    const data = bytes.subarray(at + 8, Math.min(at + 8 + len, bytes.length));
+    const nul = data.indexOf(0);
+    if (nul > 0) {
+      const key = latin1.decode(data.subarray(0, nul));
+      if (type === 'tEXt') out[key] = latin1.decode(data.subarray(nul + 1));
+      else if (type === 'zTXt') out[key] = latin1.decode(await inflate(data.subarray(nul + 2)));
+      else if (type === 'iTXt') {
+        const compressed = data[nul + 1] === 1;
+        const langEnd = data.indexOf(0, nul + 3);
+        const transEnd = data.indexOf(0, langEnd + 1);
+        const text = data.subarray(transEnd + 1);
+        out[key] = utf8.decode(compressed ? await inflate(text) : text);
+      }
+    }
+    if (type === 'IEND') break;
+    at += 12 + len;
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * "Load settings": turns an MP4, PNG or JSON made by WebGP or WanGP into form values. Known
+ * WanGP keys are mapped; everything else is reported as ignored, and values the current pack
+ * cannot use are named instead of silently changed.
+ */
+import { EngineError } from '../errors';
+import { type PackManifest, SOLVERS } from '../pack/manifest';
+import type { TaskRequest } from '../request';
+import { isMp4, isPng, readMp4Comment, readPngText } from './read-container';
+
+export type SettingsOrigin = 'WebGP' | 'WanGP' | 'unknown';
+
+export interface LoadedSettings {
+  request: TaskRequest;
+  origin: SettingsOrigin;
+  /** Form fields that were filled. */
+  applied: (keyof TaskRequest)[];
+  /** Keys in the file that WebGP does not use. */
+  ignored: string[];
+  /** Values this pack cannot use, e.g. "resolution 832x480 is not available for this model". */
+  rejected: string[];
+  /** Set when the file names another model than the current pack. */
+  otherModel?: string;
+}
+
+/** WanGP key → form field, with the value's expected type. */
+const KEY_MAP: Record<string, [keyof TaskRequest, 'string' | 'number']> = {
+  prompt: ['prompt', 'string'],
+  negative_prompt: ['negativePrompt', 'string'],
+  seed: ['seed', 'number'],
+  num_inference_steps: ['steps', 'number'],
+  video_length: ['frames', 'number'],
+  resolution: ['resolution', 'string'],
+  sample_solver: ['solver', 'string'],
+  flow_shift: ['shift', 'number'],
+  guidance_scale: ['guidance', 'number'],
+};
+/** Keys that describe the run rather than settings to restore. */
+const INFORMATIONAL = new Set(['type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
+
+const utf8 = new TextDecoder();
+
+function settingsError(file: string, why: string): EngineError {
+  return new EngineError('invalid-settings-file', `${file}: ${why}`);
+}
+
+/** Extracts the settings object from file bytes (MP4 comment, PNG text chunk, or JSON). */
+export async function readSettingsObject(fileName: string, bytes: Uint8Array): Promise<Record<string, unknown>> {
+  let text: string | undefined;
+  if (isMp4(bytes)) {
+    text = readMp4Comment(bytes);
+    if (text === undefined) throw settingsError(fileName, 'this video has no settings comment (it was not made by WebGP or WanGP, or its metadata was stripped).');
+  } else if (isPng(bytes)) {
+    const chunks = await readPngText(bytes);
+    text = chunks.comment ?? chunks.parameters;
+    if (text === undefined) throw settingsError(fileName, 'this image has no settings text chunk ("comment").');
+  } else {
+    text = utf8.decode(bytes);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw settingsError(fileName, 'the settings are not valid JSON. Use an MP4, PNG or JSON file saved by WebGP or WanGP.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw settingsError(fileName, 'the settings must be a JSON object.');
+  return parsed as Record<string, unknown>;
+}
+
+function originOf(s: Record<string, unknown>): SettingsOrigin {
+  const type = typeof s.type === 'string' ? s.type : '';
+  return type.includes('WanGP') ? 'WanGP' : type.startsWith('WebGP') ? 'WebGP' : 'unknown';
+}
+
+/** Applies a settings object onto `current` for pack `m`. */
+export function applySettings(settings: Record<string, unknown>, current: TaskRequest, m: PackManifest): LoadedSettings {
+  const request = { ...current };
+  const result: LoadedSettings = { request, origin: originOf(settings), applied: [], ignored: [], rejected: [] };
+  for (const [key, value] of Object.entries(settings)) {
+    const target = KEY_MAP[key];
+    if (!target) {
+      if (!INFORMATIONAL.has(key)) result.ignored.push(key);
+      continue;
+    }
+    const [field, type] = target;
+    if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
+      result.rejected.push(`${key} is not a ${type}`);
+      continue;
+    }
+    if (field === 'resolution' && !m.limits.resolutions.includes(value as string)) {
+      result.rejected.push(`resolution ${String(value)} is not available for this model`);
+      continue;
+    }
+    if (field === 'solver' && !(SOLVERS as readonly string[]).includes(value as string)) {
+      result.rejected.push(`solver "${String(value)}" is not available for this model`);
+      continue;
+    }
+    (request as Record<string, unknown>)[field] = value;
+    result.applied.push(field);
+  }
+  const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;
+  if (model && model !== m.id) result.otherModel = model;
+  return result;
+}

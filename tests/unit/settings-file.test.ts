@@ -1,0 +1,89 @@
+/** "Load settings": settings read back from MP4 comment atoms, PNG text chunks and JSON (WebGP or WanGP). */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../src/engine/pack/load-pack';
+import { defaultRequest } from '../../src/engine/request';
+import { applySettings, readSettingsObject } from '../../src/engine/metadata/settings-file';
+import { rejection } from '../helpers/errors';
+import { diskPackSource } from '../helpers/ort-node';
+
+const manifest = await readManifest(diskPackSource('demo-t2v'));
+const current = defaultRequest(manifest, 'old prompt');
+const tricky = 'a "quoted" <b>tag</b> — ünïcødé 日本 ball';
+const wanGp = { type: 'WanGP v8.7 by DeepBeepMeep - Wan2.1 text2video 1.3B', prompt: tricky, negative_prompt: 'blurry', seed: 1234, num_inference_steps: 12, video_length: 33, resolution: '256x256', sample_solver: 'euler', flow_shift: 5, guidance_scale: 4.5, activated_loras: [], model_type: 't2v_1.3B' };
+
+/** An MP4 made by the system's ffmpeg with a comment tag (as WanGP writes it). */
+function mp4WithComment(comment: string): Uint8Array {
+  const file = join(mkdtempSync(join(tmpdir(), 'webgp-meta-')), 'wangp.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=64x64:d=0.2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-metadata', `comment=${comment}`, file]);
+  return new Uint8Array(readFileSync(file));
+}
+
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  new DataView(out.buffer).setUint32(0, data.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(data, 8); // CRC left zero: the reader does not need it
+  return out;
+}
+
+function png(...chunks: Uint8Array[]): Uint8Array {
+  const parts = [Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), ...chunks, pngChunk('IEND', new Uint8Array())];
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
+const bytes = (...parts: (string | number[] | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : [...p])));
+
+describe('reading settings from files', () => {
+  it('reads the comment atom of an MP4 written by ffmpeg, unicode and all', async () => {
+    const s = await readSettingsObject('wangp.mp4', mp4WithComment(JSON.stringify(wanGp)));
+    expect(s).toEqual(wanGp);
+  });
+
+  it('reads PNG tEXt, iTXt (UTF-8) and compressed iTXt comment chunks', async () => {
+    const json = JSON.stringify({ prompt: tricky, seed: 9 });
+    const latin = JSON.stringify({ prompt: 'plain', seed: 3 });
+    expect(await readSettingsObject('a.png', png(pngChunk('tEXt', bytes('comment', [0], latin))))).toEqual({ prompt: 'plain', seed: 3 });
+    expect(await readSettingsObject('b.png', png(pngChunk('iTXt', bytes('comment', [0, 0, 0], 'en', [0], [0], json))))).toEqual({ prompt: tricky, seed: 9 });
+    expect(await readSettingsObject('c.png', png(pngChunk('iTXt', bytes('comment', [0, 1, 0], [0], [0], deflateSync(Buffer.from(json))))))).toEqual({ prompt: tricky, seed: 9 });
+  });
+
+  it('reads plain JSON', async () => {
+    expect(await readSettingsObject('s.json', bytes(JSON.stringify(wanGp)))).toEqual(wanGp);
+  });
+
+  it.each([
+    ['notes.txt', bytes('hello'), 'not valid JSON'],
+    ['list.json', bytes('[1,2]'), 'must be a JSON object'],
+    ['bare.mp4', mp4WithComment(''), 'has no settings comment'],
+    ['broken.mp4', mp4WithComment('{"prompt": '), 'not valid JSON'],
+    ['blank.png', png(), 'no settings text chunk'],
+  ])('refuses %s with a specific message', async (name, data, message) => {
+    const err = await rejection(readSettingsObject(name, data));
+    expect(err).toMatchObject({ code: 'invalid-settings-file' });
+    expect((err as Error).message).toContain(name);
+    expect((err as Error).message).toContain(message);
+  });
+});
+
+describe('applying settings to the form', () => {
+  it('maps WanGP keys onto the request and reports what it ignored and that the model differs', () => {
+    const r = applySettings(wanGp, current, manifest);
+    expect(r.origin).toBe('WanGP');
+    expect(r.request).toEqual({ ...current, prompt: tricky, negativePrompt: 'blurry', seed: 1234, steps: 12, frames: 33, resolution: '256x256', solver: 'euler', shift: 5, guidance: 4.5 });
+    expect(r.applied).toHaveLength(9);
+    expect(r.ignored).toEqual(['activated_loras']);
+    expect(r.otherModel).toBe('t2v_1.3B');
+  });
+
+  it('names values the pack cannot use instead of applying them', () => {
+    const r = applySettings({ type: 'WebGP 0.1.0 - demo-t2v', resolution: '832x480', sample_solver: 'unipc', seed: 'x', model_type: 'demo-t2v' }, current, manifest);
+    expect(r.origin).toBe('WebGP');
+    expect(r.request).toEqual(current);
+    expect(r.rejected).toEqual(['resolution 832x480 is not available for this model', 'solver "unipc" is not available for this model', 'seed is not a number']);
+    expect(r.otherModel).toBeUndefined();
+  });
+});
