@@ -22,13 +22,13 @@ export async function openApp(page: Page): Promise<void> {
 
 export async function fillForm(page: Page, v: FormValues): Promise<void> {
   await page.getByLabel('Prompt', { exact: true }).fill(v.prompt);
-  if (v.negativePrompt !== undefined) await page.getByLabel('Negative prompt').fill(v.negativePrompt);
-  if (v.seed !== undefined) await page.getByLabel('Seed').fill(String(v.seed));
-  if (v.steps !== undefined) await page.getByLabel('Steps').fill(String(v.steps));
-  if (v.frames !== undefined) await page.getByLabel('Frames').fill(String(v.frames));
-  if (v.resolution !== undefined) await page.getByLabel('Resolution').selectOption(v.resolution);
+  if (v.negativePrompt !== undefined) await page.getByLabel('Negative prompt', { exact: true }).fill(v.negativePrompt);
+  if (v.seed !== undefined) await page.getByLabel('Seed', { exact: true }).fill(String(v.seed));
+  if (v.steps !== undefined) await page.getByLabel('Steps', { exact: true }).fill(String(v.steps));
+  if (v.frames !== undefined) await page.getByLabel('Frames', { exact: true }).fill(String(v.frames));
+  if (v.resolution !== undefined) await page.getByLabel('Resolution', { exact: true }).selectOption(v.resolution);
   if (v.guidance !== undefined) {
-    const guidance = page.getByLabel('Guidance');
+    const guidance = page.getByLabel('Guidance', { exact: true });
     if (!(await guidance.isVisible())) await page.getByText('Sampler', { exact: true }).click();
     await guidance.fill(String(v.guidance));
   }

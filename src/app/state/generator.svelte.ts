@@ -3,6 +3,7 @@
  * run itself (engine worker → media worker → outputs store → gallery).
  */
 import { errorCode, isAbortError } from '../../engine/errors';
+import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import type { PackManifest } from '../../engine/pack/manifest';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import { outputFileName } from '../../engine/naming';
@@ -29,6 +30,8 @@ export class GeneratorState {
   error = $state('');
   backendInfo = $state('');
   latest = $state.raw<GalleryItem | undefined>(undefined);
+  /** What the last "Load settings" did (or why it failed). */
+  settingsNotice = $state.raw<{ ok: boolean; text: string } | undefined>(undefined);
   private abort: AbortController | undefined;
 
   constructor(private readonly gallery: GalleryState) {}
@@ -60,6 +63,21 @@ export class GeneratorState {
   async updateSettings(patch: Partial<AppSettings>): Promise<void> {
     this.settings = { ...this.settings, ...patch };
     await saveSettings($state.snapshot(this.settings));
+  }
+
+  /** Fills the form from an MP4/PNG/JSON made by WebGP or WanGP. */
+  async loadSettings(file: File): Promise<void> {
+    const m = this.manifest;
+    if (!m || !this.request) return;
+    try {
+      const settings = await readSettingsObject(file.name, new Uint8Array(await file.arrayBuffer()));
+      const loaded = applySettings(settings, $state.snapshot(this.request) as TaskRequest, m);
+      this.request = loaded.request;
+      this.fieldErrors = {};
+      this.settingsNotice = { ok: true, text: describeLoad(file.name, loaded) };
+    } catch (err) {
+      this.settingsNotice = { ok: false, text: (err as Error).message };
+    }
   }
 
   cancel(): void {
@@ -115,4 +133,13 @@ export class GeneratorState {
       this.abort = undefined;
     }
   }
+}
+
+function describeLoad(fileName: string, r: LoadedSettings): string {
+  const from = r.origin === 'unknown' ? '' : ` (made by ${r.origin})`;
+  const parts = [`Loaded ${r.applied.length} setting${r.applied.length === 1 ? '' : 's'} from ${fileName}${from}.`];
+  if (r.otherModel) parts.push(`It was made with another model (${r.otherModel}); the current model is kept.`);
+  if (r.rejected.length) parts.push(`Not applied: ${r.rejected.join('; ')}.`);
+  if (r.ignored.length) parts.push(`Ignored keys: ${r.ignored.join(', ')}.`);
+  return parts.join(' ');
 }
