@@ -52,7 +52,7 @@ export function createEngine(deps: EngineDeps) {
     const key = `${packId}@${choice.backend}`;
     let loading = packs.get(key);
     if (!loading) {
-      loading = deps.sourceFor(packId).then((src) => loadPack(src, deps.ort, choice.backend, onProgress));
+      loading = deps.sourceFor(packId).then((src) => loadPack(src, manifest, deps.ort, choice.backend, onProgress));
       packs.set(key, loading);
       loading.catch(() => packs.delete(key));
     }
@@ -95,8 +95,8 @@ export function createEngine(deps: EngineDeps) {
         assertValidRequest(request, manifest);
         const { backend } = chooseBackend(await capabilities(), pref, false);
         const source = await deps.sourceFor(request.packId);
-        const resident = await loadPack(source, deps.ort, backend);
-        const roundTrip = await loadPack(source, deps.ort, backend, undefined, false);
+        const resident = await loadPack(source, manifest, deps.ort, backend);
+        const roundTrip = await loadPack(source, manifest, deps.ort, backend, undefined, false);
         try {
           return { ...(await benchDenoise(resident, roundTrip, deps.ort, request)), backend };
         } finally {

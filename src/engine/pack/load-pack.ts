@@ -50,11 +50,11 @@ async function createSession(ort: OrtModule, file: string, bytes: Uint8Array, ba
 }
 
 /**
+ * Creates the sessions of a pack whose manifest was already read (see readManifest).
  * `gpuResident` (default true) keeps text-encoder, transformer and step outputs in GPU buffers
  * on WebGPU; false downloads every output to the CPU (the benchmark's round-trip baseline).
  */
-export async function loadPack(source: PackSource, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true): Promise<LoadedPack> {
-  const manifest = await readManifest(source);
+export async function loadPack(source: PackSource, manifest: PackManifest, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true): Promise<LoadedPack> {
   const c = manifest.components;
   const specs: [keyof PackManifest['components'], ComponentSpec, boolean][] = [
     ['textEncoder', c.textEncoder, true],
