@@ -12,7 +12,7 @@ import type { PackSource } from './pack/pack-source';
 import { generateT2V, type GenerateResult } from './pipeline/t2v-flow';
 import type { ProgressCallback } from './progress';
 import { assertValidRequest, type TaskRequest } from './request';
-import type { OrtModule } from './runtime';
+import type { Backend, OrtModule } from './runtime';
 
 export interface EngineDeps {
   ort: OrtModule;
@@ -46,9 +46,15 @@ export function createEngine(deps: EngineDeps) {
     return caps;
   }
 
-  async function pack(packId: string, manifest: PackManifest, pref: BackendPreference, onProgress?: ProgressCallback) {
+  /** Reads the request's pack manifest, validates the request against it and picks the backend. */
+  async function prepare(request: TaskRequest, pref: BackendPreference) {
+    const manifest = await readManifest(await deps.sourceFor(request.packId));
+    assertValidRequest(request, manifest);
     const needsF16 = Object.values(manifest.components).some((c) => c.dtype === 'float16');
-    const choice = chooseBackend(await capabilities(), pref, needsF16);
+    return { manifest, choice: chooseBackend(await capabilities(), pref, needsF16) };
+  }
+
+  async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, onProgress?: ProgressCallback) {
     const key = `${packId}@${choice.backend}`;
     let loading = packs.get(key);
     if (!loading) {
@@ -71,9 +77,8 @@ export function createEngine(deps: EngineDeps) {
     generate(jobId: string, request: TaskRequest, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<GenerateOutcome> {
       return serial(async () => {
         try {
-          const manifest = await this.describePack(request.packId);
-          assertValidRequest(request, manifest);
-          const { loaded, reason } = await pack(request.packId, manifest, opts.backend ?? 'auto', opts.onProgress);
+          const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
+          const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
           const result = await generateT2V(loaded, deps.ort, request, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
           return { ...result, manifest: loaded.manifest, backendReason: reason };
         } catch (err) {
@@ -91,9 +96,8 @@ export function createEngine(deps: EngineDeps) {
     /** Measures the denoise loop (see bench/denoise-bench.ts) with fresh, uncached sessions. */
     bench(request: TaskRequest, pref: BackendPreference = 'auto'): Promise<DenoiseBenchResult & { backend: string }> {
       return serial(async () => {
-        const manifest = await this.describePack(request.packId);
-        assertValidRequest(request, manifest);
-        const { backend } = chooseBackend(await capabilities(), pref, false);
+        const { manifest, choice } = await prepare(request, pref);
+        const backend = choice.backend;
         const source = await deps.sourceFor(request.packId);
         const resident = await loadPack(source, manifest, deps.ort, backend);
         const roundTrip = await loadPack(source, manifest, deps.ort, backend, undefined, false);
