@@ -3,11 +3,8 @@
  * SwiftShader. No browser download: executablePath from CHROMIUM_PATH or /usr/bin/chromium,
  * falling back to Playwright's own browser where neither exists.
  */
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-import { chromiumArgs } from './e2e/support/browser';
-
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+import { chromiumArgs, chromiumExecutable } from './e2e/support/browser';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -20,7 +17,7 @@ export default defineConfig({
   use: {
     baseURL: 'http://127.0.0.1:4173',
     acceptDownloads: true,
-    launchOptions: { executablePath, args: chromiumArgs({ webgpu: true }) },
+    launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) },
   },
   webServer: {
     command: 'npm run build && npx vite preview',

@@ -1,10 +1,10 @@
 /** Without WebGPU the engine falls back to ONNX Runtime's WebAssembly backend and still lands on the target. */
 import { expect, test } from '@playwright/test';
-import { chromiumArgs } from './support/browser';
+import { chromiumArgs, chromiumExecutable } from './support/browser';
 import { downloadNewest, fillForm, generate, openApp } from './support/app';
 import { compareWithReference, probe } from './support/media';
 
-test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs({ webgpu: false }) } });
+test.use({ launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: false }) } });
 
 test('generates on the wasm backend when WebGPU is unavailable', async ({ page }) => {
   const request = { prompt: 'a huge cyan balloon moving right in the sky', negativePrompt: '', guidance: 1, frames: 9, resolution: '128x128' };

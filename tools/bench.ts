@@ -3,9 +3,8 @@
  * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import { chromiumArgs } from '../e2e/support/browser';
+import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 
 const PORT = 4174;
@@ -25,8 +24,7 @@ async function waitForServer(url: string, ms: number): Promise<void> {
 }
 
 async function run(backend: 'auto' | 'wasm'): Promise<(DenoiseBenchResult & { backend: string })[]> {
-  const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs({ webgpu: true }) });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {
     const page = await browser.newPage();
     await page.goto(`${base}/bench.html?backend=${backend}`);
