@@ -1,7 +1,7 @@
 /**
  * The engine object: one interface used in-thread (tests) and behind the engine worker.
- * It caches loaded packs per (pack, backend), serialises ORT work, and turns cancel(jobId)
- * into a flag the denoise loop checks between steps.
+ * It caches loaded packs per (pack, backend), serialises ORT work, and turns cancel(jobId),
+ * pause(jobId) and resume(jobId) into flags and gates the denoise loop checks between steps.
  */
 import { type BackendPreference, type Capabilities, chooseBackend, probeCapabilities } from './capabilities';
 import { EngineError } from './errors';
@@ -9,7 +9,7 @@ import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
-import { generateT2V, type GenerateResult } from './pipeline/t2v-flow';
+import { generateT2V, type GenerateResult, type LatentCheckpoint } from './pipeline/t2v-flow';
 import type { ProgressCallback } from './progress';
 import { assertValidRequest, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
@@ -26,11 +26,20 @@ export interface GenerateOutcome extends GenerateResult {
   backendReason: string;
 }
 
+export interface GenerateJobOptions {
+  backend?: BackendPreference;
+  onProgress?: ProgressCallback;
+  onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
+  resumeFrom?: LatentCheckpoint;
+}
+
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
 
 export function createEngine(deps: EngineDeps) {
   const packs = new Map<string, Promise<LoadedPack>>();
   const cancelled = new Set<string>();
+  /** Paused jobs: the gate their loop awaits at the next step boundary. */
+  const gates = new Map<string, { wait: Promise<void>; open: () => void }>();
   let chain: Promise<unknown> = Promise.resolve();
   let caps: Promise<Capabilities> | undefined;
 
@@ -74,12 +83,18 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** Generates one clip. Rejects with AbortError after cancel(jobId), EngineError otherwise. */
-    generate(jobId: string, request: TaskRequest, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<GenerateOutcome> {
+    generate(jobId: string, request: TaskRequest, opts: GenerateJobOptions = {}): Promise<GenerateOutcome> {
       return serial(async () => {
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
           const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
-          const result = await generateT2V(loaded, deps.ort, request, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          const result = await generateT2V(loaded, deps.ort, request, {
+            onProgress: opts.onProgress,
+            isCancelled: () => cancelled.has(jobId),
+            waitWhilePaused: async () => gates.get(jobId)?.wait,
+            onCheckpoint: opts.onCheckpoint,
+            resumeFrom: opts.resumeFrom,
+          });
           return { ...result, manifest: loaded.manifest, backendReason: reason };
         } catch (err) {
           if (err instanceof Error && DEVICE_LOST.test(err.message)) {
@@ -89,8 +104,23 @@ export function createEngine(deps: EngineDeps) {
           throw err;
         } finally {
           cancelled.delete(jobId);
+          gates.delete(jobId);
         }
       });
+    },
+
+    /** Holds job `jobId` at its next step boundary, keeping its sessions and latent. */
+    pause(jobId: string): void {
+      if (gates.has(jobId)) return;
+      let open = () => {};
+      const wait = new Promise<void>((resolve) => (open = resolve));
+      gates.set(jobId, { wait, open });
+    },
+
+    /** Lets a paused job continue from the step where it stopped. */
+    resume(jobId: string): void {
+      gates.get(jobId)?.open();
+      gates.delete(jobId);
     },
 
     /** Measures the denoise loop (see bench/denoise-bench.ts) with fresh, uncached sessions. */
@@ -109,8 +139,10 @@ export function createEngine(deps: EngineDeps) {
       });
     },
 
+    /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */
     cancel(jobId: string): void {
       cancelled.add(jobId);
+      gates.get(jobId)?.open();
     },
 
     /** Releases every session (and its GPU buffers). */

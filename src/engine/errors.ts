@@ -13,7 +13,8 @@ export type EngineErrorCode =
   | 'device-lost'
   | 'encode-failed'
   | 'storage-full'
-  | 'invalid-settings-file';
+  | 'invalid-settings-file'
+  | 'invalid-queue-file';
 
 export class EngineError extends Error {
   override name = 'EngineError';

@@ -29,10 +29,9 @@ export interface OutputSettings {
   creation_date: string;
 }
 
-export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: string; generationSeconds: number; createdAt: Date }): OutputSettings {
+/** The request's settings under WanGP key names (also the `params` of queue files). */
+export function requestParams(r: TaskRequest) {
   return {
-    type: `WebGP ${APP_VERSION} - ${m.id}`,
-    settings_version: SETTINGS_VERSION,
     prompt: r.prompt,
     negative_prompt: r.negativePrompt,
     seed: r.seed,
@@ -42,6 +41,15 @@ export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: 
     sample_solver: r.solver,
     flow_shift: r.shift,
     guidance_scale: r.guidance,
+    model_type: r.packId,
+  };
+}
+
+export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: string; generationSeconds: number; createdAt: Date }): OutputSettings {
+  return {
+    type: `WebGP ${APP_VERSION} - ${m.id}`,
+    settings_version: SETTINGS_VERSION,
+    ...requestParams(r),
     model_type: m.id,
     pack_version: m.version,
     fps: m.defaults.fps,

@@ -5,7 +5,7 @@
  */
 import { createStore, del, get, set, values } from 'idb-keyval';
 import type { OutputSettings } from '../engine/settings';
-import { EngineError } from '../engine/errors';
+import { guardQuota } from './quota';
 
 export const OUTPUT_RECORD_VERSION = 1;
 
@@ -21,24 +21,14 @@ export interface OutputRecord {
   height: number;
   frames: number;
   encoder: string;
+  /** The queue task that produced it (lets a resumed runner see the output was already saved). */
+  taskId?: string;
 }
 
 const store = createStore('webgp-outputs', 'outputs');
 
-function isQuotaError(err: unknown): boolean {
-  const name = (err as { name?: string } | null)?.name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
-}
-
-export async function saveOutput(record: OutputRecord): Promise<void> {
-  try {
-    await set(record.id, record, store);
-  } catch (err) {
-    if (isQuotaError(err)) {
-      throw new EngineError('storage-full', 'Browser storage is full, so this output could not be saved. Delete old outputs from the Gallery (or free disk space) and try again.');
-    }
-    throw err;
-  }
+export function saveOutput(record: OutputRecord): Promise<void> {
+  return guardQuota('this output', () => set(record.id, record, store));
 }
 
 /** All saved outputs, newest first; records of unknown versions are skipped. */

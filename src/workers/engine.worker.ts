@@ -7,6 +7,7 @@ import { createEngine } from '../engine/engine';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
+import type { LatentCheckpoint } from '../engine/pipeline/t2v-flow';
 import type { TaskRequest } from '../engine/request';
 
 installErrorTransfer();
@@ -33,10 +34,18 @@ const api = {
   listPacks,
   capabilities: () => engine.capabilities(),
   describePack: (packId: string) => engine.describePack(packId),
-  async generate(jobId: string, request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback) {
-    const out = await engine.generate(jobId, request, { backend, onProgress: throttleProgress(onProgress, 100) });
+  /** Callbacks are comlink proxies (top-level arguments only); `onCheckpoint` gets each step's latent, transferred. */
+  async generate(jobId: string, request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback, resumeFrom?: LatentCheckpoint, onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>) {
+    const out = await engine.generate(jobId, request, {
+      backend,
+      onProgress: throttleProgress(onProgress, 100),
+      resumeFrom,
+      onCheckpoint: onCheckpoint && ((cp) => onCheckpoint(transfer(cp, [cp.latent.buffer]))),
+    });
     return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
   },
+  pause: (jobId: string) => engine.pause(jobId),
+  resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   cancel: (jobId: string) => engine.cancel(jobId),
   dispose: () => engine.dispose(),

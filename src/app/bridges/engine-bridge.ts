@@ -1,6 +1,7 @@
 /** Main-thread bridge to the engine worker; turns an AbortSignal into cancel(jobId). */
 import { proxy } from 'comlink';
 import type { BackendPreference } from '../../engine/capabilities';
+import type { LatentCheckpoint } from '../../engine/pipeline/t2v-flow';
 import type { ProgressCallback } from '../../engine/progress';
 import type { TaskRequest } from '../../engine/request';
 import type { EngineApi } from '../../workers/engine.worker';
@@ -8,14 +9,27 @@ import { WorkerBridge } from './worker-bridge';
 
 export const engineBridge = new WorkerBridge<EngineApi>(() => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'webgp-engine' }));
 
-export async function generateClip(request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback, signal: AbortSignal) {
+export interface ClipOptions {
+  jobId: string;
+  backend: BackendPreference;
+  onProgress: ProgressCallback;
+  signal: AbortSignal;
+  resumeFrom?: LatentCheckpoint;
+  onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>;
+}
+
+export async function generateClip(request: TaskRequest, o: ClipOptions) {
   const api = engineBridge.api;
-  const jobId = crypto.randomUUID();
-  const onAbort = () => void api.cancel(jobId);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const onAbort = () => void api.cancel(o.jobId);
+  if (o.signal.aborted) onAbort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await api.generate(jobId, request, backend, proxy(onProgress));
+    return await api.generate(o.jobId, request, o.backend, proxy(o.onProgress), o.resumeFrom, o.onCheckpoint && proxy(o.onCheckpoint));
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    o.signal.removeEventListener('abort', onAbort);
   }
 }
+
+/** Holds / releases a running job at its next step boundary. */
+export const pauseJob = (jobId: string) => engineBridge.api.pause(jobId);
+export const resumeJob = (jobId: string) => engineBridge.api.resume(jobId);

@@ -1,20 +1,16 @@
 /**
- * Generator state: the packs, the form's TaskRequest, field errors, live progress and the
- * run itself (engine worker → media worker → outputs store → gallery).
+ * Generator state: the packs, the form's TaskRequest and field errors, "Load settings", and
+ * handing valid requests to the queue (which runs them; see queue.svelte.ts).
  */
-import { errorCode, isAbortError } from '../../engine/errors';
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import type { PackManifest } from '../../engine/pack/manifest';
 import type { RegistryEntry } from '../../engine/pack/registry';
-import { outputFileName } from '../../engine/naming';
-import type { Progress } from '../../engine/progress';
+import type { Task } from '../../engine/queue/task';
 import { defaultRequest, type FieldErrorMap, type TaskRequest, validateRequest } from '../../engine/request';
-import { outputSettings } from '../../engine/settings';
-import { OUTPUT_RECORD_VERSION, type OutputRecord, saveOutput } from '../../storage/outputs-store';
 import { type AppSettings, DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../storage/settings-store';
-import { engineBridge, generateClip } from '../bridges/engine-bridge';
-import { encodeVideo } from '../bridges/media-bridge';
-import type { GalleryItem, GalleryState } from './gallery.svelte';
+import { engineBridge } from '../bridges/engine-bridge';
+import type { GalleryState } from './gallery.svelte';
+import { QueueModel } from './queue.svelte';
 
 const DEFAULT_PACK = 'demo-t2v';
 
@@ -24,22 +20,24 @@ export class GeneratorState {
   request = $state<TaskRequest | undefined>(undefined);
   settings = $state<AppSettings>({ ...DEFAULT_SETTINGS });
   fieldErrors = $state<FieldErrorMap>({});
-  progress = $state.raw<Progress | undefined>(undefined);
-  running = $state(false);
-  /** Problem with the pack or the last run (shown with role="alert"). */
+  /** Problem with the pack (shown with role="alert"). */
   error = $state('');
-  backendInfo = $state('');
-  latest = $state.raw<GalleryItem | undefined>(undefined);
   /** What the last "Load settings" did (or why it failed). */
   settingsNotice = $state.raw<{ ok: boolean; text: string } | undefined>(undefined);
-  private abort: AbortController | undefined;
+  /** The pending task whose settings are in the form, while editing it. */
+  editingId = $state<string | undefined>(undefined);
+  readonly queue: QueueModel;
 
-  constructor(private readonly gallery: GalleryState) {}
+  constructor(gallery: GalleryState) {
+    this.queue = new QueueModel(gallery, () => $state.snapshot(this.settings) as AppSettings);
+  }
 
   async init(): Promise<void> {
     this.settings = await loadSettings().catch(() => ({ ...DEFAULT_SETTINGS }));
     try {
-      this.packs = (await engineBridge.api.listPacks()).filter((p) => !p.test);
+      // Test packs (random weights) are listed only with ?test-packs, for e2e tests and debugging.
+      const withTest = new URLSearchParams(location.search).has('test-packs');
+      this.packs = (await engineBridge.api.listPacks()).filter((p) => withTest || !p.test);
       await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));
     } catch (err) {
       this.error = (err as Error).message;
@@ -80,58 +78,32 @@ export class GeneratorState {
     }
   }
 
-  cancel(): void {
-    this.abort?.abort();
-  }
-
-  /** Validates, then runs one generation; invalid input starts nothing. */
-  async generate(): Promise<void> {
+  /** Validates the form and queues it as a task (or saves the task being edited); invalid input queues nothing. */
+  generate(): void {
     const m = this.manifest;
-    if (!m || !this.request || this.running) return;
+    if (!m || !this.request) return;
     const request = $state.snapshot(this.request) as TaskRequest;
     this.fieldErrors = validateRequest(request, m);
     if (Object.keys(this.fieldErrors).length) return;
     this.error = '';
-    this.running = true;
-    this.progress = undefined;
-    this.abort = new AbortController();
-    const started = performance.now();
-    try {
-      const out = await generateClip(request, this.settings.backend, (p) => (this.progress = p), this.abort.signal);
-      this.backendInfo = out.backendReason;
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local timestamp, never mutated nor kept in $state
-      const createdAt = new Date();
-      const settings = outputSettings(request, out.manifest, { backend: out.backend, generationSeconds: (performance.now() - started) / 1000, createdAt });
-      this.progress = { stage: 'mux', frame: 0, total: out.frames.count };
-      const { width, height, count } = out.frames;
-      const media = await encodeVideo(out.frames, { fps: out.manifest.defaults.fps, comment: JSON.stringify(settings), encoder: this.settings.encoder });
-      const record: OutputRecord = {
-        version: OUTPUT_RECORD_VERSION,
-        id: crypto.randomUUID(),
-        createdAt: createdAt.getTime(),
-        fileName: outputFileName({ date: createdAt, seed: request.seed, prompt: request.prompt, ext: 'mp4' }),
-        settings,
-        video: media.video,
-        thumbnail: media.thumbnail,
-        width,
-        height,
-        frames: count,
-        encoder: media.encoder,
-      };
-      await saveOutput(record);
-      this.latest = this.gallery.add(record);
-      this.progress = { stage: 'done', elapsedMs: performance.now() - started };
-    } catch (err) {
-      this.progress = undefined;
-      if (isAbortError(err)) return;
-      if (errorCode(err) === 'invalid-request') {
-        this.fieldErrors = ((err as { fields?: FieldErrorMap }).fields ?? {}) as FieldErrorMap;
-      }
-      this.error = (err as Error).message;
-    } finally {
-      this.running = false;
-      this.abort = undefined;
+    if (this.editingId) {
+      this.queue.send({ kind: 'edit', id: this.editingId, request });
+      this.editingId = undefined;
+    } else {
+      this.queue.add(request);
     }
+  }
+
+  /** Loads a pending task into the form; Generate then saves it back instead of adding one. */
+  async startEdit(task: Task): Promise<void> {
+    if (task.request.packId !== this.request?.packId) await this.selectPack(task.request.packId);
+    this.request = { ...task.request };
+    this.fieldErrors = {};
+    this.editingId = task.id;
+  }
+
+  cancelEdit(): void {
+    this.editingId = undefined;
   }
 }
 

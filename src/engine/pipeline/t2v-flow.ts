@@ -3,7 +3,7 @@
  * → Euler flow-matching loop with CFG → VAE decode. On WebGPU every per-step tensor stays in
  * GPU buffers: transformer outputs and the step graph's output are fed straight back.
  */
-import { abortError } from '../errors';
+import { abortError, EngineError } from '../errors';
 import type { LoadedPack } from '../pack/load-pack';
 import type { ProgressCallback } from '../progress';
 import { gaussianNoise } from '../random';
@@ -21,6 +21,19 @@ export interface GenerateOptions {
   now?: () => number;
   /** Benchmarks: read the latent back before stopping the denoise clock, so queued GPU work counts. */
   syncTimings?: boolean;
+  /** Called at every step boundary (and before the first step); resolves when the run may go on. */
+  waitWhilePaused?: () => Promise<void>;
+  /** Receives the latent after each step (its own copy), for crash resume. */
+  onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
+  /** Continue from a checkpoint instead of fresh noise: same result as the uninterrupted run. */
+  resumeFrom?: LatentCheckpoint;
+}
+
+export interface LatentCheckpoint {
+  /** Steps already done. */
+  step: number;
+  shape: number[];
+  latent: Float32Array;
 }
 
 export interface GenerateResult {
@@ -60,6 +73,14 @@ async function encodeText(pack: LoadedPack, ort: OrtModule, text: string, scope:
   return scope.keep(out[io.outputs.hiddenStates as string] as OrtTensor);
 }
 
+function checkResume(cp: LatentCheckpoint, shape: number[], steps: number): number {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isInteger(cp.step) || cp.step < 0 || cp.step > steps || cp.latent.length !== size || cp.shape.join('x') !== shape.join('x')) {
+    throw new EngineError('invalid-request', `The saved checkpoint (step ${cp.step}, shape ${cp.shape.join('×')}) does not match this task (${steps} steps, shape ${shape.join('×')}). Retry the task to start it afresh.`);
+  }
+  return cp.step;
+}
+
 export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskRequest, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const now = opts.now ?? (() => performance.now());
   const m = pack.manifest;
@@ -78,10 +99,15 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
     const shape = latentShape(r, m);
     const sigmas = flowSigmas(r.steps, r.shift);
     const tio = m.components.transformer;
-    let x: OrtTensor = new ort.Tensor('float32', gaussianNoise(shape.reduce((a, b) => a * b, 1), r.seed), shape);
+    const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
+    const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(shape.reduce((a, b) => a * b, 1), r.seed);
+    let x: OrtTensor = new ort.Tensor('float32', initial, shape);
     const guidance = new ort.Tensor('float32', Float32Array.of(r.guidance), [1]);
+    let saving: Promise<void> | void = undefined;
+    await opts.waitWhilePaused?.();
+    checkCancel();
     const t1 = now();
-    for (let i = 0; i < r.steps; i++) {
+    for (let i = start; i < r.steps; i++) {
       const sigma = sigmas[i] as number;
       const timestep = new ort.Tensor('float32', Float32Array.of(sigma * m.timestepScale), [1]);
       const velocity = async (context: OrtTensor) => {
@@ -97,9 +123,16 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
       scope.drop(x);
       x = scope.keep(stepped.latents_out as OrtTensor);
       const elapsedMs = now() - t1;
-      opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1)) * (r.steps - i - 1) });
+      opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1 - start)) * (r.steps - i - 1) });
+      if (opts.onCheckpoint) {
+        const latent = (await readFloats(x)).slice();
+        await saving; // at most one checkpoint write in flight
+        saving = opts.onCheckpoint({ step: i + 1, shape, latent });
+      }
+      await opts.waitWhilePaused?.();
       checkCancel();
     }
+    await saving;
     if (opts.syncTimings) await readFloats(x);
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });

@@ -1,0 +1,161 @@
+/**
+ * The queue runner: lives only in the tab that holds the runner lock. It applies commands (its
+ * own tab's and other tabs'), persists each transition, drains tasks one at a time, forwards
+ * pause/resume/abort to the engine job at step boundaries, checkpoints every step, resumes an
+ * interrupted task from its checkpoint, and appends a run-history record per finished run.
+ */
+import { errorCode, isAbortError } from '../../engine/errors';
+import { type Artifact, RUN_RECORD_VERSION, settingsHash } from '../../engine/queue/history';
+import type { QueueBroadcast } from '../../engine/queue/protocol';
+import type { OutputSnapshot, Task } from '../../engine/queue/task';
+import { activeTask, applyCommand, applyRunnerEvent, nextRunnable, type QueueCommand, type QueueState, type RunnerEvent, type Transition } from '../../engine/queue/transitions';
+import type { Progress } from '../../engine/progress';
+import { appendRun } from '../../storage/history-store';
+import type { OutputRecord } from '../../storage/outputs-store';
+import { loadCheckpoint, saveCheckpoint, saveTransition } from '../../storage/queue-store';
+import type { AppSettings } from '../../storage/settings-store';
+import { pauseJob, resumeJob } from '../bridges/engine-bridge';
+import { keepAwake, notifyDrained } from './attention';
+import { runTask } from './run-task';
+
+/** What the runner needs from the tab it lives in. */
+export interface RunnerHost {
+  readonly state: QueueState;
+  setState(s: QueueState): void;
+  broadcast(m: QueueBroadcast): void;
+  setProgress(taskId: string, p: Progress | undefined): void;
+  settings(): AppSettings;
+  snapshot(): OutputSnapshot;
+  onOutput(record: OutputRecord, backendReason: string): void;
+  onError(message: string): void;
+}
+
+interface Job {
+  taskId: string;
+  jobId: string;
+  abort: AbortController;
+}
+
+const FINISHED = new Set(['done', 'failed', 'aborted']);
+
+export class QueueRunner {
+  private job: Job | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private draining = false;
+  private broadcastQueued = false;
+
+  constructor(private readonly host: RunnerHost) {}
+
+  /** Applies a user command from any tab and reacts: pause/resume/cancel the job, start work. */
+  command(cmd: QueueCommand): void {
+    this.commit(applyCommand(this.host.state, cmd, Date.now()));
+    const job = this.job;
+    if (job) {
+      const task = this.host.state.tasks.find((t) => t.id === job.taskId);
+      if (!task || task.status === 'aborted') job.abort.abort();
+      else if (task.status === 'paused') void pauseJob(job.jobId);
+      else if (task.status === 'running' && cmd.kind === 'resume') void resumeJob(job.jobId);
+    }
+    void this.drain();
+  }
+
+  /** Sends the full state to every tab (coalesced to one message per task turn). */
+  announce(): void {
+    if (this.broadcastQueued) return;
+    this.broadcastQueued = true;
+    queueMicrotask(() => {
+      this.broadcastQueued = false;
+      this.host.broadcast({ v: 1, type: 'state', runnerId: RUNNER_ID, state: this.host.state });
+    });
+  }
+
+  /** Runs tasks until none is runnable (queue empty, all finished, or paused). */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    let ran = false;
+    try {
+      for (let t = nextRunnable(this.host.state); t; t = nextRunnable(this.host.state)) {
+        keepAwake(true);
+        ran = true;
+        await this.run(t);
+      }
+    } finally {
+      this.draining = false;
+      keepAwake(false);
+    }
+    const s = this.host.state;
+    if (ran && !s.paused && !activeTask(s) && !s.tasks.some((t) => t.status === 'pending')) {
+      notifyDrained(s.tasks.filter((t) => t.status === 'done').length, s.tasks.filter((t) => t.status === 'failed' || t.status === 'aborted').length);
+    }
+  }
+
+  private commit(t: Transition, announce = true): void {
+    this.host.setState(t.state);
+    this.writes = this.writes.then(() => saveTransition(t)).catch((err: Error) => this.host.onError(`The queue could not be saved: ${err.message}`));
+    if (announce) this.announce();
+  }
+
+  private event(ev: RunnerEvent, announce = true): Task | undefined {
+    this.commit(applyRunnerEvent(this.host.state, ev, Date.now()), announce);
+    return this.host.state.tasks.find((t) => t.id === ev.id);
+  }
+
+  private async run(task: Task): Promise<void> {
+    const resuming = task.status === 'running' || task.status === 'paused';
+    const checkpoint = resuming ? await loadCheckpoint(task.id).catch(() => undefined) : undefined;
+    if (resuming) this.event({ kind: 'interrupted', id: task.id });
+    const fromStep = checkpoint?.step ?? 0;
+    const started = this.event({ kind: 'start', id: task.id, snapshot: this.host.snapshot(), fromStep });
+    if (!started || FINISHED.has(started.status)) return;
+    const job: Job = { taskId: task.id, jobId: `${task.id}#${started.attempts.length}`, abort: new AbortController() };
+    this.job = job;
+    this.host.setProgress(task.id, undefined);
+    if (started.status === 'paused') void pauseJob(job.jobId);
+    const startedAt = Date.now();
+    const { backend, encoder } = this.host.settings();
+    let outcome: { status: 'done' | 'failed' | 'aborted'; error?: string; artifacts: Artifact[] };
+    try {
+      const res = await runTask(started, {
+        jobId: job.jobId,
+        backend,
+        encoder,
+        signal: job.abort.signal,
+        resumeFrom: checkpoint,
+        onProgress: (p) => {
+          this.host.setProgress(task.id, p);
+          this.host.broadcast({ v: 1, type: 'progress', taskId: task.id, progress: p });
+          if (p.stage === 'denoise') this.event({ kind: 'step', id: task.id, step: p.step }, false);
+        },
+        onCheckpoint: (cp) => saveCheckpoint({ taskId: task.id, ...cp }),
+      });
+      this.event({ kind: 'done', id: task.id, outputId: res.record.id });
+      this.host.onOutput(res.record, res.backendReason);
+      outcome = { status: 'done', artifacts: res.artifacts };
+    } catch (err) {
+      this.host.setProgress(task.id, undefined);
+      if (isAbortError(err)) {
+        this.event({ kind: 'aborted', id: task.id });
+        outcome = { status: 'aborted', artifacts: [] };
+      } else {
+        const message = (err as Error).message;
+        this.event({ kind: 'failed', id: task.id, error: message, retryable: errorCode(err) !== 'invalid-request' });
+        outcome = { status: 'failed', error: message, artifacts: [] };
+      }
+    } finally {
+      this.job = undefined;
+    }
+    await this.record(started, job.jobId, startedAt, fromStep, outcome);
+  }
+
+  private async record(task: Task, runId: string, startedAt: number, fromStep: number, o: { status: 'done' | 'failed' | 'aborted'; error?: string; artifacts: Artifact[] }): Promise<void> {
+    try {
+      await appendRun({ version: RUN_RECORD_VERSION, runId, taskId: task.id, startedAt, endedAt: Date.now(), status: o.status, ...(o.error ? { error: o.error } : {}), settingsHash: await settingsHash(task.request), request: task.request, fromStep, artifacts: o.artifacts });
+    } catch (err) {
+      this.host.onError(`The run history could not be saved: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Identifies this tab in state broadcasts. */
+export const RUNNER_ID = crypto.randomUUID();

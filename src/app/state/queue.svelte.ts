@@ -1,0 +1,146 @@
+/**
+ * Queue state as every tab sees it: the task list (from IndexedDB, then live from the runner's
+ * broadcasts), the active task's progress, and the commands the Queue region sends. The tab
+ * holding the runner lock also hosts the QueueRunner; other tabs forward commands to it.
+ */
+import type { Progress } from '../../engine/progress';
+import { type QueueBroadcast, queueStatus, type QueueMessage, type QueueRequest } from '../../engine/queue/protocol';
+import type { OutputSnapshot } from '../../engine/queue/task';
+import { activeTask, applyRunnerEvent, emptyQueue, type QueueCommand, type QueueState } from '../../engine/queue/transitions';
+import type { TaskRequest } from '../../engine/request';
+import type { OutputRecord } from '../../storage/outputs-store';
+import { loadQueue } from '../../storage/queue-store';
+import type { AppSettings } from '../../storage/settings-store';
+import { askToNotify } from '../queue/attention';
+import { holdRunnerLock, QueueChannel } from '../queue/queue-channel';
+import { readQueueFile } from '../queue/queue-files';
+import { QueueRunner } from '../queue/queue-runner';
+import type { GalleryItem, GalleryState } from './gallery.svelte';
+
+const DEFAULT_SNAPSHOT: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{date}_seed{seed}_{prompt}' };
+
+export class QueueModel {
+  state = $state.raw<QueueState>(emptyQueue());
+  /** Progress of the active task (any tab). */
+  progress = $state.raw<Progress | undefined>(undefined);
+  isRunner = $state(false);
+  /** The output this tab saw finish last (plays in the progress area). */
+  latest = $state.raw<GalleryItem | undefined>(undefined);
+  backendInfo = $state('');
+  error = $state('');
+  /** Outcome of the last queue import (per-task problems listed). */
+  importNotice = $state.raw<{ ok: boolean; text: string; problems: string[] } | undefined>(undefined);
+  private channel: QueueChannel | undefined;
+  private runner: QueueRunner | undefined;
+
+  constructor(
+    private readonly gallery: GalleryState,
+    private readonly appSettings: () => AppSettings,
+  ) {}
+
+  get active() {
+    return activeTask(this.state);
+  }
+
+  /** Loads the persisted queue, joins the channel and queues for the runner lock. */
+  async init(): Promise<void> {
+    try {
+      this.state = await loadQueue();
+    } catch (err) {
+      this.error = `Could not read the saved queue: ${(err as Error).message}`;
+    }
+    this.channel = new QueueChannel((m) => this.receive(m));
+    this.channel.post({ v: 1, type: 'sync' });
+    holdRunnerLock(() => void this.becomeRunner());
+  }
+
+  /** Adds a task (it starts at once when the queue is idle). */
+  add(request: TaskRequest, media?: Record<string, Blob>): void {
+    askToNotify();
+    this.send({ kind: 'add', id: crypto.randomUUID(), request, ...(media ? { media } : {}) });
+  }
+
+  /** Imports a queue.zip: every valid task is added; each invalid one is reported. */
+  async importFile(file: File): Promise<void> {
+    try {
+      const { items, errors } = await readQueueFile(file);
+      for (const it of items) this.send({ kind: 'add', id: crypto.randomUUID(), request: it.request, ...(it.media ? { media: it.media } : {}) });
+      const text = `Imported ${items.length} task${items.length === 1 ? '' : 's'} from ${file.name}.${errors.length ? ` ${errors.length} could not be imported:` : ''}`;
+      this.importNotice = { ok: errors.length === 0, text, problems: errors.map((e) => e.message) };
+    } catch (err) {
+      this.importNotice = { ok: false, text: (err as Error).message, problems: [] };
+    }
+  }
+
+  send(cmd: QueueCommand): void {
+    if (this.runner) return this.runner.command(cmd);
+    const simple = cmd.kind === 'pause' || cmd.kind === 'resume' || cmd.kind === 'abort';
+    this.channel?.post(simple ? ({ v: 1, type: cmd.kind } as QueueRequest) : { v: 1, type: 'command', cmd });
+  }
+
+  private async becomeRunner(): Promise<void> {
+    // The previous runner (if any) is gone: the store holds its last committed state.
+    try {
+      this.state = await loadQueue();
+    } catch (err) {
+      this.error = `Could not read the saved queue: ${(err as Error).message}`;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's `state` getter must read the live field
+    const model = this;
+    this.runner = new QueueRunner({
+      get state() {
+        return model.state;
+      },
+      setState: (s) => (this.state = s),
+      broadcast: (m) => this.channel?.post(m),
+      setProgress: (_id, p) => (this.progress = p),
+      settings: this.appSettings,
+      snapshot: () => DEFAULT_SNAPSHOT,
+      onOutput: (record, reason) => this.onOutput(record, reason),
+      onError: (message) => (this.error = message),
+    });
+    this.isRunner = true;
+    this.runner.announce();
+    void this.runner.drain();
+  }
+
+  private onOutput(record: OutputRecord, backendReason: string): void {
+    this.latest = this.gallery.add(record);
+    this.backendInfo = backendReason;
+  }
+
+  private receive(m: QueueMessage): void {
+    if (this.runner) return this.serve(m);
+    this.follow(m);
+  }
+
+  /** Runner side: requests from other tabs and pages. */
+  private serve(m: QueueMessage): void {
+    const runner = this.runner as QueueRunner;
+    switch (m.type) {
+      case 'pause':
+      case 'resume':
+      case 'abort':
+        return runner.command({ kind: m.type });
+      case 'command':
+        return runner.command(m.cmd);
+      case 'sync':
+        return runner.announce();
+      case 'status':
+        return this.channel?.post({ v: 1, type: 'status-reply', requestId: m.requestId, status: queueStatus(this.state) });
+    }
+  }
+
+  /** Follower side: mirror the runner's state and progress. */
+  private follow(m: QueueBroadcast | QueueRequest): void {
+    if (m.type === 'state') {
+      const newlyDone = m.state.tasks.some((t) => t.status === 'done' && t.outputId && !this.gallery.items.some((i) => i.record.id === t.outputId));
+      this.state = m.state;
+      if (newlyDone) void this.gallery.load();
+      if (!activeTask(m.state) && this.progress?.stage !== 'done') this.progress = undefined;
+    } else if (m.type === 'progress') {
+      this.progress = m.progress;
+      if (m.progress.stage === 'denoise') this.state = applyRunnerEvent(this.state, { kind: 'step', id: m.taskId, step: m.progress.step }, Date.now()).state;
+    }
+  }
+}

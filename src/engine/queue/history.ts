@@ -1,0 +1,62 @@
+/**
+ * Run history records: one versioned record per finished, failed or aborted queue task (its
+ * request, a hash of the settings, and the artifacts it wrote), plus the JSON Lines export.
+ * Pure TS: runs in Node tests, workers and the page.
+ */
+import type { TaskRequest } from '../request';
+
+export const RUN_RECORD_VERSION = 1;
+
+export type ArtifactRole = 'video' | 'image' | 'thumbnail' | 'sidecar' | 'mask_foreground' | 'mask_alpha' | 'rgba_archive' | 'audio';
+
+/** One file a run produced. */
+export interface Artifact {
+  role: ArtifactRole;
+  fileName: string;
+  /** 'mp4' | 'png' | 'json' | 'zip' … */
+  container: string;
+  codec?: string;
+  frames?: number;
+  durationSeconds?: number;
+  bytes: number;
+  outputId?: string;
+}
+
+/** What the history store keeps per run; times are epoch milliseconds. */
+export interface RunRecord {
+  version: typeof RUN_RECORD_VERSION;
+  runId: string;
+  taskId: string;
+  startedAt: number;
+  endedAt: number;
+  status: 'done' | 'failed' | 'aborted';
+  error?: string;
+  settingsHash: string;
+  request: TaskRequest;
+  fromStep: number;
+  artifacts: Artifact[];
+}
+
+/** The value with object keys sorted recursively, so equal settings stringify identically. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) out[key] = sortKeys(obj[key]);
+  return out;
+}
+
+/** sha256 (hex) of the request's canonical JSON (keys sorted recursively), via crypto.subtle. */
+export async function settingsHash(request: TaskRequest): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(sortKeys(request)));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** One JSON object per line, times as ISO strings (startedAt/endedAt → ISO 8601), newline-terminated. */
+export function toJsonLines(records: RunRecord[]): string {
+  return records
+    .map((r) => JSON.stringify({ ...r, startedAt: new Date(r.startedAt).toISOString(), endedAt: new Date(r.endedAt).toISOString() }) + '\n')
+    .join('');
+}

@@ -1,0 +1,19 @@
+/** Full-storage detection shared by every store: QuotaExceededError becomes EngineError('storage-full'). */
+import { EngineError } from '../engine/errors';
+
+export function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
+}
+
+/** Runs a write; a full disk rejects with a storage-full error that names what was not saved. */
+export async function guardQuota<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isQuotaError(err)) {
+      throw new EngineError('storage-full', `Browser storage is full, so ${what} could not be saved. Delete old outputs from the Gallery (or free disk space) and try again.`);
+    }
+    throw err;
+  }
+}

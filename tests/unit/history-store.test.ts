@@ -1,0 +1,72 @@
+/** The run history store (src/storage/history-store.ts) on fake-indexeddb: append and list oldest
+ * first, unknown record versions skipped, clear, and QuotaExceededError → 'storage-full'. */
+import 'fake-indexeddb/auto';
+import * as idb from 'idb-keyval';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RunRecord } from '../../src/engine/queue/history';
+import { appendRun, clearHistory, listRuns } from '../../src/storage/history-store';
+import { rejection } from '../helpers/errors';
+import { smallRequest } from '../helpers/packs';
+
+vi.mock('idb-keyval', async (importOriginal) => {
+  const real = await importOriginal<typeof import('idb-keyval')>();
+  return { ...real, set: vi.fn(real.set) };
+});
+
+function run(runId: string, startedAt: number): RunRecord {
+  return {
+    version: 1,
+    runId,
+    taskId: `task-${runId}`,
+    startedAt,
+    endedAt: startedAt + 500,
+    status: 'done',
+    settingsHash: '0'.repeat(64),
+    request: smallRequest('demo-t2v', { prompt: `clip ${runId}` }),
+    fromStep: 0,
+    artifacts: [{ role: 'video', fileName: `${runId}.mp4`, container: 'mp4', frames: 9, bytes: 100 }],
+  };
+}
+
+beforeEach(() => clearHistory());
+
+describe('history store', () => {
+  it('appends runs and lists them oldest first', async () => {
+    await appendRun(run('late', 3000));
+    await appendRun(run('early', 1000));
+    await appendRun(run('mid', 2000));
+    const runs = await listRuns();
+    expect(runs.map((r) => r.runId)).toEqual(['early', 'mid', 'late']);
+    expect(runs[1]?.request.prompt).toBe('clip mid');
+    expect(runs[1]?.artifacts[0]?.fileName).toBe('mid.mp4');
+  });
+
+  it('skips records of unknown versions when listing', async () => {
+    await appendRun(run('known', 1000));
+    await idb.set('future', { ...run('future', 500), version: 2 }, idb.createStore('webgp-history', 'runs'));
+    expect((await listRuns()).map((r) => r.runId)).toEqual(['known']);
+  });
+
+  it('clears every record', async () => {
+    await appendRun(run('a', 1));
+    await appendRun(run('b', 2));
+    await clearHistory();
+    expect(await listRuns()).toEqual([]);
+  });
+
+  it('maps QuotaExceededError to storage-full and keeps existing records', async () => {
+    await appendRun(run('kept', 1));
+    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    const err = await rejection(appendRun(run('big', 2)));
+    expect(err.code).toBe('storage-full');
+    expect(err.message).toMatch(/storage is full, so the run history could not be saved/);
+    expect((await listRuns()).map((r) => r.runId)).toEqual(['kept']);
+  });
+
+  it('passes other storage errors through unchanged', async () => {
+    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('boom', 'InvalidStateError'));
+    const err = await rejection(appendRun(run('x', 1)));
+    expect(err.name).toBe('InvalidStateError');
+    expect(err.message).toBe('boom');
+  });
+});
