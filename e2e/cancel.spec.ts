@@ -1,6 +1,7 @@
-/** Cancel stops a running generation between steps: nothing is saved and the form is ready again. */
+/** Cancel stops a running generation between steps: the task is aborted, nothing is saved, the next run works. */
 import { expect, test } from '@playwright/test';
 import { fillForm, gallery, generate, openApp } from './support/app';
+import { rowButton, rows, statusOf } from './support/queue';
 
 test('Cancel stops the run at a step boundary and saves nothing; the next run works', async ({ page }) => {
   await openApp(page);
@@ -11,8 +12,9 @@ test('Cancel stops the run at a step boundary and saves nothing; the next run wo
   await expect(page.getByText(/^Denoising: step \d+ of 50/)).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Cancel' }).click();
 
-  // Generate is re-enabled only when the run has ended, so the checks below see its outcome.
-  await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
+  // The task ends as aborted in the Queue; the checks below see the run's outcome.
+  await expect(statusOf(rows(page).first())).toHaveText(/^Aborted at step \d+ of 50$/);
+  await expect(rowButton(rows(page).first(), 'Retry')).toBeVisible();
   await expect(page.getByText(/^Done in/)).toHaveCount(0);
   await expect(page.getByRole('progressbar')).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);

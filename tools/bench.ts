@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: serves the production build, opens bench.html in headless Chromium (WebGPU
- * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run.
+ * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run,
+ * then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
  */
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
+import { benchQueueReload } from './queue-bench';
 
 const PORT = 4174;
 const base = `http://127.0.0.1:${PORT}`;
@@ -48,6 +50,14 @@ try {
   }
   console.log('\nstep/bare: full denoise step (transformer + scheduler step graph) ÷ bare transformer session.run, GPU-resident.');
   console.log('roundtrip/resident: step time with every output downloaded to the CPU ÷ GPU-resident step time (≈1 on wasm, where all tensors are CPU).');
+
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
+  try {
+    const q = await benchQueueReload(browser, base);
+    console.log(`\nqueue reload to interactive: empty ${q.emptyReadyMs.toFixed(0)} ms, ${q.tasks} tasks ${q.fullReadyMs.toFixed(0)} ms (IndexedDB read ${q.fullLoadMs.toFixed(0)} ms); full/empty ${(q.fullReadyMs / q.emptyReadyMs).toFixed(2)}; ${q.fullReadyMs < 1000 ? 'under' : 'OVER'} the 1 s target`);
+  } finally {
+    await browser.close();
+  }
 } finally {
   if (server.pid) process.kill(-server.pid);
 }

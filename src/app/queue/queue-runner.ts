@@ -43,6 +43,8 @@ export class QueueRunner {
   private writes: Promise<void> = Promise.resolve();
   private draining = false;
   private broadcastQueued = false;
+  /** Called with the task after each runner event that changed its status. */
+  onTaskEvent: (task: Task) => void = () => {};
 
   constructor(private readonly host: RunnerHost) {}
 
@@ -97,8 +99,11 @@ export class QueueRunner {
   }
 
   private event(ev: RunnerEvent, announce = true): Task | undefined {
+    const before = this.host.state.tasks.find((t) => t.id === ev.id)?.status;
     this.commit(applyRunnerEvent(this.host.state, ev, Date.now()), announce);
-    return this.host.state.tasks.find((t) => t.id === ev.id);
+    const task = this.host.state.tasks.find((t) => t.id === ev.id);
+    if (task && task.status !== before) this.onTaskEvent(task);
+    return task;
   }
 
   private async run(task: Task): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { Progress } from '../../engine/progress';
 import { type QueueBroadcast, queueStatus, type QueueMessage, type QueueRequest } from '../../engine/queue/protocol';
-import type { OutputSnapshot } from '../../engine/queue/task';
+import type { OutputSnapshot, Task } from '../../engine/queue/task';
 import { activeTask, applyRunnerEvent, emptyQueue, type QueueCommand, type QueueState } from '../../engine/queue/transitions';
 import type { TaskRequest } from '../../engine/request';
 import type { OutputRecord } from '../../storage/outputs-store';
@@ -28,6 +28,8 @@ export class QueueModel {
   latest = $state.raw<GalleryItem | undefined>(undefined);
   backendInfo = $state('');
   error = $state('');
+  /** The last task failure this tab saw happen (shown as an alert until the next run starts). */
+  failure = $state('');
   /** Outcome of the last queue import (per-task problems listed). */
   importNotice = $state.raw<{ ok: boolean; text: string; problems: string[] } | undefined>(undefined);
   private channel: QueueChannel | undefined;
@@ -44,11 +46,13 @@ export class QueueModel {
 
   /** Loads the persisted queue, joins the channel and queues for the runner lock. */
   async init(): Promise<void> {
+    const t0 = performance.now();
     try {
       this.state = await loadQueue();
     } catch (err) {
       this.error = `Could not read the saved queue: ${(err as Error).message}`;
     }
+    performance.measure('webgp-queue-loaded', { start: t0 });
     this.channel = new QueueChannel((m) => this.receive(m));
     this.channel.post({ v: 1, type: 'sync' });
     holdRunnerLock(() => void this.becomeRunner());
@@ -99,9 +103,16 @@ export class QueueModel {
       onOutput: (record, reason) => this.onOutput(record, reason),
       onError: (message) => (this.error = message),
     });
+    this.runner.onTaskEvent = (task) => this.noteOutcome(task);
     this.isRunner = true;
     this.runner.announce();
     void this.runner.drain();
+  }
+
+  /** Keeps the alert in step with the latest task outcome: a failure shows, a new run clears it. */
+  private noteOutcome(task: Task): void {
+    if (task.status === 'failed') this.failure = `Task "${task.request.prompt.slice(0, 60)}" failed: ${task.error ?? 'unknown error'}`;
+    else if (task.status === 'running') this.failure = '';
   }
 
   private onOutput(record: OutputRecord, backendReason: string): void {
@@ -134,6 +145,10 @@ export class QueueModel {
   /** Follower side: mirror the runner's state and progress. */
   private follow(m: QueueBroadcast | QueueRequest): void {
     if (m.type === 'state') {
+      for (const t of m.state.tasks) {
+        const before = this.state.tasks.find((x) => x.id === t.id);
+        if (before?.status !== t.status) this.noteOutcome(t);
+      }
       const newlyDone = m.state.tasks.some((t) => t.status === 'done' && t.outputId && !this.gallery.items.some((i) => i.record.id === t.outputId));
       this.state = m.state;
       if (newlyDone) void this.gallery.load();
