@@ -36,7 +36,7 @@ export class GeneratorState {
     this.settings = await loadSettings().catch(() => ({ ...DEFAULT_SETTINGS }));
     try {
       // Test packs (random weights) are listed only with ?test-packs, for e2e tests and debugging.
-      const withTest = new URLSearchParams(location.search).has('test-packs');
+      const withTest = /[?&]test-packs(=|&|$)/.test(location.search);
       this.packs = (await engineBridge.api.listPacks()).filter((p) => withTest || !p.test);
       await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));
     } catch (err) {
