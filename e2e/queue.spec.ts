@@ -105,3 +105,18 @@ test('Abort stops the running task within a step and the queue moves on; a statu
   await expect(gallery(page).getByRole('listitem')).toHaveCount(1);
   expect(await status()).toMatchObject({ running: null, queueLength: 0, counts: { aborted: 1, done: 1 } });
 });
+
+test('reloading the runner tab mid-run resumes the task from its checkpoint in the same tab', async ({ page }) => {
+  await openWithTestPacks(page);
+  await addTask(page, { ...LONG, prompt: 'reload me: a slow comet', steps: 30 });
+  const row = rows(page).first();
+  await expect(statusOf(row)).toHaveText(/^Running: step ([3-9]|\d\d) of 30$/);
+  const reloadedAt = await stepOf(row);
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(statusOf(rows(page).first())).toHaveText('Done');
+  const resumedFrom = Number(/resumed from step (\d+)/.exec((await rows(page).first().textContent()) ?? '')?.[1]);
+  expect(resumedFrom).toBeGreaterThanOrEqual(reloadedAt - 1);
+  expect(resumedFrom).toBeLessThan(30);
+  await expect(gallery(page).getByRole('listitem')).toHaveCount(1);
+});

@@ -44,10 +44,17 @@ export async function saveTransition(t: Transition): Promise<void> {
   if (t.removed.length || finished.length) await delMany([...t.removed, ...finished], checkpoints);
 }
 
-/** Replaces the whole queue (import, tests, the bench). */
+/** Replaces the whole queue in one transaction (a full disk keeps the old one); drops all checkpoints. */
 export async function replaceQueue(state: QueueState): Promise<void> {
-  await clear(tasks);
-  await saveTransition({ state, changed: state.tasks, removed: [], pausedChanged: true });
+  await guardQuota('the queue', () =>
+    tasks('readwrite', (os) => {
+      os.clear();
+      for (const task of state.tasks) os.put(task, task.id);
+      os.put({ paused: state.paused } satisfies QueueMeta, META);
+      return promisifyRequest(os.transaction);
+    }),
+  );
+  await clear(checkpoints);
 }
 
 export function saveCheckpoint(cp: Checkpoint): Promise<void> {

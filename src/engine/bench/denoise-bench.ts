@@ -1,7 +1,8 @@
 /**
  * Denoise-loop benchmark (run by `npm run bench` in a real browser): per-step wall time of the
  * full generateT2V loop against a bare transformer `session.run` on GPU-resident inputs, and
- * the same loop with every output downloaded to the CPU (no GPU residency).
+ * the same loop with every output downloaded to the CPU (no GPU residency), and the loop with
+ * a crash-resume checkpoint (latent read back) after every step.
  */
 import type { LoadedPack } from '../pack/load-pack';
 import { generateT2V } from '../pipeline/t2v-flow';
@@ -19,12 +20,15 @@ export interface DenoiseBenchResult {
   bareRunMs: number;
   /** Mean denoise step time when every output round-trips through the CPU. */
   cpuRoundTripStepMs: number;
+  /** Mean step time with a checkpoint (latent download) after every step, as the queue runs it. */
+  checkpointStepMs: number;
   stepOverBareRun: number;
   cpuRoundTripOverResident: number;
+  checkpointOverResident: number;
 }
 
-async function meanStepMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest): Promise<number> {
-  const out = await generateT2V(pack, ort, r, { syncTimings: true });
+async function meanStepMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, checkpoint = false): Promise<number> {
+  const out = await generateT2V(pack, ort, r, { syncTimings: true, ...(checkpoint ? { onCheckpoint: () => undefined } : {}) });
   return out.timings.denoiseMs / r.steps;
 }
 
@@ -65,9 +69,10 @@ function median(xs: number[]): number {
 export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, ort: OrtModule, r: TaskRequest, rounds = 5): Promise<DenoiseBenchResult> {
   await meanStepMs(resident, ort, { ...r, steps: 2 }); // warm-up: shader compilation
   await meanStepMs(roundTrip, ort, { ...r, steps: 2 });
-  const samples = { resident: [] as number[], roundTrip: [] as number[], bare: [] as number[] };
+  const samples = { resident: [] as number[], roundTrip: [] as number[], bare: [] as number[], checkpoint: [] as number[] };
   for (let i = 0; i < rounds; i++) {
     samples.resident.push(await meanStepMs(resident, ort, r));
+    samples.checkpoint.push(await meanStepMs(resident, ort, r, true));
     samples.roundTrip.push(await meanStepMs(roundTrip, ort, r));
     samples.bare.push(await bareRunMs(resident, ort, r, r.steps));
   }
@@ -81,7 +86,9 @@ export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, 
     stepMs,
     bareRunMs: bare,
     cpuRoundTripStepMs,
+    checkpointStepMs: median(samples.checkpoint),
     stepOverBareRun: stepMs / bare,
     cpuRoundTripOverResident: cpuRoundTripStepMs / stepMs,
+    checkpointOverResident: median(samples.checkpoint) / stepMs,
   };
 }
