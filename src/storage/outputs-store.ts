@@ -44,3 +44,8 @@ export function getOutput(id: string): Promise<OutputRecord | undefined> {
 export function deleteOutput(id: string): Promise<void> {
   return del(id, store);
 }
+
+/** The output a queue task saved, if any (a runner that crashed between saving and marking the task done). */
+export async function findOutputOfTask(taskId: string): Promise<OutputRecord | undefined> {
+  return (await values<OutputRecord>(store)).find((r) => r?.taskId === taskId);
+}

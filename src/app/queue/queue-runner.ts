@@ -11,7 +11,7 @@ import type { OutputSnapshot, Task } from '../../engine/queue/task';
 import { activeTask, applyCommand, applyRunnerEvent, nextRunnable, type QueueCommand, type QueueState, type RunnerEvent, type Transition } from '../../engine/queue/transitions';
 import type { Progress } from '../../engine/progress';
 import { appendRun } from '../../storage/history-store';
-import type { OutputRecord } from '../../storage/outputs-store';
+import { findOutputOfTask, type OutputRecord } from '../../storage/outputs-store';
 import { loadCheckpoint, saveCheckpoint, saveTransition } from '../../storage/queue-store';
 import type { AppSettings } from '../../storage/settings-store';
 import { pauseJob, resumeJob } from '../bridges/engine-bridge';
@@ -110,6 +110,12 @@ export class QueueRunner {
     const resuming = task.status === 'running' || task.status === 'paused';
     const checkpoint = resuming ? await loadCheckpoint(task.id).catch(() => undefined) : undefined;
     if (resuming) this.event({ kind: 'interrupted', id: task.id });
+    const saved = resuming ? await findOutputOfTask(task.id).catch(() => undefined) : undefined;
+    if (saved) {
+      // The last runner saved the output but closed before marking the task done.
+      this.event({ kind: 'done', id: task.id, outputId: saved.id });
+      return;
+    }
     const fromStep = checkpoint?.step ?? 0;
     const started = this.event({ kind: 'start', id: task.id, snapshot: this.host.snapshot(), fromStep });
     if (!started || FINISHED.has(started.status)) return;
