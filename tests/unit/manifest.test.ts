@@ -102,6 +102,44 @@ describe('parseManifest', () => {
     expect(err.message.split('; ')).toHaveLength(4);
   });
 
+  it('parses the demo pack preview factors and defaults a missing rgbBias to zero', () => {
+    expect(parseManifestText(text).preview?.rgbFactors).toHaveLength(4);
+    const m = parseManifest(withFields({ preview: { rgbFactors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.25, 0.25, 0.25]] } }));
+    expect(m.preview).toEqual({ rgbFactors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.25, 0.25, 0.25]], rgbBias: [0, 0, 0] });
+  });
+
+  it('accepts a pack without preview', () => {
+    expect(parseManifest(withFields({ preview: undefined })).preview).toBeUndefined();
+  });
+
+  it('rejects preview.rgbFactors with a row count other than latent.channels', () => {
+    const err = manifestError(withFields({ 'preview.rgbFactors': [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }));
+    expect(err.message).toContain('preview.rgbFactors: expected 4 rows (latent.channels), got 3');
+    expect(err.fields).toEqual({ 'preview.rgbFactors': 'expected 4 rows (latent.channels), got 3' });
+  });
+
+  it('rejects bad preview rows, numbers and bias by path', () => {
+    const f =
+      manifestError(
+        withFields({
+          'preview.rgbFactors': [[1, 0, 0], [0, 1], [0, 'x', 1], Number.NaN],
+          'preview.rgbBias': [0, Infinity, 0],
+        }),
+      ).fields ?? {};
+    expect(f).toEqual({
+      'preview.rgbFactors[1]': 'expected [r, g, b], got 2 values',
+      'preview.rgbFactors[2][1]': 'expected a number',
+      'preview.rgbFactors[3]': 'expected an array',
+      'preview.rgbBias[1]': 'expected a number',
+    });
+    expect(manifestError(withFields({ preview: [] })).fields).toEqual({ preview: 'expected an object' });
+    expect(manifestError(withFields({ 'preview.rgbBias': [0, 0] })).fields).toEqual({ 'preview.rgbBias': 'expected [r, g, b], got 2 values' });
+  });
+
+  it('does not blame preview when latent.channels itself is wrong', () => {
+    expect(manifestError(withFields({ 'latent.channels': 'four' })).fields).toEqual({ 'latent.channels': 'expected a number' });
+  });
+
   it('rejects a non-object root', () => {
     expect(manifestError([]).fields?.['(root)']).toBe('expected an object');
   });

@@ -1,9 +1,25 @@
 /** pack.json manifests of the generated packs (schema webgp.pack/1). */
-import type { PackManifest } from '../../src/engine/pack/manifest';
+import type { PackManifest, PreviewSpec } from '../../src/engine/pack/manifest';
 import { LATENT_CHANNELS } from './analytic';
-import { SPATIAL_COMPRESSION } from './graphs';
+import { LUMA_MIX, SPATIAL_COMPRESSION } from './graphs';
 
 export const TIMESTEP_SCALE = 1000;
+
+/**
+ * The demo VAE decoder is per-pixel linear (rgb = clamp(z[0..2] + LUMA_MIX·z[3], −1, 1), then
+ * nearest upsampling), so these factors reproduce it exactly at latent resolution.
+ */
+export const DEMO_PREVIEW: PreviewSpec = {
+  rgbFactors: [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+    [LUMA_MIX, LUMA_MIX, LUMA_MIX],
+  ],
+  rgbBias: [0, 0, 0],
+};
+/** Packs that ship `preview`; the random test pack leaves it out so the fallback projection is exercised. */
+const PACKS_WITH_PREVIEW = new Set(['demo-t2v']);
 
 type Files = { textEncoder: string; transformer: string; vaeDecoder: string };
 type FileInfo = { bytes: number; sha256: string };
@@ -29,5 +45,6 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     timestepScale: TIMESTEP_SCALE,
     defaults: { solver: 'euler', steps: 8, shift: 3, guidance: 1, frames: 17, resolution: '256x256', negativePrompt: '', fps: 16 },
     limits: { maxFrames: 49, maxSteps: 50, resolutions: ['128x128', '256x256', '320x192', '192x320'] },
+    ...(PACKS_WITH_PREVIEW.has(opts.id) ? { preview: DEMO_PREVIEW } : {}),
   };
 }

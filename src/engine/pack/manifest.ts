@@ -57,6 +57,16 @@ export interface PackManifest {
     fps: number;
   };
   limits: { maxFrames: number; maxSteps: number; resolutions: string[] };
+  /** Optional live-preview projection: rgb = rgbBias + Σ_c latent[c]·rgbFactors[c], in [−1, 1]. */
+  preview?: PreviewSpec;
+}
+
+/** Per-pixel linear latent → RGB map for cheap previews while denoising (ComfyUI's latent2rgb). */
+export interface PreviewSpec {
+  /** One [r, g, b] row per latent channel. */
+  rgbFactors: number[][];
+  /** Added to every pixel; [0, 0, 0] when the manifest leaves it out. */
+  rgbBias: [number, number, number];
 }
 
 /** Roles each component must map to tensor names, per pipeline. */
@@ -100,6 +110,34 @@ function component(e: FieldErrors, v: unknown, path: string, io: { inputs: reado
   };
 }
 
+/** A list of exactly three finite numbers at `path`, or undefined (errors recorded). */
+function rgbTriple(e: FieldErrors, v: unknown, path: string): [number, number, number] | undefined {
+  const arr = e.array(v, path);
+  if (!arr) return undefined;
+  if (arr.length !== 3) {
+    e.add(path, `expected [r, g, b], got ${arr.length} values`);
+    return undefined;
+  }
+  const out = arr.map((x, i) => e.number(x, `${path}[${i}]`));
+  return out.every((x) => x !== undefined) ? (out as [number, number, number]) : undefined;
+}
+
+/** The optional `preview` block; `channels` is latent.channels when that field is valid. */
+function previewSpec(e: FieldErrors, v: unknown, channels: number | undefined): PreviewSpec | undefined {
+  if (v === undefined) return undefined;
+  const p = e.object(v, 'preview');
+  if (!p) return undefined;
+  const rows = e.array(p.rgbFactors, 'preview.rgbFactors');
+  if (!rows) return undefined;
+  if (channels !== undefined && rows.length !== channels) {
+    e.add('preview.rgbFactors', `expected ${channels} rows (latent.channels), got ${rows.length}`);
+  }
+  const factors = rows.map((r, i) => rgbTriple(e, r, `preview.rgbFactors[${i}]`));
+  const bias = p.rgbBias === undefined ? [0, 0, 0] : rgbTriple(e, p.rgbBias, 'preview.rgbBias');
+  if (!bias || factors.some((f) => f === undefined)) return undefined;
+  return { rgbFactors: factors as number[][], rgbBias: bias as [number, number, number] };
+}
+
 /** Validates parsed pack.json content; throws EngineError('invalid-manifest') listing every bad field. */
 export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest {
   const e = new FieldErrors();
@@ -121,6 +159,9 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
     if (r && !parseResolution(r)) e.add(`limits.resolutions[${i}]`, 'expected "WIDTHxHEIGHT", e.g. "256x256"');
   });
   if (resolutions.length === 0) e.add('limits.resolutions', 'must list at least one resolution');
+
+  const channels = e.number(latent.channels, 'latent.channels', { min: 1, integer: true });
+  const preview = previewSpec(e, m.preview, channels);
 
   const manifest: PackManifest = {
     schema: PACK_SCHEMA,
@@ -146,7 +187,7 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
       },
     },
     latent: {
-      channels: e.number(latent.channels, 'latent.channels', { min: 1, integer: true }) ?? 1,
+      channels: channels ?? 1,
       temporalCompression: e.number(latent.temporalCompression, 'latent.temporalCompression', { min: 1, integer: true }) ?? 1,
       spatialCompression: e.number(latent.spatialCompression, 'latent.spatialCompression', { min: 1, integer: true }) ?? 1,
     },
@@ -166,6 +207,7 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
       maxSteps: e.number(lim.maxSteps, 'limits.maxSteps', { min: 1, integer: true }) ?? 1,
       resolutions,
     },
+    ...(preview ? { preview } : {}),
   };
   if (manifest.defaults.resolution && resolutions.length && !resolutions.includes(manifest.defaults.resolution)) {
     e.add('defaults.resolution', `"${manifest.defaults.resolution}" is not in limits.resolutions`);

@@ -1,0 +1,131 @@
+/** PNG text chunks written by addPngText: read back by readPngText, CRCs valid, image data untouched. */
+import { deflateSync, inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { addPngText, crc32 } from '../../src/engine/media/png-text';
+import { readPngText } from '../../src/engine/metadata/read-container';
+
+const latin1 = new TextDecoder('latin1');
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/** A valid 1×1 RGBA PNG (one opaque red pixel). */
+function tinyPng(): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, 1);
+  v.setUint32(4, 1);
+  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit, RGBA, deflate, adaptive filter, no interlace
+  const idat = new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255])));
+  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+interface Chunk {
+  type: string;
+  data: Uint8Array;
+  crcOk: boolean;
+}
+
+/** Every chunk of a PNG, with its CRC checked; throws when the chunk list runs past the end. */
+function parse(png: Uint8Array): Chunk[] {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const chunks: Chunk[] = [];
+  let at = 8;
+  while (at < png.length) {
+    const len = view.getUint32(at);
+    if (at + 12 + len > png.length) throw new Error('truncated chunk');
+    const type = latin1.decode(png.subarray(at + 4, at + 8));
+    const crcOk = crc32(png.subarray(at + 4, at + 8 + len)) === view.getUint32(at + 8 + len);
+    chunks.push({ type, data: png.subarray(at + 8, at + 8 + len), crcOk });
+    at += 12 + len;
+  }
+  return chunks;
+}
+
+function expectValid(png: Uint8Array): Chunk[] {
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const chunks = parse(png);
+  expect(chunks.every((c) => c.crcOk)).toBe(true);
+  expect(chunks[0]?.type).toBe('IHDR');
+  expect(chunks.at(-1)?.type).toBe('IEND');
+  const idat = chunks.find((c) => c.type === 'IDAT');
+  expect([...inflateSync(idat?.data ?? new Uint8Array())]).toEqual([0, 255, 0, 0, 255]);
+  return chunks;
+}
+
+describe('crc32', () => {
+  it('matches the standard check value', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array())).toBe(0);
+  });
+
+  it('the hand-built fixture is a valid PNG', () => {
+    expectValid(tinyPng());
+  });
+});
+
+describe('addPngText', () => {
+  it('writes ASCII JSON as tEXt right after IHDR', async () => {
+    const json = JSON.stringify({ prompt: 'a cat', seed: 42, steps: 12 });
+    const png = addPngText(tinyPng(), 'comment', json);
+    const chunks = expectValid(png);
+    expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'tEXt', 'IDAT', 'IEND']);
+    expect(await readPngText(png)).toEqual({ comment: json });
+  });
+
+  it('keeps Latin-1 text (é, ü) in tEXt', async () => {
+    const png = addPngText(tinyPng(), 'comment', 'café über');
+    expect(expectValid(png).map((c) => c.type)).toContain('tEXt');
+    expect((await readPngText(png)).comment).toBe('café über');
+  });
+
+  it('writes unicode text as uncompressed UTF-8 iTXt', async () => {
+    const text = JSON.stringify({ prompt: '日本 — "quotes" <tags>' });
+    const png = addPngText(tinyPng(), 'comment', text);
+    const chunks = expectValid(png);
+    expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'iTXt', 'IDAT', 'IEND']);
+    const itxt = chunks[1]?.data ?? new Uint8Array();
+    expect([...itxt.subarray(0, 12)]).toEqual([...new TextEncoder().encode('comment'), 0, 0, 0, 0, 0]);
+    expect(await readPngText(png)).toEqual({ comment: text });
+  });
+
+  it('can add several chunks and leaves the input untouched', async () => {
+    const original = tinyPng();
+    const copy = original.slice();
+    const png = addPngText(addPngText(original, 'comment', '{}'), 'Software', 'WebGP ✓');
+    expect(original).toEqual(copy);
+    expectValid(png);
+    expect(await readPngText(png)).toEqual({ comment: '{}', Software: 'WebGP ✓' });
+  });
+
+  it('refuses input that is not a PNG or does not start with IHDR', () => {
+    expect(() => addPngText(new TextEncoder().encode('not a png at all'), 'comment', 'x')).toThrow(/Not a PNG/);
+    expect(() => addPngText(new Uint8Array(), 'comment', 'x')).toThrow(/Not a PNG/);
+    const noIhdr = tinyPng();
+    noIhdr.set(new TextEncoder().encode('IDAT'), 12);
+    expect(() => addPngText(noIhdr, 'comment', 'x')).toThrow(/IHDR/);
+    expect(() => addPngText(tinyPng().subarray(0, 20), 'comment', 'x')).toThrow(/IHDR/);
+  });
+
+  it('refuses invalid keywords', () => {
+    for (const keyword of ['', ' comment', 'comment ', 'a  b', 'x'.repeat(80), 'tab\there', '日本', 'nul\0']) {
+      expect(() => addPngText(tinyPng(), keyword, 'x'), keyword).toThrow(/keyword/);
+    }
+    expect(() => addPngText(tinyPng(), 'x'.repeat(79), 'x')).not.toThrow();
+    expect(() => addPngText(tinyPng(), 'Größe', 'x')).not.toThrow();
+  });
+});
