@@ -1,28 +1,47 @@
 /**
- * The outputs store (IndexedDB via idb-keyval): one versioned record per saved clip with its
- * MP4 blob, thumbnail and settings. A full disk surfaces as a named 'storage-full' error and
+ * The outputs store (IndexedDB via idb-keyval): one versioned record per saved output with its
+ * MP4/PNG blob, thumbnail, settings and optional JSON sidecar (v1 records are upgraded on read). A full disk surfaces as a named 'storage-full' error and
  * leaves existing records untouched.
  */
 import { createStore, del, get, set, values } from 'idb-keyval';
 import type { OutputSettings } from '../engine/settings';
 import { guardQuota } from './quota';
 
-export const OUTPUT_RECORD_VERSION = 1;
+export const OUTPUT_RECORD_VERSION = 2;
+
+/** A settings file saved next to an output (metadata mode "json"). */
+export interface Sidecar {
+  fileName: string;
+  text: string;
+}
 
 export interface OutputRecord {
   version: typeof OUTPUT_RECORD_VERSION;
   id: string;
   createdAt: number;
   fileName: string;
+  kind: 'video' | 'image';
   settings: OutputSettings;
-  video: Blob;
+  /** The MP4 or PNG itself. */
+  media: Blob;
   thumbnail: Blob;
+  sidecar?: Sidecar;
   width: number;
   height: number;
   frames: number;
   encoder: string;
   /** The queue task that produced it (lets a resumed runner see the output was already saved). */
   taskId?: string;
+}
+
+/** Version 1 (walking skeleton): always an MP4, blob under `video`, no sidecar. */
+type OutputRecordV1 = Omit<OutputRecord, 'version' | 'kind' | 'media' | 'sidecar'> & { version: 1; video: Blob };
+
+function upgrade(r: OutputRecord | OutputRecordV1 | undefined): OutputRecord | undefined {
+  if (r?.version === OUTPUT_RECORD_VERSION) return r;
+  if (r?.version !== 1) return undefined;
+  const { video, ...rest } = r;
+  return { ...rest, version: OUTPUT_RECORD_VERSION, kind: 'video', media: video };
 }
 
 const store = createStore('webgp-outputs', 'outputs');
@@ -33,12 +52,22 @@ export function saveOutput(record: OutputRecord): Promise<void> {
 
 /** All saved outputs, newest first; records of unknown versions are skipped. */
 export async function listOutputs(): Promise<OutputRecord[]> {
-  const all = (await values<OutputRecord>(store)).filter((r) => r?.version === OUTPUT_RECORD_VERSION);
+  const all = (await values<OutputRecord | OutputRecordV1>(store)).map(upgrade).filter((r) => r !== undefined);
   return all.sort((a, b) => b.createdAt - a.createdAt);
 }
 
-export function getOutput(id: string): Promise<OutputRecord | undefined> {
-  return get<OutputRecord>(id, store);
+export async function getOutput(id: string): Promise<OutputRecord | undefined> {
+  return upgrade(await get<OutputRecord | OutputRecordV1>(id, store));
+}
+
+/** Every saved file name (outputs and sidecars), for collision-free naming. */
+export async function outputFileNames(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const r of await listOutputs()) {
+    names.add(r.fileName);
+    if (r.sidecar) names.add(r.sidecar.fileName);
+  }
+  return names;
 }
 
 export function deleteOutput(id: string): Promise<void> {
@@ -47,5 +76,5 @@ export function deleteOutput(id: string): Promise<void> {
 
 /** The output a queue task saved, if any (a runner that crashed between saving and marking the task done). */
 export async function findOutputOfTask(taskId: string): Promise<OutputRecord | undefined> {
-  return (await values<OutputRecord>(store)).find((r) => r?.taskId === taskId);
+  return (await listOutputs()).find((r) => r.taskId === taskId);
 }

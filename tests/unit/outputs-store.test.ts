@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import * as idb from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
-import { deleteOutput, getOutput, listOutputs, type OutputRecord, saveOutput } from '../../src/storage/outputs-store';
+import { deleteOutput, getOutput, listOutputs, type OutputRecord, outputFileNames, saveOutput } from '../../src/storage/outputs-store';
 import { outputSettings } from '../../src/engine/settings';
 import { rejection } from '../helpers/errors';
 import type { PackManifest } from '../../src/engine/pack/manifest';
@@ -19,12 +19,13 @@ const manifest = { id: 'demo-t2v', version: '1.0.0', defaults: { fps: 16 } } as 
 function record(id: string, createdAt: number): OutputRecord {
   const settings = outputSettings(smallRequest('demo-t2v', { prompt: `clip ${id}` }), manifest, { backend: 'wasm', generationSeconds: 2, createdAt: new Date(createdAt) });
   return {
-    version: 1,
+    version: 2,
     id,
     createdAt,
     fileName: `${id}.mp4`,
+    kind: 'video',
     settings,
-    video: new Blob([`mp4 bytes of ${id}`], { type: 'video/mp4' }),
+    media: new Blob([`mp4 bytes of ${id}`], { type: 'video/mp4' }),
     thumbnail: new Blob([Uint8Array.of(137, 80, 78, 71)], { type: 'image/png' }),
     width: 128,
     height: 128,
@@ -42,9 +43,9 @@ describe('outputs store', () => {
 
     const got = await getOutput('mid');
     expect(got?.settings.prompt).toBe('clip mid');
-    expect(got?.video).toBeInstanceOf(Blob);
-    expect(got?.video.type).toBe('video/mp4');
-    expect(await got?.video.text()).toBe('mp4 bytes of mid');
+    expect(got?.media).toBeInstanceOf(Blob);
+    expect(got?.media.type).toBe('video/mp4');
+    expect(await got?.media.text()).toBe('mp4 bytes of mid');
     expect([...new Uint8Array((await got?.thumbnail.arrayBuffer()) ?? new ArrayBuffer(0))]).toEqual([137, 80, 78, 71]);
 
     await deleteOutput('mid');
@@ -53,8 +54,30 @@ describe('outputs store', () => {
   });
 
   it('skips records of unknown versions when listing', async () => {
-    await idb.set('future', { ...record('future', 9000), version: 2 }, idb.createStore('webgp-outputs', 'outputs'));
+    await idb.set('future', { ...record('future', 9000), version: 3 }, idb.createStore('webgp-outputs', 'outputs'));
     expect((await listOutputs()).map((r) => r.id)).not.toContain('future');
+  });
+
+  it('upgrades version-1 records (MP4 under `video`) on read, keeping their blob', async () => {
+    const v1: Record<string, unknown> = { ...record('v1', 500), version: 1 };
+    v1.video = v1.media;
+    delete v1.media;
+    delete v1.kind;
+    await idb.set('v1', v1, idb.createStore('webgp-outputs', 'outputs'));
+    const got = await getOutput('v1');
+    expect(got).toMatchObject({ version: 2, kind: 'video', fileName: 'v1.mp4' });
+    expect(got).not.toHaveProperty('video');
+    expect(await got?.media.text()).toBe('mp4 bytes of v1');
+    expect((await listOutputs()).map((r) => r.id)).toContain('v1');
+    await deleteOutput('v1');
+  });
+
+  it('lists every saved file name, sidecars included', async () => {
+    await saveOutput({ ...record('side', 6000), sidecar: { fileName: 'side.json', text: '{}' } });
+    const names = await outputFileNames();
+    expect(names.has('side.mp4')).toBe(true);
+    expect(names.has('side.json')).toBe(true);
+    await deleteOutput('side');
   });
 
   it('maps QuotaExceededError to storage-full and keeps existing records', async () => {

@@ -8,7 +8,7 @@ export interface GalleryItem {
 }
 
 function toItem(record: OutputRecord): GalleryItem {
-  return { record, videoUrl: URL.createObjectURL(record.video), thumbnailUrl: URL.createObjectURL(record.thumbnail) };
+  return { record, videoUrl: URL.createObjectURL(record.media), thumbnailUrl: URL.createObjectURL(record.thumbnail) };
 }
 
 function revoke(item: GalleryItem): void {

@@ -65,17 +65,24 @@ export class GeneratorState {
 
   /** Fills the form from an MP4/PNG/JSON made by WebGP or WanGP. */
   async loadSettings(file: File): Promise<void> {
-    const m = this.manifest;
-    if (!m || !this.request) return;
     try {
       const settings = await readSettingsObject(file.name, new Uint8Array(await file.arrayBuffer()));
-      const loaded = applySettings(settings, $state.snapshot(this.request) as TaskRequest, m);
-      this.request = loaded.request;
-      this.fieldErrors = {};
-      this.settingsNotice = { ok: true, text: describeLoad(file.name, loaded) };
+      await this.useSettings(settings, file.name);
     } catch (err) {
       this.settingsNotice = { ok: false, text: (err as Error).message };
     }
+  }
+
+  /** Fills the form from a settings object (a loaded file, or a Gallery item's "Use settings"). */
+  async useSettings(settings: Record<string, unknown>, source: string): Promise<void> {
+    const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;
+    if (model && model !== this.request?.packId && this.packs.some((p) => p.id === model)) await this.selectPack(model);
+    const m = this.manifest;
+    if (!m || !this.request) return;
+    const loaded = applySettings(settings, $state.snapshot(this.request) as TaskRequest, m);
+    this.request = loaded.request;
+    this.fieldErrors = {};
+    this.settingsNotice = { ok: true, text: describeLoad(source, loaded) };
   }
 
   /** Validates the form and queues it as a task (or saves the task being edited); invalid input queues nothing. */
