@@ -31,6 +31,7 @@ export interface GenerateJobOptions {
   onProgress?: ProgressCallback;
   onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
   resumeFrom?: LatentCheckpoint;
+  previews?: boolean;
 }
 
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
@@ -94,6 +95,7 @@ export function createEngine(deps: EngineDeps) {
             waitWhilePaused: async () => gates.get(jobId)?.wait,
             onCheckpoint: opts.onCheckpoint,
             resumeFrom: opts.resumeFrom,
+            previews: opts.previews,
           });
           return { ...result, manifest: loaded.manifest, backendReason: reason };
         } catch (err) {

@@ -1,9 +1,12 @@
 /** The one progress union reported by long engine and media calls. */
+import type { PreviewFrame } from './pipeline/preview';
 
 export type Progress =
   | { stage: 'load'; file: string; loaded: number; total: number }
   | { stage: 'encode-text' }
   | { stage: 'denoise'; step: number; total: number; elapsedMs: number; etaMs: number }
+  /** A low-res RGB projection of the current latent (every few steps; see pipeline/preview.ts). */
+  | ({ stage: 'preview' } & PreviewFrame)
   | { stage: 'decode' }
   | { stage: 'mux'; frame: number; total: number }
   | { stage: 'done'; elapsedMs: number };

@@ -1,4 +1,4 @@
-/** Full-storage detection shared by every store: QuotaExceededError becomes EngineError('storage-full'). */
+/** Storage quota: QuotaExceededError becomes EngineError('storage-full') for every store, and the origin's usage estimate. */
 import { EngineError } from '../engine/errors';
 
 export function isQuotaError(err: unknown): boolean {
@@ -15,5 +15,16 @@ export async function guardQuota<T>(what: string, write: () => Promise<T>): Prom
       throw new EngineError('storage-full', `Browser storage is full, so ${what} could not be saved. Delete old outputs from the Gallery (or free disk space) and try again.`);
     }
     throw err;
+  }
+}
+
+/** Bytes this origin uses and may use (navigator.storage.estimate); undefined where the browser gives no estimate. */
+export async function storageEstimate(): Promise<{ usage: number; quota: number } | undefined> {
+  if (typeof navigator === 'undefined' || typeof navigator.storage?.estimate !== 'function') return undefined;
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    return usage === undefined || quota === undefined ? undefined : { usage, quota };
+  } catch {
+    return undefined;
   }
 }

@@ -1,15 +1,24 @@
-/** App settings (backend and encoder choice), persisted in IndexedDB with defaults for missing keys. */
+/**
+ * App settings (backend, encoder, and the output settings each task snapshots when it starts:
+ * metadata mode, embed source images, name template), persisted in IndexedDB with defaults for
+ * missing keys.
+ */
 import { createStore, get, set } from 'idb-keyval';
 import type { BackendPreference } from '../engine/capabilities';
 import type { VideoEncoderChoice } from '../engine/media/encode-mp4';
+import { DEFAULT_NAME_TEMPLATE } from '../engine/naming';
+import type { MetadataMode } from '../engine/queue/task';
 
 export interface AppSettings {
   version: 1;
   backend: BackendPreference;
   encoder: VideoEncoderChoice;
+  metadataMode: MetadataMode;
+  embedSourceImages: boolean;
+  nameTemplate: string;
 }
 
-export const DEFAULT_SETTINGS: AppSettings = { version: 1, backend: 'auto', encoder: 'auto' };
+export const DEFAULT_SETTINGS: AppSettings = { version: 1, backend: 'auto', encoder: 'auto', metadataMode: 'embedded', embedSourceImages: false, nameTemplate: DEFAULT_NAME_TEMPLATE };
 
 const store = createStore('webgp-settings', 'settings');
 const KEY = 'app';

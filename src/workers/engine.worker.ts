@@ -40,6 +40,7 @@ const api = {
       backend,
       onProgress: throttleProgress(onProgress, 100),
       resumeFrom,
+      previews: true,
       onCheckpoint: onCheckpoint && ((cp) => onCheckpoint(transfer(cp, [cp.latent.buffer]))),
     });
     return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);

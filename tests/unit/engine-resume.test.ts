@@ -1,4 +1,4 @@
-/** Pause, checkpoints and resume in the engine: a resumed run equals the uninterrupted one bit for bit. */
+/** Pause, checkpoints, resume and live previews in the engine: a resumed run equals the uninterrupted one bit for bit. */
 import { describe, expect, it } from 'vitest';
 import type { LatentCheckpoint } from '../../src/engine/pipeline/t2v-flow';
 import type { Progress } from '../../src/engine/progress';
@@ -75,5 +75,18 @@ describe('engine checkpoints and resume', () => {
     expect((await rejection(run)).name).toBe('AbortError');
     const next = await engine.generate('q2', { ...request, steps: 2 });
     expect(next.frames.count).toBe(9);
+  });
+
+  it('previews: true reports a latent preview every few steps, at latent resolution, without changing the result', async () => {
+    const engine = cpuEngine();
+    const plain = await engine.generate('v0', { ...request, steps: 16 });
+    const previews: { step: number; total: number; width: number; height: number; bytes: number }[] = [];
+    const out = await engine.generate('v1', { ...request, steps: 16 }, {
+      previews: true,
+      onProgress: (p) => p.stage === 'preview' && previews.push({ step: p.step, total: p.total, width: p.width, height: p.height, bytes: p.rgba.length }),
+    });
+    expect(previews.map((p) => p.step)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
+    expect(previews[0]).toEqual({ step: 2, total: 16, width: 16, height: 16, bytes: 16 * 16 * 4 });
+    expect(out.latent).toEqual(plain.latent);
   });
 });

@@ -1,4 +1,4 @@
-/** Main-thread bridge to the media worker (MP4 encode + thumbnails). */
+/** Main-thread bridge to the media worker (MP4/PNG encode + thumbnails). */
 import { transfer } from 'comlink';
 import type { Mp4Options } from '../../engine/media/encode-mp4';
 import type { FrameStack } from '../../engine/pipeline/frames';
@@ -10,4 +10,9 @@ export const mediaBridge = new WorkerBridge<MediaApi>(() => new Worker(new URL('
 /** Encodes frames; the frame buffer is transferred (the caller must not use it afterwards). */
 export function encodeVideo(frames: FrameStack, opts: Mp4Options) {
   return mediaBridge.api.encodeVideo(transfer(frames, [frames.rgba.buffer]), opts);
+}
+
+/** Encodes a one-frame output as a PNG; the frame buffer is transferred. */
+export function encodeImage(frames: FrameStack, comment?: string) {
+  return mediaBridge.api.encodeImage(transfer(frames, [frames.rgba.buffer]), comment);
 }

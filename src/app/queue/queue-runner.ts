@@ -127,7 +127,7 @@ export class QueueRunner {
     const { backend, encoder } = this.host.settings();
     let outcome: { status: 'done' | 'failed' | 'aborted'; error?: string; artifacts: Artifact[] };
     try {
-      const res = await runTask(started, {
+      const res = await runTask(started, started.snapshot ?? this.host.snapshot(), {
         jobId: job.jobId,
         backend,
         encoder,

@@ -1,19 +1,20 @@
 /**
  * Runs one queue task end to end: engine worker (resuming from its checkpoint when it has one)
- * → media worker (MP4 with the settings comment) → outputs store. Returns the saved record and
- * the artifacts for the run history.
+ * → media worker (MP4, or PNG for a single frame; settings embedded, in a JSON sidecar, or not
+ * at all, per the task's snapshot) → outputs store under a collision-free templated name.
+ * Returns the saved record and the artifacts for the run history.
  */
 import type { BackendPreference } from '../../engine/capabilities';
 import type { VideoEncoderChoice } from '../../engine/media/encode-mp4';
-import { outputFileName } from '../../engine/naming';
+import { availableFileName, renderName } from '../../engine/naming';
 import type { LatentCheckpoint } from '../../engine/pipeline/t2v-flow';
 import type { ProgressCallback } from '../../engine/progress';
 import type { Artifact } from '../../engine/queue/history';
-import type { Task } from '../../engine/queue/task';
+import type { OutputSnapshot, Task } from '../../engine/queue/task';
 import { outputSettings } from '../../engine/settings';
-import { OUTPUT_RECORD_VERSION, type OutputRecord, saveOutput } from '../../storage/outputs-store';
+import { OUTPUT_RECORD_VERSION, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
 import { generateClip } from '../bridges/engine-bridge';
-import { encodeVideo } from '../bridges/media-bridge';
+import { encodeImage, encodeVideo } from '../bridges/media-bridge';
 
 export interface TaskRunOptions {
   jobId: string;
@@ -31,7 +32,8 @@ export interface TaskRunResult {
   backendReason: string;
 }
 
-export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunResult> {
+/** Runs `task` with the output settings it snapshotted when it started (`task.snapshot`). */
+export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOptions): Promise<TaskRunResult> {
   const started = performance.now();
   const request = task.request;
   const out = await generateClip(request, o);
@@ -40,26 +42,41 @@ export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunRes
   const settings = outputSettings(request, out.manifest, { backend: out.backend, generationSeconds: (performance.now() - started) / 1000, createdAt });
   const { width, height, count } = out.frames;
   const fps = out.manifest.defaults.fps;
+  const json = JSON.stringify(settings);
+  const embedded = snapshot.metadataMode === 'embedded' ? json : undefined;
+  const kind = count === 1 ? 'image' : 'video';
   o.onProgress({ stage: 'mux', frame: 0, total: count });
-  const media = await encodeVideo(out.frames, { fps, comment: JSON.stringify(settings), encoder: o.encoder });
+  const encoded =
+    kind === 'image'
+      ? { ...(await encodeImage(out.frames, embedded)), encoder: 'png' }
+      : await encodeVideo(out.frames, { fps, encoder: o.encoder, ...(embedded === undefined ? {} : { comment: embedded }) }).then((v) => ({ image: v.video, thumbnail: v.thumbnail, encoder: v.encoder }));
   o.signal.throwIfAborted(); // aborted while muxing: nothing is saved
+  const ext = kind === 'image' ? 'png' : 'mp4';
+  const base = renderName(snapshot.namingTemplate, { date: createdAt, seed: request.seed, prompt: request.prompt, steps: request.steps, pack: request.packId });
+  const fileName = availableFileName(base, ext, await outputFileNames());
+  const sidecar = snapshot.metadataMode === 'json' ? { fileName: `${fileName.slice(0, -ext.length - 1)}.json`, text: `${JSON.stringify(settings, null, 2)}\n` } : undefined;
   const record: OutputRecord = {
     version: OUTPUT_RECORD_VERSION,
     id: crypto.randomUUID(),
     createdAt: createdAt.getTime(),
-    fileName: outputFileName({ date: createdAt, seed: request.seed, prompt: request.prompt, ext: 'mp4' }),
-    kind: 'video',
+    fileName,
+    kind,
     settings,
-    media: media.video,
-    thumbnail: media.thumbnail,
+    media: encoded.image,
+    thumbnail: encoded.thumbnail,
+    ...(sidecar ? { sidecar } : {}),
     width,
     height,
     frames: count,
-    encoder: media.encoder,
+    encoder: encoded.encoder,
     taskId: task.id,
   };
   await saveOutput(record);
   o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
-  const artifacts: Artifact[] = [{ role: 'video', fileName: record.fileName, container: 'mp4', codec: 'h264', frames: count, durationSeconds: count / fps, bytes: media.video.size, outputId: record.id }];
+  const main: Artifact =
+    kind === 'image'
+      ? { role: 'image', fileName, container: 'png', frames: 1, bytes: record.media.size, outputId: record.id }
+      : { role: 'video', fileName, container: 'mp4', codec: 'h264', frames: count, durationSeconds: count / fps, bytes: record.media.size, outputId: record.id };
+  const artifacts = sidecar ? [main, { role: 'sidecar' as const, fileName: sidecar.fileName, container: 'json', bytes: new Blob([sidecar.text]).size, outputId: record.id }] : [main];
   return { record, artifacts, backendReason: out.backendReason };
 }

@@ -26,6 +26,8 @@ export class GeneratorState {
   settingsNotice = $state.raw<{ ok: boolean; text: string } | undefined>(undefined);
   /** The pending task whose settings are in the form, while editing it. */
   editingId = $state<string | undefined>(undefined);
+  /** True while a pack switch loads its manifest. */
+  switchingPack = $state(false);
   readonly queue: QueueModel;
 
   constructor(gallery: GalleryState) {
@@ -44,8 +46,10 @@ export class GeneratorState {
     }
   }
 
+  /** Switches the form to another pack (its limits and defaults); the form is locked meanwhile so typing is not overwritten. */
   async selectPack(packId: string): Promise<void> {
     this.error = '';
+    this.switchingPack = true;
     try {
       const m = await engineBridge.api.describePack(packId);
       const prompt = this.request?.prompt ?? '';
@@ -55,6 +59,8 @@ export class GeneratorState {
     } catch (err) {
       this.manifest = undefined;
       this.error = `Model pack "${packId}" cannot be used: ${(err as Error).message}`;
+    } finally {
+      this.switchingPack = false;
     }
   }
 

@@ -3,6 +3,7 @@
  * broadcasts), the active task's progress, and the commands the Queue region sends. The tab
  * holding the runner lock also hosts the QueueRunner; other tabs forward commands to it.
  */
+import type { PreviewFrame } from '../../engine/pipeline/preview';
 import type { Progress } from '../../engine/progress';
 import { type QueueBroadcast, queueStatus, type QueueMessage, type QueueRequest } from '../../engine/queue/protocol';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
@@ -17,12 +18,12 @@ import { readQueueFile } from '../queue/queue-files';
 import { QueueRunner } from '../queue/queue-runner';
 import type { GalleryItem, GalleryState } from './gallery.svelte';
 
-const DEFAULT_SNAPSHOT: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{date}_seed{seed}_{prompt}' };
-
 export class QueueModel {
   state = $state.raw<QueueState>(emptyQueue());
   /** Progress of the active task (any tab). */
   progress = $state.raw<Progress | undefined>(undefined);
+  /** The latest live preview of the active task's latent. */
+  preview = $state.raw<PreviewFrame | undefined>(undefined);
   isRunner = $state(false);
   /** The output this tab saw finish last (plays in the progress area). */
   latest = $state.raw<GalleryItem | undefined>(undefined);
@@ -97,9 +98,12 @@ export class QueueModel {
       },
       setState: (s) => (this.state = s),
       broadcast: (m) => this.channel?.post(m),
-      setProgress: (_id, p) => (this.progress = p),
+      setProgress: (_id, p) => this.showProgress(p),
       settings: this.appSettings,
-      snapshot: () => DEFAULT_SNAPSHOT,
+      snapshot: (): OutputSnapshot => {
+        const a = this.appSettings();
+        return { metadataMode: a.metadataMode, embedSourceImages: a.embedSourceImages, namingTemplate: a.nameTemplate };
+      },
       onOutput: (record, reason) => this.onOutput(record, reason),
       onError: (message) => (this.error = message),
     });
@@ -107,6 +111,16 @@ export class QueueModel {
     this.isRunner = true;
     this.runner.announce();
     void this.runner.drain();
+  }
+
+  /** Previews go to their own slot so the progress text keeps showing the step. */
+  private showProgress(p: Progress | undefined): void {
+    if (p?.stage === 'preview') {
+      this.preview = p;
+      return;
+    }
+    if (!p) this.preview = undefined;
+    this.progress = p;
   }
 
   /** Keeps the alert in step with the latest task outcome: a failure shows, a new run clears it. */
@@ -154,7 +168,7 @@ export class QueueModel {
       if (newlyDone) void this.gallery.load();
       if (!activeTask(m.state) && this.progress?.stage !== 'done') this.progress = undefined;
     } else if (m.type === 'progress') {
-      this.progress = m.progress;
+      this.showProgress(m.progress);
       if (m.progress.stage === 'denoise') this.state = applyRunnerEvent(this.state, { kind: 'step', id: m.taskId, step: m.progress.step }, Date.now()).state;
     }
   }

@@ -10,8 +10,8 @@ export type VideoEncoderChoice = 'auto' | 'webcodecs' | 'ffmpeg';
 
 export interface Mp4Options {
   fps: number;
-  /** Settings JSON written to the comment tag. */
-  comment: string;
+  /** Settings JSON written to the comment tag (none in metadata modes "json" and "none"). */
+  comment?: string;
   encoder: VideoEncoderChoice;
 }
 
@@ -81,7 +81,7 @@ async function encodeAnnexB(frames: FrameStack, fps: number): Promise<Uint8Array
   return out;
 }
 
-const metadataArgs = (comment: string) => ['-metadata', `comment=${comment}`, '-movflags', '+faststart'];
+const metadataArgs = (comment: string | undefined) => [...(comment === undefined ? [] : ['-metadata', `comment=${comment}`]), '-movflags', '+faststart'];
 
 export async function encodeMp4(frames: FrameStack, opts: Mp4Options, ffmpeg: FfmpegSession): Promise<Mp4Result> {
   const fps = String(opts.fps);

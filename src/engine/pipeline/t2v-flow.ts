@@ -12,6 +12,7 @@ import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
 import { flowSigmas } from '../schedule';
 import { encodePrompt } from '../text/tokenize';
 import { type FrameStack, toRgbaFrames } from './frames';
+import { isPreviewStep, latentPreview } from './preview';
 
 export interface GenerateOptions {
   onProgress?: ProgressCallback;
@@ -25,6 +26,8 @@ export interface GenerateOptions {
   waitWhilePaused?: () => Promise<void>;
   /** Receives the latent after each step (its own copy), for crash resume. */
   onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
+  /** Report a low-res latent preview (progress stage 'preview') every few steps. */
+  previews?: boolean;
   /** Continue from a checkpoint instead of fresh noise: same result as the uninterrupted run. */
   resumeFrom?: LatentCheckpoint;
 }
@@ -124,10 +127,15 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
       x = scope.keep(stepped.latents_out as OrtTensor);
       const elapsedMs = now() - t1;
       opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1 - start)) * (r.steps - i - 1) });
-      if (opts.onCheckpoint) {
+      const preview = opts.previews && isPreviewStep(i + 1, r.steps);
+      if (opts.onCheckpoint || preview) {
         const latent = (await readFloats(x)).slice();
-        await saving; // at most one checkpoint write in flight
-        saving = opts.onCheckpoint({ step: i + 1, shape, latent });
+        // The preview first: the checkpoint's buffer is transferred away.
+        if (preview) opts.onProgress?.({ stage: 'preview', ...latentPreview(latent, shape, { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps }) });
+        if (opts.onCheckpoint) {
+          await saving; // at most one checkpoint write in flight
+          saving = opts.onCheckpoint({ step: i + 1, shape, latent });
+        }
       }
       await opts.waitWhilePaused?.();
       checkCancel();
