@@ -6,14 +6,10 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import type { PackSource } from '../../src/engine/pack/pack-source';
-import type { TaskRequest } from '../../src/engine/request';
 import type { OrtModule } from '../../src/engine/runtime';
 import { CPU_ONLY, diskPackSource, ortNodeModule, PACKS_DIR } from './ort-node';
 
-/** A small valid request (128x128, 9 frames, 6 steps) for a generated pack. */
-export function smallRequest(packId: string, patch: Partial<TaskRequest> = {}): TaskRequest {
-  return { packId, prompt: 'a red ball', negativePrompt: '', seed: 42, steps: 6, frames: 9, resolution: '128x128', solver: 'euler', shift: 3, guidance: 1, ...patch };
-}
+export { smallRequest } from './requests';
 
 /** An engine on the CPU (onnxruntime-node unless another module is given) reading packs from `source`. */
 export function cpuEngine(source: (packId: string) => PackSource = (id) => diskPackSource(id), ort: OrtModule = ortNodeModule) {

@@ -3,30 +3,16 @@
 import 'fake-indexeddb/auto';
 import * as idb from 'idb-keyval';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RunRecord } from '../../src/engine/queue/history';
 import { appendRun, clearHistory, listRuns } from '../../src/storage/history-store';
 import { rejection } from '../helpers/errors';
-import { smallRequest } from '../helpers/packs';
+import { runRecord } from '../helpers/requests';
 
 vi.mock('idb-keyval', async (importOriginal) => {
   const real = await importOriginal<typeof import('idb-keyval')>();
   return { ...real, set: vi.fn(real.set) };
 });
 
-function run(runId: string, startedAt: number): RunRecord {
-  return {
-    version: 1,
-    runId,
-    taskId: `task-${runId}`,
-    startedAt,
-    endedAt: startedAt + 500,
-    status: 'done',
-    settingsHash: '0'.repeat(64),
-    request: smallRequest('demo-t2v', { prompt: `clip ${runId}` }),
-    fromStep: 0,
-    artifacts: [{ role: 'video', fileName: `${runId}.mp4`, container: 'mp4', frames: 9, bytes: 100 }],
-  };
-}
+const run = runRecord;
 
 beforeEach(() => clearHistory());
 

@@ -1,25 +1,11 @@
 /** Run history records (src/engine/queue/history.ts): settingsHash is a stable sha256 of the
  * canonical request JSON, and toJsonLines writes one parseable object per line with ISO times. */
 import { describe, expect, it } from 'vitest';
-import { type RunRecord, settingsHash, toJsonLines } from '../../src/engine/queue/history';
+import { settingsHash, toJsonLines } from '../../src/engine/queue/history';
 import type { TaskRequest } from '../../src/engine/request';
-import { smallRequest } from '../helpers/packs';
+import { runRecord, smallRequest } from '../helpers/requests';
 
-function run(runId: string, startedAt: number, patch: Partial<RunRecord> = {}): RunRecord {
-  return {
-    version: 1,
-    runId,
-    taskId: `task-${runId}`,
-    startedAt,
-    endedAt: startedAt + 1500,
-    status: 'done',
-    settingsHash: 'a'.repeat(64),
-    request: smallRequest('demo-t2v', { prompt: `clip ${runId}` }),
-    fromStep: 0,
-    artifacts: [{ role: 'video', fileName: `${runId}.mp4`, container: 'mp4', codec: 'avc1.42001f', frames: 9, durationSeconds: 0.5625, bytes: 1234, outputId: runId }],
-    ...patch,
-  };
-}
+const run = runRecord;
 
 describe('settingsHash', () => {
   it('is 64 lowercase hex chars', async () => {

@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
 import * as idb from 'idb-keyval';
 import type { UseStore } from 'idb-keyval';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { smallRequest } from '../helpers/requests';
 import type { TaskRequest } from '../../src/engine/request';
 import { type Checkpoint, newTask, type OutputSnapshot } from '../../src/engine/queue/task';
 import {
@@ -50,18 +51,7 @@ vi.mock('idb-keyval', async (importOriginal) => {
 const T0 = 1_700_000_000_000;
 const SNAP: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{prompt}-{seed}' };
 
-const req = (prompt: string): TaskRequest => ({
-  packId: 'demo-t2v',
-  prompt,
-  negativePrompt: 'blurry',
-  seed: 42,
-  steps: 4,
-  frames: 9,
-  resolution: '64x64',
-  solver: 'euler',
-  shift: 3,
-  guidance: 5,
-});
+const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest => smallRequest('demo-t2v', { prompt, negativePrompt: 'blurry', steps: 4, guidance: 5, ...patch });
 
 /** The in-memory queue the store mirrors: every step goes through the reducer and is persisted. */
 class Mirror {

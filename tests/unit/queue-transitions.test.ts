@@ -1,6 +1,8 @@
 /** Pure queue reducer (src/engine/queue/transitions.ts): user commands and runner events, checked on
  * the next state and on what the store must write (`changed`, `removed`, `pausedChanged`). */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/engine/random';
+import { smallRequest } from '../helpers/requests';
 import type { TaskRequest } from '../../src/engine/request';
 import type { OutputSnapshot, Task } from '../../src/engine/queue/task';
 import {
@@ -17,19 +19,7 @@ import {
 
 const T0 = 1_700_000_000_000;
 
-const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest => ({
-  packId: 'demo-t2v',
-  prompt,
-  negativePrompt: 'blurry',
-  seed: 42,
-  steps: 4,
-  frames: 9,
-  resolution: '64x64',
-  solver: 'euler',
-  shift: 3,
-  guidance: 5,
-  ...patch,
-});
+const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest => smallRequest('demo-t2v', { prompt, negativePrompt: 'blurry', steps: 4, guidance: 5, ...patch });
 
 const SNAP: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{prompt}-{seed}' };
 const OTHER_SNAP: OutputSnapshot = { metadataMode: 'none', embedSourceImages: true, namingTemplate: 'x' };
@@ -547,21 +537,10 @@ describe('runner events', () => {
 
 type Op = { type: 'cmd'; c: QueueCommand; now: number } | { type: 'ev'; e: RunnerEvent; now: number };
 
-/** mulberry32: a small deterministic PRNG so the sequence is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Generates `n` plausible operations (the runner only starts what nextRunnable returns), applying them as it goes. */
 function randomOps(seed: number, n: number): Op[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T | undefined => xs[Math.floor(r() * xs.length)];
   const ops: Op[] = [];
   let s = emptyQueue();

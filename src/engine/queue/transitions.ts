@@ -87,6 +87,15 @@ function renumber(s: QueueState, tasks: Task[]): Transition {
   return result(s, next, changed);
 }
 
+/** Pauses/resumes the queue; the active task follows (running ⇄ paused at its next step boundary). */
+function setPaused(s: QueueState, paused: boolean): Transition {
+  const active = activeTask(s);
+  const from = paused ? 'running' : 'paused';
+  if (active?.status !== from) return result(s, s.tasks, [], [], paused);
+  const t: Task = { ...active, status: paused ? 'paused' : 'running' };
+  return result(s, s.tasks.map((x) => (x.id === t.id ? t : x)), [t], [], paused);
+}
+
 /** Applies a user command. Unknown ids and commands that do not apply leave the state as it was. */
 export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Transition {
   const index = 'id' in cmd ? s.tasks.findIndex((t) => t.id === cmd.id) : -1;
@@ -133,22 +142,10 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
     }
     case 'clear':
       return result(s, [], [], s.tasks.map((t) => t.id), s.paused);
-    case 'pause': {
-      const active = activeTask(s);
-      if (active?.status === 'running') {
-        const t = { ...active, status: 'paused' as const };
-        return result(s, s.tasks.map((x) => (x.id === t.id ? t : x)), [t], [], true);
-      }
-      return result(s, s.tasks, [], [], true);
-    }
-    case 'resume': {
-      const active = activeTask(s);
-      if (active?.status === 'paused') {
-        const t = { ...active, status: 'running' as const };
-        return result(s, s.tasks.map((x) => (x.id === t.id ? t : x)), [t], [], false);
-      }
-      return result(s, s.tasks, [], [], false);
-    }
+    case 'pause':
+      return setPaused(s, true);
+    case 'resume':
+      return setPaused(s, false);
     case 'abort': {
       const active = activeTask(s);
       if (!active) return unchanged(s);
