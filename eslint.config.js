@@ -89,7 +89,7 @@ export default defineConfig(
   },
   {
     name: 'webgp/globals-node',
-    files: ['tools/**', 'tests/**', 'e2e/**', '*.config.{js,ts}'],
+    files: ['tools/**', 'tests/**', 'e2e/**', 'src/cli/**', 'bin/**', '*.config.{js,ts}'],
     languageOptions: { globals: globals.node },
   },
 

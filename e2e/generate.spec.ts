@@ -80,3 +80,17 @@ test('the ffmpeg.wasm libx264 fallback encoder writes the same clip', async ({ p
   expect(diff.mean).toBeLessThanOrEqual(MEAN_TOLERANCE);
   expect(diff.max).toBeLessThanOrEqual(MAX_TOLERANCE);
 });
+
+test('UniPC (WanGP\'s default solver) and DPM++ 2M land on the analytic target too, and the MP4 says which', async ({ page }) => {
+  await openApp(page);
+  for (const [solver, written] of [['unipc', 'unipc'], ['dpmpp-2m', 'dpm++']] as const) {
+    const r = { prompt: 'a small green star moving up in space', negativePrompt: 'red', guidance: 2, frames: 5, resolution: '128x128' };
+    await fillForm(page, { ...r, seed: 3, steps: 6, solver });
+    await generate(page);
+    const file = await downloadNewest(page);
+    expect(probe(file.path).comment).toMatchObject({ sample_solver: written, num_inference_steps: 6 });
+    const diff = compareWithReference(file.path, r);
+    expect(diff.mean).toBeLessThanOrEqual(MEAN_TOLERANCE);
+    expect(diff.max).toBeLessThanOrEqual(MAX_TOLERANCE);
+  }
+});

@@ -12,6 +12,7 @@ export interface FormValues {
   frames?: number;
   resolution?: string;
   guidance?: number;
+  solver?: 'euler' | 'unipc' | 'dpmpp-2m';
 }
 
 /** Opens the app and waits for its readiness marker (no sleeps). */
@@ -27,10 +28,11 @@ export async function fillForm(page: Page, v: FormValues): Promise<void> {
   if (v.steps !== undefined) await page.getByLabel('Steps', { exact: true }).fill(String(v.steps));
   if (v.frames !== undefined) await page.getByLabel('Frames', { exact: true }).fill(String(v.frames));
   if (v.resolution !== undefined) await page.getByLabel('Resolution', { exact: true }).selectOption(v.resolution);
-  if (v.guidance !== undefined) {
+  if (v.guidance !== undefined || v.solver !== undefined) {
     const guidance = page.getByLabel('Guidance', { exact: true });
     if (!(await guidance.isVisible())) await page.getByText('Sampler', { exact: true }).click();
-    await guidance.fill(String(v.guidance));
+    if (v.guidance !== undefined) await guidance.fill(String(v.guidance));
+    if (v.solver !== undefined) await page.getByLabel('Solver', { exact: true }).selectOption(v.solver);
   }
 }
 

@@ -3,7 +3,7 @@
  * pack's limits. The UI validates before queueing and the engine validates again.
  */
 import { EngineError } from './errors';
-import { parseResolution, type PackManifest, type Solver, SOLVERS } from './pack/manifest';
+import { type PackHeader, parseResolution, type Solver, SOLVERS } from './pack/header';
 
 export interface TaskRequest {
   packId: string;
@@ -26,7 +26,7 @@ export const MAX_SEED = 2 ** 32 - 1;
 export const MAX_PROMPT_CHARS = 2000;
 
 /** A request filled with the pack's defaults. */
-export function defaultRequest(m: PackManifest, prompt = ''): TaskRequest {
+export function defaultRequest(m: PackHeader, prompt = ''): TaskRequest {
   const d = m.defaults;
   return { packId: m.id, prompt, negativePrompt: d.negativePrompt, seed: 42, steps: d.steps, frames: d.frames, resolution: d.resolution, solver: d.solver, shift: d.shift, guidance: d.guidance };
 }
@@ -36,7 +36,7 @@ function integerIn(v: number, lo: number, hi: number): boolean {
 }
 
 /** Returns a message per invalid field (empty object when the request is valid). */
-export function validateRequest(r: TaskRequest, m: PackManifest): FieldErrorMap {
+export function validateRequest(r: TaskRequest, m: PackHeader): FieldErrorMap {
   const errors: FieldErrorMap = {};
   const tc = m.latent.temporalCompression;
   if (r.packId !== m.id) errors.packId = `This request is for pack "${r.packId}", but "${m.id}" is loaded.`;
@@ -55,14 +55,14 @@ export function validateRequest(r: TaskRequest, m: PackManifest): FieldErrorMap 
 }
 
 /** Throws EngineError('invalid-request') with the field messages when the request is invalid. */
-export function assertValidRequest(r: TaskRequest, m: PackManifest): void {
+export function assertValidRequest(r: TaskRequest, m: PackHeader): void {
   const errors = validateRequest(r, m);
   const entries = Object.entries(errors);
   if (entries.length) throw new EngineError('invalid-request', `Invalid request: ${entries.map(([k, v]) => `${k}: ${v}`).join(' ')}`, errors as Record<string, string>);
 }
 
 /** Latent tensor shape [1, C, T, h, w] for a (valid) request. */
-export function latentShape(r: TaskRequest, m: PackManifest): [number, number, number, number, number] {
+export function latentShape(r: TaskRequest, m: PackHeader): [number, number, number, number, number] {
   const res = parseResolution(r.resolution);
   if (!res) throw new EngineError('invalid-request', `Resolution "${r.resolution}" is not WIDTHxHEIGHT.`, { resolution: 'expected WIDTHxHEIGHT' });
   const s = m.latent.spatialCompression;

@@ -3,7 +3,7 @@
  * same (prompt, negative_prompt, seed, num_inference_steps, video_length, resolution "WxH",
  * sample_solver, flow_shift, guidance_scale), plus WebGP's own `type` and pack identity.
  */
-import type { PackManifest } from './pack/manifest';
+import type { PackManifest, Solver } from './pack/manifest';
 import type { TaskRequest } from './request';
 
 export const APP_VERSION = '0.1.0';
@@ -29,6 +29,15 @@ export interface OutputSettings {
   creation_date: string;
 }
 
+/** WanGP's `sample_solver` value for each WebGP solver (WanGP calls DPM++ 2M "dpm++"). */
+export const WANGP_SOLVER_NAMES: Record<Solver, string> = { euler: 'euler', unipc: 'unipc', 'dpmpp-2m': 'dpm++' };
+
+/** The WebGP solver for a `sample_solver` value written by WanGP or WebGP, if it is one we run. */
+export function solverFromSettings(value: string): Solver | undefined {
+  const found = (Object.entries(WANGP_SOLVER_NAMES) as [Solver, string][]).find(([ours, theirs]) => value === ours || value === theirs);
+  return found?.[0];
+}
+
 /** The request's settings under WanGP key names (also the `params` of queue files). */
 export function requestParams(r: TaskRequest) {
   return {
@@ -38,7 +47,7 @@ export function requestParams(r: TaskRequest) {
     num_inference_steps: r.steps,
     video_length: r.frames,
     resolution: r.resolution,
-    sample_solver: r.solver,
+    sample_solver: WANGP_SOLVER_NAMES[r.solver],
     flow_shift: r.shift,
     guidance_scale: r.guidance,
     model_type: r.packId,

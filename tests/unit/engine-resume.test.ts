@@ -89,4 +89,20 @@ describe('engine checkpoints and resume', () => {
     expect(previews[0]).toEqual({ step: 2, total: 16, width: 16, height: 16, bytes: 16 * 16 * 4 });
     expect(out.latent).toEqual(plain.latent);
   });
+
+  it.each(['unipc', 'dpmpp-2m'] as const)('%s: checkpoints carry the solver history, and resuming mid-run is bit-exact; the result differs from Euler', async (solver) => {
+    const engine = cpuEngine();
+    const r = { ...request, solver };
+    const checkpoints: LatentCheckpoint[] = [];
+    const full = await engine.generate('m0', r, { onCheckpoint: (cp) => void checkpoints.push(cp) });
+    expect(checkpoints[2]?.solver).toBeDefined();
+    // The history survives a JSON round trip (it is stored with the checkpoint in IndexedDB).
+    const cp = checkpoints[2] as LatentCheckpoint;
+    const resumed = await engine.generate('m1', r, { resumeFrom: { ...cp, solver: JSON.parse(JSON.stringify(cp.solver)) } });
+    expect(resumed.latent).toEqual(full.latent);
+    const euler = await engine.generate('m2', request);
+    expect(full.latent).not.toEqual(euler.latent);
+    const withoutHistory = await rejection(engine.generate('m3', r, { resumeFrom: { ...(checkpoints[2] as LatentCheckpoint), solver: undefined } }));
+    expect(withoutHistory.message).toMatch(/no .* solver state/);
+  });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 import { parseManifest, parseManifestText } from '../../src/engine/pack/manifest';
+import { parsePackHeader } from '../../src/engine/pack/header';
 import { thrown } from '../helpers/errors';
 import { PACKS_DIR } from '../helpers/ort-node';
 
@@ -56,8 +57,25 @@ describe('parseManifest', () => {
 
   it('lists the allowed values for a bad pipeline, in the message and in fields', () => {
     const err = manifestError(withFields({ pipeline: 'i2v' }));
-    expect(err.message).toContain('pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit');
-    expect(err.fields?.pipeline).toBe('"i2v" is not supported. Should be one of: t2v-flow-dit');
+    expect(err.message).toContain('pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory');
+    expect(err.fields?.pipeline).toBe('"i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory');
+  });
+
+  it('refuses a described pipeline this version cannot run, and parsePackHeader accepts it', () => {
+    const err = manifestError(withFields({ pipeline: 't2i-flow-dit' }));
+    expect(err.fields?.pipeline).toBe('"t2i-flow-dit" is described but this version of WebGP cannot run it yet (it runs: t2v-flow-dit)');
+    const raw = JSON.parse(readFileSync(join(PACKS_DIR, 'z-image-turbo', 'pack.json'), 'utf8')) as unknown;
+    expect(parsePackHeader(raw)).toMatchObject({ id: 'z-image-turbo', pipeline: 't2i-flow-dit', scheduler: { spacing: 'flow-diffusers-euler', timestep: { from: 'one-minus-sigma', forceLast: 1 } } });
+  });
+
+  it('defaults the scheduler to flow-linspace with timestep = σ·timestepScale, and validates a given one by path', () => {
+    expect(parsePackHeader(withFields({ scheduler: undefined, timestepScale: 1000 })).scheduler).toEqual({ spacing: 'flow-linspace', trainSteps: 1000, timestep: { from: 'sigma', scale: 1000 } });
+    const err = manifestError(withFields({ scheduler: { spacing: 'karras', trainSteps: 0, timestep: { from: 'sigma', scale: 1, round: 'yes' } } }));
+    expect(err.fields).toMatchObject({
+      'scheduler.spacing': '"karras" is not supported. Should be one of: flow-linspace, flow-diffusers-euler, flow-unipc, eps-trailing',
+      'scheduler.trainSteps': 'must be at least 1',
+      'scheduler.timestep.round': 'expected true or false',
+    });
   });
 
   it('turns non-JSON text into invalid-manifest naming the source', () => {

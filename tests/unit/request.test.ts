@@ -65,7 +65,7 @@ describe('validateRequest', () => {
   it('rejects a request for another pack and an unknown solver', () => {
     const e = errorsFor({ packId: 'other', solver: 'dpm++' as TaskRequest['solver'] });
     expect(e.packId).toBe('This request is for pack "other", but "demo-t2v" is loaded.');
-    expect(e.solver).toBe('Solver must be one of: euler.');
+    expect(e.solver).toBe('Solver must be one of: euler, unipc, dpmpp-2m.');
   });
 });
 

@@ -1,7 +1,7 @@
 /** Flow-matching schedule (src/engine/schedule.ts): sigma count, endpoints, monotonicity, the
  * shift formula σ' = sσ / (1 + (s − 1)σ), argument checks and timestep scaling. */
 import { describe, expect, it } from 'vitest';
-import { flowSigmas, flowTimesteps, shiftSigma } from '../../src/engine/schedule';
+import { flowSigmas, flowTimesteps, shiftSigma } from '../../src/engine/schedule/flow-sigmas';
 
 describe('flowSigmas', () => {
   it.each([

@@ -7,6 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../src/engine/pack/load-pack';
 import { defaultRequest } from '../../src/engine/request';
+import { requestParams } from '../../src/engine/settings';
 import { applySettings, readSettingsObject } from '../../src/engine/metadata/settings-file';
 import { rejection } from '../helpers/errors';
 import { diskPackSource } from '../helpers/ort-node';
@@ -80,10 +81,17 @@ describe('applying settings to the form', () => {
   });
 
   it('names values the pack cannot use instead of applying them', () => {
-    const r = applySettings({ type: 'WebGP 0.1.0 - demo-t2v', resolution: '832x480', sample_solver: 'unipc', seed: 'x', model_type: 'demo-t2v' }, current, manifest);
+    const r = applySettings({ type: 'WebGP 0.1.0 - demo-t2v', resolution: '832x480', sample_solver: 'causvid', seed: 'x', model_type: 'demo-t2v' }, current, manifest);
     expect(r.origin).toBe('WebGP');
     expect(r.request).toEqual(current);
-    expect(r.rejected).toEqual(['resolution 832x480 is not available for this model', 'solver "unipc" is not available for this model', 'seed is not a number']);
+    expect(r.rejected).toEqual(['resolution 832x480 is not available for this model', 'solver "causvid" is not available (WebGP runs: euler, unipc, dpm++)', 'seed is not a number']);
     expect(r.otherModel).toBeUndefined();
+  });
+
+  it("maps WanGP's solver names (dpm++ is DPM++ 2M) and writes them back the same way", () => {
+    expect(applySettings({ sample_solver: 'dpm++' }, current, manifest).request.solver).toBe('dpmpp-2m');
+    expect(applySettings({ sample_solver: 'unipc' }, current, manifest).request.solver).toBe('unipc');
+    expect(applySettings({ sample_solver: 'dpmpp-2m' }, current, manifest).request.solver).toBe('dpmpp-2m');
+    expect(requestParams({ ...current, solver: 'dpmpp-2m' }).sample_solver).toBe('dpm++');
   });
 });

@@ -1,4 +1,5 @@
 /** pack.json manifests of the generated packs (schema webgp.pack/1). */
+import { defaultScheduler } from '../../src/engine/pack/header';
 import type { PackManifest, PreviewSpec } from '../../src/engine/pack/manifest';
 import { LATENT_CHANNELS } from './analytic';
 import { LUMA_MIX, SPATIAL_COMPRESSION } from './graphs';
@@ -43,6 +44,7 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     },
     latent: { channels: LATENT_CHANNELS, temporalCompression: 1, spatialCompression: SPATIAL_COMPRESSION },
     timestepScale: TIMESTEP_SCALE,
+    scheduler: defaultScheduler(TIMESTEP_SCALE),
     defaults: { solver: 'euler', steps: 8, shift: 3, guidance: 1, frames: 17, resolution: '256x256', negativePrompt: '', fps: 16 },
     limits: { maxFrames: 49, maxSteps: 50, resolutions: ['128x128', '256x256', '320x192', '192x320'] },
     ...(PACKS_WITH_PREVIEW.has(opts.id) ? { preview: DEMO_PREVIEW } : {}),

@@ -19,7 +19,7 @@ export async function downloadQueue(tasks: Task[]): Promise<void> {
 
 /** Validates every task of a queue file; packs whose manifest cannot be read count as unknown. */
 export async function readQueueFile(file: File): Promise<QueueImport> {
-  const packs = await engineBridge.api.listPacks();
+  const packs = (await engineBridge.api.listPacks()).filter((p) => !p.remote);
   const manifests = new Map<string, PackManifest>();
   await Promise.all(
     packs.map(async (p) => {

@@ -37,9 +37,9 @@ export class GeneratorState {
   async init(): Promise<void> {
     this.settings = await loadSettings().catch(() => ({ ...DEFAULT_SETTINGS }));
     try {
-      // Test packs (random weights) are listed only with ?test-packs, for e2e tests and debugging.
+      // Remote packs need the downloader; test packs (random weights) are listed only with ?test-packs.
       const withTest = /[?&]test-packs(=|&|$)/.test(location.search);
-      this.packs = (await engineBridge.api.listPacks()).filter((p) => withTest || !p.test);
+      this.packs = (await engineBridge.api.listPacks()).filter((p) => !p.remote && (withTest || !p.test));
       await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));
     } catch (err) {
       this.error = (err as Error).message;

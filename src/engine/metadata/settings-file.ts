@@ -4,7 +4,8 @@
  * cannot use are named instead of silently changed.
  */
 import { EngineError } from '../errors';
-import { type PackManifest, SOLVERS } from '../pack/manifest';
+import type { PackManifest } from '../pack/manifest';
+import { solverFromSettings, WANGP_SOLVER_NAMES } from '../settings';
 import type { TaskRequest } from '../request';
 import { isMp4, isPng, readMp4Comment, readPngText } from './read-container';
 
@@ -91,11 +92,15 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
       result.rejected.push(`resolution ${String(value)} is not available for this model`);
       continue;
     }
-    if (field === 'solver' && !(SOLVERS as readonly string[]).includes(value as string)) {
-      result.rejected.push(`solver "${String(value)}" is not available for this model`);
-      continue;
+    let v = value;
+    if (field === 'solver') {
+      v = solverFromSettings(value as string);
+      if (!v) {
+        result.rejected.push(`solver "${String(value)}" is not available (WebGP runs: ${Object.values(WANGP_SOLVER_NAMES).join(', ')})`);
+        continue;
+      }
     }
-    (request as Record<string, unknown>)[field] = value;
+    (request as Record<string, unknown>)[field] = v;
     result.applied.push(field);
   }
   const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;

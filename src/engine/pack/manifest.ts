@@ -1,18 +1,14 @@
 /**
- * pack.json schema v1 ("webgp.pack/1"): what a model pack contains and how its graphs are fed.
- * `parseManifest` validates untrusted JSON and reports every wrong field by path.
- * Documented in docs/pack-format.md.
+ * pack.json schema v1 ("webgp.pack/1") of a runnable pack: the header (./header.ts) plus its
+ * tokenizer and ONNX components with the tensor names they are fed with. `parseManifest`
+ * validates untrusted JSON and reports every wrong field by path. Documented in docs/pack-format.md.
  */
-import { EngineError } from '../errors';
+import { type PackHeader, parseJsonText, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
 import { FieldErrors, type Json } from './validate-helpers';
 
-export const PACK_SCHEMA = 'webgp.pack/1';
-export const PIPELINES = ['t2v-flow-dit'] as const;
-export const SOLVERS = ['euler'] as const;
+// Header types and helpers are re-exported so existing imports of ./manifest keep working.
+export { PACK_SCHEMA, PIPELINES, SOLVERS, parseResolution, RESOLUTION_PATTERN, type PackHeader, type Pipeline, type PreviewSpec, type Solver } from './header';
 export const FRAME_LAYOUTS = ['NTCHW', 'NCTHW'] as const;
-
-export type Pipeline = (typeof PIPELINES)[number];
-export type Solver = (typeof SOLVERS)[number];
 export type FrameLayout = (typeof FRAME_LAYOUTS)[number];
 
 /** One ONNX graph: its file, optional integrity data, and the tensor names it is fed with. */
@@ -27,46 +23,13 @@ export interface ComponentSpec {
   dtype: 'float32' | 'float16';
 }
 
-export interface PackManifest {
-  schema: typeof PACK_SCHEMA;
-  id: string;
-  version: string;
-  name: string;
-  description: string;
-  license: string;
-  /** True for generated demo/test packs: the UI labels them as not a real model. */
-  demo: boolean;
-  pipeline: Pipeline;
+export interface PackManifest extends PackHeader {
   tokenizer: { file: string; maxLength: number; padId: number };
   components: {
     textEncoder: ComponentSpec;
     transformer: ComponentSpec;
     vaeDecoder: ComponentSpec & { outputLayout: FrameLayout; outputRange: [number, number] };
   };
-  latent: { channels: number; temporalCompression: number; spatialCompression: number };
-  /** Transformer timestep = sigma × timestepScale (Wan: 1000). */
-  timestepScale: number;
-  defaults: {
-    solver: Solver;
-    steps: number;
-    shift: number;
-    guidance: number;
-    frames: number;
-    resolution: string;
-    negativePrompt: string;
-    fps: number;
-  };
-  limits: { maxFrames: number; maxSteps: number; resolutions: string[] };
-  /** Optional live-preview projection: rgb = rgbBias + Σ_c latent[c]·rgbFactors[c], in [−1, 1]. */
-  preview?: PreviewSpec;
-}
-
-/** Per-pixel linear latent → RGB map for cheap previews while denoising (ComfyUI's latent2rgb). */
-export interface PreviewSpec {
-  /** One [r, g, b] row per latent channel. */
-  rgbFactors: number[][];
-  /** Added to every pixel; [0, 0, 0] when the manifest leaves it out. */
-  rgbBias: [number, number, number];
 }
 
 /** Roles each component must map to tensor names, per pipeline. */
@@ -75,14 +38,6 @@ const REQUIRED_IO = {
   transformer: { inputs: ['latents', 'timestep', 'context'], outputs: ['velocity'] },
   vaeDecoder: { inputs: ['latents'], outputs: ['frames'] },
 } as const;
-
-export const RESOLUTION_PATTERN = /^(\d+)x(\d+)$/;
-
-/** Parses "WxH" into numbers, or undefined when malformed. */
-export function parseResolution(value: string): { width: number; height: number } | undefined {
-  const m = RESOLUTION_PATTERN.exec(value);
-  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
-}
 
 function nameMap(e: FieldErrors, v: unknown, path: string, required: readonly string[]): Record<string, string> {
   const obj = e.object(v, path) ?? {};
@@ -110,68 +65,24 @@ function component(e: FieldErrors, v: unknown, path: string, io: { inputs: reado
   };
 }
 
-/** A list of exactly three finite numbers at `path`, or undefined (errors recorded). */
-function rgbTriple(e: FieldErrors, v: unknown, path: string): [number, number, number] | undefined {
-  const arr = e.array(v, path);
-  if (!arr) return undefined;
-  if (arr.length !== 3) {
-    e.add(path, `expected [r, g, b], got ${arr.length} values`);
-    return undefined;
-  }
-  const out = arr.map((x, i) => e.number(x, `${path}[${i}]`));
-  return out.every((x) => x !== undefined) ? (out as [number, number, number]) : undefined;
-}
-
-/** The optional `preview` block; `channels` is latent.channels when that field is valid. */
-function previewSpec(e: FieldErrors, v: unknown, channels: number | undefined): PreviewSpec | undefined {
-  if (v === undefined) return undefined;
-  const p = e.object(v, 'preview');
-  if (!p) return undefined;
-  const rows = e.array(p.rgbFactors, 'preview.rgbFactors');
-  if (!rows) return undefined;
-  if (channels !== undefined && rows.length !== channels) {
-    e.add('preview.rgbFactors', `expected ${channels} rows (latent.channels), got ${rows.length}`);
-  }
-  const factors = rows.map((r, i) => rgbTriple(e, r, `preview.rgbFactors[${i}]`));
-  const bias = p.rgbBias === undefined ? [0, 0, 0] : rgbTriple(e, p.rgbBias, 'preview.rgbBias');
-  if (!bias || factors.some((f) => f === undefined)) return undefined;
-  return { rgbFactors: factors as number[][], rgbBias: bias as [number, number, number] };
-}
-
-/** Validates parsed pack.json content; throws EngineError('invalid-manifest') listing every bad field. */
+/** Validates parsed pack.json content of a runnable pack; throws EngineError('invalid-manifest') listing every bad field. */
 export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest {
   const e = new FieldErrors();
   const m = e.object(raw, '(root)') ?? ({} as Json);
-  if (m.schema !== PACK_SCHEMA) e.add('schema', `expected "${PACK_SCHEMA}"`);
+  const header = readHeader(e, m);
+  if (header.pipeline && !(RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline)) {
+    e.add('pipeline', `"${header.pipeline}" is described but this version of WebGP cannot run it yet (it runs: ${RUNNABLE_PIPELINES.join(', ')})`);
+  }
   const comps = e.object(m.components, 'components') ?? {};
   const vae = e.object(comps.vaeDecoder, 'components.vaeDecoder') ?? {};
   const tok = e.object(m.tokenizer, 'tokenizer') ?? {};
-  const latent = e.object(m.latent, 'latent') ?? {};
-  const d = e.object(m.defaults, 'defaults') ?? {};
-  const lim = e.object(m.limits, 'limits') ?? {};
   const range = e.array(vae.outputRange, 'components.vaeDecoder.outputRange');
   const [lo, hi] = range ?? [];
   if (range && (range.length !== 2 || typeof lo !== 'number' || typeof hi !== 'number' || lo >= hi)) {
     e.add('components.vaeDecoder.outputRange', 'expected [low, high] with low < high');
   }
-  const resolutions = (e.array(lim.resolutions, 'limits.resolutions') ?? []).map((r, i) => e.string(r, `limits.resolutions[${i}]`) ?? '');
-  resolutions.forEach((r, i) => {
-    if (r && !parseResolution(r)) e.add(`limits.resolutions[${i}]`, 'expected "WIDTHxHEIGHT", e.g. "256x256"');
-  });
-  if (resolutions.length === 0) e.add('limits.resolutions', 'must list at least one resolution');
-
-  const channels = e.number(latent.channels, 'latent.channels', { min: 1, integer: true });
-  const preview = previewSpec(e, m.preview, channels);
-
   const manifest: PackManifest = {
-    schema: PACK_SCHEMA,
-    id: e.string(m.id, 'id') ?? '',
-    version: e.string(m.version, 'version') ?? '',
-    name: e.string(m.name, 'name') ?? '',
-    description: typeof m.description === 'string' ? m.description : '',
-    license: e.string(m.license, 'license') ?? '',
-    demo: m.demo === true,
-    pipeline: (e.string(m.pipeline, 'pipeline', { oneOf: PIPELINES }) ?? 't2v-flow-dit') as Pipeline,
+    ...header,
     tokenizer: {
       file: e.string(tok.file, 'tokenizer.file') ?? '',
       maxLength: e.number(tok.maxLength, 'tokenizer.maxLength', { min: 1, max: 4096, integer: true }) ?? 1,
@@ -186,45 +97,12 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
         outputRange: (range as [number, number] | undefined) ?? [-1, 1],
       },
     },
-    latent: {
-      channels: channels ?? 1,
-      temporalCompression: e.number(latent.temporalCompression, 'latent.temporalCompression', { min: 1, integer: true }) ?? 1,
-      spatialCompression: e.number(latent.spatialCompression, 'latent.spatialCompression', { min: 1, integer: true }) ?? 1,
-    },
-    timestepScale: e.number(m.timestepScale, 'timestepScale', { min: 0 }) ?? 1000,
-    defaults: {
-      solver: (e.string(d.solver, 'defaults.solver', { oneOf: SOLVERS }) ?? 'euler') as Solver,
-      steps: e.number(d.steps, 'defaults.steps', { min: 1, integer: true }) ?? 1,
-      shift: e.number(d.shift, 'defaults.shift', { min: 0 }) ?? 1,
-      guidance: e.number(d.guidance, 'defaults.guidance', { min: 0 }) ?? 1,
-      frames: e.number(d.frames, 'defaults.frames', { min: 1, integer: true }) ?? 1,
-      resolution: e.string(d.resolution, 'defaults.resolution') ?? '',
-      negativePrompt: typeof d.negativePrompt === 'string' ? d.negativePrompt : '',
-      fps: e.number(d.fps, 'defaults.fps', { min: 1, max: 120 }) ?? 16,
-    },
-    limits: {
-      maxFrames: e.number(lim.maxFrames, 'limits.maxFrames', { min: 1, integer: true }) ?? 1,
-      maxSteps: e.number(lim.maxSteps, 'limits.maxSteps', { min: 1, integer: true }) ?? 1,
-      resolutions,
-    },
-    ...(preview ? { preview } : {}),
   };
-  if (manifest.defaults.resolution && resolutions.length && !resolutions.includes(manifest.defaults.resolution)) {
-    e.add('defaults.resolution', `"${manifest.defaults.resolution}" is not in limits.resolutions`);
-  }
-  if (e.list.length) {
-    throw new EngineError('invalid-manifest', `Invalid ${source}: ${e.list.join('; ')}.`, Object.fromEntries(e.list.map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)])));
-  }
+  throwIfInvalid(e, source);
   return manifest;
 }
 
 /** Parses pack.json text, turning a JSON syntax error into the same named error. */
 export function parseManifestText(text: string, source = 'pack.json'): PackManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new EngineError('invalid-manifest', `Invalid ${source}: not valid JSON (${(err as Error).message}).`);
-  }
-  return parseManifest(raw, source);
+  return parseManifest(parseJsonText(text, source), source);
 }

@@ -1,7 +1,8 @@
 /**
  * The t2v-flow-dit pipeline: tokenize → text encoder (prompt and, with CFG, negative prompt)
- * → Euler flow-matching loop with CFG → VAE decode. On WebGPU every per-step tensor stays in
- * GPU buffers: transformer outputs and the step graph's output are fed straight back.
+ * → flow-matching loop with CFG on the pack's schedule → VAE decode. With Euler every per-step
+ * tensor stays in GPU buffers (transformer and step-graph outputs are fed straight back); UniPC
+ * and DPM++ 2M combine CFG on the device, then update the latent on the CPU with their history.
  */
 import { abortError, EngineError } from '../errors';
 import type { LoadedPack } from '../pack/load-pack';
@@ -9,7 +10,8 @@ import type { ProgressCallback } from '../progress';
 import { gaussianNoise } from '../random';
 import { latentShape, type TaskRequest } from '../request';
 import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
-import { flowSigmas } from '../schedule';
+import { buildSchedule } from '../schedule/schedules';
+import { createFlowSolver, type SolverState } from '../schedule/solvers';
 import { encodePrompt } from '../text/tokenize';
 import { type FrameStack, toRgbaFrames } from './frames';
 import { isPreviewStep, latentPreview } from './preview';
@@ -37,6 +39,8 @@ export interface LatentCheckpoint {
   step: number;
   shape: number[];
   latent: Float32Array;
+  /** Multistep solvers' history (UniPC, DPM++ 2M), plain data. */
+  solver?: SolverState;
 }
 
 export interface GenerateResult {
@@ -100,9 +104,17 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
     checkCancel();
 
     const shape = latentShape(r, m);
-    const sigmas = flowSigmas(r.steps, r.shift);
+    const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const tio = m.components.transformer;
     const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
+    // Euler runs as the engine's GPU step graph; multistep solvers keep their history on the CPU.
+    const solver = r.solver === 'euler' ? undefined : createFlowSolver(r.solver, sigmas);
+    if (solver && start > 0) {
+      if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
+      solver.restore(opts.resumeFrom.solver);
+    }
+    const zeros = solver && new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
+    const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
     const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(shape.reduce((a, b) => a * b, 1), r.seed);
     let x: OrtTensor = new ort.Tensor('float32', initial, shape);
     const guidance = new ort.Tensor('float32', Float32Array.of(r.guidance), [1]);
@@ -112,19 +124,27 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
     const t1 = now();
     for (let i = start; i < r.steps; i++) {
       const sigma = sigmas[i] as number;
-      const timestep = new ort.Tensor('float32', Float32Array.of(sigma * m.timestepScale), [1]);
+      const timestep = new ort.Tensor('float32', Float32Array.of(timesteps[i] as number), [1]);
       const velocity = async (context: OrtTensor) => {
         const out = await pack.transformer.run({ [tio.inputs.latents as string]: x, [tio.inputs.timestep as string]: timestep, [tio.inputs.context as string]: context });
         return scope.keep(out[tio.outputs.velocity as string] as OrtTensor);
       };
       const vCond = await velocity(cond);
       const vUncond = useCfg ? await velocity(uncond) : vCond;
-      const dt = new ort.Tensor('float32', Float32Array.of((sigmas[i + 1] as number) - sigma), [1]);
-      const stepped = await pack.step.run({ latents: x, v_cond: vCond, v_uncond: vUncond, dt, guidance });
-      scope.drop(vCond);
-      scope.drop(vUncond);
-      scope.drop(x);
-      x = scope.keep(stepped.latents_out as OrtTensor);
+      if (solver && zeros) {
+        // The step graph with zero latents and dt = 1 is the CFG combination v_u + g·(v_c − v_u).
+        const combined = scope.keep((await pack.step.run({ latents: zeros, v_cond: vCond, v_uncond: vUncond, dt: one, guidance })).latents_out as OrtTensor);
+        const next = solver.step(i, await readFloats(x), await readFloats(combined));
+        for (const t of [combined, vCond, vUncond, x]) scope.drop(t);
+        x = new ort.Tensor('float32', next, shape);
+      } else {
+        const dt = new ort.Tensor('float32', Float32Array.of((sigmas[i + 1] as number) - sigma), [1]);
+        const stepped = await pack.step.run({ latents: x, v_cond: vCond, v_uncond: vUncond, dt, guidance });
+        scope.drop(vCond);
+        scope.drop(vUncond);
+        scope.drop(x);
+        x = scope.keep(stepped.latents_out as OrtTensor);
+      }
       const elapsedMs = now() - t1;
       opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1 - start)) * (r.steps - i - 1) });
       const preview = opts.previews && isPreviewStep(i + 1, r.steps);
@@ -134,7 +154,7 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
         if (preview) opts.onProgress?.({ stage: 'preview', ...latentPreview(latent, shape, { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps }) });
         if (opts.onCheckpoint) {
           await saving; // at most one checkpoint write in flight
-          saving = opts.onCheckpoint({ step: i + 1, shape, latent });
+          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: solver.state() } : {}) });
         }
       }
       await opts.waitWhilePaused?.();

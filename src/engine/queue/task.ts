@@ -2,6 +2,7 @@
  * Queue task records: what the queue store persists (versioned), plus the per-task snapshot of
  * output settings taken when a task starts (the seeds' MetadataState / MediaPersistenceContext).
  */
+import type { LatentCheckpoint } from '../pipeline/t2v-flow';
 import type { TaskRequest } from '../request';
 
 export const TASK_RECORD_VERSION = 1;
@@ -50,12 +51,9 @@ export interface Task {
   outputId?: string;
 }
 
-/** A denoise checkpoint: the latent after `step` steps (solver state for multistep solvers). */
-export interface Checkpoint {
+/** A denoise checkpoint of a task: the latent after `step` steps (and the solver's history for multistep solvers). */
+export interface Checkpoint extends LatentCheckpoint {
   taskId: string;
-  step: number;
-  shape: number[];
-  latent: Float32Array;
 }
 
 export function newTask(request: TaskRequest, opts: { id: string; rank: number; now: number; media?: Record<string, Blob> }): Task {

@@ -1,0 +1,83 @@
+/**
+ * `webgp dry-run` (the seeds' --dry-run): resolves a task against a pack's pack.json header —
+ * defaults, overrides, validation, memory estimate and the exact noise schedule — without
+ * loading a model or touching a GPU.
+ */
+import { type PackHeader, RUNNABLE_PIPELINES } from '../engine/pack/header';
+import type { RegistryEntry } from '../engine/pack/registry';
+import { defaultRequest, type FieldErrorMap, latentShape, type TaskRequest, validateRequest } from '../engine/request';
+import { buildSchedule } from '../engine/schedule/schedules';
+
+export interface DryRunReport {
+  pack: { id: string; name: string; version: string; pipeline: string; runnable: boolean; source?: string; downloadBytes?: number };
+  task: TaskRequest;
+  valid: boolean;
+  errors: FieldErrorMap;
+  memory: { latentShape: number[]; latentBytes: number; denoiseStepBytes: number; packPeakGpuBytes?: number; packPeakCpuBytes?: number } | null;
+  schedule: { solver: string; steps: number; shift: number; spacing: string; sigmas: number[]; timesteps: number[] } | null;
+}
+
+/** Task fields the CLI can set; width/height become the resolution. */
+export type TaskOverrides = Partial<Omit<TaskRequest, 'packId' | 'resolution'>> & { width?: number; height?: number };
+
+export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: TaskOverrides): DryRunReport {
+  const base = defaultRequest(header, o.prompt ?? 'dry run');
+  const [dw, dh] = base.resolution.split('x');
+  const resolution = o.width !== undefined || o.height !== undefined ? `${o.width ?? dw}x${o.height ?? dh}` : base.resolution;
+  const fields: Partial<TaskRequest> = { ...o };
+  delete (fields as TaskOverrides).width;
+  delete (fields as TaskOverrides).height;
+  const task: TaskRequest = { ...base, ...fields, resolution, packId: header.id };
+  const errors = validateRequest(task, header);
+  const valid = Object.keys(errors).length === 0;
+  return {
+    pack: {
+      id: header.id,
+      name: header.name,
+      version: header.version,
+      pipeline: header.pipeline,
+      // Remote packs cannot be downloaded by this version yet, so they are described only.
+      runnable: (RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline) && !entry?.remote,
+      ...(entry?.source ? { source: entry.source.repo } : {}),
+      ...(entry?.bytes ? { downloadBytes: entry.bytes } : {}),
+    },
+    task,
+    valid,
+    errors,
+    memory: errors.resolution || errors.frames ? null : memoryEstimate(task, header, entry),
+    schedule: errors.steps || errors.shift ? null : { solver: task.solver, steps: task.steps, shift: task.shift, spacing: header.scheduler.spacing, ...buildSchedule(header.scheduler, task.steps, task.shift) },
+  };
+}
+
+function memoryEstimate(task: TaskRequest, header: PackHeader, entry: RegistryEntry | undefined): NonNullable<DryRunReport['memory']> {
+  const shape = latentShape(task, header);
+  const latentBytes = shape.reduce((a, b) => a * b, 1) * 4;
+  // A denoise step holds the latent, the conditional and (with CFG) unconditional velocity, and the next latent.
+  const denoiseStepBytes = latentBytes * (task.guidance !== 1 ? 4 : 3);
+  const req = entry?.requirements;
+  return { latentShape: shape, latentBytes, denoiseStepBytes, ...(req ? { packPeakGpuBytes: req.peakGpuBytes, packPeakCpuBytes: req.peakCpuBytes } : {}) };
+}
+
+const gb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} KB`);
+const list = (xs: number[], digits: number) => `[${xs.map((x) => (Number.isInteger(x) ? String(x) : x.toFixed(digits))).join(', ')}]`;
+
+/** The human-readable report. */
+export function formatReport(r: DryRunReport): string {
+  const t = r.task;
+  const lines = [
+    `Pack       ${r.pack.id} ${r.pack.version} — ${r.pack.name} (${r.pack.pipeline}${r.pack.runnable ? '' : ', described only: this version cannot download or run it yet'})`,
+    ...(r.pack.source ? [`Source     ${r.pack.source}${r.pack.downloadBytes ? `, ${gb(r.pack.downloadBytes)} download` : ''}`] : []),
+    `Task       ${t.resolution}, ${t.frames} frame${t.frames === 1 ? '' : 's'}, ${t.steps} steps, solver ${t.solver}, shift ${t.shift}, guidance ${t.guidance}, seed ${t.seed}`,
+    `Prompt     ${JSON.stringify(t.prompt)}${t.negativePrompt ? ` (negative: ${JSON.stringify(t.negativePrompt)})` : ''}`,
+  ];
+  if (r.valid) lines.push('Valid      yes');
+  else lines.push('Valid      no', ...Object.entries(r.errors).map(([k, v]) => `  ${k}: ${v}`));
+  if (r.memory) {
+    const m = r.memory;
+    lines.push(`Memory     latent [${m.latentShape.join(', ')}] = ${gb(m.latentBytes)}; a denoise step holds ${gb(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${gb(m.packPeakGpuBytes)} GPU, ${gb(m.packPeakCpuBytes ?? 0)} CPU` : ''}`);
+  }
+  if (r.schedule) {
+    lines.push(`Schedule   ${r.schedule.spacing}`, `  sigmas     ${list(r.schedule.sigmas, 4)}`, `  timesteps  ${list(r.schedule.timesteps, 4)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

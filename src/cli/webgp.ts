@@ -1,0 +1,68 @@
+/**
+ * The `webgp` command line (`npx webgp`, see bin/webgp.js). Commands:
+ *   dry-run  resolve a task against a pack and print it, its validation, memory and schedule.
+ * Exit codes: 0 valid task, 1 invalid task, 2 usage error or unknown pack.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseJsonText, parsePackHeader } from '../engine/pack/header';
+import { parseRegistry, type RegistryEntry } from '../engine/pack/registry';
+import { numberOption, parseArgs, UsageError } from './args';
+import { dryRun, formatReport, type TaskOverrides } from './dry-run';
+
+const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
+const NUMBERS = ['steps', 'shift', 'width', 'height', 'frames', 'guidance', 'seed'] as const;
+const USAGE = `Usage: webgp dry-run --pack <registry id or pack folder> [--solver euler|unipc|dpmpp-2m] [--steps N] [--shift X]
+                      [--width W --height H] [--frames N] [--guidance G] [--seed N] [--prompt TEXT] [--negative-prompt TEXT] [--json]`;
+
+function readJson(path: string): unknown {
+  return parseJsonText(readFileSync(path, 'utf8'), path);
+}
+
+/** A pack folder given as a path, or a registry id (its pack.json under public/models). */
+function resolvePack(arg: string): { packJson: string; entry?: RegistryEntry } {
+  if (existsSync(arg) && statSync(arg).isDirectory()) return { packJson: join(arg, 'pack.json') };
+  const entries = parseRegistry(readJson(join(MODELS_DIR, 'registry.json')));
+  const entry = entries.find((e) => e.id === arg);
+  if (!entry) throw new UsageError(`Unknown pack "${arg}". Valid ids: ${entries.map((e) => e.id).join(', ')} (or a folder holding a pack.json).`);
+  const packJson = join(MODELS_DIR, entry.url, 'pack.json');
+  if (!existsSync(packJson)) throw new UsageError(`Pack "${arg}" has no pack.json at ${packJson}${entry.demo ? ': run `npm run models` to generate the demo packs' : ''}.`);
+  return { packJson, entry };
+}
+
+function main(argv: string[]): number {
+  const args = parseArgs(argv, ['pack', 'solver', 'prompt', 'negative-prompt', ...NUMBERS], ['json', 'help']);
+  if (args.flags.has('help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.command === undefined) throw new UsageError('Give a command: dry-run.');
+  if (args.command !== 'dry-run') throw new UsageError(`Unknown command "${args.command}". Commands: dry-run.`);
+  const packArg = args.values.get('pack');
+  if (!packArg) throw new UsageError('--pack is required.');
+  const { packJson, entry } = resolvePack(packArg);
+  const header = parsePackHeader(readJson(packJson), packJson);
+  const o: TaskOverrides = {};
+  for (const key of NUMBERS) {
+    const n = numberOption(args, key);
+    if (n !== undefined) (o as Record<string, number>)[key] = n;
+  }
+  const solver = args.values.get('solver');
+  if (solver !== undefined) o.solver = solver as TaskOverrides['solver'];
+  const prompt = args.values.get('prompt');
+  if (prompt !== undefined) o.prompt = prompt;
+  const negative = args.values.get('negative-prompt');
+  if (negative !== undefined) o.negativePrompt = negative;
+  const report = dryRun(header, entry, o);
+  process.stdout.write(args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return report.valid ? 0 : 1;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (err) {
+  const usage = err instanceof UsageError;
+  process.stderr.write(`webgp: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`);
+  process.exitCode = 2;
+}
