@@ -44,13 +44,14 @@ try {
   await waitForServer(base, 30_000);
   const rows = [...(await run('auto')), ...(await run('wasm'))];
   const f = (n: number) => n.toFixed(2).padStart(8);
-  console.log('backend  size       frames steps  step ms  bare run ms  step/bare  cpu-roundtrip ms  roundtrip/resident  checkpoint/resident');
+  console.log('backend  size       frames steps  step ms  bare run ms  step/bare  cpu-roundtrip ms  roundtrip/resident  checkpoint/resident  unipc/euler');
   for (const r of rows) {
-    console.log(`${r.backend.padEnd(8)} ${r.resolution.padEnd(10)} ${String(r.frames).padStart(6)} ${String(r.steps).padStart(5)} ${f(r.stepMs)} ${f(r.bareRunMs)}    ${f(r.stepOverBareRun)}   ${f(r.cpuRoundTripStepMs)}          ${f(r.cpuRoundTripOverResident)}            ${f(r.checkpointOverResident)}`);
+    console.log(`${r.backend.padEnd(8)} ${r.resolution.padEnd(10)} ${String(r.frames).padStart(6)} ${String(r.steps).padStart(5)} ${f(r.stepMs)} ${f(r.bareRunMs)}    ${f(r.stepOverBareRun)}   ${f(r.cpuRoundTripStepMs)}          ${f(r.cpuRoundTripOverResident)}            ${f(r.checkpointOverResident)}       ${f(r.unipcOverEuler)}`);
   }
   console.log('\nstep/bare: full denoise step (transformer + scheduler step graph) ÷ bare transformer session.run, GPU-resident.');
   console.log('roundtrip/resident: step time with every output downloaded to the CPU ÷ GPU-resident step time (≈1 on wasm, where all tensors are CPU).');
   console.log('checkpoint/resident: step time with the queue\'s per-step crash-resume checkpoint (latent read back) ÷ GPU-resident step time.');
+  console.log('unipc/euler: step time with UniPC (multistep update on the CPU) ÷ Euler (GPU step graph).');
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

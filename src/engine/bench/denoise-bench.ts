@@ -2,7 +2,7 @@
  * Denoise-loop benchmark (run by `npm run bench` in a real browser): per-step wall time of the
  * full generateT2V loop against a bare transformer `session.run` on GPU-resident inputs, and
  * the same loop with every output downloaded to the CPU (no GPU residency), and the loop with
- * a crash-resume checkpoint (latent read back) after every step.
+ * a crash-resume checkpoint (latent read back) after every step, and with the UniPC solver.
  */
 import type { LoadedPack } from '../pack/load-pack';
 import { generateT2V } from '../pipeline/t2v-flow';
@@ -22,6 +22,9 @@ export interface DenoiseBenchResult {
   cpuRoundTripStepMs: number;
   /** Mean step time with a checkpoint (latent download) after every step, as the queue runs it. */
   checkpointStepMs: number;
+  /** Mean step time with UniPC (CFG combined on the device, multistep update on the CPU). */
+  unipcStepMs: number;
+  unipcOverEuler: number;
   stepOverBareRun: number;
   cpuRoundTripOverResident: number;
   checkpointOverResident: number;
@@ -66,12 +69,15 @@ function median(xs: number[]): number {
 }
 
 /** Interleaves the modes over `rounds` rounds (after a warm-up) and reports medians. */
-export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, ort: OrtModule, r: TaskRequest, rounds = 5): Promise<DenoiseBenchResult> {
+export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, ort: OrtModule, request: TaskRequest, rounds = 5): Promise<DenoiseBenchResult> {
+  // Euler is the GPU-resident baseline every ratio is measured against.
+  const r: TaskRequest = { ...request, solver: 'euler' };
   await meanStepMs(resident, ort, { ...r, steps: 2 }); // warm-up: shader compilation
   await meanStepMs(roundTrip, ort, { ...r, steps: 2 });
-  const samples = { resident: [] as number[], roundTrip: [] as number[], bare: [] as number[], checkpoint: [] as number[] };
+  const samples = { resident: [] as number[], roundTrip: [] as number[], bare: [] as number[], checkpoint: [] as number[], unipc: [] as number[] };
   for (let i = 0; i < rounds; i++) {
     samples.resident.push(await meanStepMs(resident, ort, r));
+    samples.unipc.push(await meanStepMs(resident, ort, { ...r, solver: 'unipc' }));
     samples.checkpoint.push(await meanStepMs(resident, ort, r, true));
     samples.roundTrip.push(await meanStepMs(roundTrip, ort, r));
     samples.bare.push(await bareRunMs(resident, ort, r, r.steps));
@@ -90,5 +96,7 @@ export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, 
     stepOverBareRun: stepMs / bare,
     cpuRoundTripOverResident: cpuRoundTripStepMs / stepMs,
     checkpointOverResident: median(samples.checkpoint) / stepMs,
+    unipcStepMs: median(samples.unipc),
+    unipcOverEuler: median(samples.unipc) / stepMs,
   };
 }
