@@ -159,11 +159,12 @@ export class QueueModel {
   /** Follower side: mirror the runner's state and progress. */
   private follow(m: QueueBroadcast | QueueRequest): void {
     if (m.type === 'state') {
-      for (const t of m.state.tasks) {
-        const before = this.state.tasks.find((x) => x.id === t.id);
-        if (before?.status !== t.status) this.noteOutcome(t);
-      }
-      const newlyDone = m.state.tasks.some((t) => t.status === 'done' && t.outputId && !this.gallery.items.some((i) => i.record.id === t.outputId));
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup table, not state
+      const before = new Map(this.state.tasks.map((t) => [t.id, t.status]));
+      for (const t of m.state.tasks) if (before.get(t.id) !== t.status) this.noteOutcome(t);
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup table, not state
+      const shown = new Set(this.gallery.items.map((i) => i.record.id));
+      const newlyDone = m.state.tasks.some((t) => t.status === 'done' && t.outputId && !shown.has(t.outputId));
       this.state = m.state;
       if (newlyDone) void this.gallery.load();
       if (!activeTask(m.state) && this.progress?.stage !== 'done') this.progress = undefined;
