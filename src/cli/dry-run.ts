@@ -3,6 +3,7 @@
  * defaults, overrides, validation, memory estimate and the exact noise schedule — without
  * loading a model or touching a GPU.
  */
+import { formatSize } from '../engine/format-size';
 import { type PackHeader, RUNNABLE_PIPELINES } from '../engine/pack/header';
 import type { RegistryEntry } from '../engine/pack/registry';
 import { defaultRequest, type FieldErrorMap, latentShape, type TaskRequest, validateRequest } from '../engine/request';
@@ -58,7 +59,6 @@ function memoryEstimate(task: TaskRequest, header: PackHeader, entry: RegistryEn
   return { latentShape: shape, latentBytes, denoiseStepBytes, ...(req ? { packPeakGpuBytes: req.peakGpuBytes, packPeakCpuBytes: req.peakCpuBytes } : {}) };
 }
 
-const gb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} KB`);
 const list = (xs: number[], digits: number) => `[${xs.map((x) => (Number.isInteger(x) ? String(x) : x.toFixed(digits))).join(', ')}]`;
 
 /** The human-readable report. */
@@ -66,7 +66,7 @@ export function formatReport(r: DryRunReport): string {
   const t = r.task;
   const lines = [
     `Pack       ${r.pack.id} ${r.pack.version} — ${r.pack.name} (${r.pack.pipeline}${r.pack.runnable ? '' : ', described only: this version cannot download or run it yet'})`,
-    ...(r.pack.source ? [`Source     ${r.pack.source}${r.pack.downloadBytes ? `, ${gb(r.pack.downloadBytes)} download` : ''}`] : []),
+    ...(r.pack.source ? [`Source     ${r.pack.source}${r.pack.downloadBytes ? `, ${formatSize(r.pack.downloadBytes)} download` : ''}`] : []),
     `Task       ${t.resolution}, ${t.frames} frame${t.frames === 1 ? '' : 's'}, ${t.steps} steps, solver ${t.solver}, shift ${t.shift}, guidance ${t.guidance}, seed ${t.seed}`,
     `Prompt     ${JSON.stringify(t.prompt)}${t.negativePrompt ? ` (negative: ${JSON.stringify(t.negativePrompt)})` : ''}`,
   ];
@@ -74,7 +74,7 @@ export function formatReport(r: DryRunReport): string {
   else lines.push('Valid      no', ...Object.entries(r.errors).map(([k, v]) => `  ${k}: ${v}`));
   if (r.memory) {
     const m = r.memory;
-    lines.push(`Memory     latent [${m.latentShape.join(', ')}] = ${gb(m.latentBytes)}; a denoise step holds ${gb(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${gb(m.packPeakGpuBytes)} GPU, ${gb(m.packPeakCpuBytes ?? 0)} CPU` : ''}`);
+    lines.push(`Memory     latent [${m.latentShape.join(', ')}] = ${formatSize(m.latentBytes)}; a denoise step holds ${formatSize(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${formatSize(m.packPeakGpuBytes)} GPU, ${formatSize(m.packPeakCpuBytes ?? 0)} CPU` : ''}`);
   }
   if (r.schedule) {
     lines.push(`Schedule   ${r.schedule.spacing}`, `  sigmas     ${list(r.schedule.sigmas, 4)}`, `  timesteps  ${list(r.schedule.timesteps, 4)}`);

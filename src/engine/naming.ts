@@ -45,7 +45,8 @@ function defaultDate(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${pad(d.getHours())}h${pad(d.getMinutes())}m${pad(d.getSeconds())}s`;
 }
 
-function formatDate(d: Date, format: string): string {
+/** `d` in local time with the date tokens YYYY, YY, MM, DD, HH, mm, ss replaced (the `{date(FMT)}` token). */
+export function formatDate(d: Date, format: string): string {
   return format.replace(DATE_FIELDS, (field) => {
     switch (field) {
       case 'YYYY':

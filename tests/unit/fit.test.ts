@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Capabilities } from '../../src/engine/capabilities';
-import { fitVerdict, formatSize, packSizeLabel } from '../../src/engine/pack/fit';
+import { formatSize } from '../../src/engine/format-size';
+import { fitVerdict, packSizeLabel } from '../../src/engine/pack/fit';
 import { findPack, parseRegistry } from '../../src/engine/pack/registry';
 import { PACKS_DIR } from '../helpers/ort-node';
 

@@ -9,8 +9,10 @@ import type { Task } from '../../engine/queue/task';
 import { listRuns } from '../../storage/history-store';
 import { engineBridge } from '../bridges/engine-bridge';
 import { saveFile } from '../save-file';
+import { formatDate } from '../../engine/naming';
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** Today's local date for export file names (as the Gallery's zip export names it). */
+const today = () => formatDate(new Date(), 'YYYY-MM-DD');
 
 export async function downloadQueue(tasks: Task[]): Promise<void> {
   const bytes = await exportQueue(tasks);

@@ -8,6 +8,7 @@ import { buildZip, type ZipEntry } from '../../engine/media/outputs-zip';
 import { deleteOutput, listOutputs, type OutputRecord } from '../../storage/outputs-store';
 import { storageEstimate } from '../../storage/quota';
 import { saveFile } from '../save-file';
+import { formatDate } from '../../engine/naming';
 
 export interface GalleryItem {
   record: OutputRecord;
@@ -47,21 +48,7 @@ function matchesText(r: OutputRecord, query: string): boolean {
 
 /** `webgp-outputs-YYYY-MM-DD.zip` for today's local date. */
 function zipName(): string {
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `webgp-outputs-${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}.zip`;
-}
-
-/** Bytes as "512 B", "12.3 KB", "4.5 MB" or "10.0 GB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return `webgp-outputs-${formatDate(new Date(), 'YYYY-MM-DD')}.zip`;
 }
 
 export class GalleryState {

@@ -5,6 +5,7 @@
  */
 import type { Capabilities } from '../capabilities';
 import type { RegistryEntry } from './registry';
+import { formatSize } from '../format-size';
 
 export type FitVerdict = { level: 'fits' | 'may-not-fit' | 'does-not-fit'; reasons: string[] };
 
@@ -15,15 +16,6 @@ export interface DeviceFacts {
 }
 
 const GIB = 2 ** 30;
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** Decimal sizes as model hubs label them: "905 B", "5.4 KB", "94.5 MB", "6.02 GB". */
-export function formatSize(bytes: number): string {
-  let unit = 0;
-  while (unit < UNITS.length - 1 && bytes >= 1000 ** (unit + 1) * 0.99995) unit++;
-  if (unit === 0) return `${bytes} B`;
-  return `${(bytes / 1000 ** unit).toFixed(unit >= 3 ? 2 : 1)} ${UNITS[unit]}`;
-}
 
 /** The total download as shown on a pack: "6.02 GB", "≈ 2.67 GB", "size not published", "bundled". */
 export function packSizeLabel(entry: RegistryEntry): string {

@@ -3,6 +3,7 @@
  * (bundled packs, same origin) is here, OPFS sources live in src/storage.
  */
 import { EngineError } from '../errors';
+import { sha256Hex } from '../hash';
 
 export interface PackSource {
   /** Human-readable location for messages, e.g. "/models/demo-t2v/". */
@@ -28,11 +29,6 @@ export function httpPackSource(baseUrl: string, fetchFn: FetchLike = (u) => fetc
       return new Uint8Array(await res.arrayBuffer());
     },
   };
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Checks size and sha256 (when the manifest gives them); mismatches are 'corrupt-model'. */

@@ -3,6 +3,7 @@
  * request, a hash of the settings, and the artifacts it wrote), plus the JSON Lines export.
  * Pure TS: runs in Node tests, workers and the page.
  */
+import { sha256Hex } from '../hash';
 import type { TaskRequest } from '../request';
 
 export const RUN_RECORD_VERSION = 1;
@@ -49,9 +50,7 @@ function sortKeys(value: unknown): unknown {
 
 /** sha256 (hex) of the request's canonical JSON (keys sorted recursively), via crypto.subtle. */
 export async function settingsHash(request: TaskRequest): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(sortKeys(request)));
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(sortKeys(request))));
 }
 
 /** One JSON object per line, times as ISO strings (startedAt/endedAt → ISO 8601), newline-terminated. */
