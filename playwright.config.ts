@@ -6,6 +6,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from './e2e/support/browser';
 
+/** WEBGP_E2E_PORT lets two checkouts run their e2e suites side by side. */
+const port = Number(process.env.WEBGP_E2E_PORT ?? 4173);
+
 export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
@@ -15,13 +18,13 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     acceptDownloads: true,
     launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) },
   },
   webServer: {
-    command: 'npm run build && npx vite preview',
-    url: 'http://127.0.0.1:4173',
+    command: `npm run build && npx vite preview --port ${port}`,
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
   },
