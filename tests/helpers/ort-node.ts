@@ -17,7 +17,8 @@ export const ortNodeModule: OrtModule = {
 export const PACKS_DIR = join(import.meta.dirname, '..', '..', 'public', 'models');
 
 export function diskPackSource(packId: string, dir = PACKS_DIR): PackSource {
-  return { label: packId, readBytes: async (f) => new Uint8Array(await readFile(join(dir, packId, f))) };
+  const read = async (f: string) => new Uint8Array(await readFile(join(dir, packId, f)));
+  return { label: packId, readBytes: read, readBlob: async (f) => new Blob([await read(f)]) };
 }
 
 export const CPU_ONLY: Capabilities = { webgpu: false, shaderF16: false, maxBufferSize: 0, adapter: 'none', threads: 2, crossOriginIsolated: false, webCodecs: false };

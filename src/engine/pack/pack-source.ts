@@ -9,6 +9,8 @@ export interface PackSource {
   /** Human-readable location for messages, e.g. "/models/demo-t2v/". */
   readonly label: string;
   readBytes(file: string): Promise<Uint8Array>;
+  /** The file as a Blob (OPFS: a File backed by disk), for external data handed to ORT without copying into one buffer. */
+  readBlob(file: string): Promise<Blob>;
 }
 
 export type FetchLike = (url: string) => Promise<Response>;
@@ -16,18 +18,20 @@ export type FetchLike = (url: string) => Promise<Response>;
 /** Reads pack files over HTTP relative to `baseUrl`; a 404 becomes EngineError('missing-file'). */
 export function httpPackSource(baseUrl: string, fetchFn: FetchLike = (u) => fetch(u)): PackSource {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  async function get(file: string): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetchFn(base + file);
+    } catch (err) {
+      throw new EngineError('missing-file', `Could not fetch ${file} from ${base} (${(err as Error).message}). Check your connection, or use a pack that is already stored.`);
+    }
+    if (!res.ok) throw new EngineError('missing-file', `Model file ${file} is missing from pack ${base} (HTTP ${res.status}). Re-install the pack.`);
+    return res;
+  }
   return {
     label: base,
-    async readBytes(file) {
-      let res: Response;
-      try {
-        res = await fetchFn(base + file);
-      } catch (err) {
-        throw new EngineError('missing-file', `Could not fetch ${file} from ${base} (${(err as Error).message}). Check your connection, or use a pack that is already stored.`);
-      }
-      if (!res.ok) throw new EngineError('missing-file', `Model file ${file} is missing from pack ${base} (HTTP ${res.status}). Re-install the pack.`);
-      return new Uint8Array(await res.arrayBuffer());
-    },
+    readBytes: async (file) => new Uint8Array(await (await get(file)).arrayBuffer()),
+    readBlob: async (file) => (await get(file)).blob(),
   };
 }
 
