@@ -39,7 +39,7 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     tokenizer: { file: 'tokenizer.json', maxLength: 32, padId: 0 },
     components: {
       textEncoder: { ...fileOf(files.textEncoder), dtype: 'float32', inputs: { inputIds: 'input_ids', attentionMask: 'attention_mask' }, outputs: { hiddenStates: 'last_hidden_state' } },
-      transformer: { ...fileOf(files.transformer), dtype: 'float32', inputs: { latents: 'hidden_states', timestep: 'timestep', context: 'encoder_hidden_states' }, outputs: { velocity: 'noise_pred' } },
+      transformer: { ...fileOf(files.transformer), dtype: 'float32', inputs: { latents: 'hidden_states', timestep: 'timestep', context: 'encoder_hidden_states' }, outputs: { prediction: 'noise_pred' } },
       vaeDecoder: { ...fileOf(files.vaeDecoder), dtype: 'float32', inputs: { latents: 'latent_sample' }, outputs: { frames: 'sample' }, outputLayout: 'NTCHW', outputRange: [-1, 1] },
     },
     latent: { channels: LATENT_CHANNELS, temporalCompression: 1, spatialCompression: SPATIAL_COMPRESSION },

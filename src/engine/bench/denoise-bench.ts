@@ -52,7 +52,7 @@ async function bareRunMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, reps:
   const x = (await pack.step.run({ latents: noise, v_cond: zero, v_uncond: zero, dt: one, guidance: one })).latents_out as OrtTensor;
   const ts = new ort.Tensor('float32', Float32Array.of(500), [1]);
   const feeds = { [io.inputs.latents as string]: x, [io.inputs.timestep as string]: ts, [io.inputs.context as string]: ctx };
-  const run = async () => (await pack.transformer.run(feeds))[io.outputs.velocity as string] as OrtTensor;
+  const run = async () => (await pack.transformer.run(feeds))[io.outputs.prediction as string] as OrtTensor;
   (await run()).dispose();
   const t0 = performance.now();
   for (let i = 0; i < reps - 1; i++) (await run()).dispose();

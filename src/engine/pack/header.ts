@@ -12,7 +12,7 @@ import { FieldErrors, type Json } from './validate-helpers';
 export const PACK_SCHEMA = 'webgp.pack/1';
 export const PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet', 'segment-points', 'matting-memory'] as const;
 /** Pipelines this version of the engine can run. */
-export const RUNNABLE_PIPELINES = ['t2v-flow-dit'] as const;
+export const RUNNABLE_PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet'] as const;
 export const SOLVERS = SOLVER_NAMES;
 export const TIMESTEP_SOURCES = ['sigma', 'one-minus-sigma', 'train-index'] as const satisfies readonly TimestepMap['from'][];
 

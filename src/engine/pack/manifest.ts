@@ -1,67 +1,211 @@
 /**
  * pack.json schema v1 ("webgp.pack/1") of a runnable pack: the header (./header.ts) plus its
- * tokenizer and ONNX components with the tensor names they are fed with. `parseManifest`
- * validates untrusted JSON and reports every wrong field by path. Documented in docs/pack-format.md.
+ * tokenizer and ONNX components (./components.ts) with the tensor names and layouts they are fed
+ * with, per pipeline. `parseManifest` validates untrusted JSON and reports every wrong field by
+ * path. Documented in docs/pack-format.md.
  */
-import { type PackHeader, parseJsonText, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
+import { checkPackPath, type ComponentSpec, parseComponent, type RoleSet } from './components';
+import { type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
 import { FieldErrors, type Json } from './validate-helpers';
 
 // Header types and helpers are re-exported so existing imports of ./manifest keep working.
 export { PACK_SCHEMA, PIPELINES, SOLVERS, parseResolution, RESOLUTION_PATTERN, type PackHeader, type Pipeline, type PreviewSpec, type Solver } from './header';
-export const FRAME_LAYOUTS = ['NTCHW', 'NCTHW'] as const;
-export type FrameLayout = (typeof FRAME_LAYOUTS)[number];
+export type { ComponentSpec } from './components';
 
-/** One ONNX graph: its file, optional integrity data, and the tensor names it is fed with. */
-export interface ComponentSpec {
+export const FRAME_LAYOUTS = ['NTCHW', 'NCTHW', 'NCHW'] as const;
+export type FrameLayout = (typeof FRAME_LAYOUTS)[number];
+export const LATENT_LAYOUTS = ['NCTHW', 'NCHW'] as const;
+export const PREDICTIONS = ['flow', 'flow-negated', 'epsilon'] as const;
+export const MASK_FORMATS = ['int64', 'additive', 'none'] as const;
+
+export interface TokenizerSpec {
   file: string;
-  bytes?: number;
-  sha256?: string;
-  /** Role → tensor name in the graph, e.g. { latents: "hidden_states" }. */
-  inputs: Record<string, string>;
-  outputs: Record<string, string>;
-  /** The dtype of the graph's float inputs/outputs; fp16 graphs need `shader-f16` on WebGPU. */
-  dtype: 'float32' | 'float16';
+  maxLength: number;
+  padId: number;
+  /** `max-length` pads to maxLength (mask 0 on padding); `none` feeds only the real tokens. */
+  padding: 'max-length' | 'none';
+  /** Wraps the prompt before tokenizing; `{prompt}` marks where it goes (Z-Image's ChatML turn). */
+  chatTemplate?: string;
+  idsType: 'int64' | 'int32';
+}
+
+/** A token-embedding table looked up in JS (too big for one GPU buffer): int8 rows × fp16 row scales, or float32. */
+export interface EmbeddingTableSpec {
+  file: string;
+  scales?: string;
+  format: 'int8-row-scaled' | 'float32';
+  rows: number;
+  dim: number;
+}
+
+export interface TextEncoderSpec extends ComponentSpec {
+  /** Attention mask input: int64 0/1 [1, S], additive float [1, 1, 1, S] (0 / −65504), or none. */
+  mask: (typeof MASK_FORMATS)[number];
+  /** Zero the hidden states of padded positions (encoders whose consumers take no mask). */
+  zeroFillPadding: boolean;
+  embedding?: EmbeddingTableSpec;
+}
+
+export interface TransformerSpec extends ComponentSpec {
+  /** What the graph predicts: flow velocity, its negation (Z-Image), or noise ε (SD UNets). */
+  prediction: (typeof PREDICTIONS)[number];
+  /** Latent input layout: [1, C, T, h, w] or, for image models, [1, C, h, w]. */
+  latentLayout: (typeof LATENT_LAYOUTS)[number];
+  timestepType: 'float32' | 'float16' | 'int64';
+  /** `per-token`: timestep [1, seq] with seq = T·(h/ph)·(w/pw), first-frame tokens at 0 for image conditioning (Wan 2.2). */
+  timestepShape: 'scalar' | 'per-token';
+  patch: [number, number, number];
+}
+
+export interface VaeDecoderSpec extends ComponentSpec {
+  inputLayout: FrameLayout;
+  outputLayout: FrameLayout;
+  outputRange: [number, number];
+  /** Decoder input = latent · scale + shift (per channel or one value); the encoder's inverse. */
+  latentScale: number[];
+  latentShift: number[];
+}
+
+export interface VaeEncoderSpec extends ComponentSpec {
+  /** Image input layout ([1, 3, 1, H, W] or [1, 3, H, W]) and value range. */
+  imageLayout: 'NCTHW' | 'NCHW';
+  imageRange: [number, number];
 }
 
 export interface PackManifest extends PackHeader {
-  tokenizer: { file: string; maxLength: number; padId: number };
+  tokenizer: TokenizerSpec;
   components: {
-    textEncoder: ComponentSpec;
-    transformer: ComponentSpec;
-    vaeDecoder: ComponentSpec & { outputLayout: FrameLayout; outputRange: [number, number] };
+    textEncoder: TextEncoderSpec;
+    transformer: TransformerSpec;
+    vaeDecoder: VaeDecoderSpec;
+    /** i2v: start image → latent. */
+    vaeEncoder?: VaeEncoderSpec;
+    /** The pack's own Euler step graph (used with the euler solver instead of the engine's). */
+    schedulerStep?: ComponentSpec;
+    /** The pack's own latent → decoder-input graph (replaces latentScale/latentShift and layout). */
+    vaePreProcess?: ComponentSpec;
   };
 }
 
-/** Roles each component must map to tensor names, per pipeline. */
-const REQUIRED_IO = {
-  textEncoder: { inputs: ['inputIds', 'attentionMask'], outputs: ['hiddenStates'] },
-  transformer: { inputs: ['latents', 'timestep', 'context'], outputs: ['velocity'] },
-  vaeDecoder: { inputs: ['latents'], outputs: ['frames'] },
-} as const;
+type ComponentName = keyof PackManifest['components'];
 
-function nameMap(e: FieldErrors, v: unknown, path: string, required: readonly string[]): Record<string, string> {
-  const obj = e.object(v, path) ?? {};
-  const out: Record<string, string> = {};
-  for (const role of required) {
-    const name = e.string(obj[role], `${path}.${role}`);
-    if (name) out[role] = name;
+const ROLES: Record<ComponentName, RoleSet> = {
+  textEncoder: { inputs: [], optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'], outputs: ['hiddenStates'] },
+  transformer: { inputs: ['latents', 'timestep', 'context'], outputs: ['prediction'] },
+  vaeDecoder: { inputs: ['latents'], outputs: ['frames'] },
+  vaeEncoder: { inputs: ['image'], outputs: ['latents'] },
+  schedulerStep: { inputs: ['noisePred', 'latents', 'stepInfo'], outputs: ['latents'] },
+  vaePreProcess: { inputs: ['latents'], outputs: ['latents'] },
+};
+
+/** Components each pipeline needs beyond textEncoder, transformer and vaeDecoder. */
+const EXTRA_REQUIRED: Partial<Record<Pipeline, ComponentName[]>> = { 'i2v-flow-dit': ['vaeEncoder'] };
+
+function range(e: FieldErrors, v: unknown, path: string, fallback: [number, number]): [number, number] {
+  if (v === undefined) return fallback;
+  const r = e.array(v, path);
+  const [lo, hi] = r ?? [];
+  if (r && (r.length !== 2 || typeof lo !== 'number' || typeof hi !== 'number' || lo >= hi)) {
+    e.add(path, 'expected [low, high] with low < high');
+    return fallback;
   }
-  return out;
+  return (r as [number, number] | undefined) ?? fallback;
 }
 
-function component(e: FieldErrors, v: unknown, path: string, io: { inputs: readonly string[]; outputs: readonly string[] }): ComponentSpec {
-  const c = e.object(v, path) ?? {};
-  const file = e.string(c.file, `${path}.file`) ?? '';
-  if (file && (file.includes('..') || file.startsWith('/'))) e.add(`${path}.file`, 'must be a file name inside the pack');
-  const sha256 = e.string(c.sha256, `${path}.sha256`, { optional: true });
-  if (sha256 && !/^[0-9a-f]{64}$/.test(sha256)) e.add(`${path}.sha256`, 'expected 64 lowercase hex digits');
+/** A number or a list of `channels` numbers, as a per-channel list. */
+function perChannel(e: FieldErrors, v: unknown, path: string, channels: number, fallback: number): number[] {
+  if (v === undefined) return [fallback];
+  if (typeof v === 'number') return [e.number(v, path) ?? fallback];
+  const list = (e.array(v, path) ?? []).map((x, i) => e.number(x, `${path}[${i}]`) ?? fallback);
+  if (list.length !== channels) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
+  return list;
+}
+
+function oneOf<T extends string>(e: FieldErrors, v: unknown, path: string, values: readonly T[], fallback: T): T {
+  return v === undefined ? fallback : ((e.string(v, path, { oneOf: values }) as T | undefined) ?? fallback);
+}
+
+function tokenizer(e: FieldErrors, v: unknown): TokenizerSpec {
+  const t = e.object(v, 'tokenizer') ?? {};
+  const chatTemplate = e.string(t.chatTemplate, 'tokenizer.chatTemplate', { optional: true });
+  if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}')) e.add('tokenizer.chatTemplate', 'must contain {prompt}');
   return {
-    file,
-    bytes: e.number(c.bytes, `${path}.bytes`, { min: 1, integer: true, optional: true }),
-    sha256,
-    inputs: nameMap(e, c.inputs, `${path}.inputs`, io.inputs),
-    outputs: nameMap(e, c.outputs, `${path}.outputs`, io.outputs),
-    dtype: (e.string(c.dtype, `${path}.dtype`, { oneOf: ['float32', 'float16'] }) ?? 'float32') as ComponentSpec['dtype'],
+    file: checkPackPath(e, t.file, 'tokenizer.file') ?? '',
+    maxLength: e.number(t.maxLength, 'tokenizer.maxLength', { min: 1, max: 4096, integer: true }) ?? 1,
+    padId: e.number(t.padId, 'tokenizer.padId', { min: 0, integer: true }) ?? 0,
+    padding: oneOf(e, t.padding, 'tokenizer.padding', ['max-length', 'none'] as const, 'max-length'),
+    ...(chatTemplate !== undefined ? { chatTemplate } : {}),
+    idsType: oneOf(e, t.idsType, 'tokenizer.idsType', ['int64', 'int32'] as const, 'int64'),
+  };
+}
+
+function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec | undefined {
+  if (v === undefined) return undefined;
+  const o = e.object(v, path) ?? {};
+  const format = oneOf(e, o.format, `${path}.format`, ['int8-row-scaled', 'float32'] as const, 'float32');
+  const scales = checkPackPath(e, o.scales, `${path}.scales`, format === 'float32');
+  return {
+    file: checkPackPath(e, o.file, `${path}.file`) ?? '',
+    ...(scales ? { scales } : {}),
+    format,
+    rows: e.number(o.rows, `${path}.rows`, { min: 1, integer: true }) ?? 1,
+    dim: e.number(o.dim, `${path}.dim`, { min: 1, integer: true }) ?? 1,
+  };
+}
+
+function textEncoder(e: FieldErrors, v: unknown): TextEncoderSpec {
+  const path = 'components.textEncoder';
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
+  const base = parseComponent(e, v, path, ROLES.textEncoder);
+  const spec: TextEncoderSpec = {
+    ...base,
+    mask: oneOf(e, o.mask, `${path}.mask`, MASK_FORMATS, base.inputs.attentionMask ? 'int64' : 'none'),
+    zeroFillPadding: o.zeroFillPadding === true,
+  };
+  const table = embedding(e, o.embedding, `${path}.embedding`);
+  if (table) spec.embedding = table;
+  if (table ? !base.inputs.inputsEmbeds : !base.inputs.inputIds) {
+    e.add(`${path}.inputs`, table ? 'with an embedding table, map inputsEmbeds' : 'map inputIds (or give an embedding table and inputsEmbeds)');
+  }
+  if (spec.mask !== 'none' && !base.inputs.attentionMask) e.add(`${path}.inputs.attentionMask`, `needed for mask "${spec.mask}"`);
+  return spec;
+}
+
+function transformer(e: FieldErrors, v: unknown): TransformerSpec {
+  const path = 'components.transformer';
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
+  const patch = o.patch === undefined ? [1, 1, 1] : (e.array(o.patch, `${path}.patch`) ?? []).map((x, i) => e.number(x, `${path}.patch[${i}]`, { min: 1, integer: true }) ?? 1);
+  if (patch.length !== 3) e.add(`${path}.patch`, 'expected [t, h, w]');
+  return {
+    ...parseComponent(e, v, path, ROLES.transformer),
+    prediction: oneOf(e, o.prediction, `${path}.prediction`, PREDICTIONS, 'flow'),
+    latentLayout: oneOf(e, o.latentLayout, `${path}.latentLayout`, LATENT_LAYOUTS, 'NCTHW'),
+    timestepType: oneOf(e, o.timestepType, `${path}.timestepType`, ['float32', 'float16', 'int64'] as const, 'float32'),
+    timestepShape: oneOf(e, o.timestepShape, `${path}.timestepShape`, ['scalar', 'per-token'] as const, 'scalar'),
+    patch: patch as [number, number, number],
+  };
+}
+
+function vaeDecoder(e: FieldErrors, v: unknown, channels: number): VaeDecoderSpec {
+  const path = 'components.vaeDecoder';
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
+  return {
+    ...parseComponent(e, v, path, ROLES.vaeDecoder),
+    inputLayout: oneOf(e, o.inputLayout, `${path}.inputLayout`, FRAME_LAYOUTS, 'NCTHW'),
+    outputLayout: oneOf(e, o.outputLayout, `${path}.outputLayout`, FRAME_LAYOUTS, 'NTCHW'),
+    outputRange: range(e, o.outputRange, `${path}.outputRange`, [-1, 1]),
+    latentScale: perChannel(e, o.latentScale, `${path}.latentScale`, channels, 1),
+    latentShift: perChannel(e, o.latentShift, `${path}.latentShift`, channels, 0),
+  };
+}
+
+function vaeEncoder(e: FieldErrors, v: unknown): VaeEncoderSpec {
+  const path = 'components.vaeEncoder';
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
+  return {
+    ...parseComponent(e, v, path, ROLES.vaeEncoder),
+    imageLayout: oneOf(e, o.imageLayout, `${path}.imageLayout`, ['NCTHW', 'NCHW'] as const, 'NCTHW'),
+    imageRange: range(e, o.imageRange, `${path}.imageRange`, [-1, 1]),
   };
 }
 
@@ -74,30 +218,24 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
     e.add('pipeline', `"${header.pipeline}" is described but this version of WebGP cannot run it yet (it runs: ${RUNNABLE_PIPELINES.join(', ')})`);
   }
   const comps = e.object(m.components, 'components') ?? {};
-  const vae = e.object(comps.vaeDecoder, 'components.vaeDecoder') ?? {};
-  const tok = e.object(m.tokenizer, 'tokenizer') ?? {};
-  const range = e.array(vae.outputRange, 'components.vaeDecoder.outputRange');
-  const [lo, hi] = range ?? [];
-  if (range && (range.length !== 2 || typeof lo !== 'number' || typeof hi !== 'number' || lo >= hi)) {
-    e.add('components.vaeDecoder.outputRange', 'expected [low, high] with low < high');
-  }
+  const known = new Set(Object.keys(ROLES));
+  for (const key of Object.keys(comps)) if (!known.has(key)) e.add(`components.${key}`, `unknown component. Should be one of: ${[...known].join(', ')}`);
+  const needed = EXTRA_REQUIRED[header.pipeline] ?? [];
+  const optional = (name: 'vaeEncoder' | 'schedulerStep' | 'vaePreProcess') =>
+    comps[name] === undefined && !needed.includes(name) ? {} : { [name]: name === 'vaeEncoder' ? vaeEncoder(e, comps[name]) : parseComponent(e, comps[name], `components.${name}`, ROLES[name]) };
   const manifest: PackManifest = {
     ...header,
-    tokenizer: {
-      file: e.string(tok.file, 'tokenizer.file') ?? '',
-      maxLength: e.number(tok.maxLength, 'tokenizer.maxLength', { min: 1, max: 4096, integer: true }) ?? 1,
-      padId: e.number(tok.padId, 'tokenizer.padId', { min: 0, integer: true }) ?? 0,
-    },
+    tokenizer: tokenizer(e, m.tokenizer),
     components: {
-      textEncoder: component(e, comps.textEncoder, 'components.textEncoder', REQUIRED_IO.textEncoder),
-      transformer: component(e, comps.transformer, 'components.transformer', REQUIRED_IO.transformer),
-      vaeDecoder: {
-        ...component(e, comps.vaeDecoder, 'components.vaeDecoder', REQUIRED_IO.vaeDecoder),
-        outputLayout: (e.string(vae.outputLayout, 'components.vaeDecoder.outputLayout', { oneOf: FRAME_LAYOUTS }) ?? 'NTCHW') as FrameLayout,
-        outputRange: (range as [number, number] | undefined) ?? [-1, 1],
-      },
+      textEncoder: textEncoder(e, comps.textEncoder),
+      transformer: transformer(e, comps.transformer),
+      vaeDecoder: vaeDecoder(e, comps.vaeDecoder, header.latent.channels),
+      ...optional('vaeEncoder'),
+      ...optional('schedulerStep'),
+      ...optional('vaePreProcess'),
     },
   };
+  if (manifest.components.transformer.prediction === 'epsilon' && header.pipeline !== 't2i-eps-unet') e.add('components.transformer.prediction', '"epsilon" is for the t2i-eps-unet pipeline');
   throwIfInvalid(e, source);
   return manifest;
 }
@@ -105,4 +243,9 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
 /** Parses pack.json text, turning a JSON syntax error into the same named error. */
 export function parseManifestText(text: string, source = 'pack.json'): PackManifest {
   return parseManifest(parseJsonText(text, source), source);
+}
+
+/** The pack's components that exist, by name. */
+export function presentComponents(m: PackManifest): [ComponentName, ComponentSpec][] {
+  return Object.entries(m.components).filter((entry): entry is [ComponentName, ComponentSpec] => entry[1] !== undefined);
 }

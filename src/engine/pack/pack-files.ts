@@ -3,7 +3,8 @@
  * fetches and verifies, what an import must contain, and which tensor names each ONNX graph
  * must have (checked at install time without creating sessions).
  */
-import type { PackManifest } from './manifest';
+import { componentGraphs } from './components';
+import { type PackManifest, presentComponents } from './manifest';
 
 /** One file of a pack, relative to the pack folder. */
 export interface PackFile {
@@ -12,7 +13,10 @@ export interface PackFile {
   sha256?: string;
 }
 
-/** An ONNX graph of the pack and the names the manifest expects it to have. */
+/**
+ * An ONNX graph of the pack and the names the manifest expects it to have (for a stage of a
+ * block-streamed component: the inputs and outputs its feeds/emits rename).
+ */
 export interface GraphContract {
   file: string;
   inputs: string[];
@@ -28,11 +32,25 @@ export function manifestFiles(m: PackManifest): PackFile[] {
     if (!files.has(f.path)) files.set(f.path, f);
   };
   add({ path: m.tokenizer.file });
-  for (const c of Object.values(m.components)) add({ path: c.file, bytes: c.bytes, sha256: c.sha256 });
+  const table = m.components.textEncoder.embedding;
+  if (table) {
+    add({ path: table.file });
+    if (table.scales) add({ path: table.scales });
+  }
+  for (const [, c] of presentComponents(m)) {
+    for (const g of componentGraphs(c)) {
+      add({ path: g.file, bytes: g.bytes, sha256: g.sha256 });
+      for (const x of g.externalData) add({ path: x.file, bytes: x.bytes, sha256: x.sha256 });
+    }
+  }
   return [...files.values()];
 }
 
 /** The graph contracts of every ONNX file in the pack. */
 export function manifestGraphs(m: PackManifest): GraphContract[] {
-  return Object.values(m.components).map((c) => ({ file: c.file, inputs: Object.values(c.inputs), outputs: Object.values(c.outputs), externalData: [] }));
+  return presentComponents(m).flatMap(([, c]) =>
+    c.stages
+      ? c.stages.map((s) => ({ file: s.file, inputs: Object.keys(s.feeds), outputs: Object.keys(s.emits), externalData: s.externalData.map((x) => x.path) }))
+      : [{ file: c.file, inputs: Object.values(c.inputs), outputs: Object.values(c.outputs), externalData: c.externalData.map((x) => x.path) }],
+  );
 }

@@ -127,7 +127,7 @@ export async function generateT2V(pack: LoadedPack, ort: OrtModule, r: TaskReque
       const timestep = new ort.Tensor('float32', Float32Array.of(timesteps[i] as number), [1]);
       const velocity = async (context: OrtTensor) => {
         const out = await pack.transformer.run({ [tio.inputs.latents as string]: x, [tio.inputs.timestep as string]: timestep, [tio.inputs.context as string]: context });
-        return scope.keep(out[tio.outputs.velocity as string] as OrtTensor);
+        return scope.keep(out[tio.outputs.prediction as string] as OrtTensor);
       };
       const vCond = await velocity(cond);
       const vUncond = useCfg ? await velocity(uncond) : vCond;
