@@ -9,7 +9,7 @@ import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
-import { generateT2V, type GenerateResult, type LatentCheckpoint } from './pipeline/t2v-flow';
+import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
 import type { ProgressCallback } from './progress';
 import { assertValidRequest, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
@@ -89,7 +89,7 @@ export function createEngine(deps: EngineDeps) {
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
           const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
-          const result = await generateT2V(loaded, deps.ort, request, {
+          const result = await generate(loaded, deps.ort, request, {
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
             waitWhilePaused: async () => gates.get(jobId)?.wait,

@@ -7,7 +7,7 @@ import { createEngine } from '../engine/engine';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
-import type { LatentCheckpoint } from '../engine/pipeline/t2v-flow';
+import type { LatentCheckpoint } from '../engine/pipeline/generate';
 import type { TaskRequest } from '../engine/request';
 
 installErrorTransfer();

@@ -117,7 +117,7 @@ function perChannel(e: FieldErrors, v: unknown, path: string, channels: number, 
   if (v === undefined) return [fallback];
   if (typeof v === 'number') return [e.number(v, path) ?? fallback];
   const list = (e.array(v, path) ?? []).map((x, i) => e.number(x, `${path}[${i}]`) ?? fallback);
-  if (list.length !== channels) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
+  if (list.length !== channels && list.length !== 1) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
   return list;
 }
 
