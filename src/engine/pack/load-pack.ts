@@ -8,7 +8,7 @@ import { EngineError } from '../errors';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
 import { blendModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
-import { type Backend, type OrtModule, type OrtSession } from '../runtime';
+import type { Backend, OrtModule, OrtSession } from '../runtime';
 import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
 import type { TextEncoding } from '../text/encode-text';
 import { loadTokenizer } from '../text/tokenize';
