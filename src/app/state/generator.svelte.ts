@@ -9,6 +9,7 @@ import type { Task } from '../../engine/queue/task';
 import { defaultRequest, type FieldErrorMap, type TaskRequest, validateRequest } from '../../engine/request';
 import { type AppSettings, DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../storage/settings-store';
 import { engineBridge } from '../bridges/engine-bridge';
+import { startImagePng } from '../start-image';
 import type { GalleryState } from './gallery.svelte';
 import { QueueModel } from './queue.svelte';
 
@@ -28,6 +29,8 @@ export class GeneratorState {
   editingId = $state<string | undefined>(undefined);
   /** True while a pack switch loads its manifest. */
   switchingPack = $state(false);
+  /** The image the user picked for an i2v pack (converted to the task's resolution at Generate). */
+  startSource = $state.raw<Blob | undefined>(undefined);
   readonly queue: QueueModel;
 
   constructor(gallery: GalleryState) {
@@ -92,10 +95,19 @@ export class GeneratorState {
   }
 
   /** Validates the form and queues it as a task (or saves the task being edited); invalid input queues nothing. */
-  generate(): void {
+  async generate(): Promise<void> {
     const m = this.manifest;
     if (!m || !this.request) return;
     const request = $state.snapshot(this.request) as TaskRequest;
+    if (m.pipeline === 'i2v-flow-dit' && this.startSource) {
+      const [w, h] = request.resolution.split('x').map(Number) as [number, number];
+      try {
+        request.startImage = await startImagePng(this.startSource, w, h);
+      } catch (err) {
+        this.fieldErrors = { startImage: (err as Error).message };
+        return;
+      }
+    } else if (m.pipeline !== 'i2v-flow-dit') delete request.startImage;
     this.fieldErrors = validateRequest(request, m);
     if (Object.keys(this.fieldErrors).length) return;
     this.error = '';

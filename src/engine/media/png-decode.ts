@@ -93,9 +93,16 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
 }
 
 /** A `data:image/png;base64,…` URL's bytes. */
-export function dataUrlBytes(url: string): Uint8Array {
+export function dataUrlBytes(url: string): Uint8Array<ArrayBuffer> {
   const m = /^data:image\/png;base64,(.*)$/s.exec(url);
   if (!m) throw bad('expected a PNG data URL');
   const bin = atob(m[1] as string);
   return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+}
+
+/** PNG bytes as a `data:image/png;base64,…` URL. */
+export function pngDataUrl(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return `data:image/png;base64,${btoa(bin)}`;
 }
