@@ -7,6 +7,7 @@ import { type BackendPreference, type Capabilities, chooseBackend, probeCapabili
 import { EngineError } from './errors';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
+import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
 import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
@@ -32,6 +33,11 @@ export interface GenerateJobOptions {
   onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
   resumeFrom?: LatentCheckpoint;
   previews?: boolean;
+}
+
+/** fp16 graph boundaries need WebGPU's shader-f16. */
+function needsF16(manifest: PackManifest): boolean {
+  return Object.values(manifest.components).some((c) => c?.dtype === 'float16');
 }
 
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
@@ -60,8 +66,7 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
-    const needsF16 = Object.values(manifest.components).some((c) => c.dtype === 'float16');
-    return { manifest, choice: chooseBackend(await capabilities(), pref, needsF16) };
+    return { manifest, choice: chooseBackend(await capabilities(), pref, needsF16(manifest)) };
   }
 
   async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, onProgress?: ProgressCallback) {
@@ -138,6 +143,14 @@ export function createEngine(deps: EngineDeps) {
         } finally {
           await Promise.all([resident.release(), roundTrip.release()]);
         }
+      });
+    },
+
+    /** Times load and denoise steps of a pack read from `source` (see bench/pipeline-bench.ts). */
+    benchPipeline(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<PipelineBenchResult> {
+      return serial(async () => {
+        const manifest = await readManifest(source);
+        return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsF16(manifest)).backend);
       });
     },
 

@@ -48,6 +48,8 @@ const api = {
   pause: (jobId: string) => engine.pause(jobId),
   resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
+  /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
+  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
   cancel: (jobId: string) => engine.cancel(jobId),
   dispose: () => engine.dispose(),
 };
