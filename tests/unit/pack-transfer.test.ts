@@ -1,7 +1,7 @@
 /** Pure download bookkeeping (src/engine/pack/transfer.ts): resumed-request answers, the
  * smoothed rate and ETA, the quota verdict, progress texts and safe OPFS names. */
 import { describe, expect, it } from 'vitest';
-import { assertPackId, assertPackPath, describeTransfer, formatDuration, interruptedMessage, parseContentRange, percentDone, planResponse, quotaShortfall, RateMeter, rangeHeader } from '../../src/engine/pack/transfer';
+import { assertPackId, assertPackPath, describeTransfer, formatDuration, interruptedMessage, packRootOf, parseContentRange, percentDone, planResponse, quotaShortfall, RateMeter, rangeHeader } from '../../src/engine/pack/transfer';
 import { thrown } from '../helpers/errors';
 
 describe('resume bookkeeping', () => {
@@ -118,5 +118,14 @@ describe('safe names', () => {
   it('accepts nested relative paths and rejects escapes', () => {
     for (const p of ['x.onnx', 'onnx/x.onnx', 'a/b/c.bin']) expect(() => assertPackPath(p)).not.toThrow();
     for (const p of ['', '/x', 'a//b', '../x', 'a/./b', 'a\\b', 'pack.json']) expect(thrown(() => assertPackPath(p)).code).toBe('invalid-manifest');
+  });
+});
+
+describe('packRootOf', () => {
+  it('finds the folder holding the shallowest pack.json', () => {
+    expect(packRootOf(['pack.json', 'x.onnx'])).toBe('');
+    expect(packRootOf(['served/pack.json', 'served/onnx/x.onnx'])).toBe('served/');
+    expect(packRootOf(['a/b/pack.json', 'a/pack.json', 'a/x.onnx'])).toBe('a/');
+    expect(packRootOf(['x.onnx', 'notpack.json.bak'])).toBeUndefined();
   });
 });

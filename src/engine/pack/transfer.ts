@@ -141,3 +141,12 @@ export function assertPackPath(path: string): void {
     throw new EngineError('invalid-manifest', `pack.json lists the file "${path}", which is not a plain path inside the pack. Fix pack.json.`);
   }
 }
+
+/**
+ * Where the pack is among picked files' relative paths: the folder prefix ('' or 'name/…/') of
+ * the shallowest pack.json, so picking a pack folder or its parent both work; undefined if none.
+ */
+export function packRootOf(paths: string[]): string | undefined {
+  const roots = paths.filter((p) => p === 'pack.json' || p.endsWith('/pack.json')).map((p) => p.slice(0, -'pack.json'.length));
+  return roots.sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0];
+}
