@@ -115,7 +115,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
   const manifest = parseManifestText(record.manifestText, `pack.json of ${record.name}`);
   const have = await Promise.all(record.files.map(async (f) => (await packFile(record.id, f.path))?.size ?? 0));
   const known = (i: number) => (record.files[i] as InstallFile).bytes;
-  const remaining = record.files.reduce((n, f, i) => n + Math.max(0, f.bytes - (have[i] as number)), fresh ? record.manifestText.length : 0);
+  const remaining = record.files.reduce((n, f, i) => n + Math.max(0, f.bytes - (have[i] as number)), fresh ? new TextEncoder().encode(record.manifestText).length : 0);
   const shortfall = quotaShortfall(`Installing ${record.name}`, remaining, await storageEstimate());
   if (shortfall) throw shortfall;
   const persisted = await requestPersistence();
