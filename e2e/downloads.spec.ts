@@ -220,3 +220,17 @@ test('imports a picked pack folder (all or nothing; a missing file is named)', a
   const expected = Object.fromEntries(Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]));
   expect(await opfsPackHashes(page, ID)).toEqual(expected);
 });
+
+test('imports pack files dropped on the Models page', async ({ page }) => {
+  await openModels(page);
+  const files = Object.entries(filesOf(packDir)).map(([path, bytes]) => [path, bytes.toString('base64')] as const);
+  const dataTransfer = await page.evaluateHandle((files) => {
+    const dt = new DataTransfer();
+    for (const [path, b64] of files) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], path));
+    return dt;
+  }, files);
+  await page.locator('.models-view').dispatchEvent('drop', { dataTransfer });
+  await expect(state(page)).toHaveAttribute('data-status', 'installed');
+  await expect(installRegion(page).getByRole('status')).toContainText(`${NAME} is installed from the dropped files`);
+  expect(await packRecord(page, ID)).toMatchObject({ status: 'installed', baseUrl: 'local:the dropped files' });
+});

@@ -66,15 +66,24 @@ export async function writeStoredFile(id: string, name: string, path: string, da
   }
 }
 
-/** Asks once for persistent storage (so the browser does not evict installed packs); whether it is granted. */
-export async function requestPersistence(): Promise<boolean> {
-  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
-  if (!storage?.persist) return false;
-  try {
-    return (await storage.persisted()) || (await storage.persist());
-  } catch {
-    return false;
-  }
+let persistence: Promise<boolean> | undefined;
+
+/**
+ * Asks for persistent storage (so the browser does not evict installed packs) once per page
+ * load — the first install calls navigator.storage.persist(), later ones reuse its answer.
+ * Resolves to whether it is granted.
+ */
+export function requestPersistence(): Promise<boolean> {
+  persistence ??= (async () => {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (!storage?.persist) return false;
+    try {
+      return (await storage.persisted()) || (await storage.persist());
+    } catch {
+      return false;
+    }
+  })();
+  return persistence;
 }
 
 /** Whether this origin's storage is persistent; undefined where the browser cannot say. */
