@@ -16,7 +16,9 @@ export type InstallStatus = 'downloading' | 'paused' | 'installed' | 'failed';
 /** One file of a pack being installed: expected size and how many bytes are stored. */
 export interface InstallFile {
   path: string;
+  /** Expected size; -1 while unknown (no size in pack.json and none from the server yet). */
   bytes: number;
+  /** Bytes stored and committed when the record was last saved (equal to `bytes` once verified). */
   done: number;
   sha256?: string;
 }
