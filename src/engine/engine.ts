@@ -160,6 +160,16 @@ export function createEngine(deps: EngineDeps) {
       gates.get(jobId)?.open();
     },
 
+    /** Releases the cached sessions of pack `packId` (it was deleted or reinstalled); the next job reads it afresh. */
+    forget(packId: string): Promise<void> {
+      // Serialised with jobs, so a running generation keeps its sessions until it ends.
+      return serial(async () => {
+        const mine = [...packs.entries()].filter(([key]) => key.startsWith(`${packId}@`));
+        for (const [key] of mine) packs.delete(key);
+        await Promise.all(mine.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
+      });
+    },
+
     /** Releases every session (and its GPU buffers). */
     async dispose(): Promise<void> {
       const all = [...packs.values()];

@@ -4,6 +4,7 @@
  */
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import type { PackManifest } from '../../engine/pack/manifest';
+import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import type { Task } from '../../engine/queue/task';
 import { defaultRequest, type FieldErrorMap, type TaskRequest, validateRequest } from '../../engine/request';
@@ -39,10 +40,19 @@ export class GeneratorState {
 
   async init(): Promise<void> {
     this.settings = await loadSettings().catch(() => ({ ...DEFAULT_SETTINGS }));
+    await this.refreshPacks();
+  }
+
+  /**
+   * Re-reads the packs the Model picker offers (bundled and installed ones; test packs only with
+   * ?test-packs unless the user installed them) and keeps the selected pack if it is still there.
+   */
+  async refreshPacks(): Promise<void> {
     try {
-      // Remote packs need the downloader; test packs (random weights) are listed only with ?test-packs.
       const withTest = /[?&]test-packs(=|&|$)/.test(location.search);
-      this.packs = (await engineBridge.api.listPacks()).filter((p) => !p.remote && (withTest || !p.test));
+      this.packs = pickerPacks(await engineBridge.api.listPacks(), withTest);
+      const current = this.request?.packId;
+      if (current && this.packs.some((p) => p.id === current)) return;
       await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));
     } catch (err) {
       this.error = (err as Error).message;
