@@ -6,8 +6,8 @@ import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { ProtoWriter } from '../../src/engine/onnx/protobuf';
 import { thrown } from '../helpers/errors';
 
-async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'] });
+async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>, externalData?: { path: string; data: Uint8Array }[]): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], externalData });
   try {
     return await session.run(feeds);
   } finally {
@@ -67,6 +67,18 @@ describe('GraphBuilder', () => {
     const y = (await run(g.toModel(), { x: new ort.Tensor('float32', Float32Array.of(1, 2), [1, 1, 1, 2]) })).y as ort.Tensor;
     expect(y.dims).toEqual([1, 1, 2, 4]);
     expect([...(y.data as Float32Array)]).toEqual([-3, -3, -6, -6, -3, -3, -6, -6]);
+  });
+
+  it('writes external initializers (location, offset, length) that ORT reads from the external-data file', async () => {
+    const g = new GraphBuilder('ext');
+    const w = g.externalInitializer('w', 'float32', [2, 2], { location: 'model.onnx_data', offset: 8, length: 16 });
+    g.op('Add', [g.input('x', 'float32', [2, 2]), w], {}, 'y');
+    g.output('y', 'float32', [2, 2]);
+    const data = new Uint8Array(24);
+    new Float32Array(data.buffer, 8, 4).set([1, 2, 3, 4]);
+    const x = new ort.Tensor('float32', Float32Array.of(10, 20, 30, 40), [2, 2]);
+    const y = (await run(g.toModel(), { x }, [{ path: 'model.onnx_data', data }])).y as ort.Tensor;
+    expect([...(y.data as Float32Array)]).toEqual([11, 22, 33, 44]);
   });
 
   it('refuses a non-integer number attribute (floats must be tagged)', () => {

@@ -10,6 +10,12 @@ export type ElemType = 'float32' | 'int64' | 'int32' | 'float16' | 'bool';
 export type Dim = number | string;
 export type AttrValue = number | string | number[] | { float: number } | { floats: number[] } | { tensor: TensorInit };
 export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array | Uint8Array;
+/** Where an external initializer's bytes are: a file relative to the model, a byte offset and length in it. */
+export interface ExternalData {
+  location: string;
+  offset: number;
+  length: number;
+}
 export interface TensorInit {
   dims: number[];
   data: TensorData;
@@ -50,6 +56,10 @@ const F = {
   TensorDataType: 2,
   TensorName: 8,
   TensorRawData: 9,
+  TensorExternalData: 13,
+  TensorDataLocation: 14,
+  EntryKey: 1,
+  EntryValue: 2,
   ValueName: 1,
   ValueType: 2,
   TypeTensor: 1,
@@ -79,6 +89,18 @@ function encodeTensor(name: string, t: TensorInit): Uint8Array {
   if (name) w.string(F.TensorName, name);
   w.bytes(F.TensorRawData, tensorBytes(t.data));
   return w.finish();
+}
+
+const DATA_LOCATION_EXTERNAL = 1;
+
+function encodeExternalTensor(name: string, type: ElemType, dims: number[], ext: ExternalData): Uint8Array {
+  const w = new ProtoWriter();
+  for (const d of dims) w.varint(F.TensorDims, d);
+  w.varint(F.TensorDataType, ELEM_CODE[type]).string(F.TensorName, name);
+  for (const [key, value] of [['location', ext.location], ['offset', String(ext.offset)], ['length', String(ext.length)]] as const) {
+    w.bytes(F.TensorExternalData, new ProtoWriter().string(F.EntryKey, key).string(F.EntryValue, value).finish());
+  }
+  return w.varint(F.TensorDataLocation, DATA_LOCATION_EXTERNAL).finish();
 }
 
 function encodeValueInfo(name: string, type: ElemType, dims: Dim[]): Uint8Array {
@@ -137,6 +159,12 @@ export class GraphBuilder {
 
   initializer(name: string, type: ElemType, dims: number[], data: TensorData): string {
     this.inits.push(encodeTensor(name, { dims, data, type }));
+    return name;
+  }
+
+  /** An initializer whose bytes the caller writes to an external-data file (data_location EXTERNAL). */
+  externalInitializer(name: string, type: ElemType, dims: number[], ext: ExternalData): string {
+    this.inits.push(encodeExternalTensor(name, type, dims, ext));
     return name;
   }
 
