@@ -26,7 +26,7 @@ type Files = { textEncoder: string; transformer: string; vaeDecoder: string };
 type FileInfo = { bytes: number; sha256: string };
 
 export function demoManifest(opts: { id: string; name: string; description: string; demo: boolean }, files: Files, info: Record<string, FileInfo>): PackManifest {
-  const fileOf = (f: string) => ({ file: f, ...info[f] });
+  const fileOf = (f: string) => ({ file: f, ...info[f], externalData: [] });
   return {
     schema: 'webgp.pack/1',
     id: opts.id,
@@ -36,11 +36,38 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     license: 'MIT',
     demo: opts.demo,
     pipeline: 't2v-flow-dit',
-    tokenizer: { file: 'tokenizer.json', maxLength: 32, padId: 0 },
+    tokenizer: { file: 'tokenizer.json', ...info['tokenizer.json'], maxLength: 32, padId: 0, padding: 'max-length', idsType: 'int64' },
     components: {
-      textEncoder: { ...fileOf(files.textEncoder), dtype: 'float32', inputs: { inputIds: 'input_ids', attentionMask: 'attention_mask' }, outputs: { hiddenStates: 'last_hidden_state' } },
-      transformer: { ...fileOf(files.transformer), dtype: 'float32', inputs: { latents: 'hidden_states', timestep: 'timestep', context: 'encoder_hidden_states' }, outputs: { prediction: 'noise_pred' } },
-      vaeDecoder: { ...fileOf(files.vaeDecoder), dtype: 'float32', inputs: { latents: 'latent_sample' }, outputs: { frames: 'sample' }, outputLayout: 'NTCHW', outputRange: [-1, 1] },
+      textEncoder: {
+        ...fileOf(files.textEncoder),
+        dtype: 'float32',
+        inputs: { inputIds: 'input_ids', attentionMask: 'attention_mask' },
+        outputs: { hiddenStates: 'last_hidden_state' },
+        mask: 'int64',
+        zeroFillPadding: false,
+      },
+      transformer: {
+        ...fileOf(files.transformer),
+        dtype: 'float32',
+        inputs: { latents: 'hidden_states', timestep: 'timestep', context: 'encoder_hidden_states' },
+        outputs: { prediction: 'noise_pred' },
+        prediction: 'flow',
+        latentLayout: 'NCTHW',
+        timestepType: 'float32',
+        timestepShape: 'scalar',
+        patch: [1, 1, 1],
+      },
+      vaeDecoder: {
+        ...fileOf(files.vaeDecoder),
+        dtype: 'float32',
+        inputs: { latents: 'latent_sample' },
+        outputs: { frames: 'sample' },
+        inputLayout: 'NCTHW',
+        outputLayout: 'NTCHW',
+        outputRange: [-1, 1],
+        latentScale: [1],
+        latentShift: [0],
+      },
     },
     latent: { channels: LATENT_CHANNELS, temporalCompression: 1, spatialCompression: SPATIAL_COMPRESSION },
     timestepScale: TIMESTEP_SCALE,
