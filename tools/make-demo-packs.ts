@@ -1,28 +1,27 @@
 /**
  * Generates the bundled demo packs into public/models/ (deterministic, no network):
  *  - demo-t2v: the analytic flow model (frames are known exactly for any prompt and seed);
- *  - test-t2v-random: the same contract with random weights, for numerical parity tests.
- * Usage: tsx tools/make-demo-packs.ts [outDir]
+ *  - test-t2v-random: the same contract with random weights, for numerical parity tests;
+ * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
+ * test-sdturbo, test-fastwan, test-fastwan-i2v), which are not served by the app.
+ * Usage: tsx tools/make-demo-packs.ts [outDir] [testPacksDir]
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { demoVocabulary, embeddingTable } from './demo-pack/analytic';
 import { analyticTextEncoder, analyticTransformer, randomTextEncoder, randomTransformer, vaeDecoder } from './demo-pack/graphs';
 import { demoManifest, TIMESTEP_SCALE } from './demo-pack/manifests';
+import { type FileInfo, PackFolder } from './demo-pack/pack-folder';
 import { tokenizerJson } from './demo-pack/tokenizer-json';
+import { makeTestPacks } from './test-packs/index';
 
 const FILES = { textEncoder: 'text_encoder.onnx', transformer: 'transformer.onnx', vaeDecoder: 'vae_decoder.onnx' };
 
 function writePack(dir: string, meta: Parameters<typeof demoManifest>[0], graphs: Record<string, Uint8Array>, vocab: string[]): void {
-  mkdirSync(dir, { recursive: true });
-  const info: Record<string, { bytes: number; sha256: string }> = {};
-  for (const [file, bytes] of Object.entries(graphs)) {
-    writeFileSync(join(dir, file), bytes);
-    info[file] = { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
-  }
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab)));
-  writeFileSync(join(dir, 'pack.json'), `${JSON.stringify(demoManifest(meta, FILES, info), null, 2)}\n`);
+  const folder = new PackFolder(dir);
+  const info: Record<string, FileInfo> = {};
+  for (const [file, bytes] of Object.entries(graphs)) info[file] = folder.write(file, bytes);
+  info['tokenizer.json'] = folder.write('tokenizer.json', JSON.stringify(tokenizerJson(vocab)));
+  folder.writeManifest(demoManifest(meta, FILES, info));
 }
 
 export function makeDemoPacks(outDir: string): void {
@@ -58,4 +57,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const out = resolve(process.argv[2] ?? 'public/models');
   makeDemoPacks(out);
   console.log(`demo packs written to ${out}`);
+  const testOut = resolve(process.argv[3] ?? 'test-packs');
+  makeTestPacks(testOut);
+  console.log(`test packs written to ${testOut}`);
 }

@@ -4,19 +4,14 @@
  * count in the manifest runs through the same files.
  */
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
-import { mulberry32 } from '../../src/engine/random';
 import { BASE_FEATURES, EDGE_SHARPNESS, F, FEATURES, LATENT_CHANNELS } from './analytic';
+import { randomMatrix } from './weights';
 
 export const LATENT_DIMS = [1, LATENT_CHANNELS, 'latent_frames', 'latent_height', 'latent_width'];
 export const SPATIAL_COMPRESSION = 8;
 /** Decoder channel mix: rgb = clamp(z[0..2] + LUMA_MIX · z[3], −1, 1). */
 export const LUMA_MIX = 0.25;
 const HIDDEN = 32;
-
-function randomMatrix(rows: number, cols: number, seed: number, scale: number): Float32Array {
-  const rand = mulberry32(seed);
-  return Float32Array.from({ length: rows * cols }, () => (rand() * 2 - 1) * scale);
-}
 
 function textEncoderInputs(g: GraphBuilder): { ids: string; mask: string } {
   return {

@@ -26,7 +26,7 @@ type Files = { textEncoder: string; transformer: string; vaeDecoder: string };
 type FileInfo = { bytes: number; sha256: string };
 
 export function demoManifest(opts: { id: string; name: string; description: string; demo: boolean }, files: Files, info: Record<string, FileInfo>): PackManifest {
-  const fileOf = (f: string) => ({ file: f, ...info[f] });
+  const fileOf = (f: string) => ({ file: f, ...info[f], externalData: [] });
   return {
     schema: 'webgp.pack/1',
     id: opts.id,
@@ -36,11 +36,10 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     license: 'MIT',
     demo: opts.demo,
     pipeline: 't2v-flow-dit',
-    tokenizer: { file: 'tokenizer.json', maxLength: 32, padId: 0, padding: 'max-length', idsType: 'int64' },
+    tokenizer: { file: 'tokenizer.json', ...info['tokenizer.json'], maxLength: 32, padId: 0, padding: 'max-length', idsType: 'int64' },
     components: {
       textEncoder: {
         ...fileOf(files.textEncoder),
-        externalData: [],
         dtype: 'float32',
         inputs: { inputIds: 'input_ids', attentionMask: 'attention_mask' },
         outputs: { hiddenStates: 'last_hidden_state' },
@@ -49,7 +48,6 @@ export function demoManifest(opts: { id: string; name: string; description: stri
       },
       transformer: {
         ...fileOf(files.transformer),
-        externalData: [],
         dtype: 'float32',
         inputs: { latents: 'hidden_states', timestep: 'timestep', context: 'encoder_hidden_states' },
         outputs: { prediction: 'noise_pred' },
@@ -61,7 +59,6 @@ export function demoManifest(opts: { id: string; name: string; description: stri
       },
       vaeDecoder: {
         ...fileOf(files.vaeDecoder),
-        externalData: [],
         dtype: 'float32',
         inputs: { latents: 'latent_sample' },
         outputs: { frames: 'sample' },

@@ -76,11 +76,38 @@ export function checkPackPath(e: FieldErrors, v: unknown, path: string, optional
   return file;
 }
 
-function integrity(e: FieldErrors, o: Json, path: string): { bytes?: number; sha256?: string } {
-  const sha256 = e.string(o.sha256, `${path}.sha256`, { optional: true });
-  if (sha256 && !/^[0-9a-f]{64}$/.test(sha256)) e.add(`${path}.sha256`, 'expected 64 lowercase hex digits');
-  const bytes = e.number(o.bytes, `${path}.bytes`, { min: 1, integer: true, optional: true });
+/** Index and count of a repeated stage's copy, when the graph is one. */
+interface Repeat {
+  index: number;
+  count: number;
+}
+
+/**
+ * `bytes`/`sha256` of a file. In a repeated stage each may be a list with one entry per repeat
+ * (the files differ); copy `repeat.index` reads its own entry.
+ */
+function integrity(e: FieldErrors, o: Json, path: string, repeat?: Repeat, keys = { bytes: 'bytes', sha256: 'sha256' }): { bytes?: number; sha256?: string } {
+  const pick = (which: 'bytes' | 'sha256'): [unknown, string] => {
+    const field = keys[which];
+    const v = o[field];
+    if (!Array.isArray(v)) return [v, `${path}.${field}`];
+    if (!repeat) e.add(`${path}.${field}`, 'a list is only allowed in a repeated stage (one entry per repeat)');
+    else if (v.length !== repeat.count) {
+      if (repeat.index === 0) e.add(`${path}.${field}`, `expected ${repeat.count} entries (one per repeat), got ${v.length}`);
+    } else return [v[repeat.index], `${path}.${field}[${repeat.index}]`];
+    return [undefined, ''];
+  };
+  const [rawSha, shaPath] = pick('sha256');
+  const [rawBytes, bytesPath] = pick('bytes');
+  const sha256 = e.string(rawSha, shaPath, { optional: true });
+  if (sha256 && !/^[0-9a-f]{64}$/.test(sha256)) e.add(shaPath, 'expected 64 lowercase hex digits');
+  const bytes = e.number(rawBytes, bytesPath, { min: 1, integer: true, optional: true });
   return { ...(bytes !== undefined ? { bytes } : {}), ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}) };
+}
+
+/** Optional `bytes`/`sha256` of a non-graph file (tokenizer, embedding table); `prefix` names e.g. `scalesBytes`/`scalesSha256`. */
+export function fileIntegrity(e: FieldErrors, o: Json, path: string, prefix = ''): { bytes?: number; sha256?: string } {
+  return integrity(e, o, path, undefined, prefix ? { bytes: `${prefix}Bytes`, sha256: `${prefix}Sha256` } : undefined);
 }
 
 /** The folder part of a pack path ("onnx/a.onnx" → "onnx/"). */
@@ -105,8 +132,8 @@ function stringMap(e: FieldErrors, v: unknown, path: string): Record<string, str
   return out;
 }
 
-function graph(e: FieldErrors, c: Json, path: string, index?: number): GraphSpec {
-  const sub = (s: string) => (index === undefined ? s : expandIndex(s, index));
+function graph(e: FieldErrors, c: Json, path: string, repeat?: Repeat): GraphSpec {
+  const sub = (s: string) => (repeat === undefined ? s : expandIndex(s, repeat.index));
   const rawFile = checkPackPath(e, c.file, `${path}.file`) ?? '';
   const file = sub(rawFile);
   const externalData = (c.externalData === undefined ? [] : (e.array(c.externalData, `${path}.externalData`) ?? [])).map((x, i) => {
@@ -114,7 +141,7 @@ function graph(e: FieldErrors, c: Json, path: string, index?: number): GraphSpec
     const o = e.object(x, at) ?? {};
     const dataPath = sub(checkPackPath(e, o.path, `${at}.path`) ?? '');
     const inPack = checkPackPath(e, o.file, `${at}.file`, true);
-    return { path: dataPath, file: inPack ? sub(inPack) : folderOf(file) + dataPath, ...integrity(e, o, at) };
+    return { path: dataPath, file: inPack ? sub(inPack) : folderOf(file) + dataPath, ...integrity(e, o, at, repeat) };
   });
   let freeDimensions: Record<string, number> | undefined;
   if (c.freeDimensions !== undefined) {
@@ -124,7 +151,7 @@ function graph(e: FieldErrors, c: Json, path: string, index?: number): GraphSpec
       if (n !== undefined) freeDimensions[k] = n;
     }
   }
-  return { file, ...integrity(e, c, path), externalData, ...(freeDimensions ? { freeDimensions } : {}) };
+  return { file, ...integrity(e, c, path, repeat), externalData, ...(freeDimensions ? { freeDimensions } : {}) };
 }
 
 function stages(e: FieldErrors, v: unknown, path: string): StageSpec[] {
@@ -134,10 +161,10 @@ function stages(e: FieldErrors, v: unknown, path: string): StageSpec[] {
     const at = `${path}[${i}]`;
     const o = e.object(s, at) ?? {};
     const repeat = o.repeat === undefined ? undefined : e.number(o.repeat, `${at}.repeat`, { min: 1, max: MAX_REPEAT, integer: true });
-    const one = (index?: number): StageSpec => ({ ...graph(e, o, at, index), feeds: stringMap(e, o.feeds, `${at}.feeds`), emits: stringMap(e, o.emits, `${at}.emits`) });
+    const one = (r?: Repeat): StageSpec => ({ ...graph(e, o, at, r), feeds: stringMap(e, o.feeds, `${at}.feeds`), emits: stringMap(e, o.emits, `${at}.emits`) });
     if (repeat === undefined) return [one()];
-    const first = one(0);
-    const rest = Array.from({ length: repeat - 1 }, (_, k) => one(k + 1));
+    const first = one({ index: 0, count: repeat });
+    const rest = Array.from({ length: repeat - 1 }, (_, k) => one({ index: k + 1, count: repeat }));
     if (rest.length && rest[0]?.file === first.file) e.add(`${at}.file`, 'a repeated stage needs {i} in its file name');
     return [first, ...rest];
   });

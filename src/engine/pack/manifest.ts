@@ -4,7 +4,7 @@
  * with, per pipeline. `parseManifest` validates untrusted JSON and reports every wrong field by
  * path. Documented in docs/pack-format.md.
  */
-import { checkPackPath, type ComponentSpec, parseComponent, type RoleSet } from './components';
+import { checkPackPath, type ComponentSpec, fileIntegrity, parseComponent, type RoleSet } from './components';
 import { type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
 import { FieldErrors, type Json } from './validate-helpers';
 
@@ -20,6 +20,8 @@ export const MASK_FORMATS = ['int64', 'additive', 'none'] as const;
 
 export interface TokenizerSpec {
   file: string;
+  bytes?: number;
+  sha256?: string;
   maxLength: number;
   padId: number;
   /** `max-length` pads to maxLength (mask 0 on padding); `none` feeds only the real tokens. */
@@ -32,7 +34,12 @@ export interface TokenizerSpec {
 /** A token-embedding table looked up in JS (too big for one GPU buffer): int8 rows × fp16 row scales, or float32. */
 export interface EmbeddingTableSpec {
   file: string;
+  bytes?: number;
+  sha256?: string;
   scales?: string;
+  /** Integrity of the `scales` file. */
+  scalesBytes?: number;
+  scalesSha256?: string;
   format: 'int8-row-scaled' | 'float32';
   rows: number;
   dim: number;
@@ -131,6 +138,7 @@ function tokenizer(e: FieldErrors, v: unknown): TokenizerSpec {
   if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}')) e.add('tokenizer.chatTemplate', 'must contain {prompt}');
   return {
     file: checkPackPath(e, t.file, 'tokenizer.file') ?? '',
+    ...fileIntegrity(e, t, 'tokenizer'),
     maxLength: e.number(t.maxLength, 'tokenizer.maxLength', { min: 1, max: 4096, integer: true }) ?? 1,
     padId: e.number(t.padId, 'tokenizer.padId', { min: 0, integer: true }) ?? 0,
     padding: oneOf(e, t.padding, 'tokenizer.padding', ['max-length', 'none'] as const, 'max-length'),
@@ -144,9 +152,13 @@ function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec
   const o = e.object(v, path) ?? {};
   const format = oneOf(e, o.format, `${path}.format`, ['int8-row-scaled', 'float32'] as const, 'float32');
   const scales = checkPackPath(e, o.scales, `${path}.scales`, format === 'float32');
+  const scalesIntegrity = fileIntegrity(e, o, path, 'scales');
   return {
     file: checkPackPath(e, o.file, `${path}.file`) ?? '',
+    ...fileIntegrity(e, o, path),
     ...(scales ? { scales } : {}),
+    ...(scalesIntegrity.bytes !== undefined ? { scalesBytes: scalesIntegrity.bytes } : {}),
+    ...(scalesIntegrity.sha256 !== undefined ? { scalesSha256: scalesIntegrity.sha256 } : {}),
     format,
     rows: e.number(o.rows, `${path}.rows`, { min: 1, integer: true }) ?? 1,
     dim: e.number(o.dim, `${path}.dim`, { min: 1, integer: true }) ?? 1,

@@ -31,11 +31,11 @@ export function manifestFiles(m: PackManifest): PackFile[] {
   const add = (f: PackFile) => {
     if (!files.has(f.path)) files.set(f.path, f);
   };
-  add({ path: m.tokenizer.file });
+  add({ path: m.tokenizer.file, bytes: m.tokenizer.bytes, sha256: m.tokenizer.sha256 });
   const table = m.components.textEncoder.embedding;
   if (table) {
-    add({ path: table.file });
-    if (table.scales) add({ path: table.scales });
+    add({ path: table.file, bytes: table.bytes, sha256: table.sha256 });
+    if (table.scales) add({ path: table.scales, bytes: table.scalesBytes, sha256: table.scalesSha256 });
   }
   for (const [, c] of presentComponents(m)) {
     for (const g of componentGraphs(c)) {
