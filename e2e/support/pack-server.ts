@@ -38,12 +38,12 @@ export interface PackServer {
 }
 
 /**
- * Copies generated pack `from` (public/models/<from>) to `<root>/<id>/`, giving the copy's
- * pack.json the new id and name (and any other `edit`), so it is a pack the app does not bundle.
+ * Copies generated pack `from` (public/models/<from>, or `fromDir`/<from>) to `<root>/<id>/`, giving
+ * the copy's pack.json the new id and name (and any other `edit`), so it is a pack the app does not bundle.
  */
-export function servedCopy(root: string, from: string, id: string, name: string, edit?: (m: Record<string, unknown>) => void): string {
+export function servedCopy(root: string, from: string, id: string, name: string, edit?: (m: Record<string, unknown>) => void, fromDir = MODELS): string {
   const dir = join(root, id);
-  cpSync(join(MODELS, from), dir, { recursive: true });
+  cpSync(join(fromDir, from), dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as Record<string, unknown>;
   Object.assign(manifest, { id, name });
   edit?.(manifest);
