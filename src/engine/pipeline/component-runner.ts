@@ -41,20 +41,25 @@ function disposeGpu(t: OrtTensor): void {
   if (t.location === 'gpu-buffer') t.dispose();
 }
 
+/** Releases and rethrows when the graph lacks a tensor name the manifest maps. */
+async function checkedSession(session: OrtSession, file: string, inputs: string[], outputs: string[]): Promise<OrtSession> {
+  try {
+    checkNames(file, 'input', session.inputNames, inputs);
+    checkNames(file, 'output', session.outputNames, outputs);
+    return session;
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
+
 export async function openComponent(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, opts: OpenOptions): Promise<ComponentRunner> {
   const gpuOutputs = opts.gpuOutputs && spec.dtype === 'float32' && backend === 'webgpu';
   return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs) : openSingle(ort, source, spec, backend, gpuOutputs);
 }
 
 async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean): Promise<ComponentRunner> {
-  const session = await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs);
-  try {
-    checkNames(spec.file, 'input', session.inputNames, Object.values(spec.inputs));
-    checkNames(spec.file, 'output', session.outputNames, Object.values(spec.outputs));
-  } catch (err) {
-    await session.release();
-    throw err;
-  }
+  const session = await checkedSession(await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs), spec.file, Object.values(spec.inputs), Object.values(spec.outputs));
   return {
     spec,
     async run(inputs) {
@@ -112,14 +117,7 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
     const stage = stages[i] as StageSpec;
     const f = await files(i);
     reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
-    const s = await createGraphSession(ort, f, backend, gpuOutputs);
-    try {
-      checkNames(stage.file, 'input', s.inputNames, Object.keys(stage.feeds));
-      checkNames(stage.file, 'output', s.outputNames, Object.keys(stage.emits));
-    } catch (err) {
-      await s.release();
-      throw err;
-    }
+    const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), stage.file, Object.keys(stage.feeds), Object.keys(stage.emits));
     alive.set(i, s);
     return s;
   }

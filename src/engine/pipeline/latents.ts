@@ -41,6 +41,11 @@ export function timestepTensor(ort: OrtModule, spec: TransformerSpec, value: num
   return new ort.Tensor('float32', Float32Array.from(values), dims);
 }
 
+/** Channel `ch`'s value of a one-value-or-per-channel list. */
+function perChannel(list: number[], ch: number): number {
+  return (list.length === 1 ? list[0] : list[ch]) as number;
+}
+
 /** True when the latent can be fed to the decoder as it is (no scale/shift, same layout). */
 export function decoderTakesLatentAsIs(spec: VaeDecoderSpec, shape: readonly number[]): boolean {
   const plain = spec.latentScale.every((s) => s === 1) && spec.latentShift.every((s) => s === 0);
@@ -55,8 +60,8 @@ export function decoderInput(spec: VaeDecoderSpec, latent: Float32Array, shape: 
   const ntc = spec.inputLayout === 'NTCHW';
   if (spec.inputLayout === 'NCHW' && t !== 1) throw new EngineError('invalid-manifest', `The VAE decoder takes one frame (NCHW) but the latent has ${t}. Fix components.vaeDecoder.inputLayout in pack.json.`);
   for (let ch = 0; ch < c; ch++) {
-    const scale = spec.latentScale.length === 1 ? (spec.latentScale[0] as number) : (spec.latentScale[ch] as number);
-    const shift = spec.latentShift.length === 1 ? (spec.latentShift[0] as number) : (spec.latentShift[ch] as number);
+    const scale = perChannel(spec.latentScale, ch);
+    const shift = perChannel(spec.latentShift, ch);
     for (let f = 0; f < t; f++) {
       const src = (ch * t + f) * plane;
       const dst = ntc ? (f * c + ch) * plane : src;
@@ -72,8 +77,8 @@ export function normaliseEncoded(spec: VaeDecoderSpec, encoded: Float32Array, ch
   const plane = encoded.length / channels;
   const out = new Float32Array(encoded.length);
   for (let ch = 0; ch < channels; ch++) {
-    const scale = spec.latentScale.length === 1 ? (spec.latentScale[0] as number) : (spec.latentScale[ch] as number);
-    const shift = spec.latentShift.length === 1 ? (spec.latentShift[0] as number) : (spec.latentShift[ch] as number);
+    const scale = perChannel(spec.latentScale, ch);
+    const shift = perChannel(spec.latentShift, ch);
     for (let p = 0; p < plane; p++) out[ch * plane + p] = ((encoded[ch * plane + p] as number) - shift) / scale;
   }
   return out;
