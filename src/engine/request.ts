@@ -17,6 +17,12 @@ export interface TaskRequest {
   solver: Solver;
   shift: number;
   guidance: number;
+  /**
+   * WanGP guidance_phases 2: steps whose noise level 1000·σ is below `switchThreshold` use
+   * `guidance2` instead of `guidance` (both set, or neither).
+   */
+  guidance2?: number;
+  switchThreshold?: number;
   /** i2v start image: a PNG data URL at exactly the request's resolution (the app converts the user's image). */
   startImage?: string;
 }
@@ -53,6 +59,9 @@ export function validateRequest(r: TaskRequest, m: PackHeader): FieldErrorMap {
   if (!(SOLVERS as readonly string[]).includes(r.solver)) errors.solver = `Solver must be one of: ${SOLVERS.join(', ')}.`;
   if (!(Number.isFinite(r.shift) && r.shift > 0 && r.shift <= 100)) errors.shift = 'Shift must be a number above 0 and at most 100.';
   if (!(Number.isFinite(r.guidance) && r.guidance >= 0 && r.guidance <= 50)) errors.guidance = 'Guidance must be a number from 0 to 50.';
+  if ((r.guidance2 === undefined) !== (r.switchThreshold === undefined)) errors.guidance2 = 'Two guidance phases need both a phase-2 guidance and a switch threshold.';
+  else if (r.guidance2 !== undefined && !(Number.isFinite(r.guidance2) && r.guidance2 >= 0 && r.guidance2 <= 50)) errors.guidance2 = 'Phase-2 guidance must be a number from 0 to 50.';
+  if (r.switchThreshold !== undefined && !(Number.isFinite(r.switchThreshold) && r.switchThreshold >= 0 && r.switchThreshold <= 1000)) errors.switchThreshold = 'Switch threshold must be a number from 0 to 1000 (noise level 1000·σ).';
   if (m.scheduler.spacing === 'eps-trailing' && r.solver !== 'euler' && !errors.solver) errors.solver = 'This model predicts noise (ε): only the euler solver applies.';
   if (m.pipeline === 'i2v-flow-dit' && !r.startImage) errors.startImage = 'Choose a start image: this image-to-video model starts from it.';
   else if (m.pipeline !== 'i2v-flow-dit' && r.startImage) errors.startImage = 'This model does not take a start image; remove it or pick an image-to-video model.';

@@ -21,6 +21,10 @@ export interface OutputSettings {
   sample_solver: string;
   flow_shift: number;
   guidance_scale: number;
+  /** WanGP guidance phases: 1, or 2 with guidance2_scale below switch_threshold (1000·σ). */
+  guidance_phases: number;
+  guidance2_scale?: number;
+  switch_threshold?: number;
   model_type: string;
   pack_version: string;
   fps: number;
@@ -50,6 +54,8 @@ export function requestParams(r: TaskRequest) {
     sample_solver: WANGP_SOLVER_NAMES[r.solver],
     flow_shift: r.shift,
     guidance_scale: r.guidance,
+    guidance_phases: r.guidance2 !== undefined ? 2 : 1,
+    ...(r.guidance2 !== undefined ? { guidance2_scale: r.guidance2, switch_threshold: r.switchThreshold } : {}),
     model_type: r.packId,
   };
 }

@@ -26,6 +26,7 @@ describe('outputSettings', () => {
       sample_solver: 'euler',
       flow_shift: 5,
       guidance_scale: 2.5,
+      guidance_phases: 1,
       model_type: 'demo-t2v',
       pack_version: '1.0.0',
       fps: 16,

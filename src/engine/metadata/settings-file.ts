@@ -35,9 +35,11 @@ const KEY_MAP: Record<string, [keyof TaskRequest, 'string' | 'number']> = {
   sample_solver: ['solver', 'string'],
   flow_shift: ['shift', 'number'],
   guidance_scale: ['guidance', 'number'],
+  guidance2_scale: ['guidance2', 'number'],
+  switch_threshold: ['switchThreshold', 'number'],
 };
 /** Keys that describe the run rather than settings to restore. */
-const INFORMATIONAL = new Set(['type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
+const INFORMATIONAL = new Set(['guidance_phases', 'type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
 
 const utf8 = new TextDecoder();
 
@@ -102,6 +104,11 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
     }
     (request as Record<string, unknown>)[field] = v;
     result.applied.push(field);
+  }
+  // One guidance phase (WanGP's default) drops the phase-2 values; two need both.
+  if (settings.guidance_phases !== 2 || request.guidance2 === undefined || request.switchThreshold === undefined) {
+    delete request.guidance2;
+    delete request.switchThreshold;
   }
   const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;
   if (model && model !== m.id) result.otherModel = model;

@@ -111,14 +111,16 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
   try {
     const t0 = now();
     opts.onProgress?.({ stage: 'encode-text' });
-    const useCfg = r.guidance !== 1;
+    // Guidance per step (WanGP guidance phases); the negative prompt is encoded if any step needs it.
+    const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
+    const guidanceAt = (i: number) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? r.guidance2 : r.guidance);
+    const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
     const cond = scope.keep(await encodeText(ort, pack.text, r.prompt));
     const uncond = useCfg ? scope.keep(await encodeText(ort, pack.text, r.negativePrompt)) : cond;
     checkCancel();
 
     const shape = denoiseShape(r, m);
     const size = shape.reduce((a, b) => a * b, 1);
-    const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
     const eps = tspec.prediction === 'epsilon';
     // Euler runs as a GPU step graph; multistep solvers keep their history on the CPU.
@@ -129,7 +131,6 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     }
     const zeros = new ort.Tensor('float32', new Float32Array(size), shape);
     const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
-    const guidance = new ort.Tensor('float32', Float32Array.of(r.guidance), [1]);
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
     const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
     let x: OrtTensor = new ort.Tensor('float32', initial, shape);
@@ -145,6 +146,12 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     }
     const fixedFrames = pin ? 1 : 0;
     const helperStep = r.solver === 'euler' && !useCfg ? pack.components.schedulerStep : undefined;
+    const guidanceTensors = new Map<number, OrtTensor>();
+    const guidanceTensor = (g: number): OrtTensor => {
+      const t = guidanceTensors.get(g) ?? new ort.Tensor('float32', Float32Array.of(g), [1]);
+      guidanceTensors.set(g, t);
+      return t;
+    };
     let saving: Promise<void> | void = undefined;
     await opts.waitWhilePaused?.();
     checkCancel();
@@ -154,8 +161,10 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
       const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
       const predict = async (context: OrtTensor) => scope.keep((await pack.transformer.run({ latents: modelInput, timestep, context })).prediction as OrtTensor);
+      const g = guidanceAt(i);
+      const guidance = guidanceTensor(g);
       const pCond = await predict(cond);
-      const pUncond = useCfg ? await predict(uncond) : pCond;
+      const pUncond = g !== 1 ? await predict(uncond) : pCond;
       if (modelInput !== x) scope.drop(modelInput);
       let next: OrtTensor;
       if (helperStep) {
