@@ -4,9 +4,11 @@
  * then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
  */
 import { spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
+import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
 import { benchQueueReload } from './queue-bench';
 
 const PORT = 4174;
@@ -25,20 +27,22 @@ async function waitForServer(url: string, ms: number): Promise<void> {
   throw new Error(`server at ${url} did not start`);
 }
 
-async function run(backend: 'auto' | 'wasm'): Promise<(DenoiseBenchResult & { backend: string })[]> {
+async function run<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = ''): Promise<T[]> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {
     const page = await browser.newPage();
-    await page.goto(`${base}/bench.html?backend=${backend}`);
+    await page.goto(`${base}/bench.html?backend=${backend}${mode}`);
     await page.waitForSelector('body[data-done]', { timeout: 300_000 });
     const text = (await page.textContent('#result')) ?? '';
     if ((await page.getAttribute('body', 'data-done')) !== 'ok') throw new Error(text);
-    return JSON.parse(text) as (DenoiseBenchResult & { backend: string })[];
+    return JSON.parse(text) as T[];
   } finally {
     await browser.close();
   }
 }
 
+// The contract test packs (npm run models) are served next to the build for the per-pipeline rows.
+cpSync('test-packs', 'dist/bench-packs', { recursive: true });
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 try {
   await waitForServer(base, 30_000);
@@ -52,6 +56,13 @@ try {
   console.log('roundtrip/resident: step time with every output downloaded to the CPU ÷ GPU-resident step time (≈1 on wasm, where all tensors are CPU).');
   console.log('checkpoint/resident: step time with the queue\'s per-step crash-resume checkpoint (latent read back) ÷ GPU-resident step time.');
   console.log('unipc/euler: step time with UniPC (multistep update on the CPU) ÷ Euler (GPU step graph).');
+
+  const pipes = [...(await run<PipelineBenchResult>('auto', '&pipelines')), ...(await run<PipelineBenchResult>('wasm', '&pipelines'))];
+  console.log('\npipeline      pack              backend  pack KiB  load ms  load ms/MiB  step ms');
+  for (const p of pipes) {
+    console.log(`${p.pipeline.padEnd(13)} ${p.packId.padEnd(17)} ${p.backend.padEnd(8)} ${f(p.packBytes / 1024)} ${f(p.loadMs)}     ${f(p.loadMsPerMiB)} ${f(p.stepMs)}`);
+  }
+  console.log('load: pack files (HTTP, warm cache) → ready ORT sessions, second load; step: mean denoise step (transformer/UNet + solver), GPU-resident on WebGPU.');
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

@@ -3,7 +3,9 @@
  * and prints JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
 import type { BackendPreference } from '../engine/capabilities';
-import type { TaskRequest } from '../engine/request';
+import { pngDataUrl } from '../engine/media/png-decode';
+import { parsePackHeader } from '../engine/pack/header';
+import { defaultRequest, type TaskRequest } from '../engine/request';
 import { engineBridge } from './bridges/engine-bridge';
 
 const SIZES: Pick<TaskRequest, 'resolution' | 'frames'>[] = [
@@ -11,10 +13,43 @@ const SIZES: Pick<TaskRequest, 'resolution' | 'frames'>[] = [
   { resolution: '256x256', frames: 33 },
 ];
 
+/** The contract test packs `tools/bench.ts` copies next to the build (bench-packs/<id>/). */
+const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v'];
+
+/** A start image for the i2v pack, drawn at the task's resolution (a bright square on dark). */
+async function startImage(resolution: string): Promise<string> {
+  const [w, h] = resolution.split('x').map(Number) as [number, number];
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  ctx.fillStyle = '#123';
+  ctx.fillRect(0, 0, w, h);
+  ctx.fillStyle = '#fd4';
+  ctx.fillRect(w / 4, h / 4, w / 2, h / 2);
+  return pngDataUrl(new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+}
+
+async function pipelines(backend: BackendPreference): Promise<unknown[]> {
+  const results = [];
+  for (const id of PIPELINE_PACKS) {
+    const url = new URL(`bench-packs/${id}/`, location.href).href;
+    const header = parsePackHeader(await (await fetch(`${url}pack.json`)).json());
+    const request = { ...defaultRequest(header, 'a red ball on a blue table'), steps: Math.min(4, header.limits.maxSteps) };
+    if (header.pipeline === 'i2v-flow-dit') request.startImage = await startImage(request.resolution);
+    results.push(await engineBridge.api.benchPipeline(url, request, backend));
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const out = document.getElementById('result') as HTMLElement;
-  const backend = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendPreference;
+  const params = new URLSearchParams(location.search);
+  const backend = (params.get('backend') ?? 'auto') as BackendPreference;
   try {
+    if (params.has('pipelines')) {
+      out.textContent = JSON.stringify(await pipelines(backend), null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
     const results = [];
     for (const size of SIZES) {
       const request: TaskRequest = { packId: 'demo-t2v', prompt: 'a big red ball rolling left at night', negativePrompt: '', seed: 1, steps: 8, solver: 'euler', shift: 3, guidance: 1, ...size };

@@ -7,9 +7,10 @@ import { type BackendPreference, type Capabilities, chooseBackend, probeCapabili
 import { EngineError } from './errors';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
+import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
-import { generateT2V, type GenerateResult, type LatentCheckpoint } from './pipeline/t2v-flow';
+import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
 import type { ProgressCallback } from './progress';
 import { assertValidRequest, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
@@ -32,6 +33,11 @@ export interface GenerateJobOptions {
   onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
   resumeFrom?: LatentCheckpoint;
   previews?: boolean;
+}
+
+/** fp16 graph boundaries need WebGPU's shader-f16. */
+function needsF16(manifest: PackManifest): boolean {
+  return Object.values(manifest.components).some((c) => c?.dtype === 'float16');
 }
 
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
@@ -60,8 +66,7 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
-    const needsF16 = Object.values(manifest.components).some((c) => c.dtype === 'float16');
-    return { manifest, choice: chooseBackend(await capabilities(), pref, needsF16) };
+    return { manifest, choice: chooseBackend(await capabilities(), pref, needsF16(manifest)) };
   }
 
   async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, onProgress?: ProgressCallback) {
@@ -89,7 +94,7 @@ export function createEngine(deps: EngineDeps) {
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
           const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
-          const result = await generateT2V(loaded, deps.ort, request, {
+          const result = await generate(loaded, deps.ort, request, {
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
             waitWhilePaused: async () => gates.get(jobId)?.wait,
@@ -141,10 +146,28 @@ export function createEngine(deps: EngineDeps) {
       });
     },
 
+    /** Times load and denoise steps of a pack read from `source` (see bench/pipeline-bench.ts). */
+    benchPipeline(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<PipelineBenchResult> {
+      return serial(async () => {
+        const manifest = await readManifest(source);
+        return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsF16(manifest)).backend);
+      });
+    },
+
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */
     cancel(jobId: string): void {
       cancelled.add(jobId);
       gates.get(jobId)?.open();
+    },
+
+    /** Releases the cached sessions of pack `packId` (it was deleted or reinstalled); the next job reads it afresh. */
+    forget(packId: string): Promise<void> {
+      // Serialised with jobs, so a running generation keeps its sessions until it ends.
+      return serial(async () => {
+        const mine = [...packs.entries()].filter(([key]) => key.startsWith(`${packId}@`));
+        for (const [key] of mine) packs.delete(key);
+        await Promise.all(mine.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
+      });
     },
 
     /** Releases every session (and its GPU buffers). */

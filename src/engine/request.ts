@@ -17,6 +17,8 @@ export interface TaskRequest {
   solver: Solver;
   shift: number;
   guidance: number;
+  /** i2v start image: a PNG data URL at exactly the request's resolution (the app converts the user's image). */
+  startImage?: string;
 }
 
 export type RequestField = keyof TaskRequest;
@@ -51,6 +53,10 @@ export function validateRequest(r: TaskRequest, m: PackHeader): FieldErrorMap {
   if (!(SOLVERS as readonly string[]).includes(r.solver)) errors.solver = `Solver must be one of: ${SOLVERS.join(', ')}.`;
   if (!(Number.isFinite(r.shift) && r.shift > 0 && r.shift <= 100)) errors.shift = 'Shift must be a number above 0 and at most 100.';
   if (!(Number.isFinite(r.guidance) && r.guidance >= 0 && r.guidance <= 50)) errors.guidance = 'Guidance must be a number from 0 to 50.';
+  if (m.scheduler.spacing === 'eps-trailing' && r.solver !== 'euler' && !errors.solver) errors.solver = 'This model predicts noise (ε): only the euler solver applies.';
+  if (m.pipeline === 'i2v-flow-dit' && !r.startImage) errors.startImage = 'Choose a start image: this image-to-video model starts from it.';
+  else if (m.pipeline !== 'i2v-flow-dit' && r.startImage) errors.startImage = 'This model does not take a start image; remove it or pick an image-to-video model.';
+  else if (r.startImage && !r.startImage.startsWith('data:image/png;base64,')) errors.startImage = 'The start image must be a PNG data URL.';
   return errors;
 }
 

@@ -4,10 +4,12 @@ import * as ort from 'onnxruntime-web';
 import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { createEngine } from '../engine/engine';
+import { mergeInstalled } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
+import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
-import type { LatentCheckpoint } from '../engine/pipeline/t2v-flow';
+import type { LatentCheckpoint } from '../engine/pipeline/generate';
 import type { TaskRequest } from '../engine/request';
 
 installErrorTransfer();
@@ -17,7 +19,7 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
 let registry: Promise<RegistryEntry[]> | undefined;
 
-function listPacks(): Promise<RegistryEntry[]> {
+function registryPacks(): Promise<RegistryEntry[]> {
   registry ??= fetch(new URL('registry.json', modelsBase))
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`models/registry.json: HTTP ${r.status}`))))
     .then(parseRegistry);
@@ -25,9 +27,15 @@ function listPacks(): Promise<RegistryEntry[]> {
   return registry;
 }
 
+/** The registry's packs plus those installed in OPFS (read afresh: the Models page installs and deletes). */
+async function listPacks(): Promise<RegistryEntry[]> {
+  return mergeInstalled(await registryPacks(), await installedPacks());
+}
+
 const engine = createEngine({
   ort,
-  sourceFor: async (packId) => httpPackSource(new URL(findPack(await listPacks(), packId).url, modelsBase).href),
+  // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
+  sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
 });
 
 const api = {
@@ -48,7 +56,10 @@ const api = {
   pause: (jobId: string) => engine.pause(jobId),
   resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
+  /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
+  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
   cancel: (jobId: string) => engine.cancel(jobId),
+  forget: (packId: string) => engine.forget(packId),
   dispose: () => engine.dispose(),
 };
 

@@ -9,8 +9,16 @@ import type { Capabilities } from '../../src/engine/capabilities';
 import type { PackSource } from '../../src/engine/pack/pack-source';
 import type { OrtModule } from '../../src/engine/runtime';
 
+/** ORT-node's binding takes external data as buffers only; the engine hands Blobs (as the browser build wants). */
+async function withBufferedExternalData(options: ortNode.InferenceSession.SessionOptions | undefined) {
+  const ext = options?.externalData;
+  if (!ext) return options;
+  const buffered = await Promise.all(ext.map(async (x) => (typeof x === 'object' && x.data instanceof Blob ? { path: x.path, data: new Uint8Array(await x.data.arrayBuffer()) } : x)));
+  return { ...options, externalData: buffered };
+}
+
 export const ortNodeModule: OrtModule = {
-  InferenceSession: { create: (bytes, options) => ortNode.InferenceSession.create(bytes, { ...options, executionProviders: ['cpu'] }) as never },
+  InferenceSession: { create: async (bytes, options) => ortNode.InferenceSession.create(bytes, { ...(await withBufferedExternalData(options as never)), executionProviders: ['cpu'] }) as never },
   Tensor: ortNode.Tensor as unknown as OrtModule['Tensor'],
 };
 

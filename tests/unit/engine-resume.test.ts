@@ -1,6 +1,6 @@
 /** Pause, checkpoints, resume and live previews in the engine: a resumed run equals the uninterrupted one bit for bit. */
 import { describe, expect, it } from 'vitest';
-import type { LatentCheckpoint } from '../../src/engine/pipeline/t2v-flow';
+import type { LatentCheckpoint } from '../../src/engine/pipeline/generate';
 import type { Progress } from '../../src/engine/progress';
 import { rejection } from '../helpers/errors';
 import { cpuEngine, smallRequest } from '../helpers/packs';

@@ -1,7 +1,7 @@
 /** Main-thread bridge to the engine worker; turns an AbortSignal into cancel(jobId). */
 import { proxy } from 'comlink';
 import type { BackendPreference } from '../../engine/capabilities';
-import type { LatentCheckpoint } from '../../engine/pipeline/t2v-flow';
+import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
 import type { TaskRequest } from '../../engine/request';
 import type { EngineApi } from '../../workers/engine.worker';

@@ -7,7 +7,7 @@
 import type { BackendPreference } from '../../engine/capabilities';
 import type { VideoEncoderChoice } from '../../engine/media/encode-mp4';
 import { availableFileName, renderName } from '../../engine/naming';
-import type { LatentCheckpoint } from '../../engine/pipeline/t2v-flow';
+import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
 import type { Artifact } from '../../engine/queue/history';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';

@@ -4,11 +4,13 @@
  */
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import type { PackManifest } from '../../engine/pack/manifest';
+import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import type { Task } from '../../engine/queue/task';
 import { defaultRequest, type FieldErrorMap, type TaskRequest, validateRequest } from '../../engine/request';
 import { type AppSettings, DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../storage/settings-store';
 import { engineBridge } from '../bridges/engine-bridge';
+import { startImagePng } from '../start-image';
 import type { GalleryState } from './gallery.svelte';
 import { QueueModel } from './queue.svelte';
 
@@ -28,6 +30,8 @@ export class GeneratorState {
   editingId = $state<string | undefined>(undefined);
   /** True while a pack switch loads its manifest. */
   switchingPack = $state(false);
+  /** The image the user picked for an i2v pack (converted to the task's resolution at Generate). */
+  startSource = $state.raw<Blob | undefined>(undefined);
   readonly queue: QueueModel;
 
   constructor(gallery: GalleryState) {
@@ -36,10 +40,19 @@ export class GeneratorState {
 
   async init(): Promise<void> {
     this.settings = await loadSettings().catch(() => ({ ...DEFAULT_SETTINGS }));
+    await this.refreshPacks();
+  }
+
+  /**
+   * Re-reads the packs the Model picker offers (bundled and installed ones; test packs only with
+   * ?test-packs unless the user installed them) and keeps the selected pack if it is still there.
+   */
+  async refreshPacks(): Promise<void> {
     try {
-      // Remote packs need the downloader; test packs (random weights) are listed only with ?test-packs.
       const withTest = /[?&]test-packs(=|&|$)/.test(location.search);
-      this.packs = (await engineBridge.api.listPacks()).filter((p) => !p.remote && (withTest || !p.test));
+      this.packs = pickerPacks(await engineBridge.api.listPacks(), withTest);
+      const current = this.request?.packId;
+      if (current && this.packs.some((p) => p.id === current)) return;
       await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));
     } catch (err) {
       this.error = (err as Error).message;
@@ -92,10 +105,19 @@ export class GeneratorState {
   }
 
   /** Validates the form and queues it as a task (or saves the task being edited); invalid input queues nothing. */
-  generate(): void {
+  async generate(): Promise<void> {
     const m = this.manifest;
     if (!m || !this.request) return;
     const request = $state.snapshot(this.request) as TaskRequest;
+    if (m.pipeline === 'i2v-flow-dit' && this.startSource) {
+      const [w, h] = request.resolution.split('x').map(Number) as [number, number];
+      try {
+        request.startImage = await startImagePng(this.startSource, w, h);
+      } catch (err) {
+        this.fieldErrors = { startImage: (err as Error).message };
+        return;
+      }
+    } else if (m.pipeline !== 'i2v-flow-dit') delete request.startImage;
     this.fieldErrors = validateRequest(request, m);
     if (Object.keys(this.fieldErrors).length) return;
     this.error = '';

@@ -1,7 +1,7 @@
 /**
  * Models page state: the registry's packs with a "fits this device?" verdict each, from the
  * engine worker's capabilities, the reported device memory and the origin's free storage.
- * Loaded once, the first time the page is shown; nothing is downloaded.
+ * Loaded once, the first time the page is shown (installs are tracked by installs.svelte.ts).
  */
 import type { Capabilities } from '../../engine/capabilities';
 import { type DeviceFacts, fitVerdict, type FitVerdict } from '../../engine/pack/fit';
@@ -20,7 +20,8 @@ export class ModelsState {
   device = $state.raw<DeviceFacts>({});
   error = $state('');
   loaded = $state(false);
-  readonly cards: ModelCard[] = $derived(this.caps ? this.packs.map((entry) => ({ entry, verdict: fitVerdict(entry, this.caps as Capabilities, this.device) })) : []);
+  /** Registry packs only: packs installed from elsewhere are listed under "Installed packs". */
+  readonly cards: ModelCard[] = $derived(this.caps ? this.packs.filter((p) => !p.installedFrom).map((entry) => ({ entry, verdict: fitVerdict(entry, this.caps as Capabilities, this.device) })) : []);
   #loading: Promise<void> | undefined;
 
   /** Reads the registry, capabilities and device facts; later calls reuse the first load. */

@@ -1,13 +1,15 @@
 /**
  * Denoise-loop benchmark (run by `npm run bench` in a real browser): per-step wall time of the
- * full generateT2V loop against a bare transformer `session.run` on GPU-resident inputs, and
+ * full generate loop against a bare transformer `session.run` on GPU-resident inputs, and
  * the same loop with every output downloaded to the CPU (no GPU residency), and the loop with
  * a crash-resume checkpoint (latent read back) after every step, and with the UniPC solver.
  */
 import type { LoadedPack } from '../pack/load-pack';
-import { generateT2V } from '../pipeline/t2v-flow';
+import { generate } from '../pipeline/generate';
+import { denoiseShape, timestepTensor } from '../pipeline/latents';
+import { encodeText } from '../text/encode-text';
 import { gaussianNoise } from '../random';
-import { latentShape, type TaskRequest } from '../request';
+import type { TaskRequest } from '../request';
 import type { OrtModule, OrtTensor } from '../runtime';
 
 export interface DenoiseBenchResult {
@@ -31,28 +33,21 @@ export interface DenoiseBenchResult {
 }
 
 async function meanStepMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, checkpoint = false): Promise<number> {
-  const out = await generateT2V(pack, ort, r, { syncTimings: true, ...(checkpoint ? { onCheckpoint: () => undefined } : {}) });
+  const out = await generate(pack, ort, r, { syncTimings: true, ...(checkpoint ? { onCheckpoint: () => undefined } : {}) });
   return out.timings.denoiseMs / r.steps;
 }
 
 /** Times `reps` bare transformer runs whose latent and context inputs already live on the device. */
 async function bareRunMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, reps: number): Promise<number> {
-  const m = pack.manifest;
-  const io = m.components.transformer;
-  const shape = latentShape(r, m);
-  const ids = new BigInt64Array(m.tokenizer.maxLength);
-  const mask = new BigInt64Array(m.tokenizer.maxLength).fill(1n);
-  const tio = m.components.textEncoder;
-  const ctxOut = await pack.textEncoder.run({ [tio.inputs.inputIds as string]: new ort.Tensor('int64', ids, [1, ids.length]), [tio.inputs.attentionMask as string]: new ort.Tensor('int64', mask, [1, ids.length]) });
-  const ctx = ctxOut[tio.outputs.hiddenStates as string] as OrtTensor;
+  const shape = denoiseShape(r, pack.manifest);
+  const ctx = await encodeText(ort, pack.text, r.prompt);
   // One step-graph run puts the latent in a GPU buffer, as inside the loop.
   const noise = new ort.Tensor('float32', gaussianNoise(shape.reduce((a, b) => a * b, 1), 1), shape);
   const zero = new ort.Tensor('float32', new Float32Array(noise.size), shape);
   const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
   const x = (await pack.step.run({ latents: noise, v_cond: zero, v_uncond: zero, dt: one, guidance: one })).latents_out as OrtTensor;
-  const ts = new ort.Tensor('float32', Float32Array.of(500), [1]);
-  const feeds = { [io.inputs.latents as string]: x, [io.inputs.timestep as string]: ts, [io.inputs.context as string]: ctx };
-  const run = async () => (await pack.transformer.run(feeds))[io.outputs.prediction as string] as OrtTensor;
+  const timestep = timestepTensor(ort, pack.manifest.components.transformer, 500, shape);
+  const run = async () => (await pack.transformer.run({ latents: x, timestep, context: ctx })).prediction as OrtTensor;
   (await run()).dispose();
   const t0 = performance.now();
   for (let i = 0; i < reps - 1; i++) (await run()).dispose();

@@ -103,7 +103,14 @@ function encodeExternalTensor(name: string, type: ElemType, dims: number[], ext:
   return w.varint(F.TensorDataLocation, DATA_LOCATION_EXTERNAL).finish();
 }
 
-function encodeValueInfo(name: string, type: ElemType, dims: Dim[]): Uint8Array {
+function encodeValueInfo(name: string, type: ElemType, dims: Dim[] | null): Uint8Array {
+  const tensorType = new ProtoWriter().varint(F.TensorTypeElem, ELEM_CODE[type]);
+  if (dims) tensorType.bytes(F.TensorTypeShape, encodeShape(dims));
+  const typeProto = new ProtoWriter().bytes(F.TypeTensor, tensorType.finish());
+  return new ProtoWriter().string(F.ValueName, name).bytes(F.ValueType, typeProto.finish()).finish();
+}
+
+function encodeShape(dims: Dim[]): Uint8Array {
   const shape = new ProtoWriter();
   for (const d of dims) {
     const dim = new ProtoWriter();
@@ -111,9 +118,7 @@ function encodeValueInfo(name: string, type: ElemType, dims: Dim[]): Uint8Array 
     else dim.string(F.DimParam, d);
     shape.bytes(F.ShapeDim, dim.finish());
   }
-  const tensorType = new ProtoWriter().varint(F.TensorTypeElem, ELEM_CODE[type]).bytes(F.TensorTypeShape, shape.finish());
-  const typeProto = new ProtoWriter().bytes(F.TypeTensor, tensorType.finish());
-  return new ProtoWriter().string(F.ValueName, name).bytes(F.ValueType, typeProto.finish()).finish();
+  return shape.finish();
 }
 
 function encodeAttribute(name: string, value: AttrValue): Uint8Array {
@@ -147,12 +152,13 @@ export class GraphBuilder {
 
   constructor(readonly name: string) {}
 
-  input(name: string, type: ElemType, dims: Dim[]): string {
+  /** A graph input; `dims` null leaves the rank unknown (any shape). */
+  input(name: string, type: ElemType, dims: Dim[] | null): string {
     this.inputs.push(encodeValueInfo(name, type, dims));
     return name;
   }
 
-  output(name: string, type: ElemType, dims: Dim[]): string {
+  output(name: string, type: ElemType, dims: Dim[] | null): string {
     this.outputs.push(encodeValueInfo(name, type, dims));
     return name;
   }

@@ -1,24 +1,34 @@
 /**
- * Loads a pack: manifest → tokenizer → one ORT session per component (+ the engine's step
- * graph), verifying sizes/hashes and that each graph has the tensor names the manifest maps.
+ * Loads a pack: manifest → tokenizer (+ JS embedding table) → one runner per component (single
+ * graphs or block-streamed chains, see pipeline/component-runner.ts) → the engine's helper graphs.
+ * Sizes, hashes and tensor names are checked as each graph loads.
  */
 import type { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError } from '../errors';
-import { eulerCfgStepModel } from '../pipeline/step-graph';
+import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
+import { blendModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
-import { type Backend, type OrtModule, type OrtSession, sessionOptions } from '../runtime';
+import type { Backend, OrtModule, OrtSession } from '../runtime';
+import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
+import type { TextEncoding } from '../text/encode-text';
 import { loadTokenizer } from '../text/tokenize';
-import { type ComponentSpec, type PackManifest, parseManifestText } from './manifest';
-import { type PackSource, verifyFile } from './pack-source';
+import { type ComponentSpec, type PackManifest, parseManifestText, presentComponents } from './manifest';
+import type { PackSource } from './pack-source';
+import { createGraphSession } from './sessions';
+
+type ComponentName = keyof PackManifest['components'];
 
 export interface LoadedPack {
   manifest: PackManifest;
   backend: Backend;
-  tokenizer: Tokenizer;
-  textEncoder: OrtSession;
-  transformer: OrtSession;
-  vaeDecoder: OrtSession;
+  text: TextEncoding;
+  components: Partial<Record<ComponentName, ComponentRunner>>;
+  transformer: ComponentRunner;
+  vaeDecoder: ComponentRunner;
+  /** The engine's graphs: Euler + CFG step, scale, blend. */
   step: OrtSession;
+  scale: OrtSession;
+  blend: OrtSession;
   release(): Promise<void>;
 }
 
@@ -29,77 +39,59 @@ export async function readManifest(source: PackSource): Promise<PackManifest> {
   return parseManifestText(decoder.decode(await source.readBytes('pack.json')), `pack.json of ${source.label}`);
 }
 
-function checkNames(file: string, kind: 'input' | 'output', have: readonly string[], want: Record<string, string>): void {
-  for (const name of Object.values(want)) {
-    if (!have.includes(name)) {
-      throw new EngineError('invalid-manifest', `${file} has no ${kind} named "${name}" (it has: ${have.join(', ')}). Fix the name mapping in pack.json.`);
-    }
+async function readTokenizer(source: PackSource, m: PackManifest): Promise<Tokenizer> {
+  const bytes = await source.readBytes(m.tokenizer.file);
+  try {
+    return loadTokenizer(JSON.parse(decoder.decode(bytes)) as object, m.tokenizer.maxLength);
+  } catch (err) {
+    throw new EngineError('corrupt-model', `Could not read ${m.tokenizer.file}: ${(err as Error).message}. Re-install the pack.`);
   }
 }
 
-async function createSession(ort: OrtModule, file: string, bytes: Uint8Array, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
-  try {
-    return await ort.InferenceSession.create(bytes, sessionOptions(backend, gpuOutputs));
-  } catch (err) {
-    const reason = (err as Error).message.replace(/[.\s]+$/, '');
-    if (/backend not found|no available backend/i.test(reason)) {
-      throw new EngineError('backend-unavailable', `No ONNX Runtime backend could start for ${backend} (${reason}). Try another browser, or the WebAssembly backend.`);
-    }
-    throw new EngineError('corrupt-model', `Could not load ${file}: ${reason}. The file may be corrupt or not an ONNX model; re-install the pack.`);
-  }
-}
+/** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
+const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
 
 /**
- * Creates the sessions of a pack whose manifest was already read (see readManifest).
+ * Creates the runners of a pack whose manifest was already read (see readManifest).
  * `gpuResident` (default true) keeps text-encoder, transformer and step outputs in GPU buffers
  * on WebGPU; false downloads every output to the CPU (the benchmark's round-trip baseline).
  */
 export async function loadPack(source: PackSource, manifest: PackManifest, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true): Promise<LoadedPack> {
-  const c = manifest.components;
-  const specs: [keyof PackManifest['components'], ComponentSpec, boolean][] = [
-    ['textEncoder', c.textEncoder, true],
-    ['transformer', c.transformer, true],
-    ['vaeDecoder', c.vaeDecoder, false],
-  ];
-  const total = specs.reduce((n, [, s]) => n + (s.bytes ?? 0), 0);
+  const present = presentComponents(manifest);
+  const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
   let loaded = 0;
-  const tokenizerBytes = await source.readBytes(manifest.tokenizer.file);
-  let tokenizer: Tokenizer;
+  const tokenizer = await readTokenizer(source, manifest);
+  const table = manifest.components.textEncoder.embedding;
+  const embedding: EmbeddingTable | undefined = table ? await loadEmbeddingTable(source, table) : undefined;
+  const runners: Partial<Record<ComponentName, ComponentRunner>> = {};
+  const sessions: OrtSession[] = [];
+  const releaseAll = () => Promise.all([...Object.values(runners).map((r) => r.release()), ...sessions.map((s) => s.release())]);
   try {
-    tokenizer = loadTokenizer(JSON.parse(decoder.decode(tokenizerBytes)) as object, manifest.tokenizer.maxLength);
-  } catch (err) {
-    throw new EngineError('corrupt-model', `Could not read ${manifest.tokenizer.file}: ${(err as Error).message}. Re-install the pack.`);
-  }
-  const sessions: Partial<Record<keyof PackManifest['components'], OrtSession>> = {};
-  const created: OrtSession[] = [];
-  try {
-    for (const [role, spec, gpuOutputs] of specs) {
-      const bytes = await source.readBytes(spec.file);
-      await verifyFile(spec.file, bytes, spec);
-      loaded += spec.bytes ?? 0;
-      onProgress?.({ stage: 'load', file: spec.file, loaded, total });
-      const session = await createSession(ort, spec.file, bytes, backend, gpuOutputs && gpuResident);
-      created.push(session);
-      checkNames(spec.file, 'input', session.inputNames, spec.inputs);
-      checkNames(spec.file, 'output', session.outputNames, spec.outputs);
-      sessions[role] = session;
+    for (const [name, spec] of present) {
+      runners[name] = await openComponent(ort, source, spec as ComponentSpec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident });
+      loaded += componentBytes(spec);
+      onProgress?.({ stage: 'load', file: spec.file || spec.stages?.[0]?.file || name, loaded, total });
     }
-    const step = await createSession(ort, 'euler_cfg_step (engine)', eulerCfgStepModel(), backend, gpuResident);
-    created.push(step);
+    for (const [label, model] of [['euler_cfg_step', eulerCfgStepModel()], ['scale', scaleModel()], ['blend', blendModel()]] as const) {
+      sessions.push(await createGraphSession(ort, { graph: { file: `${label} (engine)`, externalData: [] }, bytes: model, externalData: [] }, backend, gpuResident));
+    }
+    const [step, scale, blend] = sessions as [OrtSession, OrtSession, OrtSession];
     return {
       manifest,
       backend,
-      tokenizer,
-      textEncoder: sessions.textEncoder as OrtSession,
-      transformer: sessions.transformer as OrtSession,
-      vaeDecoder: sessions.vaeDecoder as OrtSession,
+      text: { runner: runners.textEncoder as ComponentRunner, tokenizer, tokenizerSpec: manifest.tokenizer, ...(embedding ? { embedding } : {}) },
+      components: runners,
+      transformer: runners.transformer as ComponentRunner,
+      vaeDecoder: runners.vaeDecoder as ComponentRunner,
       step,
+      scale,
+      blend,
       release: async () => {
-        await Promise.all(created.map((s) => s.release()));
+        await releaseAll();
       },
     };
   } catch (err) {
-    await Promise.all(created.map((s) => s.release().catch(() => undefined)));
+    await releaseAll().catch(() => undefined);
     throw err;
   }
 }

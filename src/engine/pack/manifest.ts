@@ -119,12 +119,12 @@ function range(e: FieldErrors, v: unknown, path: string, fallback: [number, numb
   return (r as [number, number] | undefined) ?? fallback;
 }
 
-/** A number or a list of `channels` numbers, as a per-channel list (the count is not checked when latent.channels is itself invalid). */
+/** A number or a list of one or `channels` numbers, as a per-channel list (the count is not checked when latent.channels is itself invalid). */
 function perChannel(e: FieldErrors, v: unknown, path: string, channels: number | undefined, fallback: number): number[] {
   if (v === undefined) return [fallback];
   if (typeof v === 'number') return [e.number(v, path) ?? fallback];
   const list = (e.array(v, path) ?? []).map((x, i) => e.number(x, `${path}[${i}]`) ?? fallback);
-  if (channels !== undefined && list.length !== channels) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
+  if (channels !== undefined && list.length !== channels && list.length !== 1) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
   return list;
 }
 

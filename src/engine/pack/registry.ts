@@ -55,6 +55,10 @@ export interface RegistryEntry {
   bytesApprox: boolean;
   /** How many files have no published size. */
   unknownSizes: number;
+  /** Installed in this browser's storage (OPFS): read from there, not from `url` (set by the engine worker, never by registry.json). */
+  installed?: true;
+  /** For an installed pack the registry does not know: the folder URL (or `local:<folder>`) it was installed from. */
+  installedFrom?: string;
 }
 
 function parseSource(v: unknown, path: string, e: FieldErrors): RegistryEntry['source'] {

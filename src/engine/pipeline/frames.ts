@@ -1,4 +1,4 @@
-/** Converts decoder output (NTCHW or NCTHW floats in [lo, hi]) into packed RGBA frames. */
+/** Converts decoder output (NTCHW, NCTHW or single-image NCHW floats in [lo, hi]) into packed RGBA frames. */
 import type { FrameLayout } from '../pack/manifest';
 
 export interface FrameStack {
@@ -9,8 +9,12 @@ export interface FrameStack {
   rgba: Uint8Array;
 }
 
-export function toRgbaFrames(data: Float32Array, dims: readonly number[], layout: FrameLayout, range: [number, number]): FrameStack {
-  if (dims.length !== 5 || dims[0] !== 1) throw new RangeError(`decoder output must be [1, …] 5-D, got [${dims.join(', ')}]`);
+export function toRgbaFrames(data: Float32Array, rawDims: readonly number[], rawLayout: FrameLayout, range: [number, number]): FrameStack {
+  // An image decoder's [1, 3, H, W] is one NCTHW frame.
+  const image = rawLayout === 'NCHW';
+  const dims = image && rawDims.length === 4 ? [rawDims[0] as number, rawDims[1] as number, 1, rawDims[2] as number, rawDims[3] as number] : rawDims;
+  const layout = image ? 'NCTHW' : rawLayout;
+  if (dims.length !== 5 || dims[0] !== 1) throw new RangeError(`decoder output must be [1, …] ${image ? 4 : 5}-D, got [${rawDims.join(', ')}]`);
   const [t, c, h, w] = layout === 'NTCHW' ? [dims[1], dims[2], dims[3], dims[4]] : [dims[2], dims[1], dims[3], dims[4]];
   const count = t as number;
   const height = h as number;

@@ -1,21 +1,35 @@
 /**
- * The engine's helper graph for one flow-matching Euler step with classifier-free guidance,
- * run on the same backend as the transformer so latents never leave the GPU:
- *   latents_out = latents + dt · (v_uncond + g · (v_cond − v_uncond)).
+ * The engine's helper graphs, run on the same backend as the transformer so latents never leave
+ * the GPU. They take tensors of any rank ([1, C, T, h, w] video or [1, C, h, w] image latents):
+ *  - Euler + CFG step: latents_out = latents + dt · (v_uncond + g · (v_cond − v_uncond));
+ *  - scale: out = x · s (the eps UNet's input scaling 1/√(σ² + 1));
+ *  - blend: out = x · keep + fixed (pins conditioning frames, e.g. the i2v start frame).
  */
 import { GraphBuilder } from '../onnx/graph-builder';
 
-const DIMS = ['b', 'c', 't', 'h', 'w'];
-
 export function eulerCfgStepModel(): Uint8Array {
   const g = new GraphBuilder('euler_cfg_step');
-  const x = g.input('latents', 'float32', DIMS);
-  const vc = g.input('v_cond', 'float32', DIMS);
-  const vu = g.input('v_uncond', 'float32', DIMS);
+  const x = g.input('latents', 'float32', null);
+  const vc = g.input('v_cond', 'float32', null);
+  const vu = g.input('v_uncond', 'float32', null);
   const dt = g.input('dt', 'float32', [1]);
   const gs = g.input('guidance', 'float32', [1]);
   const v = g.op('Add', [vu, g.op('Mul', [gs, g.op('Sub', [vc, vu])])]);
   g.op('Add', [x, g.op('Mul', [dt, v])], {}, 'latents_out');
-  g.output('latents_out', 'float32', DIMS);
+  g.output('latents_out', 'float32', null);
   return g.toModel({ doc: 'WebGP Euler + CFG step' });
+}
+
+export function scaleModel(): Uint8Array {
+  const g = new GraphBuilder('scale');
+  g.op('Mul', [g.input('x', 'float32', null), g.input('s', 'float32', [1])], {}, 'out');
+  g.output('out', 'float32', null);
+  return g.toModel({ doc: 'WebGP scale' });
+}
+
+export function blendModel(): Uint8Array {
+  const g = new GraphBuilder('blend');
+  g.op('Add', [g.op('Mul', [g.input('x', 'float32', null), g.input('keep', 'float32', null)]), g.input('fixed', 'float32', null)], {}, 'out');
+  g.output('out', 'float32', null);
+  return g.toModel({ doc: 'WebGP blend' });
 }

@@ -8,6 +8,7 @@ import { EngineError } from '../errors';
 import { applySettings } from '../metadata/settings-file';
 import type { PackManifest } from '../pack/manifest';
 import { defaultRequest, type TaskRequest, validateRequest } from '../request';
+import { dataUrlBytes, pngDataUrl } from '../media/png-decode';
 import { requestParams } from '../settings';
 import type { Task } from './task';
 
@@ -64,7 +65,9 @@ export async function exportQueue(tasks: Pick<Task, 'id' | 'request' | 'media'>[
   const entries = [];
   for (const [i, task] of tasks.entries()) {
     const params: Record<string, unknown> = { ...requestParams(task.request) };
-    for (const [role, blob] of Object.entries(task.media ?? {})) {
+    // An i2v task's start image travels as WanGP's image_start file.
+    const start = task.request.startImage ? { image_start: new Blob([dataUrlBytes(task.request.startImage)], { type: 'image/png' }) } : {};
+    for (const [role, blob] of Object.entries({ ...task.media, ...start })) {
       const path = `media/${i + 1}_${role}.${extensionOf(blob.type)}`;
       files[path] = [new Uint8Array(await blob.arrayBuffer()), { level: 0 }];
       params[role] = path;
@@ -132,7 +135,7 @@ interface Checked {
   problems: string[];
 }
 
-function checkParams(params: Record<string, unknown>, manifestFor: (packId: string) => PackManifest | undefined, knownPacks: string[]): Checked {
+function checkParams(params: Record<string, unknown>, manifestFor: (packId: string) => PackManifest | undefined, knownPacks: string[], startImage?: Uint8Array): Checked {
   const model = params.model_type;
   const manifest = typeof model === 'string' ? manifestFor(model) : undefined;
   if (!manifest) {
@@ -140,6 +143,7 @@ function checkParams(params: Record<string, unknown>, manifestFor: (packId: stri
     return { problems: [`${which}. Should be one of: ${knownPacks.join(', ')}.`] };
   }
   const loaded = applySettings(params, defaultRequest(manifest), manifest);
+  if (startImage && manifest.pipeline === 'i2v-flow-dit') loaded.request.startImage = pngDataUrl(startImage);
   const problems = loaded.rejected.map((r) => `${r}.`);
   for (const [field, message] of Object.entries(validateRequest(loaded.request, manifest))) problems.push(`${field}: ${message}`);
   return { request: loaded.request, problems };
@@ -159,13 +163,17 @@ export function importQueue(bytes: Uint8Array, fileName: string, manifestFor: (p
       result.errors.push({ index, ...(id !== undefined ? { id } : {}), message: `Task ${index}${id !== undefined ? ` (id "${id}")` : ''}: ${problems.join(' ')}` });
     };
     if (!isObject(entry) || !isObject(entry.params)) return fail(['expected an object with "params" (an object of settings).']);
-    const { request, problems } = checkParams(entry.params, manifestFor, knownPacks);
     const files: Record<string, Blob> = {};
+    const missing: string[] = [];
+    let startImage: Uint8Array | undefined;
     for (const [role, path] of mediaPaths(entry.params)) {
       const data = media[path];
-      if (data) files[role] = new Blob([data], { type: mimeOf(path) });
-      else problems.push(`media file "${path}" is missing from the zip.`);
+      if (!data) missing.push(`media file "${path}" is missing from the zip.`);
+      else if (role === 'image_start' && mimeOf(path) === 'image/png') startImage = data;
+      else files[role] = new Blob([data], { type: mimeOf(path) });
     }
+    const { request, problems } = checkParams(entry.params, manifestFor, knownPacks, startImage);
+    problems.push(...missing);
     if (!request || problems.length) return fail(problems);
     result.items.push({ request, ...(Object.keys(files).length ? { media: files } : {}) });
   });

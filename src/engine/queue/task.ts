@@ -2,7 +2,7 @@
  * Queue task records: what the queue store persists (versioned), plus the per-task snapshot of
  * output settings taken when a task starts (the seeds' MetadataState / MediaPersistenceContext).
  */
-import type { LatentCheckpoint } from '../pipeline/t2v-flow';
+import type { LatentCheckpoint } from '../pipeline/generate';
 import type { TaskRequest } from '../request';
 
 export const TASK_RECORD_VERSION = 1;

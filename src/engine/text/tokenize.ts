@@ -1,4 +1,4 @@
-/** Prompt → fixed-length token ids + attention mask, through a real tokenizer.json. */
+/** Prompt → token ids + attention mask through a real tokenizer.json, as the pack's tokenizer spec says. */
 import { Tokenizer } from '@huggingface/tokenizers';
 
 export interface EncodedPrompt {
@@ -12,10 +12,16 @@ export function loadTokenizer(tokenizerJson: object, maxLength: number): Tokeniz
   return new Tokenizer(tokenizerJson, { model_max_length: maxLength });
 }
 
-/** Tokenizes, truncates to `maxLength` and pads with `padId` (mask 0 on padding). */
-export function encodePrompt(tokenizer: Tokenizer, text: string, maxLength: number, padId: number): EncodedPrompt {
-  const ids = tokenizer.encode(text).ids.slice(0, maxLength);
-  const out = { ids: new BigInt64Array(maxLength).fill(BigInt(padId)), mask: new BigInt64Array(maxLength), length: ids.length };
+/**
+ * Tokenizes (inside `chatTemplate` when given), truncates to `maxLength` and, with padding
+ * `max-length` (the default), pads with `padId` (mask 0 on padding); with `none` only the real
+ * tokens are returned (at least one: an empty prompt keeps one pad token).
+ */
+export function encodePrompt(tokenizer: Tokenizer, text: string, maxLength: number, padId: number, opts: { padding?: 'max-length' | 'none'; chatTemplate?: string } = {}): EncodedPrompt {
+  const wrapped = opts.chatTemplate ? opts.chatTemplate.replace('{prompt}', text) : text;
+  const ids = tokenizer.encode(wrapped).ids.slice(0, maxLength);
+  const size = opts.padding === 'none' ? Math.max(1, ids.length) : maxLength;
+  const out = { ids: new BigInt64Array(size).fill(BigInt(padId)), mask: new BigInt64Array(size), length: ids.length };
   ids.forEach((id, i) => {
     out.ids[i] = BigInt(id);
     out.mask[i] = 1n;

@@ -1,0 +1,72 @@
+/** Reads what the app stored for a pack, from inside the page: its OPFS folder and its install record. */
+import type { Page } from '@playwright/test';
+
+/** Path → size of every file under OPFS packs/<id>/, or null when that folder does not exist. */
+export function opfsPackFiles(page: Page, id: string): Promise<Record<string, number> | null> {
+  return page.evaluate(async (id) => {
+    const root = await navigator.storage.getDirectory();
+    let dir: FileSystemDirectoryHandle;
+    try {
+      dir = await (await root.getDirectoryHandle('packs')).getDirectoryHandle(id);
+    } catch {
+      return null;
+    }
+    const out: Record<string, number> = {};
+    const walk = async (d: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+      for await (const h of d.values()) {
+        if (h.kind === 'file') out[prefix + h.name] = (await (h as FileSystemFileHandle).getFile()).size;
+        else await walk(h as FileSystemDirectoryHandle, `${prefix}${h.name}/`);
+      }
+    };
+    await walk(dir, '');
+    return out;
+  }, id);
+}
+
+/** sha256 (hex) of every file under OPFS packs/<id>/. */
+export function opfsPackHashes(page: Page, id: string): Promise<Record<string, string>> {
+  return page.evaluate(async (id) => {
+    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('packs')).getDirectoryHandle(id);
+    const out: Record<string, string> = {};
+    const walk = async (d: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+      for await (const h of d.values()) {
+        if (h.kind === 'directory') {
+          await walk(h as FileSystemDirectoryHandle, `${prefix}${h.name}/`);
+          continue;
+        }
+        const digest = await crypto.subtle.digest('SHA-256', await (await (h as FileSystemFileHandle).getFile()).arrayBuffer());
+        out[prefix + h.name] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+      }
+    };
+    await walk(dir, '');
+    return out;
+  }, id);
+}
+
+export interface StoredRecord {
+  id: string;
+  status: string;
+  baseUrl: string;
+  files: { path: string; bytes: number; done: number }[];
+  error?: string;
+}
+
+/** The install record of pack `id` (IndexedDB webgp-packs/records), or undefined. */
+export function packRecord(page: Page, id: string): Promise<StoredRecord | undefined> {
+  return page.evaluate(
+    (id) =>
+      new Promise<StoredRecord | undefined>((resolve, reject) => {
+        const open = indexedDB.open('webgp-packs');
+        open.onerror = () => reject(open.error);
+        open.onupgradeneeded = () => open.result.createObjectStore('records');
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('records')) return resolve(undefined);
+          const get = db.transaction('records').objectStore('records').get(id);
+          get.onsuccess = () => resolve(get.result as StoredRecord | undefined);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    id,
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Creates ORT sessions from a pack's graph files: the graph bytes are checked against the
+ * manifest (size, and sha256 for files small enough to hash at every load — the downloader
+ * checks the big ones once), external-data shards are handed to ORT as Blobs (never joined into
+ * one buffer), and free-dimension overrides are applied. ORT failures become named errors.
+ */
+import { EngineError } from '../errors';
+import { type Backend, type OrtModule, type OrtSession, sessionOptions } from '../runtime';
+import type { GraphSpec } from './components';
+import { type PackSource, verifyFile } from './pack-source';
+
+/** Files above this are only size-checked at load (hashing GBs at every start would take seconds). */
+const HASH_AT_LOAD_LIMIT = 64 * 1024 * 1024;
+
+/** Graph bytes and external-data Blobs, read ahead of session creation (block streaming prefetches them). */
+export interface GraphFiles {
+  graph: GraphSpec;
+  bytes: Uint8Array;
+  externalData: { path: string; data: Blob }[];
+}
+
+export async function readGraphFiles(source: PackSource, graph: GraphSpec): Promise<GraphFiles> {
+  const bytes = await source.readBytes(graph.file);
+  await verifyFile(graph.file, bytes, bytes.byteLength > HASH_AT_LOAD_LIMIT ? { bytes: graph.bytes } : graph);
+  const externalData = await Promise.all(
+    graph.externalData.map(async (x) => {
+      const data = await source.readBlob(x.file);
+      if (x.bytes !== undefined && data.size !== x.bytes) {
+        throw new EngineError('corrupt-model', `External data ${x.file} of ${graph.file} is ${data.size} bytes but the pack says ${x.bytes}: the download is incomplete or corrupt. Re-install the pack.`);
+      }
+      return { path: x.path, data };
+    }),
+  );
+  return { graph, bytes, externalData };
+}
+
+/** Creates a session; `gpuOutputs` keeps its outputs in GPU buffers on WebGPU. */
+export async function createGraphSession(ort: OrtModule, files: GraphFiles, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
+  const { graph } = files;
+  const options = {
+    ...sessionOptions(backend, gpuOutputs),
+    ...(files.externalData.length ? { externalData: files.externalData } : {}),
+    ...(graph.freeDimensions ? { freeDimensionOverrides: graph.freeDimensions } : {}),
+  };
+  try {
+    return await ort.InferenceSession.create(files.bytes, options);
+  } catch (err) {
+    const reason = (err as Error).message.replace(/[.\s]+$/, '');
+    if (/backend not found|no available backend/i.test(reason)) {
+      throw new EngineError('backend-unavailable', `No ONNX Runtime backend could start for ${backend} (${reason}). Try another browser, or the WebAssembly backend.`);
+    }
+    throw new EngineError('corrupt-model', `Could not load ${graph.file}: ${reason}. The file may be corrupt or not an ONNX model; re-install the pack.`);
+  }
+}
+
+/** Throws invalid-manifest when a graph lacks a tensor name the manifest maps. */
+export function checkNames(file: string, kind: 'input' | 'output', have: readonly string[], want: Iterable<string>): void {
+  for (const name of want) {
+    if (!have.includes(name)) {
+      throw new EngineError('invalid-manifest', `${file} has no ${kind} named "${name}" (it has: ${have.join(', ')}). Fix the name mapping in pack.json.`);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Runs one pack component by role: a single graph, or a block-streamed chain of stages that
+ * pass tensors by slot name (FastWan's shell_pre → blocks → shell_post). A chain keeps at most
+ * `resident` stage sessions alive (least recently used released first) and reads the next
+ * stage's files while the current one runs, so packs larger than one wasm heap or GPU buffer run
+ * block by block. float16 components get float32 inputs converted at the boundary and return
+ * float32 outputs on the CPU.
+ */
+import { EngineError } from '../errors';
+import { type ComponentSpec, componentGraphs, type StageSpec } from '../pack/components';
+import type { PackSource } from '../pack/pack-source';
+import { checkNames, createGraphSession, type GraphFiles, readGraphFiles } from '../pack/sessions';
+import { type Backend, floatTensor, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
+
+export interface ComponentRunner {
+  readonly spec: ComponentSpec;
+  /** Roles → tensors in, roles → tensors out (the caller owns and disposes the outputs). */
+  run(inputs: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Keep outputs in GPU buffers on WebGPU (float32 components only). */
+  gpuOutputs: boolean;
+}
+
+/** Converts a float input to the component's dtype (fp16 components take CPU half tensors). */
+async function toDtype(ort: OrtModule, t: OrtTensor, spec: ComponentSpec): Promise<OrtTensor> {
+  if (spec.dtype !== 'float16' || t.type !== 'float32') return t;
+  return floatTensor(ort, 'float16', await readFloats(t), t.dims);
+}
+
+async function fromDtype(ort: OrtModule, t: OrtTensor): Promise<OrtTensor> {
+  if (t.type !== 'float16') return t;
+  const out = floatTensor(ort, 'float32', await readFloats(t), t.dims);
+  t.dispose();
+  return out;
+}
+
+function disposeGpu(t: OrtTensor): void {
+  if (t.location === 'gpu-buffer') t.dispose();
+}
+
+export async function openComponent(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, opts: OpenOptions): Promise<ComponentRunner> {
+  const gpuOutputs = opts.gpuOutputs && spec.dtype === 'float32' && backend === 'webgpu';
+  return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs) : openSingle(ort, source, spec, backend, gpuOutputs);
+}
+
+async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean): Promise<ComponentRunner> {
+  const session = await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs);
+  try {
+    checkNames(spec.file, 'input', session.inputNames, Object.values(spec.inputs));
+    checkNames(spec.file, 'output', session.outputNames, Object.values(spec.outputs));
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+  return {
+    spec,
+    async run(inputs) {
+      const feeds: Record<string, OrtTensor> = {};
+      for (const [role, t] of Object.entries(inputs)) {
+        const name = spec.inputs[role];
+        if (name) feeds[name] = await toDtype(ort, t, spec);
+      }
+      const out = await session.run(feeds);
+      const result: Record<string, OrtTensor> = {};
+      for (const [role, name] of Object.entries(spec.outputs)) result[role] = await fromDtype(ort, out[name] as OrtTensor);
+      for (const [name, t] of Object.entries(out)) if (!Object.values(spec.outputs).includes(name)) disposeGpu(t);
+      return result;
+    },
+    release: () => session.release(),
+  };
+}
+
+function constantValue(ort: OrtModule, name: string, spec: ComponentSpec, slots: Map<string, OrtTensor>): OrtTensor | undefined {
+  const c = spec.constants?.[name];
+  if (!c) return undefined;
+  const dims = slots.get(c.slot)?.dims;
+  const dim = dims?.[c.axis];
+  if (dim === undefined) throw new EngineError('invalid-manifest', `Constant "${name}" reads axis ${c.axis} of slot "${c.slot}", which has no such axis. Fix constants in pack.json.`);
+  return new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.floor(dim / c.divide))), []);
+}
+
+async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean): Promise<ComponentRunner> {
+  const resident = Math.min(spec.resident ?? stages.length, stages.length);
+  const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
+  const reading = new Map<number, Promise<GraphFiles>>();
+
+  const files = (i: number) => {
+    let p = reading.get(i);
+    if (!p) {
+      p = readGraphFiles(source, stages[i] as StageSpec);
+      reading.set(i, p);
+      p.catch(() => reading.delete(i));
+    }
+    return p;
+  };
+
+  async function session(i: number): Promise<OrtSession> {
+    const have = alive.get(i);
+    if (have) {
+      alive.delete(i);
+      alive.set(i, have);
+      return have;
+    }
+    while (alive.size >= resident) {
+      const [oldest, s] = alive.entries().next().value as [number, OrtSession];
+      alive.delete(oldest);
+      await s.release();
+    }
+    const stage = stages[i] as StageSpec;
+    const f = await files(i);
+    reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
+    const s = await createGraphSession(ort, f, backend, gpuOutputs);
+    try {
+      checkNames(stage.file, 'input', s.inputNames, Object.keys(stage.feeds));
+      checkNames(stage.file, 'output', s.outputNames, Object.keys(stage.emits));
+    } catch (err) {
+      await s.release();
+      throw err;
+    }
+    alive.set(i, s);
+    return s;
+  }
+
+  if (resident === stages.length) for (let i = 0; i < stages.length; i++) await session(i);
+  else await session(0);
+
+  return {
+    spec,
+    async run(inputs) {
+      const slots = new Map<string, OrtTensor>();
+      const produced = new Set<OrtTensor>();
+      for (const [role, t] of Object.entries(inputs)) {
+        const slot = spec.inputs[role];
+        if (slot) slots.set(slot, await toDtype(ort, t, spec));
+      }
+      try {
+        for (let i = 0; i < stages.length; i++) {
+          const stage = stages[i] as StageSpec;
+          const s = await session(i);
+          // Double buffering: the next stage's files load while this one runs.
+          if (resident < stages.length) void files((i + 1) % stages.length).catch(() => undefined);
+          const feeds: Record<string, OrtTensor> = {};
+          for (const name of s.inputNames) {
+            const slot = stage.feeds[name] ?? name;
+            const t = slots.get(slot) ?? constantValue(ort, slot, spec, slots);
+            if (!t) throw new EngineError('invalid-manifest', `${stage.file} needs input "${name}" (slot "${slot}"), which no earlier stage or component input provides. Fix feeds in pack.json.`);
+            feeds[name] = t;
+          }
+          const out = await s.run(feeds);
+          for (const [name, t] of Object.entries(out)) {
+            const slot = stage.emits[name] ?? name;
+            const prev = slots.get(slot);
+            if (prev && produced.has(prev)) {
+              produced.delete(prev);
+              disposeGpu(prev);
+            }
+            slots.set(slot, t);
+            produced.add(t);
+          }
+        }
+        const result: Record<string, OrtTensor> = {};
+        for (const [role, slot] of Object.entries(spec.outputs)) {
+          const t = slots.get(slot);
+          if (!t) throw new EngineError('invalid-manifest', `No stage of ${spec.stages?.[0]?.file ?? 'the chain'}… produces slot "${slot}" for output ${role}. Fix outputs in pack.json.`);
+          produced.delete(t);
+          result[role] = await fromDtype(ort, t);
+        }
+        return result;
+      } finally {
+        for (const t of produced) disposeGpu(t);
+      }
+    },
+    async release() {
+      const all = [...alive.values()];
+      alive.clear();
+      reading.clear();
+      await Promise.all(all.map((s) => s.release()));
+    },
+  };
+}
+
+/** The files of every graph of a component (for load progress). */
+export function componentBytes(spec: ComponentSpec): number {
+  return componentGraphs(spec).reduce((n, g) => n + (g.bytes ?? 0) + g.externalData.reduce((m, x) => m + (x.bytes ?? 0), 0), 0);
+}

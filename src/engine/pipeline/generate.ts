@@ -1,0 +1,218 @@
+/**
+ * The generation pipelines (t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet) as one loop
+ * driven by the manifest: tokenize → text encoder (prompt and, with CFG, negative prompt) →
+ * (i2v: start image → VAE encoder → pinned first latent frame) → denoise on the pack's schedule →
+ * VAE decode. With Euler every per-step tensor stays in GPU buffers (the engine's step graph, or
+ * the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG on the device, then update
+ * the latent on the CPU with their history. ε-prediction UNets use the same Euler step in σ.
+ */
+import { abortError, EngineError } from '../errors';
+import { dataUrlBytes, decodePng } from '../media/png-decode';
+import type { LoadedPack } from '../pack/load-pack';
+import type { ProgressCallback } from '../progress';
+import { gaussianNoise } from '../random';
+import type { TaskRequest } from '../request';
+import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
+import { buildSchedule } from '../schedule/schedules';
+import { createFlowSolver, type SolverState } from '../schedule/solvers';
+import { encodeText } from '../text/encode-text';
+import { type FrameStack, toRgbaFrames } from './frames';
+import { cthw, decoderInput, decoderTakesLatentAsIs, denoiseShape, normaliseEncoded, startFrameMasks, timestepTensor } from './latents';
+import { isPreviewStep, latentPreview } from './preview';
+
+export interface GenerateOptions {
+  onProgress?: ProgressCallback;
+  /** Checked between steps; true means stop now. */
+  isCancelled?: () => boolean;
+  /** Clock for ETA (injected so tests are deterministic). */
+  now?: () => number;
+  /** Benchmarks: read the latent back before stopping the denoise clock, so queued GPU work counts. */
+  syncTimings?: boolean;
+  /** Called at every step boundary (and before the first step); resolves when the run may go on. */
+  waitWhilePaused?: () => Promise<void>;
+  /** Receives the latent after each step (its own copy), for crash resume. */
+  onCheckpoint?: (cp: LatentCheckpoint) => Promise<void> | void;
+  /** Report a low-res latent preview (progress stage 'preview') every few steps. */
+  previews?: boolean;
+  /** Continue from a checkpoint instead of fresh noise: same result as the uninterrupted run. */
+  resumeFrom?: LatentCheckpoint;
+}
+
+export interface LatentCheckpoint {
+  /** Steps already done. */
+  step: number;
+  shape: number[];
+  latent: Float32Array;
+  /** Multistep solvers' history (UniPC, DPM++ 2M), plain data. */
+  solver?: SolverState;
+}
+
+export interface GenerateResult {
+  frames: FrameStack;
+  /** The final latent, for parity tests and checkpoints. */
+  latent: Float32Array;
+  sigmas: number[];
+  backend: LoadedPack['backend'];
+  timings: { textMs: number; denoiseMs: number; decodeMs: number };
+}
+
+/** Disposes every GPU tensor it was given, whatever happens. */
+class TensorScope {
+  private owned = new Set<OrtTensor>();
+  keep<T extends OrtTensor>(t: T): T {
+    if (t.location === 'gpu-buffer') this.owned.add(t);
+    return t;
+  }
+  drop(t: OrtTensor): void {
+    if (this.owned.delete(t)) t.dispose();
+  }
+  disposeAll(): void {
+    for (const t of this.owned) t.dispose();
+    this.owned.clear();
+  }
+}
+
+function checkResume(cp: LatentCheckpoint, shape: number[], steps: number): number {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isInteger(cp.step) || cp.step < 0 || cp.step > steps || cp.latent.length !== size || cp.shape.join('x') !== shape.join('x')) {
+    throw new EngineError('invalid-request', `The saved checkpoint (step ${cp.step}, shape ${cp.shape.join('×')}) does not match this task (${steps} steps, shape ${shape.join('×')}). Retry the task to start it afresh.`);
+  }
+  return cp.step;
+}
+
+/** i2v: the start image through the VAE encoder, normalised like the transformer's latents ([C, h, w]). */
+async function encodeStartImage(pack: LoadedPack, ort: OrtModule, r: TaskRequest, shape: number[]): Promise<Float32Array> {
+  const encoder = pack.components.vaeEncoder;
+  const spec = pack.manifest.components.vaeEncoder;
+  if (!encoder || !spec || !r.startImage) throw new EngineError('invalid-request', 'This image-to-video model needs a start image.', { startImage: 'required' });
+  const img = decodePng(dataUrlBytes(r.startImage));
+  const [w, h] = r.resolution.split('x').map(Number) as [number, number];
+  if (img.width !== w || img.height !== h) throw new EngineError('invalid-request', `The start image is ${img.width}×${img.height} but the task is ${r.resolution}.`, { startImage: 'wrong size' });
+  const [lo, hi] = spec.imageRange;
+  const plane = w * h;
+  const data = new Float32Array(3 * plane);
+  for (let ch = 0; ch < 3; ch++) for (let p = 0; p < plane; p++) data[ch * plane + p] = lo + ((img.rgba[p * 4 + ch] as number) / 255) * (hi - lo);
+  const dims = spec.imageLayout === 'NCTHW' ? [1, 3, 1, h, w] : [1, 3, h, w];
+  const out = (await encoder.run({ image: new ort.Tensor('float32', data, dims) })).latents as OrtTensor;
+  const encoded = (await readFloats(out)).slice();
+  const [c, , lh, lw] = cthw(shape);
+  if (encoded.length !== c * lh * lw) throw new EngineError('invalid-manifest', `The VAE encoder returned ${encoded.length} values; one latent frame is ${c}×${lh}×${lw}. Fix components.vaeEncoder in pack.json.`);
+  return normaliseEncoded(pack.manifest.components.vaeDecoder, encoded, c);
+}
+
+export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const now = opts.now ?? (() => performance.now());
+  const m = pack.manifest;
+  const tspec = m.components.transformer;
+  const checkCancel = () => {
+    if (opts.isCancelled?.()) throw abortError();
+  };
+  const scope = new TensorScope();
+  try {
+    const t0 = now();
+    opts.onProgress?.({ stage: 'encode-text' });
+    const useCfg = r.guidance !== 1;
+    const cond = scope.keep(await encodeText(ort, pack.text, r.prompt));
+    const uncond = useCfg ? scope.keep(await encodeText(ort, pack.text, r.negativePrompt)) : cond;
+    checkCancel();
+
+    const shape = denoiseShape(r, m);
+    const size = shape.reduce((a, b) => a * b, 1);
+    const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
+    const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
+    const eps = tspec.prediction === 'epsilon';
+    // Euler runs as a GPU step graph; multistep solvers keep their history on the CPU.
+    const solver = r.solver === 'euler' ? undefined : createFlowSolver(r.solver, sigmas);
+    if (solver && start > 0) {
+      if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
+      solver.restore(opts.resumeFrom.solver);
+    }
+    const zeros = new ort.Tensor('float32', new Float32Array(size), shape);
+    const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
+    const guidance = new ort.Tensor('float32', Float32Array.of(r.guidance), [1]);
+    // ε models start from noise·σ0; flow models from noise (σ0 = 1).
+    const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
+    let x: OrtTensor = new ort.Tensor('float32', initial, shape);
+
+    // i2v: pin latent frame 0 to the encoded start image after every update.
+    let pin: ((t: OrtTensor) => Promise<OrtTensor>) | undefined;
+    if (m.pipeline === 'i2v-flow-dit') {
+      const masks = startFrameMasks(await encodeStartImage(pack, ort, r, shape), shape);
+      const keep = new ort.Tensor('float32', masks.keep, shape);
+      const fixed = new ort.Tensor('float32', masks.fixed, shape);
+      pin = async (t) => scope.keep((await pack.blend.run({ x: t, keep, fixed })).out as OrtTensor);
+      if (!opts.resumeFrom) x = await pin(x);
+    }
+    const fixedFrames = pin ? 1 : 0;
+    const helperStep = r.solver === 'euler' && !useCfg ? pack.components.schedulerStep : undefined;
+    let saving: Promise<void> | void = undefined;
+    await opts.waitWhilePaused?.();
+    checkCancel();
+    const t1 = now();
+    for (let i = start; i < r.steps; i++) {
+      const sigma = sigmas[i] as number;
+      const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
+      const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
+      const predict = async (context: OrtTensor) => scope.keep((await pack.transformer.run({ latents: modelInput, timestep, context })).prediction as OrtTensor);
+      const pCond = await predict(cond);
+      const pUncond = useCfg ? await predict(uncond) : pCond;
+      if (modelInput !== x) scope.drop(modelInput);
+      let next: OrtTensor;
+      if (helperStep) {
+        next = scope.keep((await helperStep.run({ noisePred: pCond, latents: x, stepInfo: new ort.Tensor('float32', Float32Array.of(i, r.steps), [2]) })).latents as OrtTensor);
+      } else if (solver) {
+        // The step graph with zero latents and dt = 1 is the CFG combination p_u + g·(p_c − p_u).
+        const combined = scope.keep((await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance })).latents_out as OrtTensor);
+        const v = await readFloats(combined);
+        const flow = tspec.prediction === 'flow-negated' ? v.map((a) => -a) : v;
+        next = new ort.Tensor('float32', solver.step(i, await readFloats(x), flow), shape);
+        scope.drop(combined);
+      } else {
+        // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
+        const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
+        next = scope.keep((await pack.step.run({ latents: x, v_cond: pCond, v_uncond: pUncond, dt: new ort.Tensor('float32', Float32Array.of(dt), [1]), guidance })).latents_out as OrtTensor);
+      }
+      for (const t of [pCond, pUncond, x]) scope.drop(t);
+      x = pin ? await pin(next) : next;
+      if (pin && x !== next) scope.drop(next);
+      const elapsedMs = now() - t1;
+      opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1 - start)) * (r.steps - i - 1) });
+      const preview = opts.previews && isPreviewStep(i + 1, r.steps);
+      if (opts.onCheckpoint || preview) {
+        const latent = (await readFloats(x)).slice();
+        // The preview first: the checkpoint's buffer is transferred away.
+        if (preview) opts.onProgress?.({ stage: 'preview', ...latentPreview(latent, shape.length === 5 ? shape : [shape[0] as number, shape[1] as number, 1, shape[2] as number, shape[3] as number], { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps }) });
+        if (opts.onCheckpoint) {
+          await saving; // at most one checkpoint write in flight
+          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: solver.state() } : {}) });
+        }
+      }
+      await opts.waitWhilePaused?.();
+      checkCancel();
+    }
+    await saving;
+    if (opts.syncTimings) await readFloats(x);
+    const t2 = now();
+    opts.onProgress?.({ stage: 'decode' });
+    const frames = await decode(pack, ort, x, shape, scope);
+    const latent = (await readFloats(x)).slice();
+    return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
+  } finally {
+    scope.disposeAll();
+  }
+}
+
+/** Latent → RGBA frames through the pack's pre-process graph or scale/shift/layout, then the VAE decoder. */
+async function decode(pack: LoadedPack, ort: OrtModule, x: OrtTensor, shape: number[], scope: TensorScope): Promise<FrameStack> {
+  const spec = pack.manifest.components.vaeDecoder;
+  let input: OrtTensor;
+  const pre = pack.components.vaePreProcess;
+  if (pre) input = scope.keep((await pre.run({ latents: x })).latents as OrtTensor);
+  else if (decoderTakesLatentAsIs(spec, shape)) input = x;
+  else {
+    const { data, dims } = decoderInput(spec, await readFloats(x), shape);
+    input = new ort.Tensor('float32', data, dims);
+  }
+  const sample = (await pack.vaeDecoder.run({ latents: input })).frames as OrtTensor;
+  return toRgbaFrames(await readFloats(sample), sample.dims, spec.outputLayout, spec.outputRange);
+}

@@ -1,0 +1,40 @@
+/**
+ * Prompt → text-encoder hidden states, as the pack's tokenizer and text-encoder specs say:
+ * ids as int64 or int32, or embeddings gathered in JS; an int64 0/1 mask, an additive float mask
+ * [1, 1, 1, S] or none; padded positions zero-filled for consumers that take no mask.
+ */
+import type { Tokenizer } from '@huggingface/tokenizers';
+import type { TextEncoderSpec, TokenizerSpec } from '../pack/manifest';
+import type { ComponentRunner } from '../pipeline/component-runner';
+import { floatTensor, type OrtModule, type OrtTensor, readFloats } from '../runtime';
+import type { EmbeddingTable } from './embedding-table';
+import { encodePrompt } from './tokenize';
+
+/** fp16's most negative finite value: masks use it instead of −Inf (−Inf·0 is NaN in fp16 kernels). */
+export const MASKED = -65504;
+
+export interface TextEncoding {
+  runner: ComponentRunner;
+  tokenizer: Tokenizer;
+  tokenizerSpec: TokenizerSpec;
+  embedding?: EmbeddingTable;
+}
+
+export async function encodeText(ort: OrtModule, enc: TextEncoding, text: string): Promise<OrtTensor> {
+  const spec = enc.runner.spec as TextEncoderSpec;
+  const t = enc.tokenizerSpec;
+  const p = encodePrompt(enc.tokenizer, text, t.maxLength, t.padId, { padding: t.padding, chatTemplate: t.chatTemplate });
+  const s = p.ids.length;
+  const inputs: Record<string, OrtTensor> = {};
+  if (enc.embedding) inputs.inputsEmbeds = new ort.Tensor('float32', enc.embedding.lookup(p.ids), [1, s, enc.embedding.dim]);
+  else inputs.inputIds = t.idsType === 'int32' ? new ort.Tensor('int32', Int32Array.from(p.ids, Number), [1, s]) : new ort.Tensor('int64', p.ids, [1, s]);
+  if (spec.mask === 'int64') inputs.attentionMask = new ort.Tensor('int64', p.mask, [1, s]);
+  else if (spec.mask === 'additive') inputs.attentionMask = floatTensor(ort, 'float32', Float32Array.from(p.mask, (m) => (m ? 0 : MASKED)), [1, 1, 1, s]);
+  const hidden = (await enc.runner.run(inputs)).hiddenStates as OrtTensor;
+  if (!spec.zeroFillPadding || p.length >= s) return hidden;
+  const data = (await readFloats(hidden)).slice();
+  const width = data.length / s;
+  data.fill(0, p.length * width);
+  if (hidden.location === 'gpu-buffer') hidden.dispose();
+  return new ort.Tensor('float32', data, hidden.dims);
+}

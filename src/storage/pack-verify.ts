@@ -1,0 +1,96 @@
+/**
+ * The checks a pack passes in OPFS before it is marked installed, shared by the downloader and
+ * the folder import: each file's size and sha256 against pack.json (hashed chunk by chunk from
+ * disk), then the graph check. Also the writes both use, with QuotaExceededError named.
+ */
+import { EngineError } from '../engine/errors';
+import { manifestGraphs } from '../engine/pack/pack-files';
+import type { PackManifest } from '../engine/pack/manifest';
+import { type PackFileReader, verifyGraphs } from '../engine/pack/verify-graphs';
+import { sha256OfStream } from '../engine/sha256-stream';
+import { packFile, packFileHandle } from './pack-store';
+import { isQuotaError } from './quota';
+
+/** What pack.json says of a file; bytes < 0 or absent: unknown. */
+export interface ExpectedFile {
+  path: string;
+  bytes?: number;
+  sha256?: string;
+}
+
+/** Checks stored file `f.path` of pack `id` against its size and sha256; mismatches are 'corrupt-model' naming the file. */
+export async function verifyStoredFile(id: string, f: ExpectedFile): Promise<void> {
+  const file = await packFile(id, f.path);
+  if (!file) throw new EngineError('missing-file', `Model file ${f.path} of pack ${id} was not stored. Install the pack again.`);
+  if (f.bytes !== undefined && f.bytes >= 0 && file.size !== f.bytes) {
+    throw new EngineError('corrupt-model', `Model file ${f.path} is ${file.size} bytes but pack.json says ${f.bytes}: the copy is incomplete or corrupt, so the pack was not installed. Install it again.`);
+  }
+  if (f.sha256 && (await sha256OfStream(file.stream())) !== f.sha256) {
+    throw new EngineError('corrupt-model', `Model file ${f.path} failed its integrity check (its sha256 differs from pack.json), so the pack was not installed. The source copy is corrupt: ask its publisher for a fixed copy, or install it again.`);
+  }
+}
+
+/** Random access to the stored files of pack `id`, for the graph check. */
+export function storedReader(id: string): PackFileReader {
+  return {
+    size: async (path) => (await packFile(id, path))?.size,
+    read: async (path, offset, length) => {
+      const file = await packFile(id, path);
+      if (!file) throw new EngineError('missing-file', `Model file ${path} of pack ${id} was not stored.`);
+      return new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+    },
+  };
+}
+
+/** Runs the graph check over the stored files of pack `id`. */
+export function verifyStoredGraphs(id: string, manifest: PackManifest): Promise<void> {
+  return verifyGraphs(manifestGraphs(manifest), storedReader(id));
+}
+
+/** EngineError('storage-full') for a write that ran out of quota while installing `name`. */
+export function storageFullWhileWriting(name: string): EngineError {
+  return new EngineError('storage-full', `Browser storage ran out while installing ${name}, so nothing of it was kept. Delete installed packs or Gallery outputs (or free disk space), then try again.`);
+}
+
+/** Writes a whole file (pack.json text, or a picked File streamed by the browser) into pack `id`. */
+export async function writeStoredFile(id: string, name: string, path: string, data: Blob | string): Promise<void> {
+  const handle = await packFileHandle(id, path, true);
+  if (!handle) throw new Error(`Could not create ${path} in OPFS`);
+  const writable = await handle.createWritable();
+  try {
+    await writable.write(data);
+    await writable.close();
+  } catch (err) {
+    await writable.abort().catch(() => undefined);
+    throw isQuotaError(err) ? storageFullWhileWriting(name) : err;
+  }
+}
+
+let persistence: Promise<boolean> | undefined;
+
+/**
+ * Asks for persistent storage (so the browser does not evict installed packs) once per page
+ * load — the first install calls navigator.storage.persist(), later ones reuse its answer.
+ * Resolves to whether it is granted.
+ */
+export function requestPersistence(): Promise<boolean> {
+  persistence ??= (async () => {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (!storage?.persist) return false;
+    try {
+      return (await storage.persisted()) || (await storage.persist());
+    } catch {
+      return false;
+    }
+  })();
+  return persistence;
+}
+
+/** Whether this origin's storage is persistent; undefined where the browser cannot say. */
+export async function isPersisted(): Promise<boolean | undefined> {
+  try {
+    return typeof navigator !== 'undefined' && navigator.storage?.persisted ? await navigator.storage.persisted() : undefined;
+  } catch {
+    return undefined;
+  }
+}
