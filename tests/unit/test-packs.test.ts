@@ -12,12 +12,14 @@ import { componentGraphs } from '../../src/engine/pack/components';
 import { presentComponents } from '../../src/engine/pack/manifest';
 import { manifestFiles, manifestGraphs } from '../../src/engine/pack/pack-files';
 import { gaussianNoise } from '../../src/engine/random';
+import { f16BitsToF32 } from '../../src/engine/runtime';
 import { buildSchedule } from '../../src/engine/schedule/schedules';
+import { loadEmbeddingTable } from '../../src/engine/text/embedding-table';
 import { encodePrompt, loadTokenizer } from '../../src/engine/text/tokenize';
-import { fromFloat16Bits } from '../../tools/test-packs/float16';
 import { embeddingFloatTable } from '../../tools/test-packs/fastwan-text';
 import { TEST_PACK_IDS } from '../../tools/test-packs/index';
-import { f32, filesOnDisk, openGraph, readManifest, readPackFile, runGraph, runStages, stats, values } from '../helpers/test-packs';
+import { diskPackSource } from '../helpers/ort-node';
+import { f32, filesOnDisk, openGraph, readManifest, readPackFile, runGraph, runStages, stats, TEST_PACKS_DIR, values } from '../helpers/test-packs';
 
 ortWeb.env.wasm.numThreads = 1;
 
@@ -182,15 +184,17 @@ describe('test-fastwan', () => {
   const c = m.components;
   const table = c.textEncoder.embedding!;
   const q = new Int8Array(readPackFile(id, table.file).buffer);
-  const scales = new Uint16Array(readPackFile(id, table.scales!).buffer);
-  /** Row `r` of the table as the engine decodes it: int8 · float16 scale. */
-  const row = (r: number) => Array.from(q.subarray(r * table.dim, (r + 1) * table.dim), (v) => v * fromFloat16Bits(scales[r] as number));
+  const scales = f16BitsToF32(new Uint16Array(readPackFile(id, table.scales!).buffer));
+  /** Row `r` of the table decoded by hand: int8 · float16 scale. */
+  const row = (r: number) => Array.from(q.subarray(r * table.dim, (r + 1) * table.dim), (v) => v * (scales[r] as number));
 
-  it('the int8 table has [rows, dim] int8 rows and float16 row scales; a row decodes as int8 · scale', () => {
+  it('the int8 table has [rows, dim] int8 rows and float16 row scales; a row decodes as int8 · scale, as the engine looks it up', async () => {
     expect([q.length, scales.length]).toEqual([table.rows * table.dim, table.rows]);
     const reference = embeddingFloatTable(table.rows);
+    const engineTable = await loadEmbeddingTable(diskPackSource(id, TEST_PACKS_DIR), table);
     for (const r of [0, 7, table.rows - 1]) {
-      const scale = fromFloat16Bits(scales[r] as number);
+      const scale = scales[r] as number;
+      expect(Array.from(engineTable.lookup([r]))).toEqual(row(r).map(Math.fround));
       row(r).forEach((v, k) => expect(Math.abs(v - (reference[r * table.dim + k] as number))).toBeLessThanOrEqual(scale / 2 + 1e-6));
       expect(Math.max(...Array.from(q.subarray(r * table.dim, (r + 1) * table.dim), Math.abs))).toBeGreaterThanOrEqual(126);
     }

@@ -61,7 +61,7 @@ export function shellPre(): Uint8Array {
   g.op('Identity', [linear(g, p, flat, 'patch_embedding', PATCH_DIM, HIDDEN)], {}, 'tokens');
   const text = linear(g, p, silu(g, linear(g, p, ctx, 'condition_embedder.text_embedder.linear_1', TEXT_DIM, HIDDEN)), 'condition_embedder.text_embedder.linear_2', HIDDEN, HIDDEN);
   g.op('Identity', [text], {}, 'enc_proj');
-  const temb = timestepEmbedding(g, p, 'condition_embedder.time_embedder', g.op('Cast', [t], { to: 1 }), HIDDEN);
+  const temb = timestepEmbedding(g, p, 'condition_embedder.time_embedder', g.op('Div', [g.op('Cast', [t], { to: 1 }), g.constF([1000], [])]), HIDDEN);
   g.op('Identity', [temb], {}, 'temb');
   const proj = linear(g, p, silu(g, temb), 'condition_embedder.time_proj', HIDDEN, 6 * HIDDEN, 0.3);
   g.op('Reshape', [proj, g.constI([0, 0, 6, HIDDEN])], {}, 'timestep_proj');

@@ -4,8 +4,8 @@
  * (`hidden_states` + additive `attention_mask` → `hidden_states_out`) and the final-norm shell.
  */
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
+import { f16BitsToF32, f32ToF16Bits } from '../../src/engine/runtime';
 import { randomMatrix } from '../demo-pack/weights';
-import { fromFloat16Bits, toFloat16Bits } from './float16';
 import { attention, feedForward, rmsNorm } from './layers';
 import type { GraphFile } from './pack-json';
 import { Params } from './params';
@@ -27,14 +27,12 @@ export function embeddingFloatTable(rows: number): Float32Array {
 
 /** Per-row symmetric int8 quantisation: row = int8 · scale, scale = max|row| / 127 stored as float16. */
 export function quantizeRows(table: Float32Array, rows: number, dim: number): { values: Int8Array; scales: Uint16Array } {
+  const rowOf = (r: number) => table.subarray(r * dim, (r + 1) * dim);
+  const scales = f32ToF16Bits(Float32Array.from({ length: rows }, (_, r) => Math.max(...rowOf(r).map(Math.abs)) / 127));
+  const stored = f16BitsToF32(scales);
   const values = new Int8Array(rows * dim);
-  const scales = new Uint16Array(rows);
   for (let r = 0; r < rows; r++) {
-    const row = table.subarray(r * dim, (r + 1) * dim);
-    const bits = toFloat16Bits(Math.max(...row.map(Math.abs)) / 127);
-    scales[r] = bits;
-    const scale = fromFloat16Bits(bits);
-    row.forEach((v, c) => (values[r * dim + c] = Math.max(-127, Math.min(127, Math.round(v / scale)))));
+    rowOf(r).forEach((v, c) => (values[r * dim + c] = Math.max(-127, Math.min(127, Math.round(v / (stored[r] as number))))));
   }
   return { values, scales };
 }

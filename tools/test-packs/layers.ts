@@ -80,15 +80,19 @@ export function feedForward(g: GraphBuilder, p: Params, name: string, x: string,
   return linear(g, p, silu(g, linear(g, p, x, `${name}.fc1`, dim, 2 * dim)), `${name}.fc2`, 2 * dim, dim, gain);
 }
 
-/** Sinusoidal features [..., dim] = [cos(t·f_k), sin(t·f_k)], f_k = maxPeriod^(−k/(dim/2)), of a float tensor t. */
-export function sinusoid(g: GraphBuilder, t: string, dim: number, maxPeriod = 10000): string {
+/**
+ * Sinusoidal features [..., dim] = [cos(t·f_k), sin(t·f_k)] of a float tensor t in about [0, 1],
+ * f_k = π(k + 1)/2. Angles stay below 4π: WebGPU's sin/cos lose precision on the ~1000-radian
+ * angles of the usual 10000^(−k/half) table fed raw timesteps, and GPU runs should match wasm.
+ */
+export function sinusoid(g: GraphBuilder, t: string, dim: number): string {
   const half = dim / 2;
-  const freqs = Array.from({ length: half }, (_, k) => Math.pow(maxPeriod, -k / half));
+  const freqs = Array.from({ length: half }, (_, k) => (Math.PI * (k + 1)) / 2);
   const angles = g.op('Mul', [g.op('Unsqueeze', [t, g.constI([-1])]), g.constF(freqs)]);
   return g.op('Concat', [g.op('Cos', [angles]), g.op('Sin', [angles])], { axis: -1 });
 }
 
-/** Timestep embedding: sinusoid → linear → SiLU → linear, [..., dim]. */
+/** Timestep embedding of t in about [0, 1]: sinusoid → linear → SiLU → linear, [..., dim]. */
 export function timestepEmbedding(g: GraphBuilder, p: Params, name: string, t: string, dim: number, freqDim = 16): string {
   return linear(g, p, silu(g, linear(g, p, sinusoid(g, t, freqDim), `${name}.linear_1`, freqDim, dim)), `${name}.linear_2`, dim, dim);
 }

@@ -48,7 +48,7 @@ function unet(): Uint8Array {
   const t = g.input('timestep', 'int64', [1]);
   const ctx = g.input('encoder_hidden_states', 'float32', ['batch_size', 'sequence_length', DIM]);
   const tokens = g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 3, 1] }), g.constI([0, -1, C])]);
-  const temb = timestepEmbedding(g, p, 'time_embedding', g.op('Cast', [t], { to: 1 }), DIM);
+  const temb = timestepEmbedding(g, p, 'time_embedding', g.op('Div', [g.op('Cast', [t], { to: 1 }), g.constF([1000], [])]), DIM);
   let h = g.op('Add', [linear(g, p, tokens, 'conv_in', C, DIM), temb]);
   const n = layerNorm(g, h, DIM);
   h = g.op('Add', [h, attention(g, p, 'mid_block.attentions.0.attn1', n, n, DIM, { heads: HEADS })]);

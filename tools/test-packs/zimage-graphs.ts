@@ -49,7 +49,7 @@ export function zimageTransformer(location: string): GraphFile {
   const t = g.input('timestep', 'float32', ['batch_size']);
   const ctx = g.input('encoder_hidden_states', 'float32', [1, 'seq_len', TEXT_DIM]);
   const tokens = g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 3, 4, 1] }), g.constI([0, -1, C])]);
-  const temb = timestepEmbedding(g, p, 't_embedder', g.op('Mul', [t, g.constF([1000], [])]), HIDDEN);
+  const temb = timestepEmbedding(g, p, 't_embedder', t, HIDDEN);
   let h = g.op('Add', [linear(g, p, tokens, 'x_embedder', C, HIDDEN), g.op('Unsqueeze', [temb, g.constI([1])])]);
   const cap = linear(g, p, rmsNorm(g, p, ctx, 'cap_embedder.0', TEXT_DIM), 'cap_embedder.1', TEXT_DIM, HIDDEN);
   const n1 = layerNorm(g, h, HIDDEN);

@@ -119,13 +119,19 @@ function range(e: FieldErrors, v: unknown, path: string, fallback: [number, numb
   return (r as [number, number] | undefined) ?? fallback;
 }
 
-/** A number or a list of `channels` numbers, as a per-channel list. */
-function perChannel(e: FieldErrors, v: unknown, path: string, channels: number, fallback: number): number[] {
+/** A number or a list of one or `channels` numbers, as a per-channel list (the count is not checked when latent.channels is itself invalid). */
+function perChannel(e: FieldErrors, v: unknown, path: string, channels: number | undefined, fallback: number): number[] {
   if (v === undefined) return [fallback];
   if (typeof v === 'number') return [e.number(v, path) ?? fallback];
   const list = (e.array(v, path) ?? []).map((x, i) => e.number(x, `${path}[${i}]`) ?? fallback);
-  if (list.length !== channels && list.length !== 1) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
+  if (channels !== undefined && list.length !== channels && list.length !== 1) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
   return list;
+}
+
+/** latent.channels when it is valid (a positive integer), else undefined. */
+function validChannels(latent: unknown): number | undefined {
+  const c = typeof latent === 'object' && latent !== null ? (latent as Json).channels : undefined;
+  return typeof c === 'number' && Number.isInteger(c) && c >= 1 ? c : undefined;
 }
 
 function oneOf<T extends string>(e: FieldErrors, v: unknown, path: string, values: readonly T[], fallback: T): T {
@@ -198,7 +204,7 @@ function transformer(e: FieldErrors, v: unknown): TransformerSpec {
   };
 }
 
-function vaeDecoder(e: FieldErrors, v: unknown, channels: number): VaeDecoderSpec {
+function vaeDecoder(e: FieldErrors, v: unknown, channels: number | undefined): VaeDecoderSpec {
   const path = 'components.vaeDecoder';
   const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
   return {
@@ -241,7 +247,7 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
     components: {
       textEncoder: textEncoder(e, comps.textEncoder),
       transformer: transformer(e, comps.transformer),
-      vaeDecoder: vaeDecoder(e, comps.vaeDecoder, header.latent.channels),
+      vaeDecoder: vaeDecoder(e, comps.vaeDecoder, validChannels(m.latent)),
       ...optional('vaeEncoder'),
       ...optional('schedulerStep'),
       ...optional('vaePreProcess'),

@@ -1,6 +1,7 @@
-/** pack.json integrity beyond single graphs (src/engine/pack/components.ts, manifest.ts): a repeated
- * stage lists one bytes/sha256 per repeat, and the tokenizer and embedding-table files carry their own,
- * all of which manifestFiles hands to the downloader. Built on the generated test-fastwan pack. */
+/** List-valued pack.json fields (src/engine/pack/components.ts, manifest.ts): a repeated stage lists one
+ * bytes/sha256 per repeat; the tokenizer and embedding-table files carry their own integrity, which
+ * manifestFiles hands to the downloader; per-channel latent scale/shift lists are counted against a valid
+ * latent.channels only. Built on the generated test-fastwan pack. */
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 import { parseManifest } from '../../src/engine/pack/manifest';
@@ -63,5 +64,15 @@ describe('tokenizer and embedding-table integrity', () => {
       'tokenizer.sha256': 'expected 64 lowercase hex digits',
       'components.textEncoder.embedding.scalesBytes': 'must be at least 1',
     });
+  });
+});
+
+describe('per-channel latentScale / latentShift', () => {
+  it('are counted against latent.channels, and not blamed when latent.channels itself is wrong', () => {
+    const m = raw();
+    (m.latent as Obj).channels = 16;
+    expect(Object.keys(thrown(() => parseManifest(m)).fields ?? {})).toEqual(['components.vaeDecoder.latentScale', 'components.vaeDecoder.latentShift']);
+    (m.latent as Obj).channels = 'many';
+    expect(thrown(() => parseManifest(m)).fields).toEqual({ 'latent.channels': 'expected a number' });
   });
 });
