@@ -35,7 +35,7 @@ describe('half floats', () => {
     g.output('y', 'float16', null);
     const model = g.toModel();
     const spec: ComponentSpec = { file: 'half.onnx', externalData: [], inputs: { latents: 'x' }, outputs: { prediction: 'y' }, dtype: 'float16' };
-    const source = { label: 'mem', readBytes: async () => model, readBlob: async () => new Blob([model]) };
+    const source = { label: 'mem', readBytes: async () => model, readBlob: async () => new Blob([model.slice()]) };
     const runner = await openComponent(ortNodeModule, source, spec, 'wasm', { gpuOutputs: false });
     const out = (await runner.run({ latents: new ortNodeModule.Tensor('float32', Float32Array.of(1, 0.1, -3.5), [3]) })).prediction;
     expect(out?.type).toBe('float32');
