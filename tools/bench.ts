@@ -9,6 +9,7 @@ import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
+import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
 
 const PORT = 4174;
@@ -27,18 +28,30 @@ async function waitForServer(url: string, ms: number): Promise<void> {
   throw new Error(`server at ${url} did not start`);
 }
 
-async function run<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = ''): Promise<T[]> {
+/**
+ * Opens bench.html in a fresh browser and returns its JSON rows, with the peak resident memory the
+ * run added over a blank page (the browser is this process's child, as is the constant preview server).
+ */
+async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = ''): Promise<{ rows: T[]; extraRssBytes: number }> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {
     const page = await browser.newPage();
-    await page.goto(`${base}/bench.html?backend=${backend}${mode}`);
-    await page.waitForSelector('body[data-done]', { timeout: 300_000 });
-    const text = (await page.textContent('#result')) ?? '';
+    await page.goto('about:blank');
+    const baseline = treeRssBytes(process.pid);
+    const { result: text, peakBytes } = await withPeakRss(process.pid, async () => {
+      await page.goto(`${base}/bench.html?backend=${backend}${mode}`);
+      await page.waitForSelector('body[data-done]', { timeout: 300_000 });
+      return (await page.textContent('#result')) ?? '';
+    });
     if ((await page.getAttribute('body', 'data-done')) !== 'ok') throw new Error(text);
-    return JSON.parse(text) as T[];
+    return { rows: JSON.parse(text) as T[], extraRssBytes: peakBytes - baseline };
   } finally {
     await browser.close();
   }
+}
+
+async function run<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = ''): Promise<T[]> {
+  return (await runMeasured<T>(backend, mode)).rows;
 }
 
 // The contract test packs (npm run models) are served next to the build for the per-pipeline rows.
@@ -57,12 +70,16 @@ try {
   console.log('checkpoint/resident: step time with the queue\'s per-step crash-resume checkpoint (latent read back) ÷ GPU-resident step time.');
   console.log('unipc/euler: step time with UniPC (multistep update on the CPU) ÷ Euler (GPU step graph).');
 
-  const pipes = [...(await run<PipelineBenchResult>('auto', '&pipelines')), ...(await run<PipelineBenchResult>('wasm', '&pipelines'))];
-  console.log('\npipeline      pack              backend  pack KiB  load ms  load ms/MiB  step ms');
-  for (const p of pipes) {
-    console.log(`${p.pipeline.padEnd(13)} ${p.packId.padEnd(17)} ${p.backend.padEnd(8)} ${f(p.packBytes / 1024)} ${f(p.loadMs)}     ${f(p.loadMsPerMiB)} ${f(p.stepMs)}`);
+  console.log('\npipeline      pack              backend  pack KiB  load ms  load ms/MiB  step ms  peak MiB  peak/pack');
+  for (const backend of ['auto', 'wasm'] as const) {
+    for (const id of ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v']) {
+      const { rows, extraRssBytes } = await runMeasured<PipelineBenchResult>(backend, `&pipelines=${id}`);
+      const p = rows[0] as PipelineBenchResult;
+      console.log(`${p.pipeline.padEnd(13)} ${p.packId.padEnd(17)} ${p.backend.padEnd(8)} ${f(p.packBytes / 1024)} ${f(p.loadMs)}     ${f(p.loadMsPerMiB)} ${f(p.stepMs)} ${f(extraRssBytes / 2 ** 20)} ${f(extraRssBytes / p.packBytes)}`);
+    }
   }
   console.log('load: pack files (HTTP, warm cache) → ready ORT sessions, second load; step: mean denoise step (transformer/UNet + solver), GPU-resident on WebGPU.');
+  console.log('peak: the browser\'s peak resident memory during page + runtime start, two loads and two generations, over a blank page; with KB-sized test packs it is runtime overhead (ORT wasm, shaders), so peak/pack only becomes a per-byte figure with real packs.');
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

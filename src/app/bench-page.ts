@@ -28,9 +28,9 @@ async function startImage(resolution: string): Promise<string> {
   return pngDataUrl(new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()));
 }
 
-async function pipelines(backend: BackendPreference): Promise<unknown[]> {
+async function pipelines(backend: BackendPreference, only: string[]): Promise<unknown[]> {
   const results = [];
-  for (const id of PIPELINE_PACKS) {
+  for (const id of only.length ? only : PIPELINE_PACKS) {
     const url = new URL(`bench-packs/${id}/`, location.href).href;
     const header = parsePackHeader(await (await fetch(`${url}pack.json`)).json());
     const request = { ...defaultRequest(header, 'a red ball on a blue table'), steps: Math.min(4, header.limits.maxSteps) };
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const backend = (params.get('backend') ?? 'auto') as BackendPreference;
   try {
     if (params.has('pipelines')) {
-      out.textContent = JSON.stringify(await pipelines(backend), null, 2);
+      out.textContent = JSON.stringify(await pipelines(backend, (params.get('pipelines') ?? '').split(',').filter(Boolean)), null, 2);
       document.body.dataset.done = 'ok';
       return;
     }
