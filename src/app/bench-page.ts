@@ -4,7 +4,7 @@
  */
 import type { BackendPreference } from '../engine/capabilities';
 import { pngDataUrl } from '../engine/media/png-decode';
-import { parsePackHeader } from '../engine/pack/header';
+import { parsePackHeader, parseResolution } from '../engine/pack/header';
 import { defaultRequest, type TaskRequest } from '../engine/request';
 import { engineBridge } from './bridges/engine-bridge';
 
@@ -18,7 +18,7 @@ const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fas
 
 /** A start image for the i2v pack, drawn at the task's resolution (a bright square on dark). */
 async function startImage(resolution: string): Promise<string> {
-  const [w, h] = resolution.split('x').map(Number) as [number, number];
+  const { width: w, height: h } = parseResolution(resolution) ?? { width: 0, height: 0 };
   const canvas = new OffscreenCanvas(w, h);
   const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
   ctx.fillStyle = '#123';

@@ -4,22 +4,18 @@
  * disk), then the graph check. Also the writes both use, with QuotaExceededError named.
  */
 import { EngineError } from '../engine/errors';
-import { manifestGraphs } from '../engine/pack/pack-files';
+import { manifestGraphs, type PackFile } from '../engine/pack/pack-files';
 import type { PackManifest } from '../engine/pack/manifest';
 import { type PackFileReader, verifyGraphs } from '../engine/pack/verify-graphs';
 import { sha256OfStream } from '../engine/sha256-stream';
 import { packFile, packFileHandle } from './pack-store';
 import { isQuotaError } from './quota';
 
-/** What pack.json says of a file; bytes < 0 or absent: unknown. */
-export interface ExpectedFile {
-  path: string;
-  bytes?: number;
-  sha256?: string;
-}
-
-/** Checks stored file `f.path` of pack `id` against its size and sha256; mismatches are 'corrupt-model' naming the file. */
-export async function verifyStoredFile(id: string, f: ExpectedFile): Promise<void> {
+/**
+ * Checks stored file `f.path` of pack `id` against its size (unknown when absent, or < 0 as install
+ * records store it) and sha256; mismatches are 'corrupt-model' naming the file.
+ */
+export async function verifyStoredFile(id: string, f: PackFile): Promise<void> {
   const file = await packFile(id, f.path);
   if (!file) throw new EngineError('missing-file', `Model file ${f.path} of pack ${id} was not stored. Install the pack again.`);
   if (f.bytes !== undefined && f.bytes >= 0 && file.size !== f.bytes) {

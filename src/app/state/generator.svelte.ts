@@ -3,7 +3,7 @@
  * handing valid requests to the queue (which runs them; see queue.svelte.ts).
  */
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
-import type { PackManifest } from '../../engine/pack/manifest';
+import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
 import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import type { Task } from '../../engine/queue/task';
@@ -110,9 +110,9 @@ export class GeneratorState {
     if (!m || !this.request) return;
     const request = $state.snapshot(this.request) as TaskRequest;
     if (m.pipeline === 'i2v-flow-dit' && this.startSource) {
-      const [w, h] = request.resolution.split('x').map(Number) as [number, number];
+      const size = parseResolution(request.resolution) ?? { width: 0, height: 0 };
       try {
-        request.startImage = await startImagePng(this.startSource, w, h);
+        request.startImage = await startImagePng(this.startSource, size.width, size.height);
       } catch (err) {
         this.fieldErrors = { startImage: (err as Error).message };
         return;

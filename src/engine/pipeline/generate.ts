@@ -8,6 +8,7 @@
  */
 import { abortError, EngineError } from '../errors';
 import { dataUrlBytes, decodePng } from '../media/png-decode';
+import { parseResolution } from '../pack/header';
 import type { LoadedPack } from '../pack/load-pack';
 import type { ProgressCallback } from '../progress';
 import { gaussianNoise } from '../random';
@@ -86,7 +87,7 @@ async function encodeStartImage(pack: LoadedPack, ort: OrtModule, r: TaskRequest
   const spec = pack.manifest.components.vaeEncoder;
   if (!encoder || !spec || !r.startImage) throw new EngineError('invalid-request', 'This image-to-video model needs a start image.', { startImage: 'required' });
   const img = decodePng(dataUrlBytes(r.startImage));
-  const [w, h] = r.resolution.split('x').map(Number) as [number, number];
+  const { width: w, height: h } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
   if (img.width !== w || img.height !== h) throw new EngineError('invalid-request', `The start image is ${img.width}×${img.height} but the task is ${r.resolution}.`, { startImage: 'wrong size' });
   const [lo, hi] = spec.imageRange;
   const plane = w * h;
@@ -129,7 +130,8 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
       solver.restore(opts.resumeFrom.solver);
     }
-    const zeros = new ort.Tensor('float32', new Float32Array(size), shape);
+    // Only the multistep solvers' CFG combination needs zero latents.
+    const zeros = solver && new ort.Tensor('float32', new Float32Array(size), shape);
     const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
     const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
@@ -169,7 +171,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       let next: OrtTensor;
       if (helperStep) {
         next = scope.keep((await helperStep.run({ noisePred: pCond, latents: x, stepInfo: new ort.Tensor('float32', Float32Array.of(i, r.steps), [2]) })).latents as OrtTensor);
-      } else if (solver) {
+      } else if (solver && zeros) {
         // The step graph with zero latents and dt = 1 is the CFG combination p_u + g·(p_c − p_u).
         const combined = scope.keep((await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance })).latents_out as OrtTensor);
         const v = await readFloats(combined);
