@@ -7,6 +7,7 @@ import { type BackendPreference, type Capabilities, chooseBackend, probeCapabili
 import { EngineError } from './errors';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
+import { benchLora, type LoraBenchResult } from './bench/lora-bench';
 import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
@@ -165,6 +166,11 @@ export function createEngine(deps: EngineDeps) {
         const manifest = await readManifest(source);
         return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsF16(manifest)).backend);
       });
+    },
+
+    /** Times a per-step LoRA schedule on pack `source` (see bench/lora-bench.ts). */
+    benchLora(source: PackSource, request: TaskRequest, loraBytes: Uint8Array, pref: BackendPreference = 'auto'): Promise<LoraBenchResult> {
+      return serial(async () => benchLora(deps.ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend));
     },
 
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */

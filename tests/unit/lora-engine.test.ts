@@ -16,6 +16,7 @@ import { diffTensor, TEST_MODULES, testLoraFiles, testPairs } from '../../tools/
 import { rejection } from '../helpers/errors';
 import { diskPackSource } from '../helpers/ort-node';
 import { copyPack, editManifest, smallRequest } from '../helpers/packs';
+import { benchLora } from '../../src/engine/bench/lora-bench';
 import { createEngine } from '../../src/engine/engine';
 import { CPU_ONLY, ortNodeModule } from '../helpers/ort-node';
 
@@ -141,5 +142,12 @@ describe('LoRA applied by the engine (onnxruntime-node)', () => {
     const noLoraPack = await rejection(engine.generate('d', { ...smallRequest('demo-t2v'), loras: [await ref('test-style.safetensors')] }));
     expect(noLoraPack.code).toBe('invalid-request');
     expect(noLoraPack.message).toMatch(/takes no LoRAs/);
+  });
+
+  it('the schedule bench re-merges at every changed step in one mode and reuses two cached sessions in the other', async () => {
+    const r = await benchLora(ortNodeModule, diskPackSource(PACK), request({ steps: 6, guidance: 1 }), files['test-style.safetensors']!, 'wasm');
+    expect(r.remergeSessions).toBe(6);
+    expect(r.cachedSessions).toBe(2);
+    expect(r.remergeOverCached).toBeGreaterThan(0);
   });
 });
