@@ -45,7 +45,7 @@ function stored(page: Page, db: string, store: string, folder?: string): Promise
       if (folder) {
         try {
           const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-          for await (const _ of dir.values()) files += 1;
+          for await (const name of dir.keys()) files += name ? 1 : 0;
         } catch {
           files = 0;
         }

@@ -9,6 +9,7 @@ import { createStore, del, get, set, values } from 'idb-keyval';
 import { EngineError } from '../engine/errors';
 import type { LoraSummary } from '../engine/lora/analyse';
 import type { LoraRef } from '../engine/request';
+import { isNotFound, writeWholeFile } from './opfs';
 import { guardQuota } from './quota';
 
 export const LORA_RECORD_VERSION = 1;
@@ -30,7 +31,6 @@ async function lorasDir(): Promise<FileSystemDirectoryHandle> {
 }
 
 const fileName = (id: string) => `${id}.safetensors`;
-const isNotFound = (err: unknown) => ['NotFoundError', 'TypeMismatchError'].includes((err as { name?: string } | null)?.name ?? '');
 
 /** Every LoRA in the library, by name. */
 export async function listLoras(): Promise<LoraRecord[]> {
@@ -42,15 +42,7 @@ export async function saveLora(record: LoraRecord, file: Blob): Promise<void> {
   const dir = await lorasDir();
   try {
     await guardQuota(`the LoRA ${record.name}`, async () => {
-      const handle = await dir.getFileHandle(fileName(record.id), { create: true });
-      const w = await handle.createWritable();
-      try {
-        await w.write(file);
-        await w.close();
-      } catch (err) {
-        await w.abort().catch(() => undefined);
-        throw err;
-      }
+      await writeWholeFile(await dir.getFileHandle(fileName(record.id), { create: true }), file);
       await set(record.id, record, store);
     });
   } catch (err) {
