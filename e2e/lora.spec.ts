@@ -92,6 +92,18 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
     loras_multipliers: '0.8,1',
     loras_hashes: [createHash('sha256').update(readFileSync(STYLE)).digest('hex')],
   });
+
+  // Deleted from the library, the LoRA a task names makes that task fail with a message naming it.
+  await page.getByRole('link', { name: 'LoRAs' }).click();
+  await page.getByRole('button', { name: 'Delete test-style.safetensors' }).click();
+  await expect(page.locator('.lora-item')).toHaveCount(0);
+  expect(await stored(page, 'webgp-loras', 'records', 'loras')).toEqual({ records: 0, files: 0 });
+  await page.getByRole('link', { name: 'Generate' }).click();
+  await expect(page.getByLabel('test-style.safetensors (not in your library)')).toBeChecked();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('region', { name: 'Queue' }).getByTestId('task-status').nth(1)).toHaveText(
+    "Failed: LoRA test-style.safetensors is not in this browser's LoRA library. Import test-style.safetensors on the LoRAs page, then retry the task.",
+  );
 });
 
 test('a .lset preset imports, survives reload, applies as WanGP does and exports with identical keys and values', async ({ page }) => {
@@ -143,9 +155,18 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
   await expect(presets.locator('.preset-item')).toHaveCount(0);
   expect((await stored(page, 'webgp-lora-presets', 'presets')).records).toBe(0);
 
+  // A .lset dropped on the page is imported like a picked one.
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([JSON.stringify({ loras: ['x.safetensors'], loras_mult: '1' })], 'Dropped.lset'));
+    document.querySelector('.loras-view')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await expect(presets.locator('.preset-item[data-name="Dropped"]')).toBeVisible();
+
   // A .lset link from this page (blob: URL) opens into the Presets region.
   await page.getByRole('link', { name: 'Generate' }).click();
   const url = await page.evaluate(() => URL.createObjectURL(new Blob([JSON.stringify({ loras: [], loras_mult: '' })], { type: 'application/json' })));
   await page.evaluate((u) => (location.hash = `#/loras?preset=${encodeURIComponent(u)}`), url);
-  await expect(presets.locator('.preset-item')).toHaveCount(1);
+  await expect(presets.locator('.preset-item')).toHaveCount(2);
+  expect((await stored(page, 'webgp-lora-presets', 'presets')).records).toBe(2);
 });

@@ -190,6 +190,11 @@ export function createEngine(deps: EngineDeps) {
       });
     },
 
+    /** Forgets a LoRA deleted from the library (its parsed tensors and merged sessions); a later task reads it from storage again. */
+    forgetLora(sha256: string): Promise<void> {
+      return serial(() => loras.forget(sha256));
+    },
+
     /** Releases every session (and its GPU buffers). */
     async dispose(): Promise<void> {
       const all = [...packs.values()];

@@ -73,6 +73,7 @@ const api = {
   benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) => engine.benchLora(httpPackSource(url), request, loraBytes, backend),
   cancel: (jobId: string) => engine.cancel(jobId),
   forget: (packId: string) => engine.forget(packId),
+  forgetLora: (sha256: string) => engine.forgetLora(sha256),
   dispose: () => engine.dispose(),
 };
 

@@ -139,6 +139,14 @@ describe('LoRA applied by the engine (onnxruntime-node)', () => {
     const changed = await rejection(engine.generate('c', request({ loras: [{ ...(await ref('test-style.safetensors')), sha256: 'b'.repeat(64) }] })));
     expect(changed.code).toBe('missing-lora');
     expect(changed.message).toBe('The stored LoRA test-style.safetensors is not the file this task was made with (its sha256 differs). Import test-style.safetensors again.');
+    // A LoRA used once and then deleted from the library: after forgetLora the engine reads storage again.
+    let present = true;
+    const style = await ref('test-style.safetensors');
+    const forgetful = createEngine({ ort: ortNodeModule, sourceFor: async (id) => diskPackSource(id), probe: async () => CPU_ONLY, readLora: async (r) => (present ? files[r.name]! : Promise.reject(new Error(`${r.name} deleted`))) });
+    await forgetful.generate('u', request({ loras: [style] }));
+    present = false;
+    await forgetful.forgetLora(style.sha256);
+    expect((await rejection(forgetful.generate('v', request({ loras: [style] })))).message).toBe('test-style.safetensors deleted');
     const noLoraPack = await rejection(engine.generate('d', { ...smallRequest('demo-t2v'), loras: [await ref('test-style.safetensors')] }));
     expect(noLoraPack.code).toBe('invalid-request');
     expect(noLoraPack.message).toMatch(/takes no LoRAs/);

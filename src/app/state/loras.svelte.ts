@@ -77,6 +77,7 @@ export class LorasState {
   async remove(id: string): Promise<void> {
     await deleteLora(id);
     this.loras = this.loras.filter((l) => l.id !== id);
+    await engineBridge.api.forgetLora(id);
   }
 
   /** Imports `.lset` text as a preset named after its file (without `.lset`). */

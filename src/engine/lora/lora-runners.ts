@@ -61,6 +61,14 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
     }
   }
 
+  async function drop(mine: (key: string) => boolean): Promise<void> {
+    for (const key of [...weights.keys()]) if (mine(key)) weights.delete(key);
+    for (const key of [...mergers.keys()]) if (mine(key)) mergers.delete(key);
+    const gone = [...sessions.entries()].filter(([key]) => mine(key));
+    for (const [key] of gone) sessions.delete(key);
+    await Promise.all(gone.map(([, s]) => s.then((x) => x.release()).catch(() => undefined)));
+  }
+
   return {
     /**
      * The per-step transformer for a request with LoRAs (undefined without). Reads and checks
@@ -100,13 +108,13 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
     },
 
     /** Releases the merged sessions (of pack `packId`, or all) and forgets parsed LoRAs. */
-    async release(packId?: string): Promise<void> {
-      const mine = (key: string) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`);
-      for (const key of [...weights.keys()]) if (mine(key)) weights.delete(key);
-      for (const key of [...mergers.keys()]) if (mine(key)) mergers.delete(key);
-      const gone = [...sessions.entries()].filter(([key]) => mine(key));
-      for (const [key] of gone) sessions.delete(key);
-      await Promise.all(gone.map(([, s]) => s.then((x) => x.release()).catch(() => undefined)));
+    release(packId?: string): Promise<void> {
+      return drop((key) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`));
+    },
+
+    /** Forgets a LoRA file (deleted from the library): its parsed tensors and every merged session using it. */
+    forget(sha256: string): Promise<void> {
+      return drop((key) => key.includes(sha256));
     },
 
     /** Number of merged sessions created so far (for tests and the bench). */
