@@ -93,6 +93,13 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
     loras_hashes: [createHash('sha256').update(readFileSync(STYLE)).digest('hex')],
   });
 
+  // "Use settings" on the output restores the LoRA selection and multipliers.
+  await page.getByLabel('test-style.safetensors').uncheck();
+  await expect(page.getByLabel('LoRA multipliers')).toHaveCount(0);
+  await page.getByRole('region', { name: 'Gallery' }).getByRole('button', { name: 'Use settings' }).first().click();
+  await expect(page.getByLabel('test-style.safetensors')).toBeChecked();
+  await expect(page.getByLabel('LoRA multipliers')).toHaveValue('0.8,1');
+
   // Deleted from the library, the LoRA a task names makes that task fail with a message naming it.
   await page.getByRole('link', { name: 'LoRAs' }).click();
   await page.getByRole('button', { name: 'Delete test-style.safetensors' }).click();
