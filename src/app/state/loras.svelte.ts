@@ -26,8 +26,9 @@ export class LorasState {
   /** Why the last LoRA import failed (role="alert"). */
   error = $state('');
   presetError = $state('');
-  /** What the last action did (role="status"). */
+  /** What the last LoRA / preset action did (role="status"). */
   notice = $state('');
+  presetNotice = $state('');
   busy = $state(false);
   loaded = $state(false);
   #packs: Promise<LoraPack[]> | undefined;
@@ -83,12 +84,13 @@ export class LorasState {
   /** Imports `.lset` text as a preset named after its file (without `.lset`). */
   async importPresetText(fileName: string, text: string): Promise<void> {
     this.presetError = '';
+    this.presetNotice = '';
     try {
       const data = parseLset(text, fileName);
       const name = fileName.replace(/\.lset$/i, '');
       if (this.presets.some((p) => p.name === name)) throw new Error(`A preset named ${name} already exists. Rename or delete it first.`);
       await this.#save({ version: PRESET_RECORD_VERSION, id: crypto.randomUUID(), name, data, updatedAt: Date.now() });
-      this.notice = `Imported preset ${name}.`;
+      this.presetNotice = `Imported preset ${name}.`;
     } catch (err) {
       this.presetError = (err as Error).message;
     }
