@@ -3,7 +3,7 @@
  * pack's limits. The UI validates before queueing and the engine validates again.
  */
 import { EngineError, errorCode } from './errors';
-import { parseMultipliers } from './lora/multipliers';
+import { checkPhases, parseMultipliers } from './lora/multipliers';
 import { type PackHeader, parseResolution, type Solver, SOLVERS } from './pack/header';
 
 export interface TaskRequest {
@@ -88,7 +88,7 @@ function lorasError(r: TaskRequest): string | undefined {
   const ids = new Set(r.loras.map((l) => l.id));
   if (ids.size !== r.loras.length) return 'A LoRA is selected twice.';
   try {
-    parseMultipliers(r.lorasMultipliers ?? '', r.loras.length);
+    checkPhases(parseMultipliers(r.lorasMultipliers ?? '', r.loras.length), r.guidance2 !== undefined ? 2 : 1);
   } catch (err) {
     if (errorCode(err) === 'invalid-request') return (err as Error).message;
     throw err;

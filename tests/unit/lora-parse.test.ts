@@ -115,6 +115,8 @@ describe('WanGP multipliers', () => {
       [0, 0.5],
     ]);
     expect(thrown(() => multipliersPerStep(parseMultipliers('1;0'), 1, stepPhases(4))).message).toBe('LoRA 1 has 2 phases (separated by ;) but this task has 1 guidance phase.');
+    // Two guidance phases whose switch no step reaches: the second phase's values are simply unused.
+    expect(multipliersPerStep(parseMultipliers('1;0'), 1, stepPhases(3), 2)).toEqual([[1], [1], [1]]);
   });
 
   it('comment lines and | separators follow WanGP; errors name the position', () => {

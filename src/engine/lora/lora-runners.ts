@@ -83,7 +83,7 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
       for (const l of loras) {
         if (!l.modules.size) throw new EngineError('invalid-lora', `LoRA ${l.name} has no keys that match ${pack.manifest.name} (family ${spec.family}); it is for another model.`);
       }
-      const perStep = multipliersPerStep(parseMultipliers(r.lorasMultipliers ?? '', refs.length), refs.length, guidancePhases(r, pack));
+      const perStep = multipliersPerStep(parseMultipliers(r.lorasMultipliers ?? '', refs.length), refs.length, guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1);
       const setKey = `${pack.manifest.id}@${pack.backend}|${refs.map((x) => x.sha256).join('+')}`;
       let merger = mergers.get(setKey);
       if (!merger) {

@@ -61,17 +61,22 @@ export function stepPhases(steps: number, switchStep?: number): number[] {
   return Array.from({ length: steps }, (_, i) => (switchStep !== undefined && i >= switchStep ? 1 : 0));
 }
 
-/**
- * The effective multiplier of each LoRA at each step: [step][lora]. `phaseOf[i]` is step i's
- * guidance phase; a LoRA with one phase uses it in every phase.
- */
-export function multipliersPerStep(parsed: ParsedMultipliers, loraCount: number, phaseOf: readonly number[]): number[][] {
-  const phases = Math.max(0, ...phaseOf) + 1;
+/** Throws when a LoRA gives a per-phase value (`;`) for another number of guidance phases than the task has. */
+export function checkPhases(parsed: ParsedMultipliers, phases: number): void {
   parsed.loras.forEach((s, i) => {
     if (s.length > 1 && s.length !== phases) {
       error(`LoRA ${i + 1} has ${s.length} phases (separated by ;) but this task has ${phases} guidance phase${phases === 1 ? '' : 's'}.`);
     }
   });
+}
+
+/**
+ * The effective multiplier of each LoRA at each step: [step][lora]. `phaseOf[i]` is step i's
+ * guidance phase; `phases` the task's number of guidance phases (default: as many as `phaseOf`
+ * reaches); a LoRA with one phase uses it in every phase.
+ */
+export function multipliersPerStep(parsed: ParsedMultipliers, loraCount: number, phaseOf: readonly number[], phases = Math.max(0, ...phaseOf) + 1): number[][] {
+  checkPhases(parsed, phases);
   const phaseLen = (p: number) => phaseOf.filter((x) => x === p).length;
   return phaseOf.map((phase, step) => {
     const start = phaseOf.indexOf(phase);
