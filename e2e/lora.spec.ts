@@ -73,7 +73,7 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   await expect(item.getByText('diffusion_model.blocks.9.cross_attn.q.lora_A.weight')).toBeVisible();
   expect(await stored(page, 'webgp-loras', 'records', 'loras')).toEqual({ records: 1, files: 1 });
 
-  await page.getByRole('link', { name: 'Generate' }).click();
+  await page.getByRole('link', { name: 'Generate', exact: true }).click();
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
   await page.getByLabel('test-style.safetensors').check();
   await page.getByLabel('LoRA multipliers').fill('1 2');
@@ -101,11 +101,11 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   await expect(page.getByLabel('LoRA multipliers')).toHaveValue('0.8,1');
 
   // Deleted from the library, the LoRA a task names makes that task fail with a message naming it.
-  await page.getByRole('link', { name: 'LoRAs' }).click();
+  await page.getByRole('link', { name: 'LoRAs', exact: true }).click();
   await page.getByRole('button', { name: 'Delete test-style.safetensors' }).click();
   await expect(page.locator('.lora-item')).toHaveCount(0);
   expect(await stored(page, 'webgp-loras', 'records', 'loras')).toEqual({ records: 0, files: 0 });
-  await page.getByRole('link', { name: 'Generate' }).click();
+  await page.getByRole('link', { name: 'Generate', exact: true }).click();
   await expect(page.getByLabel('test-style.safetensors (not in your library)')).toBeChecked();
   await page.getByRole('button', { name: 'Generate' }).click();
   await expect(page.getByRole('region', { name: 'Queue' }).getByTestId('task-status').nth(1)).toHaveText(
@@ -131,10 +131,10 @@ test('a .lset preset imports, survives reload, applies as WanGP does and exports
   await download.saveAs(path);
   expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(preset);
 
-  await page.getByRole('link', { name: 'Generate' }).click();
+  await page.getByRole('link', { name: 'Generate', exact: true }).click();
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
   await page.getByLabel('Prompt', { exact: true }).fill('a cat\n# a note\non a roof');
-  await page.getByRole('link', { name: 'LoRAs' }).click();
+  await page.getByRole('link', { name: 'LoRAs', exact: true }).click();
   await presets.getByRole('button', { name: 'Apply Ink wash' }).click();
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('in ink wash style\na cat\non a roof');
   await expect(page.getByLabel('test-style.safetensors')).toBeChecked();
@@ -171,7 +171,7 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
   await expect(presets.locator('.preset-item[data-name="Dropped"]')).toBeVisible();
 
   // A .lset link from this page (blob: URL) opens into the Presets region.
-  await page.getByRole('link', { name: 'Generate' }).click();
+  await page.getByRole('link', { name: 'Generate', exact: true }).click();
   const url = await page.evaluate(() => URL.createObjectURL(new Blob([JSON.stringify({ loras: [], loras_mult: '' })], { type: 'application/json' })));
   await page.evaluate((u) => (location.hash = `#/loras?preset=${encodeURIComponent(u)}`), url);
   await expect(presets.locator('.preset-item')).toHaveCount(2);

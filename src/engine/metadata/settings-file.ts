@@ -110,7 +110,6 @@ function applyLoras(settings: Record<string, unknown>, request: TaskRequest, res
 export function applySettings(settings: Record<string, unknown>, current: TaskRequest, m: PackManifest, library: readonly LoraRef[] = []): LoadedSettings {
   const request = { ...current };
   const result: LoadedSettings = { request, origin: originOf(settings), applied: [], ignored: [], rejected: [] };
-  applyLoras(settings, request, result, library);
   for (const [key, value] of Object.entries(settings)) {
     if (key === 'activated_loras' || key === 'loras_multipliers') continue;
     const target = KEY_MAP[key];
@@ -138,6 +137,7 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
     (request as Record<string, unknown>)[field] = v;
     result.applied.push(field);
   }
+  applyLoras(settings, request, result, library);
   // One guidance phase (WanGP's default) drops the phase-2 values; two need both.
   if (settings.guidance_phases !== 2 || request.guidance2 === undefined || request.switchThreshold === undefined) {
     delete request.guidance2;
