@@ -2,14 +2,15 @@
  * The engine's LoRA state: parsed LoRA files per (pack, file hash), one merger per LoRA set, and
  * merged transformer sessions cached by (pack, backend, LoRA set + hashes, multipliers). A
  * per-step schedule asks for the transformer of each step; a session is only created when the
- * step's multipliers have no cached session (at most `maxSessions` merged sessions are kept).
+ * step's multipliers have no cached session (at most two merged sessions are kept, one for big
+ * transformers).
  * All multipliers 0 is the pack's own transformer.
  */
 import { EngineError } from '../errors';
 import { sha256Hex } from '../hash';
 import type { LoadedPack } from '../pack/load-pack';
 import type { PackSource } from '../pack/pack-source';
-import { type ComponentRunner, openComponent } from '../pipeline/component-runner';
+import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
 import type { LoraRef, TaskRequest } from '../request';
 import type { OrtModule } from '../runtime';
 import { buildSchedule } from '../schedule/schedules';
@@ -18,11 +19,13 @@ import { type LoraWeights, loraWeights } from './merge';
 import { multipliersPerStep, parseMultipliers } from './multipliers';
 import { parseSafetensors } from './safetensors';
 
+const BIG_TRANSFORMER = 512 * 2 ** 20;
+
 export interface LoraRunnerDeps {
   ort: OrtModule;
   /** The bytes of a stored LoRA; rejects with EngineError('missing-lora') when it is gone. */
   readLora(ref: LoraRef): Promise<Uint8Array>;
-  /** Merged sessions kept (default 2). */
+  /** Merged sessions kept (default 2; 1 for transformers over 512 MiB). */
   maxSessions?: number;
 }
 
@@ -36,7 +39,8 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
   const weights = new Map<string, Promise<LoraWeights>>();
   const mergers = new Map<string, LoraMerger>();
   const sessions = new Map<string, Promise<ComponentRunner>>(); // insertion order = least recently used first
-  const max = deps.maxSessions ?? 2;
+  /** Merged sessions kept: 2, or 1 for a transformer over BIG_TRANSFORMER bytes (each session holds a copy of the weights). */
+  const maxFor = (pack: LoadedPack) => deps.maxSessions ?? (componentBytes(pack.manifest.components.transformer) > BIG_TRANSFORMER ? 1 : 2);
 
   function readWeights(pack: LoadedPack, ref: LoraRef): Promise<LoraWeights> {
     const key = `${pack.manifest.id}|${ref.sha256}`;
@@ -98,7 +102,7 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
         let s = sessions.get(key);
         if (s) sessions.delete(key);
         else {
-          await evict(max - 1);
+          await evict(maxFor(pack) - 1);
           s = openComponent(deps.ort, source, pack.manifest.components.transformer, pack.backend, { gpuOutputs: pack.backend === 'webgpu', patch: (f, single) => m.patch(f, mults, single) });
           s.catch(() => sessions.delete(key));
         }
