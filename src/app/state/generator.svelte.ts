@@ -138,6 +138,7 @@ export class GeneratorState {
       }
     } else if (m.pipeline !== 'i2v-flow-dit') delete request.startImage;
     this.fieldErrors = validateRequest(request, m);
+    if (request.loras?.length && !m.components.transformer.lora) this.fieldErrors.loras = `${m.name} takes no LoRAs: deselect them.`;
     if (Object.keys(this.fieldErrors).length) return;
     this.error = '';
     if (this.editingId) {
