@@ -1,8 +1,10 @@
 /**
  * LoRAs in real Chromium (WebGPU on SwiftShader, real OPFS and IndexedDB): import a LoRA and see
- * its matched keys, generate with it and find it in the MP4's settings comment; import a `.lset`
- * preset that survives a reload, applies as WanGP does and exports with identical keys and
- * values; malformed files are refused with an alert and nothing is stored.
+ * its matched keys, generate with it and find it in the MP4's settings comment, restore it with
+ * "Use settings", delete it and see a task naming it fail with that name; import a `.lset` preset
+ * that survives a reload, applies as WanGP does and exports with identical keys and values;
+ * malformed files are refused with an alert and nothing is stored; a dropped `.lset` and a
+ * `#/loras?preset=<blob: URL>` link import.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
