@@ -142,10 +142,16 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
 
   /**
    * Double buffering: while stage `running` runs, the next stage's session is created (its files
-   * read first), when the resident window has room for both. The next `session()` call awaits it.
+   * read first), when the resident window has room for both; the next `session()` call awaits it.
+   * After the last stage only stage 0's files are read ahead: the component may not run again
+   * (a text encoder), and an idle session would hold its memory meanwhile.
    */
   async function prefetch(running: number): Promise<void> {
-    const next = (running + 1) % stages.length;
+    const next = running + 1;
+    if (next === stages.length) {
+      void files(0).catch(() => undefined);
+      return;
+    }
     if (resident < 2 || alive.has(next) || creating.has(next)) return;
     await makeRoom(running);
     if (alive.size + creating.size < resident) void create(next).catch(() => undefined);
