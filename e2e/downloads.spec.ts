@@ -194,10 +194,10 @@ test('a pack.json that maps a tensor name the graph lacks is rejected, naming th
 
 test('a real registry pack whose bundled pack.json is header-only says it cannot be downloaded yet', async ({ page }) => {
   await openModels(page);
-  const card = page.getByRole('region', { name: 'Models' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Z-Image-Turbo (q4f16)', exact: true }) });
+  const card = page.getByRole('region', { name: 'Models' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'SD-Turbo', exact: true }) });
   await card.getByRole('button', { name: 'Download' }).click();
-  await expect(card.getByRole('alert')).toContainText('This version of WebGP cannot download Z-Image-Turbo (q4f16) yet');
-  expect(await packRecord(page, 'z-image-turbo')).toBeUndefined();
+  await expect(card.getByRole('alert')).toContainText('This version of WebGP cannot download SD-Turbo yet');
+  expect(await packRecord(page, 'sd-turbo')).toBeUndefined();
 });
 
 test('imports a picked pack folder (all or nothing; a missing file is named)', async ({ page }) => {

@@ -41,9 +41,9 @@ export interface GenerateJobOptions {
   previews?: boolean;
 }
 
-/** fp16 graph boundaries need WebGPU's shader-f16. */
+/** fp16 graph boundaries, or fp16 compute behind float32 boundaries, need WebGPU's shader-f16. */
 function needsF16(manifest: PackManifest): boolean {
-  return Object.values(manifest.components).some((c) => c?.dtype === 'float16');
+  return Object.values(manifest.components).some((c) => c?.dtype === 'float16' || c?.compute === 'float16');
 }
 
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;

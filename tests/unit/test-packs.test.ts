@@ -32,7 +32,7 @@ const tokenizerOf = (id: string) => {
 
 /** Graphs whose weights are in external data, as in the real packs (SD-Turbo's ORT-web graphs have none). */
 const EXTERNAL: Record<string, string[]> = {
-  'test-zimage': ['transformer_model_q4f16.onnx'],
+  'test-zimage': ['text_encoder_model_q4f16.onnx', 'transformer_model_q4f16.onnx'],
   'test-sdturbo': [],
   'test-fastwan': ['layer_00.onnx', 'layer_01.onnx', 'block_00.onnx', 'block_01.onnx', 'block_02.onnx'],
 };

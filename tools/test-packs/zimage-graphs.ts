@@ -20,10 +20,13 @@ export const VAE_SHIFT = 0.1159;
 const C = ZIMAGE_CHANNELS;
 const LATENT_DIMS = ['batch_size', C, 'num_frames', 'height', 'width'];
 
-/** input_ids, attention_mask (int64 [B, S]) → encoder_hidden_state [B, S, 32]: one masked attention layer. */
-export function zimageTextEncoder(vocabSize: number): Uint8Array {
+/**
+ * input_ids, attention_mask (int64 [B, S]) → encoder_hidden_state [B, S, 32]: one masked attention
+ * layer. Weights in `location` (external data), as in the real pack.
+ */
+export function zimageTextEncoder(vocabSize: number, location: string): GraphFile {
   const g = new GraphBuilder('text_encoder');
-  const p = new Params(g, 101);
+  const p = new Params(g, 101, location);
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const emb = g.op('Gather', [p.weight('embed_tokens.weight', [vocabSize, TEXT_DIM], 1.7), ids], { axis: 0 });
@@ -34,7 +37,7 @@ export function zimageTextEncoder(vocabSize: number): Uint8Array {
   h = g.op('Add', [h, feedForward(g, p, 'layers.0.mlp', rmsNorm(g, p, h, 'layers.0.post_attention_layernorm', TEXT_DIM), TEXT_DIM)]);
   g.op('Identity', [h], {}, 'encoder_hidden_state');
   g.output('encoder_hidden_state', 'float32', ['batch_size', 'sequence_length', TEXT_DIM]);
-  return g.toModel({ doc: 'WebGP test-zimage text encoder (random weights)' });
+  return { model: g.toModel({ doc: 'WebGP test-zimage text encoder (random weights)' }), external: { path: location, data: p.externalData() } };
 }
 
 /**

@@ -36,7 +36,7 @@ export function writeZImagePack(dir: string): void {
     tokenizer: { file: 'tokenizer/tokenizer.json', ...tokenizer, maxLength: 16, padId: vocab.indexOf('<|endoftext|>'), padding: 'none', chatTemplate: CHATML_TEMPLATE, idsType: 'int64' },
     components: {
       textEncoder: {
-        ...graph('text_encoder_model_q4f16.onnx', zimageTextEncoder(vocab.length)),
+        ...writeGraph(folder, 'onnx/text_encoder_model_q4f16.onnx', zimageTextEncoder(vocab.length, 'text_encoder_model_q4f16.onnx_data')),
         ...io,
         inputs: { inputIds: 'input_ids', attentionMask: 'attention_mask' },
         outputs: { hiddenStates: 'encoder_hidden_state' },

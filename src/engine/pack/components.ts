@@ -51,6 +51,11 @@ export interface ComponentSpec extends GraphSpec {
   outputs: Record<string, string>;
   /** dtype of the graph's float inputs/outputs; fp16 graphs need `shader-f16` on WebGPU. */
   dtype: FloatType;
+  /**
+   * dtype the graph computes in, when it differs from its boundaries: q4f16 graphs with float32
+   * inputs and outputs (Z-Image) still need `shader-f16` on WebGPU.
+   */
+  compute?: FloatType;
   stages?: StageSpec[];
   /** Block-streamed: at most this many stage sessions exist at once (the next is created while one runs). */
   resident?: number;
@@ -212,6 +217,8 @@ export function parseComponent(e: FieldErrors, v: unknown, path: string, roles: 
     outputs: roleMap(e, c.outputs, `${path}.outputs`, roles.outputs),
     dtype: (e.string(c.dtype, `${path}.dtype`, { oneOf: FLOAT_TYPES, optional: true }) ?? 'float32') as FloatType,
   };
+  const compute = e.string(c.compute, `${path}.compute`, { oneOf: FLOAT_TYPES, optional: true }) as FloatType | undefined;
+  if (compute) spec.compute = compute;
   if (chained) {
     spec.stages = stages(e, c.stages, `${path}.stages`);
     const resident = e.number(c.resident, `${path}.resident`, { min: 1, integer: true, optional: true });

@@ -34,8 +34,21 @@ export async function readGraphFiles(source: PackSource, graph: GraphSpec): Prom
   return { graph, bytes, externalData };
 }
 
+/**
+ * Session creations run one at a time: ORT's native WebGPU EP (the JSPI build) refuses a second
+ * creation while one is in progress ("another WebGPU EP inference session is being created").
+ * Creating one session while another runs is fine, which is what block streaming overlaps.
+ */
+let creationTurn: Promise<unknown> = Promise.resolve();
+
 /** Creates a session; `gpuOutputs` keeps its outputs in GPU buffers on WebGPU. */
-export async function createGraphSession(ort: OrtModule, files: GraphFiles, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
+export function createGraphSession(ort: OrtModule, files: GraphFiles, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
+  const created = creationTurn.then(() => createNow(ort, files, backend, gpuOutputs));
+  creationTurn = created.catch(() => undefined);
+  return created;
+}
+
+async function createNow(ort: OrtModule, files: GraphFiles, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
   const { graph } = files;
   const options = {
     ...sessionOptions(backend, gpuOutputs),

@@ -1,9 +1,9 @@
 /**
  * Runs one pack component by role: a single graph, or a block-streamed chain of stages that
  * pass tensors by slot name (FastWan's shell_pre → blocks → shell_post). A chain keeps at most
- * `resident` stage sessions alive (least recently used released first) and reads the next
- * stage's files while the current one runs, so packs larger than one wasm heap or GPU buffer run
- * block by block. float16 components get float32 inputs converted at the boundary and return
+ * `resident` stage sessions alive (least recently used released first) and creates the next
+ * stage's session while the current one runs (double buffering), so packs larger than one wasm
+ * heap or GPU buffer run block by block. float16 components get float32 inputs converted at the boundary and return
  * float32 outputs on the CPU.
  */
 import { EngineError } from '../errors';
@@ -96,6 +96,7 @@ function constantValue(ort: OrtModule, name: string, spec: ComponentSpec, slots:
 async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean, patch: Patch): Promise<ComponentRunner> {
   const resident = Math.min(spec.resident ?? stages.length, stages.length);
   const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
+  const creating = new Map<number, Promise<OrtSession>>();
   const reading = new Map<number, Promise<GraphFiles>>();
 
   const files = (i: number) => {
@@ -108,6 +109,30 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
     return p;
   };
 
+  /** Releases least recently used sessions (never `keep`) until one more fits in the resident window. */
+  async function makeRoom(keep: number): Promise<void> {
+    for (const [index, s] of alive) {
+      if (alive.size + creating.size < resident) return;
+      if (index === keep) continue;
+      alive.delete(index);
+      await s.release();
+    }
+  }
+
+  /** Creates stage i's session (reading its files first unless already read); it joins `alive` when ready. */
+  function create(i: number): Promise<OrtSession> {
+    const stage = stages[i] as StageSpec;
+    const p = (async () => {
+      const f = await patch(await files(i), false);
+      reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
+      const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), stage.file, Object.keys(stage.feeds), Object.keys(stage.emits));
+      alive.set(i, s);
+      return s;
+    })().finally(() => creating.delete(i));
+    creating.set(i, p);
+    return p;
+  }
+
   async function session(i: number): Promise<OrtSession> {
     const have = alive.get(i);
     if (have) {
@@ -115,17 +140,27 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
       alive.set(i, have);
       return have;
     }
-    while (alive.size >= resident) {
-      const [oldest, s] = alive.entries().next().value as [number, OrtSession];
-      alive.delete(oldest);
-      await s.release();
+    const pending = creating.get(i);
+    if (pending) return pending;
+    await makeRoom(-1);
+    return create(i);
+  }
+
+  /**
+   * Double buffering: while stage `running` runs, the next stage's session is created (its files
+   * read first), when the resident window has room for both; the next `session()` call awaits it.
+   * After the last stage only stage 0's files are read ahead: the component may not run again
+   * (a text encoder), and an idle session would hold its memory meanwhile.
+   */
+  async function prefetch(running: number): Promise<void> {
+    const next = running + 1;
+    if (next === stages.length) {
+      void files(0).catch(() => undefined);
+      return;
     }
-    const stage = stages[i] as StageSpec;
-    const f = await patch(await files(i), false);
-    reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
-    const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), stage.file, Object.keys(stage.feeds), Object.keys(stage.emits));
-    alive.set(i, s);
-    return s;
+    if (resident < 2 || alive.has(next) || creating.has(next)) return;
+    await makeRoom(running);
+    if (alive.size + creating.size < resident) void create(next).catch(() => undefined);
   }
 
   if (resident === stages.length) for (let i = 0; i < stages.length; i++) await session(i);
@@ -144,8 +179,7 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
         for (let i = 0; i < stages.length; i++) {
           const stage = stages[i] as StageSpec;
           const s = await session(i);
-          // Double buffering: the next stage's files load while this one runs.
-          if (resident < stages.length) void files((i + 1) % stages.length).catch(() => undefined);
+          if (resident < stages.length) await prefetch(i);
           const feeds: Record<string, OrtTensor> = {};
           for (const name of s.inputNames) {
             const slot = stage.feeds[name] ?? name;
@@ -178,6 +212,7 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
       }
     },
     async release() {
+      await Promise.allSettled([...creating.values()]);
       const all = [...alive.values()];
       alive.clear();
       reading.clear();
