@@ -8,6 +8,7 @@ import { cpSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
+import type { LoraBenchResult } from '../src/engine/bench/lora-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
@@ -80,6 +81,14 @@ try {
   }
   console.log('load: pack files (HTTP, warm cache) → ready ORT sessions, second load; step: mean denoise step (transformer/UNet + solver), GPU-resident on WebGPU.');
   console.log('peak: the browser\'s peak resident memory during page + runtime start, two loads and two generations, over a blank page; with KB-sized test packs it is runtime overhead (ORT wasm, shaders), so peak/pack only becomes a per-byte figure with real packs.');
+
+  console.log('\nLoRA schedule   backend  size      steps  no-LoRA ms  constant ms  re-merge ms  cached ms  sessions (re-merge/cached)  re-merge/cached');
+  for (const backend of ['auto', 'wasm'] as const) {
+    for (const l of await run<LoraBenchResult>(backend, '&lora')) {
+      console.log(`test-t2v-random ${l.backend.padEnd(8)} ${l.size.padEnd(9)} ${String(l.steps).padStart(5)} ${f(l.baseStepMs)}   ${f(l.constantStepMs)}    ${f(l.remergeStepMs)}  ${f(l.cachedStepMs)}  ${String(l.remergeSessions).padStart(12)}/${l.cachedSessions}               ${f(l.remergeOverCached)}`);
+    }
+  }
+  console.log('LoRA schedule: multiplier alternating 1/0.5 every step. re-merge: weights merged again and a new session created at every changed step; cached: one merged session per distinct multiplier set kept (what the engine does, 2 kept); constant: one multiplier throughout; no-LoRA: the pack\'s own session. Mean ms per denoise step, session creation included, faster of two runs.');
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

@@ -2,6 +2,7 @@
  * Generates the bundled demo packs into public/models/ (deterministic, no network):
  *  - demo-t2v: the analytic flow model (frames are known exactly for any prompt and seed);
  *  - test-t2v-random: the same contract with random weights, for numerical parity tests;
+ * the test LoRAs for test-t2v-random into test-packs/loras (tools/test-loras),
  * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
  * test-sdturbo, test-fastwan, test-fastwan-i2v), which are not served by the app.
  * Usage: tsx tools/make-demo-packs.ts [outDir] [testPacksDir]
@@ -12,8 +13,11 @@ import { analyticTextEncoder, analyticTransformer, randomTextEncoder, randomTran
 import { demoManifest, TIMESTEP_SCALE } from './demo-pack/manifests';
 import { type FileInfo, PackFolder } from './demo-pack/pack-folder';
 import { tokenizerJson } from './demo-pack/tokenizer-json';
+import { writeTestLoras } from './test-loras/index';
 import { makeTestPacks } from './test-packs/index';
 
+/** Seed of test-t2v-random's transformer weights (tests rebuild it with LoRA deltas baked in). */
+export const RANDOM_TRANSFORMER_SEED = 23;
 const FILES = { textEncoder: 'text_encoder.onnx', transformer: 'transformer.onnx', vaeDecoder: 'vae_decoder.onnx' };
 
 function writePack(dir: string, meta: Parameters<typeof demoManifest>[0], graphs: Record<string, Uint8Array>, vocab: string[]): void {
@@ -46,7 +50,7 @@ export function makeDemoPacks(outDir: string): void {
     { id: 'test-t2v-random', name: 'Test pack (random weights)', description: 'Random-weight graphs with the demo contract, for numerical parity tests.', demo: true },
     {
       [FILES.textEncoder]: randomTextEncoder(vocab.length, 11),
-      [FILES.transformer]: randomTransformer(23, TIMESTEP_SCALE),
+      [FILES.transformer]: randomTransformer(RANDOM_TRANSFORMER_SEED, TIMESTEP_SCALE),
       [FILES.vaeDecoder]: vaeDecoder(),
     },
     vocab,
@@ -59,5 +63,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`demo packs written to ${out}`);
   const testOut = resolve(process.argv[3] ?? 'test-packs');
   makeTestPacks(testOut);
+  writeTestLoras(join(testOut, 'loras'));
   console.log(`test packs written to ${testOut}`);
 }

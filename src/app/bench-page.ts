@@ -40,11 +40,28 @@ async function pipelines(backend: BackendPreference, only: string[]): Promise<un
   return results;
 }
 
+/** The LoRA schedule rows: test-t2v-random with the test LoRA (copied next to the build by tools/bench.ts). */
+async function loraRows(backend: BackendPreference): Promise<unknown[]> {
+  const url = new URL('models/test-t2v-random/', location.href).href;
+  const lora = new Uint8Array(await (await fetch(new URL('bench-packs/loras/test-style.safetensors', location.href))).arrayBuffer());
+  const results = [];
+  for (const size of SIZES) {
+    const request: TaskRequest = { packId: 'test-t2v-random', prompt: 'a red kite', negativePrompt: '', seed: 1, steps: 8, solver: 'euler', shift: 3, guidance: 1, ...size };
+    results.push(await engineBridge.api.benchLora(url, request, lora, backend));
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const out = document.getElementById('result') as HTMLElement;
   const params = new URLSearchParams(location.search);
   const backend = (params.get('backend') ?? 'auto') as BackendPreference;
   try {
+    if (params.has('lora')) {
+      out.textContent = JSON.stringify(await loraRows(backend), null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
     if (params.has('pipelines')) {
       out.textContent = JSON.stringify(await pipelines(backend, (params.get('pipelines') ?? '').split(',').filter(Boolean)), null, 2);
       document.body.dataset.done = 'ok';

@@ -7,12 +7,14 @@ import { type BackendPreference, type Capabilities, chooseBackend, probeCapabili
 import { EngineError } from './errors';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
+import { benchLora, type LoraBenchResult } from './bench/lora-bench';
 import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
 import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
 import type { ProgressCallback } from './progress';
-import { assertValidRequest, type TaskRequest } from './request';
+import { createLoraRunners } from './lora/lora-runners';
+import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
 
 export interface EngineDeps {
@@ -20,6 +22,10 @@ export interface EngineDeps {
   /** Resolves a pack id to where its files are. */
   sourceFor(packId: string): Promise<PackSource>;
   probe?: () => Promise<Capabilities>;
+  /** The bytes of a stored LoRA (rejects with EngineError('missing-lora') when it is gone). */
+  readLora?: (ref: LoraRef) => Promise<Uint8Array>;
+  /** Merged LoRA transformer sessions kept at once (default 2). */
+  loraSessions?: number;
 }
 
 export interface GenerateOutcome extends GenerateResult {
@@ -49,6 +55,11 @@ export function createEngine(deps: EngineDeps) {
   const gates = new Map<string, { wait: Promise<void>; open: () => void }>();
   let chain: Promise<unknown> = Promise.resolve();
   let caps: Promise<Capabilities> | undefined;
+  const loras = createLoraRunners({
+    ort: deps.ort,
+    readLora: deps.readLora ?? (async (ref) => Promise.reject(new EngineError('missing-lora', `LoRA ${ref.name} is not available here.`))),
+    ...(deps.loraSessions !== undefined ? { maxSessions: deps.loraSessions } : {}),
+  });
 
   /** Runs ORT work one job at a time (sessions are not re-entrant). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -94,7 +105,9 @@ export function createEngine(deps: EngineDeps) {
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
           const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
+          const transformerAt = await loras.transformerAt(request, loaded, await deps.sourceFor(request.packId));
           const result = await generate(loaded, deps.ort, request, {
+            ...(transformerAt ? { transformerAt } : {}),
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
             waitWhilePaused: async () => gates.get(jobId)?.wait,
@@ -106,6 +119,7 @@ export function createEngine(deps: EngineDeps) {
         } catch (err) {
           if (err instanceof Error && DEVICE_LOST.test(err.message)) {
             packs.clear();
+            await loras.release().catch(() => undefined);
             throw new EngineError('device-lost', `The GPU device was lost (${err.message}). Your settings are kept: press Generate to try again.`);
           }
           throw err;
@@ -154,6 +168,11 @@ export function createEngine(deps: EngineDeps) {
       });
     },
 
+    /** Times a per-step LoRA schedule on pack `source` (see bench/lora-bench.ts). */
+    benchLora(source: PackSource, request: TaskRequest, loraBytes: Uint8Array, pref: BackendPreference = 'auto'): Promise<LoraBenchResult> {
+      return serial(async () => benchLora(deps.ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend));
+    },
+
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */
     cancel(jobId: string): void {
       cancelled.add(jobId);
@@ -166,14 +185,21 @@ export function createEngine(deps: EngineDeps) {
       return serial(async () => {
         const mine = [...packs.entries()].filter(([key]) => key.startsWith(`${packId}@`));
         for (const [key] of mine) packs.delete(key);
+        await loras.release(packId);
         await Promise.all(mine.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
       });
+    },
+
+    /** Forgets a LoRA deleted from the library (its parsed tensors and merged sessions); a later task reads it from storage again. */
+    forgetLora(sha256: string): Promise<void> {
+      return serial(() => loras.forget(sha256));
     },
 
     /** Releases every session (and its GPU buffers). */
     async dispose(): Promise<void> {
       const all = [...packs.values()];
       packs.clear();
+      await loras.release();
       await Promise.all(all.map((p) => p.then((l) => l.release()).catch(() => undefined)));
     },
   };

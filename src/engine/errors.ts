@@ -14,7 +14,9 @@ export type EngineErrorCode =
   | 'encode-failed'
   | 'storage-full'
   | 'invalid-settings-file'
-  | 'invalid-queue-file';
+  | 'invalid-queue-file'
+  | 'invalid-lora'
+  | 'missing-lora';
 
 export class EngineError extends Error {
   override name = 'EngineError';

@@ -2,7 +2,8 @@
  * TaskRequest: the plain-JSON description of one generation, and its validation against a
  * pack's limits. The UI validates before queueing and the engine validates again.
  */
-import { EngineError } from './errors';
+import { EngineError, errorCode } from './errors';
+import { checkPhases, parseMultipliers } from './lora/multipliers';
 import { type PackHeader, parseResolution, type Solver, SOLVERS } from './pack/header';
 
 export interface TaskRequest {
@@ -25,6 +26,17 @@ export interface TaskRequest {
   switchThreshold?: number;
   /** i2v start image: a PNG data URL at exactly the request's resolution (the app converts the user's image). */
   startImage?: string;
+  /** LoRAs to apply, in the order the multipliers list them (WanGP `activated_loras`). */
+  loras?: LoraRef[];
+  /** WanGP `loras_multipliers`: see lora/multipliers.ts. */
+  lorasMultipliers?: string;
+}
+
+/** A LoRA in the user's library: its id in storage, file name and sha256 of the file. */
+export interface LoraRef {
+  id: string;
+  name: string;
+  sha256: string;
 }
 
 export type RequestField = keyof TaskRequest;
@@ -62,11 +74,26 @@ export function validateRequest(r: TaskRequest, m: PackHeader): FieldErrorMap {
   if ((r.guidance2 === undefined) !== (r.switchThreshold === undefined)) errors.guidance2 = 'Two guidance phases need both a phase-2 guidance and a switch threshold.';
   else if (r.guidance2 !== undefined && !(Number.isFinite(r.guidance2) && r.guidance2 >= 0 && r.guidance2 <= 50)) errors.guidance2 = 'Phase-2 guidance must be a number from 0 to 50.';
   if (r.switchThreshold !== undefined && !(Number.isFinite(r.switchThreshold) && r.switchThreshold >= 0 && r.switchThreshold <= 1000)) errors.switchThreshold = 'Switch threshold must be a number from 0 to 1000 (noise level 1000·σ).';
+  const loraError = lorasError(r);
+  if (loraError) errors.loras = loraError;
   if (m.scheduler.spacing === 'eps-trailing' && r.solver !== 'euler' && !errors.solver) errors.solver = 'This model predicts noise (ε): only the euler solver applies.';
   if (m.pipeline === 'i2v-flow-dit' && !r.startImage) errors.startImage = 'Choose a start image: this image-to-video model starts from it.';
   else if (m.pipeline !== 'i2v-flow-dit' && r.startImage) errors.startImage = 'This model does not take a start image; remove it or pick an image-to-video model.';
   else if (r.startImage && !r.startImage.startsWith('data:image/png;base64,')) errors.startImage = 'The start image must be a PNG data URL.';
   return errors;
+}
+
+function lorasError(r: TaskRequest): string | undefined {
+  if (!r.loras?.length) return r.lorasMultipliers?.trim() ? 'LoRA multipliers are set but no LoRA is selected.' : undefined;
+  const ids = new Set(r.loras.map((l) => l.id));
+  if (ids.size !== r.loras.length) return 'A LoRA is selected twice.';
+  try {
+    checkPhases(parseMultipliers(r.lorasMultipliers ?? '', r.loras.length), r.guidance2 !== undefined ? 2 : 1);
+  } catch (err) {
+    if (errorCode(err) === 'invalid-request') return (err as Error).message;
+    throw err;
+  }
+  return undefined;
 }
 
 /** Throws EngineError('invalid-request') with the field messages when the request is invalid. */

@@ -25,6 +25,10 @@ export interface OutputSettings {
   guidance_phases: number;
   guidance2_scale?: number;
   switch_threshold?: number;
+  /** WanGP's LoRA keys (file names and the multiplier string), plus the files' sha256 so a task finds the same file. */
+  activated_loras?: string[];
+  loras_multipliers?: string;
+  loras_hashes?: string[];
   model_type: string;
   pack_version: string;
   fps: number;
@@ -56,6 +60,7 @@ export function requestParams(r: TaskRequest) {
     guidance_scale: r.guidance,
     guidance_phases: r.guidance2 !== undefined ? 2 : 1,
     ...(r.guidance2 !== undefined ? { guidance2_scale: r.guidance2, switch_threshold: r.switchThreshold } : {}),
+    ...(r.loras?.length ? { activated_loras: r.loras.map((l) => l.name), loras_multipliers: r.lorasMultipliers ?? '', loras_hashes: r.loras.map((l) => l.sha256) } : {}),
     model_type: r.packId,
   };
 }

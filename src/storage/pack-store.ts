@@ -7,6 +7,7 @@
 import { createStore, del, get, set, values } from 'idb-keyval';
 import { EngineError } from '../engine/errors';
 import type { PackSource } from '../engine/pack/pack-source';
+import { isNotFound } from './opfs';
 import { guardQuota } from './quota';
 
 export const PACK_RECORD_VERSION = 1;
@@ -86,7 +87,6 @@ async function packsRoot(): Promise<FileSystemDirectoryHandle> {
   return root.getDirectoryHandle('packs', { create: true });
 }
 
-const isNotFound = (err: unknown) => (err as { name?: string } | null)?.name === 'NotFoundError' || (err as { name?: string } | null)?.name === 'TypeMismatchError';
 
 /** The folder of pack `id` (created with `create`), or undefined when it does not exist. */
 export async function packDir(id: string, create = false): Promise<FileSystemDirectoryHandle | undefined> {

@@ -10,6 +10,7 @@ import { type PackFileReader, verifyGraphs } from '../engine/pack/verify-graphs'
 import { sha256OfStream } from '../engine/sha256-stream';
 import { packFile, packFileHandle } from './pack-store';
 import { isQuotaError } from './quota';
+import { writeWholeFile } from './opfs';
 
 /**
  * Checks stored file `f.path` of pack `id` against its size (unknown when absent, or < 0 as install
@@ -52,12 +53,9 @@ export function storageFullWhileWriting(name: string): EngineError {
 export async function writeStoredFile(id: string, name: string, path: string, data: Blob | string): Promise<void> {
   const handle = await packFileHandle(id, path, true);
   if (!handle) throw new Error(`Could not create ${path} in OPFS`);
-  const writable = await handle.createWritable();
   try {
-    await writable.write(data);
-    await writable.close();
+    await writeWholeFile(handle, data);
   } catch (err) {
-    await writable.abort().catch(() => undefined);
     throw isQuotaError(err) ? storageFullWhileWriting(name) : err;
   }
 }

@@ -4,9 +4,11 @@ import * as ort from 'onnxruntime-web';
 import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { createEngine } from '../engine/engine';
-import { mergeInstalled } from '../engine/pack/pack-list';
+import type { LoraPack } from '../engine/lora/analyse';
+import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
+import { readLoraBytes } from '../storage/lora-store';
 import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
 import type { LatentCheckpoint } from '../engine/pipeline/generate';
@@ -36,10 +38,19 @@ const engine = createEngine({
   ort,
   // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
   sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
+  readLora: readLoraBytes,
 });
+
+/** The usable packs (bundled or installed, test packs included) whose transformer takes LoRAs. */
+async function loraPacks(): Promise<LoraPack[]> {
+  const packs = pickerPacks(await listPacks(), true);
+  const found = await Promise.all(packs.map((p) => engine.describePack(p.id).then((m) => m.components.transformer.lora && { packId: p.id, lora: m.components.transformer.lora }, () => undefined)));
+  return found.filter((x): x is LoraPack => !!x);
+}
 
 const api = {
   listPacks,
+  loraPacks,
   capabilities: () => engine.capabilities(),
   describePack: (packId: string) => engine.describePack(packId),
   /** Callbacks are comlink proxies (top-level arguments only); `onCheckpoint` gets each step's latent, transferred. */
@@ -58,8 +69,11 @@ const api = {
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
   benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
+  /** Benchmarks a per-step LoRA schedule on the pack served at `url` with the given LoRA file. */
+  benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) => engine.benchLora(httpPackSource(url), request, loraBytes, backend),
   cancel: (jobId: string) => engine.cancel(jobId),
   forget: (packId: string) => engine.forget(packId),
+  forgetLora: (sha256: string) => engine.forgetLora(sha256),
   dispose: () => engine.dispose(),
 };
 

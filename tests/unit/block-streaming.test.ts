@@ -54,7 +54,7 @@ const source: PackSource = {
     if (!cache.has(file)) cache.set(file, await disk.readBytes(file));
     return cache.get(file) as Uint8Array;
   },
-  readBlob: async (file) => new Blob([await source.readBytes(file)]),
+  readBlob: async (file) => new Blob([(await source.readBytes(file)) as Uint8Array<ArrayBuffer>]),
 };
 
 async function transformerInputs(): Promise<Record<string, OrtTensor>> {

@@ -51,6 +51,16 @@ describe('exportQueue', () => {
 });
 
 describe('importQueue round trip', () => {
+  it('carries the LoRA selection (names, multipliers and hashes), whether or not the LoRA files are here', async () => {
+    const lora = { id: 'c'.repeat(64), name: 'style.safetensors', sha256: 'c'.repeat(64) };
+    const withLora = { ...defaultRequest(manifests.get('test-t2v-random')!, 'a cat'), loras: [lora], lorasMultipliers: '0,1' };
+    const zip = await exportQueue([{ id: 'l', request: withLora }]);
+    expect(JSON.parse(strFromU8(unzipSync(zip)['queue.json']!))[0].params).toMatchObject({ activated_loras: ['style.safetensors'], loras_multipliers: '0,1', loras_hashes: ['c'.repeat(64)] });
+    const back = importOf(zip);
+    expect(back.errors).toEqual([]);
+    expect(back.items[0]?.request).toEqual(withLora);
+  });
+
   it('returns equal requests and media bytes and types', async () => {
     const jpg = new Uint8Array([0xff, 0xd8, 0xff, 9, 8, 7]);
     const wav = new Uint8Array([0x52, 0x49, 0x46, 0x46, 5]);

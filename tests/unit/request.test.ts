@@ -19,6 +19,18 @@ describe('validateRequest', () => {
     expect(valid).toMatchObject({ packId: 'demo-t2v', steps: 8, frames: 17, resolution: '256x256', shift: 3, guidance: 1 });
   });
 
+  it('checks the LoRA selection and its WanGP multipliers', () => {
+    const a = { id: 'a'.repeat(64), name: 'a.safetensors', sha256: 'a'.repeat(64) };
+    const b = { id: 'b'.repeat(64), name: 'b.safetensors', sha256: 'b'.repeat(64) };
+    expect(errorsFor({ loras: [a, b], lorasMultipliers: '1 0.5,0' })).toEqual({});
+    expect(errorsFor({ loras: [a], lorasMultipliers: '1 1' }).loras).toBe('The LoRA multipliers give 2 values but 1 LoRA is selected: remove the extra ones.');
+    expect(errorsFor({ loras: [a], lorasMultipliers: '0.5,x' }).loras).toBe('"x" at position 5 is not a number.');
+    expect(errorsFor({ loras: [a], lorasMultipliers: '1;0' }).loras).toBe('LoRA 1 has 2 phases (separated by ;) but this task has 1 guidance phase.');
+    expect(errorsFor({ loras: [a], lorasMultipliers: '1;0', guidance2: 1, switchThreshold: 875 })).toEqual({});
+    expect(errorsFor({ loras: [a, a] }).loras).toBe('A LoRA is selected twice.');
+    expect(errorsFor({ lorasMultipliers: '1' }).loras).toBe('LoRA multipliers are set but no LoRA is selected.');
+  });
+
   it.each(['', '   \n\t'])('rejects the empty prompt %j', (prompt) => {
     expect(errorsFor({ prompt })).toEqual({ prompt: 'Enter a prompt: describe what the video should show.' });
   });

@@ -76,8 +76,23 @@ describe('applying settings to the form', () => {
     expect(r.origin).toBe('WanGP');
     expect(r.request).toEqual({ ...current, prompt: tricky, negativePrompt: 'blurry', seed: 1234, steps: 12, frames: 33, resolution: '256x256', solver: 'euler', shift: 5, guidance: 4.5 });
     expect(r.applied).toHaveLength(9);
-    expect(r.ignored).toEqual(['activated_loras']);
+    expect(r.ignored).toEqual([]); // activated_loras: [] is an empty LoRA selection
     expect(r.otherModel).toBe('t2v_1.3B');
+  });
+
+  it('restores LoRAs: by hash from WebGP settings, by name from the library for WanGP files, and names the missing ones', () => {
+    const a = { id: 'a'.repeat(64), name: 'style.safetensors', sha256: 'a'.repeat(64) };
+    const b = { id: 'b'.repeat(64), name: 'motion.safetensors', sha256: 'b'.repeat(64) };
+    const withLoras = { ...current, loras: [a, b], lorasMultipliers: '1 0.5,0' };
+    const webgp = applySettings(requestParams(withLoras), current, manifest);
+    expect(webgp.request.loras).toEqual([a, b]);
+    expect(webgp.request.lorasMultipliers).toBe('1 0.5,0');
+    expect(webgp.applied).toEqual(expect.arrayContaining(['loras', 'lorasMultipliers']));
+    const wangp = applySettings({ ...wanGp, activated_loras: ['style.safetensors', 'other.safetensors'], loras_multipliers: '0.7 1' }, { ...current, loras: [b] }, manifest, [a, b]);
+    expect(wangp.request.loras).toEqual([a]);
+    expect(wangp.request.lorasMultipliers).toBe('0.7 1');
+    expect(wangp.rejected).toEqual(['LoRA other.safetensors is not in your LoRA library (import it on the LoRAs page)']);
+    expect(applySettings(wanGp, withLoras, manifest).request.loras).toBeUndefined(); // no LoRAs in the file: the selection is cleared
   });
 
   it('names values the pack cannot use instead of applying them', () => {

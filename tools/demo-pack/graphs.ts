@@ -98,15 +98,19 @@ export function analyticTransformer(timestepScale: number): Uint8Array {
   return g.toModel({ doc: 'WebGP analytic flow transformer: exact velocity towards a prompt-defined clip' });
 }
 
-/** Random-weight transformer with the same contract (a per-position MLP conditioned on text and time). */
-export function randomTransformer(seed: number, timestepScale: number): Uint8Array {
+/**
+ * Random-weight transformer with the same contract (a per-position MLP conditioned on text and
+ * time). `adjust` may change an initializer's values (tests bake LoRA deltas in with it).
+ */
+export function randomTransformer(seed: number, timestepScale: number, adjust: (name: string, w: Float32Array) => Float32Array = (_, w) => w): Uint8Array {
   const g = new GraphBuilder('transformer');
   const { x, ts, ctx } = transformerInputs(g);
   const C = LATENT_CHANNELS;
-  const win = g.initializer('blocks.0.ffn.0.weight', 'float32', [C, HIDDEN], randomMatrix(C, HIDDEN, seed, 0.6));
-  const wctx = g.initializer('text_embedding.0.weight', 'float32', [FEATURES, HIDDEN], randomMatrix(FEATURES, HIDDEN, seed + 1, 0.3));
-  const wt = g.initializer('time_embedding.0.weight', 'float32', [HIDDEN], randomMatrix(1, HIDDEN, seed + 2, 0.5));
-  const wout = g.initializer('blocks.0.ffn.2.weight', 'float32', [HIDDEN, C], randomMatrix(HIDDEN, C, seed + 3, 0.4));
+  const init = (name: string, dims: number[], w: Float32Array) => g.initializer(name, 'float32', dims, adjust(name, w));
+  const win = init('blocks.0.ffn.0.weight', [C, HIDDEN], randomMatrix(C, HIDDEN, seed, 0.6));
+  const wctx = init('text_embedding.0.weight', [FEATURES, HIDDEN], randomMatrix(FEATURES, HIDDEN, seed + 1, 0.3));
+  const wt = init('time_embedding.0.weight', [HIDDEN], randomMatrix(1, HIDDEN, seed + 2, 0.5));
+  const wout = init('blocks.0.ffn.2.weight', [HIDDEN, C], randomMatrix(HIDDEN, C, seed + 3, 0.4));
   const xl = g.op('Transpose', [x], { perm: [0, 2, 3, 4, 1] });
   const pooled = g.op('MatMul', [g.op('ReduceSum', [ctx, g.constI([1])], { keepdims: 0 }), wctx]);
   const t = g.op('Mul', [g.op('Div', [ts, g.constF([timestepScale], [])]), wt]);

@@ -19,6 +19,15 @@ export const DEMO_PREVIEW: PreviewSpec = {
   ],
   rgbBias: [0, 0, 0],
 };
+/**
+ * The random test pack's LoRA targets: its MatMul weights carry Wan module names and are stored
+ * [in, out] (ONNX MatMul), so LoRA deltas are transposed when merged.
+ */
+export const TEST_LORA = {
+  family: 'webgp-test',
+  targets: Object.fromEntries(['blocks.0.ffn.0', 'blocks.0.ffn.2', 'text_embedding.0'].map((m) => [m, { initializer: `${m}.weight`, layout: 'in-out' as const }])),
+};
+const PACKS_WITH_LORA = new Set(['test-t2v-random']);
 /** Packs that ship `preview`; the random test pack leaves it out so the fallback projection is exercised. */
 const PACKS_WITH_PREVIEW = new Set(['demo-t2v']);
 
@@ -56,6 +65,7 @@ export function demoManifest(opts: { id: string; name: string; description: stri
         timestepType: 'float32',
         timestepShape: 'scalar',
         patch: [1, 1, 1],
+        ...(PACKS_WITH_LORA.has(opts.id) ? { lora: TEST_LORA } : {}),
       },
       vaeDecoder: {
         ...fileOf(files.vaeDecoder),

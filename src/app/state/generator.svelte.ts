@@ -2,12 +2,13 @@
  * Generator state: the packs, the form's TaskRequest and field errors, "Load settings", and
  * handing valid requests to the queue (which runs them; see queue.svelte.ts).
  */
+import { type LsetData, missingLoras, presetPrompt } from '../../engine/lora/lset';
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
 import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import type { Task } from '../../engine/queue/task';
-import { defaultRequest, type FieldErrorMap, type TaskRequest, validateRequest } from '../../engine/request';
+import { defaultRequest, type FieldErrorMap, type LoraRef, type TaskRequest, validateRequest } from '../../engine/request';
 import { type AppSettings, DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../storage/settings-store';
 import { engineBridge } from '../bridges/engine-bridge';
 import { startImagePng } from '../start-image';
@@ -33,6 +34,8 @@ export class GeneratorState {
   /** The image the user picked for an i2v pack (converted to the task's resolution at Generate). */
   startSource = $state.raw<Blob | undefined>(undefined);
   readonly queue: QueueModel;
+  /** The LoRA library (set by the app), for restoring LoRAs named in settings and presets. */
+  loraLibrary: () => LoraRef[] = () => [];
 
   constructor(gallery: GalleryState) {
     this.queue = new QueueModel(gallery, () => $state.snapshot(this.settings) as AppSettings);
@@ -98,10 +101,26 @@ export class GeneratorState {
     if (model && model !== this.request?.packId && this.packs.some((p) => p.id === model)) await this.selectPack(model);
     const m = this.manifest;
     if (!m || !this.request) return;
-    const loaded = applySettings(settings, $state.snapshot(this.request) as TaskRequest, m);
+    const loaded = applySettings(settings, $state.snapshot(this.request) as TaskRequest, m, this.loraLibrary());
     this.request = loaded.request;
     this.fieldErrors = {};
     this.settingsNotice = { ok: true, text: describeLoad(source, loaded) };
+  }
+
+  /** Applies a LoRA preset as WanGP does (selection, multipliers, prompt); a preset naming LoRAs not in the library is not applied. */
+  applyPreset(name: string, data: LsetData): boolean {
+    if (!this.request) return false;
+    const library = this.loraLibrary();
+    const missing = missingLoras(data, library.map((l) => l.name));
+    if (missing.length) {
+      this.settingsNotice = { ok: false, text: `Preset ${name} needs LoRAs that are not in your library: ${missing.join(', ')}. Import them on the LoRAs page.` };
+      return false;
+    }
+    this.request.loras = data.loras.map((n) => library.find((l) => l.name === n) as LoraRef);
+    this.request.lorasMultipliers = data.loras_mult;
+    this.request.prompt = presetPrompt(data, this.request.prompt);
+    this.settingsNotice = { ok: true, text: `Applied preset ${name}.` };
+    return true;
   }
 
   /** Validates the form and queues it as a task (or saves the task being edited); invalid input queues nothing. */
@@ -119,6 +138,7 @@ export class GeneratorState {
       }
     } else if (m.pipeline !== 'i2v-flow-dit') delete request.startImage;
     this.fieldErrors = validateRequest(request, m);
+    if (request.loras?.length && !m.components.transformer.lora) this.fieldErrors.loras = `${m.name} takes no LoRAs: deselect them.`;
     if (Object.keys(this.fieldErrors).length) return;
     this.error = '';
     if (this.editingId) {

@@ -6,7 +6,7 @@
 import { EngineError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
 import { solverFromSettings, WANGP_SOLVER_NAMES } from '../settings';
-import type { TaskRequest } from '../request';
+import type { LoraRef, TaskRequest } from '../request';
 import { isMp4, isPng, readMp4Comment, readPngText } from './read-container';
 
 export type SettingsOrigin = 'WebGP' | 'WanGP' | 'unknown';
@@ -39,7 +39,7 @@ const KEY_MAP: Record<string, [keyof TaskRequest, 'string' | 'number']> = {
   switch_threshold: ['switchThreshold', 'number'],
 };
 /** Keys that describe the run rather than settings to restore. */
-const INFORMATIONAL = new Set(['guidance_phases', 'type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
+const INFORMATIONAL = new Set(['loras_hashes', 'guidance_phases', 'type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
 
 const utf8 = new TextDecoder();
 
@@ -75,11 +75,43 @@ function originOf(s: Record<string, unknown>): SettingsOrigin {
   return type.includes('WanGP') ? 'WanGP' : type.startsWith('WebGP') ? 'WebGP' : 'unknown';
 }
 
-/** Applies a settings object onto `current` for pack `m`. */
-export function applySettings(settings: Record<string, unknown>, current: TaskRequest, m: PackManifest): LoadedSettings {
+/**
+ * WanGP's `activated_loras` (+ WebGP's `loras_hashes`) and `loras_multipliers` as the request's
+ * LoRAs. A name without a hash is looked up by name in `library`; one not found there is rejected.
+ */
+function applyLoras(settings: Record<string, unknown>, request: TaskRequest, result: LoadedSettings, library: readonly LoraRef[]): void {
+  const names = settings.activated_loras;
+  delete request.loras;
+  delete request.lorasMultipliers;
+  if (names === undefined || (Array.isArray(names) && names.length === 0)) return;
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+    result.rejected.push('activated_loras is not a list of file names');
+    return;
+  }
+  const hashes = Array.isArray(settings.loras_hashes) ? settings.loras_hashes : [];
+  const refs: LoraRef[] = [];
+  for (const [i, name] of (names as string[]).entries()) {
+    const hash = hashes[i];
+    const known = library.find((l) => (typeof hash === 'string' ? l.sha256 === hash : l.name === name));
+    if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) refs.push(known ?? { id: hash, name, sha256: hash });
+    else if (known) refs.push(known);
+    else result.rejected.push(`LoRA ${name} is not in your LoRA library (import it on the LoRAs page)`);
+  }
+  if (!refs.length) return;
+  request.loras = refs;
+  result.applied.push('loras');
+  if (typeof settings.loras_multipliers === 'string') {
+    request.lorasMultipliers = settings.loras_multipliers;
+    result.applied.push('lorasMultipliers');
+  }
+}
+
+/** Applies a settings object onto `current` for pack `m`; `library` resolves LoRA names written without hashes (WanGP). */
+export function applySettings(settings: Record<string, unknown>, current: TaskRequest, m: PackManifest, library: readonly LoraRef[] = []): LoadedSettings {
   const request = { ...current };
   const result: LoadedSettings = { request, origin: originOf(settings), applied: [], ignored: [], rejected: [] };
   for (const [key, value] of Object.entries(settings)) {
+    if (key === 'activated_loras' || key === 'loras_multipliers') continue;
     const target = KEY_MAP[key];
     if (!target) {
       if (!INFORMATIONAL.has(key)) result.ignored.push(key);
@@ -105,6 +137,7 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
     (request as Record<string, unknown>)[field] = v;
     result.applied.push(field);
   }
+  applyLoras(settings, request, result, library);
   // One guidance phase (WanGP's default) drops the phase-2 values; two need both.
   if (settings.guidance_phases !== 2 || request.guidance2 === undefined || request.switchThreshold === undefined) {
     delete request.guidance2;

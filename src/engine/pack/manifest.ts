@@ -5,6 +5,7 @@
  * path. Documented in docs/pack-format.md.
  */
 import { checkPackPath, type ComponentSpec, fileIntegrity, parseComponent, type RoleSet } from './components';
+import { type LoraSpec, parseLoraSpec } from './lora-spec';
 import { type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
 import { FieldErrors, type Json } from './validate-helpers';
 
@@ -62,6 +63,8 @@ export interface TransformerSpec extends ComponentSpec {
   /** `per-token`: timestep [1, seq] with seq = T·(h/ph)·(w/pw), first-frame tokens at 0 for image conditioning (Wan 2.2). */
   timestepShape: 'scalar' | 'per-token';
   patch: [number, number, number];
+  /** Which LoRAs the transformer takes and where their modules' weights are (see lora-spec.ts). */
+  lora?: LoraSpec;
 }
 
 export interface VaeDecoderSpec extends ComponentSpec {
@@ -194,6 +197,7 @@ function transformer(e: FieldErrors, v: unknown): TransformerSpec {
   const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
   const patch = o.patch === undefined ? [1, 1, 1] : (e.array(o.patch, `${path}.patch`) ?? []).map((x, i) => e.number(x, `${path}.patch[${i}]`, { min: 1, integer: true }) ?? 1);
   if (patch.length !== 3) e.add(`${path}.patch`, 'expected [t, h, w]');
+  const lora = parseLoraSpec(e, o.lora, `${path}.lora`);
   return {
     ...parseComponent(e, v, path, ROLES.transformer),
     prediction: oneOf(e, o.prediction, `${path}.prediction`, PREDICTIONS, 'flow'),
@@ -201,6 +205,7 @@ function transformer(e: FieldErrors, v: unknown): TransformerSpec {
     timestepType: oneOf(e, o.timestepType, `${path}.timestepType`, ['float32', 'float16', 'int64'] as const, 'float32'),
     timestepShape: oneOf(e, o.timestepShape, `${path}.timestepShape`, ['scalar', 'per-token'] as const, 'scalar'),
     patch: patch as [number, number, number],
+    ...(lora ? { lora } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface ComponentRunner {
 export interface OpenOptions {
   /** Keep outputs in GPU buffers on WebGPU (float32 components only). */
   gpuOutputs: boolean;
+  /** Rewrites a graph's files before its session is created (LoRA merging); `single`: the component is one graph. */
+  patch?: (files: GraphFiles, single: boolean) => Promise<GraphFiles>;
 }
 
 /** Converts a float input to the component's dtype (fp16 components take CPU half tensors). */
@@ -55,11 +57,15 @@ async function checkedSession(session: OrtSession, file: string, inputs: string[
 
 export async function openComponent(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, opts: OpenOptions): Promise<ComponentRunner> {
   const gpuOutputs = opts.gpuOutputs && spec.dtype === 'float32' && backend === 'webgpu';
-  return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs) : openSingle(ort, source, spec, backend, gpuOutputs);
+  const patch = opts.patch ?? (async (f: GraphFiles) => f);
+  return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs, patch) : openSingle(ort, source, spec, backend, gpuOutputs, patch);
 }
 
-async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean): Promise<ComponentRunner> {
-  const session = await checkedSession(await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs), spec.file, Object.values(spec.inputs), Object.values(spec.outputs));
+type Patch = NonNullable<OpenOptions['patch']>;
+
+async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean, patch: Patch): Promise<ComponentRunner> {
+  const files = await patch(await readGraphFiles(source, spec), true);
+  const session = await checkedSession(await createGraphSession(ort, files, backend, gpuOutputs), spec.file, Object.values(spec.inputs), Object.values(spec.outputs));
   return {
     spec,
     async run(inputs) {
@@ -87,7 +93,7 @@ function constantValue(ort: OrtModule, name: string, spec: ComponentSpec, slots:
   return new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.floor(dim / c.divide))), []);
 }
 
-async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean): Promise<ComponentRunner> {
+async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean, patch: Patch): Promise<ComponentRunner> {
   const resident = Math.min(spec.resident ?? stages.length, stages.length);
   const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
   const creating = new Map<number, Promise<OrtSession>>();
@@ -117,7 +123,7 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
   function create(i: number): Promise<OrtSession> {
     const stage = stages[i] as StageSpec;
     const p = (async () => {
-      const f = await files(i);
+      const f = await patch(await files(i), false);
       reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
       const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), stage.file, Object.keys(stage.feeds), Object.keys(stage.emits));
       alive.set(i, s);

@@ -17,6 +17,7 @@ import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
 import { buildSchedule } from '../schedule/schedules';
 import { createFlowSolver, type SolverState } from '../schedule/solvers';
 import { encodeText } from '../text/encode-text';
+import type { ComponentRunner } from './component-runner';
 import { type FrameStack, toRgbaFrames } from './frames';
 import { cthw, decoderInput, decoderTakesLatentAsIs, denoiseShape, normaliseEncoded, startFrameMasks, timestepTensor } from './latents';
 import { isPreviewStep, latentPreview } from './preview';
@@ -37,6 +38,8 @@ export interface GenerateOptions {
   previews?: boolean;
   /** Continue from a checkpoint instead of fresh noise: same result as the uninterrupted run. */
   resumeFrom?: LatentCheckpoint;
+  /** The transformer for step i (LoRA-merged weights per step); default: the pack's own. */
+  transformerAt?: (step: number) => Promise<ComponentRunner>;
 }
 
 export interface LatentCheckpoint {
@@ -162,7 +165,8 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       const sigma = sigmas[i] as number;
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
       const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
-      const predict = async (context: OrtTensor) => scope.keep((await pack.transformer.run({ latents: modelInput, timestep, context })).prediction as OrtTensor);
+      const transformer = opts.transformerAt ? await opts.transformerAt(i) : pack.transformer;
+      const predict = async (context: OrtTensor) => scope.keep((await transformer.run({ latents: modelInput, timestep, context })).prediction as OrtTensor);
       const g = guidanceAt(i);
       const guidance = guidanceTensor(g);
       const pCond = await predict(cond);

@@ -1,0 +1,110 @@
+/**
+ * Applies selected LoRAs to a transformer graph before its session is created: finds the target
+ * initializers (pack.json `lora.targets`), computes each LoRA's delta once (cached per
+ * initializer), and writes W + Σ mᵢ·Δᵢ into a copy of the graph bytes, or into new Blobs for
+ * external-data shards. The pack's files are never changed.
+ */
+import { EngineError } from '../errors';
+import { decodeFloats, encodeFloats, type InitializerLocation, isMergeableType, locateInitializers } from '../onnx/initializers';
+import type { LoraSpec } from '../pack/lora-spec';
+import type { GraphFiles } from '../pack/sessions';
+import { type LoraWeights, mergeWeights, weightDelta } from './merge';
+
+interface Target {
+  initializer: string;
+  /** The LoRA (by index) deltas for it, computed on first use. */
+  sources: { lora: number; module: string; bias: boolean }[];
+}
+
+/** Merges a fixed set of LoRAs at any multipliers into the graphs of one transformer. */
+export class LoraMerger {
+  private readonly targets = new Map<string, Target>();
+  private readonly deltas = new Map<string, Float32Array | undefined>();
+
+  constructor(
+    private readonly spec: LoraSpec,
+    private readonly loras: LoraWeights[],
+  ) {
+    loras.forEach((l, lora) => {
+      for (const [module, w] of l.modules) {
+        const t = spec.targets[module];
+        if (!t) continue;
+        const add = (initializer: string, bias: boolean) => {
+          const entry = this.targets.get(initializer) ?? { initializer, sources: [] };
+          entry.sources.push({ lora, module, bias });
+          this.targets.set(initializer, entry);
+        };
+        if (w.up || w.diff) add(t.initializer, false);
+        if (w.diffBias) {
+          if (!t.bias) throw new EngineError('invalid-lora', `LoRA ${l.name} changes the bias of "${module}", which this pack does not expose. Use a LoRA without .diff_b keys, or a pack that lists the bias.`);
+          add(t.bias, true);
+        }
+      }
+    });
+  }
+
+  private delta(loc: InitializerLocation, s: Target['sources'][number]): Float32Array | undefined {
+    const key = `${s.lora}|${loc.name}`;
+    if (!this.deltas.has(key)) {
+      const lora = this.loras[s.lora] as LoraWeights;
+      const w = lora.modules.get(s.module) ?? {};
+      const target = this.spec.targets[s.module];
+      let d: Float32Array | undefined;
+      if (s.bias) {
+        const b = w.diffBias;
+        if (b && b.data.length !== loc.dims.reduce((a, c) => a * c, 1)) throw new EngineError('invalid-lora', `LoRA ${lora.name}: the bias delta of "${s.module}" has ${b.data.length} values, the model's bias ${loc.dims.join('×')}.`);
+        d = b?.data;
+      } else d = target && weightDelta(lora.name, s.module, w, target.layout, loc.dims);
+      this.deltas.set(key, d);
+    }
+    return this.deltas.get(key);
+  }
+
+  /**
+   * The graph with merged weights for `multipliers` (one per LoRA). `requireAll`: every target
+   * must be in this graph (single-graph transformers; a block-streamed stage holds only some).
+   */
+  async patch(files: GraphFiles, multipliers: readonly number[], requireAll: boolean): Promise<GraphFiles> {
+    const found = await locateInitializers(files.bytes, new Set(this.targets.keys()));
+    if (requireAll) {
+      for (const name of this.targets.keys()) {
+        if (!found.has(name)) throw new EngineError('invalid-manifest', `pack.json's lora targets name initializer "${name}", which ${files.graph.file} does not have. Fix components.transformer.lora in pack.json.`);
+      }
+    }
+    if (!found.size) return files;
+    let bytes: Uint8Array | undefined;
+    const external = new Map(files.externalData.map((x) => [x.path, { data: x.data, parts: [] as { offset: number; length: number; values: Uint8Array }[] }]));
+    for (const loc of found.values()) {
+      if (!isMergeableType(loc.dataType)) throw new EngineError('invalid-manifest', `LoRA target "${loc.name}" in ${files.graph.file} is not float32/float16, so LoRAs cannot be merged into it.`);
+      const target = this.targets.get(loc.name) as Target;
+      const deltas = target.sources.flatMap((s) => {
+        const delta = this.delta(loc, s);
+        return delta ? [{ delta, multiplier: multipliers[s.lora] ?? 1 }] : [];
+      });
+      if (loc.inline) {
+        const base = decodeFloats(files.bytes.subarray(loc.inline.offset, loc.inline.offset + loc.inline.length), loc.dataType);
+        bytes ??= files.bytes.slice();
+        bytes.set(encodeFloats(mergeWeights(base, deltas), loc.dataType), loc.inline.offset);
+      } else if (loc.external) {
+        const ext = external.get(loc.external.location);
+        if (!ext) throw new EngineError('invalid-manifest', `${files.graph.file} stores "${loc.name}" in ${loc.external.location}, which pack.json does not list.`);
+        const { offset, length } = loc.external;
+        const base = decodeFloats(new Uint8Array(await ext.data.slice(offset, offset + length).arrayBuffer()), loc.dataType);
+        ext.parts.push({ offset, length, values: encodeFloats(mergeWeights(base, deltas), loc.dataType) });
+      }
+    }
+    const externalData = files.externalData.map((x) => {
+      const parts = (external.get(x.path)?.parts ?? []).sort((a, b) => a.offset - b.offset);
+      if (!parts.length) return x;
+      const pieces: BlobPart[] = [];
+      let at = 0;
+      for (const p of parts) {
+        pieces.push(x.data.slice(at, p.offset), p.values as Uint8Array<ArrayBuffer>);
+        at = p.offset + p.length;
+      }
+      pieces.push(x.data.slice(at));
+      return { path: x.path, data: new Blob(pieces) };
+    });
+    return { graph: files.graph, bytes: bytes ?? files.bytes, externalData };
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The engine's LoRA state: parsed LoRA files per (pack, file hash), one merger per LoRA set, and
+ * merged transformer sessions cached by (pack, backend, LoRA set + hashes, multipliers). A
+ * per-step schedule asks for the transformer of each step; a session is only created when the
+ * step's multipliers have no cached session (at most two merged sessions are kept, one for big
+ * transformers).
+ * All multipliers 0 is the pack's own transformer.
+ */
+import { EngineError } from '../errors';
+import { sha256Hex } from '../hash';
+import type { LoadedPack } from '../pack/load-pack';
+import type { PackSource } from '../pack/pack-source';
+import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
+import type { LoraRef, TaskRequest } from '../request';
+import type { OrtModule } from '../runtime';
+import { buildSchedule } from '../schedule/schedules';
+import { LoraMerger } from './apply';
+import { type LoraWeights, loraWeights } from './merge';
+import { multipliersPerStep, parseMultipliers } from './multipliers';
+import { parseSafetensors } from './safetensors';
+
+const BIG_TRANSFORMER = 512 * 2 ** 20;
+
+export interface LoraRunnerDeps {
+  ort: OrtModule;
+  /** The bytes of a stored LoRA; rejects with EngineError('missing-lora') when it is gone. */
+  readLora(ref: LoraRef): Promise<Uint8Array>;
+  /** Merged sessions kept (default 2; 1 for transformers over 512 MiB). */
+  maxSessions?: number;
+}
+
+/** Step → guidance phase (0, or 1 once 1000·σ drops below the switch threshold), as generate.ts decides guidance. */
+export function guidancePhases(r: TaskRequest, pack: LoadedPack): number[] {
+  const { sigmas } = buildSchedule(pack.manifest.scheduler, r.steps, r.shift);
+  return Array.from({ length: r.steps }, (_, i) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? 1 : 0));
+}
+
+export function createLoraRunners(deps: LoraRunnerDeps) {
+  const weights = new Map<string, Promise<LoraWeights>>();
+  const mergers = new Map<string, LoraMerger>();
+  const sessions = new Map<string, Promise<ComponentRunner>>(); // insertion order = least recently used first
+  /** Merged sessions kept: 2, or 1 for a transformer over BIG_TRANSFORMER bytes (each session holds a copy of the weights). */
+  const maxFor = (pack: LoadedPack) => deps.maxSessions ?? (componentBytes(pack.manifest.components.transformer) > BIG_TRANSFORMER ? 1 : 2);
+
+  function readWeights(pack: LoadedPack, ref: LoraRef): Promise<LoraWeights> {
+    const key = `${pack.manifest.id}|${ref.sha256}`;
+    let p = weights.get(key);
+    if (!p) {
+      p = (async () => {
+        const bytes = await deps.readLora(ref);
+        if ((await sha256Hex(bytes)) !== ref.sha256) throw new EngineError('missing-lora', `The stored LoRA ${ref.name} is not the file this task was made with (its sha256 differs). Import ${ref.name} again.`);
+        return loraWeights(ref.name, bytes, await parseSafetensors(bytes, ref.name), pack.manifest.components.transformer.lora as NonNullable<typeof pack.manifest.components.transformer.lora>);
+      })();
+      weights.set(key, p);
+      p.catch(() => weights.delete(key));
+    }
+    return p;
+  }
+
+  async function evict(keep: number): Promise<void> {
+    while (sessions.size > keep) {
+      const [key, s] = sessions.entries().next().value as [string, Promise<ComponentRunner>];
+      sessions.delete(key);
+      await s.then((r) => r.release()).catch(() => undefined);
+    }
+  }
+
+  async function drop(mine: (key: string) => boolean): Promise<void> {
+    for (const key of [...weights.keys()]) if (mine(key)) weights.delete(key);
+    for (const key of [...mergers.keys()]) if (mine(key)) mergers.delete(key);
+    const gone = [...sessions.entries()].filter(([key]) => mine(key));
+    for (const [key] of gone) sessions.delete(key);
+    await Promise.all(gone.map(([, s]) => s.then((x) => x.release()).catch(() => undefined)));
+  }
+
+  return {
+    /**
+     * The per-step transformer for a request with LoRAs (undefined without). Reads and checks
+     * every LoRA first, so a missing or foreign file fails before the first step.
+     */
+    async transformerAt(r: TaskRequest, pack: LoadedPack, source: PackSource): Promise<((step: number) => Promise<ComponentRunner>) | undefined> {
+      const refs = r.loras ?? [];
+      if (!refs.length) return undefined;
+      const spec = pack.manifest.components.transformer.lora;
+      if (!spec) throw new EngineError('invalid-request', `${pack.manifest.name} takes no LoRAs: deselect them or pick a model whose pack lists LoRA targets.`, { loras: 'this model takes no LoRAs' });
+      const loras = await Promise.all(refs.map((ref) => readWeights(pack, ref)));
+      for (const l of loras) {
+        if (!l.modules.size) throw new EngineError('invalid-lora', `LoRA ${l.name} has no keys that match ${pack.manifest.name} (family ${spec.family}); it is for another model.`);
+      }
+      const perStep = multipliersPerStep(parseMultipliers(r.lorasMultipliers ?? '', refs.length), refs.length, guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1);
+      const setKey = `${pack.manifest.id}@${pack.backend}|${refs.map((x) => x.sha256).join('+')}`;
+      let merger = mergers.get(setKey);
+      if (!merger) {
+        merger = new LoraMerger(spec, loras);
+        mergers.set(setKey, merger);
+      }
+      const m = merger;
+      return async (step) => {
+        const mults = perStep[step] ?? perStep[perStep.length - 1] ?? [];
+        if (mults.every((x) => x === 0)) return pack.transformer;
+        const key = `${setKey}|${mults.join(',')}`;
+        let s = sessions.get(key);
+        if (s) sessions.delete(key);
+        else {
+          await evict(maxFor(pack) - 1);
+          s = openComponent(deps.ort, source, pack.manifest.components.transformer, pack.backend, { gpuOutputs: pack.backend === 'webgpu', patch: (f, single) => m.patch(f, mults, single) });
+          s.catch(() => sessions.delete(key));
+        }
+        sessions.set(key, s);
+        return s;
+      };
+    },
+
+    /** Releases the merged sessions (of pack `packId`, or all) and forgets parsed LoRAs. */
+    release(packId?: string): Promise<void> {
+      return drop((key) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`));
+    },
+
+    /** Forgets a LoRA file (deleted from the library): its parsed tensors and every merged session using it. */
+    forget(sha256: string): Promise<void> {
+      return drop((key) => key.includes(sha256));
+    },
+
+    /** Number of merged sessions created so far (for tests and the bench). */
+    get cached(): number {
+      return sessions.size;
+    },
+  };
+}
+
+export type LoraRunners = ReturnType<typeof createLoraRunners>;

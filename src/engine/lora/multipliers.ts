@@ -1,0 +1,97 @@
+/**
+ * WanGP LoRA multiplier syntax: whitespace (or `|`, or new lines; `#` lines are comments)
+ * separates LoRAs, in the order they are selected; `;` splits one LoRA's value by guidance phase;
+ * `,` gives a per-step schedule whose values are spread evenly over the steps of the phase
+ * (3 values over 30 steps: steps 0–9, 10–19, 20–29). A LoRA with no entry gets 1. Errors name
+ * the position (1-based character index in the text) of the bad value.
+ */
+import { EngineError } from '../errors';
+
+/** One LoRA's multipliers: per phase, the list of schedule values. */
+export type LoraSchedule = number[][];
+
+export interface ParsedMultipliers {
+  /** One entry per LoRA given in the text. */
+  loras: LoraSchedule[];
+}
+
+function error(message: string): never {
+  throw new EngineError('invalid-request', message, { loras: message });
+}
+
+/** Parses a multiplier string; `count` (when given) is the number of selected LoRAs it may not exceed. */
+export function parseMultipliers(text: string, count?: number): ParsedMultipliers {
+  const loras: LoraSchedule[] = [];
+  const re = /[^\s|]+/g;
+  const comment = new Set<number>();
+  // Comment lines: every character of a line starting with # is skipped.
+  let at = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim().startsWith('#')) for (let i = 0; i < line.length; i++) comment.add(at + i);
+    at += line.length + 1;
+  }
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (comment.has(m.index)) continue;
+    const token = m[0];
+    let offset = m.index;
+    const phases: number[][] = [];
+    for (const phase of token.split(';')) {
+      const values: number[] = [];
+      let pos = offset;
+      for (const raw of phase.split(',')) {
+        if (raw === '') error(`A value is missing at position ${pos + 1} of the LoRA multipliers ("${token}").`);
+        const v = Number(raw);
+        if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) || !Number.isFinite(v)) error(`"${raw}" at position ${pos + 1} is not a number.`);
+        values.push(v);
+        pos += raw.length + 1;
+      }
+      phases.push(values);
+      offset += phase.length + 1;
+    }
+    loras.push(phases);
+  }
+  if (count !== undefined && loras.length > count) {
+    error(`The LoRA multipliers give ${loras.length} values but ${count} LoRA${count === 1 ? ' is' : 's are'} selected: remove the extra ones.`);
+  }
+  return { loras };
+}
+
+/** The phase (0 or 1) of each step: phase 2 starts at `switchStep` (undefined: one phase). */
+export function stepPhases(steps: number, switchStep?: number): number[] {
+  return Array.from({ length: steps }, (_, i) => (switchStep !== undefined && i >= switchStep ? 1 : 0));
+}
+
+/** Throws when a LoRA gives a per-phase value (`;`) for another number of guidance phases than the task has. */
+export function checkPhases(parsed: ParsedMultipliers, phases: number): void {
+  parsed.loras.forEach((s, i) => {
+    if (s.length > 1 && s.length !== phases) {
+      error(`LoRA ${i + 1} has ${s.length} phases (separated by ;) but this task has ${phases} guidance phase${phases === 1 ? '' : 's'}.`);
+    }
+  });
+}
+
+/**
+ * The effective multiplier of each LoRA at each step: [step][lora]. `phaseOf[i]` is step i's
+ * guidance phase; `phases` the task's number of guidance phases (default: as many as `phaseOf`
+ * reaches); a LoRA with one phase uses it in every phase.
+ */
+export function multipliersPerStep(parsed: ParsedMultipliers, loraCount: number, phaseOf: readonly number[], phases = Math.max(0, ...phaseOf) + 1): number[][] {
+  checkPhases(parsed, phases);
+  const phaseLen = (p: number) => phaseOf.filter((x) => x === p).length;
+  return phaseOf.map((phase, step) => {
+    const start = phaseOf.indexOf(phase);
+    return Array.from({ length: loraCount }, (_, l) => {
+      const s = parsed.loras[l];
+      if (!s) return 1;
+      const values = (s.length > 1 ? s[phase] : s[0]) as number[];
+      const n = phaseLen(phase);
+      const k = Math.min(values.length - 1, Math.floor(((step - start) * values.length) / n));
+      return values[k] as number;
+    });
+  });
+}
+
+/** Steps at which some LoRA's multiplier differs from the step before (always includes 0). */
+export function changeSteps(perStep: number[][]): number[] {
+  return perStep.flatMap((m, i) => (i === 0 || m.join() !== (perStep[i - 1] as number[]).join() ? [i] : []));
+}
