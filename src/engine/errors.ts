@@ -14,7 +14,8 @@ export type EngineErrorCode =
   | 'encode-failed'
   | 'storage-full'
   | 'invalid-settings-file'
-  | 'invalid-queue-file';
+  | 'invalid-queue-file'
+  | 'invalid-video';
 
 export class EngineError extends Error {
   override name = 'EngineError';

@@ -1,0 +1,62 @@
+/**
+ * A source video decoded in chunks with ffmpeg.wasm: the compressed file stays in ffmpeg's file
+ * system, each read decodes only the frames asked for (accurate input seek to half a frame
+ * before the first one, then `-frames:v n` as raw RGBA), so memory holds one chunk at a time.
+ */
+import { EngineError } from '../errors';
+import type { FfmpegSession } from './ffmpeg-session';
+import { parseProbeLog, probeArgs, type VideoInfo } from './video-probe';
+
+/** One decoded frame: RGBA, row-major (the matting contract's RgbaFrame). */
+export interface RgbaFrame {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export class VideoSource {
+  private constructor(
+    private readonly ffmpeg: FfmpegSession,
+    /** The file's name inside ffmpeg's file system. */
+    readonly path: string,
+    readonly info: VideoInfo,
+  ) {}
+
+  /** Keeps `bytes` (transferred) in ffmpeg as `path` and probes it; an unreadable file is dropped again. */
+  static async open(ffmpeg: FfmpegSession, path: string, name: string, bytes: Uint8Array): Promise<VideoSource> {
+    await ffmpeg.keep(path, bytes);
+    try {
+      const { code, lines } = await ffmpeg.exec(probeArgs(path));
+      return new VideoSource(ffmpeg, path, parseProbeLog(name, code, lines));
+    } catch (err) {
+      await ffmpeg.drop(path);
+      throw err;
+    }
+  }
+
+  /** Frames [start, start + count) clipped to the video; fewer come back only at its end. */
+  async read(start: number, count: number): Promise<RgbaFrame[]> {
+    const { width, height, fps, frameCount, name } = this.info;
+    const n = Math.min(count, frameCount - start);
+    if (start < 0 || n <= 0) return [];
+    const seek = start > 0 ? ['-ss', ((start - 0.5) / fps).toFixed(6)] : [];
+    let raw: Uint8Array;
+    try {
+      raw = await this.ffmpeg.run({
+        inputs: {},
+        args: ['-hide_banner', ...seek, '-i', this.path, '-map', '0:v:0', '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'rgba', 'chunk.rgba'],
+        output: 'chunk.rgba',
+      });
+    } catch (err) {
+      throw new EngineError('invalid-video', `${name} could not be decoded at frame ${start}: ${(err as Error).message}`);
+    }
+    const size = width * height * 4;
+    const frames: RgbaFrame[] = [];
+    for (let at = 0; at + size <= raw.byteLength; at += size) frames.push({ width, height, data: new Uint8ClampedArray(raw.slice(at, at + size).buffer) });
+    return frames;
+  }
+
+  close(): Promise<void> {
+    return this.ffmpeg.drop(this.path);
+  }
+}
