@@ -6,6 +6,8 @@
 
 export type EngineErrorCode =
   | 'invalid-request'
+  /** A matting/segmentation mask of the wrong size, or empty. */
+  | 'invalid-mask'
   | 'invalid-manifest'
   | 'missing-file'
   | 'corrupt-model'
