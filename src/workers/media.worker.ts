@@ -5,9 +5,10 @@ import { expose, transfer } from 'comlink';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { encodeMp4, type Mp4Options } from '../engine/media/encode-mp4';
 import { FfmpegSession } from '../engine/media/ffmpeg-session';
-import { type AlphaFrame, type MattingFiles, MattingWriter, type MattingWriterOptions } from '../engine/media/matting-writer';
+import { type MattingFiles, MattingWriter, type MattingWriterOptions } from '../engine/media/matting-writer';
+import type { AlphaFrame, RgbaFrame } from '../engine/matting/frames';
 import { framePng, thumbnailPng } from '../engine/media/thumbnail';
-import { type RgbaFrame, VideoSource } from '../engine/media/video-source';
+import { VideoSource } from '../engine/media/video-source';
 import type { FrameStack } from '../engine/pipeline/frames';
 
 installErrorTransfer();

@@ -1,8 +1,8 @@
 /** Main-thread bridge to the media worker (MP4/PNG encode, thumbnails, video decode for matting). */
 import { transfer } from 'comlink';
 import type { Mp4Options } from '../../engine/media/encode-mp4';
-import type { AlphaFrame, MattingWriterOptions } from '../../engine/media/matting-writer';
-import type { RgbaFrame } from '../../engine/media/video-source';
+import type { MattingWriterOptions } from '../../engine/media/matting-writer';
+import type { AlphaFrame, RgbaFrame } from '../../engine/matting/frames';
 import type { FrameStack } from '../../engine/pipeline/frames';
 import type { MediaApi } from '../../workers/media.worker';
 import { WorkerBridge } from './worker-bridge';

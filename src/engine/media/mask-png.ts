@@ -4,7 +4,7 @@
  * masks and transparent cut-outs work. Pure TS (Node tests, workers, the page).
  */
 import { EngineError } from '../errors';
-import type { AlphaFrame } from './matting-writer';
+import type { AlphaFrame } from '../matting/frames';
 import { decodePng } from './png-decode';
 
 export function maskFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): AlphaFrame {
@@ -22,13 +22,7 @@ export function maskFromPng(bytes: Uint8Array, name: string): AlphaFrame {
     const img = decodePng(bytes);
     return maskFromRgba(img.rgba, img.width, img.height);
   } catch (err) {
-    throw new EngineError('invalid-mask', `${name} is not a mask PNG we can read (${(err as Error).message}). Save the mask as an 8-bit PNG, white on black.`, { mask: 'unreadable' });
+    const why = (err as EngineError).fields?.startImage ?? (err as Error).message;
+    throw new EngineError('invalid-mask', `${name} is not a mask PNG we can read (${why}). Save the mask as an 8-bit PNG, white on black.`, { mask: 'unreadable' });
   }
-}
-
-/** Pixels of a mask at or above half strength. */
-export function maskArea(mask: AlphaFrame): number {
-  let n = 0;
-  for (const v of mask.data) if (v >= 128) n++;
-  return n;
 }

@@ -11,22 +11,14 @@ import { Zip, ZipPassThrough } from 'fflate';
 import { metadataArgs, type VideoEncoderChoice } from './encode-mp4';
 import type { FfmpegSession } from './ffmpeg-session';
 import { concatBytes, H264Stream } from './h264-stream';
-import type { RgbaFrame } from './video-source';
-
-export type MattingMaskType = 'alpha' | 'greenscreen' | 'foreground-black';
-
-/** One byte of alpha per pixel (the matting contract's AlphaFrame). */
-export interface AlphaFrame {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { AlphaFrame, RgbaFrame } from '../matting/frames';
+import type { MaskType } from '../matting/request';
 
 export interface MattingWriterOptions {
   width: number;
   height: number;
   fps: number;
-  maskType: MattingMaskType;
+  maskType: MaskType;
   encoder: VideoEncoderChoice;
   /** Settings JSON for the videos' comment tag. */
   comment?: string;
@@ -44,10 +36,10 @@ export interface MattingFiles {
   encoder: 'webcodecs' | 'ffmpeg';
 }
 
-const BACKGROUND: Record<MattingMaskType, [number, number, number]> = { alpha: [0, 0, 0], 'foreground-black': [0, 0, 0], greenscreen: [120, 255, 155] };
+const BACKGROUND: Record<MaskType, [number, number, number]> = { alpha: [0, 0, 0], 'foreground-black': [0, 0, 0], greenscreen: [120, 255, 155] };
 
 /** The foreground over the mask type's background, and the alpha as a grey RGBA frame. */
-export function compositeFrame(frame: RgbaFrame, alpha: AlphaFrame, maskType: MattingMaskType): { foreground: Uint8Array; grey: Uint8Array; rgba: Uint8ClampedArray } {
+export function compositeFrame(frame: RgbaFrame, alpha: AlphaFrame, maskType: MaskType): { foreground: Uint8Array; grey: Uint8Array; rgba: Uint8ClampedArray } {
   const bg = BACKGROUND[maskType];
   const n = frame.width * frame.height;
   const foreground = new Uint8Array(n * 4);

@@ -4,15 +4,9 @@
  * before the first one, then `-frames:v n` as raw RGBA), so memory holds one chunk at a time.
  */
 import { EngineError } from '../errors';
+import type { RgbaFrame } from '../matting/frames';
 import type { FfmpegSession } from './ffmpeg-session';
 import { parseProbeLog, probeArgs, type VideoInfo } from './video-probe';
-
-/** One decoded frame: RGBA, row-major (the matting contract's RgbaFrame). */
-export interface RgbaFrame {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
 
 export class VideoSource {
   private constructor(
