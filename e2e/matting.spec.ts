@@ -1,0 +1,138 @@
+/**
+ * Matting in real Chromium with the demo packs (demo-sam, demo-matanyone): a clip made here
+ * (white square moving on a dark background, sine tone) is uploaded through "Video", a click on
+ * the square makes the mask, "Run matting" queues a task whose outputs are checked frame by frame
+ * (alpha video and RGBA PNG zip: IoU ≥ 0.9 against the true square), the foreground video keeps
+ * the audio, and an uploaded mask works too. Bad inputs get their specific alert and queue nothing.
+ */
+import { expect, type Page, test } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { decodePng } from '../src/engine/media/png-decode';
+import { openApp } from './support/app';
+import { alphaFrames, CLIP, iou, makeClip, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
+import { queueRegion, rows, statusOf } from './support/queue';
+
+const dir = tmpDir();
+const clip = makeClip(dir);
+
+async function openMatting(page: Page): Promise<void> {
+  await openApp(page);
+  await page.getByRole('link', { name: 'Matting' }).click();
+  await expect(page.getByRole('region', { name: 'Matting' })).toBeVisible();
+}
+
+async function loadClip(page: Page, path = clip): Promise<void> {
+  await page.getByLabel('Video', { exact: true }).setInputFiles(path);
+  await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('video-info')).toContainText('with audio');
+}
+
+const viewer = (page: Page) => page.getByTestId('frame-viewer');
+
+/** Clicks video pixel (x, y) on the frame viewer. */
+async function clickFrame(page: Page, x: number, y: number): Promise<void> {
+  const box = await viewer(page).boundingBox();
+  if (!box) throw new Error('frame viewer not visible');
+  await viewer(page).click({ position: { x: ((x + 0.5) / CLIP.width) * box.width, y: ((y + 0.5) / CLIP.height) * box.height } });
+}
+
+/** Runs the queued matting task to the end; returns the downloaded files by role. */
+async function runAndDownload(page: Page): Promise<{ foreground: string; alpha: string; zip: string }> {
+  await page.getByRole('button', { name: 'Run matting' }).click();
+  await expect(page.getByTestId('matting-queued')).toBeVisible();
+  await page.getByRole('link', { name: 'Generate' }).click();
+  const row = rows(page).last();
+  await expect(statusOf(row)).toHaveText('Done', { timeout: 110_000 });
+  const card = page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').first();
+  const save = async (click: () => Promise<void>) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+    const path = join(dir, download.suggestedFilename());
+    await download.saveAs(path);
+    return path;
+  };
+  const foreground = await save(() => card.getByRole('link', { name: 'Download' }).click());
+  const alpha = await save(() => card.getByRole('button', { name: /^Download .*_alpha\.mp4$/ }).click());
+  const zip = await save(() => card.getByRole('button', { name: /^Download .*_rgba\.zip$/ }).click());
+  return { foreground, alpha, zip };
+}
+
+function expectAlphaVideo(path: string, frames: number): void {
+  const alphas = alphaFrames(path);
+  expect(alphas).toHaveLength(frames);
+  alphas.forEach((a, n) => expect(iou(a, n), `alpha video frame ${n}`).toBeGreaterThanOrEqual(0.9));
+}
+
+function expectZip(path: string, frames: number): void {
+  const files = unzipSync(new Uint8Array(readFileSync(path)));
+  const names = Object.keys(files).sort();
+  expect(names).toEqual(Array.from({ length: frames }, (_, i) => `img_${String(i).padStart(3, '0')}.png`));
+  names.forEach((name, n) => {
+    const bytes = files[name] as Uint8Array;
+    expect(bytes[25], `${name} colour type (6 = RGBA)`).toBe(6);
+    const img = decodePng(bytes);
+    const alpha = new Uint8Array(img.width * img.height).map((_, p) => img.rgba[p * 4 + 3] as number);
+    expect(iou(alpha, n), `${name} alpha`).toBeGreaterThanOrEqual(0.9);
+  });
+}
+
+test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame', async ({ page }) => {
+  await openMatting(page);
+  await loadClip(page);
+  await clickFrame(page, squareX(0) + 10, CLIP.y + 10);
+  await expect(viewer(page)).toHaveAttribute('data-busy', 'false');
+  const pixels = Number(await viewer(page).getAttribute('data-mask-pixels'));
+  expect(pixels).toBeGreaterThanOrEqual(0.9 * CLIP.side * CLIP.side);
+  expect(pixels).toBeLessThanOrEqual(1.1 * CLIP.side * CLIP.side);
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+
+  const out = await runAndDownload(page);
+  expect(out.alpha).toContain('alpha');
+  expectAlphaVideo(out.alpha, CLIP.frames);
+  expectZip(out.zip, CLIP.frames);
+  expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
+});
+
+test('an uploaded mask of half the size is resized with a notice and mattes the range it is given', async ({ page }) => {
+  await openMatting(page);
+  await loadClip(page);
+  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
+  await expect(page.getByTestId('mask-notice')).toHaveText(`half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`);
+  await page.getByLabel('End frame').fill('5');
+  await page.getByLabel('Mask type').selectOption('greenscreen');
+  const out = await runAndDownload(page);
+  expectAlphaVideo(out.alpha, 6);
+  expectZip(out.zip, 6);
+});
+
+test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
+  await openMatting(page);
+  const text = join(dir, 'clip.txt');
+  writeFileSync(text, 'not a video at all');
+  await page.getByLabel('Video', { exact: true }).setInputFiles(text);
+  await expect(page.getByRole('alert')).toContainText('clip.txt is not a video ffmpeg can read');
+  await page.getByRole('button', { name: 'Run matting' }).click();
+  await expect(page.getByRole('alert').first()).toContainText('clip.txt is not a video ffmpeg can read');
+
+  await loadClip(page);
+  await page.getByRole('button', { name: 'Run matting' }).click();
+  await expect(page.getByRole('alert')).toContainText('Make a mask first');
+
+  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'square.png', 0, { width: 50, height: 50 }));
+  await expect(page.getByRole('alert')).toContainText("square.png is 50×50 but the video is 96×64: the mask must have the video's shape.");
+  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'ok.png', 0));
+  await expect(page.getByTestId('mask-notice')).toHaveText('Mask loaded from ok.png.');
+
+  await page.getByLabel('Start frame').fill('5');
+  await page.getByLabel('End frame').fill('3');
+  await page.getByRole('button', { name: 'Run matting' }).click();
+  await expect(page.getByRole('alert')).toHaveText('End frame (3) is before start frame (5).');
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByRole('alert')).toHaveText('End frame (3) is before start frame (5).');
+  await expect(page.getByTestId('check-result')).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Generate' }).click();
+  await expect(queueRegion(page).getByText('No tasks.')).toBeVisible();
+});
