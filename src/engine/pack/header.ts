@@ -18,7 +18,7 @@ export const MEDIA_PIPELINES = ['segment-points', 'matting-memory'] as const;
 /** Generation blocks a media pack may leave out; neutral values fill them. */
 const MEDIA_HEADER_DEFAULTS = {
   latent: { channels: 1, temporalCompression: 1, spatialCompression: 1 },
-  defaults: { solver: 'euler', steps: 1, shift: 1, guidance: 1, frames: 1, resolution: '', fps: 24 },
+  defaults: { solver: 'euler', steps: 1, shift: 1, guidance: 1, frames: 1, resolution: '1x1', fps: 24 },
   limits: { maxFrames: 100_000, maxSteps: 1, resolutions: ['1x1'] },
 };
 export const SOLVERS = SOLVER_NAMES;
