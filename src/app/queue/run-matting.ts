@@ -9,7 +9,7 @@ import { transfer } from 'comlink';
 import { EngineError } from '../../engine/errors';
 import { maskFromPng } from '../../engine/media/mask-png';
 import { mattingSettings } from '../../engine/metadata/matting-settings';
-import { assertValidMattingRequest, type MattingRequest, resizeMask } from '../../engine/matting';
+import { assertValidMattingRequest, mattingFrameCount, type MattingRequest, resizeMask } from '../../engine/matting';
 import { availableFileName, sanitizeFileName } from '../../engine/naming';
 import type { Artifact } from '../../engine/queue/history';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
@@ -37,7 +37,7 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     assertValidMattingRequest(r, info);
     let mask = maskFromPng(new Uint8Array(await maskPng.arrayBuffer()), 'The task mask');
     if (mask.width !== info.width || mask.height !== info.height) mask = resizeMask(mask, info.width, info.height);
-    const total = r.endFrame - r.startFrame + 1;
+    const total = mattingFrameCount(r);
     const [first] = await readFrames(jobId, r.startFrame, 1);
     if (!first) throw new EngineError('invalid-video', `${r.videoName} has no frame ${r.startFrame}.`);
     const createdAt = new Date();

@@ -3,7 +3,7 @@
  * run history): `type: "matting"`, the source video, the matted range and the mask options, the
  * packs, and how it ran. Key names follow the generation settings where the concept is shared.
  */
-import type { MattingRequest } from '../matting/request';
+import { mattingFrameCount, type MattingRequest } from '../matting/request';
 import { SETTINGS_VERSION } from '../settings';
 
 export interface MattingSettings {
@@ -33,7 +33,7 @@ export function mattingSettings(r: MattingRequest, run: { width: number; height:
     source_video: r.videoName,
     start_frame: r.startFrame,
     end_frame: r.endFrame,
-    video_length: r.endFrame - r.startFrame + 1,
+    video_length: mattingFrameCount(r),
     warmup_frames: r.warmupFrames,
     erode: r.erode,
     dilate: r.dilate,

@@ -2,7 +2,7 @@
  * Queue task records: what the queue store persists (versioned), plus the per-task snapshot of
  * output settings taken when a task starts (the seeds' MetadataState / MediaPersistenceContext).
  */
-import type { MattingRequest } from '../matting/request';
+import { mattingFrameCount, type MattingRequest } from '../matting/request';
 import type { LatentCheckpoint } from '../pipeline/generate';
 import type { TaskRequest } from '../request';
 
@@ -75,5 +75,5 @@ export function taskTitle(t: Pick<Task, 'request'>): string {
 
 /** What `step` counts to: denoise steps, or the frames of a matting run. */
 export function taskTotal(t: Pick<Task, 'request'>): number {
-  return isMatting(t.request) ? t.request.endFrame - t.request.startFrame + 1 : t.request.steps;
+  return isMatting(t.request) ? mattingFrameCount(t.request) : t.request.steps;
 }
