@@ -4,7 +4,6 @@ import * as ort from 'onnxruntime-web';
 import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { createEngine } from '../engine/engine';
-import { parseMediaManifestText } from '../engine/pack/media-manifest';
 import { mergeInstalled } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
@@ -33,16 +32,16 @@ async function listPacks(): Promise<RegistryEntry[]> {
   return mergeInstalled(await registryPacks(), await installedPacks());
 }
 
-// An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
-const sourceFor = async (packId: string) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href));
-const engine = createEngine({ ort, sourceFor });
+const engine = createEngine({
+  ort,
+  // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
+  sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
+});
 
 const api = {
   listPacks,
   capabilities: () => engine.capabilities(),
   describePack: (packId: string) => engine.describePack(packId),
-  /** The pack.json of a segment-points / matting-memory pack (the Matting page's "Check"). */
-  describeMediaPack: async (packId: string) => parseMediaManifestText(new TextDecoder().decode(await (await sourceFor(packId)).readBytes('pack.json')), `pack.json of ${packId}`),
   /** Callbacks are comlink proxies (top-level arguments only); `onCheckpoint` gets each step's latent, transferred. */
   async generate(jobId: string, request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback, resumeFrom?: LatentCheckpoint, onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>) {
     const out = await engine.generate(jobId, request, {

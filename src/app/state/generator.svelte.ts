@@ -4,7 +4,6 @@
  */
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
-import { MEDIA_PIPELINES } from '../../engine/pack/header';
 import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import { isMatting, type Task } from '../../engine/queue/task';
@@ -51,8 +50,7 @@ export class GeneratorState {
   async refreshPacks(): Promise<void> {
     try {
       const withTest = /[?&]test-packs(=|&|$)/.test(location.search);
-      // Segmentation and matting packs belong to the Matting page.
-      this.packs = pickerPacks(await engineBridge.api.listPacks(), withTest).filter((p) => !(MEDIA_PIPELINES as readonly string[]).includes(p.pipeline ?? ''));
+      this.packs = pickerPacks(await engineBridge.api.listPacks(), withTest);
       const current = this.request?.packId;
       if (current && this.packs.some((p) => p.id === current)) return;
       await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));

@@ -139,7 +139,7 @@ export class MattingState {
     this.fieldErrors = this.validate();
     if (Object.keys(this.fieldErrors).length || !this.info) return;
     try {
-      const manifest = await engineBridge.api.describeMediaPack(this.packId);
+      const manifest = await engineBridge.api.describeVideoPack(this.packId);
       if (manifest.pipeline !== 'matting-memory') throw new Error(`${this.packId} is not a matting pack`);
       const e = estimateMatting(this.request(), this.info, manifest as MattingManifest);
       this.checkResult = `${e.frames} frames · ${e.width}×${e.height} · about ${formatSize(e.peakBytes)} peak memory · about ${e.seconds.toFixed(1)} s`;
