@@ -17,9 +17,11 @@ import { queueRegion, rows, statusOf } from './support/queue';
 const dir = tmpDir();
 const clip = makeClip(dir);
 
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+
 async function openMatting(page: Page): Promise<void> {
   await openApp(page);
-  await page.getByRole('link', { name: 'Matting' }).click();
+  await nav(page, 'Matting').click();
   await expect(page.getByRole('region', { name: 'Matting' })).toBeVisible();
 }
 
@@ -42,7 +44,7 @@ async function clickFrame(page: Page, x: number, y: number): Promise<void> {
 async function runAndDownload(page: Page): Promise<{ foreground: string; alpha: string; zip: string }> {
   await page.getByRole('button', { name: 'Run matting' }).click();
   await expect(page.getByTestId('matting-queued')).toBeVisible();
-  await page.getByRole('link', { name: 'Generate' }).click();
+  await nav(page, 'Generate').click();
   const row = rows(page).last();
   await expect(statusOf(row)).toHaveText('Done', { timeout: 110_000 });
   const card = page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').first();
@@ -133,6 +135,6 @@ test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveText('End frame (3) is before start frame (5).');
   await expect(page.getByTestId('check-result')).toHaveCount(0);
 
-  await page.getByRole('link', { name: 'Generate' }).click();
+  await nav(page, 'Generate').click();
   await expect(queueRegion(page).getByText('No tasks.')).toBeVisible();
 });

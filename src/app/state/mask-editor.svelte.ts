@@ -69,16 +69,14 @@ export class MaskEditor {
     this.error = '';
     try {
       const m = maskFromPng(new Uint8Array(await file.arrayBuffer()), file.name);
-      if (m.width !== width || m.height !== height) {
-        if (Math.abs(m.width / m.height - width / height) > 0.01 * (width / height)) {
-          this.error = `${file.name} is ${m.width}×${m.height} but the video is ${width}×${height}: the mask must have the video's shape. Make it at ${width}×${height}.`;
-          return;
-        }
-        this.notice = `${file.name} is ${m.width}×${m.height}; it was resized to the video's ${width}×${height}.`;
+      const same = m.width === width && m.height === height;
+      if (!same && Math.abs(m.width / m.height - width / height) > 0.01 * (width / height)) {
+        this.error = `${file.name} is ${m.width}×${m.height} but the video is ${width}×${height}: the mask must have the video's shape. Make it at ${width}×${height}.`;
+        return;
       }
       this.clear();
-      this.notice = this.notice || `Mask loaded from ${file.name}.`;
-      this.added = m.width === width && m.height === height ? m : resizeMask(m, width, height);
+      this.notice = same ? `Mask loaded from ${file.name}.` : `${file.name} is ${m.width}×${m.height}; it was resized to the video's ${width}×${height}.`;
+      this.added = same ? m : resizeMask(m, width, height);
     } catch (err) {
       this.error = (err as Error).message;
     }

@@ -1,7 +1,9 @@
 /**
  * A source video decoded in chunks with ffmpeg.wasm: the compressed file stays in ffmpeg's file
  * system, each read decodes only the frames asked for (accurate input seek to half a frame
- * before the first one, then `-frames:v n` as raw RGBA), so memory holds one chunk at a time.
+ * before the first one, then `-frames:v n` as raw RGBA, timestamps passed through: a constant
+ * frame rate output would repeat the first frame to fill the half-frame gap the seek leaves), so
+ * memory holds one chunk at a time.
  */
 import { EngineError } from '../errors';
 import type { RgbaFrame } from '../matting/frames';
@@ -38,7 +40,7 @@ export class VideoSource {
     try {
       raw = await this.ffmpeg.run({
         inputs: {},
-        args: ['-hide_banner', ...seek, '-i', this.path, '-map', '0:v:0', '-frames:v', String(n), '-f', 'rawvideo', '-pix_fmt', 'rgba', 'chunk.rgba'],
+        args: ['-hide_banner', ...seek, '-i', this.path, '-map', '0:v:0', '-frames:v', String(n), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgba', 'chunk.rgba'],
         output: 'chunk.rgba',
       });
     } catch (err) {
