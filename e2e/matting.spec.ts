@@ -5,7 +5,7 @@
  * (alpha video and RGBA PNG zip: IoU ≥ 0.9 against the true square), the foreground video keeps
  * the audio, and an uploaded mask works too. Bad inputs get their specific alert and queue nothing.
  */
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -13,7 +13,7 @@ import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb } from './support/media';
 import { alphaFrames, CLIP, iou, makeClip, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
-import { queueRegion, rows, statusOf } from './support/queue';
+import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
 const dir = tmpDir();
 const clip = makeClip(dir);
@@ -43,11 +43,12 @@ async function clickFrame(page: Page, x: number, y: number): Promise<void> {
 }
 
 /** Runs the queued matting task to the end; returns the downloaded files by role. */
-async function runAndDownload(page: Page): Promise<{ foreground: string; alpha: string; zip: string }> {
+async function runAndDownload(page: Page, whileRunning?: (row: Locator) => Promise<void>): Promise<{ foreground: string; alpha: string; zip: string }> {
   await page.getByRole('button', { name: 'Run matting' }).click();
   await expect(page.getByTestId('matting-queued')).toBeVisible();
   await nav(page, 'Generate').click();
   const row = rows(page).last();
+  await whileRunning?.(row);
   await expect(statusOf(row)).toHaveText('Done', { timeout: 110_000 });
   const card = page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').first();
   const save = async (click: () => Promise<void>) => {
@@ -101,14 +102,20 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
 });
 
-test('an uploaded mask of half the size is resized with a notice and mattes the range it is given', async ({ page }) => {
+test('an uploaded mask of half the size is resized with a notice; the run (WebGPU) pauses and resumes between frames', async ({ page }) => {
   await openMatting(page);
   await loadClip(page);
   await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
   await expect(page.getByTestId('mask-notice')).toHaveText(`half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`);
   await page.getByLabel('End frame').fill('5');
   await page.getByLabel('Mask type').selectOption('greenscreen');
-  const out = await runAndDownload(page);
+  // Pause holds the run between frames and Resume carries on: every frame is still there, once.
+  const out = await runAndDownload(page, async (row) => {
+    await expect(statusOf(row)).toHaveText(/^Running: frame [1-3] of 6$/);
+    await queueButton(page, 'Pause').click();
+    await expect(statusOf(row)).toHaveText(/^Paused at frame [1-4] of 6$/);
+    await queueButton(page, 'Resume').click();
+  });
   expectAlphaVideo(out.alpha, 6);
   expectZip(out.zip, 6);
   // Greenscreen: the background of the foreground video is MatAnyone's green, the square stays white.
