@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: serves the production build, opens bench.html in headless Chromium (WebGPU
  * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run,
- * then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
+ * the per-pipeline rows, the matting rows (48 vs 480 frames: fps and peak memory, whose ratio
+ * must stay ≈ 1), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
  */
 import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
+import type { MattingBenchResult } from '../src/engine/bench/matting-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
@@ -80,6 +82,20 @@ try {
   }
   console.log('load: pack files (HTTP, warm cache) → ready ORT sessions, second load; step: mean denoise step (transformer/UNet + solver), GPU-resident on WebGPU.');
   console.log('peak: the browser\'s peak resident memory during page + runtime start, two loads and two generations, over a blank page; with KB-sized test packs it is runtime overhead (ORT wasm, shaders), so peak/pack only becomes a per-byte figure with real packs.');
+
+  console.log('\nmatting (demo-matanyone, 96x64 frames streamed one at a time)');
+  console.log('backend  frames  open ms  frame ms     fps  min IoU  peak MiB');
+  for (const backend of ['auto', 'wasm'] as const) {
+    const peaks: number[] = [];
+    for (const frames of [48, 480]) {
+      const { rows, extraRssBytes } = await runMeasured<MattingBenchResult>(backend, `&matting=${frames}`);
+      const m = rows[0] as MattingBenchResult;
+      peaks.push(extraRssBytes);
+      console.log(`${backend.padEnd(8)} ${String(m.frames).padStart(6)} ${f(m.openMs)} ${f(m.frameMs)} ${f(m.fps)} ${f(m.minIou)} ${f(extraRssBytes / 2 ** 20)}`);
+    }
+    console.log(`${backend.padEnd(8)} peak 480/48 frames: ${((peaks[1] ?? 0) / (peaks[0] ?? 1)).toFixed(2)} (flat memory ≈ 1)`);
+  }
+  console.log('peak: the browser\'s peak resident memory over a blank page while opening the job and matting every frame.');
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

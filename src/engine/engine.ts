@@ -8,6 +8,7 @@ import { EngineError } from './errors';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
+import { createMattingEngine } from './matting/matting-engine';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
 import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
@@ -80,8 +81,11 @@ export function createEngine(deps: EngineDeps) {
     return { loaded: await loading, reason: choice.reason };
   }
 
+  const video = createMattingEngine({ ...deps, capabilities, serial, isCancelled: (id) => cancelled.has(id), clearCancelled: (id) => cancelled.delete(id) });
+
   return {
     capabilities,
+    ...video,
 
     /** Reads and validates a pack's manifest (limits, defaults) without creating sessions. */
     async describePack(packId: string): Promise<PackManifest> {
@@ -167,6 +171,7 @@ export function createEngine(deps: EngineDeps) {
         const mine = [...packs.entries()].filter(([key]) => key.startsWith(`${packId}@`));
         for (const [key] of mine) packs.delete(key);
         await Promise.all(mine.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
+        await video.forgetVideoPacks(packId);
       });
     },
 
@@ -175,6 +180,7 @@ export function createEngine(deps: EngineDeps) {
       const all = [...packs.values()];
       packs.clear();
       await Promise.all(all.map((p) => p.then((l) => l.release()).catch(() => undefined)));
+      await video.forgetVideoPacks();
     },
   };
 }

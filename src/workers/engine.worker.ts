@@ -10,6 +10,8 @@ import { httpPackSource } from '../engine/pack/pack-source';
 import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
 import type { LatentCheckpoint } from '../engine/pipeline/generate';
+import type { AlphaFrame, RgbaFrame, SegmentPoint } from '../engine/matting/frames';
+import type { MattingOpen } from '../engine/matting/matting-engine';
 import type { TaskRequest } from '../engine/request';
 
 installErrorTransfer();
@@ -38,6 +40,8 @@ const engine = createEngine({
   sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
 });
 
+const transferAlpha = (a: AlphaFrame) => transfer(a, [a.data.buffer]);
+
 const api = {
   listPacks,
   capabilities: () => engine.capabilities(),
@@ -58,6 +62,14 @@ const api = {
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
   benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
+  /** Video packs (segment-points / matting-memory): manifest, SAM clicks, and the matting loop one frame at a time. */
+  describeVideoPack: (packId: string) => engine.describeVideoPack(packId),
+  segmentEmbed: (packId: string, frame: RgbaFrame, backend?: BackendPreference) => engine.segmentEmbed(packId, frame, backend),
+  segmentPoints: async (packId: string, embeddingId: string, points: SegmentPoint[], backend?: BackendPreference) => transferAlpha(await engine.segmentPoints(packId, embeddingId, points, backend)),
+  mattingOpen: (jobId: string, o: MattingOpen) => engine.mattingOpen(jobId, o),
+  /** The frame's buffer is transferred in by the caller; the alpha is transferred out. */
+  mattingFrame: async (jobId: string, frame: RgbaFrame) => transferAlpha(await engine.mattingFrame(jobId, frame)),
+  mattingClose: (jobId: string) => engine.mattingClose(jobId),
   cancel: (jobId: string) => engine.cancel(jobId),
   forget: (packId: string) => engine.forget(packId),
   dispose: () => engine.dispose(),
