@@ -154,3 +154,21 @@ test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
   await nav(page, 'Generate').click();
   await expect(queueRegion(page).getByText('No tasks.')).toBeVisible();
 });
+
+test('a reload restarts an interrupted matting run from its first frame; Abort then stops it and saves nothing', async ({ page }) => {
+  await openMatting(page, 'wasm');
+  await page.getByLabel('Video', { exact: true }).setInputFiles(makeClip(dir, 'long.mp4', 96));
+  await expect(page.getByTestId('video-info')).toContainText('96 frames');
+  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'first.png', 0));
+  await page.getByRole('button', { name: 'Run matting' }).click();
+  await nav(page, 'Generate').click();
+  const row = rows(page).last();
+  await expect(statusOf(row)).toHaveText(/^Running: frame [2-5]\d of 96$/);
+
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(statusOf(row)).toHaveText(/^Running: frame [1-9] of 96$/);
+  await queueButton(page, 'Abort').click();
+  await expect(statusOf(row)).toHaveText(/^Aborted at frame \d+ of 96$/);
+  await expect(page.getByRole('region', { name: 'Gallery' })).toContainText('Nothing saved yet');
+});

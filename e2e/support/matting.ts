@@ -11,17 +11,17 @@ import { png } from '../../tests/helpers/png';
 
 export const CLIP = { width: 96, height: 64, frames: 12, fps: 12, side: 20, y: 22 };
 
-/** Left edge of the square in frame n. */
-export const squareX = (n: number) => 10 + 4 * n;
+/** Left edge of the square in frame n (it moves right for 12 frames, then starts again). */
+export const squareX = (n: number) => 10 + 4 * (n % 12);
 
 export function tmpDir(): string {
   return mkdtempSync(join(tmpdir(), 'webgp-matting-'));
 }
 
 /** Writes the clip (H.264 + AAC sine tone; frames drawn here, so the truth is exact) and returns its path. */
-export function makeClip(dir: string, name = 'square.mp4'): string {
+export function makeClip(dir: string, name = 'square.mp4', frames = CLIP.frames): string {
   const path = join(dir, name);
-  const { width, height, fps, frames } = CLIP;
+  const { width, height, fps } = CLIP;
   const rgb = new Uint8Array(frames * width * height * 3);
   for (let n = 0; n < frames; n++) {
     const truth = trueMask(n);
