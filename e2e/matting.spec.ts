@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
-import { decodeRgb } from './support/media';
+import { decodeRgb, encodedByX264 } from './support/media';
 import { alphaFrames, CLIP, iou, makeClip, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
@@ -20,9 +20,10 @@ const clip = makeClip(dir);
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
-async function openMatting(page: Page, backend?: 'wasm'): Promise<void> {
+async function openMatting(page: Page, backend?: 'wasm', encoder?: 'ffmpeg'): Promise<void> {
   await openApp(page);
   if (backend) await chooseSetting(page, 'Backend', backend);
+  if (encoder) await page.getByLabel('Video encoder').selectOption(encoder);
   await nav(page, 'Matting').click();
   await expect(page.getByRole('region', { name: 'Matting' })).toBeVisible();
 }
@@ -82,10 +83,11 @@ function expectZip(path: string, frames: number): void {
   });
 }
 
-// WebAssembly here keeps the 12-frame run short (SwiftShader's WebGPU takes seconds per frame);
-// the uploaded-mask test below runs the same path on WebGPU.
-test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly)', async ({ page }) => {
-  await openMatting(page, 'wasm');
+// WebAssembly here keeps the 12-frame run short (SwiftShader's WebGPU takes seconds per frame), and
+// the ffmpeg.wasm encoder (libx264 in chunks of 8 frames) is used; the uploaded-mask test below runs
+// the same path on WebGPU with WebCodecs.
+test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, ffmpeg.wasm)', async ({ page }) => {
+  await openMatting(page, 'wasm', 'ffmpeg');
   await loadClip(page);
   await clickFrame(page, squareX(0) + 10, CLIP.y + 10);
   await expect(viewer(page)).toHaveAttribute('data-busy', 'false');
@@ -97,6 +99,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
 
   const out = await runAndDownload(page);
   expect(out.alpha).toContain('alpha');
+  expect([encodedByX264(out.alpha), encodedByX264(out.foreground)]).toEqual([true, true]);
   expectAlphaVideo(out.alpha, CLIP.frames);
   expectZip(out.zip, CLIP.frames);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
@@ -107,17 +110,18 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   await loadClip(page);
   await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
   await expect(page.getByTestId('mask-notice')).toHaveText(`half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`);
-  await page.getByLabel('End frame').fill('5');
+  await page.getByLabel('End frame').fill('3');
   await page.getByLabel('Mask type').selectOption('greenscreen');
   // Pause holds the run between frames and Resume carries on: every frame is still there, once.
   const out = await runAndDownload(page, async (row) => {
-    await expect(statusOf(row)).toHaveText(/^Running: frame [1-3] of 6$/);
+    await expect(statusOf(row)).toHaveText(/^Running: frame [12] of 4$/);
     await queueButton(page, 'Pause').click();
-    await expect(statusOf(row)).toHaveText(/^Paused at frame [1-4] of 6$/);
+    await expect(statusOf(row)).toHaveText(/^Paused at frame [1-3] of 4$/);
     await queueButton(page, 'Resume').click();
   });
-  expectAlphaVideo(out.alpha, 6);
-  expectZip(out.zip, 6);
+  expect(encodedByX264(out.alpha)).toBe(false); // WebCodecs
+  expectAlphaVideo(out.alpha, 4);
+  expectZip(out.zip, 4);
   // Greenscreen: the background of the foreground video is MatAnyone's green, the square stays white.
   const rgb = decodeRgb(out.foreground);
   const pixel = (x: number, y: number) => [...rgb.subarray((y * CLIP.width + x) * 3, (y * CLIP.width + x) * 3 + 3)];

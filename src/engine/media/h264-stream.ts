@@ -8,7 +8,7 @@ import { canUseWebCodecs, type VideoEncoderChoice, webCodecsConfig } from './enc
 import type { FfmpegSession } from './ffmpeg-session';
 
 /** Frames per ffmpeg.wasm encode call. */
-const CHUNK_FRAMES = 16;
+const CHUNK_FRAMES = 8;
 
 /** The parts one after another in one buffer. */
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
