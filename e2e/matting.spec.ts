@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
-import { decodeRgb, encodedByX264 } from './support/media';
+import { decodeRgb, encodedByX264, probe } from './support/media';
 import { alphaFrames, CLIP, iou, makeClip, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
@@ -103,6 +103,13 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expectAlphaVideo(out.alpha, CLIP.frames);
   expectZip(out.zip, CLIP.frames);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
+  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam' });
+
+  // The run history lists the files with their roles.
+  const [history] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export history').click()]);
+  const runs = readFileSync(await history.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; artifacts: { role: string; fileName: string }[] });
+  expect(runs.at(-1)?.status).toBe('done');
+  expect(runs.at(-1)?.artifacts.map((a) => a.role)).toEqual(['mask_foreground', 'mask_alpha', 'rgba_archive', 'audio']);
 });
 
 test('an uploaded mask of half the size is resized with a notice; the run (WebGPU) pauses and resumes between frames', async ({ page }) => {
@@ -141,6 +148,13 @@ test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
   await loadClip(page);
   await page.getByRole('button', { name: 'Run matting' }).click();
   await expect(page.getByRole('alert')).toContainText('Make a mask first');
+  // The brush paints a mask; Clear removes it again.
+  await page.getByLabel('Brush', { exact: true }).selectOption('paint');
+  await clickFrame(page, 40, 30);
+  await expect(viewer(page)).not.toHaveAttribute('data-mask-pixels', '0');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(viewer(page)).toHaveAttribute('data-mask-pixels', '0');
+  await page.getByLabel('Brush', { exact: true }).selectOption('off');
 
   await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'square.png', 0, { width: 50, height: 50 }));
   await expect(page.getByRole('alert')).toContainText("square.png is 50×50 but the video is 96×64: the mask must have the video's shape.");
@@ -175,4 +189,7 @@ test('a reload restarts an interrupted matting run from its first frame; Abort t
   await queueButton(page, 'Abort').click();
   await expect(statusOf(row)).toHaveText(/^Aborted at frame \d+ of 96$/);
   await expect(page.getByRole('region', { name: 'Gallery' })).toContainText('Nothing saved yet');
+  // Queue files carry generation tasks only: the export says it left the matting task out.
+  await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export queue').click()]);
+  await expect(queueRegion(page).getByRole('status')).toHaveText('1 matting task was left out: queue files carry generation tasks only.');
 });
