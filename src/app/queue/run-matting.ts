@@ -13,6 +13,7 @@ import { assertValidMattingRequest, mattingFrameCount, type MattingRequest, resi
 import { availableFileName, sanitizeFileName } from '../../engine/naming';
 import type { Artifact } from '../../engine/queue/history';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
+import type { MattingFiles } from '../../engine/media/matting-writer';
 import { OUTPUT_RECORD_VERSION, type OutputFile, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
 import { engineBridge } from '../bridges/engine-bridge';
 import { abortWriter, closeVideo, closeWriter, openVideo, openWriter, readFrames, writeFrame } from '../bridges/media-bridge';
@@ -62,7 +63,7 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     o.onProgress({ stage: 'mux', frame: total, total });
     const files = await closeWriter(jobId);
     o.signal.throwIfAborted();
-    const result = await save(task, r, { ...files, ...info, backend: o.backend, seconds: (performance.now() - started) / 1000, createdAt });
+    const result = await save(task, r, snapshot, { ...files, ...info, backend: o.backend, seconds: (performance.now() - started) / 1000, createdAt });
     o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
     return result;
   } catch (err) {
@@ -74,23 +75,10 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
   }
 }
 
-interface Made {
-  foreground: Uint8Array;
-  alpha: Uint8Array;
-  zip: Uint8Array;
-  audio?: Uint8Array;
-  thumbnail: Blob;
-  frames: number;
-  encoder: string;
-  width: number;
-  height: number;
-  fps: number;
-  backend: string;
-  seconds: number;
-  createdAt: Date;
-}
+/** The media worker's files plus what the run knows about the video and itself. */
+type Made = MattingFiles & { width: number; height: number; fps: number; backend: string; seconds: number; createdAt: Date };
 
-async function save(task: Task, r: MattingRequest, m: Made): Promise<TaskRunResult> {
+async function save(task: Task, r: MattingRequest, snapshot: OutputSnapshot, m: Made): Promise<TaskRunResult> {
   const settings = mattingSettings(r, { width: m.width, height: m.height, fps: m.fps, backend: m.backend, generationSeconds: m.seconds, createdAt: m.createdAt });
   const stem = sanitizeFileName(r.videoName.replace(/\.[^.]+$/, '')) || 'video';
   const fileName = availableFileName(`${stem}_foreground`, 'mp4', await outputFileNames());
@@ -100,6 +88,7 @@ async function save(task: Task, r: MattingRequest, m: Made): Promise<TaskRunResu
     { role: 'rgba_archive', fileName: `${base}_rgba.zip`, blob: bytesBlob(m.zip, 'application/zip') },
     ...(m.audio ? [{ role: 'audio' as const, fileName: `${base}_audio.m4a`, blob: bytesBlob(m.audio, 'audio/mp4') }] : []),
   ];
+  const sidecar = snapshot.metadataMode === 'json' ? { fileName: `${base}.json`, text: `${JSON.stringify(settings, null, 2)}\n` } : undefined;
   const record: OutputRecord = {
     version: OUTPUT_RECORD_VERSION,
     id: crypto.randomUUID(),
@@ -109,6 +98,7 @@ async function save(task: Task, r: MattingRequest, m: Made): Promise<TaskRunResu
     settings,
     media: bytesBlob(m.foreground, 'video/mp4'),
     files,
+    ...(sidecar ? { sidecar } : {}),
     thumbnail: m.thumbnail,
     width: m.width,
     height: m.height,
@@ -122,6 +112,7 @@ async function save(task: Task, r: MattingRequest, m: Made): Promise<TaskRunResu
   const artifacts: Artifact[] = [
     video('mask_foreground', fileName, record.media),
     ...files.map((f) => (f.role === 'mask_alpha' ? video(f.role, f.fileName, f.blob) : { role: f.role, fileName: f.fileName, container: f.role === 'audio' ? 'm4a' : 'zip', ...(f.role === 'audio' ? { codec: 'aac', durationSeconds } : { frames: m.frames }), bytes: f.blob.size, outputId: record.id })),
+    ...(sidecar ? [{ role: 'sidecar' as const, fileName: sidecar.fileName, container: 'json', bytes: new Blob([sidecar.text]).size, outputId: record.id }] : []),
   ];
   return { record, artifacts, backendReason: `Matted ${m.frames} frames on ${m.backend}.` };
 }
