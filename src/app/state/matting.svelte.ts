@@ -8,6 +8,7 @@ import { estimateMatting, type MaskType, type MattingManifest, type MattingReque
 import type { VideoInfo } from '../../engine/media/video-probe';
 import { formatSize } from '../../engine/format-size';
 import type { RegistryEntry } from '../../engine/pack/registry';
+import { isMatting } from '../../engine/queue/task';
 import { engineBridge } from '../bridges/engine-bridge';
 import { openVideo, readFrames } from '../bridges/media-bridge';
 import { maskPng } from '../mask-png';
@@ -41,6 +42,15 @@ export class MattingState {
   private reading = false;
 
   constructor(private readonly queue: QueueModel) {}
+
+  /** The running matting task's progress, so this page shows it too (the Queue is on Generate). */
+  readonly progressText = $derived.by(() => {
+    const p = this.queue.progress;
+    const active = this.queue.active;
+    if (!active || !isMatting(active.request)) return '';
+    if (active.status === 'paused') return `Matting ${active.request.videoName}: paused at frame ${active.step}.`;
+    return p?.stage === 'matting' ? `Matting ${active.request.videoName}: frame ${p.frame} of ${p.total}.` : `Matting ${active.request.videoName}: starting…`;
+  });
 
   readonly mattingPacks = $derived(this.packs.filter((p) => p.pipeline === 'matting-memory'));
   readonly segmentPacks = $derived(this.packs.filter((p) => p.pipeline === 'segment-points'));
