@@ -148,7 +148,10 @@ export class QueueRunner {
         onProgress: (p) => {
           this.host.setProgress(task.id, p);
           this.host.broadcast({ v: 1, type: 'progress', taskId: task.id, progress: p });
-          if (p.stage === 'denoise' || p.stage === 'matting') this.event({ kind: 'step', id: task.id, step: p.stage === 'denoise' ? p.step : p.frame }, false);
+          if (p.stage === 'denoise') this.event({ kind: 'step', id: task.id, step: p.step }, false);
+          // A matting frame updates the shown state only: the task record holds the source video
+          // (rewriting it per frame would copy the video each time), and a restart begins at frame 0.
+          else if (p.stage === 'matting') this.host.setState(applyRunnerEvent(this.host.state, { kind: 'step', id: task.id, step: p.frame }, Date.now()).state);
         },
         onCheckpoint: (cp) => saveCheckpoint({ taskId: task.id, ...cp }),
       });
