@@ -34,7 +34,7 @@ async function waitForServer(url: string, ms: number): Promise<void> {
  * Opens bench.html in a fresh browser and returns its JSON rows, with the peak resident memory the
  * run added over a blank page (the browser is this process's child, as is the constant preview server).
  */
-async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = ''): Promise<{ rows: T[]; extraRssBytes: number }> {
+async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = '', timeoutMs = 300_000): Promise<{ rows: T[]; extraRssBytes: number }> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {
     const page = await browser.newPage();
@@ -42,7 +42,7 @@ async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend
     const baseline = treeRssBytes(process.pid);
     const { result: text, peakBytes } = await withPeakRss(process.pid, async () => {
       await page.goto(`${base}/bench.html?backend=${backend}${mode}`);
-      await page.waitForSelector('body[data-done]', { timeout: 300_000 });
+      await page.waitForSelector('body[data-done]', { timeout: timeoutMs });
       return (await page.textContent('#result')) ?? '';
     });
     if ((await page.getAttribute('body', 'data-done')) !== 'ok') throw new Error(text);
@@ -88,7 +88,7 @@ try {
   for (const backend of ['auto', 'wasm'] as const) {
     const peaks: number[] = [];
     for (const frames of [48, 480]) {
-      const { rows, extraRssBytes } = await runMeasured<MattingBenchResult>(backend, `&matting=${frames}`);
+      const { rows, extraRssBytes } = await runMeasured<MattingBenchResult>(backend, `&matting=${frames}`, 3_600_000);
       const m = rows[0] as MattingBenchResult;
       peaks.push(extraRssBytes);
       console.log(`${backend.padEnd(8)} ${String(m.frames).padStart(6)} ${f(m.openMs)} ${f(m.frameMs)} ${f(m.fps)} ${f(m.minIou)} ${f(extraRssBytes / 2 ** 20)}`);

@@ -134,3 +134,16 @@ describe('video pack manifests', () => {
     expect(err.fields).toMatchObject({ 'matting.width': 'must be a multiple of 16', 'matting.maxMemFrames': 'must be at least 1', 'components.propagate.inputs.memoryKey': 'expected a non-empty string' });
   });
 });
+
+describe('real video packs (data only)', () => {
+  const read = (id: string) => JSON.parse(readFileSync(join(PACKS_DIR, id, 'pack.json'), 'utf8')) as unknown;
+
+  it('matanyone2 and sam-vit-b describe their graphs with the MatAnyone2 and SAM tensor names', () => {
+    expect(parseMediaManifest(read('matanyone2'))).toMatchObject({
+      pipeline: 'matting-memory',
+      matting: { width: 1024, height: 1024, memEvery: 0, maxMemFrames: 1, dims: { value: 256, key: 64, objTokens: 16 } },
+      components: { propagate: { file: 'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx', inputs: { memoryKey: 'memory_key', lastPredMask: 'last_pred_mask' }, outputs: { uncertProb: 'uncert_prob' } } },
+    });
+    expect(parseMediaManifest(read('sam-vit-b'))).toMatchObject({ pipeline: 'segment-points', segment: { inputSize: 1024, origImSize: 'shape' }, components: { decoder: { dtype: 'float16', inputs: { origImSize: 'orig_im_size_shape' } } } });
+  });
+});

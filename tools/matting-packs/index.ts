@@ -31,7 +31,7 @@ function writeSam(dir: string): void {
   const manifest: Omit<SegmentManifest, 'latent' | 'timestepScale' | 'scheduler' | 'defaults' | 'limits'> = {
     ...header('demo-sam', 'WebGP demo SAM (analytic, not a real model)', 'A tiny generated point-prompt segmenter with the SAM ONNX contract: the mask is the pixels coloured like the positive clicks and unlike the negative ones.'),
     pipeline: 'segment-points',
-    segment: { inputSize: DEMO_SAM.inputSize, pixelRange: [0, 255], mean: SAM_MEAN, std: SAM_STD, maskInputSize: DEMO_SAM.embedSize },
+    segment: { inputSize: DEMO_SAM.inputSize, pixelRange: [0, 255], mean: SAM_MEAN, std: SAM_STD, maskInputSize: DEMO_SAM.embedSize, origImSize: 'values' },
     components: {
       encoder: component(enc, 'sam_encoder.onnx', { image: 'input_image' }, { embeddings: 'image_embeddings' }),
       decoder: component(

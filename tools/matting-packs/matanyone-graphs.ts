@@ -56,7 +56,7 @@ function weightedMean(g: GraphBuilder, image: string, weight: string): { mean: s
   return { mean: g.op('Div', [sum, g.op('Add', [total, g.constF([1e-6], [])])]), total };
 }
 
-/** image, mask, sensory, pix_feat → msk_value = [fg mean, bg mean] over the hₖ×wₖ grid, new_sensory, obj_memory. */
+/** image, mask, sensory, pix_feat → msk_value = [fg mean, bg mean] (mask > ½ / ≤ ½) over the hₖ×wₖ grid, new_sensory, obj_memory. */
 export function maskMemoryGraph(): Uint8Array {
   const g = new GraphBuilder('mask_memory');
   const { value, objTokens } = DEMO_MATTING.dims;
@@ -64,8 +64,10 @@ export function maskMemoryGraph(): Uint8Array {
   const mask = g.input('mask', 'float32', [1, 1, H, W]);
   const sensory = g.input('sensory', 'float32', [1, 1, value, HK, WK]);
   g.input('pix_feat', 'float32', [1, 3, HK, WK]);
-  const fg = weightedMean(g, image, mask);
-  const bg = weightedMean(g, image, g.op('Sub', [g.constF([1], []), mask]));
+  // The region is the mask above ½, so faint alpha far from the object never dilutes its colour.
+  const region = g.op('Cast', [g.op('Greater', [mask, g.constF([0.5], [])])], { to: 1 });
+  const fg = weightedMean(g, image, region);
+  const bg = weightedMean(g, image, g.op('Sub', [g.constF([1], []), region]));
   const colours = g.op('Concat', [fg.mean, bg.mean], { axis: 1 });
   const grid = g.op('Add', [g.op('Reshape', [colours, g.constI([1, 1, value, 1, 1])]), g.op('Mul', [sensory, g.constF([0], [])])], {}, 'msk_value');
   g.op('Identity', [grid], {}, 'new_sensory');

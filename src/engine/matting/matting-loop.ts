@@ -81,14 +81,14 @@ export class MattingLoop {
     const mask = maskToPlane(erodeDilate(o.firstMask, o.erode, o.dilate), this.W, this.H, this.placement);
     const s = this.pack.sessions;
     const image = this.tensor(this.planar(o.firstFrame), [1, 3, this.H, this.W]);
-    const feats = await runRoles(s.imageKey, { image });
+    const feats = await runRoles(this.ort, s.imageKey, { image });
     const owned: RoleOutputs[] = [feats];
     try {
       const pixFeat = feats.tensor('pixFeat');
-      const first = await runRoles(s.maskMemory, { image, mask: this.tensor(mask, this.shapes.mask), sensory: this.tensor(new Float32Array(this.size(this.shapes.sensory)), this.shapes.sensory), pixFeat });
+      const first = await runRoles(this.ort, s.maskMemory, { image, mask: this.tensor(mask, this.shapes.mask), sensory: this.tensor(new Float32Array(this.size(this.shapes.sensory)), this.shapes.sensory), pixFeat });
       owned.push(first);
       const obj = first.tensor('objMemory');
-      const refine = await runRoles(s.firstFrameRefine, {
+      const refine = await runRoles(this.ort, s.firstFrameRefine, {
         ...this.features(feats),
         lastMskValue: first.tensor('mskValue'),
         objMemory: this.tensor(await first.take('objMemory'), [obj.dims[0] ?? 1, obj.dims[1] ?? 1, 1, ...obj.dims.slice(2)]),
@@ -97,7 +97,7 @@ export class MattingLoop {
       });
       owned.push(refine);
       const alpha = this.alphaPlane(await refine.take('prob'));
-      const memory = await runRoles(s.maskMemory, { image, mask: this.tensor(alpha, this.shapes.mask), sensory: refine.tensor('newSensory'), pixFeat });
+      const memory = await runRoles(this.ort, s.maskMemory, { image, mask: this.tensor(alpha, this.shapes.mask), sensory: refine.tensor('newSensory'), pixFeat });
       owned.push(memory);
       this.bank = new MemoryBank(this.memoryShapes(feats, memory), this.pack.manifest.matting.maxMemFrames);
       this.bank.add({ key: await feats.take('key'), shrinkage: await feats.take('shrinkage'), value: await memory.take('mskValue'), objMemory: await memory.take('objMemory') });
@@ -140,13 +140,13 @@ export class MattingLoop {
       lastMskValue: this.tensor(state.lastMskValue, this.shapes.sensory),
     };
     try {
-      const feats = await runRoles(s.imageKey, { image });
+      const feats = await runRoles(this.ort, s.imageKey, { image });
       owned.push(feats);
-      const prop = await runRoles(s.propagate, { ...this.features(feats), key: feats.tensor('key'), selection: feats.tensor('selection'), ...inputs });
+      const prop = await runRoles(this.ort, s.propagate, { ...this.features(feats), key: feats.tensor('key'), selection: feats.tensor('selection'), ...inputs });
       owned.push(prop);
       const alpha = this.alphaPlane(await prop.take('prob'));
       inputs.alpha = this.tensor(alpha, this.shapes.mask);
-      const memory = await runRoles(s.maskMemory, { image, mask: inputs.alpha, sensory: prop.tensor('newSensory'), pixFeat: feats.tensor('pixFeat') });
+      const memory = await runRoles(this.ort, s.maskMemory, { image, mask: inputs.alpha, sensory: prop.tensor('newSensory'), pixFeat: feats.tensor('pixFeat') });
       owned.push(memory);
       state.sensory.set(await memory.take('newSensory'));
       state.lastMask.set(alpha);

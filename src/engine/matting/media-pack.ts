@@ -8,7 +8,7 @@ import type { ComponentSpec } from '../pack/components';
 import { type MattingManifest, parseMediaManifestText, type SegmentManifest } from '../pack/media-manifest';
 import type { PackSource } from '../pack/pack-source';
 import { checkNames, createGraphSession, readGraphFiles } from '../pack/sessions';
-import { type Backend, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
+import { type Backend, f32ToF16Bits, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
 
 export type MediaManifest = SegmentManifest | MattingManifest;
 
@@ -65,11 +65,17 @@ export interface RoleOutputs {
   dispose(): void;
 }
 
-/** Runs `s` with inputs given by role; the caller disposes the outputs. */
-export async function runRoles(s: RoleSession, feeds: Record<string, OrtTensor>): Promise<RoleOutputs> {
+/** Runs `s` with float32 inputs given by role (converted for an fp16 graph); the caller disposes the outputs. */
+export async function runRoles(ort: OrtModule, s: RoleSession, feeds: Record<string, OrtTensor>): Promise<RoleOutputs> {
   const named: Record<string, OrtTensor> = {};
-  for (const [role, t] of Object.entries(feeds)) named[s.spec.inputs[role] ?? role] = t;
-  const out = await s.session.run(named);
+  const converted: OrtTensor[] = [];
+  for (const [role, t] of Object.entries(feeds)) {
+    // fp16 graph boundaries: the engine computes in float32 and converts at the boundary.
+    const fed = s.spec.dtype === 'float16' && t.type === 'float32' ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims) : t;
+    if (fed !== t) converted.push(fed);
+    named[s.spec.inputs[role] ?? role] = fed;
+  }
+  const out = await s.session.run(named).finally(() => converted.forEach((t) => t.dispose()));
   const tensor = (role: string) => {
     const t = out[s.spec.outputs[role] ?? role];
     if (!t) throw new EngineError('corrupt-model', `${s.spec.file} returned no "${s.spec.outputs[role] ?? role}" output.`);

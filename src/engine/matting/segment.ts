@@ -27,7 +27,7 @@ export async function encodeFrame(pack: MediaPack<SegmentManifest>, ort: OrtModu
   const placement = fitPlacement(frame.width, frame.height, S, S, false);
   const planar = frameToPlanar(frame, S, S, placement, { scale: spec.pixelRange[1], ...(spec.mean && spec.std ? { mean: spec.mean, std: spec.std } : {}) });
   const image = new ort.Tensor('float32', planar, [1, 3, S, S]);
-  const out = await runRoles(pack.sessions.encoder, { image });
+  const out = await runRoles(ort, pack.sessions.encoder, { image });
   try {
     const data = Float32Array.from(await out.take('embeddings'));
     return { data, dims: out.tensor('embeddings').dims, width: frame.width, height: frame.height };
@@ -59,9 +59,10 @@ export async function decodePoints(pack: MediaPack<SegmentManifest>, ort: OrtMod
     pointLabels: new ort.Tensor('float32', labels, [1, n]),
     maskInput: new ort.Tensor('float32', new Float32Array(M * M), [1, 1, M, M]),
     hasMaskInput: new ort.Tensor('float32', new Float32Array(1), [1]),
-    origImSize: new ort.Tensor('float32', Float32Array.of(emb.height, emb.width), [2]),
+    origImSize:
+      pack.manifest.segment.origImSize === 'shape' ? new ort.Tensor('float32', new Float32Array(emb.height * emb.width), [emb.height, emb.width]) : new ort.Tensor('float32', Float32Array.of(emb.height, emb.width), [2]),
   };
-  const out = await runRoles(pack.sessions.decoder, feeds);
+  const out = await runRoles(ort, pack.sessions.decoder, feeds);
   try {
     const logits = await out.take('masks');
     if (logits.length !== emb.width * emb.height) throw new EngineError('corrupt-model', `The decoder returned a ${out.tensor('masks').dims.join('×')} mask for a ${emb.width}×${emb.height} frame.`);

@@ -21,6 +21,8 @@ export interface SegmentSpec {
   std?: [number, number, number];
   /** Side of the decoder's `mask_input` (256 for SAM: 4× the embedding). */
   maskInputSize: number;
+  /** How `origImSize` is fed: `values` [h, w] (ORT example), or `shape`: a dummy tensor of shape [h, w] (the WebNN decoder's `orig_im_size_shape`). */
+  origImSize: 'values' | 'shape';
 }
 
 export interface SegmentManifest extends PackHeader {
@@ -106,6 +108,7 @@ function segmentSpec(e: FieldErrors, v: unknown): SegmentSpec {
     pixelRange: [0, range[1] === 1 ? 1 : 255],
     ...(mean && std ? { mean, std } : {}),
     maskInputSize: e.number(s.maskInputSize, 'segment.maskInputSize', { min: 1, max: 4096, integer: true }) ?? 256,
+    origImSize: s.origImSize === undefined ? 'values' : ((e.string(s.origImSize, 'segment.origImSize', { oneOf: ['values', 'shape'] }) ?? 'values') as 'values' | 'shape'),
   };
 }
 
