@@ -3,7 +3,9 @@
  * (white square moving on a dark background, sine tone) is uploaded through "Video", a click on
  * the square makes the mask, "Run matting" queues a task whose outputs are checked frame by frame
  * (alpha video and RGBA PNG zip: IoU ≥ 0.9 against the true square), the foreground video keeps
- * the audio, and an uploaded mask works too. Bad inputs get their specific alert and queue nothing.
+ * the audio, and an uploaded mask works too. Bad inputs (text file, truncated MP4, MP4 without
+ * frames, end before start, a mask of another shape, no mask) get their specific alert and queue
+ * nothing; pause/resume, a reload mid-run and Abort behave as for generation tasks.
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb, encodedByX264, probe } from './support/media';
-import { alphaFrames, CLIP, iou, makeClip, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
+import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeTruncatedVideo, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
 const dir = tmpDir();
@@ -144,6 +146,10 @@ test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('clip.txt is not a video ffmpeg can read');
   await page.getByRole('button', { name: 'Run matting' }).click();
   await expect(page.getByRole('alert').first()).toContainText('clip.txt is not a video ffmpeg can read');
+  await page.getByLabel('Video', { exact: true }).setInputFiles(makeTruncatedVideo(dir, clip));
+  await expect(page.getByRole('alert')).toContainText('broken.mp4 is not a video ffmpeg can read');
+  await page.getByLabel('Video', { exact: true }).setInputFiles(makeEmptyVideo(dir));
+  await expect(page.getByRole('alert')).toContainText('The video has no frames: empty.mp4');
 
   await loadClip(page);
   await page.getByRole('button', { name: 'Run matting' }).click();

@@ -4,7 +4,7 @@
  * of decoded alpha frames (alpha video via ffmpeg, RGBA PNGs via our PNG decoder).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { png } from '../../tests/helpers/png';
@@ -79,4 +79,19 @@ export function maskPngFile(dir: string, name: string, n: number, size = { width
 export function streamTypes(path: string): string[] {
   const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', path], { encoding: 'utf8' })) as { streams: { codec_type: string }[] };
   return out.streams.map((s) => s.codec_type);
+}
+
+/** An MP4 with no frames at all (ffmpeg writes only the container). */
+export function makeEmptyVideo(dir: string): string {
+  const path = join(dir, 'empty.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=s=${CLIP.width}x${CLIP.height}`, '-frames:v', '0', '-c:v', 'libx264', path]);
+  return path;
+}
+
+/** The first third of the clip: its index (moov atom, written last) is missing. */
+export function makeTruncatedVideo(dir: string, clip: string): string {
+  const path = join(dir, 'broken.mp4');
+  const bytes = readFileSync(clip);
+  writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 3)));
+  return path;
 }

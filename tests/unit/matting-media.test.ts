@@ -36,6 +36,10 @@ describe('parseProbeLog', () => {
   it('names a file that is not a video, and a video without frames', () => {
     const bad = thrown(() => parseProbeLog('clip.txt', 1, ['clip.txt: Invalid data found when processing input']));
     expect([bad.code, bad.message]).toEqual(['invalid-video', 'clip.txt is not a video ffmpeg can read. Choose an MP4, WebM or MOV video file.']);
+    const sound = thrown(() => parseProbeLog('tone.m4a', 1, [LOG[0] as string, LOG[1] as string, LOG[3] as string, "Stream map '0:v:0' matches no streams."]));
+    expect(sound.message).toBe('tone.m4a has no video stream (only sound or data). Choose a file with video.');
+    const bare = thrown(() => parseProbeLog('bare.mp4', 1, [LOG[0] as string, '  Duration: 00:00:00.00, bitrate: N/A', "Stream map '0:v:0' matches no streams."]));
+    expect(bare.message).toMatch(/^The video has no frames: bare\.mp4/);
     const empty = thrown(() => parseProbeLog('empty.mp4', 0, LOG.slice(0, 4)));
     expect(empty.code).toBe('invalid-video');
     expect(empty.message).toMatch(/^The video has no frames: empty\.mp4/);

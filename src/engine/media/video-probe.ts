@@ -22,10 +22,15 @@ function seconds(h: string, m: string, s: string): number {
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
+const noFrames = (name: string) => new EngineError('invalid-video', `The video has no frames: ${name} holds no picture ffmpeg can decode. Choose another video file.`, { video: 'no-frames' });
+
 /** Reads the probe pass's log; throws EngineError('invalid-video') with a message naming the file. */
 export function parseProbeLog(name: string, code: number, lines: string[]): VideoInfo {
   const text = lines.join('\n');
   const video = /Stream #\d+:\d+\S*: Video: [^\n]*?(\d{2,5})x(\d{2,5})[^\n]*/.exec(text);
+  const opened = /Input #0, /.test(text);
+  if (opened && !video && !/Stream #\d+:\d+/.test(text)) throw noFrames(name);
+  if (opened && !video) throw new EngineError('invalid-video', `${name} has no video stream (only sound or data). Choose a file with video.`, { video: 'no-video-stream' });
   if (code !== 0 || !video) {
     throw new EngineError('invalid-video', `${name} is not a video ffmpeg can read. Choose an MP4, WebM or MOV video file.`, { video: 'unreadable' });
   }
@@ -34,7 +39,7 @@ export function parseProbeLog(name: string, code: number, lines: string[]): Vide
   const duration = /Duration: (\d+):(\d+):([\d.]+)/.exec(text);
   const frames = [...text.matchAll(/frame=\s*(\d+)/g)].at(-1);
   const frameCount = frames ? Number(frames[1]) : 0;
-  if (frameCount === 0) throw new EngineError('invalid-video', `The video has no frames: ${name} holds no picture ffmpeg can decode. Choose another video file.`, { video: 'no-frames' });
+  if (frameCount === 0) throw noFrames(name);
   return {
     name,
     width: Number(video[1]),
