@@ -37,7 +37,7 @@ const api = {
   async openVideo(id: string, file: Blob, name: string) {
     await sources.get(id)?.close();
     sources.delete(id);
-    const s = await VideoSource.open(ffmpeg, `src-${id}`, name, new Uint8Array(await file.arrayBuffer()));
+    const s = await VideoSource.open(ffmpeg, `src-${id}`, name, file);
     sources.set(id, s);
     return s.info;
   },

@@ -29,6 +29,8 @@ export class FfmpegSession {
   private chain: Promise<unknown> = Promise.resolve();
   private sink: string[] | undefined;
   readonly log: string[] = [];
+  /** Counts replaced instances: files kept before a replacement are gone (see VideoSource). */
+  generation = 0;
 
   constructor(private readonly urls: FfmpegUrls) {}
 
@@ -97,6 +99,7 @@ export class FfmpegSession {
       } catch (err) {
         ff.terminate();
         this.instance = undefined;
+        this.generation++;
         throw new EngineError('encode-failed', `Video encoding failed: ${(err as Error).message}`);
       }
     };
@@ -106,5 +109,6 @@ export class FfmpegSession {
   dispose(): void {
     void this.instance?.then((ff) => ff.terminate());
     this.instance = undefined;
+    this.generation++;
   }
 }
