@@ -129,6 +129,9 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
     await queueButton(page, 'Resume').click();
   });
   expect(encodedByX264(out.alpha)).toBe(false); // WebCodecs
+  const comment = probe(out.foreground).comment;
+  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3 });
+  expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);
   // Greenscreen: the background of the foreground video is MatAnyone's green, the square stays white.

@@ -21,6 +21,8 @@ export class MaskEditor {
   brush = $state<BrushMode>('off');
   brushSize = $state(4);
   busy = $state(false);
+  /** Whether SAM points made part of the mask (the run then records the segment pack). */
+  usedPoints = $state(false);
   notice = $state('');
   error = $state('');
   private embedding: { key: string; id: string } | undefined;
@@ -41,6 +43,7 @@ export class MaskEditor {
       }
       this.points = [...this.points, { x, y, positive }];
       this.current = await api.segmentPoints(packId, this.embedding.id, this.points);
+      this.usedPoints = true;
     } catch (err) {
       this.error = `The mask could not be made: ${(err as Error).message}`;
     } finally {
@@ -61,6 +64,7 @@ export class MaskEditor {
     this.points = [];
     this.notice = '';
     this.error = '';
+    this.usedPoints = false;
   }
 
   /** Reads an uploaded mask PNG for a video of `width`×`height`. */

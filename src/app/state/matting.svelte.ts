@@ -122,7 +122,7 @@ export class MattingState {
     return {
       kind: 'matting',
       packId: this.packId,
-      segmentPackId: this.segmentPackId,
+      ...(this.mask.usedPoints ? { segmentPackId: this.segmentPackId } : {}),
       videoName: this.file?.name ?? '',
       startFrame: this.startFrame,
       endFrame: this.endFrame,
