@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   try {
     if (params.has('matting')) {
       // Frames are transferred to the worker, as the Matting page streams them.
-      const row = await benchMatting(engineBridge.api, 'demo-matanyone', Number(params.get('matting')), undefined, (f) => transfer(f, [f.data.buffer]));
+      const row = await benchMatting(engineBridge.api, 'demo-matanyone', Number(params.get('matting')), { backend, send: (f) => transfer(f, [f.data.buffer]) });
       out.textContent = JSON.stringify([row], null, 2);
       document.body.dataset.done = 'ok';
       return;

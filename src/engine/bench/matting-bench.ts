@@ -4,6 +4,7 @@
  * them, reporting frames per second and the worst alpha IoU. Peak memory is measured outside (the
  * browser's resident memory), comparing a short and a long run: it must stay flat.
  */
+import type { BackendPreference } from '../capabilities';
 import type { AlphaFrame, RgbaFrame } from '../matting/frames';
 import type { MattingOpen } from '../matting/matting-engine';
 import { discFrame, maskIou } from './moving-disc';
@@ -17,6 +18,7 @@ export interface MattingBenchApi {
 
 export interface MattingBenchResult {
   packId: string;
+  backend: BackendPreference;
   frames: number;
   width: number;
   height: number;
@@ -26,13 +28,21 @@ export interface MattingBenchResult {
   minIou: number;
 }
 
-/** Mattes `frames` frames of a `width`×`height` clip with pack `packId`; `send` wraps each frame (e.g. comlink transfer). */
-export async function benchMatting(api: MattingBenchApi, packId: string, frames: number, size = { width: 96, height: 64 }, send: (f: RgbaFrame) => RgbaFrame = (f) => f): Promise<MattingBenchResult> {
-  const { width, height } = size;
+export interface MattingBenchOptions {
+  backend?: BackendPreference;
+  width?: number;
+  height?: number;
+  /** Wraps each frame before it is sent (e.g. comlink transfer). */
+  send?: (f: RgbaFrame) => RgbaFrame;
+}
+
+/** Mattes `frames` frames of the moving-disc clip (96×64 unless given) with pack `packId`. */
+export async function benchMatting(api: MattingBenchApi, packId: string, frames: number, o: MattingBenchOptions = {}): Promise<MattingBenchResult> {
+  const { width = 96, height = 64, send = (f: RgbaFrame) => f, backend = 'auto' } = o;
   const first = discFrame(0, frames, width, height);
   const jobId = `bench-matting-${frames}`;
   const t0 = performance.now();
-  await api.mattingOpen(jobId, { packId, width, height, firstFrame: first.frame, firstMask: first.truth, warmupFrames: 4, erode: 0, dilate: 0 });
+  await api.mattingOpen(jobId, { packId, width, height, firstFrame: first.frame, firstMask: first.truth, warmupFrames: 4, erode: 0, dilate: 0, backend });
   const t1 = performance.now();
   let minIou = 1;
   try {
@@ -44,5 +54,5 @@ export async function benchMatting(api: MattingBenchApi, packId: string, frames:
     await api.mattingClose(jobId);
   }
   const ms = performance.now() - t1;
-  return { packId, frames, width, height, openMs: t1 - t0, frameMs: ms / frames, fps: (1000 * frames) / ms, minIou };
+  return { packId, backend, frames, width, height, openMs: t1 - t0, frameMs: ms / frames, fps: (1000 * frames) / ms, minIou };
 }
