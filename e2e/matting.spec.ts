@@ -17,8 +17,13 @@ import { decodeRgb, encodedByX264, probe } from './support/media';
 import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeTruncatedVideo, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
-const dir = tmpDir();
-const clip = makeClip(dir);
+let dir = '';
+let clip = '';
+// Made when the tests run, not when Playwright lists them.
+test.beforeAll(() => {
+  dir = tmpDir();
+  clip = makeClip(dir);
+});
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
@@ -30,8 +35,8 @@ async function openMatting(page: Page, backend?: 'wasm', encoder?: 'ffmpeg'): Pr
   await expect(page.getByRole('region', { name: 'Matting' })).toBeVisible();
 }
 
-async function loadClip(page: Page, path = clip): Promise<void> {
-  await page.getByLabel('Video', { exact: true }).setInputFiles(path);
+async function loadClip(page: Page, path?: string): Promise<void> {
+  await page.getByLabel('Video', { exact: true }).setInputFiles(path ?? clip);
   await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
   await expect(page.getByTestId('video-info')).toContainText('with audio');
 }
