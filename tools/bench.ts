@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: serves the production build, opens bench.html in headless Chromium (WebGPU
  * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run,
- * then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
+ * the per-pipeline rows, the matting rows (48 vs 480 frames: fps and peak memory, whose ratio
+ * must stay ≈ 1), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
  */
 import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 import type { LoraBenchResult } from '../src/engine/bench/lora-bench';
+import type { MattingBenchResult } from '../src/engine/bench/matting-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
@@ -33,7 +35,7 @@ async function waitForServer(url: string, ms: number): Promise<void> {
  * Opens bench.html in a fresh browser and returns its JSON rows, with the peak resident memory the
  * run added over a blank page (the browser is this process's child, as is the constant preview server).
  */
-async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = ''): Promise<{ rows: T[]; extraRssBytes: number }> {
+async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend: 'auto' | 'wasm', mode = '', timeoutMs = 300_000): Promise<{ rows: T[]; extraRssBytes: number }> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {
     const page = await browser.newPage();
@@ -41,7 +43,7 @@ async function runMeasured<T = DenoiseBenchResult & { backend: string }>(backend
     const baseline = treeRssBytes(process.pid);
     const { result: text, peakBytes } = await withPeakRss(process.pid, async () => {
       await page.goto(`${base}/bench.html?backend=${backend}${mode}`);
-      await page.waitForSelector('body[data-done]', { timeout: 300_000 });
+      await page.waitForSelector('body[data-done]', { timeout: timeoutMs });
       return (await page.textContent('#result')) ?? '';
     });
     if ((await page.getAttribute('body', 'data-done')) !== 'ok') throw new Error(text);
@@ -89,6 +91,21 @@ try {
     }
   }
   console.log('LoRA schedule: multiplier alternating 1/0.5 every step. re-merge: weights merged again and a new session created at every changed step; cached: one merged session per distinct multiplier set kept (what the engine does, 2 kept); constant: one multiplier throughout; no-LoRA: the pack\'s own session. Mean ms per denoise step, session creation included, faster of two runs.');
+  console.log('\nmatting (demo-matanyone, 96x64 frames streamed one at a time)');
+  console.log('backend  frames  open ms  frame ms     fps  min IoU  peak MiB');
+  // WebAssembly only: on SwiftShader each frame's 16 GPU→CPU read-backs take ~2 s, so 480 WebGPU
+  // frames would take a quarter of an hour; bench.html?matting=480&backend=auto measures a real GPU.
+  for (const backend of ['wasm'] as const) {
+    const peaks: number[] = [];
+    for (const frames of [48, 480]) {
+      const { rows, extraRssBytes } = await runMeasured<MattingBenchResult>(backend, `&matting=${frames}`, 3_600_000);
+      const m = rows[0] as MattingBenchResult;
+      peaks.push(extraRssBytes);
+      console.log(`${backend.padEnd(8)} ${String(m.frames).padStart(6)} ${f(m.openMs)} ${f(m.frameMs)} ${f(m.fps)} ${f(m.minIou)} ${f(extraRssBytes / 2 ** 20)}`);
+    }
+    console.log(`${backend.padEnd(8)} peak 480/48 frames: ${((peaks[1] ?? 0) / (peaks[0] ?? 1)).toFixed(2)} (flat memory ≈ 1)`);
+  }
+  console.log('peak: the browser\'s peak resident memory over a blank page while opening the job and matting every frame.');
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

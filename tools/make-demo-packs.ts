@@ -2,6 +2,7 @@
  * Generates the bundled demo packs into public/models/ (deterministic, no network):
  *  - demo-t2v: the analytic flow model (frames are known exactly for any prompt and seed);
  *  - test-t2v-random: the same contract with random weights, for numerical parity tests;
+ *  - demo-sam, demo-matanyone: analytic video segmentation/matting packs (tools/matting-packs);
  * the test LoRAs for test-t2v-random into test-packs/loras (tools/test-loras),
  * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
  * test-sdturbo, test-fastwan, test-fastwan-i2v), which are not served by the app.
@@ -14,6 +15,7 @@ import { demoManifest, TIMESTEP_SCALE } from './demo-pack/manifests';
 import { type FileInfo, PackFolder } from './demo-pack/pack-folder';
 import { tokenizerJson } from './demo-pack/tokenizer-json';
 import { writeTestLoras } from './test-loras/index';
+import { makeMattingPacks } from './matting-packs/index';
 import { makeTestPacks } from './test-packs/index';
 
 /** Seed of test-t2v-random's transformer weights (tests rebuild it with LoRA deltas baked in). */
@@ -55,6 +57,7 @@ export function makeDemoPacks(outDir: string): void {
     },
     vocab,
   );
+  makeMattingPacks(outDir);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

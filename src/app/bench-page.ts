@@ -1,7 +1,10 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
- * and prints JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
+ * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames) and prints
+ * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
+import { transfer } from 'comlink';
+import { benchMatting } from '../engine/bench/matting-bench';
 import type { BackendPreference } from '../engine/capabilities';
 import { pngDataUrl } from '../engine/media/png-decode';
 import { parsePackHeader, parseResolution } from '../engine/pack/header';
@@ -59,6 +62,13 @@ async function main(): Promise<void> {
   try {
     if (params.has('lora')) {
       out.textContent = JSON.stringify(await loraRows(backend), null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
+    if (params.has('matting')) {
+      // Frames are transferred to the worker, as the Matting page streams them.
+      const row = await benchMatting(engineBridge.api, 'demo-matanyone', Number(params.get('matting')), { backend, send: (f) => transfer(f, [f.data.buffer]) });
+      out.textContent = JSON.stringify([row], null, 2);
       document.body.dataset.done = 'ok';
       return;
     }

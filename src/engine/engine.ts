@@ -9,6 +9,7 @@ import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import { benchLora, type LoraBenchResult } from './bench/lora-bench';
 import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
+import { createMattingEngine } from './matting/matting-engine';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
 import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
@@ -91,8 +92,11 @@ export function createEngine(deps: EngineDeps) {
     return { loaded: await loading, reason: choice.reason };
   }
 
+  const video = createMattingEngine({ ...deps, capabilities, serial, isCancelled: (id) => cancelled.has(id), clearCancelled: (id) => cancelled.delete(id) });
+
   return {
     capabilities,
+    ...video,
 
     /** Reads and validates a pack's manifest (limits, defaults) without creating sessions. */
     async describePack(packId: string): Promise<PackManifest> {
@@ -187,6 +191,7 @@ export function createEngine(deps: EngineDeps) {
         for (const [key] of mine) packs.delete(key);
         await loras.release(packId);
         await Promise.all(mine.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
+        await video.forgetVideoPacks(packId);
       });
     },
 
@@ -201,6 +206,7 @@ export function createEngine(deps: EngineDeps) {
       packs.clear();
       await loras.release();
       await Promise.all(all.map((p) => p.then((l) => l.release()).catch(() => undefined)));
+      await video.forgetVideoPacks();
     },
   };
 }

@@ -6,6 +6,8 @@
 
 export type EngineErrorCode =
   | 'invalid-request'
+  /** A matting/segmentation mask of the wrong size, or empty. */
+  | 'invalid-mask'
   | 'invalid-manifest'
   | 'missing-file'
   | 'corrupt-model'
@@ -16,7 +18,8 @@ export type EngineErrorCode =
   | 'invalid-settings-file'
   | 'invalid-queue-file'
   | 'invalid-lora'
-  | 'missing-lora';
+  | 'missing-lora'
+  | 'invalid-video';
 
 export class EngineError extends Error {
   override name = 'EngineError';

@@ -9,6 +9,8 @@ export type Progress =
   | ({ stage: 'preview' } & PreviewFrame)
   | { stage: 'decode' }
   | { stage: 'mux'; frame: number; total: number }
+  /** Matting: `frame` of `total` frames matted (decode → engine → encode, streamed). */
+  | { stage: 'matting'; frame: number; total: number; elapsedMs: number; etaMs: number }
   | { stage: 'done'; elapsedMs: number };
 
 export type ProgressCallback = (p: Progress) => void;

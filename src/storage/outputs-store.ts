@@ -1,9 +1,11 @@
 /**
  * The outputs store (IndexedDB via idb-keyval): one versioned record per saved output with its
- * MP4/PNG blob, thumbnail, settings and optional JSON sidecar (v1 records are upgraded on read). A full disk surfaces as a named 'storage-full' error and
+ * MP4/PNG blob, thumbnail, settings, optional JSON sidecar and further files (v1 records are upgraded on read). A full disk surfaces as a named 'storage-full' error and
  * leaves existing records untouched.
  */
 import { createStore, del, get, set, values } from 'idb-keyval';
+import type { MattingSettings } from '../engine/metadata/matting-settings';
+import type { ArtifactRole } from '../engine/queue/history';
 import type { OutputSettings } from '../engine/settings';
 import { guardQuota } from './quota';
 
@@ -15,15 +17,24 @@ export interface Sidecar {
   text: string;
 }
 
+/** A further file of a multi-file output (a matting run's alpha video, PNG zip, audio). */
+export interface OutputFile {
+  role: ArtifactRole;
+  fileName: string;
+  blob: Blob;
+}
+
 export interface OutputRecord {
   version: typeof OUTPUT_RECORD_VERSION;
   id: string;
   createdAt: number;
   fileName: string;
   kind: 'video' | 'image';
-  settings: OutputSettings;
-  /** The MP4 or PNG itself. */
+  settings: OutputSettings | MattingSettings;
+  /** The MP4 or PNG itself (a matting run's foreground video). */
   media: Blob;
+  /** Further files saved with it in the same record (one matting task = one record). */
+  files?: OutputFile[];
   thumbnail: Blob;
   sidecar?: Sidecar;
   width: number;
@@ -66,6 +77,7 @@ export async function outputFileNames(): Promise<Set<string>> {
   for (const r of await listOutputs()) {
     names.add(r.fileName);
     if (r.sidecar) names.add(r.sidecar.fileName);
+    for (const f of r.files ?? []) names.add(f.fileName);
   }
   return names;
 }

@@ -12,6 +12,8 @@ import { readLoraBytes } from '../storage/lora-store';
 import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
 import type { LatentCheckpoint } from '../engine/pipeline/generate';
+import type { AlphaFrame, RgbaFrame, SegmentPoint } from '../engine/matting/frames';
+import type { MattingOpen } from '../engine/matting/matting-engine';
 import type { TaskRequest } from '../engine/request';
 
 installErrorTransfer();
@@ -47,6 +49,7 @@ async function loraPacks(): Promise<LoraPack[]> {
   const found = await Promise.all(packs.map((p) => engine.describePack(p.id).then((m) => m.components.transformer.lora && { packId: p.id, lora: m.components.transformer.lora }, () => undefined)));
   return found.filter((x): x is LoraPack => !!x);
 }
+const transferAlpha = (a: AlphaFrame) => transfer(a, [a.data.buffer]);
 
 const api = {
   listPacks,
@@ -71,6 +74,14 @@ const api = {
   benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
   /** Benchmarks a per-step LoRA schedule on the pack served at `url` with the given LoRA file. */
   benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) => engine.benchLora(httpPackSource(url), request, loraBytes, backend),
+  /** Video packs (segment-points / matting-memory): manifest, SAM clicks, and the matting loop one frame at a time. */
+  describeVideoPack: (packId: string) => engine.describeVideoPack(packId),
+  segmentEmbed: (packId: string, frame: RgbaFrame, backend?: BackendPreference) => engine.segmentEmbed(packId, frame, backend),
+  segmentPoints: async (packId: string, embeddingId: string, points: SegmentPoint[], backend?: BackendPreference) => transferAlpha(await engine.segmentPoints(packId, embeddingId, points, backend)),
+  mattingOpen: (jobId: string, o: MattingOpen) => engine.mattingOpen(jobId, o),
+  /** The frame's buffer is transferred in by the caller; the alpha is transferred out. */
+  mattingFrame: async (jobId: string, frame: RgbaFrame) => transferAlpha(await engine.mattingFrame(jobId, frame)),
+  mattingClose: (jobId: string) => engine.mattingClose(jobId),
   cancel: (jobId: string) => engine.cancel(jobId),
   forget: (packId: string) => engine.forget(packId),
   forgetLora: (sha256: string) => engine.forgetLora(sha256),

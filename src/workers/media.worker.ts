@@ -1,15 +1,26 @@
-/** Media worker: frames → MP4 (WebCodecs + ffmpeg.wasm) or PNG, and thumbnails, behind comlink. */
+/** Media worker: frames → MP4 (WebCodecs + ffmpeg.wasm) or PNG, thumbnails, and the matting video I/O, behind comlink. */
 import coreURL from '@ffmpeg/core?url';
 import wasmURL from '@ffmpeg/core/wasm?url';
-import { expose } from 'comlink';
+import { expose, transfer } from 'comlink';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { encodeMp4, type Mp4Options } from '../engine/media/encode-mp4';
 import { FfmpegSession } from '../engine/media/ffmpeg-session';
+import { type MattingFiles, MattingWriter, type MattingWriterOptions } from '../engine/media/matting-writer';
+import type { AlphaFrame, RgbaFrame } from '../engine/matting/frames';
 import { framePng, thumbnailPng } from '../engine/media/thumbnail';
+import { VideoSource } from '../engine/media/video-source';
 import type { FrameStack } from '../engine/pipeline/frames';
 
 installErrorTransfer();
 const ffmpeg = new FfmpegSession({ coreURL, wasmURL });
+const sources = new Map<string, VideoSource>();
+const writers = new Map<string, MattingWriter>();
+
+function source(id: string): VideoSource {
+  const s = sources.get(id);
+  if (!s) throw new Error(`No open video "${id}"`);
+  return s;
+}
 
 const api = {
   /** Encodes the clip and a thumbnail of its middle frame. */
@@ -21,6 +32,47 @@ const api = {
   /** A single frame as a PNG (settings in its `comment` text chunk when given) and its thumbnail. */
   async encodeImage(frames: FrameStack, comment?: string) {
     return { image: await framePng(frames, 0, comment), thumbnail: await thumbnailPng(frames, 0) };
+  },
+  /** Opens a video for chunked decoding under `id` and returns its facts (EngineError 'invalid-video' when unreadable). */
+  async openVideo(id: string, file: Blob, name: string) {
+    await sources.get(id)?.close();
+    sources.delete(id);
+    const s = await VideoSource.open(ffmpeg, `src-${id}`, name, file);
+    sources.set(id, s);
+    return s.info;
+  },
+  /** Decodes frames [start, start + count) of an open video; their buffers are transferred. */
+  async readFrames(id: string, start: number, count: number): Promise<RgbaFrame[]> {
+    const frames = await source(id).read(start, count);
+    return transfer(frames, frames.map((f) => f.data.buffer));
+  },
+  async closeVideo(id: string) {
+    await sources.get(id)?.close();
+    sources.delete(id);
+  },
+  /** Starts the outputs of a matting run; `audioFrom` names an open video whose audio is reattached. */
+  async openWriter(id: string, o: Omit<MattingWriterOptions, 'audio'>, audioFrom?: { videoId: string; startSeconds: number }) {
+    writers.get(id)?.close();
+    const src = audioFrom && source(audioFrom.videoId);
+    const audio = audioFrom && src?.info.hasAudio ? { audio: { path: src.path, startSeconds: audioFrom.startSeconds } } : {};
+    writers.set(id, await MattingWriter.create(ffmpeg, { ...o, ...audio }));
+  },
+  async writeFrame(id: string, frame: RgbaFrame, alpha: AlphaFrame) {
+    const w = writers.get(id);
+    if (!w) throw new Error(`No open matting output "${id}"`);
+    await w.write(frame, alpha);
+  },
+  /** Finishes the run's files (videos, zip, audio) and forgets the writer. */
+  async closeWriter(id: string): Promise<MattingFiles> {
+    const w = writers.get(id);
+    if (!w) throw new Error(`No open matting output "${id}"`);
+    writers.delete(id);
+    const files = await w.finish();
+    return transfer(files, [files.foreground.buffer, files.alpha.buffer, files.zip.buffer, ...(files.audio ? [files.audio.buffer] : [])]);
+  },
+  abortWriter(id: string) {
+    writers.get(id)?.close();
+    writers.delete(id);
   },
   dispose: () => ffmpeg.dispose(),
 };

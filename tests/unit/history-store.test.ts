@@ -23,7 +23,7 @@ describe('history store', () => {
     await appendRun(run('mid', 2000));
     const runs = await listRuns();
     expect(runs.map((r) => r.runId)).toEqual(['early', 'mid', 'late']);
-    expect(runs[1]?.request.prompt).toBe('clip mid');
+    expect(runs[1]?.request).toMatchObject({ prompt: 'clip mid' });
     expect(runs[1]?.artifacts[0]?.fileName).toBe('mid.mp4');
   });
 

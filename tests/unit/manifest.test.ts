@@ -61,9 +61,9 @@ describe('parseManifest', () => {
     expect(err.fields?.pipeline).toBe('"i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory');
   });
 
-  it('refuses a described pipeline this version cannot run, and parsePackHeader accepts a header-only pack', () => {
+  it('refuses a video pipeline as a generation pack, and parsePackHeader accepts a header-only pack', () => {
     const err = manifestError(withFields({ pipeline: 'matting-memory' }));
-    expect(err.fields?.pipeline).toBe('"matting-memory" is described but this version of WebGP cannot run it yet (it runs: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet)');
+    expect(err.fields?.pipeline).toBe('"matting-memory" is a video-matting pipeline, not a generation one: use it from the Matting page');
     const raw = JSON.parse(readFileSync(join(PACKS_DIR, 'z-image-turbo', 'pack.json'), 'utf8')) as unknown;
     expect(parsePackHeader(raw)).toMatchObject({ id: 'z-image-turbo', pipeline: 't2i-flow-dit', scheduler: { spacing: 'flow-diffusers-euler', timestep: { from: 'one-minus-sigma', forceLast: 1 } } });
   });

@@ -42,7 +42,7 @@ describe('outputs store', () => {
     expect((await listOutputs()).map((r) => r.id)).toEqual(['new', 'mid', 'old']);
 
     const got = await getOutput('mid');
-    expect(got?.settings.prompt).toBe('clip mid');
+    expect(got?.settings).toMatchObject({ prompt: 'clip mid' });
     expect(got?.media).toBeInstanceOf(Blob);
     expect(got?.media.type).toBe('video/mp4');
     expect(await got?.media.text()).toBe('mp4 bytes of mid');
@@ -78,6 +78,16 @@ describe('outputs store', () => {
     expect(names.has('side.mp4')).toBe(true);
     expect(names.has('side.json')).toBe(true);
     await deleteOutput('side');
+  });
+
+  it('keeps a matting run as one record with its further files, whose names count as taken', async () => {
+    const files = [{ role: 'mask_alpha' as const, fileName: 'clip_alpha.mp4', blob: new Blob(['alpha'], { type: 'video/mp4' }) }];
+    await saveOutput({ ...record('clip_foreground', 7000), files });
+    const got = await getOutput('clip_foreground');
+    expect(got?.files?.map((f) => [f.role, f.fileName])).toEqual([['mask_alpha', 'clip_alpha.mp4']]);
+    expect(await got?.files?.[0]?.blob.text()).toBe('alpha');
+    expect((await outputFileNames()).has('clip_alpha.mp4')).toBe(true);
+    await deleteOutput('clip_foreground');
   });
 
   it('maps QuotaExceededError to storage-full and keeps existing records', async () => {

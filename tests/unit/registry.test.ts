@@ -16,6 +16,8 @@ describe('parseRegistry', () => {
     expect(entries.map((e) => [e.id, e.url, e.demo, e.test, e.remote])).toEqual([
       ['demo-t2v', 'demo-t2v/', true, false, false],
       ['test-t2v-random', 'test-t2v-random/', true, true, false],
+      ['demo-sam', 'demo-sam/', true, false, false],
+      ['demo-matanyone', 'demo-matanyone/', true, false, false],
       ...REAL.map((id) => [id, `${id}/`, false, false, true]),
     ]);
   });
@@ -114,6 +116,6 @@ describe('findPack', () => {
   it('names the unknown id and lists the known ones', () => {
     const e = thrown(() => findPack(entries, 'wan-14b'));
     expect(e.code).toBe('invalid-request');
-    expect(e.message).toBe(`Unknown model pack "wan-14b". Known packs: demo-t2v, test-t2v-random, ${REAL.join(', ')}.`);
+    expect(e.message).toBe(`Unknown model pack "wan-14b". Known packs: demo-t2v, test-t2v-random, demo-sam, demo-matanyone, ${REAL.join(', ')}.`);
   });
 });

@@ -1,6 +1,8 @@
-/** Main-thread bridge to the media worker (MP4/PNG encode + thumbnails). */
+/** Main-thread bridge to the media worker (MP4/PNG encode, thumbnails, video decode for matting). */
 import { transfer } from 'comlink';
 import type { Mp4Options } from '../../engine/media/encode-mp4';
+import type { MattingWriterOptions } from '../../engine/media/matting-writer';
+import type { AlphaFrame, RgbaFrame } from '../../engine/matting/frames';
 import type { FrameStack } from '../../engine/pipeline/frames';
 import type { MediaApi } from '../../workers/media.worker';
 import { WorkerBridge } from './worker-bridge';
@@ -16,3 +18,15 @@ export function encodeVideo(frames: FrameStack, opts: Mp4Options) {
 export function encodeImage(frames: FrameStack, comment?: string) {
   return mediaBridge.api.encodeImage(transfer(frames, [frames.rgba.buffer]), comment);
 }
+
+/** Opens a video for chunked decoding (kept in the media worker until closeVideo). */
+export const openVideo = (id: string, file: Blob, name: string) => mediaBridge.api.openVideo(id, file, name);
+export const readFrames = (id: string, start: number, count: number) => mediaBridge.api.readFrames(id, start, count);
+export const closeVideo = (id: string) => mediaBridge.api.closeVideo(id);
+
+/** Starts a matting run's outputs (foreground/alpha video, PNG zip, audio from the open video `audioFrom.videoId`). */
+export const openWriter = (id: string, o: Omit<MattingWriterOptions, 'audio'>, audioFrom?: { videoId: string; startSeconds: number }) => mediaBridge.api.openWriter(id, o, audioFrom);
+/** Writes one frame and its alpha; both buffers are transferred. */
+export const writeFrame = (id: string, frame: RgbaFrame, alpha: AlphaFrame) => mediaBridge.api.writeFrame(id, transfer(frame, [frame.data.buffer]), transfer(alpha, [alpha.data.buffer]));
+export const closeWriter = (id: string) => mediaBridge.api.closeWriter(id);
+export const abortWriter = (id: string) => mediaBridge.api.abortWriter(id);

@@ -5,7 +5,8 @@
 import type { PackManifest } from '../../engine/pack/manifest';
 import { toJsonLines } from '../../engine/queue/history';
 import { exportQueue, importQueue, type QueueImport } from '../../engine/queue/queue-file';
-import type { Task } from '../../engine/queue/task';
+import { isMatting, type Task } from '../../engine/queue/task';
+import type { TaskRequest } from '../../engine/request';
 import { listRuns } from '../../storage/history-store';
 import { engineBridge } from '../bridges/engine-bridge';
 import { saveFile } from '../save-file';
@@ -14,9 +15,15 @@ import { formatDate } from '../../engine/naming';
 /** Today's local date for export file names (as the Gallery's zip export names it). */
 const today = () => formatDate(new Date(), 'YYYY-MM-DD');
 
-export async function downloadQueue(tasks: Task[]): Promise<void> {
-  const bytes = await exportQueue(tasks);
+/**
+ * Saves the generation tasks as queue.zip; matting tasks are left out (queue files carry
+ * WanGP-style generation params only). Returns how many were left out, for the page to say so.
+ */
+export async function downloadQueue(tasks: Task[]): Promise<number> {
+  const generation = tasks.filter((t): t is Task & { request: TaskRequest } => !isMatting(t.request));
+  const bytes = await exportQueue(generation);
   saveFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `webgp-queue-${today()}.zip`);
+  return tasks.length - generation.length;
 }
 
 /** Validates every task of a queue file; packs whose manifest cannot be read count as unknown. */

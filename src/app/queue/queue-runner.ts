@@ -16,6 +16,7 @@ import { loadCheckpoint, saveCheckpoint, saveTransition } from '../../storage/qu
 import type { AppSettings } from '../../storage/settings-store';
 import { pauseJob, resumeJob } from '../bridges/engine-bridge';
 import { keepAwake, notifyDrained } from './attention';
+import { PauseGate } from './pause-gate';
 import { runTask } from './run-task';
 
 /** What the runner needs from the tab it lives in. */
@@ -34,6 +35,8 @@ interface Job {
   taskId: string;
   jobId: string;
   abort: AbortController;
+  /** Pauses a matting loop between frames (generation pauses inside the engine). */
+  gate: PauseGate;
 }
 
 const FINISHED = new Set(['done', 'failed', 'aborted']);
@@ -55,8 +58,13 @@ export class QueueRunner {
     if (job) {
       const task = this.host.state.tasks.find((t) => t.id === job.taskId);
       if (!task || task.status === 'aborted') job.abort.abort();
-      else if (task.status === 'paused') void pauseJob(job.jobId);
-      else if (task.status === 'running' && cmd.kind === 'resume') void resumeJob(job.jobId);
+      else if (task.status === 'paused') {
+        job.gate.pause();
+        void pauseJob(job.jobId);
+      } else if (task.status === 'running' && cmd.kind === 'resume') {
+        job.gate.resume();
+        void resumeJob(job.jobId);
+      }
     }
     void this.drain();
   }
@@ -119,10 +127,13 @@ export class QueueRunner {
     const fromStep = checkpoint?.step ?? 0;
     const started = this.event({ kind: 'start', id: task.id, snapshot: this.host.snapshot(), fromStep });
     if (!started || FINISHED.has(started.status)) return;
-    const job: Job = { taskId: task.id, jobId: `${task.id}#${started.attempts.length}`, abort: new AbortController() };
+    const job: Job = { taskId: task.id, jobId: `${task.id}#${started.attempts.length}`, abort: new AbortController(), gate: new PauseGate() };
     this.job = job;
     this.host.setProgress(task.id, undefined);
-    if (started.status === 'paused') void pauseJob(job.jobId);
+    if (started.status === 'paused') {
+      job.gate.pause();
+      void pauseJob(job.jobId);
+    }
     const startedAt = Date.now();
     const { backend, encoder } = this.host.settings();
     let outcome: { status: 'done' | 'failed' | 'aborted'; error?: string; artifacts: Artifact[] };
@@ -133,10 +144,14 @@ export class QueueRunner {
         encoder,
         signal: job.abort.signal,
         resumeFrom: checkpoint,
+        gate: job.gate,
         onProgress: (p) => {
           this.host.setProgress(task.id, p);
           this.host.broadcast({ v: 1, type: 'progress', taskId: task.id, progress: p });
           if (p.stage === 'denoise') this.event({ kind: 'step', id: task.id, step: p.step }, false);
+          // A matting frame updates the shown state only: the task record holds the source video
+          // (rewriting it per frame would copy the video each time), and a restart begins at frame 0.
+          else if (p.stage === 'matting') this.host.setState(applyRunnerEvent(this.host.state, { kind: 'step', id: task.id, step: p.frame }, Date.now()).state);
         },
         onCheckpoint: (cp) => saveCheckpoint({ taskId: task.id, ...cp }),
       });

@@ -2,7 +2,7 @@
  * Runs one queue task end to end: engine worker (resuming from its checkpoint when it has one)
  * → media worker (MP4, or PNG for a single frame; settings embedded, in a JSON sidecar, or not
  * at all, per the task's snapshot) → outputs store under a collision-free templated name.
- * Returns the saved record and the artifacts for the run history.
+ * Returns the saved record and the artifacts for the run history. Matting tasks go to run-matting.
  */
 import type { BackendPreference } from '../../engine/capabilities';
 import type { VideoEncoderChoice } from '../../engine/media/encode-mp4';
@@ -10,11 +10,13 @@ import { availableFileName, renderName } from '../../engine/naming';
 import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
 import type { Artifact } from '../../engine/queue/history';
-import type { OutputSnapshot, Task } from '../../engine/queue/task';
+import { isMatting, type OutputSnapshot, type Task } from '../../engine/queue/task';
 import { outputSettings } from '../../engine/settings';
 import { OUTPUT_RECORD_VERSION, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
 import { generateClip } from '../bridges/engine-bridge';
 import { encodeImage, encodeVideo } from '../bridges/media-bridge';
+import type { PauseGate } from './pause-gate';
+import { runMatting } from './run-matting';
 
 export interface TaskRunOptions {
   jobId: string;
@@ -24,6 +26,8 @@ export interface TaskRunOptions {
   onProgress: ProgressCallback;
   resumeFrom?: LatentCheckpoint;
   onCheckpoint: (cp: LatentCheckpoint) => Promise<void>;
+  /** Holds a matting loop between frames while the task is paused (generation pauses in the engine). */
+  gate: PauseGate;
 }
 
 export interface TaskRunResult {
@@ -34,6 +38,7 @@ export interface TaskRunResult {
 
 /** Runs `task` with the output settings it snapshotted when it started (`task.snapshot`). */
 export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOptions): Promise<TaskRunResult> {
+  if (isMatting(task.request)) return runMatting(task, task.request, snapshot, o);
   const started = performance.now();
   const request = task.request;
   const out = await generateClip(request, o);

@@ -9,6 +9,7 @@ import { deleteOutput, listOutputs, type OutputRecord } from '../../storage/outp
 import { storageEstimate } from '../../storage/quota';
 import { saveFile } from '../save-file';
 import { formatDate } from '../../engine/naming';
+import { isMattingSettings } from '../../engine/metadata/matting-settings';
 
 export interface GalleryItem {
   record: OutputRecord;
@@ -39,11 +40,17 @@ function periodStart(period: DatePeriod, now: number): number {
   return new Date(today.getFullYear(), today.getMonth(), today.getDate()).getTime();
 }
 
-/** Case-insensitive match of `query` on prompt, negative prompt and file name. */
+/** What a card shows as its title: the prompt, or "Matting of <video>" for a matting output. */
+export function outputCaption(r: OutputRecord): string {
+  return isMattingSettings(r.settings) ? `Matting of ${r.settings.source_video} (${r.settings.mask_type})` : r.settings.prompt;
+}
+
+/** Case-insensitive match of `query` on the caption, negative prompt and file names. */
 function matchesText(r: OutputRecord, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
-  return [r.settings.prompt, r.settings.negative_prompt, r.fileName].some((s) => typeof s === 'string' && s.toLowerCase().includes(q));
+  const negative = isMattingSettings(r.settings) ? '' : r.settings.negative_prompt;
+  return [outputCaption(r), negative, r.fileName, ...(r.files ?? []).map((f) => f.fileName)].some((s) => s.toLowerCase().includes(q));
 }
 
 /** `webgp-outputs-YYYY-MM-DD.zip` for today's local date. */
@@ -120,13 +127,14 @@ export class GalleryState {
     for (const i of this.shown) this.selected.add(i.record.id);
   }
 
-  /** Downloads the selected outputs (and their sidecars) as one zip. */
+  /** Downloads the selected outputs (with their sidecars and further files) as one zip. */
   async exportSelected(): Promise<void> {
     try {
       const entries: ZipEntry[] = [];
       for (const { record: r } of this.items.filter((i) => this.selected.has(i.record.id))) {
         entries.push({ name: r.fileName, data: new Uint8Array(await r.media.arrayBuffer()) });
         if (r.sidecar) entries.push({ name: r.sidecar.fileName, data: new TextEncoder().encode(r.sidecar.text) });
+        for (const f of r.files ?? []) entries.push({ name: f.fileName, data: new Uint8Array(await f.blob.arrayBuffer()) });
       }
       if (!entries.length) return;
       const zip = buildZip(entries);

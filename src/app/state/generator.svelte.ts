@@ -7,7 +7,7 @@ import { applySettings, type LoadedSettings, readSettingsObject } from '../../en
 import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
 import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
-import type { Task } from '../../engine/queue/task';
+import { isMatting, type Task } from '../../engine/queue/task';
 import { defaultRequest, type FieldErrorMap, type LoraRef, type TaskRequest, validateRequest } from '../../engine/request';
 import { type AppSettings, DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../storage/settings-store';
 import { engineBridge } from '../bridges/engine-bridge';
@@ -151,6 +151,7 @@ export class GeneratorState {
 
   /** Loads a pending task into the form; Generate then saves it back instead of adding one. */
   async startEdit(task: Task): Promise<void> {
+    if (isMatting(task.request)) return;
     if (task.request.packId !== this.request?.packId) await this.selectPack(task.request.packId);
     this.request = { ...task.request };
     this.fieldErrors = {};

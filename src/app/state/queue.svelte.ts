@@ -6,9 +6,8 @@
 import type { PreviewFrame } from '../../engine/pipeline/preview';
 import type { Progress } from '../../engine/progress';
 import { type QueueBroadcast, queueStatus, type QueueMessage, type QueueRequest } from '../../engine/queue/protocol';
-import type { OutputSnapshot, Task } from '../../engine/queue/task';
+import { type OutputSnapshot, type Task, type TaskInput, taskTitle } from '../../engine/queue/task';
 import { activeTask, applyRunnerEvent, emptyQueue, type QueueCommand, type QueueState } from '../../engine/queue/transitions';
-import type { TaskRequest } from '../../engine/request';
 import type { OutputRecord } from '../../storage/outputs-store';
 import { loadQueue } from '../../storage/queue-store';
 import type { AppSettings } from '../../storage/settings-store';
@@ -60,7 +59,7 @@ export class QueueModel {
   }
 
   /** Adds a task (it starts at once when the queue is idle). */
-  add(request: TaskRequest, media?: Record<string, Blob>): void {
+  add(request: TaskInput, media?: Record<string, Blob>): void {
     askToNotify();
     this.send({ kind: 'add', id: crypto.randomUUID(), request, ...(media ? { media } : {}) });
   }
@@ -125,7 +124,7 @@ export class QueueModel {
 
   /** Keeps the alert in step with the latest task outcome: a failure shows, a new run clears it. */
   private noteOutcome(task: Task): void {
-    if (task.status === 'failed') this.failure = `Task "${task.request.prompt.slice(0, 60)}" failed: ${task.error ?? 'unknown error'}`;
+    if (task.status === 'failed') this.failure = `Task "${taskTitle(task).slice(0, 60)}" failed: ${task.error ?? 'unknown error'}`;
     else if (task.status === 'running') this.failure = '';
   }
 
@@ -170,7 +169,8 @@ export class QueueModel {
       if (!activeTask(m.state) && this.progress?.stage !== 'done') this.progress = undefined;
     } else if (m.type === 'progress') {
       this.showProgress(m.progress);
-      if (m.progress.stage === 'denoise') this.state = applyRunnerEvent(this.state, { kind: 'step', id: m.taskId, step: m.progress.step }, Date.now()).state;
+      const step = m.progress.stage === 'denoise' ? m.progress.step : m.progress.stage === 'matting' ? m.progress.frame : undefined;
+      if (step !== undefined) this.state = applyRunnerEvent(this.state, { kind: 'step', id: m.taskId, step }, Date.now()).state;
     }
   }
 }

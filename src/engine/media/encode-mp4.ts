@@ -23,7 +23,7 @@ export interface Mp4Result {
 /** H.264 Constrained Baseline, level 3.1 (up to 1280×720). */
 const AVC_CODEC = 'avc1.42E01F';
 
-function webCodecsConfig(frames: FrameStack, fps: number): VideoEncoderConfig {
+export function webCodecsConfig(frames: { width: number; height: number }, fps: number): VideoEncoderConfig {
   return {
     codec: AVC_CODEC,
     width: frames.width,
@@ -35,7 +35,8 @@ function webCodecsConfig(frames: FrameStack, fps: number): VideoEncoderConfig {
   };
 }
 
-async function canUseWebCodecs(frames: FrameStack, fps: number): Promise<boolean> {
+/** Whether this browser's WebCodecs can encode H.264 at this size (even sides only). */
+export async function canUseWebCodecs(frames: { width: number; height: number }, fps: number): Promise<boolean> {
   if (typeof VideoEncoder !== 'function' || typeof VideoFrame !== 'function') return false;
   if (frames.width % 2 || frames.height % 2) return false;
   try {
@@ -81,7 +82,8 @@ async function encodeAnnexB(frames: FrameStack, fps: number): Promise<Uint8Array
   return out;
 }
 
-const metadataArgs = (comment: string | undefined) => [...(comment === undefined ? [] : ['-metadata', `comment=${comment}`]), '-movflags', '+faststart'];
+/** ffmpeg output arguments: the settings comment tag (when given) and a front-loaded moov atom. */
+export const metadataArgs = (comment: string | undefined) => [...(comment === undefined ? [] : ['-metadata', `comment=${comment}`]), '-movflags', '+faststart'];
 
 export async function encodeMp4(frames: FrameStack, opts: Mp4Options, ffmpeg: FfmpegSession): Promise<Mp4Result> {
   const fps = String(opts.fps);

@@ -1,7 +1,8 @@
 /**
  * Owns one ffmpeg.wasm instance: loads it lazily from our own origin (URLs handed in by the
  * media worker), runs one command at a time, and replaces the instance after a failed command
- * (a crashed ffmpeg.wasm instance is unusable afterwards).
+ * (a crashed ffmpeg.wasm instance is unusable afterwards). Files can also be kept in its
+ * in-memory file system across commands (a source video decoded chunk by chunk).
  */
 import { FFmpeg } from '@ffmpeg/ffmpeg';
 import { EngineError } from '../errors';
@@ -17,10 +18,19 @@ export interface FfmpegJob {
   output: string;
 }
 
+/** Exit code and the log lines one command printed. */
+export interface FfmpegExec {
+  code: number;
+  lines: string[];
+}
+
 export class FfmpegSession {
   private instance: Promise<FFmpeg> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  private sink: string[] | undefined;
   readonly log: string[] = [];
+  /** Counts replaced instances: files kept before a replacement are gone (see VideoSource). */
+  generation = 0;
 
   constructor(private readonly urls: FfmpegUrls) {}
 
@@ -29,12 +39,49 @@ export class FfmpegSession {
       const ff = new FFmpeg();
       ff.on('log', ({ message }) => {
         this.log.push(message);
+        this.sink?.push(message);
         if (this.log.length > 200) this.log.shift();
       });
       await ff.load({ coreURL: this.urls.coreURL, wasmURL: this.urls.wasmURL });
       return ff;
     })();
     return this.instance;
+  }
+
+  /** Runs `task` after every earlier command (one ffmpeg instance runs one command at a time). */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `args` without failing on a non-zero exit: returns the code and the lines it logged. */
+  exec(args: string[]): Promise<FfmpegExec> {
+    return this.serial(async () => {
+      const ff = await this.load();
+      const lines: string[] = [];
+      this.sink = lines;
+      try {
+        return { code: await ff.exec(args), lines };
+      } finally {
+        this.sink = undefined;
+      }
+    });
+  }
+
+  /** Keeps `data` in ffmpeg's file system under `name` until drop(name); the buffer is transferred. */
+  keep(name: string, data: Uint8Array): Promise<void> {
+    return this.serial(async () => {
+      await (await this.load()).writeFile(name, data);
+    });
+  }
+
+  /** Removes a kept file (no error when it is gone, e.g. after an instance was replaced). */
+  drop(name: string): Promise<void> {
+    return this.serial(async () => {
+      const ff = this.instance && (await this.instance);
+      await ff?.deleteFile(name).catch(() => undefined);
+    });
   }
 
   /** Runs one command; input buffers are transferred into ffmpeg (pass copies to keep them). */
@@ -52,16 +99,16 @@ export class FfmpegSession {
       } catch (err) {
         ff.terminate();
         this.instance = undefined;
+        this.generation++;
         throw new EngineError('encode-failed', `Video encoding failed: ${(err as Error).message}`);
       }
     };
-    const run = this.chain.then(task, task);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.serial(task);
   }
 
   dispose(): void {
     void this.instance?.then((ff) => ff.terminate());
     this.instance = undefined;
+    this.generation++;
   }
 }

@@ -12,7 +12,15 @@ import { FieldErrors, type Json } from './validate-helpers';
 export const PACK_SCHEMA = 'webgp.pack/1';
 export const PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet', 'segment-points', 'matting-memory'] as const;
 /** Pipelines this version of the engine can run. */
-export const RUNNABLE_PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet'] as const;
+export const RUNNABLE_PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet', 'segment-points', 'matting-memory'] as const;
+/** Pipelines that work on a user's video rather than generate one (their pack.json: see media-manifest.ts). */
+export const MEDIA_PIPELINES = ['segment-points', 'matting-memory'] as const;
+/** Generation blocks a media pack may leave out; neutral values fill them. */
+const MEDIA_HEADER_DEFAULTS = {
+  latent: { channels: 1, temporalCompression: 1, spatialCompression: 1 },
+  defaults: { solver: 'euler', steps: 1, shift: 1, guidance: 1, frames: 1, resolution: '1x1', fps: 24 },
+  limits: { maxFrames: 100_000, maxSteps: 1, resolutions: ['1x1'] },
+};
 export const SOLVERS = SOLVER_NAMES;
 export const TIMESTEP_SOURCES = ['sigma', 'one-minus-sigma', 'train-index'] as const satisfies readonly TimestepMap['from'][];
 
@@ -117,7 +125,8 @@ function scheduler(e: FieldErrors, v: unknown, timestepScale: number): ScheduleS
 }
 
 /** Reads the header fields of pack.json content into `e` (errors recorded, not thrown). */
-export function readHeader(e: FieldErrors, m: Json): PackHeader {
+export function readHeader(e: FieldErrors, raw: Json): PackHeader {
+  const m = (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline) ? { ...MEDIA_HEADER_DEFAULTS, ...raw } : raw;
   if (m.schema !== PACK_SCHEMA) e.add('schema', `expected "${PACK_SCHEMA}"`);
   const latent = e.object(m.latent, 'latent') ?? {};
   const d = e.object(m.defaults, 'defaults') ?? {};

@@ -6,7 +6,7 @@
  */
 import { checkPackPath, type ComponentSpec, fileIntegrity, parseComponent, type RoleSet } from './components';
 import { type LoraSpec, parseLoraSpec } from './lora-spec';
-import { type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
+import { MEDIA_PIPELINES, type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
 import { FieldErrors, type Json } from './validate-helpers';
 
 // Header types and helpers are re-exported so existing imports of ./manifest keep working.
@@ -239,6 +239,8 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
   const header = readHeader(e, m);
   if (header.pipeline && !(RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline)) {
     e.add('pipeline', `"${header.pipeline}" is described but this version of WebGP cannot run it yet (it runs: ${RUNNABLE_PIPELINES.join(', ')})`);
+  } else if ((MEDIA_PIPELINES as readonly string[]).includes(header.pipeline)) {
+    e.add('pipeline', `"${header.pipeline}" is a video-matting pipeline, not a generation one: use it from the Matting page`);
   }
   const comps = e.object(m.components, 'components') ?? {};
   const known = new Set(Object.keys(ROLES));

@@ -3,6 +3,7 @@
  * (marked `installed`; those the registry does not know become entries of their own), and which
  * of them the generator's Model picker offers.
  */
+import { MEDIA_PIPELINES } from './header';
 import { parseManifestText } from './manifest';
 import type { RegistryEntry } from './registry';
 
@@ -51,9 +52,11 @@ export function mergeInstalled(registry: RegistryEntry[], installed: InstalledPa
 }
 
 /**
- * The packs the Model picker offers: bundled or installed ones (a remote pack only once
- * installed), without test packs unless `withTest` — except packs the user installed.
+ * The packs the generator's Model picker offers: bundled or installed ones (a remote pack only
+ * once installed), without test packs unless `withTest` — except packs the user installed — and
+ * without video (segmentation/matting) packs, which the Matting page offers.
  */
 export function pickerPacks(entries: RegistryEntry[], withTest: boolean): RegistryEntry[] {
-  return entries.filter((p) => (!p.remote || p.installed) && (withTest || !p.test || p.installed));
+  const video = (p: RegistryEntry) => (MEDIA_PIPELINES as readonly (string | undefined)[]).includes(p.pipeline);
+  return entries.filter((p) => (!p.remote || p.installed) && (withTest || !p.test || p.installed) && !video(p));
 }

@@ -4,7 +4,7 @@
  * Pure TS: runs in Node tests, workers and the page.
  */
 import { sha256Hex } from '../hash';
-import type { TaskRequest } from '../request';
+import type { TaskInput } from './task';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -33,7 +33,7 @@ export interface RunRecord {
   status: 'done' | 'failed' | 'aborted';
   error?: string;
   settingsHash: string;
-  request: TaskRequest;
+  request: TaskInput;
   fromStep: number;
   artifacts: Artifact[];
 }
@@ -49,7 +49,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** sha256 (hex) of the request's canonical JSON (keys sorted recursively), via crypto.subtle. */
-export async function settingsHash(request: TaskRequest): Promise<string> {
+export async function settingsHash(request: TaskInput): Promise<string> {
   return sha256Hex(new TextEncoder().encode(JSON.stringify(sortKeys(request))));
 }
 

@@ -4,7 +4,7 @@
  * TCP control server (pause | resume | status | abort), plus full-state sync for live views.
  */
 import type { Progress } from '../progress';
-import type { Task, TaskStatus } from './task';
+import { type Task, type TaskStatus, taskTitle, taskTotal } from './task';
 import { activeTask, type QueueCommand, type QueueState } from './transitions';
 
 export const QUEUE_CHANNEL = 'webgp-queue';
@@ -39,7 +39,7 @@ export interface QueueStatus {
   pending: { id: string; prompt: string; packId: string }[];
 }
 
-const brief = (t: Task) => ({ id: t.id, prompt: t.request.prompt.slice(0, 80), packId: t.request.packId });
+const brief = (t: Task) => ({ id: t.id, prompt: taskTitle(t).slice(0, 80), packId: t.request.packId });
 
 /** The JSON summary a `status` request returns. */
 export function queueStatus(s: QueueState): QueueStatus {
@@ -48,7 +48,7 @@ export function queueStatus(s: QueueState): QueueStatus {
   const active = activeTask(s);
   return {
     paused: s.paused,
-    running: active ? { ...brief(active), status: active.status, step: active.step, total: active.request.steps } : null,
+    running: active ? { ...brief(active), status: active.status, step: active.step, total: taskTotal(active) } : null,
     queueLength: counts.pending + counts.running + counts.paused,
     counts,
     pending: s.tasks.filter((t) => t.status === 'pending').slice(0, 10).map(brief),

@@ -60,7 +60,7 @@ function mimeOf(path: string): string {
 }
 
 /** Builds queue.zip bytes: queue.json ([{id, params}], params = requestParams + media roles → zip paths) and media/ files. */
-export async function exportQueue(tasks: Pick<Task, 'id' | 'request' | 'media'>[]): Promise<Uint8Array> {
+export async function exportQueue(tasks: (Pick<Task, 'id' | 'media'> & { request: TaskRequest })[]): Promise<Uint8Array> {
   const files: Zippable = {};
   const entries = [];
   for (const [i, task] of tasks.entries()) {

@@ -2,8 +2,16 @@
  * Queue task records: what the queue store persists (versioned), plus the per-task snapshot of
  * output settings taken when a task starts (the seeds' MetadataState / MediaPersistenceContext).
  */
+import { mattingFrameCount, type MattingRequest } from '../matting/request';
 import type { LatentCheckpoint } from '../pipeline/generate';
 import type { TaskRequest } from '../request';
+
+/** What a task runs: a generation (records without `kind`, as before) or a matting run. */
+export type TaskInput = TaskRequest | MattingRequest;
+
+export function isMatting(r: TaskInput): r is MattingRequest {
+  return 'kind' in r && r.kind === 'matting';
+}
 
 export const TASK_RECORD_VERSION = 1;
 
@@ -35,11 +43,11 @@ export interface Task {
   /** Queue order: ascending. Fractional ranks let a move rewrite one record. */
   rank: number;
   createdAt: number;
-  request: TaskRequest;
+  request: TaskInput;
   status: TaskStatus;
-  /** Denoise progress of the current/last attempt (step of total). */
+  /** Progress of the current/last attempt: denoise step, or frames matted for a matting task. */
   step: number;
-  /** Input media by role (e.g. image_start), kept with the task for export. */
+  /** Input media by role (e.g. image_start; video_source and image_mask for matting), kept with the task. */
   media?: Record<string, Blob>;
   snapshot?: OutputSnapshot;
   attempts: Attempt[];
@@ -56,6 +64,16 @@ export interface Checkpoint extends LatentCheckpoint {
   taskId: string;
 }
 
-export function newTask(request: TaskRequest, opts: { id: string; rank: number; now: number; media?: Record<string, Blob> }): Task {
+export function newTask(request: TaskInput, opts: { id: string; rank: number; now: number; media?: Record<string, Blob> }): Task {
   return { version: TASK_RECORD_VERSION, id: opts.id, rank: opts.rank, createdAt: opts.now, request, status: 'pending', step: 0, attempts: [], ...(opts.media ? { media: opts.media } : {}) };
+}
+
+/** A short title for queue rows and alerts: the prompt, or "Matting <video>". */
+export function taskTitle(t: Pick<Task, 'request'>): string {
+  return isMatting(t.request) ? `Matting ${t.request.videoName}` : t.request.prompt;
+}
+
+/** What `step` counts to: denoise steps, or the frames of a matting run. */
+export function taskTotal(t: Pick<Task, 'request'>): number {
+  return isMatting(t.request) ? mattingFrameCount(t.request) : t.request.steps;
 }

@@ -5,7 +5,7 @@
  * records changed, so the store writes only those.
  */
 import type { TaskRequest } from '../request';
-import { type Attempt, newTask, type OutputSnapshot, type Task } from './task';
+import { type Attempt, newTask, type OutputSnapshot, type Task, type TaskInput } from './task';
 
 export interface QueueState {
   /** In queue order (ascending rank). */
@@ -14,7 +14,7 @@ export interface QueueState {
 }
 
 export type QueueCommand =
-  | { kind: 'add'; id: string; request: TaskRequest; media?: Record<string, Blob> }
+  | { kind: 'add'; id: string; request: TaskInput; media?: Record<string, Blob> }
   | { kind: 'remove'; id: string }
   | { kind: 'move'; id: string; delta: -1 | 1 }
   | { kind: 'edit'; id: string; request: TaskRequest }
