@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMediaManifest } from '../../src/engine/pack/media-manifest';
+import { estimateMatting } from '../../src/engine/matting/estimate';
+import { type MattingManifest, parseMediaManifest } from '../../src/engine/pack/media-manifest';
 import { movingDisc, iou } from '../helpers/clip';
 import { rejection, thrown } from '../helpers/errors';
 import { PACKS_DIR } from '../helpers/ort-node';
@@ -145,5 +146,16 @@ describe('real video packs (data only)', () => {
       components: { propagate: { file: 'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx', inputs: { memoryKey: 'memory_key', lastPredMask: 'last_pred_mask' }, outputs: { uncertProb: 'uncert_prob' } } },
     });
     expect(parseMediaManifest(read('sam-vit-b'))).toMatchObject({ pipeline: 'segment-points', segment: { inputSize: 1024, origImSize: 'shape' }, components: { decoder: { dtype: 'float16', inputs: { origImSize: 'orig_im_size_shape' } } } });
+  });
+
+  it('estimates the real pack from its dims: the same peak for 48 and 480 frames, time per frame from its size', async () => {
+    const m = (await cpuEngine().describeVideoPack('matanyone2')) as MattingManifest;
+    const r = { kind: 'matting' as const, packId: 'matanyone2', videoName: 'a.mp4', startFrame: 0, endFrame: 47, warmupFrames: 10, erode: 10, dilate: 10, maskType: 'alpha' as const };
+    const info = { frameCount: 480, width: 1920, height: 1080 };
+    const short = estimateMatting(r, info, m);
+    const long = estimateMatting({ ...r, endFrame: 479 }, info, m);
+    expect(short).toMatchObject({ frames: 48, width: 1920, height: 1080, seconds: 58 });
+    expect(long).toMatchObject({ frames: 480, seconds: 490, peakBytes: short.peakBytes });
+    expect(short.peakBytes).toBeGreaterThan(300 * 2 ** 20);
   });
 });

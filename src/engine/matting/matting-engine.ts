@@ -53,7 +53,7 @@ export function createMattingEngine(d: MattingEngineDeps) {
     const key = `${packId}@${backend}`;
     let loading = packs.get(key);
     if (!loading) {
-      loading = loadMediaPack(source, manifest, d.ort, backend);
+      loading = loadMediaPack(source, manifest, d.ort, backend, pipeline === 'matting-memory');
       packs.set(key, loading);
       loading.catch(() => packs.delete(key));
     }

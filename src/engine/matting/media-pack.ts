@@ -40,13 +40,17 @@ export async function readMediaManifestOf<P extends MediaManifest['pipeline']>(s
   return m as Extract<MediaManifest, { pipeline: P }>;
 }
 
-/** Creates every component's session (outputs on the CPU: each frame's result is read back anyway). */
-export async function loadMediaPack<M extends MediaManifest>(source: PackSource, manifest: M, ort: OrtModule, backend: Backend): Promise<MediaPack<M>> {
+/**
+ * Creates every component's session. `gpuOutputs` keeps outputs in GPU buffers on WebGPU, so
+ * tensors passed from graph to graph (MatAnyone's feature maps) are not read back; only what
+ * the engine reads (`take`) is downloaded.
+ */
+export async function loadMediaPack<M extends MediaManifest>(source: PackSource, manifest: M, ort: OrtModule, backend: Backend, gpuOutputs = false): Promise<MediaPack<M>> {
   const sessions: Record<string, RoleSession> = {};
   const release = () => Promise.all(Object.values(sessions).map((s) => s.session.release())).then(() => undefined);
   try {
     for (const [name, spec] of Object.entries(manifest.components) as [string, ComponentSpec][]) {
-      const session = await createGraphSession(ort, await readGraphFiles(source, spec), backend, false);
+      const session = await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs);
       sessions[name] = { spec, session };
       checkNames(spec.file, 'input', session.inputNames, Object.values(spec.inputs));
       checkNames(spec.file, 'output', session.outputNames, Object.values(spec.outputs));
@@ -71,7 +75,7 @@ export async function runRoles(ort: OrtModule, s: RoleSession, feeds: Record<str
   const converted: OrtTensor[] = [];
   for (const [role, t] of Object.entries(feeds)) {
     // fp16 graph boundaries: the engine computes in float32 and converts at the boundary.
-    const fed = s.spec.dtype === 'float16' && t.type === 'float32' ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims) : t;
+    const fed = s.spec.dtype === 'float16' && t.type === 'float32' && t.location === 'cpu' ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims) : t;
     if (fed !== t) converted.push(fed);
     named[s.spec.inputs[role] ?? role] = fed;
   }
