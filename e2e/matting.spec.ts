@@ -3,7 +3,8 @@
  * (white square moving on a dark background, sine tone) is uploaded through "Video", a click on
  * the square makes the mask, "Run matting" queues a task whose outputs are checked frame by frame
  * (alpha video and RGBA PNG zip: IoU ≥ 0.9 against the true square), the foreground video keeps
- * the audio, and an uploaded mask works too. Bad inputs (text file, truncated MP4, MP4 without
+ * the audio; its frames are decoded with WebCodecs (settings `decoder`). An uploaded mask works too,
+ * on a fragmented MP4 decoded with ffmpeg.wasm. Bad inputs (text file, truncated MP4, MP4 without
  * frames, end before start, a mask of another shape, no mask) get their specific alert and queue
  * nothing; pause/resume, a reload mid-run and Abort behave as for generation tasks.
  */
@@ -14,7 +15,7 @@ import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb, encodedByX264, probe } from './support/media';
-import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeTruncatedVideo, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
+import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeTruncatedVideo, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
 let dir = '';
@@ -93,7 +94,7 @@ function expectZip(path: string, frames: number): void {
 // WebAssembly here keeps the 12-frame run short (SwiftShader's WebGPU takes seconds per frame), and
 // the ffmpeg.wasm encoder (libx264 in chunks of 8 frames) is used; the uploaded-mask test below runs
 // the same path on WebGPU with WebCodecs.
-test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, ffmpeg.wasm)', async ({ page }) => {
+test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, WebCodecs decode, ffmpeg.wasm encode)', async ({ page }) => {
   await openMatting(page, 'wasm', 'ffmpeg');
   await loadClip(page);
   await clickFrame(page, squareX(0) + 10, CLIP.y + 10);
@@ -103,6 +104,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expect(pixels).toBeLessThanOrEqual(1.1 * CLIP.side * CLIP.side);
   await page.getByRole('button', { name: 'Check' }).click();
   await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('check-result')).toContainText('decoder: webcodecs');
 
   const out = await runAndDownload(page);
   expect(out.alpha).toContain('alpha');
@@ -110,7 +112,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expectAlphaVideo(out.alpha, CLIP.frames);
   expectZip(out.zip, CLIP.frames);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
-  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam' });
+  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam', decoder: 'webcodecs' });
 
   // The run history lists the files with their roles.
   const [history] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export history').click()]);
@@ -119,9 +121,10 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expect(runs.at(-1)?.artifacts.map((a) => a.role)).toEqual(['mask_foreground', 'mask_alpha', 'rgba_archive', 'audio']);
 });
 
-test('an uploaded mask of half the size is resized with a notice; the run (WebGPU) pauses and resumes between frames', async ({ page }) => {
+// A fragmented MP4 is one our demuxer refuses: this run reads its frames with ffmpeg.wasm.
+test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by ffmpeg.wasm) pauses and resumes between frames', async ({ page }) => {
   await openMatting(page);
-  await loadClip(page);
+  await loadClip(page, makeFragmented(dir, clip));
   await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
   await expect(page.getByTestId('mask-notice')).toHaveText(`half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`);
   await page.getByLabel('End frame').fill('3');
@@ -135,7 +138,7 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   });
   expect(encodedByX264(out.alpha)).toBe(false); // WebCodecs
   const comment = probe(out.foreground).comment;
-  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3 });
+  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3, decoder: 'ffmpeg' });
   expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);

@@ -95,3 +95,10 @@ export function makeTruncatedVideo(dir: string, clip: string): string {
   writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 3)));
   return path;
 }
+
+/** The clip as a fragmented MP4 (moof boxes), which our demuxer leaves to ffmpeg.wasm. */
+export function makeFragmented(dir: string, clip: string): string {
+  const path = join(dir, 'square-fragmented.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov', path]);
+  return path;
+}
