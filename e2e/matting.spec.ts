@@ -4,7 +4,8 @@
  * the square makes the mask, "Run matting" queues a task whose outputs are checked frame by frame
  * (alpha video and RGBA PNG zip: IoU ≥ 0.9 against the true square), the foreground video keeps
  * the audio; its frames are decoded with WebCodecs (settings `decoder`). An uploaded mask works too,
- * on a fragmented MP4 decoded with ffmpeg.wasm. Bad inputs (text file, truncated MP4, MP4 without
+ * on a fragmented MP4 decoded with ffmpeg.wasm. A video dropped on the page loads and scrubs both
+ * ways; negative points and "Add mask" shape the mask (three coloured squares). Bad inputs (text file, truncated MP4, MP4 without
  * frames, end before start, a mask of another shape, no mask) get their specific alert and queue
  * nothing; pause/resume, a reload mid-run and Abort behave as for generation tasks.
  */
@@ -15,7 +16,7 @@ import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb, encodedByX264, probe } from './support/media';
-import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeTruncatedVideo, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
+import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeShapesClip, makeTruncatedVideo, maskPngFile, SHAPES, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
 let dir = '';
@@ -147,6 +148,50 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   const pixel = (x: number, y: number) => [...rgb.subarray((y * CLIP.width + x) * 3, (y * CLIP.width + x) * 3 + 3)];
   pixel(2, 2).forEach((v, c) => expect(Math.abs(v - ([120, 255, 155][c] as number))).toBeLessThanOrEqual(12));
   pixel(squareX(0) + 10, CLIP.y + 10).forEach((v) => expect(v).toBeGreaterThanOrEqual(235));
+});
+
+/** Reads video pixel (x, y)'s red value from the frame viewer's canvas. */
+const viewerRed = (page: Page, x: number, y: number) => viewer(page).evaluate((c, [px, py]) => (c as HTMLCanvasElement).getContext('2d')?.getImageData(px as number, py as number, 1, 1).data[0], [x, y]);
+
+test('a video dropped on the page loads; the scrubber seeks both ways; negative points exclude a region and Add mask merges masks', async ({ page }) => {
+  await openMatting(page, 'wasm');
+  const bytes = readFileSync(clip).toString('base64');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.mp4', { type: 'video/mp4' }));
+    return dt;
+  }, bytes);
+  await page.getByRole('region', { name: 'Matting' }).dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId('video-info')).toContainText(`dropped.mp4: ${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  // Forward then back (WebCodecs restarts from the keyframe): each frame shows the square where it is then.
+  for (const n of [9, 3]) {
+    await page.getByRole('slider', { name: /^Frame \d+ of/ }).fill(String(n));
+    await expect(page.getByText(`Frame ${n} of ${CLIP.frames - 1}`)).toBeVisible();
+    await expect.poll(() => viewerRed(page, squareX(n) + 10, CLIP.y + 10)).toBeGreaterThan(200);
+    await expect.poll(() => viewerRed(page, squareX(n) - 4, CLIP.y + 10)).toBeLessThan(60);
+  }
+
+  await page.getByLabel('Video', { exact: true }).setInputFiles(makeShapesClip(dir));
+  await expect(page.getByTestId('video-info')).toContainText('shapes.mp4: 2 frames');
+  const area = SHAPES.side * SHAPES.side;
+  const pixels = async () => Number(await viewer(page).getAttribute('data-mask-pixels'));
+  const click = async ([x, y]: readonly [number, number]) => {
+    await clickFrame(page, x + SHAPES.side / 2, y + SHAPES.side / 2);
+    await expect(viewer(page)).toHaveAttribute('data-busy', 'false');
+  };
+  // The demo SAM takes the light grey square with the white one; a negative point on it leaves it out.
+  await click(SHAPES.white);
+  await expect.poll(pixels).toBeGreaterThan(1.5 * area);
+  await page.getByLabel('Negative points').check();
+  await click(SHAPES.grey);
+  await expect.poll(pixels).toBeLessThan(1.2 * area);
+  expect(await pixels()).toBeGreaterThan(0.7 * area);
+  // Add mask keeps the white square; a click on the red one then adds it.
+  await page.getByLabel('Negative points').uncheck();
+  await page.getByRole('button', { name: 'Add mask' }).click();
+  await click(SHAPES.red);
+  await expect.poll(pixels).toBeGreaterThan(1.5 * area);
+  expect(await pixels()).toBeLessThan(2.2 * area);
 });
 
 test('bad inputs get specific alerts and queue nothing', async ({ page }) => {

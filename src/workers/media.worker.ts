@@ -10,6 +10,7 @@ import type { AlphaFrame, RgbaFrame } from '../engine/matting/frames';
 import { framePng, thumbnailPng } from '../engine/media/thumbnail';
 import type { FrameSource } from '../engine/media/frame-source';
 import { openFrameSource } from '../engine/media/open-frame-source';
+import type { VideoDecoderKind } from '../engine/media/video-probe';
 import type { FrameStack } from '../engine/pipeline/frames';
 
 installErrorTransfer();
@@ -35,10 +36,10 @@ const api = {
     return { image: await framePng(frames, 0, comment), thumbnail: await thumbnailPng(frames, 0) };
   },
   /** Opens a video for chunked decoding under `id` (WebCodecs where it can, else ffmpeg.wasm) and returns its facts, `decoder` included (EngineError 'invalid-video' when unreadable). */
-  async openVideo(id: string, file: Blob, name: string) {
+  async openVideo(id: string, file: Blob, name: string, prefer?: VideoDecoderKind) {
     await sources.get(id)?.close();
     sources.delete(id);
-    const s = await openFrameSource(ffmpeg, `src-${id}`, name, file);
+    const s = await openFrameSource(ffmpeg, `src-${id}`, name, file, prefer);
     sources.set(id, s);
     return s.info;
   },

@@ -8,6 +8,7 @@ import type { RgbaFrame } from '../matting/frames';
 import type { FfmpegSession } from './ffmpeg-session';
 import type { FrameSource } from './frame-source';
 import { demuxMp4 } from './mp4/demux';
+import type { VideoDecoderKind } from './video-probe';
 import { VideoSource } from './video-source';
 import { WebCodecsSource } from './webcodecs-source';
 
@@ -42,8 +43,10 @@ class FallbackSource implements FrameSource {
   }
 }
 
-export async function openFrameSource(ffmpeg: FfmpegSession, path: string, name: string, file: Blob): Promise<FrameSource> {
+/** Opens `file` (kept in ffmpeg as `path` when ffmpeg decodes it); `prefer: 'ffmpeg'` skips WebCodecs (the decode bench). */
+export async function openFrameSource(ffmpeg: FfmpegSession, path: string, name: string, file: Blob, prefer: VideoDecoderKind = 'webcodecs'): Promise<FrameSource> {
   const viaFfmpeg = () => VideoSource.open(ffmpeg, path, name, file);
+  if (prefer === 'ffmpeg') return viaFfmpeg();
   const demuxed = await demuxMp4(file);
   const source = demuxed.ok ? await WebCodecsSource.open(ffmpeg, path, name, file, demuxed.video) : undefined;
   if (!source) return viaFfmpeg();
