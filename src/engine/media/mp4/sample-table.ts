@@ -51,7 +51,12 @@ export function sampleTable(v: DataView, stbl: Box): SampleTable {
     const first = v.getUint32(at) - 1;
     const perChunk = v.getUint32(at + 4);
     const last = r + 1 < runs ? v.getUint32(at + 12) - 1 : chunkCount;
-    for (let c = first; c < last && s < n; c++) for (let k = 0, off = chunkOffset(c); k < perChunk && s < n; k++, s++) (offsets[s] = off), (off += sizes[s] as number);
+    for (let c = first; c < last && s < n; c++) {
+      for (let k = 0, off = chunkOffset(c); k < perChunk && s < n; k++, s++) {
+        offsets[s] = off;
+        off += sizes[s] as number;
+      }
+    }
   }
   if (s < n) throw new NotDemuxable('unsupported-layout', `The chunk table places ${s} of ${n} samples.`);
 
