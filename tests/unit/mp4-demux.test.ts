@@ -2,7 +2,8 @@
  * The MP4/MOV demuxer on files made here with the system ffmpeg (x264 with B-frames so `ctts`
  * matters, moov at the end and at the start, MOV, with audio, VP9 in MP4): sample count, sizes,
  * offsets, key frames and presentation order match ffprobe's packet list; fps, duration, codec
- * string and audio presence are right. Fragmented MP4, WebM and a truncated file are NotDemuxable.
+ * string and audio presence are right. Fragmented MP4, WebM, a truncated file and a rotated track
+ * are NotDemuxable.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -68,7 +69,7 @@ describe('demuxMp4', () => {
     expect(v.config.description).toBeUndefined();
   });
 
-  it('refuses fragmented MP4, WebM and a truncated file with a reason', async () => {
+  it('refuses fragmented MP4, WebM, a truncated file and a rotated track with a reason', async () => {
     const frag = await demuxMp4(make('frag.mp4', [...X264, '-movflags', '+frag_keyframe+empty_moov']));
     expect(frag.ok ? '' : frag.error.reason).toBe('fragmented');
     const webm = await demuxMp4(make('clip.webm', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime']));
@@ -77,5 +78,8 @@ describe('demuxMp4', () => {
     const cut = await demuxMp4(new Blob([whole.subarray(0, whole.length >> 1)]));
     expect(cut.ok ? '' : cut.error.reason).toBe('truncated');
     expect(cut.ok ? '' : cut.error.message).toMatch(/cut short/);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(dir, 'end.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', join(dir, 'rot.mp4')]);
+    const rot = await demuxMp4(new Blob([readFileSync(join(dir, 'rot.mp4'))]));
+    expect(rot.ok ? '' : rot.error.message).toMatch(/rotated/);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * MP4/MOV demuxer for the WebCodecs decode path: finds `moov` by walking top-level box headers
- * (the file is read in Blob slices, never whole), takes the first video track's decoder config
- * and sample table, and notes whether an audio track exists. Fragmented MP4 and anything else it
- * cannot map to WebCodecs is a NotDemuxable result, so the caller decodes with ffmpeg.wasm.
+ * (the file is read in Blob slices, never whole), takes the first video track's decoder config,
+ * size (the sample entry's: the decoded picture, as ffmpeg reports it) and sample table, and
+ * notes whether an audio track exists. Edit lists are not applied (frames are the samples in
+ * presentation order, as ffmpeg's frame count has them for encoder-delay edits). Fragmented MP4 and anything else it
+ * cannot map to WebCodecs (a rotated track too) is a NotDemuxable result, so the caller decodes with ffmpeg.wasm.
  */
 import { type Box, children, find, NotDemuxable, readRange, topLevelBoxes } from './boxes';
 import { decoderConfig, type DecoderConfig } from './codec';
@@ -29,14 +31,11 @@ const handler = (v: DataView, trak: Box) => {
   return hdlr ? String.fromCharCode(...new Uint8Array(v.buffer, v.byteOffset + hdlr.start + 8, 4)) : '';
 };
 
-/** The track's display size from `tkhd` (16.16 fixed point), else undefined. */
-function trackSize(v: DataView, trak: Box): { width: number; height: number } | undefined {
+/** Whether `tkhd`'s matrix turns the picture (phone videos): ffmpeg.wasm then decodes it, rotation and all. */
+function rotated(v: DataView, trak: Box): boolean {
   const tkhd = find(v, trak, 'tkhd');
-  if (!tkhd) return undefined;
-  const at = tkhd.start + (v.getUint8(tkhd.start) === 1 ? 88 : 76);
-  const width = Math.round(v.getUint32(at) / 65536);
-  const height = Math.round(v.getUint32(at + 4) / 65536);
-  return width > 0 && height > 0 ? { width, height } : undefined;
+  const matrix = tkhd ? tkhd.start + (v.getUint8(tkhd.start) === 1 ? 52 : 40) : 0;
+  return !!tkhd && (v.getInt32(matrix + 4) !== 0 || v.getInt32(matrix + 12) !== 0 || v.getInt32(matrix) < 0 || v.getInt32(matrix + 16) < 0);
 }
 
 function videoTrack(v: DataView, moov: Box, hasAudio: boolean): Mp4Video {
@@ -51,9 +50,9 @@ function videoTrack(v: DataView, moov: Box, hasAudio: boolean): Mp4Video {
   const samples = sampleTable(v, stbl);
   const frameCount = samples.sizes.length;
   if (frameCount === 0 || timescale === 0) throw new NotDemuxable('unsupported-layout', 'The video track has no samples.');
-  const size = trackSize(v, trak) ?? { width: config.codedWidth, height: config.codedHeight };
+  if (rotated(v, trak)) throw new NotDemuxable('unsupported-layout', 'The video track is rotated or flipped (tkhd matrix).');
   const fps = samples.frameDelta > 0 ? timescale / samples.frameDelta : 25;
-  return { config, ...size, timescale, fps: Math.round(fps * 1000) / 1000, frameCount, durationSeconds: samples.totalDuration / timescale, hasAudio, samples };
+  return { config, width: config.codedWidth, height: config.codedHeight, timescale, fps: Math.round(fps * 1000) / 1000, frameCount, durationSeconds: samples.totalDuration / timescale, hasAudio, samples };
 }
 
 /** Demuxes `file`; never throws for a file it cannot handle (the result says why). */
