@@ -30,6 +30,7 @@ export class WebCodecsSource implements FrameSource {
   private from = 0;
   private failure: unknown;
   private wake = () => {};
+  private reads: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly video: Mp4Video,
@@ -86,7 +87,14 @@ export class WebCodecsSource implements FrameSource {
     decoder.decode(new EncodedVideoChunk({ type: keys[d] ? 'key' : 'delta', timestamp: this.timestamps[d] as number, data }));
   }
 
-  async read(start: number, count: number): Promise<RgbaFrame[]> {
+  /** Reads one after another (the page's scrubber may ask again before a read ends). */
+  read(start: number, count: number): Promise<RgbaFrame[]> {
+    const run = this.reads.then(() => this.decode(start, count));
+    this.reads = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decode(start: number, count: number): Promise<RgbaFrame[]> {
     const n = Math.min(count, this.info.frameCount - start);
     if (start < 0 || n <= 0) return [];
     if (start !== this.expected || this.failure || !this.decoder) this.restart(start);
