@@ -1,6 +1,7 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
- * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames) and prints
+ * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames through the
+ * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it) and prints
  * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
 import { transfer } from 'comlink';
@@ -9,6 +10,7 @@ import type { BackendPreference } from '../engine/capabilities';
 import { pngDataUrl } from '../engine/media/png-decode';
 import { parsePackHeader, parseResolution } from '../engine/pack/header';
 import { defaultRequest, type TaskRequest } from '../engine/request';
+import { benchMattingRun } from './bench-matting-run';
 import { engineBridge } from './bridges/engine-bridge';
 
 const SIZES: Pick<TaskRequest, 'resolution' | 'frames'>[] = [
@@ -62,6 +64,11 @@ async function main(): Promise<void> {
   try {
     if (params.has('lora')) {
       out.textContent = JSON.stringify(await loraRows(backend), null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
+    if (params.has('matting-run')) {
+      out.textContent = JSON.stringify([await benchMattingRun(Number(params.get('matting-run')), backend)], null, 2);
       document.body.dataset.done = 'ok';
       return;
     }

@@ -28,6 +28,17 @@ export interface MattingBenchResult {
   minIou: number;
 }
 
+/** A whole matting queue task on an N-frame clip (the app's bench-matting-run.ts). */
+export interface MattingRunBenchResult {
+  backend: BackendPreference;
+  frames: number;
+  totalMs: number;
+  /** Frames per second over the whole task (decode, matting, encode, mux, save). */
+  fps: number;
+  /** Bytes of the saved foreground video (grows with the clip; decoded frames never accumulate). */
+  outputBytes: number;
+}
+
 export interface MattingBenchOptions {
   backend?: BackendPreference;
   width?: number;
