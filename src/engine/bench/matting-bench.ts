@@ -6,12 +6,12 @@
  */
 import type { BackendPreference } from '../capabilities';
 import type { AlphaFrame, RgbaFrame } from '../matting/frames';
-import type { MattingOpen } from '../matting/matting-engine';
+import type { MattingOpen, MattingOpened } from '../matting/matting-engine';
 import { discFrame, maskIou } from './moving-disc';
 
 /** The engine methods the benchmark drives (the worker's api, or the engine in-thread). */
 export interface MattingBenchApi {
-  mattingOpen(jobId: string, o: MattingOpen): Promise<{ width: number; height: number }>;
+  mattingOpen(jobId: string, o: MattingOpen): Promise<MattingOpened>;
   mattingFrame(jobId: string, frame: RgbaFrame): Promise<AlphaFrame>;
   mattingClose(jobId: string): Promise<void>;
 }
