@@ -1,6 +1,7 @@
 /**
  * Vite config: Svelte SPA, ES-module workers, ONNX Runtime / ffmpeg.wasm served from our own
- * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo pack.
+ * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo packs
+ * (generation, and the SAM and MatAnyone demo packs of the Matting page).
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
@@ -24,7 +25,7 @@ export default defineConfig({
       workbox: {
         // Runtimes (ORT ~25 MB, ffmpeg core ~32 MB wasm) exceed Workbox's 2 MiB default.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/registry.json', 'models/demo-t2v/*'],
+        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/registry.json', 'models/demo-t2v/*', 'models/demo-sam/*', 'models/demo-matanyone/*'],
         clientsClaim: true,
         skipWaiting: true,
       },

@@ -113,7 +113,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expectAlphaVideo(out.alpha, CLIP.frames);
   expectZip(out.zip, CLIP.frames);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
-  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam', decoder: 'webcodecs' });
+  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam', backend: 'wasm', decoder: 'webcodecs' });
 
   // The run history lists the files with their roles.
   const [history] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export history').click()]);
@@ -139,7 +139,7 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   });
   expect(encodedByX264(out.alpha)).toBe(false); // WebCodecs
   const comment = probe(out.foreground).comment;
-  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3, decoder: 'ffmpeg' });
+  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3, backend: 'webgpu', decoder: 'ffmpeg' });
   expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);

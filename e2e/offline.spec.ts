@@ -1,4 +1,4 @@
-/** PWA: after one visit the service worker has the app, runtimes and demo pack; offline reload generates. */
+/** PWA: after one visit the service worker has the app, runtimes and demo packs; offline reload generates, and the matting demo packs load. */
 import { expect, test } from '@playwright/test';
 import { fillForm, gallery, generate, openApp } from './support/app';
 
@@ -19,4 +19,17 @@ test('after one visit, an offline reload shows the app and generates with the de
   await generate(page);
   await expect(gallery(page).getByRole('listitem').first()).toContainText('a purple moon over the desert');
   await expect(page.getByRole('alert')).toHaveCount(0);
+  // The Matting page's demo packs are precached too: every file their manifests list loads offline.
+  const missing = await page.evaluate(async () => {
+    const bad: string[] = [];
+    for (const id of ['demo-sam', 'demo-matanyone']) {
+      const manifest = (await (await fetch(`models/${id}/pack.json`)).json()) as { components: Record<string, { file: string }> };
+      for (const c of Object.values(manifest.components)) {
+        const res = await fetch(`models/${id}/${c.file}`);
+        if (!res.ok || (await res.arrayBuffer()).byteLength === 0) bad.push(`${id}/${c.file}`);
+      }
+    }
+    return bad;
+  });
+  expect(missing).toEqual([]);
 });

@@ -6,16 +6,17 @@
  * clip), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
  */
 import { spawn } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
+import { makeClip, maskPngFile } from '../e2e/support/matting';
 import { DECODE_CHUNK, type DecodeBenchResult } from '../src/engine/bench/decode-bench';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 import type { LoraBenchResult } from '../src/engine/bench/lora-bench';
-import type { MattingBenchResult } from '../src/engine/bench/matting-bench';
+import type { MattingBenchResult, MattingRunBenchResult } from '../src/engine/bench/matting-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
-import { treeRssBytes, withPeakRss } from './process-memory';
 import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
+import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
 
 const PORT = 4174;
@@ -60,9 +61,15 @@ async function run<T = DenoiseBenchResult & { backend: string }>(backend: 'auto'
   return (await runMeasured<T>(backend, mode)).rows;
 }
 
-// The contract test packs (npm run models) are served next to the build for the per-pipeline rows.
+// The contract test packs (npm run models) are served next to the build for the per-pipeline rows,
+// and the matting task rows' clips (a square moving on dark, with a tone) and the decode rows'
+// clip are made with ffmpeg.
 cpSync('test-packs', 'dist/bench-packs', { recursive: true });
-makeDecodeClip('dist/bench-packs/decode-bench.mp4');
+const MATTING_RUN_FRAMES = [48, 480];
+mkdirSync('dist/bench-clips', { recursive: true });
+for (const frames of MATTING_RUN_FRAMES) makeClip('dist/bench-clips', `square-${frames}.mp4`, frames);
+maskPngFile('dist/bench-clips', 'square-mask.png', 0);
+makeDecodeClip('dist/bench-clips/decode-bench.mp4');
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 try {
   await waitForServer(base, 30_000);
@@ -110,6 +117,17 @@ try {
     console.log(`${backend.padEnd(8)} peak 480/48 frames: ${((peaks[1] ?? 0) / (peaks[0] ?? 1)).toFixed(2)} (flat memory ≈ 1)`);
   }
   console.log('peak: the browser\'s peak resident memory over a blank page while opening the job and matting every frame.');
+
+  console.log('\nmatting task end to end (queue runner path: decode → matting → encode foreground/alpha/PNG zip → audio mux → save)');
+  console.log('backend  frames  total ms     fps  output KiB  peak MiB');
+  const taskPeaks: number[] = [];
+  for (const frames of MATTING_RUN_FRAMES) {
+    const { rows, extraRssBytes } = await runMeasured<MattingRunBenchResult>('wasm', `&matting-run=${frames}`, 3_600_000);
+    const m = rows[0] as MattingRunBenchResult;
+    taskPeaks.push(extraRssBytes);
+    console.log(`${m.backend.padEnd(8)} ${String(m.frames).padStart(6)} ${f(m.totalMs)} ${f(m.fps)} ${f(m.outputBytes / 1024)}  ${f(extraRssBytes / 2 ** 20)}`);
+  }
+  console.log(`wasm     peak 480/48 frames: ${((taskPeaks[1] ?? 0) / (taskPeaks[0] ?? 1)).toFixed(2)} (flat memory ≈ 1; the compressed outputs are the only part that grows)`);
 
   console.log(`\nsource decode (${DECODE_CLIP.width}x${DECODE_CLIP.height}, ${DECODE_CLIP.frames} frames, keyframe every ${DECODE_CLIP.keyInterval}, read in chunks of ${DECODE_CHUNK})`);
   console.log('decoder    frames  open ms  read ms      fps');

@@ -1,7 +1,7 @@
 /**
  * The decode bench's clip (`npm run bench`): 240 frames of ffmpeg's test pattern at 256×144,
  * H.264 with B-frames and a keyframe every 120 frames, written with the system ffmpeg next to
- * the build so bench.html?decode can fetch it.
+ * the build (dist/bench-clips/) so bench.html?decode can fetch it.
  */
 import { execFileSync } from 'node:child_process';
 

@@ -61,7 +61,7 @@ describe('matting-memory (demo MatAnyone)', () => {
     const engine = cpuEngine();
     const { embeddingId } = await engine.segmentEmbed('demo-sam', clip.frames[0]!);
     const mask = await engine.segmentPoints('demo-sam', embeddingId, [{ x: clip.centres[0]!.x, y: clip.centres[0]!.y, positive: true }]);
-    expect(await engine.mattingOpen('job-1', open(mask, { erode: 2, dilate: 2 }))).toEqual({ width: 96, height: 64 });
+    expect(await engine.mattingOpen('job-1', open(mask, { erode: 2, dilate: 2 }))).toEqual({ width: 96, height: 64, backend: 'wasm' });
     for (let f = 0; f < clip.frames.length; f++) {
       const alpha = await engine.mattingFrame('job-1', copyFrame(clip.frames[f]!));
       expect(alpha.data.length).toBe(96 * 64);

@@ -43,9 +43,9 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     const [first] = await readFrames(jobId, r.startFrame, 1);
     if (!first) throw new EngineError('invalid-video', `${r.videoName} has no frame ${r.startFrame}.`);
     const createdAt = new Date();
-    const comment = snapshot.metadataMode === 'embedded' ? JSON.stringify(mattingSettings(r, { ...info, backend: o.backend, generationSeconds: 0, createdAt })) : undefined;
-    await engine.mattingOpen(jobId, { packId: r.packId, width: info.width, height: info.height, firstMask: mask, firstFrame: first, warmupFrames: r.warmupFrames, erode: r.erode, dilate: r.dilate, backend: o.backend });
+    const { backend } = await engine.mattingOpen(jobId, { packId: r.packId, width: info.width, height: info.height, firstMask: mask, firstFrame: first, warmupFrames: r.warmupFrames, erode: r.erode, dilate: r.dilate, backend: o.backend });
     opened = true;
+    const comment = snapshot.metadataMode === 'embedded' ? JSON.stringify(mattingSettings(r, { ...info, backend, generationSeconds: 0, createdAt })) : undefined;
     await openWriter(jobId, { width: info.width, height: info.height, fps: info.fps, maskType: r.maskType, encoder: o.encoder, ...(comment ? { comment } : {}) }, { videoId: jobId, startSeconds: r.startFrame / info.fps });
     let done = 0;
     for (let at = r.startFrame; at <= r.endFrame; at += CHUNK) {
@@ -64,7 +64,7 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     o.onProgress({ stage: 'mux', frame: total, total });
     const files = await closeWriter(jobId);
     o.signal.throwIfAborted();
-    const result = await save(task, r, snapshot, { ...files, ...info, backend: o.backend, seconds: (performance.now() - started) / 1000, createdAt });
+    const result = await save(task, r, snapshot, { ...files, ...info, backend, seconds: (performance.now() - started) / 1000, createdAt });
     o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
     return result;
   } catch (err) {

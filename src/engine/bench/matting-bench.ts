@@ -6,12 +6,12 @@
  */
 import type { BackendPreference } from '../capabilities';
 import type { AlphaFrame, RgbaFrame } from '../matting/frames';
-import type { MattingOpen } from '../matting/matting-engine';
+import type { MattingOpen, MattingOpened } from '../matting/matting-engine';
 import { discFrame, maskIou } from './moving-disc';
 
 /** The engine methods the benchmark drives (the worker's api, or the engine in-thread). */
 export interface MattingBenchApi {
-  mattingOpen(jobId: string, o: MattingOpen): Promise<{ width: number; height: number }>;
+  mattingOpen(jobId: string, o: MattingOpen): Promise<MattingOpened>;
   mattingFrame(jobId: string, frame: RgbaFrame): Promise<AlphaFrame>;
   mattingClose(jobId: string): Promise<void>;
 }
@@ -26,6 +26,17 @@ export interface MattingBenchResult {
   frameMs: number;
   fps: number;
   minIou: number;
+}
+
+/** A whole matting queue task on an N-frame clip (the app's bench-matting-run.ts). */
+export interface MattingRunBenchResult {
+  backend: BackendPreference;
+  frames: number;
+  totalMs: number;
+  /** Frames per second over the whole task (decode, matting, encode, mux, save). */
+  fps: number;
+  /** Bytes of the saved foreground video (grows with the clip; decoded frames never accumulate). */
+  outputBytes: number;
 }
 
 export interface MattingBenchOptions {

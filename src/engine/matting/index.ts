@@ -4,4 +4,4 @@ export { assertValidMask, erodeDilate, MAX_MORPH_RADIUS, resizeAlpha, resizeMask
 export { assertValidMattingRequest, MASK_TYPES, type MaskType, mattingFrameCount, type MattingRequest, MAX_WARMUP_FRAMES, validateMattingRequest, type VideoInfo } from './request';
 export { estimateMatting, type MattingEstimate } from './estimate';
 export type { MattingManifest, SegmentManifest } from '../pack/media-manifest';
-export type { MattingOpen } from './matting-engine';
+export type { MattingOpen, MattingOpened } from './matting-engine';

@@ -9,7 +9,7 @@ import { type BackendPreference, type Capabilities, chooseBackend } from '../cap
 import { abortError, EngineError } from '../errors';
 import type { MattingManifest, SegmentManifest } from '../pack/media-manifest';
 import type { PackSource } from '../pack/pack-source';
-import type { OrtModule } from '../runtime';
+import type { Backend, OrtModule } from '../runtime';
 import type { AlphaFrame, RgbaFrame, SegmentPoint } from './frames';
 import { MattingLoop } from './matting-loop';
 import { loadMediaPack, type MediaManifest, type MediaPack, readMediaManifest, readMediaManifestOf } from './media-pack';
@@ -26,6 +26,13 @@ export interface MattingOpen {
   erode: number;
   dilate: number;
   backend?: BackendPreference;
+}
+
+/** What mattingOpen reports: the job's frame size and the backend its sessions run on. */
+export interface MattingOpened {
+  width: number;
+  height: number;
+  backend: Backend;
 }
 
 export interface MattingEngineDeps {
@@ -103,8 +110,8 @@ export function createMattingEngine(d: MattingEngineDeps) {
       });
     },
 
-    /** Opens matting job `jobId`: sessions, erode/dilate of the mask, frame-0 memory and warm-up. */
-    mattingOpen(jobId: string, o: MattingOpen): Promise<{ width: number; height: number }> {
+    /** Opens matting job `jobId`: sessions, erode/dilate of the mask, frame-0 memory and warm-up; says which backend runs it. */
+    mattingOpen(jobId: string, o: MattingOpen): Promise<MattingOpened> {
       return d.serial(async () => {
         if (jobs.has(jobId)) throw new EngineError('invalid-request', `Matting job "${jobId}" is already open.`);
         const p = await pack(o.packId, 'matting-memory', o.backend ?? 'auto');
@@ -112,7 +119,7 @@ export function createMattingEngine(d: MattingEngineDeps) {
         await loop.open();
         throwIfCancelled(jobId);
         jobs.set(jobId, loop);
-        return { width: o.width, height: o.height };
+        return { width: o.width, height: o.height, backend: p.backend };
       });
     },
 
