@@ -48,6 +48,8 @@ const api = {
     const frames = await source(id).read(start, count);
     return transfer(frames, frames.map((f) => f.data.buffer));
   },
+  /** Which decoder reads an open video now (ffmpeg after a WebCodecs decode error switched it). */
+  videoDecoder: (id: string) => source(id).info.decoder,
   async closeVideo(id: string) {
     await sources.get(id)?.close();
     sources.delete(id);

@@ -23,6 +23,7 @@ export function encodeImage(frames: FrameStack, comment?: string) {
 /** Opens a video for chunked decoding (kept in the media worker until closeVideo); WebCodecs unless `prefer` is 'ffmpeg'. */
 export const openVideo = (id: string, file: Blob, name: string, prefer?: VideoDecoderKind) => mediaBridge.api.openVideo(id, file, name, prefer);
 export const readFrames = (id: string, start: number, count: number) => mediaBridge.api.readFrames(id, start, count);
+export const videoDecoder = (id: string) => mediaBridge.api.videoDecoder(id);
 export const closeVideo = (id: string) => mediaBridge.api.closeVideo(id);
 
 /** Starts a matting run's outputs (foreground/alpha video, PNG zip, audio from the open video `audioFrom.videoId`). */

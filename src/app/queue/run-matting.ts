@@ -17,7 +17,7 @@ import type { MattingFiles } from '../../engine/media/matting-writer';
 import type { VideoDecoderKind } from '../../engine/media/video-probe';
 import { OUTPUT_RECORD_VERSION, type OutputFile, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
 import { engineBridge } from '../bridges/engine-bridge';
-import { abortWriter, closeVideo, closeWriter, openVideo, openWriter, readFrames, writeFrame } from '../bridges/media-bridge';
+import { abortWriter, closeVideo, closeWriter, openVideo, openWriter, readFrames, videoDecoder, writeFrame } from '../bridges/media-bridge';
 import type { PauseGate } from './pause-gate';
 import type { TaskRunOptions, TaskRunResult } from './run-task';
 
@@ -64,7 +64,7 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     o.onProgress({ stage: 'mux', frame: total, total });
     const files = await closeWriter(jobId);
     o.signal.throwIfAborted();
-    const result = await save(task, r, snapshot, { ...files, ...info, backend, seconds: (performance.now() - started) / 1000, createdAt });
+    const result = await save(task, r, snapshot, { ...files, ...info, decoder: await videoDecoder(jobId), backend, seconds: (performance.now() - started) / 1000, createdAt });
     o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
     return result;
   } catch (err) {

@@ -13,7 +13,7 @@ import { VideoSource } from './video-source';
 import { WebCodecsSource } from './webcodecs-source';
 
 /** A WebCodecs source that reopens the video with ffmpeg.wasm on its first decode error. */
-class FallbackSource implements FrameSource {
+export class FallbackSource implements FrameSource {
   constructor(
     private current: FrameSource,
     private readonly viaFfmpeg: () => Promise<FrameSource>,
