@@ -3,7 +3,9 @@
  * (white square moving on a dark background, sine tone) is uploaded through "Video", a click on
  * the square makes the mask, "Run matting" queues a task whose outputs are checked frame by frame
  * (alpha video and RGBA PNG zip: IoU ≥ 0.9 against the true square), the foreground video keeps
- * the audio, and an uploaded mask works too. Bad inputs (text file, truncated MP4, MP4 without
+ * the audio; its frames are decoded with WebCodecs (settings `decoder`). An uploaded mask works too,
+ * on a fragmented MP4 decoded with ffmpeg.wasm. A video dropped on the page loads and scrubs both
+ * ways; negative points and "Add mask" shape the mask (three coloured squares). Bad inputs (text file, truncated MP4, MP4 without
  * frames, end before start, a mask of another shape, no mask) get their specific alert and queue
  * nothing; pause/resume, a reload mid-run and Abort behave as for generation tasks.
  */
@@ -14,7 +16,7 @@ import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb, encodedByX264, probe } from './support/media';
-import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeTruncatedVideo, maskPngFile, squareX, streamTypes, tmpDir } from './support/matting';
+import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeShapesClip, makeTruncatedVideo, maskPngFile, SHAPES, squareX, streamTypes, tmpDir } from './support/matting';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
 let dir = '';
@@ -93,7 +95,7 @@ function expectZip(path: string, frames: number): void {
 // WebAssembly here keeps the 12-frame run short (SwiftShader's WebGPU takes seconds per frame), and
 // the ffmpeg.wasm encoder (libx264 in chunks of 8 frames) is used; the uploaded-mask test below runs
 // the same path on WebGPU with WebCodecs.
-test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, ffmpeg.wasm)', async ({ page }) => {
+test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, WebCodecs decode, ffmpeg.wasm encode)', async ({ page }) => {
   await openMatting(page, 'wasm', 'ffmpeg');
   await loadClip(page);
   await clickFrame(page, squareX(0) + 10, CLIP.y + 10);
@@ -103,6 +105,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expect(pixels).toBeLessThanOrEqual(1.1 * CLIP.side * CLIP.side);
   await page.getByRole('button', { name: 'Check' }).click();
   await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('check-result')).toContainText('decoder: webcodecs');
 
   const out = await runAndDownload(page);
   expect(out.alpha).toContain('alpha');
@@ -110,7 +113,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expectAlphaVideo(out.alpha, CLIP.frames);
   expectZip(out.zip, CLIP.frames);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
-  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam', backend: 'wasm' });
+  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam', backend: 'wasm', decoder: 'webcodecs' });
 
   // The run history lists the files with their roles.
   const [history] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export history').click()]);
@@ -119,9 +122,10 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expect(runs.at(-1)?.artifacts.map((a) => a.role)).toEqual(['mask_foreground', 'mask_alpha', 'rgba_archive', 'audio']);
 });
 
-test('an uploaded mask of half the size is resized with a notice; the run (WebGPU) pauses and resumes between frames', async ({ page }) => {
+// A fragmented MP4 is one our demuxer refuses: this run reads its frames with ffmpeg.wasm.
+test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by ffmpeg.wasm) pauses and resumes between frames', async ({ page }) => {
   await openMatting(page);
-  await loadClip(page);
+  await loadClip(page, makeFragmented(dir, clip));
   await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
   await expect(page.getByTestId('mask-notice')).toHaveText(`half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`);
   await page.getByLabel('End frame').fill('3');
@@ -135,7 +139,7 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   });
   expect(encodedByX264(out.alpha)).toBe(false); // WebCodecs
   const comment = probe(out.foreground).comment;
-  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3, backend: 'webgpu' });
+  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3, backend: 'webgpu', decoder: 'ffmpeg' });
   expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);
@@ -144,6 +148,50 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   const pixel = (x: number, y: number) => [...rgb.subarray((y * CLIP.width + x) * 3, (y * CLIP.width + x) * 3 + 3)];
   pixel(2, 2).forEach((v, c) => expect(Math.abs(v - ([120, 255, 155][c] as number))).toBeLessThanOrEqual(12));
   pixel(squareX(0) + 10, CLIP.y + 10).forEach((v) => expect(v).toBeGreaterThanOrEqual(235));
+});
+
+/** Reads video pixel (x, y)'s red value from the frame viewer's canvas. */
+const viewerRed = (page: Page, x: number, y: number) => viewer(page).evaluate((c, [px, py]) => (c as HTMLCanvasElement).getContext('2d')?.getImageData(px as number, py as number, 1, 1).data[0], [x, y]);
+
+test('a video dropped on the page loads; the scrubber seeks both ways; negative points exclude a region and Add mask merges masks', async ({ page }) => {
+  await openMatting(page, 'wasm');
+  const bytes = readFileSync(clip).toString('base64');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.mp4', { type: 'video/mp4' }));
+    return dt;
+  }, bytes);
+  await page.getByRole('region', { name: 'Matting' }).dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId('video-info')).toContainText(`dropped.mp4: ${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  // Forward then back (WebCodecs restarts from the keyframe): each frame shows the square where it is then.
+  for (const n of [9, 3]) {
+    await page.getByRole('slider', { name: /^Frame \d+ of/ }).fill(String(n));
+    await expect(page.getByText(`Frame ${n} of ${CLIP.frames - 1}`)).toBeVisible();
+    await expect.poll(() => viewerRed(page, squareX(n) + 10, CLIP.y + 10)).toBeGreaterThan(200);
+    await expect.poll(() => viewerRed(page, squareX(n) - 4, CLIP.y + 10)).toBeLessThan(60);
+  }
+
+  await page.getByLabel('Video', { exact: true }).setInputFiles(makeShapesClip(dir));
+  await expect(page.getByTestId('video-info')).toContainText('shapes.mp4: 2 frames');
+  const area = SHAPES.side * SHAPES.side;
+  const pixels = async () => Number(await viewer(page).getAttribute('data-mask-pixels'));
+  const click = async ([x, y]: readonly [number, number]) => {
+    await clickFrame(page, x + SHAPES.side / 2, y + SHAPES.side / 2);
+    await expect(viewer(page)).toHaveAttribute('data-busy', 'false');
+  };
+  // The demo SAM takes the light grey square with the white one; a negative point on it leaves it out.
+  await click(SHAPES.white);
+  await expect.poll(pixels).toBeGreaterThan(1.5 * area);
+  await page.getByLabel('Negative points').check();
+  await click(SHAPES.grey);
+  await expect.poll(pixels).toBeLessThan(1.2 * area);
+  expect(await pixels()).toBeGreaterThan(0.7 * area);
+  // Add mask keeps the white square; a click on the red one then adds it.
+  await page.getByLabel('Negative points').uncheck();
+  await page.getByRole('button', { name: 'Add mask' }).click();
+  await click(SHAPES.red);
+  await expect.poll(pixels).toBeGreaterThan(1.5 * area);
+  expect(await pixels()).toBeLessThan(2.2 * area);
 });
 
 test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
@@ -199,7 +247,8 @@ test('a reload restarts an interrupted matting run from its first frame; Abort t
 
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
-  await expect(statusOf(row)).toHaveText(/^Running: frame [1-9] of 96$/);
+  // Polled every 25 ms: with WebCodecs decoding, the restarted run is past frame 9 within a second.
+  await expect.poll(() => statusOf(row).textContent(), { intervals: [25], timeout: 60_000 }).toMatch(/^Running: frame [1-9] of 96$/);
   await queueButton(page, 'Abort').click();
   await expect(statusOf(row)).toHaveText(/^Aborted at frame \d+ of 96$/);
   await expect(page.getByRole('region', { name: 'Gallery' })).toContainText('Nothing saved yet');

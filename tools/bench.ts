@@ -2,17 +2,20 @@
  * `npm run bench`: serves the production build, opens bench.html in headless Chromium (WebGPU
  * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run,
  * the per-pipeline rows, the matting rows (48 vs 480 frames: fps and peak memory, whose ratio
- * must stay ≈ 1), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
+ * must stay ≈ 1), the source-decode rows (WebCodecs vs ffmpeg.wasm on tools/decode-clip.ts's
+ * clip), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
 import { makeClip, maskPngFile } from '../e2e/support/matting';
+import { DECODE_CHUNK, type DecodeBenchResult } from '../src/engine/bench/decode-bench';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 import type { LoraBenchResult } from '../src/engine/bench/lora-bench';
 import type { MattingBenchResult, MattingRunBenchResult } from '../src/engine/bench/matting-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
+import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
 
@@ -59,12 +62,14 @@ async function run<T = DenoiseBenchResult & { backend: string }>(backend: 'auto'
 }
 
 // The contract test packs (npm run models) are served next to the build for the per-pipeline rows,
-// and the matting task rows' clips (a square moving on dark, with a tone) are made with ffmpeg.
+// and the matting task rows' clips (a square moving on dark, with a tone) and the decode rows'
+// clip are made with ffmpeg.
 cpSync('test-packs', 'dist/bench-packs', { recursive: true });
 const MATTING_RUN_FRAMES = [48, 480];
 mkdirSync('dist/bench-clips', { recursive: true });
 for (const frames of MATTING_RUN_FRAMES) makeClip('dist/bench-clips', `square-${frames}.mp4`, frames);
 maskPngFile('dist/bench-clips', 'square-mask.png', 0);
+makeDecodeClip('dist/bench-clips/decode-bench.mp4');
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 try {
   await waitForServer(base, 30_000);
@@ -123,6 +128,12 @@ try {
     console.log(`${m.backend.padEnd(8)} ${String(m.frames).padStart(6)} ${f(m.totalMs)} ${f(m.fps)} ${f(m.outputBytes / 1024)}  ${f(extraRssBytes / 2 ** 20)}`);
   }
   console.log(`wasm     peak 480/48 frames: ${((taskPeaks[1] ?? 0) / (taskPeaks[0] ?? 1)).toFixed(2)} (flat memory ≈ 1; the compressed outputs are the only part that grows)`);
+
+  console.log(`\nsource decode (${DECODE_CLIP.width}x${DECODE_CLIP.height}, ${DECODE_CLIP.frames} frames, keyframe every ${DECODE_CLIP.keyInterval}, read in chunks of ${DECODE_CHUNK})`);
+  console.log('decoder    frames  open ms  read ms      fps');
+  const decode = await run<DecodeBenchResult>('auto', '&decode');
+  for (const d of decode) console.log(`${d.decoder.padEnd(10)} ${String(d.frames).padStart(6)} ${f(d.openMs)} ${f(d.readMs)} ${f(d.fps)}`);
+  console.log(`webcodecs/ffmpeg fps: ${((decode[0]?.fps ?? 0) / (decode[1]?.fps ?? 1)).toFixed(2)} (ffmpeg.wasm decodes each chunk again from the keyframe before it; WebCodecs decodes each frame once)`);
 
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) });
   try {

@@ -95,3 +95,29 @@ export function makeTruncatedVideo(dir: string, clip: string): string {
   writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 3)));
   return path;
 }
+
+/** The clip as a fragmented MP4 (moof boxes), which our demuxer leaves to ffmpeg.wasm. */
+export function makeFragmented(dir: string, clip: string): string {
+  const path = join(dir, 'square-fragmented.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-c', 'copy', '-movflags', '+frag_keyframe+empty_moov', path]);
+  return path;
+}
+
+/** Three 16×16 squares on the dark background: white, light grey (near white for the demo SAM) and red. */
+export const SHAPES = { side: 16, white: [8, 8], grey: [40, 8], red: [8, 40] } as const;
+
+/** A 2-frame clip of SHAPES (no audio) for the mask tools. */
+export function makeShapesClip(dir: string): string {
+  const path = join(dir, 'shapes.mp4');
+  const { width, height } = CLIP;
+  const frame = new Uint8Array(width * height * 3).fill(20);
+  const fill = ([x0, y0]: readonly [number, number], rgb: number[]) => {
+    for (let y = y0; y < y0 + SHAPES.side; y++) for (let x = x0; x < x0 + SHAPES.side; x++) frame.set(rgb, (y * width + x) * 3);
+  };
+  fill(SHAPES.white, [250, 250, 250]);
+  fill(SHAPES.grey, [180, 180, 180]);
+  fill(SHAPES.red, [250, 20, 20]);
+  const input = new Uint8Array([...frame, ...frame]);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', '12', '-i', '-', '-c:v', 'libx264', '-crf', '8', '-pix_fmt', 'yuv420p', path], { input });
+  return path;
+}

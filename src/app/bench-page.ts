@@ -1,10 +1,12 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
  * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames through the
- * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it) and prints
+ * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with ?decode,
+ * the source-video decode rows, WebCodecs and ffmpeg.wasm) and prints
  * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
 import { transfer } from 'comlink';
+import { benchDecode } from '../engine/bench/decode-bench';
 import { benchMatting } from '../engine/bench/matting-bench';
 import type { BackendPreference } from '../engine/capabilities';
 import { pngDataUrl } from '../engine/media/png-decode';
@@ -12,6 +14,7 @@ import { parsePackHeader, parseResolution } from '../engine/pack/header';
 import { defaultRequest, type TaskRequest } from '../engine/request';
 import { benchMattingRun } from './bench-matting-run';
 import { engineBridge } from './bridges/engine-bridge';
+import { mediaBridge } from './bridges/media-bridge';
 
 const SIZES: Pick<TaskRequest, 'resolution' | 'frames'>[] = [
   { resolution: '128x128', frames: 9 },
@@ -76,6 +79,14 @@ async function main(): Promise<void> {
       // Frames are transferred to the worker, as the Matting page streams them.
       const row = await benchMatting(engineBridge.api, 'demo-matanyone', Number(params.get('matting')), { backend, send: (f) => transfer(f, [f.data.buffer]) });
       out.textContent = JSON.stringify([row], null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
+    if (params.has('decode')) {
+      // The clip tools/bench.ts made with the system ffmpeg (bench-clips/decode-bench.mp4).
+      const file = await (await fetch(new URL('bench-clips/decode-bench.mp4', location.href))).blob();
+      const rows = [await benchDecode(mediaBridge.api, file, 'webcodecs'), await benchDecode(mediaBridge.api, file, 'ffmpeg')];
+      out.textContent = JSON.stringify(rows, null, 2);
       document.body.dataset.done = 'ok';
       return;
     }

@@ -8,15 +8,17 @@ import { FfmpegSession } from '../engine/media/ffmpeg-session';
 import { type MattingFiles, MattingWriter, type MattingWriterOptions } from '../engine/media/matting-writer';
 import type { AlphaFrame, RgbaFrame } from '../engine/matting/frames';
 import { framePng, thumbnailPng } from '../engine/media/thumbnail';
-import { VideoSource } from '../engine/media/video-source';
+import type { FrameSource } from '../engine/media/frame-source';
+import { openFrameSource } from '../engine/media/open-frame-source';
+import type { VideoDecoderKind } from '../engine/media/video-probe';
 import type { FrameStack } from '../engine/pipeline/frames';
 
 installErrorTransfer();
 const ffmpeg = new FfmpegSession({ coreURL, wasmURL });
-const sources = new Map<string, VideoSource>();
+const sources = new Map<string, FrameSource>();
 const writers = new Map<string, MattingWriter>();
 
-function source(id: string): VideoSource {
+function source(id: string): FrameSource {
   const s = sources.get(id);
   if (!s) throw new Error(`No open video "${id}"`);
   return s;
@@ -33,11 +35,11 @@ const api = {
   async encodeImage(frames: FrameStack, comment?: string) {
     return { image: await framePng(frames, 0, comment), thumbnail: await thumbnailPng(frames, 0) };
   },
-  /** Opens a video for chunked decoding under `id` and returns its facts (EngineError 'invalid-video' when unreadable). */
-  async openVideo(id: string, file: Blob, name: string) {
+  /** Opens a video for chunked decoding under `id` (WebCodecs where it can, else ffmpeg.wasm) and returns its facts, `decoder` included (EngineError 'invalid-video' when unreadable). */
+  async openVideo(id: string, file: Blob, name: string, prefer?: VideoDecoderKind) {
     await sources.get(id)?.close();
     sources.delete(id);
-    const s = await VideoSource.open(ffmpeg, `src-${id}`, name, file);
+    const s = await openFrameSource(ffmpeg, `src-${id}`, name, file, prefer);
     sources.set(id, s);
     return s.info;
   },
@@ -46,6 +48,8 @@ const api = {
     const frames = await source(id).read(start, count);
     return transfer(frames, frames.map((f) => f.data.buffer));
   },
+  /** Which decoder reads an open video now (ffmpeg after a WebCodecs decode error switched it). */
+  videoDecoder: (id: string) => source(id).info.decoder,
   async closeVideo(id: string) {
     await sources.get(id)?.close();
     sources.delete(id);
@@ -54,7 +58,7 @@ const api = {
   async openWriter(id: string, o: Omit<MattingWriterOptions, 'audio'>, audioFrom?: { videoId: string; startSeconds: number }) {
     writers.get(id)?.close();
     const src = audioFrom && source(audioFrom.videoId);
-    const audio = audioFrom && src?.info.hasAudio ? { audio: { path: src.path, startSeconds: audioFrom.startSeconds } } : {};
+    const audio = audioFrom && src?.info.hasAudio ? { audio: { path: await src.ffmpegPath(), startSeconds: audioFrom.startSeconds } } : {};
     writers.set(id, await MattingWriter.create(ffmpeg, { ...o, ...audio }));
   },
   async writeFrame(id: string, frame: RgbaFrame, alpha: AlphaFrame) {

@@ -29,7 +29,7 @@ const matting: MattingRequest = { kind: 'matting', packId: 'demo-matanyone', vid
 
 describe('parseProbeLog', () => {
   it('reads size, frame rate, duration, frame count and audio', () => {
-    expect(parseProbeLog('clip.mp4', 0, LOG)).toEqual({ name: 'clip.mp4', width: 96, height: 64, fps: 12, frameCount: 12, durationSeconds: 1, hasAudio: true });
+    expect(parseProbeLog('clip.mp4', 0, LOG)).toEqual({ name: 'clip.mp4', width: 96, height: 64, fps: 12, frameCount: 12, durationSeconds: 1, hasAudio: true, decoder: 'ffmpeg' });
     expect(parseProbeLog('clip.mp4', 0, LOG.filter((l) => !l.includes('Audio'))).hasAudio).toBe(false);
   });
 
@@ -109,7 +109,7 @@ describe('matting tasks', () => {
   });
 
   it('have a settings record of type "matting"', () => {
-    const s = mattingSettings(matting, { width: 96, height: 64, fps: 12, backend: 'webgpu', generationSeconds: 1.234, createdAt: new Date(0) });
-    expect(s).toMatchObject({ type: 'matting', source_video: 'clip.mp4', start_frame: 2, end_frame: 9, video_length: 8, mask_type: 'greenscreen', erode: 1, dilate: 2, warmup_frames: 3, model_type: 'demo-matanyone', resolution: '96x64', generation_time: 1.23 });
+    const s = mattingSettings(matting, { width: 96, height: 64, fps: 12, backend: 'webgpu', decoder: 'webcodecs', generationSeconds: 1.234, createdAt: new Date(0) });
+    expect(s).toMatchObject({ type: 'matting', source_video: 'clip.mp4', start_frame: 2, end_frame: 9, video_length: 8, mask_type: 'greenscreen', erode: 1, dilate: 2, warmup_frames: 3, model_type: 'demo-matanyone', resolution: '96x64', decoder: 'webcodecs', generation_time: 1.23 });
   });
 });

@@ -3,6 +3,7 @@ import { transfer } from 'comlink';
 import type { Mp4Options } from '../../engine/media/encode-mp4';
 import type { MattingWriterOptions } from '../../engine/media/matting-writer';
 import type { AlphaFrame, RgbaFrame } from '../../engine/matting/frames';
+import type { VideoDecoderKind } from '../../engine/media/video-probe';
 import type { FrameStack } from '../../engine/pipeline/frames';
 import type { MediaApi } from '../../workers/media.worker';
 import { WorkerBridge } from './worker-bridge';
@@ -19,9 +20,10 @@ export function encodeImage(frames: FrameStack, comment?: string) {
   return mediaBridge.api.encodeImage(transfer(frames, [frames.rgba.buffer]), comment);
 }
 
-/** Opens a video for chunked decoding (kept in the media worker until closeVideo). */
-export const openVideo = (id: string, file: Blob, name: string) => mediaBridge.api.openVideo(id, file, name);
+/** Opens a video for chunked decoding (kept in the media worker until closeVideo); WebCodecs unless `prefer` is 'ffmpeg'. */
+export const openVideo = (id: string, file: Blob, name: string, prefer?: VideoDecoderKind) => mediaBridge.api.openVideo(id, file, name, prefer);
 export const readFrames = (id: string, start: number, count: number) => mediaBridge.api.readFrames(id, start, count);
+export const videoDecoder = (id: string) => mediaBridge.api.videoDecoder(id);
 export const closeVideo = (id: string) => mediaBridge.api.closeVideo(id);
 
 /** Starts a matting run's outputs (foreground/alpha video, PNG zip, audio from the open video `audioFrom.videoId`). */

@@ -14,9 +14,10 @@ import { availableFileName, sanitizeFileName } from '../../engine/naming';
 import type { Artifact } from '../../engine/queue/history';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
 import type { MattingFiles } from '../../engine/media/matting-writer';
+import type { VideoDecoderKind } from '../../engine/media/video-probe';
 import { OUTPUT_RECORD_VERSION, type OutputFile, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
 import { engineBridge } from '../bridges/engine-bridge';
-import { abortWriter, closeVideo, closeWriter, openVideo, openWriter, readFrames, writeFrame } from '../bridges/media-bridge';
+import { abortWriter, closeVideo, closeWriter, openVideo, openWriter, readFrames, videoDecoder, writeFrame } from '../bridges/media-bridge';
 import type { PauseGate } from './pause-gate';
 import type { TaskRunOptions, TaskRunResult } from './run-task';
 
@@ -63,7 +64,7 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     o.onProgress({ stage: 'mux', frame: total, total });
     const files = await closeWriter(jobId);
     o.signal.throwIfAborted();
-    const result = await save(task, r, snapshot, { ...files, ...info, backend, seconds: (performance.now() - started) / 1000, createdAt });
+    const result = await save(task, r, snapshot, { ...files, ...info, decoder: await videoDecoder(jobId), backend, seconds: (performance.now() - started) / 1000, createdAt });
     o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
     return result;
   } catch (err) {
@@ -76,10 +77,10 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
 }
 
 /** The media worker's files plus what the run knows about the video and itself. */
-type Made = MattingFiles & { width: number; height: number; fps: number; backend: string; seconds: number; createdAt: Date };
+type Made = MattingFiles & { width: number; height: number; fps: number; decoder: VideoDecoderKind; backend: string; seconds: number; createdAt: Date };
 
 async function save(task: Task, r: MattingRequest, snapshot: OutputSnapshot, m: Made): Promise<TaskRunResult> {
-  const settings = mattingSettings(r, { width: m.width, height: m.height, fps: m.fps, backend: m.backend, generationSeconds: m.seconds, createdAt: m.createdAt });
+  const settings = mattingSettings(r, { width: m.width, height: m.height, fps: m.fps, backend: m.backend, decoder: m.decoder, generationSeconds: m.seconds, createdAt: m.createdAt });
   const stem = sanitizeFileName(r.videoName.replace(/\.[^.]+$/, '')) || 'video';
   const fileName = availableFileName(`${stem}_foreground`, 'mp4', await outputFileNames());
   const base = fileName.slice(0, -'_foreground.mp4'.length) || stem;

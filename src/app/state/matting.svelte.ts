@@ -142,7 +142,7 @@ export class MattingState {
     return errors;
   }
 
-  /** "Check": validates and estimates memory and time; runs nothing on the GPU. */
+  /** "Check": validates and estimates memory and time, and names the source decoder; runs nothing on the GPU. */
   async check(): Promise<void> {
     this.queued = '';
     this.checkResult = '';
@@ -152,7 +152,7 @@ export class MattingState {
       const manifest = await engineBridge.api.describeVideoPack(this.packId);
       if (manifest.pipeline !== 'matting-memory') throw new Error(`${this.packId} is not a matting pack`);
       const e = estimateMatting(this.request(), this.info, manifest as MattingManifest);
-      this.checkResult = `${e.frames} frames · ${e.width}×${e.height} · about ${formatSize(e.peakBytes)} peak memory · about ${e.seconds.toFixed(1)} s`;
+      this.checkResult = `${e.frames} frames · ${e.width}×${e.height} · about ${formatSize(e.peakBytes)} peak memory · about ${e.seconds.toFixed(1)} s · decoder: ${this.info.decoder}`;
     } catch (err) {
       this.fieldErrors = { packId: `The matting pack could not be read: ${(err as Error).message}` };
     }

@@ -5,6 +5,9 @@
  */
 import { EngineError } from '../errors';
 
+/** Which decoder reads a source video's frames: WebCodecs (after our MP4 demuxer) or ffmpeg.wasm. */
+export type VideoDecoderKind = 'webcodecs' | 'ffmpeg';
+
 export interface VideoInfo {
   name: string;
   width: number;
@@ -13,6 +16,7 @@ export interface VideoInfo {
   frameCount: number;
   durationSeconds: number;
   hasAudio: boolean;
+  decoder: VideoDecoderKind;
 }
 
 /** The ffmpeg arguments of the probe pass over `input` (video packets copied to nowhere, counted). */
@@ -48,5 +52,6 @@ export function parseProbeLog(name: string, code: number, lines: string[]): Vide
     frameCount,
     durationSeconds: duration ? seconds(duration[1] as string, duration[2] as string, duration[3] as string) : frameCount / (fps || 25),
     hasAudio: /Stream #\d+:\d+\S*: Audio:/.test(text),
+    decoder: 'ffmpeg',
   };
 }

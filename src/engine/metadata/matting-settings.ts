@@ -1,9 +1,10 @@
 /**
  * The settings record of a matting output (the Gallery's details, the videos' comment tag, the
  * run history): `type: "matting"`, the source video, the matted range and the mask options, the
- * packs, and how it ran. Key names follow the generation settings where the concept is shared.
+ * packs, and how it ran (backend, source decoder, time). Key names follow the generation settings where the concept is shared.
  */
 import { mattingFrameCount, type MattingRequest } from '../matting/request';
+import type { VideoDecoderKind } from '../media/video-probe';
 import { SETTINGS_VERSION } from '../settings';
 
 export interface MattingSettings {
@@ -22,11 +23,13 @@ export interface MattingSettings {
   resolution: string;
   fps: number;
   backend: string;
+  /** Which decoder read the source frames (WebCodecs after our MP4 demuxer, or ffmpeg.wasm). */
+  decoder?: VideoDecoderKind;
   generation_time: number;
   creation_date: string;
 }
 
-export function mattingSettings(r: MattingRequest, run: { width: number; height: number; fps: number; backend: string; generationSeconds: number; createdAt: Date }): MattingSettings {
+export function mattingSettings(r: MattingRequest, run: { width: number; height: number; fps: number; backend: string; decoder: VideoDecoderKind; generationSeconds: number; createdAt: Date }): MattingSettings {
   return {
     type: 'matting',
     settings_version: SETTINGS_VERSION,
@@ -43,6 +46,7 @@ export function mattingSettings(r: MattingRequest, run: { width: number; height:
     resolution: `${run.width}x${run.height}`,
     fps: run.fps,
     backend: run.backend,
+    decoder: run.decoder,
     generation_time: Math.round(run.generationSeconds * 100) / 100,
     creation_date: run.createdAt.toISOString(),
   };

@@ -1,0 +1,60 @@
+/**
+ * Opens a source video on the fastest path that works: our MP4 demuxer + WebCodecs when the file
+ * demuxes, the browser decodes its codec and the first frame decodes; ffmpeg.wasm otherwise
+ * (other containers, fragmented MP4, HEVC…, or no WebCodecs). A decode error later switches that
+ * video to ffmpeg.wasm and reads the chunk again, so the user sees no difference but speed.
+ */
+import type { RgbaFrame } from '../matting/frames';
+import type { FfmpegSession } from './ffmpeg-session';
+import type { FrameSource } from './frame-source';
+import { demuxMp4 } from './mp4/demux';
+import type { VideoDecoderKind } from './video-probe';
+import { VideoSource } from './video-source';
+import { WebCodecsSource } from './webcodecs-source';
+
+/** A WebCodecs source that reopens the video with ffmpeg.wasm on its first decode error. */
+export class FallbackSource implements FrameSource {
+  constructor(
+    private current: FrameSource,
+    private readonly viaFfmpeg: () => Promise<FrameSource>,
+  ) {}
+
+  get info() {
+    return this.current.info;
+  }
+
+  async read(start: number, count: number): Promise<RgbaFrame[]> {
+    try {
+      return await this.current.read(start, count);
+    } catch (err) {
+      if (this.current.info.decoder !== 'webcodecs') throw err;
+      await this.current.close();
+      this.current = await this.viaFfmpeg();
+      return this.current.read(start, count);
+    }
+  }
+
+  ffmpegPath(): Promise<string> {
+    return this.current.ffmpegPath();
+  }
+
+  close(): Promise<void> {
+    return this.current.close();
+  }
+}
+
+/** Opens `file` (kept in ffmpeg as `path` when ffmpeg decodes it); `prefer: 'ffmpeg'` skips WebCodecs (the decode bench). */
+export async function openFrameSource(ffmpeg: FfmpegSession, path: string, name: string, file: Blob, prefer: VideoDecoderKind = 'webcodecs'): Promise<FrameSource> {
+  const viaFfmpeg = () => VideoSource.open(ffmpeg, path, name, file);
+  if (prefer === 'ffmpeg') return viaFfmpeg();
+  const demuxed = await demuxMp4(file);
+  const source = demuxed.ok ? await WebCodecsSource.open(ffmpeg, path, name, file, demuxed.video) : undefined;
+  if (!source) return viaFfmpeg();
+  try {
+    await source.read(0, 1);
+  } catch {
+    await source.close();
+    return viaFfmpeg();
+  }
+  return new FallbackSource(source, viaFfmpeg);
+}
