@@ -18,7 +18,7 @@ describe('pack.json lora block', () => {
     expect(e.list).toEqual([
       'components.transformer.lora.family: expected a non-empty string',
       'components.transformer.lora.targets.a.layout: "sideways" is not supported. Should be one of: in-out, out-in',
-      'components.transformer.lora.targets.b.extra: unknown field. Should be one of: initializer, layout, bias',
+      'components.transformer.lora.targets.b.extra: unknown field. Should be one of: initializer, layout, bias, file',
       'components.transformer.lora.targets.b.initializer: "w" is already the target of module "a"',
     ]);
     const ok = new FieldErrors();

@@ -8,7 +8,7 @@ import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { TEXT_DIM, TEXT_LEN } from './fastwan-text';
 import { attention, feedForward, layerNorm, linear, modulate, silu, timestepEmbedding } from './layers';
 import type { GraphFile } from './pack-json';
-import { Params } from './params';
+import { Params, type WeightAdjust } from './params';
 
 export const FASTWAN_CHANNELS = 48;
 export const PATCH: [number, number, number] = [1, 2, 2];
@@ -85,9 +85,9 @@ function chunk(g: GraphBuilder, mod: string, k: number): string {
 }
 
 /** A Wan block: modulated rotary self-attention, cross-attention on enc_proj, modulated MLP; gated residuals. */
-export function block(index: number, location: string): GraphFile {
+export function block(index: number, location: string, adjust?: WeightAdjust): GraphFile {
   const g = new GraphBuilder(`transformer_block_${index}`);
-  const p = new Params(g, 610 + index, location);
+  const p = new Params(g, 610 + index, location, adjust);
   const x = g.input('hidden_states', 'float32', TOKENS);
   const enc = g.input('encoder_hidden_states', 'float32', [1, TEXT_LEN, HIDDEN]);
   const tproj = g.input('timestep_proj', 'float32', [1, 'seq_len', 6, HIDDEN]);

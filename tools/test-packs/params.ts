@@ -8,16 +8,23 @@ import { randomMatrix } from '../demo-pack/weights';
 
 const ALIGN = 64;
 
+/** Rewrites a named weight's values (returns them unchanged for weights it does not touch). */
+export type WeightAdjust = (name: string, values: Float32Array) => Float32Array;
+
 export class Params {
   private count = 0;
   private chunks: Uint8Array[] = [];
   private offset = 0;
 
-  /** `location`: the external-data file name as recorded in the graph (e.g. "block_00.onnx.data"). */
+  /**
+   * `location`: the external-data file name as recorded in the graph (e.g. "block_00.onnx.data");
+   * `adjust`: rewrites a weight's values (tests bake LoRA deltas into a copy of a graph).
+   */
   constructor(
     private readonly g: GraphBuilder,
     private readonly seed: number,
     private readonly location?: string,
+    private readonly adjust?: WeightAdjust,
   ) {}
 
   /** A float32 weight with values uniform in `center` ± `scale`. */
@@ -25,7 +32,7 @@ export class Params {
     const size = dims.reduce((a, b) => a * b, 1);
     this.count += 1;
     const values = randomMatrix(size, 1, this.seed * 1009 + this.count, scale).map((v) => v + center);
-    return this.tensor(name, dims, values);
+    return this.tensor(name, dims, this.adjust ? this.adjust(name, values) : values);
   }
 
   /** A float32 weight with the given values. */

@@ -6,18 +6,21 @@
  */
 import { EngineError } from '../errors';
 import { decodeFloats, encodeFloats, type InitializerLocation, isMergeableType, locateInitializers } from '../onnx/initializers';
-import type { LoraSpec } from '../pack/lora-spec';
+import { type LoraSpec, targetKey } from '../pack/lora-spec';
 import type { GraphFiles } from '../pack/sessions';
 import { type LoraWeights, mergeWeights, weightDelta } from './merge';
 
 interface Target {
   initializer: string;
+  /** The graph file holding it (block-streamed stages may reuse initializer names); absent: any. */
+  file?: string;
   /** The LoRA (by index) deltas for it, computed on first use. */
   sources: { lora: number; module: string; bias: boolean }[];
 }
 
 /** Merges a fixed set of LoRAs at any multipliers into the graphs of one transformer. */
 export class LoraMerger {
+  /** By targetKey (file + initializer). */
   private readonly targets = new Map<string, Target>();
   private readonly deltas = new Map<string, Float32Array | undefined>();
 
@@ -30,9 +33,10 @@ export class LoraMerger {
         const t = spec.targets[module];
         if (!t) continue;
         const add = (initializer: string, bias: boolean) => {
-          const entry = this.targets.get(initializer) ?? { initializer, sources: [] };
+          const key = targetKey(t, initializer);
+          const entry = this.targets.get(key) ?? { initializer, ...(t.file ? { file: t.file } : {}), sources: [] };
           entry.sources.push({ lora, module, bias });
-          this.targets.set(initializer, entry);
+          this.targets.set(key, entry);
         };
         if (w.up || w.diff) add(t.initializer, false);
         if (w.diffBias) {
@@ -43,8 +47,18 @@ export class LoraMerger {
     });
   }
 
+  /** The targets that may live in graph `file`, by initializer name. */
+  private targetsIn(file: string): Map<string, Target[]> {
+    const byName = new Map<string, Target[]>();
+    for (const t of this.targets.values()) {
+      if (t.file !== undefined && t.file !== file) continue;
+      byName.set(t.initializer, [...(byName.get(t.initializer) ?? []), t]);
+    }
+    return byName;
+  }
+
   private delta(loc: InitializerLocation, s: Target['sources'][number]): Float32Array | undefined {
-    const key = `${s.lora}|${loc.name}`;
+    const key = `${s.lora}|${s.module}|${s.bias}`;
     if (!this.deltas.has(key)) {
       const lora = this.loras[s.lora] as LoraWeights;
       const w = lora.modules.get(s.module) ?? {};
@@ -65,9 +79,10 @@ export class LoraMerger {
    * must be in this graph (single-graph transformers; a block-streamed stage holds only some).
    */
   async patch(files: GraphFiles, multipliers: readonly number[], requireAll: boolean): Promise<GraphFiles> {
-    const found = await locateInitializers(files.bytes, new Set(this.targets.keys()));
+    const here = this.targetsIn(files.graph.file);
+    const found = await locateInitializers(files.bytes, new Set(here.keys()));
     if (requireAll) {
-      for (const name of this.targets.keys()) {
+      for (const name of here.keys()) {
         if (!found.has(name)) throw new EngineError('invalid-manifest', `pack.json's lora targets name initializer "${name}", which ${files.graph.file} does not have. Fix components.transformer.lora in pack.json.`);
       }
     }
@@ -76,8 +91,7 @@ export class LoraMerger {
     const external = new Map(files.externalData.map((x) => [x.path, { data: x.data, parts: [] as { offset: number; length: number; values: Uint8Array }[] }]));
     for (const loc of found.values()) {
       if (!isMergeableType(loc.dataType)) throw new EngineError('invalid-manifest', `LoRA target "${loc.name}" in ${files.graph.file} is not float32/float16, so LoRAs cannot be merged into it.`);
-      const target = this.targets.get(loc.name) as Target;
-      const deltas = target.sources.flatMap((s) => {
+      const deltas = (here.get(loc.name) ?? []).flatMap((t) => t.sources).flatMap((s) => {
         const delta = this.delta(loc, s);
         return delta ? [{ delta, multiplier: multipliers[s.lora] ?? 1 }] : [];
       });

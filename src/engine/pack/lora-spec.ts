@@ -2,7 +2,9 @@
  * The optional `lora` block of a pack's transformer: the LoRA family it accepts (LoRAs are listed
  * for packs of their family) and, per module name as LoRA files spell it ("blocks.0.ffn.0"), the
  * ONNX initializer holding that module's weight, its layout ("in-out": a MatMul weight [in, out];
- * "out-in": PyTorch's Linear layout [out, in]) and optionally its bias initializer.
+ * "out-in": PyTorch's Linear layout [out, in]), optionally its bias initializer, and — for a
+ * block-streamed transformer whose stages reuse initializer names — the stage graph `file` that
+ * holds it.
  */
 import { FieldErrors } from './validate-helpers';
 
@@ -13,6 +15,13 @@ export interface LoraTarget {
   initializer: string;
   layout: LoraLayout;
   bias?: string;
+  /** The graph holding the initializer (a stage file); absent: any graph of the transformer that has it. */
+  file?: string;
+}
+
+/** A target's identity: initializer names only need to be unique within one graph file. */
+export function targetKey(t: Pick<LoraTarget, 'file'>, initializer: string): string {
+  return `${t.file ?? ''}|${initializer}`;
 }
 
 export interface LoraSpec {
@@ -35,10 +44,12 @@ export function parseLoraSpec(e: FieldErrors, v: unknown, path: string): LoraSpe
     const initializer = e.string(x.initializer, `${at}.initializer`);
     const layout = e.string(x.layout, `${at}.layout`, { oneOf: LORA_LAYOUTS }) as LoraLayout | undefined;
     const bias = e.string(x.bias, `${at}.bias`, { optional: true });
-    for (const key of Object.keys(x)) if (!['initializer', 'layout', 'bias'].includes(key)) e.add(`${at}.${key}`, 'unknown field. Should be one of: initializer, layout, bias');
-    if (initializer && seen.has(initializer)) e.add(`${at}.initializer`, `"${initializer}" is already the target of module "${seen.get(initializer)}"`);
-    if (initializer) seen.set(initializer, module);
-    if (initializer && layout) targets[module] = { initializer, layout, ...(bias ? { bias } : {}) };
+    const file = e.string(x.file, `${at}.file`, { optional: true });
+    for (const key of Object.keys(x)) if (!['initializer', 'layout', 'bias', 'file'].includes(key)) e.add(`${at}.${key}`, 'unknown field. Should be one of: initializer, layout, bias, file');
+    const key = initializer && targetKey({ file }, initializer);
+    if (key && seen.has(key)) e.add(`${at}.initializer`, `"${initializer}"${file ? ` in ${file}` : ''} is already the target of module "${seen.get(key)}"`);
+    if (key) seen.set(key, module);
+    if (initializer && layout) targets[module] = { initializer, layout, ...(bias ? { bias } : {}), ...(file ? { file } : {}) };
   }
   return { family, targets };
 }

@@ -4,7 +4,7 @@
  * with, per pipeline. `parseManifest` validates untrusted JSON and reports every wrong field by
  * path. Documented in docs/pack-format.md.
  */
-import { checkPackPath, type ComponentSpec, fileIntegrity, parseComponent, type RoleSet } from './components';
+import { checkPackPath, type ComponentSpec, componentGraphs, fileIntegrity, parseComponent, type RoleSet } from './components';
 import { type LoraSpec, parseLoraSpec } from './lora-spec';
 import { MEDIA_PIPELINES, type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
 import { FieldErrors, type Json } from './validate-helpers';
@@ -198,8 +198,15 @@ function transformer(e: FieldErrors, v: unknown): TransformerSpec {
   const patch = o.patch === undefined ? [1, 1, 1] : (e.array(o.patch, `${path}.patch`) ?? []).map((x, i) => e.number(x, `${path}.patch[${i}]`, { min: 1, integer: true }) ?? 1);
   if (patch.length !== 3) e.add(`${path}.patch`, 'expected [t, h, w]');
   const lora = parseLoraSpec(e, o.lora, `${path}.lora`);
+  const base = parseComponent(e, v, path, ROLES.transformer);
+  if (lora) {
+    const files = new Set(componentGraphs(base).map((g) => g.file));
+    for (const [module, t] of Object.entries(lora.targets)) {
+      if (t.file !== undefined && !files.has(t.file)) e.add(`${path}.lora.targets.${module}.file`, `"${t.file}" is not a graph of this transformer (it has: ${[...files].join(', ')})`);
+    }
+  }
   return {
-    ...parseComponent(e, v, path, ROLES.transformer),
+    ...base,
     prediction: oneOf(e, o.prediction, `${path}.prediction`, PREDICTIONS, 'flow'),
     latentLayout: oneOf(e, o.latentLayout, `${path}.latentLayout`, LATENT_LAYOUTS, 'NCTHW'),
     timestepType: oneOf(e, o.timestepType, `${path}.timestepType`, ['float32', 'float16', 'int64'] as const, 'float32'),
