@@ -4,7 +4,8 @@
  * "Use settings", delete it and see a task naming it fail with that name; import a `.lset` preset
  * that survives a reload, applies as WanGP does and exports with identical keys and values;
  * malformed files are refused with an alert and nothing is stored; a dropped `.lset` and a
- * `#/loras?preset=<blob: URL>` link import.
+ * `#/loras?preset=<blob: URL>` link import; a pack installed after the LoRA list was read is
+ * matched by the next import.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
@@ -13,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadNewest, fillForm, generate } from './support/app';
 import { probe } from './support/media';
+import { servedCopy, startPackServer } from './support/pack-server';
+import { eighths } from '../tools/test-loras/index';
+import { encodeSafetensors } from '../tools/test-loras/safetensors-writer';
 
 const LORAS = join(import.meta.dirname, '..', 'test-packs', 'loras');
 const STYLE = join(LORAS, 'test-style.safetensors');
@@ -113,6 +117,43 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   await expect(page.getByRole('region', { name: 'Queue' }).getByTestId('task-status').nth(1)).toHaveText(
     "Failed: LoRA test-style.safetensors is not in this browser's LoRA library. Import test-style.safetensors on the LoRAs page, then retry the task.",
   );
+});
+
+test('a LoRA for a pack installed after the LoRA list was read is matched to that pack', async ({ page }) => {
+  const server = await startPackServer();
+  try {
+    // A copy of the test pack whose only LoRA module is one no bundled pack has.
+    servedCopy(server.root, 'test-t2v-random', 'lora-pack-x', 'LoRA pack X', (m) => {
+      const t = (m.components as Record<string, Record<string, unknown>>).transformer as Record<string, unknown>;
+      t.lora = { family: 'family-x', targets: { 'x_only.proj': { initializer: 'blocks.0.ffn.2.weight', layout: 'in-out' } } };
+    });
+    const onlyX = join(mkdtempSync(join(tmpdir(), 'webgp-lora-')), 'only-x.safetensors');
+    writeFileSync(
+      onlyX,
+      encodeSafetensors([
+        { name: 'diffusion_model.x_only.proj.lora_A.weight', dtype: 'F32', shape: [2, 32], data: eighths(2, 32, 1) },
+        { name: 'diffusion_model.x_only.proj.lora_B.weight', dtype: 'F32', shape: [4, 2], data: eighths(4, 2, 2) },
+      ]),
+    );
+    await openLoras(page);
+    await importLora(page, STYLE); // the packs that take LoRAs are read now, before pack X exists
+    await expect(page.locator('.lora-item[data-name="test-style.safetensors"]')).toContainText('for webgp-test packs');
+
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
+    const install = page.getByRole('region', { name: 'Install a pack' });
+    await install.getByLabel('Pack URL').fill(`${server.url}lora-pack-x/`);
+    await install.getByRole('button', { name: 'Install', exact: true }).click();
+    const installed = page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'LoRA pack X', exact: true }) });
+    await expect(installed.getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
+
+    await page.getByRole('link', { name: 'LoRAs', exact: true }).click();
+    await importLora(page, onlyX);
+    const item = page.locator('.lora-item[data-name="only-x.safetensors"]');
+    await expect(item).toContainText('for family-x packs');
+    await expect(item).toContainText('2 keys matched, 0 unmatched');
+  } finally {
+    await server.close();
+  }
 });
 
 test('a .lset preset imports, survives reload, applies as WanGP does and exports with identical keys and values', async ({ page }) => {

@@ -43,6 +43,11 @@ export class LorasState {
     }
   }
 
+  /** A pack was installed or deleted: the next import matches against the packs as they are now. */
+  packsChanged(): void {
+    this.#packs = undefined;
+  }
+
   /** LoRAs whose family is the one a pack's transformer takes. */
   forFamily(family: string | undefined): LoraRecord[] {
     return family ? this.loras.filter((l) => l.family === family) : [];
