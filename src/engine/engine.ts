@@ -5,6 +5,7 @@
  */
 import { type BackendPreference, type Capabilities, chooseBackend, probeCapabilities } from './capabilities';
 import { EngineError } from './errors';
+import { needsShaderF16 } from './pack/components';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import { benchLora, type LoraBenchResult } from './bench/lora-bench';
@@ -42,11 +43,6 @@ export interface GenerateJobOptions {
   previews?: boolean;
 }
 
-/** fp16 graph boundaries, or fp16 compute behind float32 boundaries, need WebGPU's shader-f16. */
-function needsF16(manifest: PackManifest): boolean {
-  return Object.values(manifest.components).some((c) => c?.dtype === 'float16' || c?.compute === 'float16');
-}
-
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
 
 export function createEngine(deps: EngineDeps) {
@@ -78,7 +74,7 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
-    return { manifest, choice: chooseBackend(await capabilities(), pref, needsF16(manifest)) };
+    return { manifest, choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)) };
   }
 
   async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, onProgress?: ProgressCallback) {
@@ -168,7 +164,7 @@ export function createEngine(deps: EngineDeps) {
     benchPipeline(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<PipelineBenchResult> {
       return serial(async () => {
         const manifest = await readManifest(source);
-        return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsF16(manifest)).backend);
+        return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
       });
     },
 

@@ -1,6 +1,7 @@
 /** PNG text chunks written by addPngText: read back by readPngText, CRCs valid, image data untouched. */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../src/engine/bytes';
 import { addPngText, crc32 } from '../../src/engine/media/png-text';
 import { readPngText } from '../../src/engine/metadata/read-container';
 
@@ -25,13 +26,7 @@ function tinyPng(): Uint8Array {
   ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit, RGBA, deflate, adaptive filter, no interlace
   const idat = new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255])));
   const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 interface Chunk {

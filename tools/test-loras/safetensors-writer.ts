@@ -1,4 +1,5 @@
 /** Writes safetensors files (header JSON + little-endian data) for the generated test LoRAs. */
+import { concatBytes } from '../../src/engine/bytes';
 import { f32ToF16Bits } from '../../src/engine/runtime';
 
 export interface TensorOut {
@@ -33,13 +34,7 @@ export function encodeSafetensors(tensors: TensorOut[], opts: { metadata?: Recor
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - (json.length % 8)) % 8);
   const head = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + head.byteLength + at);
-  new DataView(out.buffer).setBigUint64(0, BigInt(head.byteLength), true);
-  out.set(head, 8);
-  let o = 8 + head.byteLength;
-  for (const b of blobs) {
-    out.set(b, o);
-    o += b.byteLength;
-  }
-  return out;
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, BigInt(head.byteLength), true);
+  return concatBytes([length, head, ...blobs]);
 }

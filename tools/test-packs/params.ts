@@ -3,6 +3,7 @@
  * packs' randomMatrix), stored inline or, for graphs with an external-data file, in that file
  * (data_location EXTERNAL via GraphBuilder.externalInitializer; offsets 64-byte aligned).
  */
+import { concatBytes } from '../../src/engine/bytes';
 import type { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { randomMatrix } from '../demo-pack/weights';
 
@@ -51,12 +52,6 @@ export class Params {
   /** The external-data file's bytes (throws when the graph has none: such a graph must reference its file). */
   externalData(): Uint8Array {
     if (!this.location || !this.offset) throw new Error(`no weights were stored in ${this.location ?? 'an external-data file'}`);
-    const out = new Uint8Array(this.offset);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }

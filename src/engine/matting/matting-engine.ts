@@ -7,6 +7,7 @@
  */
 import { type BackendPreference, type Capabilities, chooseBackend } from '../capabilities';
 import { abortError, EngineError } from '../errors';
+import { needsShaderF16 } from '../pack/components';
 import type { MattingManifest, SegmentManifest } from '../pack/media-manifest';
 import type { PackSource } from '../pack/pack-source';
 import type { Backend, OrtModule } from '../runtime';
@@ -55,8 +56,7 @@ export function createMattingEngine(d: MattingEngineDeps) {
   async function pack<P extends MediaManifest['pipeline']>(packId: string, pipeline: P, pref: BackendPreference): Promise<MediaPack<Extract<MediaManifest, { pipeline: P }>>> {
     const source = await d.sourceFor(packId);
     const manifest = await readMediaManifestOf(source, pipeline);
-    const f16 = Object.values(manifest.components).some((c) => c.dtype === 'float16');
-    const { backend } = chooseBackend(await d.capabilities(), pref, f16);
+    const { backend } = chooseBackend(await d.capabilities(), pref, needsShaderF16(manifest.components));
     const key = `${packId}@${backend}`;
     let loading = packs.get(key);
     if (!loading) {

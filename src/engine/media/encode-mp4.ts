@@ -3,6 +3,7 @@
  * ©cmt atom, where WanGP puts its settings). Fast path: WebCodecs H.264 (Annex B) encode, then
  * an ffmpeg.wasm stream-copy mux; fallback: ffmpeg.wasm libx264 on raw RGBA.
  */
+import { concatBytes } from '../bytes';
 import type { FrameStack } from '../pipeline/frames';
 import type { FfmpegSession } from './ffmpeg-session';
 
@@ -72,14 +73,7 @@ async function encodeAnnexB(frames: FrameStack, fps: number): Promise<Uint8Array
   await encoder.flush();
   encoder.close();
   if (failure) throw failure;
-  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** ffmpeg output arguments: the settings comment tag (when given) and a front-loaded moov atom. */

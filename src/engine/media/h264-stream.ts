@@ -4,22 +4,12 @@
  * chunks of frames whose streams are concatenated (each chunk opens with SPS/PPS and an IDR
  * frame; B-frames off so the raw stream muxes with timestamps from the frame rate alone).
  */
+import { concatBytes } from '../bytes';
 import { canUseWebCodecs, type VideoEncoderChoice, webCodecsConfig } from './encode-mp4';
 import type { FfmpegSession } from './ffmpeg-session';
 
 /** Frames per ffmpeg.wasm encode call. */
 const CHUNK_FRAMES = 8;
-
-/** The parts one after another in one buffer. */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 export class H264Stream {
   private readonly parts: Uint8Array[] = [];

@@ -10,7 +10,8 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { metadataArgs, type VideoEncoderChoice } from './encode-mp4';
 import type { FfmpegSession } from './ffmpeg-session';
-import { concatBytes, H264Stream } from './h264-stream';
+import { concatBytes } from '../bytes';
+import { H264Stream } from './h264-stream';
 import type { AlphaFrame, RgbaFrame } from '../matting/frames';
 import type { MaskType } from '../matting/request';
 

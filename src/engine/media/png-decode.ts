@@ -3,6 +3,7 @@
  * 8-bit grey, grey+alpha, RGB and RGBA, non-interlaced, all five row filters. Pure TS, so the
  * engine decodes the same bytes in a worker and in Node tests.
  */
+import { concatBytes } from '../bytes';
 import { unzlibSync } from 'fflate';
 import { EngineError } from '../errors';
 
@@ -53,13 +54,7 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
   if (!width || !height || !idat.length) throw bad('no image data');
   let raw: Uint8Array;
   try {
-    const joined = new Uint8Array(idat.reduce((n, d) => n + d.length, 0));
-    let o = 0;
-    for (const d of idat) {
-      joined.set(d, o);
-      o += d.length;
-    }
-    raw = unzlibSync(joined);
+    raw = unzlibSync(concatBytes(idat));
   } catch {
     throw bad('the image data is corrupt');
   }

@@ -2,6 +2,7 @@
  * Minimal protobuf writer: just enough wire format (varint, 32-bit, length-delimited)
  * to serialise ONNX ModelProto messages without a protobuf runtime dependency.
  */
+import { concatBytes } from '../bytes';
 
 const textEncoder = new TextEncoder();
 
@@ -59,13 +60,6 @@ export class ProtoWriter {
 
   finish(): Uint8Array {
     this.flushScratch();
-    const total = this.chunks.reduce((n, c) => n + c.byteLength, 0);
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const c of this.chunks) {
-      out.set(c, offset);
-      offset += c.byteLength;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }

@@ -229,6 +229,11 @@ export function parseComponent(e: FieldErrors, v: unknown, path: string, roles: 
   return spec;
 }
 
+/** Whether any component has fp16 boundaries, or fp16 compute behind float32 ones: both need WebGPU's shader-f16. */
+export function needsShaderF16(components: Record<string, ComponentSpec | undefined>): boolean {
+  return Object.values(components).some((c) => c?.dtype === 'float16' || c?.compute === 'float16');
+}
+
 /** The graphs a component consists of (itself, or its stages). */
 export function componentGraphs(c: ComponentSpec): (GraphSpec & { feeds?: Record<string, string>; emits?: Record<string, string> })[] {
   return c.stages ?? [c];

@@ -1,0 +1,12 @@
+/** Byte-buffer helpers shared by the encoders and writers (protobuf, H.264 stream, zips, test files). */
+
+/** The parts one after another in one new buffer. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
