@@ -40,7 +40,11 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     let mask = maskFromPng(new Uint8Array(await maskPng.arrayBuffer()), 'The task mask');
     if (mask.width !== info.width || mask.height !== info.height) mask = resizeMask(mask, info.width, info.height);
     const total = mattingFrameCount(r);
-    const [first] = await readFrames(jobId, r.startFrame, 1);
+    // The first chunk gives the job its first frame and is then matted itself, so the source
+    // reads chunk after chunk from the start and never decodes a frame twice.
+    const chunkAt = (at: number) => (at <= r.endFrame ? readFrames(jobId, at, Math.min(CHUNK, r.endFrame - at + 1)) : Promise.resolve([]));
+    let chunk = await chunkAt(r.startFrame);
+    const first = chunk[0];
     if (!first) throw new EngineError('invalid-video', `${r.videoName} has no frame ${r.startFrame}.`);
     const createdAt = new Date();
     const { backend } = await engine.mattingOpen(jobId, { packId: r.packId, width: info.width, height: info.height, firstMask: mask, firstFrame: first, warmupFrames: r.warmupFrames, erode: r.erode, dilate: r.dilate, backend: o.backend });
@@ -48,8 +52,8 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
     const comment = snapshot.metadataMode === 'embedded' ? JSON.stringify(mattingSettings(r, { ...info, backend, generationSeconds: 0, createdAt })) : undefined;
     await openWriter(jobId, { width: info.width, height: info.height, fps: info.fps, maskType: r.maskType, encoder: o.encoder, ...(comment ? { comment } : {}) }, { videoId: jobId, startSeconds: r.startFrame / info.fps });
     let done = 0;
-    for (let at = r.startFrame; at <= r.endFrame; at += CHUNK) {
-      for (const frame of await readFrames(jobId, at, Math.min(CHUNK, r.endFrame - at + 1))) {
+    for (let at = r.startFrame; chunk.length; ) {
+      for (const frame of chunk) {
         await o.gate.wait(o.signal);
         const copy = { ...frame, data: frame.data.slice() };
         const alpha = await engine.mattingFrame(jobId, transfer(copy, [copy.data.buffer]));
@@ -59,6 +63,8 @@ export async function runMatting(task: Task, r: MattingRequest, snapshot: Output
         const elapsedMs = performance.now() - started;
         o.onProgress({ stage: 'matting', frame: done, total, elapsedMs, etaMs: (elapsedMs / done) * (total - done) });
       }
+      at += chunk.length;
+      chunk = await chunkAt(at);
     }
     if (done !== total) throw new EngineError('invalid-video', `${r.videoName} ended after ${done} of ${total} frames.`);
     o.onProgress({ stage: 'mux', frame: total, total });
