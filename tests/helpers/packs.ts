@@ -16,11 +16,14 @@ export function cpuEngine(source: (packId: string) => PackSource = (id) => diskP
   return createEngine({ ort, sourceFor: async (id) => source(id), probe: async () => CPU_ONLY });
 }
 
-/** Copies a generated pack into a temp folder removed after the test; returns the folder (pack at `dir/packId`). */
-export async function copyPack(packId: string): Promise<string> {
+/**
+ * Copies a generated pack (from public/models, or `fromDir` such as test-packs/) into a temp folder
+ * removed after the test; returns the folder (pack at `dir/packId`).
+ */
+export async function copyPack(packId: string, fromDir = PACKS_DIR): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'webgp-pack-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  await cp(join(PACKS_DIR, packId), join(dir, packId), { recursive: true });
+  await cp(join(fromDir, packId), join(dir, packId), { recursive: true });
   return dir;
 }
 

@@ -4,10 +4,9 @@
  * their stage `file`: a LoRA on blocks 1 and 2 must change exactly those blocks. The engine's
  * result equals a copy of the pack whose block graphs were generated with W + m·B·Aᵀ baked in.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import { errorCode } from '../../src/engine/errors';
 import { sha256Hex } from '../../src/engine/hash';
@@ -17,6 +16,7 @@ import { eighths } from '../../tools/test-loras/index';
 import { encodeSafetensors } from '../../tools/test-loras/safetensors-writer';
 import { block } from '../../tools/test-packs/fastwan-dit';
 import { CPU_ONLY, diskPackSource, ortNodeModule } from '../helpers/ort-node';
+import { copyPack, editManifest } from '../helpers/packs';
 import { TEST_PACKS_DIR } from '../helpers/test-packs';
 
 const PACK = 'test-fastwan';
@@ -34,17 +34,9 @@ const loraBytes = encodeSafetensors(
 );
 const stageFile = (b: number) => `${DIT}block_${String(b).padStart(2, '0')}.onnx`;
 
-const dirs: string[] = [];
-afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
 async function packCopy(edit: (m: Record<string, unknown>) => void): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'webgp-lora-streamed-'));
-  dirs.push(dir);
-  await cp(join(TEST_PACKS_DIR, PACK), join(dir, PACK), { recursive: true });
-  const file = join(dir, PACK, 'pack.json');
-  const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  edit(m);
-  await writeFile(file, JSON.stringify(m));
+  const dir = await copyPack(PACK, TEST_PACKS_DIR);
+  await editManifest(dir, PACK, edit);
   return dir;
 }
 
