@@ -60,6 +60,12 @@ export interface ComponentSpec extends GraphSpec {
   /** Block-streamed: at most this many stage sessions exist at once (the next is created while one runs). */
   resident?: number;
   constants?: Record<string, DerivedConstant>;
+  /**
+   * Input roles fed only when the graph declares that input (exporters drop unused inputs:
+   * MatAnyone 2's first_frame_refine has no `f16`). The graph check accepts their absence and the
+   * runners leave them out; every other mapped input must be in the graph.
+   */
+  ifDeclared?: string[];
 }
 
 /** Roles a component must (and may) map. */
@@ -226,6 +232,13 @@ export function parseComponent(e: FieldErrors, v: unknown, path: string, roles: 
   } else if (c.resident !== undefined) e.add(`${path}.resident`, 'only for a component with stages');
   const consts = constants(e, c.constants, `${path}.constants`);
   if (consts) spec.constants = consts;
+  if (c.ifDeclared !== undefined) {
+    const roles = (e.array(c.ifDeclared, `${path}.ifDeclared`) ?? []).map((r, i) => e.string(r, `${path}.ifDeclared[${i}]`) ?? '');
+    roles.forEach((r, i) => {
+      if (r && spec.inputs[r] === undefined) e.add(`${path}.ifDeclared[${i}]`, `"${r}" is not one of this component's mapped input roles (${Object.keys(spec.inputs).join(', ')})`);
+    });
+    spec.ifDeclared = roles.filter((r) => r && spec.inputs[r] !== undefined);
+  }
   return spec;
 }
 
