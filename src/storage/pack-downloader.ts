@@ -7,7 +7,7 @@
  * pauses it.
  */
 import { EngineError } from '../engine/errors';
-import { parseManifestText } from '../engine/pack/manifest';
+import { parseAnyManifestText } from '../engine/pack/any-manifest';
 import { manifestFiles } from '../engine/pack/pack-files';
 import { assertPackId, assertPackPath, interruptedMessage, percentDone, quotaShortfall, RateMeter } from '../engine/pack/transfer';
 import { type FetchFn, fetchFileIntoOpfs } from './pack-fetch-file';
@@ -63,7 +63,7 @@ export async function planFromUrl(url: string, fetchFn: FetchFn = defaultFetch):
   }
   if (!res.ok) throw new EngineError('missing-file', `There is no pack.json at ${folder} (HTTP ${res.status}). Enter the URL of a folder that has a pack.json.`);
   const manifestText = await res.text();
-  const m = parseManifestText(manifestText, `pack.json at ${folder}`);
+  const m = parseAnyManifestText(manifestText, `pack.json at ${folder}`);
   return { id: m.id, name: m.name, baseUrl: folder, manifestText };
 }
 
@@ -84,7 +84,7 @@ async function headSize(url: string, path: string, fetchFn: FetchFn): Promise<nu
 export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
   assertPackId(plan.id);
-  const manifest = parseManifestText(plan.manifestText, `pack.json of ${plan.name}`);
+  const manifest = parseAnyManifestText(plan.manifestText, `pack.json of ${plan.name}`);
   const existing = await getRecord(plan.id);
   if (existing?.status === 'installed') throw new EngineError('invalid-request', `${existing.name} (${plan.id}) is already installed. Delete it on the Models page to install it again.`);
   if (existing && existing.baseUrl !== plan.baseUrl) throw new EngineError('invalid-request', `An unfinished install of ${plan.id} from ${existing.baseUrl} is stored. Resume or delete it first.`);
@@ -111,7 +111,7 @@ export async function resumeDownload(id: string, opts: DownloadOptions = {}): Pr
 async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
   const signal = opts.signal ?? new AbortController().signal;
-  const manifest = parseManifestText(record.manifestText, `pack.json of ${record.name}`);
+  const manifest = parseAnyManifestText(record.manifestText, `pack.json of ${record.name}`);
   const have = await Promise.all(record.files.map(async (f) => (await packFile(record.id, f.path))?.size ?? 0));
   const known = (i: number) => (record.files[i] as InstallFile).bytes;
   const remaining = record.files.reduce((n, f, i) => n + Math.max(0, f.bytes - (have[i] as number)), fresh ? new TextEncoder().encode(record.manifestText).length : 0);
