@@ -23,6 +23,8 @@ export interface TokenizerSpec {
   file: string;
   bytes?: number;
   sha256?: string;
+  /** Absolute URL the file comes from instead of the pack folder (bytes and sha256 then pinned). */
+  url?: string;
   maxLength: number;
   padId: number;
   /** `max-length` pads to maxLength (mask 0 on padding); `none` feeds only the real tokens. */
@@ -37,10 +39,12 @@ export interface EmbeddingTableSpec {
   file: string;
   bytes?: number;
   sha256?: string;
+  url?: string;
   scales?: string;
-  /** Integrity of the `scales` file. */
+  /** Integrity (and own URL) of the `scales` file. */
   scalesBytes?: number;
   scalesSha256?: string;
+  scalesUrl?: string;
   format: 'int8-row-scaled' | 'float32';
   rows: number;
   dim: number;
@@ -168,6 +172,7 @@ function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec
     ...(scales ? { scales } : {}),
     ...(scalesIntegrity.bytes !== undefined ? { scalesBytes: scalesIntegrity.bytes } : {}),
     ...(scalesIntegrity.sha256 !== undefined ? { scalesSha256: scalesIntegrity.sha256 } : {}),
+    ...(scalesIntegrity.url !== undefined ? { scalesUrl: scalesIntegrity.url } : {}),
     format,
     rows: e.number(o.rows, `${path}.rows`, { min: 1, integer: true }) ?? 1,
     dim: e.number(o.dim, `${path}.dim`, { min: 1, integer: true }) ?? 1,
