@@ -32,6 +32,8 @@ export interface TokenizerSpec {
   /** Wraps the prompt before tokenizing; `{prompt}` marks where it goes (Z-Image's ChatML turn). */
   chatTemplate?: string;
   idsType: 'int64' | 'int32';
+  /** How an over-long prompt is cut (see text/tokenize.ts): `ids` (default) or `keep-special`. */
+  truncation?: 'ids' | 'keep-special';
 }
 
 /** A token-embedding table looked up in JS (too big for one GPU buffer): int8 rows × fp16 row scales, or float32. */
@@ -157,6 +159,7 @@ function tokenizer(e: FieldErrors, v: unknown): TokenizerSpec {
     padding: oneOf(e, t.padding, 'tokenizer.padding', ['max-length', 'none'] as const, 'max-length'),
     ...(chatTemplate !== undefined ? { chatTemplate } : {}),
     idsType: oneOf(e, t.idsType, 'tokenizer.idsType', ['int64', 'int32'] as const, 'int64'),
+    truncation: oneOf(e, t.truncation, 'tokenizer.truncation', ['ids', 'keep-special'] as const, 'ids'),
   };
 }
 
