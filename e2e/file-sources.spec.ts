@@ -3,7 +3,8 @@
  * a second pack server (another origin, its own port) with pinned bytes and sha256 — as the real
  * FastWan pack takes its tokenizer from Wan-AI's repository. It installs and generates; a dropped
  * connection on the second origin pauses, and Resume (after a reload) completes with a Range
- * request there; a corrupt or missing copy there fails naming the file and leaves nothing.
+ * request there; a corrupt or missing copy there fails naming the file and leaves nothing; a folder
+ * import takes the file from the picked folder (and names it when it is missing there).
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -129,4 +130,21 @@ test('a file missing on the second origin is named with its URL there, and nothi
   await install(page);
   await expect(installRegion(page).getByRole('alert')).toContainText(`Model file ${TOKENIZER} is missing on the server: ${other.url}${REMOTE} answered HTTP 404`);
   await expectNothingInstalled(page);
+});
+
+test('folder import: a file with its own url must be in the picked folder like any other', async ({ page }) => {
+  // Without showDirectoryPicker the button falls back to the webkitdirectory input.
+  await page.addInitScript(() => Object.defineProperty(window, 'showDirectoryPicker', { value: undefined }));
+  await openApp(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+  const input = installRegion(page).getByTestId('import-input');
+  await input.setInputFiles(packDir);
+  await expect(installRegion(page).getByRole('alert')).toContainText(`folder "${ID}" lacks ${TOKENIZER}, which pack.json lists`);
+  await expectNothingInstalled(page);
+
+  copyFileSync(join(other.root, REMOTE), join(packDir, TOKENIZER));
+  await input.setInputFiles(packDir);
+  await expect(state(page)).toHaveAttribute('data-status', 'installed');
+  expect(await opfsPackHashes(page, ID)).toEqual(expectedHashes());
+  expect(other.log).toEqual([]);
 });
