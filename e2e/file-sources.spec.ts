@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { formatSize } from '../src/engine/format-size';
 import { downloadNewest, fillForm, generate, openApp } from './support/app';
 import { opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
 import { probe } from './support/media';
@@ -148,3 +149,23 @@ test('folder import: a file with its own url must be in the picked folder like a
   expect(await opfsPackHashes(page, ID)).toEqual(expectedHashes());
   expect(other.log).toEqual([]);
 });
+
+test('the quota check counts the file from the second origin, before anything is fetched there', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(StorageManager.prototype, 'estimate', { value: async () => ({ usage: 1000, quota: 5000 }) });
+  });
+  // pack.json and the pack folder's files, plus the tokenizer's pinned size.
+  const needed = readdirSizes(packDir) + statSync(join(other.root, REMOTE)).size;
+  await install(page);
+  await expect(installRegion(page).getByRole('alert')).toContainText(`Installing ${NAME} needs ${formatSize(needed)} but only 4.0 KB is free`);
+  await expectNothingInstalled(page);
+  expect(other.log).toEqual([]);
+});
+
+/** Total bytes of every file under `dir`. */
+function readdirSizes(dir: string): number {
+  return readdirSync(dir).reduce((n, name) => {
+    const p = join(dir, name);
+    return n + (statSync(p).isDirectory() ? readdirSizes(p) : statSync(p).size);
+  }, 0);
+}
