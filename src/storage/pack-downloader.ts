@@ -4,7 +4,8 @@
  * rate, ETA), pause/resume (also after a reload, from the install record) via HTTP Range, each
  * file's size and sha256 checked, then the graph check. Only then is the pack 'installed';
  * a corrupt, missing or over-quota file removes the whole pack, while a dropped connection only
- * pauses it.
+ * pauses it. A file with its own `url` in pack.json (another origin) is fetched from there, with
+ * the same Range resume and checks.
  */
 import { EngineError } from '../engine/errors';
 import { parseAnyManifestText } from '../engine/pack/any-manifest';
@@ -80,6 +81,11 @@ async function headSize(url: string, path: string, fetchFn: FetchFn): Promise<nu
   return res.ok && length !== null ? Number(length) : -1;
 }
 
+/** Where a file is downloaded from: its own URL, else its path in the pack folder. */
+function fileUrl(f: { path: string; url?: string }, baseUrl: string): string {
+  return f.url ?? new URL(f.path, baseUrl).href;
+}
+
 /** Starts installing `plan` (or continues an unfinished install of the same pack from the same URL). */
 export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
@@ -92,8 +98,8 @@ export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {
   const files: InstallFile[] = [];
   for (const f of manifestFiles(manifest)) {
     assertPackPath(f.path);
-    const bytes = f.bytes ?? (await headSize(new URL(f.path, plan.baseUrl).href, f.path, fetchFn));
-    files.push({ path: f.path, bytes, done: 0, ...(f.sha256 ? { sha256: f.sha256 } : {}) });
+    const bytes = f.bytes ?? (await headSize(fileUrl(f, plan.baseUrl), f.path, fetchFn));
+    files.push({ path: f.path, bytes, done: 0, ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.url ? { url: f.url } : {}) });
   }
   const record: PackRecord = { version: PACK_RECORD_VERSION, id: plan.id, name: plan.name, baseUrl: plan.baseUrl, manifestText: plan.manifestText, status: 'downloading', files, updatedAt: Date.now() };
   return run(record, opts, true);
@@ -150,7 +156,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
           id: record.id,
           name: record.name,
           path: f.path,
-          url: new URL(f.path, record.baseUrl).href,
+          url: fileUrl(f, record.baseUrl),
           expected: f.bytes,
           have: have[i] as number,
           signal,

@@ -22,6 +22,8 @@ export interface InstallFile {
   /** Bytes stored and committed when the record was last saved (equal to `bytes` once verified). */
   done: number;
   sha256?: string;
+  /** The file's own absolute URL (pack.json `url`); absent: baseUrl + path. */
+  url?: string;
 }
 
 export interface PackRecord {

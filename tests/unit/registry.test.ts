@@ -56,8 +56,8 @@ describe('parseRegistry', () => {
       // 124,433,929 + 483,677,630 + 1,965,607,674 + 97,617,257 + three ~1 KB helper graphs
       ['sdxl-turbo', 2_671_339_490, true, 0, 7],
       ['sd-turbo', 2_353_500_000, true, 0, 3],
-      // embedding 1,050,148,864 + scales 512,768 + 24 × ~108.6 MB + shell_pre 179,722,412 + 30 × ~92 MB + VAE 29,549,754 + tokenizer ~16.5 MB
-      ['fastwan2.2-ti2v-5b', 6_642_833_798, true, 56, 115],
+      // embedding 1,050,148,864 + scales 512,768 + 24 × ~108.6 MB + shell_pre 179,722,412 + 30 × ~92 MB + VAE 29,549,754 + tokenizer 16,837,459 (from Wan-AI)
+      ['fastwan2.2-ti2v-5b', 6_643_171_257, true, 56, 115],
       ['matanyone2', 0, false, 5, 5],
       ['sam-vit-b', 186_700_000, true, 0, 2],
     ]);
@@ -104,6 +104,14 @@ describe('parseRegistry', () => {
       'packs[0].requirements.peakGpuBytes: expected a number',
       'packs[0].requirements.peakCpuBytes: expected a number.',
     ]);
+  });
+
+  it('a file from another repository keeps its own https url (FastWan’s tokenizer from Wan-AI)', () => {
+    expect(findPack(entries, 'fastwan2.2-ti2v-5b').files.filter((f) => f.url)).toEqual([
+      { path: 'tokenizer/tokenizer.json', bytes: 16_837_459, url: 'https://huggingface.co/Wan-AI/Wan2.1-VACE-14B-diffusers/resolve/main/tokenizer/tokenizer.json' },
+    ]);
+    const e = thrown(() => parseRegistry({ packs: [{ id: 'r', name: 'R', url: 'r/', files: [{ path: 'a.json', url: 'http://example.com/a.json' }, { path: 'b.json', url: 'https://example.com/' }] }] }));
+    expect(e.message.split('; ')).toEqual(['Invalid models/registry.json: packs[0].files[0].url: expected an absolute https URL of the file', 'packs[0].files[1].url: expected an absolute https URL of the file.']);
   });
 
   it.each([[null], [[]], [{ packs: {} }]])('rejects the root %j', (raw) => {

@@ -11,7 +11,12 @@ export interface PackFile {
   path: string;
   bytes?: number;
   sha256?: string;
+  /** Where to download it when not from the pack folder (an absolute URL; bytes and sha256 are then pinned). */
+  url?: string;
 }
+
+type Source = { bytes?: number; sha256?: string; url?: string };
+const file = (path: string, s: Source): PackFile => ({ path, ...(s.bytes !== undefined ? { bytes: s.bytes } : {}), ...(s.sha256 ? { sha256: s.sha256 } : {}), ...(s.url ? { url: s.url } : {}) });
 
 /**
  * An ONNX graph of the pack and the names the manifest expects it to have (for a stage of a
@@ -37,17 +42,17 @@ export function manifestFiles(m: AnyManifest): PackFile[] {
     if (!files.has(f.path)) files.set(f.path, f);
   };
   if (!isMediaManifest(m)) {
-    add({ path: m.tokenizer.file, bytes: m.tokenizer.bytes, sha256: m.tokenizer.sha256 });
+    add(file(m.tokenizer.file, m.tokenizer));
     const table = m.components.textEncoder.embedding;
     if (table) {
-      add({ path: table.file, bytes: table.bytes, sha256: table.sha256 });
-      if (table.scales) add({ path: table.scales, bytes: table.scalesBytes, sha256: table.scalesSha256 });
+      add(file(table.file, table));
+      if (table.scales) add(file(table.scales, { bytes: table.scalesBytes, sha256: table.scalesSha256, url: table.scalesUrl }));
     }
   }
   for (const [, c] of packComponents(m)) {
     for (const g of componentGraphs(c)) {
-      add({ path: g.file, bytes: g.bytes, sha256: g.sha256 });
-      for (const x of g.externalData) add({ path: x.file, bytes: x.bytes, sha256: x.sha256 });
+      add(file(g.file, g));
+      for (const x of g.externalData) add(file(x.file, x));
     }
   }
   return [...files.values()];
