@@ -16,6 +16,8 @@ import type { PackSource } from './pack/pack-source';
 import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
 import type { ProgressCallback } from './progress';
 import { createLoraRunners } from './lora/lora-runners';
+import { type PackTestReport, runPackTest } from './pack-test/run-pack-test';
+import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
 
@@ -126,6 +128,25 @@ export function createEngine(deps: EngineDeps) {
         } finally {
           cancelled.delete(jobId);
           gates.delete(jobId);
+        }
+      });
+    },
+
+    /**
+     * "Test this pack": the smallest valid request with per-stage times and sanity checks (see
+     * pack-test/). Resolves with a pass or a failure and its reason; rejects only with AbortError.
+     */
+    testPack(jobId: string, packId: string, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<PackTestReport> {
+      return serial(async () => {
+        try {
+          return await runPackTest(deps.ort, packId, async () => {
+            const manifest = await readManifest(await deps.sourceFor(packId));
+            const request = smallestRequest(manifest);
+            const { choice } = await prepare(request, opts.backend ?? 'auto');
+            return { loaded: (await pack(packId, manifest, choice, opts.onProgress)).loaded, request };
+          }, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+        } finally {
+          cancelled.delete(jobId);
         }
       });
     },
