@@ -2,7 +2,7 @@
  * "Test this pack" on the Models page: a pack installed from the local pack server passes with
  * a time per stage; test-nan (its transformer emits NaN) fails naming the transformer stage and
  * "not finite"; both results are kept with the install records and shown again after a reload.
- * A bundled pack can be tested too (result kept for the tab).
+ * Bundled packs, the video (SAM, MatAnyone) demo packs included, can be tested too (result kept for the tab).
  */
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
@@ -73,11 +73,18 @@ test('a served pack passes with stage times, test-nan fails at the transformer, 
   await expect(installedItem(page, NAN.name).getByTestId('pack-test-reason')).toContainText('transformer (step 1): not finite');
 });
 
-test('a bundled pack can be tested from its card', async ({ page }) => {
+test('bundled packs can be tested from their cards: a generation pack and the demo SAM and MatAnyone packs', async ({ page }) => {
   await openApp(page);
   await openModels(page);
-  const card = page.getByRole('region', { name: 'Models' }).locator('[data-pack-id="demo-t2v"]');
-  await card.getByRole('button', { name: /^Test this pack/ }).click();
-  await expect(card.getByTestId('pack-test')).toHaveAttribute('data-result', 'pass');
-  await expect(card.getByTestId('pack-test-times')).toContainText('transformer (step 1)');
+  const card = (id: string) => page.getByRole('region', { name: 'Models' }).locator(`[data-pack-id="${id}"]`);
+  const expected: Record<string, RegExp> = {
+    'demo-t2v': /^load .* · transformer \(step 1\) .* · vae-decoder [\d.]+ ms · total/,
+    'demo-sam': /^image-encoder [\d.]+ ms · mask-decoder [\d.]+ ms · total/,
+    'demo-matanyone': /^matting-open [\d.]+ ms · matting-frame \(step 1\) [\d.]+ ms · matting-frame \(step 2\) [\d.]+ ms · total/,
+  };
+  for (const [id, times] of Object.entries(expected)) {
+    await card(id).getByRole('button', { name: /^Test this pack/ }).click();
+    await expect(card(id).getByTestId('pack-test')).toHaveAttribute('data-result', 'pass');
+    await expect(card(id).getByTestId('pack-test-times')).toHaveText(times);
+  }
 });

@@ -17,6 +17,8 @@ import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline
 import type { ProgressCallback } from './progress';
 import { createLoraRunners } from './lora/lora-runners';
 import { type PackTestReport, runPackTest } from './pack-test/run-pack-test';
+import { runVideoPackTest } from './pack-test/run-video-pack-test';
+import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
@@ -45,6 +47,8 @@ export interface GenerateJobOptions {
   previews?: boolean;
 }
 
+type MediaPipeline = (typeof MEDIA_PIPELINES)[number];
+const decoder = new TextDecoder();
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
 
 export function createEngine(deps: EngineDeps) {
@@ -88,6 +92,16 @@ export function createEngine(deps: EngineDeps) {
       loading.catch(() => packs.delete(key));
     }
     return { loaded: await loading, reason: choice.reason };
+  }
+
+  /** The pipeline of pack `packId` when it is a video (matting) pack; undefined otherwise or when pack.json cannot be read. */
+  async function videoPipeline(packId: string): Promise<MediaPipeline | undefined> {
+    try {
+      const raw = parseJsonText(decoder.decode(await (await deps.sourceFor(packId)).readBytes('pack.json')), 'pack.json') as { pipeline?: unknown };
+      return (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline) ? (raw.pipeline as MediaPipeline) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   const video = createMattingEngine({ ...deps, capabilities, serial, isCancelled: (id) => cancelled.has(id), clearCancelled: (id) => cancelled.delete(id) });
@@ -137,17 +151,22 @@ export function createEngine(deps: EngineDeps) {
      * pack-test/). Resolves with a pass or a failure and its reason; rejects only with AbortError.
      */
     testPack(jobId: string, packId: string, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<PackTestReport> {
-      return serial(async () => {
-        try {
-          return await runPackTest(deps.ort, packId, async () => {
-            const manifest = await readManifest(await deps.sourceFor(packId));
-            const request = smallestRequest(manifest);
-            const { choice } = await prepare(request, opts.backend ?? 'auto');
-            return { loaded: (await pack(packId, manifest, choice, opts.onProgress)).loaded, request };
-          }, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
-        } finally {
-          cancelled.delete(jobId);
-        }
+      return videoPipeline(packId).then((media) => {
+        const backend = opts.backend ?? 'auto';
+        // The matting API serialises each call itself, so this path is not wrapped in serial().
+        if (media) return runVideoPackTest({ ...video, segmentEmbed: (id, f) => video.segmentEmbed(id, f, backend), segmentPoints: (id, e, p) => video.segmentPoints(id, e, p, backend), mattingOpen: (j, o) => video.mattingOpen(j, { ...o, backend }) }, jobId, packId, media);
+        return serial(async () => {
+          try {
+            return await runPackTest(deps.ort, packId, async () => {
+              const manifest = await readManifest(await deps.sourceFor(packId));
+              const request = smallestRequest(manifest);
+              const { choice } = await prepare(request, backend);
+              return { loaded: (await pack(packId, manifest, choice, opts.onProgress)).loaded, request };
+            }, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          } finally {
+            cancelled.delete(jobId);
+          }
+        });
       });
     },
 

@@ -1,6 +1,8 @@
 /** "Test this pack" (src/engine/pack-test): the figures and checks, the smallest request, and whole runs on the generated packs in onnxruntime-node. */
 import { describe, expect, it } from 'vitest';
 import { dataUrlBytes, decodePng } from '../../src/engine/media/png-decode';
+import { stageLabel } from '../../src/engine/pack-test/run-pack-test';
+import { runVideoPackTest } from '../../src/engine/pack-test/run-video-pack-test';
 import { stageFigures, stageProblem } from '../../src/engine/pack-test/stage-stats';
 import { smallestRequest } from '../../src/engine/pack-test/test-request';
 import { validateRequest } from '../../src/engine/request';
@@ -79,6 +81,32 @@ describe('engine.testPack', () => {
     expect(report.reason).toMatch(/^transformer \(step 1\): not finite: (\d+) of \1 values are NaN or ±Inf$/);
     expect(report.stages.map((s) => s.stage)).toEqual(['load', 'text-encoder', 'transformer']);
     expect(report.stages[2]).toMatchObject({ step: 1, problem: expect.stringContaining('not finite') });
+  });
+
+  it('demo-sam passes: frame encode, then a click on the generated disc gives a mask that is not constant', async () => {
+    const report = await cpuEngine().testPack('t', 'demo-sam');
+    expect(report.reason).toBeUndefined();
+    expect(report.pass).toBe(true);
+    expect(report.stages.map((s) => s.stage)).toEqual(['image-encoder', 'mask-decoder']);
+    expect(report.stages[1]?.figures).toMatchObject({ min: 0, max: 255, nonFinite: 0 });
+  });
+
+  it('demo-matanyone passes: open with the disc mask, then two matted frames that are not constant', async () => {
+    const report = await cpuEngine().testPack('t', 'demo-matanyone');
+    expect(report.reason).toBeUndefined();
+    expect(report.stages.map((s) => stageLabel(s))).toEqual(['matting-open', 'matting-frame (step 1)', 'matting-frame (step 2)']);
+    for (const s of report.stages.slice(1)) expect((s.figures?.max as number) - (s.figures?.min as number)).toBeGreaterThan(100);
+  });
+
+  it('a video pack whose mask decoder gives a constant mask fails naming the stage', async () => {
+    const engine = cpuEngine();
+    const report = await runVideoPackTest(
+      { ...engine, segmentPoints: async () => ({ width: 4, height: 4, data: new Uint8Array(16) }) },
+      't',
+      'demo-sam',
+      'segment-points',
+    );
+    expect(report).toMatchObject({ pass: false, reason: 'mask-decoder: constant: all 16 values are 0' });
   });
 
   it('a pack that does not load fails at the load stage with the engine error', async () => {

@@ -14,12 +14,13 @@ import type { TaskRequest } from '../request';
 import { type Backend, type OrtModule, readFloats } from '../runtime';
 import { type StageFigures, stageFigures, stageProblem } from './stage-stats';
 
-export type TestStage = 'load' | StageOutput['stage'];
+/** Generation stages, then the video packs' (run-video-pack-test.ts). */
+export type TestStage = 'load' | StageOutput['stage'] | 'image-encoder' | 'mask-decoder' | 'matting-open' | 'matting-frame';
 
 /** One timed stage: its output figures and, when a check failed, why. */
 export interface StageReport {
   stage: TestStage;
-  /** Denoise step (1-based) of a transformer stage. */
+  /** Denoise step (1-based) of a transformer stage; frame number of a matting-frame stage. */
   step?: number;
   ms: number;
   figures?: StageFigures;
