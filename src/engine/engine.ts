@@ -17,7 +17,7 @@ import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline
 import type { ProgressCallback } from './progress';
 import { createLoraRunners } from './lora/lora-runners';
 import { type PackTestReport, runPackTest } from './pack-test/run-pack-test';
-import { runVideoPackTest } from './pack-test/run-video-pack-test';
+import { runVideoPackTest, type VideoPackApi } from './pack-test/run-video-pack-test';
 import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
@@ -106,6 +106,24 @@ export function createEngine(deps: EngineDeps) {
 
   const video = createMattingEngine({ ...deps, capabilities, serial, isCancelled: (id) => cancelled.has(id), clearCancelled: (id) => cancelled.delete(id) });
 
+  /** "Test this pack": the pack loaded (cached like a job's) and its smallest valid request. */
+  async function openForTest(packId: string, backend: BackendPreference, onProgress?: ProgressCallback) {
+    const manifest = await readManifest(await deps.sourceFor(packId));
+    const request = smallestRequest(manifest);
+    const { choice } = await prepare(request, backend);
+    return { loaded: (await pack(packId, manifest, choice, onProgress)).loaded, request };
+  }
+
+  /** The matting API with the test's backend preference. */
+  function videoTestApi(backend: BackendPreference): VideoPackApi {
+    return {
+      ...video,
+      segmentEmbed: (id, frame) => video.segmentEmbed(id, frame, backend),
+      segmentPoints: (id, embedding, points) => video.segmentPoints(id, embedding, points, backend),
+      mattingOpen: (jobId, o) => video.mattingOpen(jobId, { ...o, backend }),
+    };
+  }
+
   return {
     capabilities,
     ...video,
@@ -150,23 +168,20 @@ export function createEngine(deps: EngineDeps) {
      * "Test this pack": the smallest valid request with per-stage times and sanity checks (see
      * pack-test/). Resolves with a pass or a failure and its reason; rejects only with AbortError.
      */
-    testPack(jobId: string, packId: string, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<PackTestReport> {
-      return videoPipeline(packId).then((media) => {
-        const backend = opts.backend ?? 'auto';
-        // The matting API serialises each call itself, so this path is not wrapped in serial().
-        if (media) return runVideoPackTest({ ...video, segmentEmbed: (id, f) => video.segmentEmbed(id, f, backend), segmentPoints: (id, e, p) => video.segmentPoints(id, e, p, backend), mattingOpen: (j, o) => video.mattingOpen(j, { ...o, backend }) }, jobId, packId, media);
-        return serial(async () => {
-          try {
-            return await runPackTest(deps.ort, packId, async () => {
-              const manifest = await readManifest(await deps.sourceFor(packId));
-              const request = smallestRequest(manifest);
-              const { choice } = await prepare(request, backend);
-              return { loaded: (await pack(packId, manifest, choice, opts.onProgress)).loaded, request };
-            }, { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
-          } finally {
-            cancelled.delete(jobId);
-          }
-        });
+    async testPack(jobId: string, packId: string, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<PackTestReport> {
+      const backend = opts.backend ?? 'auto';
+      const media = await videoPipeline(packId);
+      // The matting API serialises each of its calls, so this path is not wrapped in serial().
+      if (media) return runVideoPackTest(videoTestApi(backend), jobId, packId, media).finally(() => cancelled.delete(jobId));
+      return serial(async () => {
+        try {
+          const report = await runPackTest(deps.ort, packId, () => openForTest(packId, backend, opts.onProgress), { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          // A lost device leaves the cached sessions unusable: the next job loads them afresh.
+          if (report.reason && DEVICE_LOST.test(report.reason)) packs.clear();
+          return report;
+        } finally {
+          cancelled.delete(jobId);
+        }
       });
     },
 
