@@ -5,8 +5,9 @@
  * error (a graph that does not load, an ORT failure) is a failure of the stage it happened in.
  * A GPU-resident output is read back once for its figures: the request is the smallest the pack
  * allows, so that copy is a few KB to a few MB. Why not reduce on the GPU: WGSL lets compilers
- * assume no NaN or Inf (WGSL spec, "Floating point evaluation"), so a NaN check in a shader may be
- * optimised away — the one failure this test must catch. The readback also ends the stage's
+ * assume no NaN or Inf at runtime (WGSL spec, floating-point evaluation; WGSL dropped isNan,
+ * gpuweb/gpuweb#2311), so a NaN check in a shader may be optimised away — the one failure this
+ * test must catch. The readback also ends the stage's
  * queued GPU work, so each stage's time is real, not just the time to queue it.
  */
 import { errorCode, isAbortError } from '../errors';
