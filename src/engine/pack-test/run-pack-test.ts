@@ -7,8 +7,8 @@
  * allows, so that copy is a few KB to a few MB. Why not reduce on the GPU: WGSL lets compilers
  * assume no NaN or Inf at runtime (WGSL spec, floating-point evaluation; WGSL dropped isNan,
  * gpuweb/gpuweb#2311), so a NaN check in a shader may be optimised away — the one failure this
- * test must catch. The readback also ends the stage's
- * queued GPU work, so each stage's time is real, not just the time to queue it.
+ * test must catch. The readback also waits for the stage's queued GPU work, so each stage's
+ * time is real, not just the time to queue it.
  */
 import { errorCode, isAbortError } from '../errors';
 import type { LoadedPack } from '../pack/load-pack';
