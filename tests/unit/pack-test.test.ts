@@ -40,6 +40,12 @@ describe('smallest request', () => {
     }
   });
 
+  it('takes the smallest resolution whatever order the pack lists them in', () => {
+    const m = readManifest('test-fastwan');
+    expect(smallestRequest({ ...m, limits: { ...m.limits, resolutions: ['96x64', '64x64'] } }).resolution).toBe('64x64');
+    expect(smallestRequest({ ...m, limits: { ...m.limits, resolutions: ['64x64', '96x64'] } }).resolution).toBe('64x64');
+  });
+
   it('gives an image-to-video pack a gradient start image at the request size', () => {
     const r = smallestRequest(readManifest('test-fastwan-i2v'));
     const img = decodePng(dataUrlBytes(r.startImage as string));
