@@ -38,7 +38,7 @@ export async function openApp(page: Page, base: string): Promise<string> {
   return ((await facts.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** Installs the pack; returns an error message when the install failed. */
+/** Installs a pack given by URL or a remote registry entry; returns an error message when the install failed. */
 export async function installPack(page: Page, t: SmokeTarget, timeout: number): Promise<string | undefined> {
   const installed = page.getByRole('region', { name: 'Installed packs' }).locator(`[data-pack-id="${t.id}"] [data-testid="install-state"][data-status="installed"]`);
   if (t.kind === 'url') {
@@ -47,7 +47,6 @@ export async function installPack(page: Page, t: SmokeTarget, timeout: number): 
     await panel.getByRole('button', { name: 'Install', exact: true }).click();
     return either(installed, panel.getByRole('alert'), timeout);
   }
-  if (!t.remote) return undefined;
   const card = page.getByRole('region', { name: 'Models' }).locator(`[data-pack-id="${t.id}"]`);
   await card.getByRole('button', { name: 'Download' }).click();
   return either(installed, card.getByRole('alert'), timeout);

@@ -55,6 +55,7 @@ interface SmokeReport {
   pack: SmokeTarget;
   app: string;
   browser: { executable: string; version?: string; args: string[]; device?: string };
+  /** Absent for a pack bundled with the app. */
   install?: { ms: number; error?: string };
   test?: PackTestReport;
   testError?: string;
@@ -104,11 +105,13 @@ export async function smokeCommand(argv: string[]): Promise<number> {
     const measure = existsSync('/proc/self/status');
     const baselineBytes = measure ? treeRssBytes(process.pid) : 0;
     const steps = async () => {
-      const t0 = performance.now();
-      log(`installing ${target.id}…`);
-      const installError = await installPack(page, target, timeoutMs);
-      report.install = { ms: performance.now() - t0, ...(installError ? { error: installError } : {}) };
-      if (installError) return;
+      if (target.kind === 'url' || target.remote) {
+        const t0 = performance.now();
+        log(`installing ${target.id}…`);
+        const installError = await installPack(page, target, timeoutMs);
+        report.install = { ms: performance.now() - t0, ...(installError ? { error: installError } : {}) };
+        if (installError) return;
+      } else log(`${target.id} is bundled with the app: nothing to install.`);
       log('running "Test this pack"…');
       try {
         report.test = await runPackTest(page, target, timeoutMs);
