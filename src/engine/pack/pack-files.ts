@@ -4,7 +4,7 @@
  * must have (checked at install time without creating sessions).
  */
 import { componentGraphs } from './components';
-import { type PackManifest, presentComponents } from './manifest';
+import { type PackManifest, presentComponents, tokenizerFiles } from './manifest';
 
 /** One file of a pack, relative to the pack folder. */
 export interface PackFile {
@@ -31,7 +31,7 @@ export function manifestFiles(m: PackManifest): PackFile[] {
   const add = (f: PackFile) => {
     if (!files.has(f.path)) files.set(f.path, f);
   };
-  add({ path: m.tokenizer.file, bytes: m.tokenizer.bytes, sha256: m.tokenizer.sha256 });
+  for (const f of tokenizerFiles(m.tokenizer)) add({ path: f.file, bytes: f.bytes, sha256: f.sha256 });
   const table = m.components.textEncoder.embedding;
   if (table) {
     add({ path: table.file, bytes: table.bytes, sha256: table.sha256 });
