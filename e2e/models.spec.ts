@@ -14,7 +14,7 @@ const BUFFER = (size: string) => `Needs a single GPU buffer of ${size}, but this
 const REAL: [string, string, string, string, string[]][] = [
   ['Z-Image-Turbo (q4f16)', '6.02 GB', 'Apache-2.0', 'Does not fit', [F16, BUFFER('2.03 GB')]],
   ['SDXL-Turbo (q4f16)', '≈ 2.67 GB', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.97 GB')]],
-  ['SD-Turbo', '≈ 2.35 GB', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.61 GB')]],
+  ['SD-Turbo', '≈ 2.35 GB + 2 files of unpublished size', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.61 GB')]],
   ['FastWan2.2 TI2V 5B (q4f16, sharded)', '≈ 6.64 GB + 56 files of unpublished size', 'Apache-2.0', 'Does not fit', [F16]],
   ['Wan2.1 T2V 1.3B (web export)', 'size not published', 'Apache-2.0', 'May not fit', ['Its file sizes are not published, so the download size is unknown.']],
   ['MatAnyone 2 (1024, fp32)', 'size not published', 'S-Lab-1.0', 'May not fit', ['Its file sizes are not published, so the download size is unknown.']],

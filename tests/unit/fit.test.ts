@@ -26,7 +26,7 @@ describe('fitVerdict on SwiftShader (no shader-f16, 1 GiB buffers)', () => {
   it.each([
     ['z-image-turbo', 'does-not-fit', [F16, 'Needs a single GPU buffer of 2.03 GB, but this GPU allows at most 1.07 GB per buffer.']],
     ['sdxl-turbo', 'does-not-fit', [F16, 'Needs a single GPU buffer of 1.97 GB, but this GPU allows at most 1.07 GB per buffer.']],
-    ['sd-turbo', 'does-not-fit', [F16, 'Needs a single GPU buffer of 1.61 GB, but this GPU allows at most 1.07 GB per buffer.']],
+    ['sd-turbo', 'does-not-fit', [F16, 'Needs a single GPU buffer of 1.61 GB, but this GPU allows at most 1.07 GB per buffer.', '2 of its 5 files have no published size, so the download is more than 2.35 GB.']],
     ['fastwan2.2-ti2v-5b', 'does-not-fit', [F16, '56 of its 115 files have no published size, so the download is more than 6.64 GB.']],
     ['sam-vit-b', 'does-not-fit', [F16]],
     ['wan2.1-t2v-1.3b-web', 'may-not-fit', [UNPUBLISHED]],

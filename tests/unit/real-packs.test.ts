@@ -23,9 +23,10 @@ const realManifest = (id: string) => parseManifestText(bundledText(id), `${id}/p
 const MIRRORS = [
   { test: 'test-zimage', real: 'z-image-turbo' },
   { test: 'test-fastwan', real: 'fastwan2.2-ti2v-5b' },
+  { test: 'test-sdturbo', real: 'sd-turbo' },
 ];
-const RUNNABLE_REAL = ['z-image-turbo', 'fastwan2.2-ti2v-5b'];
-const HEADER_ONLY_REAL = ['sd-turbo', 'sdxl-turbo'];
+const RUNNABLE_REAL = ['z-image-turbo', 'fastwan2.2-ti2v-5b', 'sd-turbo'];
+const HEADER_ONLY_REAL = ['sdxl-turbo'];
 
 /** Fields that differ between a real pack and its tiny mirror without changing the contract. */
 const NOT_CONTRACT = new Set(['file', 'bytes', 'sha256', 'externalData', 'dtype', 'compute', 'stages', 'freeDimensions', 'resident', 'latentScale', 'latentShift', 'embedding']);
@@ -53,9 +54,45 @@ function contract(c: ComponentSpec | undefined): unknown {
 }
 
 function tokenizerContract(m: PackManifest) {
-  const { padding, chatTemplate, idsType } = m.tokenizer;
-  return { padding, chatTemplate, idsType };
+  const { format, padding, chatTemplate, idsType } = m.tokenizer;
+  return { format, padding, chatTemplate, idsType };
 }
+
+/**
+ * The exact contract of the real SD-Turbo pack (hf:schmuell/sd-turbo-ort-web as
+ * microsoft/onnxruntime-inference-examples:js/sd-turbo/index.js feeds it): a changed tensor name,
+ * dtype, layout, fixed dim or tokenizer setting fails here, and the mirror check below then
+ * says whether test-sdturbo still matches.
+ */
+const SD_TURBO = {
+  tokenizer: { format: 'clip-bpe', file: '', vocab: { file: 'tokenizer/vocab.json' }, merges: { file: 'tokenizer/merges.txt' }, maxLength: 77, padId: 0, padding: 'none', idsType: 'int32' },
+  textEncoder: { file: 'text_encoder/model.onnx', dtype: 'float32', compute: 'float16', freeDimensions: { batch_size: 1 }, inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'last_hidden_state' }, mask: 'none', zeroFillPadding: false },
+  transformer: {
+    file: 'unet/model.onnx',
+    dtype: 'float32',
+    compute: 'float16',
+    freeDimensions: { batch_size: 1, num_channels: 4, height: 64, width: 64 },
+    inputs: { latents: 'sample', timestep: 'timestep', context: 'encoder_hidden_states' },
+    outputs: { prediction: 'out_sample' },
+    prediction: 'epsilon',
+    latentLayout: 'NCHW',
+    timestepType: 'int64',
+    timestepShape: 'scalar',
+  },
+  vaeDecoder: {
+    file: 'vae_decoder/model.onnx',
+    dtype: 'float32',
+    compute: 'float16',
+    freeDimensions: { batch_size: 1, num_channels_latent: 4, height_latent: 64, width_latent: 64 },
+    inputs: { latents: 'latent_sample' },
+    outputs: { frames: 'sample' },
+    inputLayout: 'NCHW',
+    outputLayout: 'NCHW',
+    outputRange: [-1, 1],
+    latentScale: [1 / 0.18215],
+    latentShift: [0],
+  },
+};
 
 describe('bundled real pack manifests', () => {
   it.each(RUNNABLE_REAL)('%s is runnable and lists only registry files, with the registry sizes', (id) => {
@@ -89,6 +126,21 @@ describe('bundled real pack manifests', () => {
     const m = realManifest('z-image-turbo');
     expect(m.components.transformer.dtype).toBe('float32');
     expect(m.components.transformer.compute).toBe('float16');
+  });
+
+  it('SD-Turbo: CLIP BPE, unpadded int32 ids, int64 timestep, ε UNet, VAE behind 1/0.18215, one step at t = 999 (σ 14.6146)', () => {
+    const m = realManifest('sd-turbo');
+    expect(m.tokenizer).toEqual(SD_TURBO.tokenizer);
+    expect(m.components.textEncoder).toMatchObject(SD_TURBO.textEncoder);
+    expect(m.components.transformer).toMatchObject(SD_TURBO.transformer);
+    expect(m.components.vaeDecoder).toMatchObject(SD_TURBO.vaeDecoder);
+    expect(Object.keys(m.components).sort()).toEqual(['textEncoder', 'transformer', 'vaeDecoder']);
+    expect(m.scheduler).toEqual({ spacing: 'eps-trailing', trainSteps: 1000, timestep: { from: 'train-index', scale: 1 } });
+    expect(m.latent).toEqual({ channels: 4, temporalCompression: 1, spatialCompression: 8 });
+    expect([m.defaults.steps, m.defaults.guidance, m.defaults.resolution]).toEqual([1, 1, '512x512']);
+    // The mirror feeds the same ids: same tokenizer files, length and pad id.
+    const t = readManifest('test-sdturbo').tokenizer;
+    expect([t.vocab?.file, t.merges?.file, t.maxLength, t.padId]).toEqual(['tokenizer/vocab.json', 'tokenizer/merges.txt', 77, 0]);
   });
 
   it.each(HEADER_ONLY_REAL)('%s is header-only: described, not runnable', (id) => {

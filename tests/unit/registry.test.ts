@@ -51,7 +51,8 @@ describe('parseRegistry', () => {
       ['z-image-turbo', 6_024_430_660, false, 0, 9],
       // 124,433,929 + 483,677,630 + 1,965,607,674 + 97,617,257 + three ~1 KB helper graphs
       ['sdxl-turbo', 2_671_339_490, true, 0, 7],
-      ['sd-turbo', 2_353_500_000, true, 0, 3],
+      // three graphs labelled in the WebNN export; the tokenizer's vocab.json and merges.txt unsized
+      ['sd-turbo', 2_353_500_000, true, 2, 5],
       // embedding 1,050,148,864 + scales 512,768 + 24 × ~108.6 MB + shell_pre 179,722,412 + 30 × ~92 MB + VAE 29,549,754 + tokenizer ~16.5 MB
       ['fastwan2.2-ti2v-5b', 6_642_833_798, true, 56, 115],
       ['wan2.1-t2v-1.3b-web', 0, false, 14, 14],
