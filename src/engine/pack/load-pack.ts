@@ -20,6 +20,8 @@ export interface LoadedPack {
   manifest: PackManifest;
   backend: Backend;
   text: TextEncoding;
+  /** The second text encoder with its own tokenizer (SDXL), when the pack has one. */
+  text2?: TextEncoding;
   components: Partial<Record<ComponentName, ComponentRunner>>;
   transformer: ComponentRunner;
   vaeDecoder: ComponentRunner;
@@ -38,7 +40,7 @@ export async function readManifest(source: PackSource): Promise<PackManifest> {
 }
 
 /** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
-const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
+const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, textEncoder2: false, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
 
 /**
  * Creates the runners of a pack whose manifest was already read (see readManifest).
@@ -50,6 +52,7 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
   const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
   let loaded = 0;
   const tokenizer = await readPackTokenizer(source, manifest.tokenizer);
+  const tokenizer2 = manifest.tokenizer2 && (await readPackTokenizer(source, manifest.tokenizer2));
   const table = manifest.components.textEncoder.embedding;
   const embedding: EmbeddingTable | undefined = table ? await loadEmbeddingTable(source, table) : undefined;
   const runners: Partial<Record<ComponentName, ComponentRunner>> = {};
@@ -69,6 +72,7 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
       manifest,
       backend,
       text: { runner: runners.textEncoder as ComponentRunner, tokenizer, tokenizerSpec: manifest.tokenizer, ...(embedding ? { embedding } : {}) },
+      ...(runners.textEncoder2 && tokenizer2 && manifest.tokenizer2 ? { text2: { runner: runners.textEncoder2, tokenizer: tokenizer2, tokenizerSpec: manifest.tokenizer2 } } : {}),
       components: runners,
       transformer: runners.transformer as ComponentRunner,
       vaeDecoder: runners.vaeDecoder as ComponentRunner,

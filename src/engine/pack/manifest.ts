@@ -99,8 +99,15 @@ export interface VaeEncoderSpec extends ComponentSpec {
 
 export interface PackManifest extends PackHeader {
   tokenizer: TokenizerSpec;
+  /** The second text encoder's tokenizer (SDXL: CLIP ViT-bigG); present exactly when components.textEncoder2 is. */
+  tokenizer2?: TokenizerSpec;
   components: {
     textEncoder: TextEncoderSpec;
+    /**
+     * A second text encoder (SDXL): the transformer's context is both encoders' hidden states
+     * joined on the last axis (first, then second); its `pooled` output feeds `textEmbeds`.
+     */
+    textEncoder2?: TextEncoderSpec;
     transformer: TransformerSpec;
     vaeDecoder: VaeDecoderSpec;
     /** i2v: start image → latent. */
@@ -114,9 +121,12 @@ export interface PackManifest extends PackHeader {
 
 type ComponentName = keyof PackManifest['components'];
 
+const TEXT_ROLES: RoleSet = { inputs: [], optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'], outputs: ['hiddenStates'], optionalOutputs: ['pooled'] };
+
 const ROLES: Record<ComponentName, RoleSet> = {
-  textEncoder: { inputs: [], optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'], outputs: ['hiddenStates'] },
-  transformer: { inputs: ['latents', 'timestep', 'context'], outputs: ['prediction'] },
+  textEncoder: TEXT_ROLES,
+  textEncoder2: TEXT_ROLES,
+  transformer: { inputs: ['latents', 'timestep', 'context'], optionalInputs: ['textEmbeds', 'timeIds'], outputs: ['prediction'] },
   vaeDecoder: { inputs: ['latents'], outputs: ['frames'] },
   vaeEncoder: { inputs: ['image'], outputs: ['latents'] },
   schedulerStep: { inputs: ['noisePred', 'latents', 'stepInfo'], outputs: ['latents'] },
@@ -206,10 +216,9 @@ function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec
   };
 }
 
-function textEncoder(e: FieldErrors, v: unknown): TextEncoderSpec {
-  const path = 'components.textEncoder';
+function textEncoder(e: FieldErrors, v: unknown, path = 'components.textEncoder'): TextEncoderSpec {
   const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
-  const base = parseComponent(e, v, path, ROLES.textEncoder);
+  const base = parseComponent(e, v, path, TEXT_ROLES);
   const spec: TextEncoderSpec = {
     ...base,
     mask: oneOf(e, o.mask, `${path}.mask`, MASK_FORMATS, base.inputs.attentionMask ? 'int64' : 'none'),
@@ -287,11 +296,15 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
   const needed = EXTRA_REQUIRED[header.pipeline] ?? [];
   const optional = (name: 'vaeEncoder' | 'schedulerStep' | 'vaePreProcess') =>
     comps[name] === undefined && !needed.includes(name) ? {} : { [name]: name === 'vaeEncoder' ? vaeEncoder(e, comps[name]) : parseComponent(e, comps[name], `components.${name}`, ROLES[name]) };
+  const second = comps.textEncoder2 !== undefined;
+  if (second !== (m.tokenizer2 !== undefined)) e.add(second ? 'tokenizer2' : 'components.textEncoder2', second ? 'components.textEncoder2 needs its own tokenizer: add tokenizer2' : 'tokenizer2 is only read for components.textEncoder2: add that encoder or remove tokenizer2');
   const manifest: PackManifest = {
     ...header,
     tokenizer: tokenizer(e, m.tokenizer),
+    ...(m.tokenizer2 !== undefined ? { tokenizer2: tokenizer(e, m.tokenizer2, 'tokenizer2') } : {}),
     components: {
       textEncoder: textEncoder(e, comps.textEncoder),
+      ...(second ? { textEncoder2: textEncoder(e, comps.textEncoder2, 'components.textEncoder2') } : {}),
       transformer: transformer(e, comps.transformer),
       vaeDecoder: vaeDecoder(e, comps.vaeDecoder, validChannels(m.latent)),
       ...optional('vaeEncoder'),
@@ -299,6 +312,9 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
       ...optional('vaePreProcess'),
     },
   };
+  const { textEncoder2: enc2, transformer: unet } = manifest.components;
+  const pooled = [manifest.components.textEncoder, enc2].filter((c) => c?.outputs.pooled !== undefined).length;
+  if (unet.inputs.textEmbeds !== undefined && pooled !== 1) e.add('components.transformer.inputs.textEmbeds', `fed from the one text encoder that maps outputs.pooled; ${pooled === 0 ? 'none does' : 'both do'}`);
   if (manifest.components.transformer.prediction === 'epsilon' && header.pipeline !== 't2i-eps-unet') e.add('components.transformer.prediction', '"epsilon" is for the t2i-eps-unet pipeline');
   throwIfInvalid(e, source);
   return manifest;

@@ -31,7 +31,7 @@ export function manifestFiles(m: PackManifest): PackFile[] {
   const add = (f: PackFile) => {
     if (!files.has(f.path)) files.set(f.path, f);
   };
-  for (const f of tokenizerFiles(m.tokenizer)) add({ path: f.file, bytes: f.bytes, sha256: f.sha256 });
+  for (const t of [m.tokenizer, m.tokenizer2]) for (const f of t ? tokenizerFiles(t) : []) add({ path: f.file, bytes: f.bytes, sha256: f.sha256 });
   const table = m.components.textEncoder.embedding;
   if (table) {
     add({ path: table.file, bytes: table.bytes, sha256: table.sha256 });
