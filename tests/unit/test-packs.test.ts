@@ -33,10 +33,11 @@ const tokenizerOf = (id: string) => {
 /** A clip-bpe pack's tokenizer, read as the engine reads it. */
 const packTokenizer = (id: string, spec = readManifest(id).tokenizer) => readPackTokenizer(diskPackSource(id, TEST_PACKS_DIR), spec);
 
-/** Graphs whose weights are in external data, as in the real packs (SD-Turbo's ORT-web graphs have none). */
+/** Graphs whose weights are in external data, as in the real packs (SD-Turbo's ORT-web graphs and SDXL-Turbo's webnn ones have none). */
 const EXTERNAL: Record<string, string[]> = {
   'test-zimage': ['text_encoder_model_q4f16.onnx', 'transformer_model_q4f16.onnx'],
   'test-sdturbo': [],
+  'test-sdxlturbo': [],
   'test-fastwan': ['layer_00.onnx', 'layer_01.onnx', 'block_00.onnx', 'block_01.onnx', 'block_02.onnx'],
 };
 EXTERNAL['test-fastwan-i2v'] = EXTERNAL['test-fastwan'] as string[];
