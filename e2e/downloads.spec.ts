@@ -192,12 +192,27 @@ test('a pack.json that maps a tensor name the graph lacks is rejected, naming th
   await expectNothingInstalled(page);
 });
 
-test('a real registry pack whose bundled pack.json is header-only says it cannot be downloaded yet', async ({ page }) => {
+test('SD-Turbo: Download reads the bundled pack.json and fetches its files from the source (here the test-sdturbo mirror), tokenizer vocab + merges included', async ({ page }) => {
+  // The real files cannot be fetched here: the source URL answers with test-sdturbo's files, which
+  // carry the same names, tensor names and dtypes (tests/unit/real-packs.test.ts checks the mirror).
+  const mirror = join(import.meta.dirname, '..', 'test-packs', 'test-sdturbo');
+  const source = 'https://huggingface.co/schmuell/sd-turbo-ort-web/resolve/main/';
+  const asked: string[] = [];
+  await page.context().route(`${source}**`, async (route) => {
+    const path = route.request().url().slice(source.length);
+    asked.push(`${route.request().method()} ${path}`);
+    await route.fulfill({ status: 200, headers: { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/octet-stream' }, body: readFileSync(join(mirror, path)) });
+  });
   await openModels(page);
   const card = page.getByRole('region', { name: 'Models' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'SD-Turbo', exact: true }) });
   await card.getByRole('button', { name: 'Download' }).click();
-  await expect(card.getByRole('alert')).toContainText('This version of WebGP cannot download SD-Turbo yet');
-  expect(await packRecord(page, 'sd-turbo')).toBeUndefined();
+  await expect(card.getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
+  const files = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx'];
+  expect(asked.filter((a) => a.startsWith('GET ')).map((a) => a.slice(4))).toEqual(files);
+  const stored = await opfsPackHashes(page, 'sd-turbo');
+  for (const f of files) expect(stored[f], f).toBe(createHash('sha256').update(readFileSync(join(mirror, f))).digest('hex'));
+  expect(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'public', 'models', 'sd-turbo', 'pack.json'), 'utf8')).tokenizer.format).toBe('clip-bpe');
+  expect((await packRecord(page, 'sd-turbo'))?.status).toBe('installed');
 });
 
 test('imports a picked pack folder (all or nothing; a missing file is named)', async ({ page }) => {

@@ -10,11 +10,11 @@ const F16 = 'Needs the WebGPU shader-f16 feature, which this GPU lacks.';
 const BUFFER = (size: string) => `Needs a single GPU buffer of ${size}, but this GPU allows at most 1.07 GB per buffer.`;
 
 // name, size label, licence, verdict, reasons it must give (SDXL-Turbo: 124,433,929 + 483,677,630
-// + 1,965,607,674 + 97,617,257 B + three ~1 KB helper graphs = 2,671,339,490 B).
+// + 1,965,607,674 + 97,617,257 B = 2,671,336,490 B, plus four unsized tokenizer files).
 const REAL: [string, string, string, string, string[]][] = [
   ['Z-Image-Turbo (q4f16)', '6.02 GB', 'Apache-2.0', 'Does not fit', [F16, BUFFER('2.03 GB')]],
-  ['SDXL-Turbo (q4f16)', '≈ 2.67 GB', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.97 GB')]],
-  ['SD-Turbo', '≈ 2.35 GB', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.61 GB')]],
+  ['SDXL-Turbo (q4f16)', '≈ 2.67 GB + 4 files of unpublished size', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.97 GB')]],
+  ['SD-Turbo', '≈ 2.35 GB + 2 files of unpublished size', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.61 GB')]],
   ['FastWan2.2 TI2V 5B (q4f16, sharded)', '≈ 6.64 GB + 56 files of unpublished size', 'Apache-2.0', 'Does not fit', [F16]],
   ['Wan2.1 T2V 1.3B (web export)', 'size not published', 'Apache-2.0', 'May not fit', ['Its file sizes are not published, so the download size is unknown.']],
   ['MatAnyone 2 (1024, fp32)', 'size not published', 'S-Lab-1.0', 'May not fit', ['Its file sizes are not published, so the download size is unknown.']],
@@ -50,7 +50,7 @@ test('lists the real packs with size, licence and a fit verdict, then returns to
   const sdxl = card(page, 'SDXL-Turbo (q4f16)');
   await sdxl.getByText('Details', { exact: true }).click();
   await expect(sdxl.getByRole('row', { name: /unet_model_q4f16\.onnx/ })).toContainText('1.97 GB');
-  await expect(sdxl.getByRole('row', { name: /concat_model_f16\.onnx/ })).toContainText('≈ 1.0 KB');
+  await expect(sdxl.getByRole('row', { name: /tokenizer_2\/vocab\.json/ })).toContainText('not published');
 
   // Back to Generate: the form (and its state) is still there, and the picker offers only bundled, non-test packs.
   await nav.getByRole('link', { name: 'Generate' }).click();

@@ -1,7 +1,7 @@
 /**
  * Every generation pipeline in Chromium, through the real downloader: each contract test pack
- * (Z-Image t2i, SD-Turbo eps UNet, block-streamed FastWan t2v, FastWan i2v) is installed from a
- * local pack server into OPFS, generates on WebGPU (SwiftShader) and on wasm, and the two agree;
+ * (Z-Image t2i, SD-Turbo eps UNet, SDXL-Turbo's two text encoders, block-streamed FastWan t2v,
+ * FastWan i2v) is installed from a local pack server into OPFS, generates on WebGPU (SwiftShader) and on wasm, and the two agree;
  * the t2i images also match the Node (onnxruntime-node) result of the same request.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,7 +59,7 @@ test.afterEach(async () => {
   await server.close();
 });
 
-for (const id of ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v']) {
+for (const id of ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v']) {
   test(`${id}: installs from a pack server, generates on WebGPU and wasm, and they agree`, async ({ page }) => {
     const manifest = parseManifestText(readFileSync(join(TEST_PACKS, id, 'pack.json'), 'utf8'));
     const served = `served-${id}`;

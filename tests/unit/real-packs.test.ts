@@ -2,14 +2,13 @@
  * The bundled pack.json of real packs (public/models/<id>/pack.json): runnable ones list only
  * files the registry knows, with the same sizes, and the generated test packs mirror their
  * contract (tensor names, roles, layouts, slots) so the pipelines tested on the test packs are the
- * ones the real packs run. Header-only packs stay recognisable as such.
+ * ones the real packs run. SD-Turbo's and SDXL-Turbo's contracts are pinned value by value.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ComponentSpec } from '../../src/engine/pack/components';
 import { type PackManifest, parseManifestText } from '../../src/engine/pack/manifest';
-import { parsePackHeader } from '../../src/engine/pack/header';
 import { manifestFiles } from '../../src/engine/pack/pack-files';
 import { parseRegistry } from '../../src/engine/pack/registry';
 import { readManifest } from '../helpers/test-packs';
@@ -23,9 +22,10 @@ const realManifest = (id: string) => parseManifestText(bundledText(id), `${id}/p
 const MIRRORS = [
   { test: 'test-zimage', real: 'z-image-turbo' },
   { test: 'test-fastwan', real: 'fastwan2.2-ti2v-5b' },
+  { test: 'test-sdturbo', real: 'sd-turbo' },
+  { test: 'test-sdxlturbo', real: 'sdxl-turbo' },
 ];
-const RUNNABLE_REAL = ['z-image-turbo', 'fastwan2.2-ti2v-5b'];
-const HEADER_ONLY_REAL = ['sd-turbo', 'sdxl-turbo'];
+const RUNNABLE_REAL = ['z-image-turbo', 'fastwan2.2-ti2v-5b', 'sd-turbo', 'sdxl-turbo'];
 
 /** Fields that differ between a real pack and its tiny mirror without changing the contract. */
 const NOT_CONTRACT = new Set(['file', 'bytes', 'sha256', 'externalData', 'dtype', 'compute', 'stages', 'freeDimensions', 'resident', 'latentScale', 'latentShift', 'embedding']);
@@ -45,6 +45,8 @@ function contract(c: ComponentSpec | undefined): unknown {
   const kinds = c.stages?.filter((s, i, all) => i === 0 || JSON.stringify([s.feeds, s.emits]) !== JSON.stringify([all[i - 1]?.feeds, all[i - 1]?.emits]));
   return {
     ...named,
+    // A float timestep follows the boundary dtype (SDXL-Turbo's fp16, the float32 mirror's float32).
+    ...(named.timestepType === c.dtype ? { timestepType: 'float, as the boundaries' } : {}),
     externalData: c.externalData.length > 0,
     stages: kinds?.map((s) => ({ feeds: s.feeds, emits: s.emits, externalData: s.externalData.length > 0 })),
     tables: [tableKind(fields.latentScale), tableKind(fields.latentShift)],
@@ -52,10 +54,80 @@ function contract(c: ComponentSpec | undefined): unknown {
   };
 }
 
-function tokenizerContract(m: PackManifest) {
-  const { padding, chatTemplate, idsType, truncation } = m.tokenizer;
-  return { padding, chatTemplate, idsType, truncation };
+function tokenizerContract(t: PackManifest['tokenizer'] | undefined) {
+  if (!t) return undefined;
+  const { format, padding, chatTemplate, idsType, truncation, maxLength } = t;
+  return { format, padding, chatTemplate, idsType, truncation, ...(format === 'clip-bpe' ? { maxLength } : {}) };
 }
+
+/**
+ * The exact contract of the real SD-Turbo pack (hf:schmuell/sd-turbo-ort-web as
+ * microsoft/onnxruntime-inference-examples:js/sd-turbo/index.js feeds it): a changed tensor name,
+ * dtype, layout, fixed dim or tokenizer setting fails here, and the mirror check below then
+ * says whether test-sdturbo still matches.
+ */
+const SD_TURBO = {
+  tokenizer: { format: 'clip-bpe', file: '', vocab: { file: 'tokenizer/vocab.json' }, merges: { file: 'tokenizer/merges.txt' }, maxLength: 77, padId: 0, padding: 'none', idsType: 'int32', truncation: 'keep-special' },
+  textEncoder: { file: 'text_encoder/model.onnx', dtype: 'float32', compute: 'float16', freeDimensions: { batch_size: 1 }, inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'last_hidden_state' }, mask: 'none', zeroFillPadding: false },
+  transformer: {
+    file: 'unet/model.onnx',
+    dtype: 'float32',
+    compute: 'float16',
+    freeDimensions: { batch_size: 1, num_channels: 4, height: 64, width: 64 },
+    inputs: { latents: 'sample', timestep: 'timestep', context: 'encoder_hidden_states' },
+    outputs: { prediction: 'out_sample' },
+    prediction: 'epsilon',
+    latentLayout: 'NCHW',
+    timestepType: 'int64',
+    timestepShape: 'scalar',
+  },
+  vaeDecoder: {
+    file: 'vae_decoder/model.onnx',
+    dtype: 'float32',
+    compute: 'float16',
+    freeDimensions: { batch_size: 1, num_channels_latent: 4, height_latent: 64, width_latent: 64 },
+    inputs: { latents: 'latent_sample' },
+    outputs: { frames: 'sample' },
+    inputLayout: 'NCHW',
+    outputLayout: 'NCHW',
+    outputRange: [-1, 1],
+    latentScale: [1 / 0.18215],
+    latentShift: [0],
+  },
+};
+
+/** The exact contract of hf:webnn/sdxl-turbo as microsoft/webnn-developer-preview:demos/sdxl-turbo/index.js feeds it. */
+const SDXL_TURBO = {
+  tokenizer: { format: 'clip-bpe', file: '', vocab: { file: 'tokenizer/vocab.json' }, merges: { file: 'tokenizer/merges.txt' }, maxLength: 77, padId: 49407, padding: 'max-length', idsType: 'int32', truncation: 'keep-special' },
+  tokenizer2: { format: 'clip-bpe', file: '', vocab: { file: 'tokenizer_2/vocab.json' }, merges: { file: 'tokenizer_2/merges.txt' }, maxLength: 77, padId: 0, padding: 'max-length', idsType: 'int64', truncation: 'keep-special' },
+  textEncoder: { file: 'onnx/text_encoder_model_q4f16.onnx', bytes: 124433929, dtype: 'float16', freeDimensions: { batch_size: 1, sequence_length: 77 }, inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'hidden_states.11' }, mask: 'none' },
+  textEncoder2: { file: 'onnx/text_encoder_2_model_q4f16.onnx', bytes: 483677630, dtype: 'float16', freeDimensions: { batch_size: 1, sequence_length: 77 }, inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'hidden_states.31', pooled: 'text_embeds' }, mask: 'none' },
+  transformer: {
+    file: 'onnx/unet_model_q4f16.onnx',
+    bytes: 1965607674,
+    dtype: 'float16',
+    freeDimensions: { unet_sample_batch: 1, unet_sample_channels: 4, unet_sample_height: 64, unet_sample_width: 64, unet_time_batch: 1, unet_hidden_batch: 1, unet_hidden_sequence: 77, unet_text_embeds_batch: 1, unet_text_embeds_size: 1280, unet_time_ids_batch: 1, unet_time_ids_size: 6 },
+    inputs: { latents: 'sample', timestep: 'timestep', context: 'encoder_hidden_states', textEmbeds: 'text_embeds', timeIds: 'time_ids' },
+    outputs: { prediction: 'out_sample' },
+    prediction: 'epsilon',
+    latentLayout: 'NCHW',
+    timestepType: 'float16',
+    timestepShape: 'scalar',
+  },
+  vaeDecoder: {
+    file: 'onnx/vae_decoder_model_q4f16.onnx',
+    bytes: 97617257,
+    dtype: 'float16',
+    freeDimensions: { batch_size: 1, num_channels_latent: 4, height_latent: 64, width_latent: 64 },
+    inputs: { latents: 'latent_sample' },
+    outputs: { frames: 'sample' },
+    inputLayout: 'NCHW',
+    outputLayout: 'NCHW',
+    outputRange: [-1, 1],
+    latentScale: [1 / 0.13025],
+    latentShift: [0],
+  },
+};
 
 describe('bundled real pack manifests', () => {
   it.each(RUNNABLE_REAL)('%s is runnable and lists only registry files, with the registry sizes', (id) => {
@@ -94,16 +166,46 @@ describe('bundled real pack manifests', () => {
     expect(m.components.transformer.compute).toBe('float16');
   });
 
-  it.each(HEADER_ONLY_REAL)('%s is header-only: described, not runnable', (id) => {
-    expect(parsePackHeader(JSON.parse(bundledText(id)) as unknown).id).toBe(id);
-    expect(() => realManifest(id)).toThrow(/components/);
+  it('SD-Turbo: CLIP BPE, unpadded int32 ids, int64 timestep, ε UNet, VAE behind 1/0.18215, one step at t = 999 (σ 14.6146)', () => {
+    const m = realManifest('sd-turbo');
+    expect(m.tokenizer).toEqual(SD_TURBO.tokenizer);
+    expect(m.components.textEncoder).toMatchObject(SD_TURBO.textEncoder);
+    expect(m.components.transformer).toMatchObject(SD_TURBO.transformer);
+    expect(m.components.vaeDecoder).toMatchObject(SD_TURBO.vaeDecoder);
+    expect(Object.keys(m.components).sort()).toEqual(['textEncoder', 'transformer', 'vaeDecoder']);
+    expect(m.scheduler).toEqual({ spacing: 'eps-trailing', trainSteps: 1000, timestep: { from: 'train-index', scale: 1 } });
+    expect(m.latent).toEqual({ channels: 4, temporalCompression: 1, spatialCompression: 8 });
+    expect([m.defaults.steps, m.defaults.guidance, m.defaults.resolution]).toEqual([1, 1, '512x512']);
+    // The mirror feeds the same ids: same tokenizer files, length and pad id.
+    const t = readManifest('test-sdturbo').tokenizer;
+    expect([t.vocab?.file, t.merges?.file, t.maxLength, t.padId]).toEqual(['tokenizer/vocab.json', 'tokenizer/merges.txt', 77, 0]);
+  });
+
+  it('SDXL-Turbo: two CLIP encoders (int32 / int64 ids padded to 77), pooled text_embeds, time_ids, fp16 boundaries, VAE behind 1/0.13025', () => {
+    const m = realManifest('sdxl-turbo');
+    expect(m.tokenizer).toEqual(SDXL_TURBO.tokenizer);
+    expect(m.tokenizer2).toEqual(SDXL_TURBO.tokenizer2);
+    expect(m.components.textEncoder).toMatchObject(SDXL_TURBO.textEncoder);
+    expect(m.components.textEncoder2).toMatchObject(SDXL_TURBO.textEncoder2);
+    expect(m.components.transformer).toMatchObject(SDXL_TURBO.transformer);
+    expect(m.components.vaeDecoder).toMatchObject(SDXL_TURBO.vaeDecoder);
+    expect(Object.keys(m.components).sort()).toEqual(['textEncoder', 'textEncoder2', 'transformer', 'vaeDecoder']);
+    expect(m.scheduler).toEqual({ spacing: 'eps-trailing', trainSteps: 1000, timestep: { from: 'train-index', scale: 1 } });
+    expect([m.defaults.steps, m.defaults.guidance, m.defaults.resolution]).toEqual([1, 1, '512x512']);
+    // The mirror: same files under onnx/ and tokenizer(_2)/, the same fixed [1, 77] text dims, pads with EOS / 0.
+    const t = readManifest('test-sdxlturbo');
+    for (const name of ['textEncoder', 'textEncoder2', 'transformer', 'vaeDecoder'] as const) expect(t.components[name]?.file).toBe(m.components[name]?.file);
+    expect([t.tokenizer.vocab?.file, t.tokenizer2?.vocab?.file, t.tokenizer2?.merges?.file, t.tokenizer2?.padId]).toEqual(['tokenizer/vocab.json', 'tokenizer_2/vocab.json', 'tokenizer_2/merges.txt', 0]);
+    expect(t.components.textEncoder.freeDimensions).toEqual({ batch_size: 1, sequence_length: 77 });
+    expect(t.components.textEncoder2?.freeDimensions).toEqual({ batch_size: 1, sequence_length: 77 });
   });
 
   it.each(MIRRORS)('$test mirrors the contract of $real', ({ test, real }) => {
     const t = readManifest(test);
     const r = realManifest(real);
     expect(t.pipeline).toBe(r.pipeline);
-    expect(tokenizerContract(t)).toEqual(tokenizerContract(r));
+    expect(tokenizerContract(t.tokenizer)).toEqual(tokenizerContract(r.tokenizer));
+    expect(tokenizerContract(t.tokenizer2)).toEqual(tokenizerContract(r.tokenizer2));
     expect(t.scheduler).toEqual(r.scheduler);
     expect(Object.keys(t.components).sort()).toEqual(Object.keys(r.components).sort());
     for (const name of Object.keys(r.components) as (keyof PackManifest['components'])[]) {

@@ -15,6 +15,7 @@ import { gaussianNoise } from '../../src/engine/random';
 import { f16BitsToF32 } from '../../src/engine/runtime';
 import { buildSchedule } from '../../src/engine/schedule/schedules';
 import { loadEmbeddingTable } from '../../src/engine/text/embedding-table';
+import { readPackTokenizer } from '../../src/engine/text/load-tokenizer';
 import { encodePrompt, loadTokenizer } from '../../src/engine/text/tokenize';
 import { embeddingFloatTable } from '../../tools/test-packs/fastwan-text';
 import { TEST_PACK_IDS } from '../../tools/test-packs/index';
@@ -29,11 +30,14 @@ const tokenizerOf = (id: string) => {
   const m = readManifest(id);
   return loadTokenizer(JSON.parse(new TextDecoder().decode(readPackFile(id, m.tokenizer.file))) as object, m.tokenizer.maxLength);
 };
+/** A clip-bpe pack's tokenizer, read as the engine reads it. */
+const packTokenizer = (id: string, spec = readManifest(id).tokenizer) => readPackTokenizer(diskPackSource(id, TEST_PACKS_DIR), spec);
 
-/** Graphs whose weights are in external data, as in the real packs (SD-Turbo's ORT-web graphs have none). */
+/** Graphs whose weights are in external data, as in the real packs (SD-Turbo's ORT-web graphs and SDXL-Turbo's webnn ones have none). */
 const EXTERNAL: Record<string, string[]> = {
   'test-zimage': ['text_encoder_model_q4f16.onnx', 'transformer_model_q4f16.onnx'],
   'test-sdturbo': [],
+  'test-sdxlturbo': [],
   'test-fastwan': ['layer_00.onnx', 'layer_01.onnx', 'block_00.onnx', 'block_01.onnx', 'block_02.onnx'],
 };
 EXTERNAL['test-fastwan-i2v'] = EXTERNAL['test-fastwan'] as string[];
@@ -154,13 +158,15 @@ describe('test-sdturbo', () => {
   const m = readManifest(id);
   const c = m.components;
 
-  it('int32 ids padded to 16 → one ε step at t = 999 → x0/0.18215 → a finite, varied 32×32 image', async () => {
-    const tok = tokenizerOf(id);
-    const ids = tok.encode('a blue fish in the ocean').ids.slice(0, 16);
-    expect(ids[0]).toBe(tok.token_to_id('<|startoftext|>'));
-    expect(ids.at(-1)).toBe(tok.token_to_id('<|endoftext|>'));
-    const padded = Int32Array.from({ length: 16 }, (_, i) => ids[i] ?? m.tokenizer.padId);
-    const text = await runGraph(id, c.textEncoder, { input_ids: new ort.Tensor('int32', padded, [1, 16]) });
+  it('unpadded int32 CLIP ids → one ε step at t = 999 → x0/0.18215 → a finite, varied 32×32 image', async () => {
+    const tok = await packTokenizer(id);
+    const ids = encodePrompt(tok, 'a blue fish in the ocean', m.tokenizer.maxLength, m.tokenizer.padId, { padding: m.tokenizer.padding, truncation: m.tokenizer.truncation }).ids;
+    // BOS, one token per word (the test vocabulary merges whole words), EOS; no padding.
+    expect(ids).toHaveLength(8);
+    expect(Number(ids[0])).toBe(tok.token_to_id('<|startoftext|>'));
+    expect(Number(ids.at(-1))).toBe(tok.token_to_id('<|endoftext|>'));
+    const text = await runGraph(id, c.textEncoder, { input_ids: new ort.Tensor('int32', Int32Array.from(ids, Number), [1, ids.length]) });
+    expect((text.last_hidden_state as ort.Tensor).dims).toEqual([1, 8, 32]);
     const { sigmas, timesteps } = buildSchedule(m.scheduler, 1, 1);
     expect(timesteps).toEqual([999]);
     const sigma = sigmas[0] as number;

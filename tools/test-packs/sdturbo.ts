@@ -1,12 +1,15 @@
 /**
  * test-sdturbo: a tiny random-weight pack with SD-Turbo's ORT-web I/O contract (t2i-eps-unet;
- * REAL_PACKS §2a, the OSD column): CLIP-like text encoder on int32 ids padded to maxLength with
- * no mask, a UNet-shaped ε-predictor with an int64 timestep, and the VAE decoder behind 1/0.18215.
+ * public/models/sd-turbo/pack.json, REAL_PACKS §2a, the OSD column): a CLIP BPE tokenizer from
+ * tokenizer/vocab.json + merges.txt feeding unpadded int32 ids (S = real length, up to 77), a
+ * CLIP-like text encoder with no mask, a UNet-shaped ε-predictor with an int64 timestep, and the
+ * VAE decoder behind 1/0.18215. Every boundary is float32, as in the real graphs (they compute in
+ * fp16 inside, which the test graphs do not: SwiftShader has no shader-f16).
  */
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { demoVocabulary } from '../demo-pack/analytic';
 import { PackFolder } from '../demo-pack/pack-folder';
-import { tokenizerJson } from '../demo-pack/tokenizer-json';
+import { clipVocab } from './clip-vocab';
 import { imageDecoder } from './image-decoder';
 import { attention, feedForward, layerNorm, linear, timestepEmbedding } from './layers';
 import { testPackHeader, writeGraph, writeTestManifest } from './pack-json';
@@ -15,14 +18,13 @@ import { Params } from './params';
 const C = 4;
 const DIM = 32;
 const HEADS = 4;
-const MAX_LENGTH = 16;
+/** CLIP's context: 77 positions (the real text encoder's position table). */
+const MAX_LENGTH = 77;
 const SPATIAL = 8;
 /** ε = u + EPS_DETAIL·tanh(net): close to the scaled input, so x0 = x − σ·ε stays O(1) at σ ≈ 14.6. */
 const EPS_DETAIL = 0.02;
-const BOS = '<|startoftext|>';
-const EOS = '<|endoftext|>';
 
-/** input_ids int32 [B, S ≤ 16] → last_hidden_state [B, S, 32]: embeddings + positions, one attention layer. */
+/** input_ids int32 [B, S ≤ 77] → last_hidden_state [B, S, 32]: embeddings + positions, one attention layer. */
 function textEncoder(vocabSize: number): Uint8Array {
   const g = new GraphBuilder('text_encoder');
   const p = new Params(g, 401);
@@ -64,8 +66,10 @@ function unet(): Uint8Array {
 
 export function writeSdTurboPack(dir: string): void {
   const folder = new PackFolder(dir, true);
-  const vocab = [...demoVocabulary(), BOS, EOS];
-  const tokenizer = folder.write('tokenizer/tokenizer.json', JSON.stringify(tokenizerJson(vocab, { bos: BOS, eos: EOS })));
+  const clip = clipVocab(demoVocabulary());
+  const vocabSize = Object.keys(clip.vocab).length;
+  const vocab = folder.write('tokenizer/vocab.json', clip.vocabJson);
+  const merges = folder.write('tokenizer/merges.txt', clip.mergesTxt);
   const graph = (file: string, model: Uint8Array) => ({ ...writeGraph(folder, file, { model }), dtype: 'float32' });
   const decoder = imageDecoder({
     seed: 403,
@@ -82,9 +86,9 @@ export function writeSdTurboPack(dir: string): void {
       description: 'Tiny random-weight graphs with the file names, tensor names, dtypes and layouts of hf:schmuell/sd-turbo-ort-web, for pipeline tests.',
       pipeline: 't2i-eps-unet',
     }),
-    tokenizer: { file: 'tokenizer/tokenizer.json', ...tokenizer, maxLength: MAX_LENGTH, padId: 0, padding: 'max-length', idsType: 'int32' },
+    tokenizer: { format: 'clip-bpe', vocab: { file: 'tokenizer/vocab.json', ...vocab }, merges: { file: 'tokenizer/merges.txt', ...merges }, maxLength: MAX_LENGTH, padId: 0, padding: 'none', idsType: 'int32' },
     components: {
-      textEncoder: { ...graph('text_encoder/model.onnx', textEncoder(vocab.length)), inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'last_hidden_state' }, mask: 'none' },
+      textEncoder: { ...graph('text_encoder/model.onnx', textEncoder(vocabSize)), inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'last_hidden_state' }, mask: 'none' },
       transformer: {
         ...graph('unet/model.onnx', unet()),
         inputs: { latents: 'sample', timestep: 'timestep', context: 'encoder_hidden_states' },

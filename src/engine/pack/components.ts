@@ -77,6 +77,7 @@ export interface RoleSet {
   inputs: readonly string[];
   outputs: readonly string[];
   optionalInputs?: readonly string[];
+  optionalOutputs?: readonly string[];
 }
 
 const MAX_REPEAT = 512;
@@ -259,7 +260,7 @@ export function parseComponent(e: FieldErrors, v: unknown, path: string, roles: 
   const spec: ComponentSpec = {
     ...base,
     inputs: roleMap(e, c.inputs, `${path}.inputs`, roles.inputs, roles.optionalInputs),
-    outputs: roleMap(e, c.outputs, `${path}.outputs`, roles.outputs),
+    outputs: roleMap(e, c.outputs, `${path}.outputs`, roles.outputs, roles.optionalOutputs),
     dtype: (e.string(c.dtype, `${path}.dtype`, { oneOf: FLOAT_TYPES, optional: true }) ?? 'float32') as FloatType,
   };
   const compute = e.string(c.compute, `${path}.compute`, { oneOf: FLOAT_TYPES, optional: true }) as FloatType | undefined;

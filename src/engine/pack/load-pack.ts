@@ -3,15 +3,13 @@
  * graphs or block-streamed chains, see pipeline/component-runner.ts) → the engine's helper graphs.
  * Sizes, hashes and tensor names are checked as each graph loads.
  */
-import type { Tokenizer } from '@huggingface/tokenizers';
-import { EngineError } from '../errors';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
 import { blendModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
 import type { Backend, OrtModule, OrtSession } from '../runtime';
 import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
 import type { TextEncoding } from '../text/encode-text';
-import { loadTokenizer } from '../text/tokenize';
+import { readPackTokenizer } from '../text/load-tokenizer';
 import { type ComponentSpec, type PackManifest, parseManifestText, presentComponents } from './manifest';
 import type { PackSource } from './pack-source';
 import { createGraphSession } from './sessions';
@@ -22,6 +20,8 @@ export interface LoadedPack {
   manifest: PackManifest;
   backend: Backend;
   text: TextEncoding;
+  /** The second text encoder with its own tokenizer (SDXL), when the pack has one. */
+  text2?: TextEncoding;
   components: Partial<Record<ComponentName, ComponentRunner>>;
   transformer: ComponentRunner;
   vaeDecoder: ComponentRunner;
@@ -39,17 +39,8 @@ export async function readManifest(source: PackSource): Promise<PackManifest> {
   return parseManifestText(decoder.decode(await source.readBytes('pack.json')), `pack.json of ${source.label}`);
 }
 
-async function readTokenizer(source: PackSource, m: PackManifest): Promise<Tokenizer> {
-  const bytes = await source.readBytes(m.tokenizer.file);
-  try {
-    return loadTokenizer(JSON.parse(decoder.decode(bytes)) as object, m.tokenizer.maxLength);
-  } catch (err) {
-    throw new EngineError('corrupt-model', `Could not read ${m.tokenizer.file}: ${(err as Error).message}. Re-install the pack.`);
-  }
-}
-
 /** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
-const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
+const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, textEncoder2: false, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
 
 /**
  * Creates the runners of a pack whose manifest was already read (see readManifest).
@@ -60,7 +51,8 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
   const present = presentComponents(manifest);
   const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
   let loaded = 0;
-  const tokenizer = await readTokenizer(source, manifest);
+  const tokenizer = await readPackTokenizer(source, manifest.tokenizer);
+  const tokenizer2 = manifest.tokenizer2 && (await readPackTokenizer(source, manifest.tokenizer2));
   const table = manifest.components.textEncoder.embedding;
   const embedding: EmbeddingTable | undefined = table ? await loadEmbeddingTable(source, table) : undefined;
   const runners: Partial<Record<ComponentName, ComponentRunner>> = {};
@@ -80,6 +72,7 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
       manifest,
       backend,
       text: { runner: runners.textEncoder as ComponentRunner, tokenizer, tokenizerSpec: manifest.tokenizer, ...(embedding ? { embedding } : {}) },
+      ...(runners.textEncoder2 && tokenizer2 && manifest.tokenizer2 ? { text2: { runner: runners.textEncoder2, tokenizer: tokenizer2, tokenizerSpec: manifest.tokenizer2 } } : {}),
       components: runners,
       transformer: runners.transformer as ComponentRunner,
       vaeDecoder: runners.vaeDecoder as ComponentRunner,

@@ -19,12 +19,29 @@ export const LATENT_LAYOUTS = ['NCTHW', 'NCHW'] as const;
 export const PREDICTIONS = ['flow', 'flow-negated', 'epsilon'] as const;
 export const MASK_FORMATS = ['int64', 'additive', 'none'] as const;
 
-export interface TokenizerSpec {
+/** One file a tokenizer reads, with its optional integrity. */
+export interface TokenizerFileSpec {
   file: string;
   bytes?: number;
   sha256?: string;
   /** Absolute URL the file comes from instead of the pack folder (bytes and sha256 then pinned). */
   url?: string;
+}
+
+export const TOKENIZER_FORMATS = ['tokenizer-json', 'clip-bpe'] as const;
+
+export interface TokenizerSpec {
+  /** `tokenizer-json` (the default when absent): a Hugging Face tokenizer.json in `file`; `clip-bpe`: CLIP's `vocab` + `merges` files. */
+  format?: (typeof TOKENIZER_FORMATS)[number];
+  /** The tokenizer.json (`tokenizer-json`; empty for `clip-bpe`). */
+  file: string;
+  bytes?: number;
+  sha256?: string;
+  /** Absolute URL the tokenizer.json comes from instead of the pack folder (bytes and sha256 then pinned). */
+  url?: string;
+  /** `clip-bpe`: vocab.json (token → id) and merges.txt. */
+  vocab?: TokenizerFileSpec;
+  merges?: TokenizerFileSpec;
   maxLength: number;
   padId: number;
   /** `max-length` pads to maxLength (mask 0 on padding); `none` feeds only the real tokens. */
@@ -90,8 +107,15 @@ export interface VaeEncoderSpec extends ComponentSpec {
 
 export interface PackManifest extends PackHeader {
   tokenizer: TokenizerSpec;
+  /** The second text encoder's tokenizer (SDXL: CLIP ViT-bigG); present exactly when components.textEncoder2 is. */
+  tokenizer2?: TokenizerSpec;
   components: {
     textEncoder: TextEncoderSpec;
+    /**
+     * A second text encoder (SDXL): the transformer's context is both encoders' hidden states
+     * joined on the last axis (first, then second); its `pooled` output feeds `textEmbeds`.
+     */
+    textEncoder2?: TextEncoderSpec;
     transformer: TransformerSpec;
     vaeDecoder: VaeDecoderSpec;
     /** i2v: start image → latent. */
@@ -105,9 +129,12 @@ export interface PackManifest extends PackHeader {
 
 type ComponentName = keyof PackManifest['components'];
 
+const TEXT_ROLES: RoleSet = { inputs: [], optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'], outputs: ['hiddenStates'], optionalOutputs: ['pooled'] };
+
 const ROLES: Record<ComponentName, RoleSet> = {
-  textEncoder: { inputs: [], optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'], outputs: ['hiddenStates'] },
-  transformer: { inputs: ['latents', 'timestep', 'context'], outputs: ['prediction'] },
+  textEncoder: TEXT_ROLES,
+  textEncoder2: TEXT_ROLES,
+  transformer: { inputs: ['latents', 'timestep', 'context'], optionalInputs: ['textEmbeds', 'timeIds'], outputs: ['prediction'] },
   vaeDecoder: { inputs: ['latents'], outputs: ['frames'] },
   vaeEncoder: { inputs: ['image'], outputs: ['latents'] },
   schedulerStep: { inputs: ['noisePred', 'latents', 'stepInfo'], outputs: ['latents'] },
@@ -147,20 +174,38 @@ function oneOf<T extends string>(e: FieldErrors, v: unknown, path: string, value
   return v === undefined ? fallback : ((e.string(v, path, { oneOf: values }) as T | undefined) ?? fallback);
 }
 
-function tokenizer(e: FieldErrors, v: unknown): TokenizerSpec {
-  const t = e.object(v, 'tokenizer') ?? {};
-  const chatTemplate = e.string(t.chatTemplate, 'tokenizer.chatTemplate', { optional: true });
-  if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}')) e.add('tokenizer.chatTemplate', 'must contain {prompt}');
+function tokenizerFile(e: FieldErrors, v: unknown, path: string): TokenizerFileSpec {
+  const o = e.object(v, path) ?? {};
+  return { file: checkPackPath(e, o.file, `${path}.file`) ?? '', ...fileIntegrity(e, o, path) };
+}
+
+function tokenizer(e: FieldErrors, v: unknown, path = 'tokenizer'): TokenizerSpec {
+  const t = e.object(v, path) ?? {};
+  const chatTemplate = e.string(t.chatTemplate, `${path}.chatTemplate`, { optional: true });
+  if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}')) e.add(`${path}.chatTemplate`, 'must contain {prompt}');
+  const format = oneOf(e, t.format, `${path}.format`, TOKENIZER_FORMATS, 'tokenizer-json');
+  const clip = format === 'clip-bpe';
+  if (clip && t.file !== undefined) e.add(`${path}.file`, 'a clip-bpe tokenizer reads vocab and merges, not a tokenizer.json: remove file');
+  for (const key of ['vocab', 'merges']) if (!clip && t[key] !== undefined) e.add(`${path}.${key}`, 'only read by format "clip-bpe"');
   return {
-    file: checkPackPath(e, t.file, 'tokenizer.file') ?? '',
-    ...fileIntegrity(e, t, 'tokenizer'),
-    maxLength: e.number(t.maxLength, 'tokenizer.maxLength', { min: 1, max: 4096, integer: true }) ?? 1,
-    padId: e.number(t.padId, 'tokenizer.padId', { min: 0, integer: true }) ?? 0,
-    padding: oneOf(e, t.padding, 'tokenizer.padding', ['max-length', 'none'] as const, 'max-length'),
+    format,
+    file: clip ? '' : (checkPackPath(e, t.file, `${path}.file`) ?? ''),
+    ...(clip ? {} : fileIntegrity(e, t, path)),
+    ...(clip ? { vocab: tokenizerFile(e, t.vocab, `${path}.vocab`), merges: tokenizerFile(e, t.merges, `${path}.merges`) } : {}),
+    maxLength: e.number(t.maxLength, `${path}.maxLength`, { min: 1, max: 4096, integer: true }) ?? 1,
+    padId: e.number(t.padId, `${path}.padId`, { min: 0, integer: true }) ?? 0,
+    padding: oneOf(e, t.padding, `${path}.padding`, ['max-length', 'none'] as const, 'max-length'),
     ...(chatTemplate !== undefined ? { chatTemplate } : {}),
-    idsType: oneOf(e, t.idsType, 'tokenizer.idsType', ['int64', 'int32'] as const, 'int64'),
-    truncation: oneOf(e, t.truncation, 'tokenizer.truncation', ['ids', 'keep-special'] as const, 'ids'),
+    idsType: oneOf(e, t.idsType, `${path}.idsType`, ['int64', 'int32'] as const, 'int64'),
+    // CLIP keeps its end token last on an over-long prompt (transformers' CLIPTokenizer; SDXL pools at it).
+    truncation: oneOf(e, t.truncation, `${path}.truncation`, ['ids', 'keep-special'] as const, clip ? 'keep-special' : 'ids'),
   };
+}
+
+/** The files a tokenizer reads: its tokenizer.json, or CLIP's vocab.json and merges.txt. */
+export function tokenizerFiles(t: TokenizerSpec): TokenizerFileSpec[] {
+  if (t.format === 'clip-bpe') return [t.vocab, t.merges].filter((f): f is TokenizerFileSpec => f !== undefined);
+  return [{ file: t.file, ...(t.bytes !== undefined ? { bytes: t.bytes } : {}), ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), ...(t.url !== undefined ? { url: t.url } : {}) }];
 }
 
 function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec | undefined {
@@ -182,10 +227,9 @@ function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec
   };
 }
 
-function textEncoder(e: FieldErrors, v: unknown): TextEncoderSpec {
-  const path = 'components.textEncoder';
+function textEncoder(e: FieldErrors, v: unknown, path = 'components.textEncoder'): TextEncoderSpec {
   const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
-  const base = parseComponent(e, v, path, ROLES.textEncoder);
+  const base = parseComponent(e, v, path, TEXT_ROLES);
   const spec: TextEncoderSpec = {
     ...base,
     mask: oneOf(e, o.mask, `${path}.mask`, MASK_FORMATS, base.inputs.attentionMask ? 'int64' : 'none'),
@@ -263,11 +307,15 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
   const needed = EXTRA_REQUIRED[header.pipeline] ?? [];
   const optional = (name: 'vaeEncoder' | 'schedulerStep' | 'vaePreProcess') =>
     comps[name] === undefined && !needed.includes(name) ? {} : { [name]: name === 'vaeEncoder' ? vaeEncoder(e, comps[name]) : parseComponent(e, comps[name], `components.${name}`, ROLES[name]) };
+  const second = comps.textEncoder2 !== undefined;
+  if (second !== (m.tokenizer2 !== undefined)) e.add(second ? 'tokenizer2' : 'components.textEncoder2', second ? 'components.textEncoder2 needs its own tokenizer: add tokenizer2' : 'tokenizer2 is only read for components.textEncoder2: add that encoder or remove tokenizer2');
   const manifest: PackManifest = {
     ...header,
     tokenizer: tokenizer(e, m.tokenizer),
+    ...(m.tokenizer2 !== undefined ? { tokenizer2: tokenizer(e, m.tokenizer2, 'tokenizer2') } : {}),
     components: {
       textEncoder: textEncoder(e, comps.textEncoder),
+      ...(second ? { textEncoder2: textEncoder(e, comps.textEncoder2, 'components.textEncoder2') } : {}),
       transformer: transformer(e, comps.transformer),
       vaeDecoder: vaeDecoder(e, comps.vaeDecoder, validChannels(m.latent)),
       ...optional('vaeEncoder'),
@@ -275,6 +323,9 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
       ...optional('vaePreProcess'),
     },
   };
+  const { textEncoder2: enc2, transformer: unet } = manifest.components;
+  const pooled = [manifest.components.textEncoder, enc2].filter((c) => c?.outputs.pooled !== undefined).length;
+  if (unet.inputs.textEmbeds !== undefined && pooled !== 1) e.add('components.transformer.inputs.textEmbeds', `fed from the one text encoder that maps outputs.pooled; ${pooled === 0 ? 'none does' : 'both do'}`);
   if (manifest.components.transformer.prediction === 'epsilon' && header.pipeline !== 't2i-eps-unet') e.add('components.transformer.prediction', '"epsilon" is for the t2i-eps-unet pipeline');
   throwIfInvalid(e, source);
   return manifest;

@@ -5,6 +5,7 @@
  */
 import { type AnyManifest, isMediaManifest } from './any-manifest';
 import { type ComponentSpec, componentGraphs } from './components';
+import { tokenizerFiles } from './manifest';
 
 /** One file of a pack, relative to the pack folder. */
 export interface PackFile {
@@ -42,7 +43,7 @@ export function manifestFiles(m: AnyManifest): PackFile[] {
     if (!files.has(f.path)) files.set(f.path, f);
   };
   if (!isMediaManifest(m)) {
-    add(file(m.tokenizer.file, m.tokenizer));
+    for (const t of [m.tokenizer, m.tokenizer2]) for (const f of t ? tokenizerFiles(t) : []) add(file(f.file, f));
     const table = m.components.textEncoder.embedding;
     if (table) {
       add(file(table.file, table));

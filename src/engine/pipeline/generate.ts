@@ -16,7 +16,7 @@ import type { TaskRequest } from '../request';
 import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
 import { buildSchedule } from '../schedule/schedules';
 import { createFlowSolver, type SolverState } from '../schedule/solvers';
-import { encodeText } from '../text/encode-text';
+import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import type { ComponentRunner } from './component-runner';
 import { type FrameStack, toRgbaFrames } from './frames';
 import { cthw, decoderInput, decoderTakesLatentAsIs, denoiseShape, normaliseEncoded, startFrameMasks, timestepTensor } from './latents';
@@ -129,9 +129,14 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const guidanceAt = (i: number) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? r.guidance2 : r.guidance);
     const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
-    const cond = scope.keep(await encodeText(ort, pack.text, r.prompt));
-    const uncond = useCfg ? scope.keep(await encodeText(ort, pack.text, r.negativePrompt)) : cond;
-    await opts.inspect?.({ stage: 'text-encoder', output: cond });
+    const keepAll = (c: Conditioning) => {
+      scope.keep(c.context);
+      if (c.textEmbeds) scope.keep(c.textEmbeds);
+      return c;
+    };
+    const cond = keepAll(await encodeConditioning(ort, pack, r.prompt));
+    const uncond = useCfg ? keepAll(await encodeConditioning(ort, pack, r.negativePrompt)) : cond;
+    await opts.inspect?.({ stage: 'text-encoder', output: cond.context });
     checkCancel();
 
     const shape = denoiseShape(r, m);
@@ -161,6 +166,9 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       if (!opts.resumeFrom) x = await pin(x);
     }
     const fixedFrames = pin ? 1 : 0;
+    // SDXL: size micro-conditioning, when the transformer takes it.
+    const { width, height } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
+    const timeIds: Record<string, OrtTensor> = tspec.inputs.timeIds !== undefined ? { timeIds: timeIdsTensor(ort, width, height) } : {};
     const helperStep = r.solver === 'euler' && !useCfg ? pack.components.schedulerStep : undefined;
     const guidanceTensors = new Map<number, OrtTensor>();
     const guidanceTensor = (g: number): OrtTensor => {
@@ -177,7 +185,10 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
       const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
       const transformer = opts.transformerAt ? await opts.transformerAt(i) : pack.transformer;
-      const predict = async (context: OrtTensor) => scope.keep((await transformer.run({ latents: modelInput, timestep, context })).prediction as OrtTensor);
+      const predict = async (c: Conditioning) => {
+        const pooled: Record<string, OrtTensor> = c.textEmbeds ? { textEmbeds: c.textEmbeds } : {};
+        return scope.keep((await transformer.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds })).prediction as OrtTensor);
+      };
       const g = guidanceAt(i);
       const guidance = guidanceTensor(g);
       const pCond = await predict(cond);

@@ -20,7 +20,17 @@ export interface TextEncoding {
   embedding?: EmbeddingTable;
 }
 
+/** The encoder's hidden states, and its pooled embedding when the pack maps `outputs.pooled` (SDXL's `text_embeds`). */
+export interface EncodedText {
+  hidden: OrtTensor;
+  pooled?: OrtTensor;
+}
+
 export async function encodeText(ort: OrtModule, enc: TextEncoding, text: string): Promise<OrtTensor> {
+  return (await encodeTextOutputs(ort, enc, text)).hidden;
+}
+
+export async function encodeTextOutputs(ort: OrtModule, enc: TextEncoding, text: string): Promise<EncodedText> {
   const spec = enc.runner.spec as TextEncoderSpec;
   const t = enc.tokenizerSpec;
   const p = encodePrompt(enc.tokenizer, text, t.maxLength, t.padId, { padding: t.padding, chatTemplate: t.chatTemplate, truncation: t.truncation });
@@ -30,11 +40,13 @@ export async function encodeText(ort: OrtModule, enc: TextEncoding, text: string
   else inputs.inputIds = t.idsType === 'int32' ? new ort.Tensor('int32', Int32Array.from(p.ids, Number), [1, s]) : new ort.Tensor('int64', p.ids, [1, s]);
   if (spec.mask === 'int64') inputs.attentionMask = new ort.Tensor('int64', p.mask, [1, s]);
   else if (spec.mask === 'additive') inputs.attentionMask = floatTensor(ort, 'float32', Float32Array.from(p.mask, (m) => (m ? 0 : MASKED)), [1, 1, 1, s]);
-  const hidden = (await enc.runner.run(inputs)).hiddenStates as OrtTensor;
-  if (!spec.zeroFillPadding || p.length >= s) return hidden;
+  const out = await enc.runner.run(inputs);
+  const hidden = out.hiddenStates as OrtTensor;
+  const pooled = out.pooled ? { pooled: out.pooled } : {};
+  if (!spec.zeroFillPadding || p.length >= s) return { hidden, ...pooled };
   const data = (await readFloats(hidden)).slice();
   const width = data.length / s;
   data.fill(0, p.length * width);
   if (hidden.location === 'gpu-buffer') hidden.dispose();
-  return new ort.Tensor('float32', data, hidden.dims);
+  return { hidden: new ort.Tensor('float32', data, hidden.dims), ...pooled };
 }
