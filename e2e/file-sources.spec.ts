@@ -4,7 +4,8 @@
  * FastWan pack takes its tokenizer from Wan-AI's repository. It installs and generates; a dropped
  * connection on the second origin pauses, and Resume (after a reload) completes with a Range
  * request there; a corrupt or missing copy there fails naming the file and leaves nothing; a folder
- * import takes the file from the picked folder (and names it when it is missing there).
+ * import takes the file from the picked folder (and names it when it is missing there). A copy of
+ * test-sdxlturbo takes both tokenizers from the second origin, as the real SDXL-Turbo pack does.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -169,3 +170,34 @@ function readdirSizes(dir: string): number {
     return n + (statSync(p).isDirectory() ? readdirSizes(p) : statSync(p).size);
   }, 0);
 }
+
+test('SDXL contract: both tokenizer.json files come from a second origin (as the real pack takes them from the webnn demo), and it generates', async ({ page }) => {
+  const id = 'served-sdxl-sources';
+  const name = 'SDXL contract, tokenizers from another origin';
+  const tokenizers = ['tokenizer/tokenizer.json', 'tokenizer_2/tokenizer.json'];
+  const remote = (path: string) => `webnn/demos/sdxl-turbo/models/${path}`;
+  const dir = servedCopy(packs.root, 'test-sdxlturbo', id, name, (m) => {
+    for (const [key, path] of [['tokenizer', tokenizers[0]], ['tokenizer2', tokenizers[1]]] as const) Object.assign(m[key] as object, { url: `${other.url}${remote(path as string)}` });
+  }, TEST_PACKS);
+  for (const path of tokenizers) {
+    mkdirSync(join(other.root, remote(path), '..'), { recursive: true });
+    copyFileSync(join(dir, path), join(other.root, remote(path)));
+    rmSync(join(dir, path));
+  }
+  await openApp(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+  await installRegion(page).getByLabel('Pack URL').fill(`${packs.url}${id}/`);
+  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
+  await expect(installRegion(page).getByRole('status')).toContainText(`${name} is installed`);
+  expect(tokenizers.map((path) => gets(other, `/${remote(path)}`))).toEqual([[[undefined, 200]], [[undefined, 200]]]);
+  const hashes = await opfsPackHashes(page, id);
+  for (const path of tokenizers) expect(hashes?.[path]).toBe(createHash('sha256').update(readFileSync(join(other.root, remote(path)))).digest('hex'));
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: name });
+  await fillForm(page, { prompt: 'a red ball on a blue table', seed: 5 });
+  await generate(page);
+  const file = await downloadNewest(page);
+  expect(file.name).toMatch(/\.png$/);
+  expect(statSync(file.path).size).toBeGreaterThan(100);
+});

@@ -96,10 +96,13 @@ const SD_TURBO = {
   },
 };
 
+const SDXL_TOKENIZERS = 'https://raw.githubusercontent.com/microsoft/webnn-developer-preview/abc69b5a366a922e84d3766ff1aba198aa38f3bc/demos/sdxl-turbo/models/';
+
 /** The exact contract of hf:webnn/sdxl-turbo as microsoft/webnn-developer-preview:demos/sdxl-turbo/index.js feeds it. */
 const SDXL_TURBO = {
-  tokenizer: { format: 'clip-bpe', file: '', vocab: { file: 'tokenizer/vocab.json' }, merges: { file: 'tokenizer/merges.txt' }, maxLength: 77, padId: 49407, padding: 'max-length', idsType: 'int32', truncation: 'keep-special' },
-  tokenizer2: { format: 'clip-bpe', file: '', vocab: { file: 'tokenizer_2/vocab.json' }, merges: { file: 'tokenizer_2/merges.txt' }, maxLength: 77, padId: 0, padding: 'max-length', idsType: 'int64', truncation: 'keep-special' },
+  // Both tokenizer.json files come from the webnn demo itself (hf:webnn/sdxl-turbo ships none), pinned.
+  tokenizer: { format: 'tokenizer-json', file: 'tokenizer/tokenizer.json', url: `${SDXL_TOKENIZERS}tokenizer/tokenizer.json`, bytes: 2224108, sha256: '6bacdebf8c6d6cd8179b17de6bfac2f350696d5a2a31ddebcccdf7de36d80411', maxLength: 77, padId: 49407, padding: 'max-length', idsType: 'int32', truncation: 'keep-special' },
+  tokenizer2: { format: 'tokenizer-json', file: 'tokenizer_2/tokenizer.json', url: `${SDXL_TOKENIZERS}tokenizer_2/tokenizer.json`, bytes: 2224281, sha256: '9c1fb9970ae139a9e4d10b7e804bc1537f69d3824320f7f5a0ee936b040f2e91', maxLength: 77, padId: 0, padding: 'max-length', idsType: 'int64', truncation: 'keep-special' },
   textEncoder: { file: 'onnx/text_encoder_model_q4f16.onnx', bytes: 124433929, dtype: 'float16', freeDimensions: { batch_size: 1, sequence_length: 77 }, inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'hidden_states.11' }, mask: 'none' },
   textEncoder2: { file: 'onnx/text_encoder_2_model_q4f16.onnx', bytes: 483677630, dtype: 'float16', freeDimensions: { batch_size: 1, sequence_length: 77 }, inputs: { inputIds: 'input_ids' }, outputs: { hiddenStates: 'hidden_states.31', pooled: 'text_embeds' }, mask: 'none' },
   transformer: {
@@ -195,7 +198,9 @@ describe('bundled real pack manifests', () => {
     // The mirror: same files under onnx/ and tokenizer(_2)/, the same fixed [1, 77] text dims, pads with EOS / 0.
     const t = readManifest('test-sdxlturbo');
     for (const name of ['textEncoder', 'textEncoder2', 'transformer', 'vaeDecoder'] as const) expect(t.components[name]?.file).toBe(m.components[name]?.file);
-    expect([t.tokenizer.vocab?.file, t.tokenizer2?.vocab?.file, t.tokenizer2?.merges?.file, t.tokenizer2?.padId]).toEqual(['tokenizer/vocab.json', 'tokenizer_2/vocab.json', 'tokenizer_2/merges.txt', 0]);
+    const mirrored = (x: PackManifest['tokenizer'] | undefined) => x && { format: x.format, file: x.file, maxLength: x.maxLength, padding: x.padding, idsType: x.idsType, truncation: x.truncation };
+    expect([mirrored(t.tokenizer), mirrored(t.tokenizer2)]).toEqual([mirrored(m.tokenizer), mirrored(m.tokenizer2)]);
+    expect([t.tokenizer.file, t.tokenizer2?.file, t.tokenizer2?.padId]).toEqual(['tokenizer/tokenizer.json', 'tokenizer_2/tokenizer.json', 0]);
     expect(t.components.textEncoder.freeDimensions).toEqual({ batch_size: 1, sequence_length: 77 });
     expect(t.components.textEncoder2?.freeDimensions).toEqual({ batch_size: 1, sequence_length: 77 });
   });

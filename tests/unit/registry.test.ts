@@ -53,8 +53,8 @@ describe('parseRegistry', () => {
     expect(REAL.map((id) => findPack(entries, id)).map((e) => [e.id, e.bytes, e.bytesApprox, e.unknownSizes, e.files.length])).toEqual([
       // 690,765,724 + 1,526,231,040 + 1,675,741,721 + 2,025,062,400 + 99,284,482 + 3,235 + 905 + 7,335,749 + 5,404
       ['z-image-turbo', 6_024_430_660, false, 0, 9],
-      // 124,433,929 + 483,677,630 + 1,965,607,674 + 97,617,257; two tokenizers' vocab.json + merges.txt unsized
-      ['sdxl-turbo', 2_671_336_490, false, 4, 8],
+      // 124,433,929 + 483,677,630 + 1,965,607,674 + 97,617,257 + the webnn demo's two tokenizer.json (2,224,108 + 2,224,281)
+      ['sdxl-turbo', 2_675_784_879, false, 0, 6],
       // three graphs labelled in the WebNN export; the tokenizer's vocab.json and merges.txt unsized
       ['sd-turbo', 2_353_500_000, true, 2, 5],
       // embedding 1,050,148,864 + scales 512,768 + 24 × ~108.6 MB + shell_pre 179,722,412 + 30 × ~92 MB + VAE 29,549,754 + tokenizer 16,837,459 (from Wan-AI)

@@ -28,12 +28,10 @@ const src = () => diskPackSource(ID, TEST_PACKS_DIR);
 const raw = () => JSON.parse(readFileSync(join(TEST_PACKS_DIR, ID, 'pack.json'), 'utf8')) as Record<string, Record<string, unknown>>;
 
 describe('SDXL-Turbo contract (test-sdxlturbo)', () => {
-  it('downloads both tokenizers (tokenizer/, tokenizer_2/ vocab + merges) and the four graphs under onnx/', () => {
+  it('downloads both tokenizers (tokenizer/, tokenizer_2/ tokenizer.json) and the four graphs under onnx/', () => {
     expect(manifestFiles(readManifest(ID)).map((f) => f.path)).toEqual([
-      'tokenizer/vocab.json',
-      'tokenizer/merges.txt',
-      'tokenizer_2/vocab.json',
-      'tokenizer_2/merges.txt',
+      'tokenizer/tokenizer.json',
+      'tokenizer_2/tokenizer.json',
       'onnx/text_encoder_model_q4f16.onnx',
       'onnx/text_encoder_2_model_q4f16.onnx',
       'onnx/unet_model_q4f16.onnx',

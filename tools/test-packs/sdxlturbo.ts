@@ -1,7 +1,7 @@
 /**
  * test-sdxlturbo: a tiny random-weight pack with the I/O of hf:webnn/sdxl-turbo as the webnn
  * demo feeds it (microsoft/webnn-developer-preview:demos/sdxl-turbo/index.js; REAL_PACKS §2b):
- * two CLIP tokenizers (tokenizer/, tokenizer_2/: vocab.json + merges.txt) padded to 77;
+ * two CLIP tokenizers (tokenizer/, tokenizer_2/: tokenizer.json, as the webnn demo ships them) padded to 77;
  * onnx/text_encoder_model_q4f16.onnx `input_ids` **int32** [1, 77] → `hidden_states.11`;
  * onnx/text_encoder_2_model_q4f16.onnx `input_ids` **int64** [1, 77] → `hidden_states.31` and
  * pooled `text_embeds`; onnx/unet_model_q4f16.onnx `sample`, `timestep` [1], `encoder_hidden_states`
@@ -13,6 +13,7 @@
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { demoVocabulary } from '../demo-pack/analytic';
 import { PackFolder } from '../demo-pack/pack-folder';
+import { clipTokenizerJson } from '../../src/engine/text/clip-bpe';
 import { clipVocab } from './clip-vocab';
 import { imageDecoder } from './image-decoder';
 import { attention, feedForward, layerNorm, linear, timestepEmbedding } from './layers';
@@ -82,14 +83,16 @@ export function writeSdxlTurboPack(dir: string): void {
   const clip = clipVocab(demoVocabulary());
   const vocabSize = Object.keys(clip.vocab).length;
   const eos = vocabSize - 1;
+  // The real pack takes both tokenizer.json files from the webnn demo (CLIP's, with <|endoftext|> kept last).
+  const tokenizerJson = JSON.stringify(clipTokenizerJson(clip.vocab, clip.merges));
   const tokenizer = (sub: string, padId: number, idsType: 'int32' | 'int64') => ({
-    format: 'clip-bpe',
-    vocab: { file: `${sub}/vocab.json`, ...folder.write(`${sub}/vocab.json`, clip.vocabJson) },
-    merges: { file: `${sub}/merges.txt`, ...folder.write(`${sub}/merges.txt`, clip.mergesTxt) },
+    file: `${sub}/tokenizer.json`,
+    ...folder.write(`${sub}/tokenizer.json`, tokenizerJson),
     maxLength: SEQ,
     padId,
     padding: 'max-length',
     idsType,
+    truncation: 'keep-special',
   });
   const graph = (file: string, model: Uint8Array) => ({ ...writeGraph(folder, file, { model }), dtype: 'float32' });
   const decoder = imageDecoder({
