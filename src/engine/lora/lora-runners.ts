@@ -116,6 +116,13 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
       return drop((key) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`));
     },
 
+    /** Releases the merged sessions of pack `packId` but keeps its parsed LoRAs (sequential residency, before decode). */
+    async releaseSessions(packId: string): Promise<void> {
+      const gone = [...sessions.entries()].filter(([key]) => key.startsWith(`${packId}@`));
+      for (const [key] of gone) sessions.delete(key);
+      await Promise.all(gone.map(([, s]) => s.then((x) => x.release()).catch(() => undefined)));
+    },
+
     /** Forgets a LoRA file (deleted from the library): its parsed tensors and every merged session using it. */
     forget(sha256: string): Promise<void> {
       return drop((key) => key.includes(sha256));
