@@ -14,6 +14,7 @@ import { chooseResidency, memoryPlan, type Residency, taskTensors } from './pack
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import { benchLora, type LoraBenchResult } from './bench/lora-bench';
 import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
+import { benchResidency, type ResidencyBenchRow } from './bench/residency-bench';
 import { createMattingEngine } from './matting/matting-engine';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
@@ -187,6 +188,14 @@ export function createEngine(deps: EngineDeps) {
       return serial(async () => {
         const manifest = await readManifest(source);
         return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
+      });
+    },
+
+    /** Peak session bytes of pack `source` all-resident vs sequential, in one run (see bench/residency-bench.ts). */
+    benchResidency(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<ResidencyBenchRow[]> {
+      return serial(async () => {
+        const manifest = await readManifest(source);
+        return benchResidency(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
       });
     },
 

@@ -72,6 +72,8 @@ const api = {
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
   benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
+  /** Peak session memory of the pack served at `url`, all sessions resident vs sequential. */
+  benchResidency: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchResidency(httpPackSource(url), request, backend),
   /** Benchmarks a per-step LoRA schedule on the pack served at `url` with the given LoRA file. */
   benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) => engine.benchLora(httpPackSource(url), request, loraBytes, backend),
   /** Video packs (segment-points / matting-memory): manifest, SAM clicks, and the matting loop one frame at a time. */

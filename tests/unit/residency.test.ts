@@ -1,0 +1,102 @@
+/**
+ * Sequential residency (pack/residency.ts) in the engine, on test-zimage with real onnxruntime-node
+ * sessions wrapped by the session meter: with a budget the pack does not fit, at most one of the
+ * text encoder, transformer and VAE decoder sessions exists at any time, in that order, and the
+ * output equals the all-resident run exactly; a pack that fits stays resident and cached.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { meterSessions } from '../../src/engine/bench/session-meter';
+import { createEngine } from '../../src/engine/engine';
+import { componentGraphs } from '../../src/engine/pack/components';
+import type { Progress } from '../../src/engine/progress';
+import { CPU_ONLY, diskPackSource, ortNodeModule } from '../helpers/ort-node';
+import { smallRequest } from '../helpers/requests';
+import { readManifest, TEST_PACKS_DIR } from '../helpers/test-packs';
+
+const PACK = 'test-zimage';
+const manifest = readManifest(PACK);
+const graphs = Object.entries(manifest.components).flatMap(([name, spec]) => componentGraphs(spec).map((g) => ({ name, bytes: new Uint8Array(readFileSync(join(TEST_PACKS_DIR, PACK, g.file))) })));
+/** A session's component, known by its graph bytes; the engine's own step/scale/blend graphs are 'engine'. */
+const labelOf = (model: Uint8Array) => graphs.find((g) => g.bytes.byteLength === model.byteLength && g.bytes.every((v, i) => v === model[i]))?.name ?? 'engine';
+const request = smallRequest(PACK, { frames: 1, resolution: '64x64', steps: 4 });
+const BIG = ['textEncoder', 'transformer', 'vaeDecoder'];
+
+function meteredEngine(budgetGiB: number) {
+  const meter = meterSessions(ortNodeModule, labelOf);
+  const engine = createEngine({ ort: meter.ort, sourceFor: async (id) => diskPackSource(id, TEST_PACKS_DIR), probe: async () => CPU_ONLY, gpuBudgetGiB: async () => budgetGiB });
+  return { meter, engine };
+}
+
+/** The big sessions alive after each create/release event. */
+function bigAlive(log: { what: string; label: string }[]): string[][] {
+  const alive: string[] = [];
+  return log.map((e) => {
+    if (!BIG.includes(e.label)) return [...alive];
+    if (e.what === 'create') alive.push(e.label);
+    else alive.splice(alive.indexOf(e.label), 1);
+    return [...alive];
+  });
+}
+
+describe('sequential residency', () => {
+  it('keeps at most one of text encoder / transformer / VAE alive, in order, and gives the all-resident output exactly', async () => {
+    const resident = meteredEngine(64);
+    const whole = await resident.engine.generate('r', request);
+    expect(resident.meter.live().filter((l) => BIG.includes(l)).sort()).toEqual([...BIG].sort()); // cached, all resident
+
+    const seq = meteredEngine(1e-6); // ~1 KiB: nothing fits whole
+    const progress: Progress[] = [];
+    const out = await seq.engine.generate('s', request, { onProgress: (p) => progress.push(p) });
+    expect(out.latent).toEqual(whole.latent);
+    expect(out.frames.rgba).toEqual(whole.frames.rgba);
+
+    const alive = bigAlive(seq.meter.log);
+    expect(Math.max(...alive.map((a) => a.length))).toBe(1);
+    const bigEvents = seq.meter.log.filter((e) => BIG.includes(e.label)).map((e) => `${e.what} ${e.label}`);
+    expect(bigEvents).toEqual(['create textEncoder', 'release textEncoder', 'create transformer', 'release transformer', 'create vaeDecoder']);
+    // The peak is the largest phase, far below all sessions together.
+    expect(seq.meter.peakBytes).toBeLessThan(resident.meter.peakBytes);
+
+    // Load progress: the phases' sessions, loaded never decreasing, total constant, ending at the whole pack.
+    const loads = progress.filter((p): p is Extract<Progress, { stage: 'load' }> => p.stage === 'load');
+    expect(new Set(loads.map((p) => p.total)).size).toBe(1);
+    expect(loads.map((p) => p.loaded)).toEqual([...loads.map((p) => p.loaded)].sort((a, b) => a - b));
+    expect(progress.map((p) => p.stage).indexOf('decode')).toBeLessThan(progress.map((p) => p.stage).lastIndexOf('load'));
+  });
+
+  it('a second sequential run releases the VAE before the text encoder comes back, and still matches', async () => {
+    const { meter, engine } = meteredEngine(1e-6);
+    const first = await engine.generate('a', request);
+    meter.reset();
+    const second = await engine.generate('b', request);
+    expect(second.latent).toEqual(first.latent);
+    expect(Math.max(...bigAlive(meter.log).map((a) => a.length))).toBeLessThanOrEqual(1);
+    expect(meter.log.filter((e) => BIG.includes(e.label)).map((e) => `${e.what} ${e.label}`).slice(0, 2)).toEqual(['release vaeDecoder', 'create textEncoder']);
+  });
+
+  it('cancellation between steps still rejects with AbortError and the next run succeeds', async () => {
+    const { engine, meter } = meteredEngine(1e-6);
+    const run = engine.generate('c', request, { onProgress: (p) => p.stage === 'denoise' && p.step === 1 && engine.cancel('c') });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(meter.live()).toContain('transformer');
+    const out = await engine.generate('d', request);
+    expect(out.latent.length).toBe(16 * 8 * 8);
+    expect(Math.max(...bigAlive(meter.log).map((a) => a.length))).toBe(1);
+  });
+
+  it('switching the budget reloads the pack in the other mode and releases the first copy', async () => {
+    let budget = 64;
+    const meter = meterSessions(ortNodeModule, labelOf);
+    const engine = createEngine({ ort: meter.ort, sourceFor: async (id) => diskPackSource(id, TEST_PACKS_DIR), probe: async () => CPU_ONLY, gpuBudgetGiB: async () => budget });
+    await engine.generate('x', request);
+    expect(meter.live().filter((l) => BIG.includes(l))).toHaveLength(3);
+    budget = 1e-6;
+    await engine.generate('y', request);
+    expect(meter.live().filter((l) => BIG.includes(l))).toEqual(['vaeDecoder']);
+    await engine.dispose();
+    expect(meter.live()).toEqual([]);
+    expect(meter.liveBytes).toBe(0);
+  });
+});
