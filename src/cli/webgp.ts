@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseJsonText, parsePackHeader } from '../engine/pack/header';
 import { parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { numberOption, parseArgs, UsageError } from './args';
-import { dryRun, formatReport, type TaskOverrides } from './dry-run';
+import { dryRun, formatReport, fullManifest, type TaskOverrides } from './dry-run';
 
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 const NUMBERS = ['steps', 'shift', 'width', 'height', 'frames', 'guidance', 'seed'] as const;
@@ -42,7 +42,8 @@ function main(argv: string[]): number {
   const packArg = args.values.get('pack');
   if (!packArg) throw new UsageError('--pack is required.');
   const { packJson, entry } = resolvePack(packArg);
-  const header = parsePackHeader(readJson(packJson), packJson);
+  const raw = readJson(packJson);
+  const header = parsePackHeader(raw, packJson);
   const o: TaskOverrides = {};
   for (const key of NUMBERS) {
     const n = numberOption(args, key);
@@ -54,7 +55,7 @@ function main(argv: string[]): number {
   if (prompt !== undefined) o.prompt = prompt;
   const negative = args.values.get('negative-prompt');
   if (negative !== undefined) o.negativePrompt = negative;
-  const report = dryRun(header, entry, o);
+  const report = dryRun(header, entry, o, fullManifest(raw, packJson));
   process.stdout.write(args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.valid ? 0 : 1;
 }
