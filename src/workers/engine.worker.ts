@@ -9,6 +9,7 @@ import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
 import { readLoraBytes } from '../storage/lora-store';
+import { loadSettings } from '../storage/settings-store';
 import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
 import type { LatentCheckpoint } from '../engine/pipeline/generate';
@@ -36,11 +37,20 @@ async function listPacks(): Promise<RegistryEntry[]> {
   return mergeInstalled(await registryPacks(), await installedPacks());
 }
 
+/** navigator.deviceMemory (Chromium, workers too), for the default GPU memory budget. */
+function deviceMemory(): { deviceMemoryGiB?: number } {
+  const gib = (navigator as typeof navigator & { deviceMemory?: number }).deviceMemory;
+  return gib !== undefined ? { deviceMemoryGiB: gib } : {};
+}
+
 const engine = createEngine({
   ort,
   // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
   sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
   readLora: readLoraBytes,
+  // Read at every run, so a changed Settings value applies to the next task.
+  gpuBudgetGiB: async () => (await loadSettings()).gpuBudgetGiB,
+  ...deviceMemory(),
 });
 
 /** The usable packs (bundled or installed, test packs included) whose transformer takes LoRAs. */

@@ -15,7 +15,7 @@ import type { TextEncoding } from '../text/encode-text';
 import { loadTokenizer } from '../text/tokenize';
 import { type ComponentSpec, type PackManifest, parseManifestText, presentComponents } from './manifest';
 import type { PackSource } from './pack-source';
-import { type Phase, type Residency } from './memory-plan';
+import type { Phase, Residency } from './memory-plan';
 import { type PhasedComponents, residentComponents, sequentialComponents } from './residency';
 import { createGraphSession } from './sessions';
 

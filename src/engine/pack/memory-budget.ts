@@ -32,3 +32,12 @@ export function gpuBudget(userGiB: number | null | undefined, f: BudgetFacts, ba
   const bytes = userGiB !== null && userGiB !== undefined && userGiB > 0 ? userGiB * GIB : defaultGpuBudget(f);
   return backend === 'wasm' ? Math.min(bytes, WASM_HEAP_BYTES) : bytes;
 }
+
+/** Parses the Settings field: empty → null (automatic), else a GiB count over 0 and at most 1024; a string is the error to show. */
+export function parseBudgetField(value: string): number | null | string {
+  const text = value.trim();
+  if (!text) return null;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 1024) return 'Enter the GPU memory in GiB (more than 0, at most 1024), or leave it empty for the automatic value.';
+  return n;
+}
