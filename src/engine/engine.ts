@@ -42,6 +42,8 @@ export interface EngineDeps {
 export interface GenerateOutcome extends GenerateResult {
   manifest: PackManifest;
   backendReason: string;
+  /** Whether the pack's sessions stayed resident or ran one phase at a time (over the GPU memory budget). */
+  residency: Residency;
 }
 
 export interface GenerateJobOptions {
@@ -138,7 +140,8 @@ export function createEngine(deps: EngineDeps) {
             resumeFrom: opts.resumeFrom,
             previews: opts.previews,
           });
-          return { ...result, manifest: loaded.manifest, backendReason: reason };
+          const sequential = residency === 'sequential' ? ' The model is larger than the GPU memory budget (Settings), so its text encoder, transformer and VAE ran one at a time.' : '';
+          return { ...result, manifest: loaded.manifest, backendReason: reason + sequential, residency };
         } catch (err) {
           if (err instanceof Error && DEVICE_LOST.test(err.message)) {
             packs.clear();

@@ -51,6 +51,8 @@ describe('sequential residency', () => {
     const out = await seq.engine.generate('s', request, { onProgress: (p) => progress.push(p) });
     expect(out.latent).toEqual(whole.latent);
     expect(out.frames.rgba).toEqual(whole.frames.rgba);
+    expect([whole.residency, out.residency]).toEqual(['resident', 'sequential']);
+    expect(out.backendReason).toMatch(/larger than the GPU memory budget .* ran one at a time/);
 
     const alive = bigAlive(seq.meter.log);
     expect(Math.max(...alive.map((a) => a.length))).toBe(1);
