@@ -19,6 +19,7 @@ export interface ResidencyBenchRow {
   peakSessionBytes: number;
   /** The memory plan's figure for this mode: the whole pack, or its largest phase (sessions + tensors). */
   plannedBytes: number;
+  /** Load and one generation, after an unmeasured warm-up run (shader compilation excluded). */
   totalMs: number;
   /** The latent equals the all-resident run's exactly. */
   sameLatent: boolean;
@@ -30,6 +31,8 @@ export async function benchResidency(ort: OrtModule, source: PackSource, request
   const meter = meterSessions(ort);
   const rows: ResidencyBenchRow[] = [];
   let reference: Float32Array | undefined;
+  const warm = await loadPack(source, manifest, ort, backend);
+  await generate(warm, ort, request).finally(() => warm.release());
   for (const residency of ['resident', 'sequential'] as const) {
     meter.reset();
     const t0 = performance.now();
