@@ -84,6 +84,12 @@ describe('streamed chains and unsized files', () => {
     const req = findPack(registry, 'fastwan2.2-ti2v-5b').requirements!;
     expect(peakGpuBytes(req, plan)).toBe(req.peakGpuBytes);
   });
+
+  it('without a working-memory estimate the registry figure stands (the plan alone would leave out activations)', () => {
+    const req = { ...findPack(registry, 'z-image-turbo').requirements!, workingBytes: undefined };
+    expect(peakGpuBytes(req, memoryPlan(zimage))).toBe(req.peakGpuBytes);
+    expect(peakGpuBytes({ ...req, workingBytes: 0 }, memoryPlan(zimage))).toBe(3_700_807_356);
+  });
 });
 
 describe('GPU memory budget', () => {

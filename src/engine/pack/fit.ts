@@ -34,18 +34,22 @@ function memoryNote(gib: number): string {
 }
 
 /**
- * GPU memory at the peak: with a plan whose files all have sizes, its largest phase plus the
- * registry's estimated working memory; otherwise the registry's published figure.
+ * GPU memory at the peak: with a plan whose files all have sizes and a registry estimate of the
+ * working memory, the plan's largest phase plus that estimate; otherwise the registry's figure
+ * (whose own notes say what it counts).
  */
 export function peakGpuBytes(req: PackRequirements, plan?: MemoryPlan): number {
-  return plan && plan.unsized.length === 0 ? plan.peakBytes + (req.workingBytes ?? 0) : req.peakGpuBytes;
+  return plan && plan.unsized.length === 0 && req.workingBytes !== undefined ? plan.peakBytes + req.workingBytes : req.peakGpuBytes;
 }
+
+/** Whether the verdict's GPU peak comes from the plan (see peakGpuBytes). */
+const fromPlan = (req: PackRequirements | undefined, plan: MemoryPlan | undefined): plan is MemoryPlan => !!plan && !plan.unsized.length && req?.workingBytes !== undefined;
 
 const PHASE_NAMES: Record<MemoryPlan['peakPhase'], string> = { 'encode-text': 'text encoding', 'encode-image': 'start-image encoding', denoise: 'denoising', decode: 'decoding' };
 
 /** "(while denoising; sessions run one phase at a time when the whole pack, 6.02 GB, is over the GPU memory budget)". */
-function phaseNote(plan: MemoryPlan | undefined): string {
-  if (!plan || plan.unsized.length || plan.phases.length < 2) return '';
+function phaseNote(req: PackRequirements | undefined, plan: MemoryPlan | undefined): string {
+  if (!fromPlan(req, plan) || plan.phases.length < 2) return '';
   return ` (while ${PHASE_NAMES[plan.peakPhase]}; its sessions run one phase at a time when the whole pack, ${formatSize(plan.wholeBytes)}, is over the GPU memory budget)`;
 }
 
@@ -82,12 +86,12 @@ export function fitVerdict(entry: RegistryEntry, caps: Capabilities, device: Dev
     if (req.peakCpuBytes > memory) doubts.push(`Needs about ${formatSize(req.peakCpuBytes)} of memory at its peak, and ${memoryNote(device.memoryGiB)}.`);
     const gpu = peakGpuBytes(req, plan);
     if (gpu > memory) {
-      doubts.push(`Needs about ${formatSize(gpu)} of GPU memory at its peak${phaseNote(plan)}, and ${memoryNote(device.memoryGiB)}; a GPU with enough memory of its own may still run it.`);
+      doubts.push(`Needs about ${formatSize(gpu)} of GPU memory at its peak${phaseNote(req, plan)}, and ${memoryNote(device.memoryGiB)}; a GPU with enough memory of its own may still run it.`);
     }
   }
 
   if (blocking.length) return { level: 'does-not-fit', reasons: [...blocking, ...doubts] };
   if (doubts.length) return { level: 'may-not-fit', reasons: doubts };
-  const memory = req ? ` Peak use is about ${formatSize(peakGpuBytes(req, plan))} of GPU memory${phaseNote(plan)} and ${formatSize(req.peakCpuBytes)} of memory.` : '';
+  const memory = req ? ` Peak use is about ${formatSize(peakGpuBytes(req, plan))} of GPU memory${phaseNote(req, plan)} and ${formatSize(req.peakCpuBytes)} of memory.` : '';
   return { level: 'fits', reasons: [`This GPU has what it needs (WebGPU${req?.shaderF16 ? ' with shader-f16' : ''}, buffers up to ${formatSize(caps.maxBufferSize)}).${memory}`] };
 }
