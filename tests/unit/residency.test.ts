@@ -8,18 +8,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { meterSessions } from '../../src/engine/bench/session-meter';
+import { pngDataUrl } from '../../src/engine/media/png-decode';
 import { createEngine } from '../../src/engine/engine';
 import { componentGraphs } from '../../src/engine/pack/components';
 import type { Progress } from '../../src/engine/progress';
 import { CPU_ONLY, diskPackSource, ortNodeModule } from '../helpers/ort-node';
+import { png } from '../helpers/png';
 import { smallRequest } from '../helpers/requests';
 import { readManifest, TEST_PACKS_DIR } from '../helpers/test-packs';
 
 const PACK = 'test-zimage';
-const manifest = readManifest(PACK);
-const graphs = Object.entries(manifest.components).flatMap(([name, spec]) => componentGraphs(spec).map((g) => ({ name, bytes: new Uint8Array(readFileSync(join(TEST_PACKS_DIR, PACK, g.file))) })));
-/** A session's component, known by its graph bytes; the engine's own step/scale/blend graphs are 'engine'. */
-const labelOf = (model: Uint8Array) => graphs.find((g) => g.bytes.byteLength === model.byteLength && g.bytes.every((v, i) => v === model[i]))?.name ?? 'engine';
+
+/** Names a session by the component whose graph bytes it was made from; the engine's own step/scale/blend graphs are 'engine'. */
+function labeller(packId: string): (model: Uint8Array) => string {
+  const graphs = Object.entries(readManifest(packId).components).flatMap(([name, spec]) => componentGraphs(spec).map((g) => ({ name, bytes: new Uint8Array(readFileSync(join(TEST_PACKS_DIR, packId, g.file))) })));
+  return (model) => graphs.find((g) => g.bytes.byteLength === model.byteLength && g.bytes.every((v, i) => v === model[i]))?.name ?? 'engine';
+}
+const labelOf = labeller(PACK);
 const request = smallRequest(PACK, { frames: 1, resolution: '64x64', steps: 4 });
 const BIG = ['textEncoder', 'transformer', 'vaeDecoder'];
 
@@ -100,5 +105,36 @@ describe('sequential residency', () => {
     await engine.dispose();
     expect(meter.live()).toEqual([]);
     expect(meter.liveBytes).toBe(0);
+  });
+});
+
+describe('sequential residency with a start image and block-streamed components (test-fastwan-i2v)', () => {
+  it('text encoder, VAE encoder, transformer chain and VAE decoder each run alone, and the video equals the resident one', async () => {
+    const id = 'test-fastwan-i2v';
+    const m = readManifest(id);
+    const [w, h] = m.defaults.resolution.split('x').map(Number) as [number, number];
+    const px = new Uint8Array(w * h * 3).fill(30);
+    for (let y = h / 4; y < (3 * h) / 4; y++) px.fill(220, (y * w + w / 4) * 3, (y * w + (3 * w) / 4) * 3);
+    const r = { ...smallRequest(id, { frames: m.defaults.frames, resolution: m.defaults.resolution, steps: 3, solver: 'unipc', shift: 8 }), startImage: pngDataUrl(png(w, h, 2, 3, px, 0)) };
+    const make = (budgetGiB: number) => {
+      const meter = meterSessions(ortNodeModule, labeller(id));
+      return { meter, engine: createEngine({ ort: meter.ort, sourceFor: async (p) => diskPackSource(p, TEST_PACKS_DIR), probe: async () => CPU_ONLY, gpuBudgetGiB: async () => budgetGiB }) };
+    };
+    const resident = await make(64).engine.generate('r', r);
+    const { meter, engine } = make(1e-6);
+    const out = await engine.generate('s', r);
+    expect(out.latent).toEqual(resident.latent);
+    expect(out.frames.rgba).toEqual(resident.frames.rgba);
+    // Distinct components alive after each event (a chain's stages count as one component).
+    const alive = new Map<string, number>();
+    const counts = meter.log.map((e) => {
+      if (e.label !== 'engine' && e.label !== 'schedulerStep') alive.set(e.label, (alive.get(e.label) ?? 0) + (e.what === 'create' ? 1 : -1));
+      return [...alive.values()].filter((n) => n > 0).length;
+    });
+    expect(Math.max(...counts)).toBe(1);
+    const firstCreate = (label: string) => meter.log.findIndex((e) => e.what === 'create' && e.label === label);
+    const order = ['textEncoder', 'vaeEncoder', 'transformer', 'vaeDecoder'].map(firstCreate);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 });
