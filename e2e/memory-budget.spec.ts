@@ -3,6 +3,7 @@
  * pack server generates with all sessions resident under the automatic budget, then, with a
  * budget below the pack's size set in Settings, with its sessions one phase at a time; the
  * "Last run" line says which, the two images are identical, and the setting survives a reload.
+ * The Models page shows a real pack's GPU memory per phase, read from its bundled pack.json.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,3 +67,14 @@ test('a budget below the pack runs it one phase at a time with the same image, a
   await page.getByText('Settings', { exact: true }).click();
   await expect(page.getByLabel('GPU memory budget (GiB)')).toHaveValue('0.0001');
 });
+
+test('the Models page shows the sessions of each Z-Image-Turbo phase from its pack.json, and the peak phase, not the sum', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+  const card = page.locator('li[data-pack-id="z-image-turbo"]');
+  await card.getByText('Details', { exact: true }).click();
+  await expect(card.getByTestId('pack-phases')).toHaveText('encode-text 2.22 GB → denoise 3.70 GB → decode 99.3 MB; run one phase at a time over the GPU memory budget (Settings), else 6.02 GB loaded together');
+  // 3.70 GB of denoise sessions + the registry's 1.56 GB working-memory estimate.
+  await expect(card).toContainText('≈ 5.26 GB');
+});
+

@@ -14,6 +14,8 @@ import { engineBridge } from '../bridges/engine-bridge';
 export interface ModelCard {
   entry: RegistryEntry;
   verdict: FitVerdict;
+  /** The memory plan of its pack.json, when read. */
+  plan?: MemoryPlan;
 }
 
 export class ModelsState {
@@ -25,7 +27,7 @@ export class ModelsState {
   error = $state('');
   loaded = $state(false);
   /** Registry packs only: packs installed from elsewhere are listed under "Installed packs". */
-  readonly cards: ModelCard[] = $derived(this.caps ? this.packs.filter((p) => !p.installedFrom).map((entry) => ({ entry, verdict: fitVerdict(entry, this.caps as Capabilities, this.device, this.plans[entry.id]) })) : []);
+  readonly cards: ModelCard[] = $derived(this.caps ? this.packs.filter((p) => !p.installedFrom).map((entry) => ({ entry, verdict: fitVerdict(entry, this.caps as Capabilities, this.device, this.plans[entry.id]), plan: this.plans[entry.id] })) : []);
   #loading: Promise<void> | undefined;
 
   /** Reads the registry, capabilities and device facts; later calls reuse the first load. */
