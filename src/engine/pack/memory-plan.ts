@@ -52,7 +52,8 @@ export interface TaskTensors {
   pixels: number;
 }
 
-const graphBytes = (g: GraphSpec) => (g.bytes ?? 0) + g.externalData.reduce((n, x) => n + (x.bytes ?? 0), 0);
+/** A graph's file plus its external data, as pack.json lists them (unsized files count 0). */
+export const graphBytes = (g: GraphSpec) => (g.bytes ?? 0) + g.externalData.reduce((n, x) => n + (x.bytes ?? 0), 0);
 
 /** Bytes of a component's resident sessions: every graph, or the `resident` largest stages of a streamed chain. */
 export function residentBytes(spec: ComponentSpec): number {
