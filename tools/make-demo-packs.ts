@@ -5,30 +5,21 @@
  *  - demo-sam, demo-matanyone: analytic video segmentation/matting packs (tools/matting-packs);
  * the test LoRAs for test-t2v-random into test-packs/loras (tools/test-loras),
  * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
- * test-sdturbo, test-fastwan, test-fastwan-i2v), which are not served by the app.
+ * test-sdturbo, test-fastwan, test-fastwan-i2v, and test-nan, whose transformer emits NaN),
+ * which are not served by the app.
  * Usage: tsx tools/make-demo-packs.ts [outDir] [testPacksDir]
  */
 import { join, resolve } from 'node:path';
 import { demoVocabulary, embeddingTable } from './demo-pack/analytic';
 import { analyticTextEncoder, analyticTransformer, randomTextEncoder, randomTransformer, vaeDecoder } from './demo-pack/graphs';
-import { demoManifest, TIMESTEP_SCALE } from './demo-pack/manifests';
-import { type FileInfo, PackFolder } from './demo-pack/pack-folder';
-import { tokenizerJson } from './demo-pack/tokenizer-json';
+import { TIMESTEP_SCALE } from './demo-pack/manifests';
+import { DEMO_FILES as FILES, writeDemoContractPack as writePack } from './demo-pack/write-pack';
 import { writeTestLoras } from './test-loras/index';
 import { makeMattingPacks } from './matting-packs/index';
 import { makeTestPacks } from './test-packs/index';
 
 /** Seed of test-t2v-random's transformer weights (tests rebuild it with LoRA deltas baked in). */
 export const RANDOM_TRANSFORMER_SEED = 23;
-const FILES = { textEncoder: 'text_encoder.onnx', transformer: 'transformer.onnx', vaeDecoder: 'vae_decoder.onnx' };
-
-function writePack(dir: string, meta: Parameters<typeof demoManifest>[0], graphs: Record<string, Uint8Array>, vocab: string[]): void {
-  const folder = new PackFolder(dir);
-  const info: Record<string, FileInfo> = {};
-  for (const [file, bytes] of Object.entries(graphs)) info[file] = folder.write(file, bytes);
-  info['tokenizer.json'] = folder.write('tokenizer.json', JSON.stringify(tokenizerJson(vocab)));
-  folder.writeManifest(demoManifest(meta, FILES, info));
-}
 
 export function makeDemoPacks(outDir: string): void {
   const vocab = demoVocabulary();

@@ -47,7 +47,7 @@ export interface StoredRecord {
   id: string;
   status: string;
   baseUrl: string;
-  files: { path: string; bytes: number; done: number }[];
+  files: { path: string; bytes: number; done: number; url?: string }[];
   error?: string;
 }
 

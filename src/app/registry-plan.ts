@@ -4,7 +4,7 @@
  * (what the real packs ship today) cannot drive a download: that is said plainly.
  */
 import type { EngineError } from '../engine/errors';
-import { parseManifestText } from '../engine/pack/manifest';
+import { parseAnyManifestText } from '../engine/pack/any-manifest';
 import type { RegistryEntry } from '../engine/pack/registry';
 import type { DownloadPlan } from '../storage/pack-downloader';
 
@@ -16,7 +16,7 @@ export async function registryPlan(entry: RegistryEntry): Promise<DownloadPlan> 
   const manifestText = await res.text();
   let id: string;
   try {
-    id = parseManifestText(manifestText, `pack.json of ${entry.name}`).id;
+    id = parseAnyManifestText(manifestText, `pack.json of ${entry.name}`).id;
   } catch (err) {
     const first = Object.entries((err as EngineError).fields ?? {})[0];
     throw new Error(`This version of WebGP cannot download ${entry.name} yet: its bundled pack.json describes the model but not the files and graphs a download needs${first ? ` (${first[0]}: ${first[1]})` : ''}.`);

@@ -1,7 +1,8 @@
 /**
  * The `webgp` command line (`npx webgp`, see bin/webgp.js). Commands:
  *   dry-run  resolve a task against a pack and print it, its validation, memory and schedule.
- * Exit codes: 0 valid task, 1 invalid task, 2 usage error or unknown pack.
+ *   smoke    install a pack in Chrome, run "Test this pack" and one request (src/cli/smoke.ts).
+ * Exit codes: 0 valid task, 1 invalid task, 2 usage error or unknown pack (smoke: 0 pass, 1 fail, 2 usage).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +11,13 @@ import { parseJsonText, parsePackHeader } from '../engine/pack/header';
 import { parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { numberOption, parseArgs, UsageError } from './args';
 import { dryRun, formatReport, fullManifest, type TaskOverrides } from './dry-run';
+import { SMOKE_USAGE, smokeCommand } from './smoke';
 
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 const NUMBERS = ['steps', 'shift', 'width', 'height', 'frames', 'guidance', 'seed'] as const;
 const USAGE = `Usage: webgp dry-run --pack <registry id or pack folder> [--solver euler|unipc|dpmpp-2m] [--steps N] [--shift X]
-                      [--width W --height H] [--frames N] [--guidance G] [--seed N] [--prompt TEXT] [--negative-prompt TEXT] [--json]`;
+                      [--width W --height H] [--frames N] [--guidance G] [--seed N] [--prompt TEXT] [--negative-prompt TEXT] [--json]
+${SMOKE_USAGE}`;
 
 function readJson(path: string): unknown {
   return parseJsonText(readFileSync(path, 'utf8'), path);
@@ -37,8 +40,8 @@ function main(argv: string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (args.command === undefined) throw new UsageError('Give a command: dry-run.');
-  if (args.command !== 'dry-run') throw new UsageError(`Unknown command "${args.command}". Commands: dry-run.`);
+  if (args.command === undefined) throw new UsageError('Give a command: dry-run or smoke.');
+  if (args.command !== 'dry-run') throw new UsageError(`Unknown command "${args.command}". Commands: dry-run, smoke.`);
   const packArg = args.values.get('pack');
   if (!packArg) throw new UsageError('--pack is required.');
   const { packJson, entry } = resolvePack(packArg);
@@ -61,7 +64,8 @@ function main(argv: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  process.exitCode = argv[0] === 'smoke' ? await smokeCommand(argv.slice(1)) : main(argv);
 } catch (err) {
   const usage = err instanceof UsageError;
   process.stderr.write(`webgp: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`);

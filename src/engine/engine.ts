@@ -21,6 +21,10 @@ import type { PackSource } from './pack/pack-source';
 import { generate, type GenerateResult, type LatentCheckpoint } from './pipeline/generate';
 import type { ProgressCallback } from './progress';
 import { createLoraRunners } from './lora/lora-runners';
+import { type PackTestReport, runPackTest } from './pack-test/run-pack-test';
+import { runVideoPackTest, type VideoPackApi } from './pack-test/run-video-pack-test';
+import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
+import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
 
@@ -54,6 +58,8 @@ export interface GenerateJobOptions {
   previews?: boolean;
 }
 
+type MediaPipeline = (typeof MEDIA_PIPELINES)[number];
+const decoder = new TextDecoder();
 const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
 
 export function createEngine(deps: EngineDeps) {
@@ -110,7 +116,37 @@ export function createEngine(deps: EngineDeps) {
     return { loaded: await loading, reason: choice.reason };
   }
 
+  /** The pipeline of pack `packId` when it is a video (matting) pack; undefined otherwise or when pack.json cannot be read. */
+  async function videoPipeline(packId: string): Promise<MediaPipeline | undefined> {
+    try {
+      const raw = parseJsonText(decoder.decode(await (await deps.sourceFor(packId)).readBytes('pack.json')), 'pack.json') as { pipeline?: unknown };
+      return (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline) ? (raw.pipeline as MediaPipeline) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   const video = createMattingEngine({ ...deps, capabilities, serial, isCancelled: (id) => cancelled.has(id), clearCancelled: (id) => cancelled.delete(id) });
+
+  /** "Test this pack": the pack loaded (cached like a job's) and its smallest valid request. */
+  async function openForTest(packId: string, backend: BackendPreference, onProgress?: ProgressCallback) {
+    const manifest = await readManifest(await deps.sourceFor(packId));
+    const request = smallestRequest(manifest);
+    const { choice } = await prepare(request, backend);
+    // The residency a real task would get, so the test exercises the same session sequence.
+    const residency = await residencyFor(request, manifest, choice.backend);
+    return { loaded: (await pack(packId, manifest, choice, residency, onProgress)).loaded, request };
+  }
+
+  /** The matting API with the test's backend preference. */
+  function videoTestApi(backend: BackendPreference): VideoPackApi {
+    return {
+      ...video,
+      segmentEmbed: (id, frame) => video.segmentEmbed(id, frame, backend),
+      segmentPoints: (id, embedding, points) => video.segmentPoints(id, embedding, points, backend),
+      mattingOpen: (jobId, o) => video.mattingOpen(jobId, { ...o, backend }),
+    };
+  }
 
   return {
     capabilities,
@@ -152,6 +188,27 @@ export function createEngine(deps: EngineDeps) {
         } finally {
           cancelled.delete(jobId);
           gates.delete(jobId);
+        }
+      });
+    },
+
+    /**
+     * "Test this pack": the smallest valid request with per-stage times and sanity checks (see
+     * pack-test/). Resolves with a pass or a failure and its reason; rejects only with AbortError.
+     */
+    async testPack(jobId: string, packId: string, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<PackTestReport> {
+      const backend = opts.backend ?? 'auto';
+      const media = await videoPipeline(packId);
+      // The matting API serialises each of its calls, so this path is not wrapped in serial().
+      if (media) return runVideoPackTest(videoTestApi(backend), jobId, packId, media).finally(() => cancelled.delete(jobId));
+      return serial(async () => {
+        try {
+          const report = await runPackTest(deps.ort, packId, () => openForTest(packId, backend, opts.onProgress), { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          // A lost device leaves the cached sessions unusable: the next job loads them afresh.
+          if (report.reason && DEVICE_LOST.test(report.reason)) packs.clear();
+          return report;
+        } finally {
+          cancelled.delete(jobId);
         }
       });
     },

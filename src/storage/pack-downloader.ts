@@ -4,10 +4,11 @@
  * rate, ETA), pause/resume (also after a reload, from the install record) via HTTP Range, each
  * file's size and sha256 checked, then the graph check. Only then is the pack 'installed';
  * a corrupt, missing or over-quota file removes the whole pack, while a dropped connection only
- * pauses it.
+ * pauses it. A file with its own `url` in pack.json (another origin) is fetched from there, with
+ * the same Range resume and checks.
  */
 import { EngineError } from '../engine/errors';
-import { parseManifestText } from '../engine/pack/manifest';
+import { parseAnyManifestText } from '../engine/pack/any-manifest';
 import { manifestFiles } from '../engine/pack/pack-files';
 import { assertPackId, assertPackPath, interruptedMessage, percentDone, quotaShortfall, RateMeter } from '../engine/pack/transfer';
 import { type FetchFn, fetchFileIntoOpfs } from './pack-fetch-file';
@@ -63,7 +64,7 @@ export async function planFromUrl(url: string, fetchFn: FetchFn = defaultFetch):
   }
   if (!res.ok) throw new EngineError('missing-file', `There is no pack.json at ${folder} (HTTP ${res.status}). Enter the URL of a folder that has a pack.json.`);
   const manifestText = await res.text();
-  const m = parseManifestText(manifestText, `pack.json at ${folder}`);
+  const m = parseAnyManifestText(manifestText, `pack.json at ${folder}`);
   return { id: m.id, name: m.name, baseUrl: folder, manifestText };
 }
 
@@ -80,11 +81,16 @@ async function headSize(url: string, path: string, fetchFn: FetchFn): Promise<nu
   return res.ok && length !== null ? Number(length) : -1;
 }
 
+/** Where a file is downloaded from: its own URL, else its path in the pack folder. */
+function fileUrl(f: { path: string; url?: string }, baseUrl: string): string {
+  return f.url ?? new URL(f.path, baseUrl).href;
+}
+
 /** Starts installing `plan` (or continues an unfinished install of the same pack from the same URL). */
 export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
   assertPackId(plan.id);
-  const manifest = parseManifestText(plan.manifestText, `pack.json of ${plan.name}`);
+  const manifest = parseAnyManifestText(plan.manifestText, `pack.json of ${plan.name}`);
   const existing = await getRecord(plan.id);
   if (existing?.status === 'installed') throw new EngineError('invalid-request', `${existing.name} (${plan.id}) is already installed. Delete it on the Models page to install it again.`);
   if (existing && existing.baseUrl !== plan.baseUrl) throw new EngineError('invalid-request', `An unfinished install of ${plan.id} from ${existing.baseUrl} is stored. Resume or delete it first.`);
@@ -92,8 +98,8 @@ export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {
   const files: InstallFile[] = [];
   for (const f of manifestFiles(manifest)) {
     assertPackPath(f.path);
-    const bytes = f.bytes ?? (await headSize(new URL(f.path, plan.baseUrl).href, f.path, fetchFn));
-    files.push({ path: f.path, bytes, done: 0, ...(f.sha256 ? { sha256: f.sha256 } : {}) });
+    const bytes = f.bytes ?? (await headSize(fileUrl(f, plan.baseUrl), f.path, fetchFn));
+    files.push({ path: f.path, bytes, done: 0, ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.url ? { url: f.url } : {}) });
   }
   const record: PackRecord = { version: PACK_RECORD_VERSION, id: plan.id, name: plan.name, baseUrl: plan.baseUrl, manifestText: plan.manifestText, status: 'downloading', files, updatedAt: Date.now() };
   return run(record, opts, true);
@@ -111,7 +117,7 @@ export async function resumeDownload(id: string, opts: DownloadOptions = {}): Pr
 async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
   const signal = opts.signal ?? new AbortController().signal;
-  const manifest = parseManifestText(record.manifestText, `pack.json of ${record.name}`);
+  const manifest = parseAnyManifestText(record.manifestText, `pack.json of ${record.name}`);
   const have = await Promise.all(record.files.map(async (f) => (await packFile(record.id, f.path))?.size ?? 0));
   const known = (i: number) => (record.files[i] as InstallFile).bytes;
   const remaining = record.files.reduce((n, f, i) => n + Math.max(0, f.bytes - (have[i] as number)), fresh ? new TextEncoder().encode(record.manifestText).length : 0);
@@ -150,7 +156,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
           id: record.id,
           name: record.name,
           path: f.path,
-          url: new URL(f.path, record.baseUrl).href,
+          url: fileUrl(f, record.baseUrl),
           expected: f.bytes,
           have: have[i] as number,
           signal,

@@ -5,7 +5,7 @@
  * any failure removes what was copied.
  */
 import { EngineError } from '../engine/errors';
-import { parseManifestText } from '../engine/pack/manifest';
+import { parseAnyManifestText } from '../engine/pack/any-manifest';
 import { manifestFiles } from '../engine/pack/pack-files';
 import { assertPackId, assertPackPath, packRootOf, quotaShortfall } from '../engine/pack/transfer';
 import { deletePack, getRecord, type PackRecord, saveRecord, PACK_RECORD_VERSION } from './pack-store';
@@ -34,7 +34,7 @@ export async function importPack(picked: Map<string, File>, source: string, onPr
   if (root === undefined) throw new EngineError('missing-file', `${source} has no pack.json. Pick the pack folder itself (the one with pack.json in it).`);
   const file = (path: string) => picked.get(root + path);
   const manifestText = await (file('pack.json') as File).text();
-  const manifest = parseManifestText(manifestText, `pack.json of ${source}`);
+  const manifest = parseAnyManifestText(manifestText, `pack.json of ${source}`);
   assertPackId(manifest.id);
   const wanted = manifestFiles(manifest);
   wanted.forEach((f) => assertPackPath(f.path));

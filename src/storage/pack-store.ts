@@ -6,6 +6,7 @@
  */
 import { createStore, del, get, set, values } from 'idb-keyval';
 import { EngineError } from '../engine/errors';
+import type { PackTestReport } from '../engine/pack-test/run-pack-test';
 import type { PackSource } from '../engine/pack/pack-source';
 import { isNotFound } from './opfs';
 import { guardQuota } from './quota';
@@ -22,6 +23,8 @@ export interface InstallFile {
   /** Bytes stored and committed when the record was last saved (equal to `bytes` once verified). */
   done: number;
   sha256?: string;
+  /** The file's own absolute URL (pack.json `url`); absent: baseUrl + path. */
+  url?: string;
 }
 
 export interface PackRecord {
@@ -35,6 +38,8 @@ export interface PackRecord {
   files: InstallFile[];
   /** Why the last attempt stopped (paused, failed). */
   error?: string;
+  /** The last "Test this pack" result (a new install starts without one). */
+  test?: PackTestReport;
   updatedAt: number;
 }
 
@@ -53,6 +58,14 @@ export async function getRecord(id: string): Promise<PackRecord | undefined> {
 
 export function saveRecord(record: PackRecord): Promise<void> {
   return guardQuota(`the install record of ${record.name}`, () => set(record.id, { ...record, updatedAt: Date.now() }, store));
+}
+
+/** Keeps `report` with installed pack `id`; false when there is no such record (deleted meanwhile). */
+export async function saveTestReport(id: string, report: PackTestReport): Promise<boolean> {
+  const r = await getRecord(id);
+  if (!r) return false;
+  await saveRecord({ ...r, test: report });
+  return true;
 }
 
 /** The record of pack `id` if it is completely installed and verified. */

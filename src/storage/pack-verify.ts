@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../engine/errors';
 import { manifestGraphs, type PackFile } from '../engine/pack/pack-files';
-import type { PackManifest } from '../engine/pack/manifest';
+import type { AnyManifest } from '../engine/pack/any-manifest';
 import { type PackFileReader, verifyGraphs } from '../engine/pack/verify-graphs';
 import { sha256OfStream } from '../engine/sha256-stream';
 import { packFile, packFileHandle } from './pack-store';
@@ -40,7 +40,7 @@ export function storedReader(id: string): PackFileReader {
 }
 
 /** Runs the graph check over the stored files of pack `id`. */
-export function verifyStoredGraphs(id: string, manifest: PackManifest): Promise<void> {
+export function verifyStoredGraphs(id: string, manifest: AnyManifest): Promise<void> {
   return verifyGraphs(manifestGraphs(manifest), storedReader(id));
 }
 

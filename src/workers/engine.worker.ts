@@ -77,6 +77,8 @@ const api = {
     });
     return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
   },
+  /** "Test this pack" (see engine/pack-test); resolves with a pass or a failure and its reason. */
+  testPack: (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) => engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) }),
   pause: (jobId: string) => engine.pause(jobId),
   resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),

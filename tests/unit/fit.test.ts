@@ -29,7 +29,6 @@ describe('fitVerdict on SwiftShader (no shader-f16, 1 GiB buffers)', () => {
     ['sd-turbo', 'does-not-fit', [F16, 'Needs a single GPU buffer of 1.61 GB, but this GPU allows at most 1.07 GB per buffer.']],
     ['fastwan2.2-ti2v-5b', 'does-not-fit', [F16, '56 of its 115 files have no published size, so the download is more than 6.64 GB.']],
     ['sam-vit-b', 'does-not-fit', [F16]],
-    ['wan2.1-t2v-1.3b-web', 'may-not-fit', [UNPUBLISHED]],
     ['matanyone2', 'may-not-fit', [UNPUBLISHED]],
   ])('%s: %s', (id, level, reasons) => {
     expect(fitVerdict(pack(id), swiftShader, roomy)).toEqual({ level, reasons });

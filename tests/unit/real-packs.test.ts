@@ -53,8 +53,8 @@ function contract(c: ComponentSpec | undefined): unknown {
 }
 
 function tokenizerContract(m: PackManifest) {
-  const { padding, chatTemplate, idsType } = m.tokenizer;
-  return { padding, chatTemplate, idsType };
+  const { padding, chatTemplate, idsType, truncation } = m.tokenizer;
+  return { padding, chatTemplate, idsType, truncation };
 }
 
 describe('bundled real pack manifests', () => {
@@ -69,6 +69,9 @@ describe('bundled real pack manifests', () => {
       const listed = known.get(f.path);
       expect(listed, `${f.path} is not in the registry entry`).toBeDefined();
       if (f.bytes !== undefined && listed?.bytes !== undefined && !listed.approx) expect(f.bytes, f.path).toBe(listed.bytes);
+      // A file from another repository has the same url in both, and pinned bytes and sha256.
+      expect(listed?.url, f.path).toBe(f.url);
+      if (f.url) expect([f.bytes, f.sha256?.length], f.path).toEqual([listed?.bytes, 64]);
     }
   });
 

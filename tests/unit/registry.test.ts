@@ -1,7 +1,7 @@
 /** Model registry (src/engine/pack/registry.ts): the shipped registry.json parses (bundled and
  * remote packs, with derived download totals), unknown ids list the known ones, and malformed
  * entries are 'invalid-manifest' by path. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findPack, parseRegistry } from '../../src/engine/pack/registry';
@@ -9,7 +9,7 @@ import { thrown } from '../helpers/errors';
 import { PACKS_DIR } from '../helpers/ort-node';
 
 const entries = parseRegistry(JSON.parse(readFileSync(join(PACKS_DIR, 'registry.json'), 'utf8')));
-const REAL = ['z-image-turbo', 'sdxl-turbo', 'sd-turbo', 'fastwan2.2-ti2v-5b', 'wan2.1-t2v-1.3b-web', 'matanyone2', 'sam-vit-b'];
+const REAL = ['z-image-turbo', 'sdxl-turbo', 'sd-turbo', 'fastwan2.2-ti2v-5b', 'matanyone2', 'sam-vit-b'];
 
 describe('parseRegistry', () => {
   it('parses public/models/registry.json', () => {
@@ -20,6 +20,11 @@ describe('parseRegistry', () => {
       ['demo-matanyone', 'demo-matanyone/', true, false, false],
       ...REAL.map((id) => [id, `${id}/`, false, false, true]),
     ]);
+  });
+
+  it('points every entry at a pack.json this build ships (no entry points at nothing)', () => {
+    const missing = entries.filter((e) => !existsSync(join(PACKS_DIR, e.url, 'pack.json'))).map((e) => e.id);
+    expect(missing).toEqual([]);
   });
 
   it('bundled packs have a licence and pipeline but no source, files or requirements', () => {
@@ -39,7 +44,6 @@ describe('parseRegistry', () => {
       ['sdxl-turbo', 'sai-nc-community', 't2i-eps-unet'],
       ['sd-turbo', 'sai-nc-community', 't2i-eps-unet'],
       ['fastwan2.2-ti2v-5b', 'Apache-2.0', 't2v-flow-dit'],
-      ['wan2.1-t2v-1.3b-web', 'Apache-2.0', 't2v-flow-dit'],
       ['matanyone2', 'S-Lab-1.0', 'matting-memory'],
       ['sam-vit-b', 'Apache-2.0', 'segment-points'],
     ]);
@@ -52,9 +56,8 @@ describe('parseRegistry', () => {
       // 124,433,929 + 483,677,630 + 1,965,607,674 + 97,617,257 + three ~1 KB helper graphs
       ['sdxl-turbo', 2_671_339_490, true, 0, 7],
       ['sd-turbo', 2_353_500_000, true, 0, 3],
-      // embedding 1,050,148,864 + scales 512,768 + 24 × ~108.6 MB + shell_pre 179,722,412 + 30 × ~92 MB + VAE 29,549,754 + tokenizer ~16.5 MB
-      ['fastwan2.2-ti2v-5b', 6_642_833_798, true, 56, 115],
-      ['wan2.1-t2v-1.3b-web', 0, false, 14, 14],
+      // embedding 1,050,148,864 + scales 512,768 + 24 × ~108.6 MB + shell_pre 179,722,412 + 30 × ~92 MB + VAE 29,549,754 + tokenizer 16,837,459 (from Wan-AI)
+      ['fastwan2.2-ti2v-5b', 6_643_171_257, true, 56, 115],
       ['matanyone2', 0, false, 5, 5],
       ['sam-vit-b', 186_700_000, true, 0, 2],
     ]);
@@ -101,6 +104,14 @@ describe('parseRegistry', () => {
       'packs[0].requirements.peakGpuBytes: expected a number',
       'packs[0].requirements.peakCpuBytes: expected a number.',
     ]);
+  });
+
+  it('a file from another repository keeps its own https url (FastWan’s tokenizer from Wan-AI)', () => {
+    expect(findPack(entries, 'fastwan2.2-ti2v-5b').files.filter((f) => f.url)).toEqual([
+      { path: 'tokenizer/tokenizer.json', bytes: 16_837_459, url: 'https://huggingface.co/Wan-AI/Wan2.1-VACE-14B-diffusers/resolve/main/tokenizer/tokenizer.json' },
+    ]);
+    const e = thrown(() => parseRegistry({ packs: [{ id: 'r', name: 'R', url: 'r/', files: [{ path: 'a.json', url: 'http://example.com/a.json' }, { path: 'b.json', url: 'https://example.com/' }] }] }));
+    expect(e.message.split('; ')).toEqual(['Invalid models/registry.json: packs[0].files[0].url: expected an absolute https URL of the file', 'packs[0].files[1].url: expected an absolute https URL of the file.']);
   });
 
   it.each([[null], [[]], [{ packs: {} }]])('rejects the root %j', (raw) => {

@@ -93,6 +93,15 @@ describe('sequential residency', () => {
     expect(Math.max(...bigAlive(meter.log).map((a) => a.length))).toBe(1);
   });
 
+  it('"Test this pack" passes under sequential residency, with one big session at a time', async () => {
+    const { engine, meter } = meteredEngine(1e-6);
+    const report = await engine.testPack('t', PACK);
+    expect(report.pass).toBe(true);
+    const stages = report.stages.map((s) => s.stage);
+    expect(stages).toEqual(['load', 'text-encoder', ...Array.from({ length: report.request?.steps ?? 0 }, () => 'transformer'), 'vae-decoder']);
+    expect(Math.max(...bigAlive(meter.log).map((a) => a.length))).toBe(1);
+  });
+
   it('switching the budget reloads the pack in the other mode and releases the first copy', async () => {
     let budget = 64;
     const meter = meterSessions(ortNodeModule, labelOf);

@@ -18,9 +18,13 @@ const EOS = '</s>';
 const TEXT_DIR = 'onnx/text-encoder-q4f16/';
 const DIT_DIR = 'onnx/transformer-q4f16-64/';
 
-/** The demo words plus UMT5's end-of-sequence token (appended by the tokenizer's post-processor). */
+/**
+ * The demo words plus UMT5's end-of-sequence token (appended by the tokenizer's post-processor),
+ * at UMT5's ids: pad 0, `</s>` 1, unk 2 (google/umt5-xxl config: pad_token_id 0, eos_token_id 1).
+ */
 export function fastwanVocabulary(): string[] {
-  return [...demoVocabulary(), EOS];
+  const [pad, ...rest] = demoVocabulary();
+  return [pad as string, EOS, ...rest];
 }
 
 const repeated = (n: number, make: (i: number, location: string) => GraphFile, dataTemplate: string) =>
@@ -99,7 +103,7 @@ export function writeFastWanPack(dir: string, i2v: boolean): void {
       description: 'Tiny random-weight graphs with the layout, tensor names, dtypes and block streaming of hf:cretz/FastWan2.2-TI2V-5B-ONNX-sharded, for pipeline tests.',
       pipeline: i2v ? 'i2v-flow-dit' : 't2v-flow-dit',
     }),
-    tokenizer: { file: 'tokenizer/tokenizer.json', ...tokenizer, maxLength: TEXT_LEN, padId: 0, padding: 'max-length', idsType: 'int64' },
+    tokenizer: { file: 'tokenizer/tokenizer.json', ...tokenizer, maxLength: TEXT_LEN, padId: 0, padding: 'max-length', idsType: 'int64', truncation: 'ids' },
     components: {
       textEncoder: textEncoder(folder, vocab.length),
       transformer: transformer(folder),

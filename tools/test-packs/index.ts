@@ -1,10 +1,11 @@
 /**
  * Generates the test packs into test-packs/<id>/: tiny random-weight graphs with the exact file
  * layout, tensor names, dtypes and layouts of real packs (REAL_PACKS.md §1, §2a, §3a), for engine
- * pipeline tests in Node and headless Chromium. Listed in docs/pack-format.md ("Test packs").
+ * pipeline tests in Node and headless Chromium, and test-nan (tools/test-packs/nan.ts). Listed in docs/pack-format.md ("Test packs").
  */
 import { join } from 'node:path';
 import { writeFastWanPack } from './fastwan';
+import { NAN_PACK_ID, writeNanPack } from './nan';
 import { writeSdTurboPack } from './sdturbo';
 import { writeZImagePack } from './zimage';
 
@@ -15,4 +16,5 @@ export function makeTestPacks(outDir: string): void {
   writeSdTurboPack(join(outDir, 'test-sdturbo'));
   writeFastWanPack(join(outDir, 'test-fastwan'), false);
   writeFastWanPack(join(outDir, 'test-fastwan-i2v'), true);
+  writeNanPack(join(outDir, NAN_PACK_ID));
 }

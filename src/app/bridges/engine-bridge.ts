@@ -1,6 +1,7 @@
 /** Main-thread bridge to the engine worker; turns an AbortSignal into cancel(jobId). */
 import { proxy } from 'comlink';
 import type { BackendPreference } from '../../engine/capabilities';
+import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
 import type { TaskRequest } from '../../engine/request';
@@ -28,6 +29,11 @@ export async function generateClip(request: TaskRequest, o: ClipOptions) {
   } finally {
     o.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** "Test this pack" on pack `packId`: a pass or a failure with its reason (see engine/pack-test). */
+export async function testPack(packId: string, backend: BackendPreference, onProgress: ProgressCallback): Promise<PackTestReport> {
+  return engineBridge.api.testPack(`test-${packId}-${Date.now()}`, packId, backend, proxy(onProgress));
 }
 
 /** Holds / releases a running job at its next step boundary. */

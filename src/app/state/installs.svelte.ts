@@ -4,6 +4,7 @@
  * registry's remote packs' Download, folder import, and whether storage is persistent.
  * Downloads run on the main thread (fetch → OPFS writable); the engine worker reads the result.
  */
+import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import { interruptedMessage } from '../../engine/pack/transfer';
 import { type DownloadProgress, type DownloadResult, downloadPack, planFromUrl, resumeDownload } from '../../storage/pack-downloader';
@@ -28,6 +29,8 @@ export interface InstallView {
   message?: string;
   /** Where it comes from: a folder URL, or `local:…` for an import (which cannot resume). */
   baseUrl: string;
+  /** The last "Test this pack" result. */
+  test?: PackTestReport;
 }
 
 /** Where an action was started, so its error shows there (a failed pack's own row disappears). */
@@ -69,7 +72,7 @@ export class InstallsState {
     // A 'downloading' record that no download of this tab owns was cut off by a reload or crash.
     const status: InstallStatus = r.status === 'downloading' && !active ? 'paused' : r.status;
     const message = active ? undefined : (this.messages[r.id] ?? r.error ?? (status === 'paused' ? interruptedMessage(bytesOnDisk, total) : undefined));
-    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl };
+    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl, ...(r.test ? { test: r.test } : {}) };
   }
 
   async load(): Promise<void> {

@@ -15,6 +15,8 @@ export interface ExternalDataSpec {
   file: string;
   bytes?: number;
   sha256?: string;
+  /** Absolute URL the file is downloaded from instead of the pack folder (then bytes and sha256 are pinned). */
+  url?: string;
 }
 
 /** One ONNX graph file. */
@@ -22,6 +24,8 @@ export interface GraphSpec {
   file: string;
   bytes?: number;
   sha256?: string;
+  /** Absolute URL the file is downloaded from instead of the pack folder (then bytes and sha256 are pinned). */
+  url?: string;
   externalData: ExternalDataSpec[];
   /** Symbolic dimension name → value (ORT `freeDimensionOverrides`). */
   freeDimensions?: Record<string, number>;
@@ -93,12 +97,40 @@ interface Repeat {
   count: number;
 }
 
+/** Integrity (and source) of one file as pack.json gives them. */
+export interface FileIntegrity {
+  bytes?: number;
+  sha256?: string;
+  url?: string;
+}
+
+const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/** A file's own download URL: absolute https (http only on the local machine, for tests). */
+function checkFileUrl(e: FieldErrors, v: unknown, path: string): string | undefined {
+  const raw = e.string(v, path, { optional: true });
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  const ok = url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.includes(url.hostname))) && !url.username && !url.password;
+  if (!ok) {
+    e.add(path, `"${raw}" is not an absolute https: URL (http: is only allowed for localhost, 127.0.0.1 and [::1])`);
+    return undefined;
+  }
+  return raw;
+}
+
 /**
- * `bytes`/`sha256` of a file. In a repeated stage each may be a list with one entry per repeat
- * (the files differ); copy `repeat.index` reads its own entry.
+ * `bytes`/`sha256` (and an optional own `url`) of a file. In a repeated stage each may be a list
+ * with one entry per repeat (the files differ); copy `repeat.index` reads its own entry, and a
+ * url string has its `{i}` expanded. A file with a url must pin both bytes and sha256.
  */
-function integrity(e: FieldErrors, o: Json, path: string, repeat?: Repeat, keys = { bytes: 'bytes', sha256: 'sha256' }): { bytes?: number; sha256?: string } {
-  const pick = (which: 'bytes' | 'sha256'): [unknown, string] => {
+function integrity(e: FieldErrors, o: Json, path: string, repeat?: Repeat, keys = { bytes: 'bytes', sha256: 'sha256', url: 'url' }): FileIntegrity {
+  const pick = (which: 'bytes' | 'sha256' | 'url'): [unknown, string] => {
     const field = keys[which];
     const v = o[field];
     if (!Array.isArray(v)) return [v, `${path}.${field}`];
@@ -110,15 +142,22 @@ function integrity(e: FieldErrors, o: Json, path: string, repeat?: Repeat, keys 
   };
   const [rawSha, shaPath] = pick('sha256');
   const [rawBytes, bytesPath] = pick('bytes');
+  const [rawUrl, urlPath] = pick('url');
   const sha256 = e.string(rawSha, shaPath, { optional: true });
   if (sha256 && !/^[0-9a-f]{64}$/.test(sha256)) e.add(shaPath, 'expected 64 lowercase hex digits');
   const bytes = e.number(rawBytes, bytesPath, { min: 1, integer: true, optional: true });
-  return { ...(bytes !== undefined ? { bytes } : {}), ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}) };
+  const checked = checkFileUrl(e, rawUrl, urlPath);
+  const url = checked !== undefined && repeat ? expandIndex(checked, repeat.index) : checked;
+  if (rawUrl !== undefined && (rawBytes === undefined || rawSha === undefined)) {
+    const lacking = [rawBytes === undefined ? keys.bytes : '', rawSha === undefined ? keys.sha256 : ''].filter(Boolean).join(' and ');
+    if (!repeat || repeat.index === 0) e.add(urlPath || `${path}.${keys.url}`, `a file downloaded from its own url must pin bytes and sha256 (add ${lacking})`);
+  }
+  return { ...(bytes !== undefined ? { bytes } : {}), ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}), ...(url !== undefined ? { url } : {}) };
 }
 
-/** Optional `bytes`/`sha256` of a non-graph file (tokenizer, embedding table); `prefix` names e.g. `scalesBytes`/`scalesSha256`. */
-export function fileIntegrity(e: FieldErrors, o: Json, path: string, prefix = ''): { bytes?: number; sha256?: string } {
-  return integrity(e, o, path, undefined, prefix ? { bytes: `${prefix}Bytes`, sha256: `${prefix}Sha256` } : undefined);
+/** Optional `bytes`/`sha256`/`url` of a non-graph file (tokenizer, embedding table); `prefix` names e.g. `scalesBytes`/`scalesSha256`/`scalesUrl`. */
+export function fileIntegrity(e: FieldErrors, o: Json, path: string, prefix = ''): FileIntegrity {
+  return integrity(e, o, path, undefined, prefix ? { bytes: `${prefix}Bytes`, sha256: `${prefix}Sha256`, url: `${prefix}Url` } : undefined);
 }
 
 /** The folder part of a pack path ("onnx/a.onnx" → "onnx/"). */

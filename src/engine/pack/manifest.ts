@@ -23,6 +23,8 @@ export interface TokenizerSpec {
   file: string;
   bytes?: number;
   sha256?: string;
+  /** Absolute URL the file comes from instead of the pack folder (bytes and sha256 then pinned). */
+  url?: string;
   maxLength: number;
   padId: number;
   /** `max-length` pads to maxLength (mask 0 on padding); `none` feeds only the real tokens. */
@@ -30,6 +32,8 @@ export interface TokenizerSpec {
   /** Wraps the prompt before tokenizing; `{prompt}` marks where it goes (Z-Image's ChatML turn). */
   chatTemplate?: string;
   idsType: 'int64' | 'int32';
+  /** How an over-long prompt is cut (see text/tokenize.ts): `ids` (default) or `keep-special`. */
+  truncation?: 'ids' | 'keep-special';
 }
 
 /** A token-embedding table looked up in JS (too big for one GPU buffer): int8 rows × fp16 row scales, or float32. */
@@ -37,10 +41,12 @@ export interface EmbeddingTableSpec {
   file: string;
   bytes?: number;
   sha256?: string;
+  url?: string;
   scales?: string;
-  /** Integrity of the `scales` file. */
+  /** Integrity (and own URL) of the `scales` file. */
   scalesBytes?: number;
   scalesSha256?: string;
+  scalesUrl?: string;
   format: 'int8-row-scaled' | 'float32';
   rows: number;
   dim: number;
@@ -153,6 +159,7 @@ function tokenizer(e: FieldErrors, v: unknown): TokenizerSpec {
     padding: oneOf(e, t.padding, 'tokenizer.padding', ['max-length', 'none'] as const, 'max-length'),
     ...(chatTemplate !== undefined ? { chatTemplate } : {}),
     idsType: oneOf(e, t.idsType, 'tokenizer.idsType', ['int64', 'int32'] as const, 'int64'),
+    truncation: oneOf(e, t.truncation, 'tokenizer.truncation', ['ids', 'keep-special'] as const, 'ids'),
   };
 }
 
@@ -168,6 +175,7 @@ function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec
     ...(scales ? { scales } : {}),
     ...(scalesIntegrity.bytes !== undefined ? { scalesBytes: scalesIntegrity.bytes } : {}),
     ...(scalesIntegrity.sha256 !== undefined ? { scalesSha256: scalesIntegrity.sha256 } : {}),
+    ...(scalesIntegrity.url !== undefined ? { scalesUrl: scalesIntegrity.url } : {}),
     format,
     rows: e.number(o.rows, `${path}.rows`, { min: 1, integer: true }) ?? 1,
     dim: e.number(o.dim, `${path}.dim`, { min: 1, integer: true }) ?? 1,

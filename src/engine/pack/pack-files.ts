@@ -3,15 +3,20 @@
  * fetches and verifies, what an import must contain, and which tensor names each ONNX graph
  * must have (checked at install time without creating sessions).
  */
-import { componentGraphs } from './components';
-import { type PackManifest, presentComponents } from './manifest';
+import { type AnyManifest, isMediaManifest } from './any-manifest';
+import { type ComponentSpec, componentGraphs } from './components';
 
 /** One file of a pack, relative to the pack folder. */
 export interface PackFile {
   path: string;
   bytes?: number;
   sha256?: string;
+  /** Where to download it when not from the pack folder (an absolute URL; bytes and sha256 are then pinned). */
+  url?: string;
 }
+
+type Source = { bytes?: number; sha256?: string; url?: string };
+const file = (path: string, s: Source): PackFile => ({ path, ...(s.bytes !== undefined ? { bytes: s.bytes } : {}), ...(s.sha256 ? { sha256: s.sha256 } : {}), ...(s.url ? { url: s.url } : {}) });
 
 /**
  * An ONNX graph of the pack and the names the manifest expects it to have (for a stage of a
@@ -25,30 +30,37 @@ export interface GraphContract {
   externalData: string[];
 }
 
+/** The components a pack has (optional ones it leaves out are skipped), by name. */
+function packComponents(m: AnyManifest): [string, ComponentSpec][] {
+  return Object.entries(m.components as Record<string, ComponentSpec | undefined>).filter((entry): entry is [string, ComponentSpec] => entry[1] !== undefined);
+}
+
 /** Every file the pack needs besides pack.json, each listed once, in download order. */
-export function manifestFiles(m: PackManifest): PackFile[] {
+export function manifestFiles(m: AnyManifest): PackFile[] {
   const files = new Map<string, PackFile>();
   const add = (f: PackFile) => {
     if (!files.has(f.path)) files.set(f.path, f);
   };
-  add({ path: m.tokenizer.file, bytes: m.tokenizer.bytes, sha256: m.tokenizer.sha256 });
-  const table = m.components.textEncoder.embedding;
-  if (table) {
-    add({ path: table.file, bytes: table.bytes, sha256: table.sha256 });
-    if (table.scales) add({ path: table.scales, bytes: table.scalesBytes, sha256: table.scalesSha256 });
+  if (!isMediaManifest(m)) {
+    add(file(m.tokenizer.file, m.tokenizer));
+    const table = m.components.textEncoder.embedding;
+    if (table) {
+      add(file(table.file, table));
+      if (table.scales) add(file(table.scales, { bytes: table.scalesBytes, sha256: table.scalesSha256, url: table.scalesUrl }));
+    }
   }
-  for (const [, c] of presentComponents(m)) {
+  for (const [, c] of packComponents(m)) {
     for (const g of componentGraphs(c)) {
-      add({ path: g.file, bytes: g.bytes, sha256: g.sha256 });
-      for (const x of g.externalData) add({ path: x.file, bytes: x.bytes, sha256: x.sha256 });
+      add(file(g.file, g));
+      for (const x of g.externalData) add(file(x.file, x));
     }
   }
   return [...files.values()];
 }
 
 /** The graph contracts of every ONNX file in the pack. */
-export function manifestGraphs(m: PackManifest): GraphContract[] {
-  return presentComponents(m).flatMap(([, c]) =>
+export function manifestGraphs(m: AnyManifest): GraphContract[] {
+  return packComponents(m).flatMap(([, c]) =>
     c.stages
       ? c.stages.map((s) => ({ file: s.file, inputs: Object.keys(s.feeds), outputs: Object.keys(s.emits), externalData: s.externalData.map((x) => x.path) }))
       : [{ file: c.file, inputs: Object.values(c.inputs), outputs: Object.values(c.outputs), externalData: c.externalData.map((x) => x.path) }],

@@ -4,7 +4,7 @@
  * of them the generator's Model picker offers.
  */
 import { MEDIA_PIPELINES } from './header';
-import { parseManifestText } from './manifest';
+import { parseAnyManifestText } from './any-manifest';
 import type { RegistryEntry } from './registry';
 
 /** What the engine needs of an install record (src/storage/pack-store.ts PackRecord). */
@@ -33,7 +33,7 @@ function entryOf(p: InstalledPackInfo): RegistryEntry {
     installedFrom: p.baseUrl,
   };
   try {
-    const m = parseManifestText(p.manifestText);
+    const m = parseAnyManifestText(p.manifestText);
     entry.demo = m.demo;
     entry.license = m.license;
     entry.pipeline = m.pipeline;

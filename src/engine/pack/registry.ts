@@ -7,9 +7,11 @@ import { EngineError } from '../errors';
 import { PIPELINES, type Pipeline } from './manifest';
 import { FieldErrors, type Json } from './validate-helpers';
 
-/** One file of a remote pack, relative to `source.url`. */
+/** One file of a remote pack, relative to `source.url` (or from its own `url`). */
 export interface RegistryFile {
   path: string;
+  /** Absolute https URL of a file taken from another repository (pack.json gives the same `url`). */
+  url?: string;
   /** Size in bytes; absent where the publisher gives none. */
   bytes?: number;
   /** The size is only known to ~MB (from a "649 MB"-style label). */
@@ -79,6 +81,9 @@ function parseFiles(v: unknown, path: string, e: FieldErrors): RegistryFile[] {
   return (e.array(v, path) ?? []).map((f, i) => {
     const o: Json = e.object(f, `${path}[${i}]`) ?? {};
     const file: RegistryFile = { path: e.string(o.path, `${path}[${i}].path`) ?? '' };
+    const url = e.string(o.url, `${path}[${i}].url`, { optional: true });
+    if (url !== undefined && !/^https:\/\/[^/]+\/./.test(url)) e.add(`${path}[${i}].url`, 'expected an absolute https URL of the file');
+    else if (url !== undefined) file.url = url;
     const bytes = e.number(o.bytes, `${path}[${i}].bytes`, { min: 0, integer: true, optional: true });
     if (bytes !== undefined) file.bytes = bytes;
     if (o.approx !== undefined && o.approx !== true) e.add(`${path}[${i}].approx`, 'expected true or no value');

@@ -45,7 +45,17 @@ export interface GenerateOptions {
   transformerAt?: (step: number) => Promise<ComponentRunner>;
   /** Called after the pack enters each phase (the engine releases LoRA-merged transformers before decode). */
   onPhase?: (phase: Phase) => Promise<void> | void;
+  /** Sees each stage's output as it is made ("Test this pack"); may throw to stop the run. */
+  inspect?: StageInspector;
 }
+
+/** A stage output handed to `GenerateOptions.inspect`: a tensor (possibly on the GPU) or floats already read. */
+export type StageOutput =
+  | { stage: 'text-encoder'; output: OrtTensor }
+  | { stage: 'transformer'; step: number; output: OrtTensor }
+  | { stage: 'vae-decoder'; output: Float32Array; range: [number, number] };
+
+export type StageInspector = (s: StageOutput) => Promise<void>;
 
 export interface LatentCheckpoint {
   /** Steps already done. */
@@ -132,6 +142,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
     const cond = scope.keep(await encodeText(ort, pack.text, r.prompt));
     const uncond = useCfg ? scope.keep(await encodeText(ort, pack.text, r.negativePrompt)) : cond;
+    await opts.inspect?.({ stage: 'text-encoder', output: cond });
     checkCancel();
 
     const shape = denoiseShape(r, m);
@@ -200,6 +211,8 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
         const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
         next = scope.keep((await pack.step.run({ latents: x, v_cond: pCond, v_uncond: pUncond, dt: new ort.Tensor('float32', Float32Array.of(dt), [1]), guidance })).latents_out as OrtTensor);
       }
+      // The prediction is inspected before it is freed; its step time includes the update.
+      await opts.inspect?.({ stage: 'transformer', step: i + 1, output: pCond });
       for (const t of [pCond, pUncond, x]) scope.drop(t);
       x = pin ? await pin(next) : next;
       if (pin && x !== next) scope.drop(next);
@@ -223,7 +236,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });
     await enter('decode');
-    const frames = await decode(pack, ort, x, shape, scope);
+    const frames = await decode(pack, ort, x, shape, scope, opts.inspect);
     const latent = (await readFloats(x)).slice();
     return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
   } finally {
@@ -232,7 +245,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
 }
 
 /** Latent → RGBA frames through the pack's pre-process graph or scale/shift/layout, then the VAE decoder. */
-async function decode(pack: LoadedPack, ort: OrtModule, x: OrtTensor, shape: number[], scope: TensorScope): Promise<FrameStack> {
+async function decode(pack: LoadedPack, ort: OrtModule, x: OrtTensor, shape: number[], scope: TensorScope, inspect?: StageInspector): Promise<FrameStack> {
   const spec = pack.manifest.components.vaeDecoder;
   let input: OrtTensor;
   const pre = pack.components.vaePreProcess;
@@ -243,5 +256,7 @@ async function decode(pack: LoadedPack, ort: OrtModule, x: OrtTensor, shape: num
     input = new ort.Tensor('float32', data, dims);
   }
   const sample = (await pack.vaeDecoder.run({ latents: input })).frames as OrtTensor;
-  return toRgbaFrames(await readFloats(sample), sample.dims, spec.outputLayout, spec.outputRange);
+  const pixels = await readFloats(sample);
+  await inspect?.({ stage: 'vae-decoder', output: pixels, range: spec.outputRange });
+  return toRgbaFrames(pixels, sample.dims, spec.outputLayout, spec.outputRange);
 }

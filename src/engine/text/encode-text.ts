@@ -23,7 +23,7 @@ export interface TextEncoding {
 export async function encodeText(ort: OrtModule, enc: TextEncoding, text: string): Promise<OrtTensor> {
   const spec = enc.runner.spec as TextEncoderSpec;
   const t = enc.tokenizerSpec;
-  const p = encodePrompt(enc.tokenizer, text, t.maxLength, t.padId, { padding: t.padding, chatTemplate: t.chatTemplate });
+  const p = encodePrompt(enc.tokenizer, text, t.maxLength, t.padId, { padding: t.padding, chatTemplate: t.chatTemplate, truncation: t.truncation });
   const s = p.ids.length;
   const inputs: Record<string, OrtTensor> = {};
   if (enc.embedding) inputs.inputsEmbeds = new ort.Tensor('float32', enc.embedding.lookup(p.ids), [1, s, enc.embedding.dim]);
