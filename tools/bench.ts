@@ -3,7 +3,8 @@
  * via the system's adapter; SwiftShader here) and prints the denoise ratios measured in one run,
  * the per-pipeline rows, the matting rows (48 vs 480 frames: fps and peak memory, whose ratio
  * must stay ≈ 1), the source-decode rows (WebCodecs vs ffmpeg.wasm on tools/decode-clip.ts's
- * clip), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts).
+ * clip), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts),
+ * and test-zimage's peak session memory with every session resident vs sequential residency.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
@@ -15,6 +16,7 @@ import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 import type { LoraBenchResult } from '../src/engine/bench/lora-bench';
 import type { MattingBenchResult, MattingRunBenchResult } from '../src/engine/bench/matting-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
+import type { ResidencyBenchRow } from '../src/engine/bench/residency-bench';
 import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
@@ -94,6 +96,17 @@ try {
   }
   console.log('load: pack files (HTTP, warm cache) → ready ORT sessions, second load; step: mean denoise step (transformer/UNet + solver), GPU-resident on WebGPU.');
   console.log('peak: the browser\'s peak resident memory during page + runtime start, two loads and two generations, over a blank page; with KB-sized test packs it is runtime overhead (ORT wasm, shaders), so peak/pack only becomes a per-byte figure with real packs.');
+
+  console.log('\nresidency     pack         backend  peak session KiB  planned KiB  total ms  same latent');
+  for (const backend of ['auto', 'wasm'] as const) {
+    const { rows } = await runMeasured<ResidencyBenchRow>(backend, '&residency=test-zimage');
+    for (const r of rows) {
+      console.log(`${r.residency.padEnd(13)} ${r.packId.padEnd(12)} ${r.backend.padEnd(8)} ${f(r.peakSessionBytes / 1024)}          ${f(r.plannedBytes / 1024)}  ${f(r.totalMs)}  ${r.sameLatent ? 'yes' : 'NO'}`);
+    }
+    const [all, seq] = rows;
+    if (all && seq) console.log(`${backend.padEnd(8)} sequential/resident peak: ${(seq.peakSessionBytes / all.peakSessionBytes).toFixed(2)}`);
+  }
+  console.log('peak session: the most graph + external-data bytes of ORT sessions alive at once during load and one generation (the engine\'s step graphs included), measured by wrapping session creation and release; planned: memory-plan.ts\'s whole pack (resident) or largest phase (sequential), sessions plus the engine\'s tensors. On a real GPU the session bytes are the weights it holds.');
 
   console.log('\nLoRA schedule   backend  size      steps  no-LoRA ms  constant ms  re-merge ms  cached ms  sessions (re-merge/cached)  re-merge/cached');
   for (const backend of ['auto', 'wasm'] as const) {

@@ -1,7 +1,8 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
  * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames through the
- * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with ?decode,
+ * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
+ * ?residency=ID, pack ID all-resident vs sequential; with ?decode,
  * the source-video decode rows, WebCodecs and ffmpeg.wasm) and prints
  * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
@@ -48,6 +49,13 @@ async function pipelines(backend: BackendPreference, only: string[]): Promise<un
   return results;
 }
 
+/** The residency rows: one contract test pack's default request, all sessions resident, then sequential. */
+async function residencyRows(backend: BackendPreference, id: string): Promise<unknown[]> {
+  const url = new URL(`bench-packs/${id}/`, location.href).href;
+  const header = parsePackHeader(await (await fetch(`${url}pack.json`)).json());
+  return engineBridge.api.benchResidency(url, defaultRequest(header, 'a red ball on a blue table'), backend);
+}
+
 /** The LoRA schedule rows: test-t2v-random with the test LoRA (copied next to the build by tools/bench.ts). */
 async function loraRows(backend: BackendPreference): Promise<unknown[]> {
   const url = new URL('models/test-t2v-random/', location.href).href;
@@ -87,6 +95,11 @@ async function main(): Promise<void> {
       const file = await (await fetch(new URL('bench-clips/decode-bench.mp4', location.href))).blob();
       const rows = [await benchDecode(mediaBridge.api, file, 'webcodecs'), await benchDecode(mediaBridge.api, file, 'ffmpeg')];
       out.textContent = JSON.stringify(rows, null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
+    if (params.has('residency')) {
+      out.textContent = JSON.stringify(await residencyRows(backend, params.get('residency') ?? 'test-zimage'), null, 2);
       document.body.dataset.done = 'ok';
       return;
     }

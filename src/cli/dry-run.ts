@@ -1,9 +1,13 @@
 /**
  * `webgp dry-run` (the seeds' --dry-run): resolves a task against a pack's pack.json header —
  * defaults, overrides, validation, memory estimate and the exact noise schedule — without
- * loading a model or touching a GPU.
+ * loading a model or touching a GPU. With a full pack.json the memory estimate is the pack's
+ * memory plan for the task: the sessions of each phase, the peak phase and the whole pack.
  */
 import { formatSize } from '../engine/format-size';
+import { peakGpuBytes } from '../engine/pack/fit';
+import { type PackManifest, parseManifest } from '../engine/pack/manifest';
+import { memoryPlan, type Phase, taskTensors } from '../engine/pack/memory-plan';
 import { type PackHeader, RUNNABLE_PIPELINES } from '../engine/pack/header';
 import type { RegistryEntry } from '../engine/pack/registry';
 import { defaultRequest, type FieldErrorMap, latentShape, type TaskRequest, validateRequest } from '../engine/request';
@@ -14,14 +18,35 @@ export interface DryRunReport {
   task: TaskRequest;
   valid: boolean;
   errors: FieldErrorMap;
-  memory: { latentShape: number[]; latentBytes: number; denoiseStepBytes: number; packPeakGpuBytes?: number; packPeakCpuBytes?: number } | null;
+  memory: {
+    latentShape: number[];
+    latentBytes: number;
+    denoiseStepBytes: number;
+    /** The pack's phases for this task (full pack.json only): session bytes and the engine's tensors. */
+    phases?: { phase: Phase; sessionBytes: number; tensorBytes: number }[];
+    /** Every session at once, plus the largest phase's tensors. */
+    packWholeBytes?: number;
+    packPeakPhase?: Phase;
+    /** The peak phase (+ the registry's estimated working memory), or the registry's figure without a full pack.json. */
+    packPeakGpuBytes?: number;
+    packPeakCpuBytes?: number;
+  } | null;
   schedule: { solver: string; steps: number; shift: number; spacing: string; sigmas: number[]; timesteps: number[] } | null;
 }
 
 /** Task fields the CLI can set; width/height become the resolution. */
 export type TaskOverrides = Partial<Omit<TaskRequest, 'packId' | 'resolution'>> & { width?: number; height?: number };
 
-export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: TaskOverrides): DryRunReport {
+/** The full manifest when `raw` is one (remote packs' bundled headers are), else undefined. */
+export function fullManifest(raw: unknown, source: string): PackManifest | undefined {
+  try {
+    return parseManifest(raw, source);
+  } catch {
+    return undefined;
+  }
+}
+
+export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: TaskOverrides, manifest?: PackManifest): DryRunReport {
   const base = defaultRequest(header, o.prompt ?? 'dry run');
   const [dw, dh] = base.resolution.split('x');
   const resolution = o.width !== undefined || o.height !== undefined ? `${o.width ?? dw}x${o.height ?? dh}` : base.resolution;
@@ -45,18 +70,21 @@ export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: 
     task,
     valid,
     errors,
-    memory: errors.resolution || errors.frames ? null : memoryEstimate(task, header, entry),
+    memory: errors.resolution || errors.frames ? null : memoryEstimate(task, header, entry, manifest),
     schedule: errors.steps || errors.shift ? null : { solver: task.solver, steps: task.steps, shift: task.shift, spacing: header.scheduler.spacing, ...buildSchedule(header.scheduler, task.steps, task.shift) },
   };
 }
 
-function memoryEstimate(task: TaskRequest, header: PackHeader, entry: RegistryEntry | undefined): NonNullable<DryRunReport['memory']> {
+function memoryEstimate(task: TaskRequest, header: PackHeader, entry: RegistryEntry | undefined, manifest: PackManifest | undefined): NonNullable<DryRunReport['memory']> {
   const shape = latentShape(task, header);
   const latentBytes = shape.reduce((a, b) => a * b, 1) * 4;
   // A denoise step holds the latent, the conditional and (with CFG) unconditional velocity, and the next latent.
   const denoiseStepBytes = latentBytes * (task.guidance !== 1 ? 4 : 3);
   const req = entry?.requirements;
-  return { latentShape: shape, latentBytes, denoiseStepBytes, ...(req ? { packPeakGpuBytes: req.peakGpuBytes, packPeakCpuBytes: req.peakCpuBytes } : {}) };
+  const plan = manifest && memoryPlan(manifest, taskTensors(task, header));
+  const phases = plan && !plan.unsized.length ? { phases: plan.phases.map((p) => ({ phase: p.phase, sessionBytes: p.sessionBytes, tensorBytes: p.tensorBytes })), packWholeBytes: plan.wholeBytes, packPeakPhase: plan.peakPhase } : {};
+  const gpu = req ? peakGpuBytes(req, plan) : plan && !plan.unsized.length ? plan.peakBytes : undefined;
+  return { latentShape: shape, latentBytes, denoiseStepBytes, ...phases, ...(gpu !== undefined ? { packPeakGpuBytes: gpu } : {}), ...(req ? { packPeakCpuBytes: req.peakCpuBytes } : {}) };
 }
 
 const list = (xs: number[], digits: number) => `[${xs.map((x) => (Number.isInteger(x) ? String(x) : x.toFixed(digits))).join(', ')}]`;
@@ -74,7 +102,11 @@ export function formatReport(r: DryRunReport): string {
   else lines.push('Valid      no', ...Object.entries(r.errors).map(([k, v]) => `  ${k}: ${v}`));
   if (r.memory) {
     const m = r.memory;
-    lines.push(`Memory     latent [${m.latentShape.join(', ')}] = ${formatSize(m.latentBytes)}; a denoise step holds ${formatSize(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${formatSize(m.packPeakGpuBytes)} GPU, ${formatSize(m.packPeakCpuBytes ?? 0)} CPU` : ''}`);
+    lines.push(`Memory     latent [${m.latentShape.join(', ')}] = ${formatSize(m.latentBytes)}; a denoise step holds ${formatSize(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${formatSize(m.packPeakGpuBytes)} GPU${m.packPeakCpuBytes ? `, ${formatSize(m.packPeakCpuBytes)} CPU` : ''}` : ''}`);
+    if (m.phases && m.packPeakPhase && m.packWholeBytes) {
+      lines.push(`  phases     ${m.phases.map((p) => `${p.phase} ${formatSize(p.sessionBytes + p.tensorBytes)}`).join(' → ')}`);
+      lines.push(`  peak       ${m.packPeakPhase}, its sessions run one phase at a time (when the whole pack is over the GPU memory budget); all sessions resident: ${formatSize(m.packWholeBytes)}`);
+    }
   }
   if (r.schedule) {
     lines.push(`Schedule   ${r.schedule.spacing}`, `  sigmas     ${list(r.schedule.sigmas, 4)}`, `  timesteps  ${list(r.schedule.timesteps, 4)}`);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseJsonText, parsePackHeader } from '../engine/pack/header';
 import { parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { numberOption, parseArgs, UsageError } from './args';
-import { dryRun, formatReport, type TaskOverrides } from './dry-run';
+import { dryRun, formatReport, fullManifest, type TaskOverrides } from './dry-run';
 import { SMOKE_USAGE, smokeCommand } from './smoke';
 
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
@@ -45,7 +45,8 @@ function main(argv: string[]): number {
   const packArg = args.values.get('pack');
   if (!packArg) throw new UsageError('--pack is required.');
   const { packJson, entry } = resolvePack(packArg);
-  const header = parsePackHeader(readJson(packJson), packJson);
+  const raw = readJson(packJson);
+  const header = parsePackHeader(raw, packJson);
   const o: TaskOverrides = {};
   for (const key of NUMBERS) {
     const n = numberOption(args, key);
@@ -57,7 +58,7 @@ function main(argv: string[]): number {
   if (prompt !== undefined) o.prompt = prompt;
   const negative = args.values.get('negative-prompt');
   if (negative !== undefined) o.negativePrompt = negative;
-  const report = dryRun(header, entry, o);
+  const report = dryRun(header, entry, o, fullManifest(raw, packJson));
   process.stdout.write(args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.valid ? 0 : 1;
 }

@@ -1,15 +1,20 @@
 /**
  * The engine object: one interface used in-thread (tests) and behind the engine worker.
- * It caches loaded packs per (pack, backend), serialises ORT work, and turns cancel(jobId),
+ * It caches loaded packs per (pack, backend, residency), serialises ORT work, and turns cancel(jobId),
  * pause(jobId) and resume(jobId) into flags and gates the denoise loop checks between steps.
+ * A pack that does not fit the GPU memory budget whole runs with sequential residency
+ * (pack/memory-plan.ts, pack/residency.ts).
  */
 import { type BackendPreference, type Capabilities, chooseBackend, probeCapabilities } from './capabilities';
 import { EngineError } from './errors';
 import { needsShaderF16 } from './pack/components';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
+import { gpuBudget } from './pack/memory-budget';
+import { chooseResidency, memoryPlan, type Residency, taskTensors } from './pack/memory-plan';
 import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
 import { benchLora, type LoraBenchResult } from './bench/lora-bench';
 import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
+import { benchResidency, type ResidencyBenchRow } from './bench/residency-bench';
 import { createMattingEngine } from './matting/matting-engine';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
@@ -32,11 +37,17 @@ export interface EngineDeps {
   readLora?: (ref: LoraRef) => Promise<Uint8Array>;
   /** Merged LoRA transformer sessions kept at once (default 2). */
   loraSessions?: number;
+  /** The user's "GPU memory budget" setting in GiB; null or undefined: the default (pack/memory-budget.ts). */
+  gpuBudgetGiB?: () => Promise<number | null | undefined>;
+  /** navigator.deviceMemory, for the default budget. */
+  deviceMemoryGiB?: number;
 }
 
 export interface GenerateOutcome extends GenerateResult {
   manifest: PackManifest;
   backendReason: string;
+  /** Whether the pack's sessions stayed resident or ran one phase at a time (over the GPU memory budget). */
+  residency: Residency;
 }
 
 export interface GenerateJobOptions {
@@ -83,11 +94,22 @@ export function createEngine(deps: EngineDeps) {
     return { manifest, choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)) };
   }
 
-  async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, onProgress?: ProgressCallback) {
-    const key = `${packId}@${choice.backend}`;
+  /** Resident when the whole pack (sessions + this request's tensors) fits the budget, else sequential. */
+  async function residencyFor(request: TaskRequest, manifest: PackManifest, backend: Backend): Promise<Residency> {
+    const facts = { maxBufferSize: (await capabilities()).maxBufferSize, ...(deps.deviceMemoryGiB !== undefined ? { deviceMemoryGiB: deps.deviceMemoryGiB } : {}) };
+    const budget = gpuBudget(await deps.gpuBudgetGiB?.(), facts, backend);
+    return chooseResidency(memoryPlan(manifest, taskTensors(request, manifest)), budget);
+  }
+
+  async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, residency: Residency, onProgress?: ProgressCallback) {
+    const key = `${packId}@${choice.backend}#${residency}`;
     let loading = packs.get(key);
     if (!loading) {
-      loading = deps.sourceFor(packId).then((src) => loadPack(src, manifest, deps.ort, choice.backend, onProgress));
+      // The other residency's copy of this pack goes first: the two would hold the sessions twice.
+      const other = [...packs.entries()].filter(([k]) => k.startsWith(`${packId}@${choice.backend}#`));
+      for (const [k] of other) packs.delete(k);
+      await Promise.all(other.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
+      loading = deps.sourceFor(packId).then((src) => loadPack(src, manifest, deps.ort, choice.backend, onProgress, true, residency));
       packs.set(key, loading);
       loading.catch(() => packs.delete(key));
     }
@@ -111,7 +133,9 @@ export function createEngine(deps: EngineDeps) {
     const manifest = await readManifest(await deps.sourceFor(packId));
     const request = smallestRequest(manifest);
     const { choice } = await prepare(request, backend);
-    return { loaded: (await pack(packId, manifest, choice, onProgress)).loaded, request };
+    // The residency a real task would get, so the test exercises the same session sequence.
+    const residency = await residencyFor(request, manifest, choice.backend);
+    return { loaded: (await pack(packId, manifest, choice, residency, onProgress)).loaded, request };
   }
 
   /** The matting API with the test's backend preference. */
@@ -138,10 +162,13 @@ export function createEngine(deps: EngineDeps) {
       return serial(async () => {
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
-          const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
+          const residency = await residencyFor(request, manifest, choice.backend);
+          const { loaded, reason } = await pack(request.packId, manifest, choice, residency, opts.onProgress);
           const transformerAt = await loras.transformerAt(request, loaded, await deps.sourceFor(request.packId));
           const result = await generate(loaded, deps.ort, request, {
             ...(transformerAt ? { transformerAt } : {}),
+            // Sequential: LoRA-merged transformers are released with the pack's own before decode.
+            ...(residency === 'sequential' ? { onPhase: (phase) => (phase === 'decode' ? loras.releaseSessions(request.packId) : undefined) } : {}),
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
             waitWhilePaused: async () => gates.get(jobId)?.wait,
@@ -149,7 +176,8 @@ export function createEngine(deps: EngineDeps) {
             resumeFrom: opts.resumeFrom,
             previews: opts.previews,
           });
-          return { ...result, manifest: loaded.manifest, backendReason: reason };
+          const sequential = residency === 'sequential' ? ' The model is larger than the GPU memory budget (Settings), so its text encoder, transformer and VAE ran one at a time.' : '';
+          return { ...result, manifest: loaded.manifest, backendReason: reason + sequential, residency };
         } catch (err) {
           if (err instanceof Error && DEVICE_LOST.test(err.message)) {
             packs.clear();
@@ -220,6 +248,14 @@ export function createEngine(deps: EngineDeps) {
       return serial(async () => {
         const manifest = await readManifest(source);
         return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
+      });
+    },
+
+    /** Peak session bytes of pack `source` all-resident vs sequential, in one run (see bench/residency-bench.ts). */
+    benchResidency(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<ResidencyBenchRow[]> {
+      return serial(async () => {
+        const manifest = await readManifest(source);
+        return benchResidency(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
       });
     },
 

@@ -1,5 +1,5 @@
 /**
- * App settings (backend, encoder, and the output settings each task snapshots when it starts:
+ * App settings (backend, encoder, GPU memory budget, and the output settings each task snapshots when it starts:
  * metadata mode, embed source images, name template), persisted in IndexedDB with defaults for
  * missing keys.
  */
@@ -12,13 +12,15 @@ import type { MetadataMode } from '../engine/queue/task';
 export interface AppSettings {
   version: 1;
   backend: BackendPreference;
+  /** GPU memory budget in GiB that decides residency (engine/pack/memory-budget.ts); null: automatic. */
+  gpuBudgetGiB: number | null;
   encoder: VideoEncoderChoice;
   metadataMode: MetadataMode;
   embedSourceImages: boolean;
   nameTemplate: string;
 }
 
-export const DEFAULT_SETTINGS: AppSettings = { version: 1, backend: 'auto', encoder: 'auto', metadataMode: 'embedded', embedSourceImages: false, nameTemplate: DEFAULT_NAME_TEMPLATE };
+export const DEFAULT_SETTINGS: AppSettings = { version: 1, backend: 'auto', gpuBudgetGiB: null, encoder: 'auto', metadataMode: 'embedded', embedSourceImages: false, nameTemplate: DEFAULT_NAME_TEMPLATE };
 
 const store = createStore('webgp-settings', 'settings');
 const KEY = 'app';

@@ -9,6 +9,7 @@ import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
 import { readLoraBytes } from '../storage/lora-store';
+import { loadSettings } from '../storage/settings-store';
 import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
 import type { LatentCheckpoint } from '../engine/pipeline/generate';
@@ -36,11 +37,20 @@ async function listPacks(): Promise<RegistryEntry[]> {
   return mergeInstalled(await registryPacks(), await installedPacks());
 }
 
+/** navigator.deviceMemory (Chromium, workers too), for the default GPU memory budget. */
+function deviceMemory(): { deviceMemoryGiB?: number } {
+  const gib = (navigator as typeof navigator & { deviceMemory?: number }).deviceMemory;
+  return gib !== undefined ? { deviceMemoryGiB: gib } : {};
+}
+
 const engine = createEngine({
   ort,
   // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
   sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
   readLora: readLoraBytes,
+  // Read at every run, so a changed Settings value applies to the next task.
+  gpuBudgetGiB: async () => (await loadSettings()).gpuBudgetGiB,
+  ...deviceMemory(),
 });
 
 /** The usable packs (bundled or installed, test packs included) whose transformer takes LoRAs. */
@@ -74,6 +84,8 @@ const api = {
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
   benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
+  /** Peak session memory of the pack served at `url`, all sessions resident vs sequential. */
+  benchResidency: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchResidency(httpPackSource(url), request, backend),
   /** Benchmarks a per-step LoRA schedule on the pack served at `url` with the given LoRA file. */
   benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) => engine.benchLora(httpPackSource(url), request, loraBytes, backend),
   /** Video packs (segment-points / matting-memory): manifest, SAM clicks, and the matting loop one frame at a time. */

@@ -16,7 +16,7 @@ import { TEST_PACKS_DIR } from '../helpers/test-packs';
 type Event = { what: 'create' | 'created' | 'run' | 'ran' | 'release'; stage: number };
 
 /** ortNodeModule whose sessions log their lifecycle; a session is known by the graph bytes' doc string order. */
-function loggingOrt(stageOf: (bytes: Uint8Array) => number, log: Event[]): OrtModule {
+function loggingOrt(stageOf: (bytes: Uint8Array) => number, log: Event[], lastStage: number): OrtModule {
   return {
     Tensor: ortNodeModule.Tensor,
     InferenceSession: {
@@ -28,8 +28,12 @@ function loggingOrt(stageOf: (bytes: Uint8Array) => number, log: Event[]): OrtMo
         const wrapped: OrtSession = Object.create(s) as OrtSession;
         wrapped.run = async (feeds: Record<string, OrtTensor>) => {
           log.push({ what: 'run', stage });
-          // Let a concurrent creation make progress, as a GPU run would.
-          await new Promise((r) => setTimeout(r, 5));
+          // Stand in for a GPU run long enough for a concurrent creation to start: until the next
+          // stage's creation is logged (at most 2 s, so a runner that never overlaps still fails
+          // the assertion below instead of hanging), however loaded the machine is.
+          for (let waited = 0; stage < lastStage && waited < 2000 && !log.some((e) => e.what === 'create' && e.stage === stage + 1); waited += 2) {
+            await new Promise((r) => setTimeout(r, 2));
+          }
           const out = await s.run(feeds);
           log.push({ what: 'ran', stage });
           return out;
@@ -82,7 +86,7 @@ describe('double-buffered block streaming', () => {
     await Promise.all(stages.flatMap((s) => [s.file, ...s.externalData.map((x) => x.file)]).map((f) => source.readBytes(f)));
 
     const log: Event[] = [];
-    const streamed = await openComponent(loggingOrt(stageOf, log), source, spec, 'wasm', { gpuOutputs: false });
+    const streamed = await openComponent(loggingOrt(stageOf, log, stages.length - 1), source, spec, 'wasm', { gpuOutputs: false });
     const out = await readFloats((await streamed.run(inputs)).prediction as OrtTensor);
     await streamed.release();
 

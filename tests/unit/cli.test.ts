@@ -35,6 +35,9 @@ describe('webgp dry-run', () => {
     const text = webgp('dry-run', '--pack', 'z-image-turbo', '--solver', 'euler', '--steps', '9', '--shift', '3');
     expect(text.out).toContain('sigmas     [1, 0.9547, 0.9004, 0.8340, 0.7511, 0.6447, 0.5030, 0.3050, 0.0089, 0]');
     expect(text.out).toContain('Valid      yes');
+    // Memory from the pack's phases (sessions one phase at a time), not the sum of its files.
+    expect(text.out).toContain('phases     encode-text 2.22 GB → denoise 3.70 GB → decode 103.7 MB');
+    expect(text.out).toContain('pack peak ≈ 5.26 GB GPU');
   });
 
   it('an unknown pack id exits 2 and lists the valid ids', () => {

@@ -46,7 +46,7 @@ describe('fitVerdict elsewhere', () => {
   it('fits a desktop GPU with shader-f16, 4 GiB buffers, 8 GiB reported and room to store it', () => {
     expect(fitVerdict(pack('z-image-turbo'), desktop, roomy)).toEqual({
       level: 'fits',
-      reasons: ['This GPU has what it needs (WebGPU with shader-f16, buffers up to 4.29 GB). Peak use is about 4.20 GB of GPU memory and 7.40 GB of memory.'],
+      reasons: ['This GPU has what it needs (WebGPU with shader-f16, buffers up to 4.29 GB). Peak use is about 5.26 GB of GPU memory and 7.40 GB of memory.'],
     });
     // SDXL-Turbo's four tokenizer files come unsized from another repository: only that is uncertain.
     expect(fitVerdict(pack('sdxl-turbo'), desktop, {}).level).toBe('fits');
@@ -62,7 +62,7 @@ describe('fitVerdict elsewhere', () => {
       level: 'may-not-fit',
       reasons: [
         'Needs about 7.40 GB of memory at its peak, and this device reports 2 GiB of memory (browsers round this down and cap it, so it may have more).',
-        'Needs about 4.20 GB of GPU memory at its peak, and this device reports 2 GiB of memory (browsers round this down and cap it, so it may have more); a GPU with enough memory of its own may still run it.',
+        'Needs about 5.26 GB of GPU memory at its peak, and this device reports 2 GiB of memory (browsers round this down and cap it, so it may have more); a GPU with enough memory of its own may still run it.',
       ],
     });
   });

@@ -9,17 +9,17 @@ const OUTPUT_DEFAULTS = { metadataMode: 'embedded', embedSourceImages: false, na
 
 describe('settings store', () => {
   it('returns the defaults when nothing is saved', async () => {
-    expect(await loadSettings()).toEqual({ version: 1, backend: 'auto', encoder: 'auto', ...OUTPUT_DEFAULTS });
+    expect(await loadSettings()).toEqual({ version: 1, backend: 'auto', gpuBudgetGiB: null, encoder: 'auto', ...OUTPUT_DEFAULTS });
   });
 
   it('persists a saved change', async () => {
-    await saveSettings({ ...DEFAULT_SETTINGS, backend: 'wasm', metadataMode: 'json', nameTemplate: '{pack}_{seed}' });
-    expect(await loadSettings()).toEqual({ version: 1, backend: 'wasm', encoder: 'auto', ...OUTPUT_DEFAULTS, metadataMode: 'json', nameTemplate: '{pack}_{seed}' });
+    await saveSettings({ ...DEFAULT_SETTINGS, backend: 'wasm', gpuBudgetGiB: 12, metadataMode: 'json', nameTemplate: '{pack}_{seed}' });
+    expect(await loadSettings()).toEqual({ version: 1, backend: 'wasm', gpuBudgetGiB: 12, encoder: 'auto', ...OUTPUT_DEFAULTS, metadataMode: 'json', nameTemplate: '{pack}_{seed}' });
   });
 
   it('fills keys missing from an older partial record with defaults (records saved before the output settings existed)', async () => {
     await set('app', { version: 1, encoder: 'ffmpeg' }, createStore('webgp-settings', 'settings'));
-    expect(await loadSettings()).toEqual({ version: 1, backend: 'auto', encoder: 'ffmpeg', ...OUTPUT_DEFAULTS });
+    expect(await loadSettings()).toEqual({ version: 1, backend: 'auto', gpuBudgetGiB: null, encoder: 'ffmpeg', ...OUTPUT_DEFAULTS });
   });
 
   it('ignores a record of another version', async () => {

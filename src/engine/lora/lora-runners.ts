@@ -65,12 +65,16 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
     }
   }
 
-  async function drop(mine: (key: string) => boolean): Promise<void> {
-    for (const key of [...weights.keys()]) if (mine(key)) weights.delete(key);
-    for (const key of [...mergers.keys()]) if (mine(key)) mergers.delete(key);
+  async function releaseSessions(mine: (key: string) => boolean): Promise<void> {
     const gone = [...sessions.entries()].filter(([key]) => mine(key));
     for (const [key] of gone) sessions.delete(key);
     await Promise.all(gone.map(([, s]) => s.then((x) => x.release()).catch(() => undefined)));
+  }
+
+  async function drop(mine: (key: string) => boolean): Promise<void> {
+    for (const key of [...weights.keys()]) if (mine(key)) weights.delete(key);
+    for (const key of [...mergers.keys()]) if (mine(key)) mergers.delete(key);
+    await releaseSessions(mine);
   }
 
   return {
@@ -114,6 +118,11 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
     /** Releases the merged sessions (of pack `packId`, or all) and forgets parsed LoRAs. */
     release(packId?: string): Promise<void> {
       return drop((key) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`));
+    },
+
+    /** Releases the merged sessions of pack `packId` but keeps its parsed LoRAs (sequential residency, before decode). */
+    releaseSessions(packId: string): Promise<void> {
+      return releaseSessions((key) => key.startsWith(`${packId}@`));
     },
 
     /** Forgets a LoRA file (deleted from the library): its parsed tensors and every merged session using it. */

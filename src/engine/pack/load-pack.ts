@@ -1,7 +1,8 @@
 /**
  * Loads a pack: manifest → tokenizer (+ JS embedding table) → one runner per component (single
  * graphs or block-streamed chains, see pipeline/component-runner.ts) → the engine's helper graphs.
- * Sizes, hashes and tensor names are checked as each graph loads.
+ * Sizes, hashes and tensor names are checked as each graph loads. With 'sequential' residency
+ * (residency.ts) the component sessions are created phase by phase during a run instead.
  */
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
 import { blendModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
@@ -12,6 +13,8 @@ import type { TextEncoding } from '../text/encode-text';
 import { readPackTokenizer } from '../text/load-tokenizer';
 import { type ComponentSpec, type PackManifest, parseManifestText, presentComponents } from './manifest';
 import type { PackSource } from './pack-source';
+import type { Phase, Residency } from './memory-plan';
+import { type PhasedComponents, residentComponents, sequentialComponents } from './residency';
 import { createGraphSession } from './sessions';
 
 type ComponentName = keyof PackManifest['components'];
@@ -29,6 +32,12 @@ export interface LoadedPack {
   step: OrtSession;
   scale: OrtSession;
   blend: OrtSession;
+  /** Whether every session stays resident, or each phase's sessions exist only during it. */
+  residency: Residency;
+  /** Starts a run (sequential: its session creations report 'load' progress to `onProgress`). */
+  beginRun(onProgress?: ProgressCallback): void;
+  /** Enters a run phase: sequential residency releases the sessions it does not use. */
+  enter(phase: Phase): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -42,28 +51,42 @@ export async function readManifest(source: PackSource): Promise<PackManifest> {
 /** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
 const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, textEncoder2: false, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
 
+/** Opens every component now, reporting load progress (resident mode). */
+async function openAll(present: [ComponentName, ComponentSpec][], open: (name: ComponentName, spec: ComponentSpec) => Promise<ComponentRunner>, onProgress?: ProgressCallback): Promise<PhasedComponents> {
+  const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
+  let loaded = 0;
+  const runners: Partial<Record<ComponentName, ComponentRunner>> = {};
+  try {
+    for (const [name, spec] of present) {
+      runners[name] = await open(name, spec);
+      loaded += componentBytes(spec);
+      onProgress?.({ stage: 'load', file: spec.file || spec.stages?.[0]?.file || name, loaded, total });
+    }
+  } catch (err) {
+    await Promise.all(Object.values(runners).map((r) => r.release())).catch(() => undefined);
+    throw err;
+  }
+  return residentComponents(runners);
+}
+
 /**
  * Creates the runners of a pack whose manifest was already read (see readManifest).
  * `gpuResident` (default true) keeps text-encoder, transformer and step outputs in GPU buffers
  * on WebGPU; false downloads every output to the CPU (the benchmark's round-trip baseline).
+ * `residency` 'sequential' creates no component session here (see residency.ts).
  */
-export async function loadPack(source: PackSource, manifest: PackManifest, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true): Promise<LoadedPack> {
+export async function loadPack(source: PackSource, manifest: PackManifest, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true, residency: Residency = 'resident'): Promise<LoadedPack> {
   const present = presentComponents(manifest);
-  const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
-  let loaded = 0;
   const tokenizer = await readPackTokenizer(source, manifest.tokenizer);
   const tokenizer2 = manifest.tokenizer2 && (await readPackTokenizer(source, manifest.tokenizer2));
   const table = manifest.components.textEncoder.embedding;
   const embedding: EmbeddingTable | undefined = table ? await loadEmbeddingTable(source, table) : undefined;
-  const runners: Partial<Record<ComponentName, ComponentRunner>> = {};
+  const open = (name: ComponentName, spec: ComponentSpec) => openComponent(ort, source, spec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident });
+  const phased = residency === 'sequential' ? sequentialComponents(present, open) : await openAll(present, open, onProgress);
+  const runners = phased.runners;
   const sessions: OrtSession[] = [];
-  const releaseAll = () => Promise.all([...Object.values(runners).map((r) => r.release()), ...sessions.map((s) => s.release())]);
+  const releaseAll = () => Promise.all([phased.release(), ...sessions.map((s) => s.release())]);
   try {
-    for (const [name, spec] of present) {
-      runners[name] = await openComponent(ort, source, spec as ComponentSpec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident });
-      loaded += componentBytes(spec);
-      onProgress?.({ stage: 'load', file: spec.file || spec.stages?.[0]?.file || name, loaded, total });
-    }
     for (const [label, model] of [['euler_cfg_step', eulerCfgStepModel()], ['scale', scaleModel()], ['blend', blendModel()]] as const) {
       sessions.push(await createGraphSession(ort, { graph: { file: `${label} (engine)`, externalData: [] }, bytes: model, externalData: [] }, backend, gpuResident));
     }
@@ -79,6 +102,9 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
       step,
       scale,
       blend,
+      residency: phased.mode,
+      beginRun: (report) => phased.beginRun(report),
+      enter: (phase) => phased.enter(phase),
       release: async () => {
         await releaseAll();
       },

@@ -25,6 +25,11 @@ export interface PackRequirements {
   largestBufferBytes: number;
   /** GPU memory at the peak: the largest set of sessions and activations resident together. */
   peakGpuBytes: number;
+  /**
+   * Estimated working memory (activations inside the graphs) of the peak phase. With it, the
+   * Models page computes the peak from pack.json's component sizes (pack/memory-plan.ts) + this.
+   */
+  workingBytes?: number;
   /** Main memory at the peak, JS-side tables and wasm heaps included. */
   peakCpuBytes: number;
   notes?: string;
@@ -94,6 +99,8 @@ function parseRequirements(v: unknown, path: string, e: FieldErrors): PackRequir
   if (typeof o.shaderF16 !== 'boolean') e.add(`${path}.shaderF16`, 'expected true or false');
   const size = (key: string) => e.number(o[key], `${path}.${key}`, { min: 0, integer: true }) ?? 0;
   const req: PackRequirements = { shaderF16: o.shaderF16 === true, largestBufferBytes: size('largestBufferBytes'), peakGpuBytes: size('peakGpuBytes'), peakCpuBytes: size('peakCpuBytes') };
+  const working = e.number(o.workingBytes, `${path}.workingBytes`, { min: 0, integer: true, optional: true });
+  if (working !== undefined) req.workingBytes = working;
   const notes = e.string(o.notes, `${path}.notes`, { optional: true });
   if (notes !== undefined) req.notes = notes;
   return req;

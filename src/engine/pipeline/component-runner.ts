@@ -8,6 +8,7 @@
  */
 import { EngineError } from '../errors';
 import { type ComponentSpec, componentGraphs, type StageSpec } from '../pack/components';
+import { graphBytes } from '../pack/memory-plan';
 import type { PackSource } from '../pack/pack-source';
 import { checkNames, createGraphSession, type GraphFiles, readGraphFiles } from '../pack/sessions';
 import { type Backend, floatTensor, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
@@ -223,5 +224,5 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
 
 /** The files of every graph of a component (for load progress). */
 export function componentBytes(spec: ComponentSpec): number {
-  return componentGraphs(spec).reduce((n, g) => n + (g.bytes ?? 0) + g.externalData.reduce((m, x) => m + (x.bytes ?? 0), 0), 0);
+  return componentGraphs(spec).reduce((n, g) => n + graphBytes(g), 0);
 }

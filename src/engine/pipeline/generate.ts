@@ -5,11 +5,14 @@
  * VAE decode. With Euler every per-step tensor stays in GPU buffers (the engine's step graph, or
  * the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG on the device, then update
  * the latent on the CPU with their history. ε-prediction UNets use the same Euler step in σ.
+ * Each phase is entered on the pack first, so sequential residency (pack/residency.ts) releases
+ * the text encoder before the first step and creates the VAE decoder only after the last.
  */
 import { abortError, EngineError } from '../errors';
 import { dataUrlBytes, decodePng } from '../media/png-decode';
 import { parseResolution } from '../pack/header';
 import type { LoadedPack } from '../pack/load-pack';
+import type { Phase } from '../pack/memory-plan';
 import type { ProgressCallback } from '../progress';
 import { gaussianNoise } from '../random';
 import type { TaskRequest } from '../request';
@@ -40,6 +43,8 @@ export interface GenerateOptions {
   resumeFrom?: LatentCheckpoint;
   /** The transformer for step i (LoRA-merged weights per step); default: the pack's own. */
   transformerAt?: (step: number) => Promise<ComponentRunner>;
+  /** Called after the pack enters each phase (the engine releases LoRA-merged transformers before decode). */
+  onPhase?: (phase: Phase) => Promise<void> | void;
   /** Sees each stage's output as it is made ("Test this pack"); may throw to stop the run. */
   inspect?: StageInspector;
 }
@@ -122,9 +127,15 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     if (opts.isCancelled?.()) throw abortError();
   };
   const scope = new TensorScope();
+  const enter = async (phase: Phase) => {
+    await pack.enter(phase);
+    await opts.onPhase?.(phase);
+  };
+  pack.beginRun(opts.onProgress);
   try {
     const t0 = now();
     opts.onProgress?.({ stage: 'encode-text' });
+    await enter('encode-text');
     // Guidance per step (WanGP guidance phases); the negative prompt is encoded if any step needs it.
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const guidanceAt = (i: number) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? r.guidance2 : r.guidance);
@@ -159,6 +170,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     // i2v: pin latent frame 0 to the encoded start image after every update.
     let pin: ((t: OrtTensor) => Promise<OrtTensor>) | undefined;
     if (m.pipeline === 'i2v-flow-dit') {
+      await enter('encode-image');
       const masks = startFrameMasks(await encodeStartImage(pack, ort, r, shape), shape);
       const keep = new ort.Tensor('float32', masks.keep, shape);
       const fixed = new ort.Tensor('float32', masks.fixed, shape);
@@ -177,6 +189,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       return t;
     };
     let saving: Promise<void> | void = undefined;
+    await enter('denoise');
     await opts.waitWhilePaused?.();
     checkCancel();
     const t1 = now();
@@ -233,6 +246,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     if (opts.syncTimings) await readFloats(x);
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });
+    await enter('decode');
     const frames = await decode(pack, ort, x, shape, scope, opts.inspect);
     const latent = (await readFloats(x)).slice();
     return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
