@@ -18,13 +18,14 @@ describe('parseAnyManifestText', () => {
     const graphs = manifestGraphs(m).map((g) => g.file);
     expect(graphs).toHaveLength(4);
     expect(manifestFiles(m).map((f) => f.path)).toEqual(graphs);
-    expect(manifestGraphs(m).find((g) => g.file.includes('propagate'))?.inputs).toContain('memory_key');
+    expect(m.pipeline === 'matting-memory' && Object.values(m.components.propagate.inputs)).toContain('memory_key');
   });
 
   it('reads a segment pack: encoder then decoder', () => {
     const m = parseAnyManifestText(text('demo-sam'));
     expect(m.pipeline).toBe('segment-points');
-    expect(manifestGraphs(m).map((g) => g.inputs[0])).toEqual(['input_image', 'image_embeddings']);
+    expect(manifestGraphs(m).map((g) => g.file)).toEqual(m.pipeline === 'segment-points' ? [m.components.encoder.file, m.components.decoder.file] : []);
+    expect(m.pipeline === 'segment-points' && [m.components.encoder.inputs.image, m.components.decoder.inputs.embeddings]).toEqual(['input_image', 'image_embeddings']);
   });
 
   it('reads a generation pack with its tokenizer first', () => {

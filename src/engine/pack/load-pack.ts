@@ -3,6 +3,7 @@
  * graphs or block-streamed chains, see pipeline/component-runner.ts) → the engine's helper graphs.
  * Sizes, hashes and tensor names are checked as each graph loads.
  */
+import { type ComponentExpect, roleExpectations } from './contract-roles';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError } from '../errors';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
@@ -67,8 +68,9 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
   const sessions: OrtSession[] = [];
   const releaseAll = () => Promise.all([...Object.values(runners).map((r) => r.release()), ...sessions.map((s) => s.release())]);
   try {
+    const expect = roleExpectations(manifest);
     for (const [name, spec] of present) {
-      runners[name] = await openComponent(ort, source, spec as ComponentSpec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident });
+      runners[name] = await openComponent(ort, source, spec as ComponentSpec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident, contract: { name, expect: expect[name] as ComponentExpect } });
       loaded += componentBytes(spec);
       onProgress?.({ stage: 'load', file: spec.file || spec.stages?.[0]?.file || name, loaded, total });
     }
