@@ -38,6 +38,7 @@ const EXTERNAL: Record<string, string[]> = {
   'test-fastwan': ['layer_00.onnx', 'layer_01.onnx', 'block_00.onnx', 'block_01.onnx', 'block_02.onnx'],
 };
 EXTERNAL['test-fastwan-i2v'] = EXTERNAL['test-fastwan'] as string[];
+EXTERNAL['test-fastwan-81'] = EXTERNAL['test-fastwan'] as string[];
 
 describe.each(TEST_PACK_IDS)('%s', (id) => {
   const m = readManifest(id);

@@ -8,11 +8,12 @@ import { writeFastWanPack } from './fastwan';
 import { writeSdTurboPack } from './sdturbo';
 import { writeZImagePack } from './zimage';
 
-export const TEST_PACK_IDS = ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v'] as const;
+export const TEST_PACK_IDS = ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v', 'test-fastwan-81'] as const;
 
 export function makeTestPacks(outDir: string): void {
   writeZImagePack(join(outDir, 'test-zimage'));
   writeSdTurboPack(join(outDir, 'test-sdturbo'));
   writeFastWanPack(join(outDir, 'test-fastwan'), false);
   writeFastWanPack(join(outDir, 'test-fastwan-i2v'), true);
+  writeFastWanPack(join(outDir, 'test-fastwan-81'), false, true);
 }
