@@ -69,7 +69,7 @@ test('a fixed-shape VAE decoder (21 latent frames) limits the pack to 81 frames:
   await installFromUrl(page, `${server.url}${id}/`);
   await expect(installRegion(page).getByRole('status')).toContainText(`${name} is installed`);
   // The install stored the limit the graph imposes with the pack.
-  const stored = JSON.parse(((await packRecord(page, id)) as { manifestText: string }).manifestText) as { limits: { frames?: number[]; resolutions: string[] } };
+  const stored = JSON.parse((await packRecord(page, id))?.manifestText ?? '{}') as { limits: { frames?: number[]; resolutions: string[] } };
   expect(stored.limits).toMatchObject({ frames: [81], resolutions: ['64x64'] });
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();

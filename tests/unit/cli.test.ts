@@ -97,8 +97,9 @@ describe('webgp check', () => {
     edit?.(dir);
     return dir;
   };
-  const editJson = (dir: string, f: (m: any) => void) => {
-    const m = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as unknown;
+  type Raw = { components: Record<string, Record<string, unknown>>; limits: Record<string, unknown> };
+  const editJson = (dir: string, f: (m: Raw) => void) => {
+    const m = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as Raw;
     f(m);
     writeFileSync(join(dir, 'pack.json'), JSON.stringify(m));
   };
@@ -119,7 +120,7 @@ describe('webgp check', () => {
       rmSync(join(d, 'vae_decoder.onnx'));
       writeFileSync(join(d, 'tokenizer.json'), `${readFileSync(join(d, 'tokenizer.json'), 'utf8')} `);
       const t = readFileSync(join(d, 'transformer.onnx'));
-      t[t.length - 1] ^= 1;
+      t.writeUInt8(t.readUInt8(t.length - 1) ^ 1, t.length - 1);
       writeFileSync(join(d, 'transformer.onnx'), t);
     });
     const r = webgp('check', dir);
@@ -132,11 +133,11 @@ describe('webgp check', () => {
   });
 
   it('exits 1 naming graph and tensor for a dtype mismatch, and each wrong pack.json field', () => {
-    const dir = copy(join(PACKS_DIR, 'demo-t2v'), 'dtype', (d) => editJson(d, (m) => (m.components.transformer.timestepType = 'int64')));
+    const dir = copy(join(PACKS_DIR, 'demo-t2v'), 'dtype', (d) => editJson(d, (m) => ((m.components.transformer as Record<string, unknown>).timestepType = 'int64')));
     const r = webgp('check', dir);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toEqual(['invalid-manifest: transformer.onnx input "timestep": pack.json (timestep: timestepType int64, timestepShape scalar) feeds int64, the graph declares float32']);
-    const bad = copy(join(PACKS_DIR, 'demo-t2v'), 'fields', (d) => editJson(d, (m) => ((m.limits.maxSteps = 'many'), (m.components.transformer.latentLayout = 'XYZ'))));
+    const bad = copy(join(PACKS_DIR, 'demo-t2v'), 'fields', (d) => editJson(d, (m) => ((m.limits.maxSteps = 'many'), ((m.components.transformer as Record<string, unknown>).latentLayout = 'XYZ'))));
     const fields = webgp('check', bad);
     expect(fields.code).toBe(1);
     expect(fields.err).toContain('invalid-manifest: pack.json limits.maxSteps: expected a number');
@@ -151,7 +152,7 @@ describe('webgp check', () => {
     g.output('noise_pred', 'float32', [1, 4, 'T', 'h', 'w']);
     const dir = copy(join(PACKS_DIR, 'demo-t2v'), 'lacks', (d) => {
       writeFileSync(join(d, 'transformer.onnx'), g.toModel());
-      editJson(d, (m) => ((m.components.transformer.bytes = undefined), (m.components.transformer.sha256 = undefined)));
+      editJson(d, (m) => ((m.components.transformer as Record<string, unknown>).bytes = (m.components.transformer as Record<string, unknown>).sha256 = undefined));
     });
     const r = webgp('check', dir);
     expect(r.code).toBe(1);

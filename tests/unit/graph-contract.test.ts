@@ -46,8 +46,10 @@ function folder(dir: string, swap: Record<string, Uint8Array | null> = {}): Pack
 }
 
 const DEMO = join(PACKS_DIR, 'demo-t2v');
-const demoRaw = () => JSON.parse(readFileSync(join(DEMO, 'pack.json'), 'utf8')) as Record<string, any>;
-const demo = (edit?: (m: Record<string, any>) => void) => {
+type Component = Record<string, unknown>;
+type Raw = { components: { textEncoder: Component; transformer: Component; vaeDecoder: Component } } & Record<string, unknown>;
+const demoRaw = () => JSON.parse(readFileSync(join(DEMO, 'pack.json'), 'utf8')) as Raw;
+const demo = (edit?: (m: Raw) => void) => {
   const raw = demoRaw();
   edit?.(raw);
   return parseManifest(raw);
