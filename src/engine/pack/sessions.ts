@@ -86,7 +86,7 @@ export function sessionIo(session: OrtSession): GraphIo {
  */
 export function checkSessionContract(name: string, spec: ComponentSpec, expect: ComponentExpect | undefined, file: string, session: OrtSession): void {
   const problems = checkLoadedGraph(name, spec, expect, file, sessionIo(session));
-  if (problems.length) throw new EngineError('invalid-manifest', `${file} does not match pack.json: ${problems.join('; ')}. Fix pack.json (or re-export the graph) and install the pack again.`);
+  if (problems.length) throw new EngineError('invalid-manifest', `${problems.join('; ')}. Fix pack.json (or re-export the graph), then install the pack again.`);
 }
 
 /** Whether a session declares the input `role` of `spec` maps (ifDeclared roles are fed only then). */
