@@ -189,3 +189,30 @@ describe('fixed dims become limits', () => {
     expect(await problemsOf(demo(), { 'text_encoder.onnx': text })).toContain('text_encoder.onnx input "input_ids": pack.json pads text to tokenizer.maxLength 32, the graph fixes the text length at 77');
   });
 });
+
+describe('video packs', () => {
+  type MediaRaw = { components: Record<string, Component>; segment: Component; matting: Component };
+  const media = (id: string, edit: (m: MediaRaw) => void) => {
+    const raw = JSON.parse(readFileSync(join(PACKS_DIR, id, 'pack.json'), 'utf8')) as MediaRaw;
+    edit(raw);
+    return parseAnyManifest(raw);
+  };
+
+  it('the demo SAM and MatAnyone packs hold their contract', async () => {
+    for (const id of ['demo-sam', 'demo-matanyone']) expect(await problemsOf(media(id, () => undefined), {}, join(PACKS_DIR, id)), id).toEqual([]);
+  });
+
+  it('a SAM pack.json saying float16 for float32 graphs is refused per tensor (the audit finding), and a different inputSize than the encoder fixes', async () => {
+    const dir = join(PACKS_DIR, 'demo-sam');
+    const f16 = await problemsOf(media('demo-sam', (m) => ((m.components.decoder as Component).dtype = 'float16')), {}, dir);
+    expect(f16).toContain('sam_decoder.onnx input "point_coords": pack.json (pointCoords: dtype) feeds float16, the graph declares float32');
+    expect(f16).toContain('sam_decoder.onnx input "orig_im_size": pack.json (origImSize: origImSize "values", converted to dtype float16) feeds float16, the graph declares float32');
+    expect(await problemsOf(media('demo-sam', (m) => (m.segment.inputSize = 512)), {}, dir)).toEqual(['sam_encoder.onnx input "input_image": pack.json says segment.inputSize 512×512, the graph fixes 256×256']);
+    expect(await problemsOf(media('demo-sam', (m) => (m.segment.origImSize = 'shape')), {}, dir)).toEqual(['sam_decoder.onnx input "orig_im_size": pack.json (origImSize: origImSize "shape") feeds float32 of rank 2, the graph declares rank 1 [2]']);
+  });
+
+  it('a matting pack whose frame size differs from the graphs is refused', async () => {
+    const problems = await problemsOf(media('demo-matanyone', (m) => (m.matting.width = 256)), {}, join(PACKS_DIR, 'demo-matanyone'));
+    expect(problems).toContain('matanyone2_image_key.onnx input "image": pack.json says matting.height/width 256×128, the graph fixes 128×128');
+  });
+});
