@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Dim, type ElemType, GraphBuilder } from '../../src/engine/onnx/graph-builder';
-import { parseAnyManifest } from '../../src/engine/pack/any-manifest';
+import { type AnyManifest, parseAnyManifest } from '../../src/engine/pack/any-manifest';
 import { tightenLimits } from '../../src/engine/pack/graph-limits';
 import { parseManifest } from '../../src/engine/pack/manifest';
 import type { PackSource } from '../../src/engine/pack/pack-source';
@@ -60,7 +60,7 @@ const transformer = (over: { inputs?: Io[]; drop?: string } = {}) =>
     [['hidden_states', 'float32', LATENT], ['timestep', 'float32', [1]], ['encoder_hidden_states', 'float32', [1, 'seq', 64]], ...(over.inputs ?? [])].filter(([n]) => n !== over.drop) as Io[],
     [['noise_pred', 'float32', LATENT]],
   );
-const problemsOf = async (m = demo(), swap: Record<string, Uint8Array | null> = {}, dir = DEMO) => (await checkPackGraphs(m, folder(dir, swap))).problems.map((p) => p.message);
+const problemsOf = async (m: AnyManifest = demo(), swap: Record<string, Uint8Array | null> = {}, dir = DEMO) => (await checkPackGraphs(m, folder(dir, swap))).problems.map((p) => p.message);
 
 describe('graph contract at install', () => {
   it('accepts the generated packs as they are, deriving no limits from symbolic dims', async () => {
