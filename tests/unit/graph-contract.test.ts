@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Dim, type ElemType, GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { type AnyManifest, parseAnyManifest } from '../../src/engine/pack/any-manifest';
+import { checkLoadedGraph } from '../../src/engine/pack/graph-contract';
 import { tightenLimits } from '../../src/engine/pack/graph-limits';
+import { sessionIo } from '../../src/engine/pack/sessions';
+import { runRoles } from '../../src/engine/matting/media-pack';
 import { parseManifest } from '../../src/engine/pack/manifest';
 import type { PackSource } from '../../src/engine/pack/pack-source';
 import { checkPackGraphs, type PackFileReader, verifyGraphs } from '../../src/engine/pack/verify-graphs';
@@ -153,6 +156,23 @@ describe('ifDeclared', () => {
     const out = await runner.run({ inputIds: new ort.Tensor('int64', BigInt64Array.of(1n, 2n, 3n), [1, 3]), attentionMask: new ort.Tensor('int64', BigInt64Array.of(1n, 1n, 1n), [1, 3]) });
     expect(out.hiddenStates?.dims).toEqual([1, 3, 8]);
     await runner.release();
+  });
+
+  it('a video-pack role in ifDeclared is left out of the feeds when the session lacks it (MatAnyone 2 style)', async () => {
+    const g = new GraphBuilder('first_frame_refine');
+    const x = g.input('pix_feat', 'float32', [1, 3]);
+    g.op('Identity', [x], {}, 'prob');
+    g.output('prob', 'float32', [1, 3]);
+    const session = await ortNodeModule.InferenceSession.create(g.toModel());
+    const spec = { file: 'ffr.onnx', externalData: [], dtype: 'float32' as const, inputs: { pixFeat: 'pix_feat', f16: 'f16' }, outputs: { prob: 'prob' }, ifDeclared: ['f16'] };
+    expect(checkLoadedGraph('firstFrameRefine', spec, undefined, 'ffr.onnx', sessionIo(session))).toEqual([]);
+    const ort = ortNodeModule;
+    const out = await runRoles(ort, { spec, session }, { pixFeat: new ort.Tensor('float32', Float32Array.of(1, 2, 3), [1, 3]), f16: new ort.Tensor('float32', Float32Array.of(9), [1, 1]) });
+    expect(Array.from(await out.take('prob'))).toEqual([1, 2, 3]);
+    out.dispose();
+    const strict = { ...spec, ifDeclared: undefined };
+    expect(checkLoadedGraph('firstFrameRefine', strict, undefined, 'ffr.onnx', sessionIo(session))).toEqual([expect.stringContaining('ffr.onnx has no input "f16" (role f16)')]);
+    await session.release();
   });
 
   it('without ifDeclared the runner refuses the graph as it loads, with the same message', async () => {
