@@ -205,6 +205,8 @@ describe('fixed dims become limits', () => {
     expect(await problemsOf(demo(), { 'vae_decoder.onnx': vae([2, 4, 'T', 'h', 'w']) })).toEqual([expect.stringContaining('vae_decoder.onnx input "latent_sample" fixes batch 2')]);
     expect(await problemsOf(demo(), { 'vae_decoder.onnx': vae([1, 16, 'T', 'h', 'w']) })).toEqual(['vae_decoder.onnx input "latent_sample": pack.json says latent.channels 4, the graph fixes 16 channels']);
     expect(await problemsOf(demo(), { 'vae_decoder.onnx': vae([1, 4, 60, 'h', 'w']) })).toEqual(['vae_decoder.onnx input "latent_sample" is exported for 60 latent frames (60 frames), above limits.maxFrames (49)']);
+    const fixedT = demo((m) => ((m.limits as Record<string, unknown>).frames = [9]) && ((m.defaults as Record<string, unknown>).frames = 9));
+    expect(await problemsOf(fixedT, { 'vae_decoder.onnx': vae([1, 4, 21, 'h', 'w']) })).toEqual(['vae_decoder.onnx input "latent_sample" is exported for 21 latent frames (21 frames), which limits.frames (9) rules out']);
     const text = stub([['input_ids', 'int64', [1, 77]], ['attention_mask', 'int64', [1, 77]]], [['last_hidden_state', 'float32', [1, 77, 64]]]);
     expect(await problemsOf(demo(), { 'text_encoder.onnx': text })).toContain('text_encoder.onnx input "input_ids": pack.json pads text to tokenizer.maxLength 32, the graph fixes the text length at 77');
   });

@@ -34,6 +34,9 @@ const LABELS: Record<string, string> = { vaeDecoder: 'VAE decoder', transformer:
 /** "its VAE decoder (onnx/vae.onnx)": how a limit's reason names the graph. */
 const its = (t: RoleTensor) => `its ${LABELS[t.component] ?? t.component} (${t.file})`;
 
+/** "21 latent frames", "1 latent frame". */
+const latentFrames = (T: number) => `${T} latent frame${T === 1 ? '' : 's'}`;
+
 const fixed = (d: number | string | undefined): d is number => typeof d === 'number' && d > 0;
 const at = (t: RoleTensor) => `${t.file} input "${t.tensor.name}"`;
 
@@ -63,9 +66,9 @@ function generationLimits(m: PackManifest, tensors: RoleTensor[]): LimitsResult 
       if (fixed(T)) {
         const count = tc * (T - 1) + 1;
         const counts = (frames?.counts ?? m.limits.frames ?? [count]).filter((n) => n === count);
-        if (!counts.length) problems.push(`${at(t)} is exported for ${T} latent frames (${count} frames), which ${frames ? frames.reason : `limits.frames (${m.limits.frames?.join(', ')})`} rules out`);
-        else if (count > m.limits.maxFrames) problems.push(`${at(t)} is exported for ${T} latent frames (${count} frames), above limits.maxFrames (${m.limits.maxFrames})`);
-        else frames = { counts, reason: `${its(t)} is exported for ${T} latent frames` };
+        if (!counts.length) problems.push(`${at(t)} is exported for ${latentFrames(T)} (${count} frames), ${frames ? `but ${frames.reason}` : `which limits.frames (${m.limits.frames?.join(', ')}) rules out`}`);
+        else if (count > m.limits.maxFrames) problems.push(`${at(t)} is exported for ${latentFrames(T)} (${count} frames), above limits.maxFrames (${m.limits.maxFrames})`);
+        else frames = { counts, reason: `${its(t)} is exported for ${latentFrames(T)}` };
       }
       const [h, w] = [dims[ax.h], dims[ax.w]];
       if (fixed(h) || fixed(w)) {
