@@ -28,7 +28,7 @@ async function fileProblems(dir: string, m: AnyManifest): Promise<PackProblem[]>
   const problems: PackProblem[] = [];
   for (const f of manifestFiles(m)) {
     const size = await fileSize(dir, f.path);
-    if (size === undefined) problems.push({ code: 'missing-file', message: `${f.path} is missing: pack.json lists it` });
+    if (size === undefined) problems.push({ code: 'missing-file', message: `${f.path} is missing: pack.json lists it`, absent: f.path });
     else if (f.bytes !== undefined && size !== f.bytes) problems.push({ code: 'corrupt-model', message: `${f.path} is ${size} bytes, pack.json says ${f.bytes}` });
     else if (f.sha256 && (await fileSha256(dir, f.path)) !== f.sha256) problems.push({ code: 'corrupt-model', message: `${f.path} has a different sha256 than pack.json gives` });
   }
@@ -74,9 +74,9 @@ export async function checkPack(dir: string): Promise<CheckReport> {
   }
   const problems = await fileProblems(dir, m);
   const graphs = await checkPackGraphs(m, folderReader(dir));
-  const seen = new Set(problems.map((p) => p.message.split(' ')[0]));
-  // A missing graph is reported once, by the file pass.
-  problems.push(...graphs.problems.filter((p) => !(p.code === 'missing-file' && [...seen].some((f) => f && p.message.includes(` ${f},`)))));
+  // A file the file pass already reported missing is not reported again by the graph check.
+  const missing = new Set(problems.filter((p) => p.code === 'missing-file').map((p) => p.absent));
+  problems.push(...graphs.problems.filter((p) => p.absent === undefined || !missing.has(p.absent)));
   if (problems.length) return { ok: false, lines: problems.map((p) => `${p.code}: ${p.message.replace(/\.+$/, '')}`) };
   const sizes = new Map<string, number>();
   for (const f of manifestFiles(m)) sizes.set(f.path, (await fileSize(dir, f.path)) ?? 0);

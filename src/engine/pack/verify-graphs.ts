@@ -23,6 +23,8 @@ export interface PackFileReader {
 export interface PackProblem {
   code: Extract<EngineErrorCode, 'invalid-manifest' | 'corrupt-model' | 'missing-file'>;
   message: string;
+  /** The pack file that is absent, when that is the problem. */
+  absent?: string;
 }
 
 export interface GraphCheck {
@@ -53,7 +55,7 @@ export async function checkPackGraphs(m: AnyManifest, files: PackFileReader): Pr
   for (const g of manifestGraphs(m)) {
     const size = await files.size(g.file);
     if (size === undefined) {
-      problems.push({ code: 'missing-file', message: `The pack has no ${g.file}, which pack.json lists. Add the file (or fix pack.json) and install again` });
+      problems.push({ code: 'missing-file', message: `The pack has no ${g.file}, which pack.json lists. Add the file (or fix pack.json) and install again`, absent: g.file });
       continue;
     }
     let info: OnnxInfo;
@@ -68,7 +70,7 @@ export async function checkPackGraphs(m: AnyManifest, files: PackFileReader): Pr
     for (const loc of new Set([...info.externalData, ...g.externalData])) {
       const path = resolveBeside(g.file, loc);
       if (path === undefined) invalid(`${g.file} points at external data "${loc}" outside the pack`);
-      else if ((await files.size(path)) === undefined) invalid(`${g.file} needs external data file ${path}, which the pack does not contain`);
+      else if ((await files.size(path)) === undefined) problems.push({ code: 'invalid-manifest', message: `${g.file} needs external data file ${path}, which the pack does not contain`, absent: path });
     }
   }
   const contract = checkContract(m, (file) => graphs.get(file));
