@@ -188,7 +188,7 @@ test('a pack.json that maps a tensor name the graph lacks is rejected, naming th
   await openModels(page);
   await installFromUrl(page);
   const alert = installRegion(page).getByRole('alert');
-  await expect(alert).toContainText('transformer.onnx has no input named "no_such_tensor"');
+  await expect(alert).toContainText('transformer.onnx has no input "no_such_tensor" (role latents); its inputs are: hidden_states, timestep, encoder_hidden_states');
   await expectNothingInstalled(page);
 });
 

@@ -5,8 +5,8 @@
  *  - demo-sam, demo-matanyone: analytic video segmentation/matting packs (tools/matting-packs);
  * the test LoRAs for test-t2v-random into test-packs/loras (tools/test-loras),
  * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
- * test-sdturbo, test-fastwan, test-fastwan-i2v, and test-nan, whose transformer emits NaN),
- * which are not served by the app.
+ * test-sdturbo, test-sdxlturbo, test-fastwan, test-fastwan-i2v, test-fastwan-81, and test-nan,
+ * whose transformer emits NaN), which are not served by the app.
  * Usage: tsx tools/make-demo-packs.ts [outDir] [testPacksDir]
  */
 import { join, resolve } from 'node:path';

@@ -47,6 +47,8 @@ export interface StoredRecord {
   id: string;
   status: string;
   baseUrl: string;
+  /** pack.json as installed (with the limits its graphs impose). */
+  manifestText: string;
   files: { path: string; bytes: number; done: number; url?: string }[];
   error?: string;
 }

@@ -6,7 +6,8 @@
  */
 import { formatSize } from '../engine/format-size';
 import { peakGpuBytes } from '../engine/pack/fit';
-import { type PackManifest, parseManifest } from '../engine/pack/manifest';
+import { type AnyManifest, isMediaManifest } from '../engine/pack/any-manifest';
+import type { PackManifest } from '../engine/pack/manifest';
 import { memoryPlan, type Phase, taskTensors } from '../engine/pack/memory-plan';
 import { type PackHeader, RUNNABLE_PIPELINES } from '../engine/pack/header';
 import type { RegistryEntry } from '../engine/pack/registry';
@@ -14,7 +15,7 @@ import { defaultRequest, type FieldErrorMap, latentShape, type TaskRequest, vali
 import { buildSchedule } from '../engine/schedule/schedules';
 
 export interface DryRunReport {
-  pack: { id: string; name: string; version: string; pipeline: string; runnable: boolean; source?: string; downloadBytes?: number };
+  pack: { id: string; name: string; version: string; pipeline: string; runnable: boolean; source?: string; downloadUrl?: string; downloadFiles?: number; downloadBytes?: number };
   task: TaskRequest;
   valid: boolean;
   errors: FieldErrorMap;
@@ -37,16 +38,9 @@ export interface DryRunReport {
 /** Task fields the CLI can set; width/height become the resolution. */
 export type TaskOverrides = Partial<Omit<TaskRequest, 'packId' | 'resolution'>> & { width?: number; height?: number };
 
-/** The full manifest when `raw` is one (remote packs' bundled headers are), else undefined. */
-export function fullManifest(raw: unknown, source: string): PackManifest | undefined {
-  try {
-    return parseManifest(raw, source);
-  } catch {
-    return undefined;
-  }
-}
-
-export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: TaskOverrides, manifest?: PackManifest): DryRunReport {
+/** `manifest`: the pack's full pack.json when it is one (not a header that only describes the pack); a generation pack's gives the memory plan. */
+export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: TaskOverrides, manifest?: AnyManifest): DryRunReport {
+  const full = manifest !== undefined;
   const base = defaultRequest(header, o.prompt ?? 'dry run');
   const [dw, dh] = base.resolution.split('x');
   const resolution = o.width !== undefined || o.height !== undefined ? `${o.width ?? dw}x${o.height ?? dh}` : base.resolution;
@@ -62,15 +56,15 @@ export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: 
       name: header.name,
       version: header.version,
       pipeline: header.pipeline,
-      // Remote packs cannot be downloaded by this version yet, so they are described only.
-      runnable: (RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline) && !entry?.remote,
-      ...(entry?.source ? { source: entry.source.repo } : {}),
+      // A header-only pack.json describes a pack this version cannot run; a full one runs (remote ones after their download).
+      runnable: (RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline) && full,
+      ...(entry?.source ? { source: entry.source.repo, downloadUrl: entry.source.url, downloadFiles: entry.files.length } : {}),
       ...(entry?.bytes ? { downloadBytes: entry.bytes } : {}),
     },
     task,
     valid,
     errors,
-    memory: errors.resolution || errors.frames ? null : memoryEstimate(task, header, entry, manifest),
+    memory: errors.resolution || errors.frames ? null : memoryEstimate(task, header, entry, manifest && !isMediaManifest(manifest) ? manifest : undefined),
     schedule: errors.steps || errors.shift ? null : { solver: task.solver, steps: task.steps, shift: task.shift, spacing: header.scheduler.spacing, ...buildSchedule(header.scheduler, task.steps, task.shift) },
   };
 }
@@ -93,8 +87,8 @@ const list = (xs: number[], digits: number) => `[${xs.map((x) => (Number.isInteg
 export function formatReport(r: DryRunReport): string {
   const t = r.task;
   const lines = [
-    `Pack       ${r.pack.id} ${r.pack.version} — ${r.pack.name} (${r.pack.pipeline}${r.pack.runnable ? '' : ', described only: this version cannot download or run it yet'})`,
-    ...(r.pack.source ? [`Source     ${r.pack.source}${r.pack.downloadBytes ? `, ${formatSize(r.pack.downloadBytes)} download` : ''}`] : []),
+    `Pack       ${r.pack.id} ${r.pack.version} — ${r.pack.name} (${r.pack.pipeline}${r.pack.runnable ? '' : ', described only: its pack.json has no components this version can run, so it cannot be downloaded yet'})`,
+    ...(r.pack.source ? [`Source     ${r.pack.source}${r.pack.runnable ? ` — downloadable from the Models page: ${r.pack.downloadFiles} files${r.pack.downloadBytes ? `, ${formatSize(r.pack.downloadBytes)}` : ''} from ${r.pack.downloadUrl}` : ''}`] : []),
     `Task       ${t.resolution}, ${t.frames} frame${t.frames === 1 ? '' : 's'}, ${t.steps} steps, solver ${t.solver}, shift ${t.shift}, guidance ${t.guidance}, seed ${t.seed}`,
     `Prompt     ${JSON.stringify(t.prompt)}${t.negativePrompt ? ` (negative: ${JSON.stringify(t.negativePrompt)})` : ''}`,
   ];

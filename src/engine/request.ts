@@ -51,6 +51,11 @@ export function defaultRequest(m: PackHeader, prompt = ''): TaskRequest {
   return { packId: m.id, prompt, negativePrompt: d.negativePrompt, seed: 42, steps: d.steps, frames: d.frames, resolution: d.resolution, solver: d.solver, shift: d.shift, guidance: d.guidance };
 }
 
+/** "81", "41 or 81", "9, 41 or 81". */
+function oneOfList(xs: number[]): string {
+  return xs.length === 1 ? String(xs[0]) : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
+}
+
 function integerIn(v: number, lo: number, hi: number): boolean {
   return Number.isInteger(v) && v >= lo && v <= hi;
 }
@@ -64,12 +69,17 @@ export function validateRequest(r: TaskRequest, m: PackHeader): FieldErrorMap {
   else if (r.prompt.length > MAX_PROMPT_CHARS) errors.prompt = `The prompt is too long (${r.prompt.length} characters; at most ${MAX_PROMPT_CHARS}).`;
   if (r.negativePrompt.length > MAX_PROMPT_CHARS) errors.negativePrompt = `The negative prompt is too long (at most ${MAX_PROMPT_CHARS} characters).`;
   if (!integerIn(r.seed, 0, MAX_SEED)) errors.seed = `Seed must be a whole number from 0 to ${MAX_SEED}.`;
-  if (!integerIn(r.steps, 1, m.limits.maxSteps)) errors.steps = `Steps must be a whole number from 1 to ${m.limits.maxSteps}.`;
-  if (!integerIn(r.frames, 1, m.limits.maxFrames)) errors.frames = `Frames must be a whole number from 1 to ${m.limits.maxFrames} for this model.`;
+  const lim = m.limits;
+  const because = (k: keyof NonNullable<typeof lim.reasons>) => (lim.reasons?.[k] ? ` (${lim.reasons[k]})` : '');
+  const minSteps = lim.minSteps ?? 1;
+  if (!integerIn(r.steps, minSteps, lim.maxSteps)) errors.steps = `Steps must be a whole number from ${minSteps} to ${lim.maxSteps}${lim.minSteps !== undefined ? ` for this model${because('steps')}` : ''}.`;
+  if (lim.frames && !lim.frames.includes(r.frames)) errors.frames = `Frames must be ${oneOfList(lim.frames)} for this model${because('frames')}.`;
+  else if (!integerIn(r.frames, 1, lim.maxFrames)) errors.frames = `Frames must be a whole number from 1 to ${lim.maxFrames} for this model.`;
   else if ((r.frames - 1) % tc !== 0) errors.frames = `Frames must be ${tc}·n + 1 for this model (e.g. ${tc + 1}, ${2 * tc + 1}).`;
-  if (!m.limits.resolutions.includes(r.resolution)) errors.resolution = `Resolution must be one of: ${m.limits.resolutions.join(', ')}.`;
+  if (!lim.resolutions.includes(r.resolution)) errors.resolution = `Resolution must be one of: ${lim.resolutions.join(', ')}${because('resolution')}.`;
   if (!(SOLVERS as readonly string[]).includes(r.solver)) errors.solver = `Solver must be one of: ${SOLVERS.join(', ')}.`;
-  if (!(Number.isFinite(r.shift) && r.shift > 0 && r.shift <= 100)) errors.shift = 'Shift must be a number above 0 and at most 100.';
+  if (lim.shift !== undefined && r.shift !== lim.shift) errors.shift = `Shift is fixed at ${lim.shift} for this model${because('shift')}.`;
+  else if (!(Number.isFinite(r.shift) && r.shift > 0 && r.shift <= 100)) errors.shift = 'Shift must be a number above 0 and at most 100.';
   if (!(Number.isFinite(r.guidance) && r.guidance >= 0 && r.guidance <= 50)) errors.guidance = 'Guidance must be a number from 0 to 50.';
   if ((r.guidance2 === undefined) !== (r.switchThreshold === undefined)) errors.guidance2 = 'Two guidance phases need both a phase-2 guidance and a switch threshold.';
   else if (r.guidance2 !== undefined && !(Number.isFinite(r.guidance2) && r.guidance2 >= 0 && r.guidance2 <= 50)) errors.guidance2 = 'Phase-2 guidance must be a number from 0 to 50.';

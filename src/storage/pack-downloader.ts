@@ -179,7 +179,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
       }
     }
     emit('pack.json', 'verify', true);
-    await verifyStoredGraphs(record.id, manifest);
+    record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, record.manifestText);
     record.status = 'installed';
     await saveRecord({ ...record, error: undefined });
     emit('', 'verify', true);

@@ -75,7 +75,7 @@ export async function importPack(picked: Map<string, File>, source: string, onPr
       loaded += f.bytes;
     }
     onProgress?.({ id: record.id, loaded, total, file: 'pack.json' });
-    await verifyStoredGraphs(record.id, manifest);
+    record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, manifestText);
     await saveRecord({ ...record, status: 'installed' });
     return { id: record.id, name: record.name, persisted };
   } catch (err) {

@@ -1,11 +1,12 @@
 /**
  * The checks a pack passes in OPFS before it is marked installed, shared by the downloader and
  * the folder import: each file's size and sha256 against pack.json (hashed chunk by chunk from
- * disk), then the graph check. Also the writes both use, with QuotaExceededError named.
+ * disk), then the graph check, whose derived limits are stored in pack.json. Also the writes both use, with QuotaExceededError named.
  */
 import { EngineError } from '../engine/errors';
-import { manifestGraphs, type PackFile } from '../engine/pack/pack-files';
+import type { PackFile } from '../engine/pack/pack-files';
 import type { AnyManifest } from '../engine/pack/any-manifest';
+import { tightenLimits } from '../engine/pack/graph-limits';
 import { type PackFileReader, verifyGraphs } from '../engine/pack/verify-graphs';
 import { sha256OfStream } from '../engine/sha256-stream';
 import { packFile, packFileHandle } from './pack-store';
@@ -39,9 +40,19 @@ export function storedReader(id: string): PackFileReader {
   };
 }
 
-/** Runs the graph check over the stored files of pack `id`. */
-export function verifyStoredGraphs(id: string, manifest: AnyManifest): Promise<void> {
-  return verifyGraphs(manifestGraphs(manifest), storedReader(id));
+/**
+ * Runs the graph check over the stored files of pack `id` and keeps the limits the graphs' fixed
+ * dims impose with the pack: the stored pack.json is rewritten with them. Returns the pack.json
+ * text now stored (the install record keeps the same).
+ */
+export async function verifyStoredGraphs(id: string, name: string, manifest: AnyManifest, manifestText: string): Promise<string> {
+  const limits = await verifyGraphs(manifest, storedReader(id));
+  const raw = JSON.parse(manifestText) as Record<string, unknown>;
+  const tightened = tightenLimits(raw, limits);
+  if (tightened === raw) return manifestText;
+  const text = `${JSON.stringify(tightened, null, 2)}\n`;
+  await writeStoredFile(id, name, 'pack.json', text);
+  return text;
 }
 
 /** EngineError('storage-full') for a write that ran out of quota while installing `name`. */

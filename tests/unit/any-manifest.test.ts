@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMediaManifest, parseAnyManifestText } from '../../src/engine/pack/any-manifest';
+import type { MattingManifest, SegmentManifest } from '../../src/engine/pack/media-manifest';
 import { manifestFiles, manifestGraphs } from '../../src/engine/pack/pack-files';
 
 const MODELS = join(import.meta.dirname, '..', '..', 'public', 'models');
@@ -18,13 +19,15 @@ describe('parseAnyManifestText', () => {
     const graphs = manifestGraphs(m).map((g) => g.file);
     expect(graphs).toHaveLength(4);
     expect(manifestFiles(m).map((f) => f.path)).toEqual(graphs);
-    expect(manifestGraphs(m).find((g) => g.file.includes('propagate'))?.inputs).toContain('memory_key');
+    expect(Object.values((m as MattingManifest).components.propagate.inputs)).toContain('memory_key');
   });
 
   it('reads a segment pack: encoder then decoder', () => {
     const m = parseAnyManifestText(text('demo-sam'));
     expect(m.pipeline).toBe('segment-points');
-    expect(manifestGraphs(m).map((g) => g.inputs[0])).toEqual(['input_image', 'image_embeddings']);
+    const { encoder, decoder } = (m as SegmentManifest).components;
+    expect(manifestGraphs(m).map((g) => g.file)).toEqual([encoder.file, decoder.file]);
+    expect([encoder.inputs.image, decoder.inputs.embeddings]).toEqual(['input_image', 'image_embeddings']);
   });
 
   it('reads a generation pack with its tokenizer first', () => {

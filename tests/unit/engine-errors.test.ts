@@ -109,7 +109,7 @@ describe('engine errors', () => {
     expect(err.message).toMatch(/^Could not load text_encoder\.onnx: .+ re-install the pack\.$/);
   });
 
-  it('a tensor name missing from the graph gives invalid-manifest listing the real names', async () => {
+  it('a tensor name missing from the graph gives invalid-manifest listing the real names (the graph contract, as the session loads)', async () => {
     const dir = await copyPack('demo-t2v');
     await editManifest(dir, 'demo-t2v', (m) => {
       const tr = (m.components as Record<string, Record<string, Record<string, string>>>).transformer;
@@ -118,7 +118,9 @@ describe('engine errors', () => {
     const err = await rejection(cpuEngine((id) => diskPackSource(id, dir)).generate('j', request));
     expect(err.code).toBe('invalid-manifest');
     expect(err.message).toBe(
-      'transformer.onnx has no input named "nope" (it has: hidden_states, timestep, encoder_hidden_states). Fix the name mapping in pack.json.',
+      'transformer.onnx has no input "nope" (role latents); its inputs are: hidden_states, timestep, encoder_hidden_states. Fix components.transformer.inputs in pack.json, or list latents in ifDeclared; ' +
+        'transformer.onnx input "hidden_states": nothing in pack.json feeds it (components.transformer.inputs maps nope, timestep, encoder_hidden_states), so a run would fail. ' +
+        'Fix pack.json (or re-export the graph), then install the pack again.',
     );
   });
 });

@@ -11,7 +11,11 @@ import type { ComponentSpec } from '../../src/engine/pack/components';
 import { type PackManifest, parseManifestText } from '../../src/engine/pack/manifest';
 import { manifestFiles } from '../../src/engine/pack/pack-files';
 import { parseRegistry } from '../../src/engine/pack/registry';
-import { readManifest } from '../helpers/test-packs';
+import { folderReader } from '../../src/cli/pack-folder';
+import { checkPackGraphs } from '../../src/engine/pack/verify-graphs';
+import { realContract } from '../helpers/real-contract';
+import { packDir, readManifest } from '../helpers/test-packs';
+import PINNED from '../helpers/real-contracts.json';
 
 const MODELS = join(import.meta.dirname, '..', '..', 'public', 'models');
 const registry = parseRegistry(JSON.parse(readFileSync(join(MODELS, 'registry.json'), 'utf8')));
@@ -24,6 +28,7 @@ const MIRRORS = [
   { test: 'test-fastwan', real: 'fastwan2.2-ti2v-5b' },
   { test: 'test-sdturbo', real: 'sd-turbo' },
   { test: 'test-sdxlturbo', real: 'sdxl-turbo' },
+  { test: 'test-fastwan-81', real: 'fastwan2.2-ti2v-5b' },
 ];
 const RUNNABLE_REAL = ['z-image-turbo', 'fastwan2.2-ti2v-5b', 'sd-turbo', 'sdxl-turbo'];
 
@@ -216,5 +221,22 @@ describe('bundled real pack manifests', () => {
     for (const name of Object.keys(r.components) as (keyof PackManifest['components'])[]) {
       expect(contract(t.components[name]), name).toEqual(contract(r.components[name]));
     }
+  });
+
+  it.each(Object.keys(PINNED))('%s keeps its pinned contract: tensor names, dtypes, layouts, fixed values and limits', (id) => {
+    expect(realContract(realManifest(id)), `${id}: update tests/helpers/real-contracts.json only with a cited source`).toEqual(PINNED[id as keyof typeof PINNED]);
+  });
+
+  it("FastWan declares the frame limit its mirror's fixed-shape VAE decoder imposes (81 frames from 21 latent frames)", async () => {
+    const mirror = await checkPackGraphs(readManifest('test-fastwan-81'), folderReader(packDir('test-fastwan-81')));
+    expect(mirror.problems).toEqual([]);
+    const real = realManifest('fastwan2.2-ti2v-5b').limits;
+    expect(mirror.limits.frames?.counts).toEqual(real.frames);
+    expect(mirror.limits.frames?.reason).toContain('is exported for 21 latent frames');
+    expect(real.reasons?.frames).toContain('is exported for 21 latent frames');
+    // The mirror's pack.json itself leaves the limit out: install derives it.
+    expect(readManifest('test-fastwan-81').limits.frames).toBeUndefined();
+    const vae = mirror.graphs.get('onnx/vae_decoder-64.onnx')?.inputs[0];
+    expect(vae).toEqual({ name: 'latents', type: 'float32', dims: [1, 21, 48, 4, 4] });
   });
 });

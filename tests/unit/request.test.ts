@@ -102,3 +102,31 @@ describe('latentShape', () => {
     expect([e.code, e.message]).toEqual(['invalid-request', 'Resolution "big" is not WIDTHxHEIGHT.']);
   });
 });
+
+describe('optional limits: allowed frame counts, a lowest step count, a locked shift', () => {
+  const raw = JSON.parse(readFileSync(join(PACKS_DIR, 'demo-t2v', 'pack.json'), 'utf8')) as { limits: Record<string, unknown>; defaults: Record<string, unknown> };
+  const limited = (limits: Record<string, unknown>, defaults: Record<string, unknown> = {}) =>
+    parseManifestText(JSON.stringify({ ...raw, limits: { ...raw.limits, ...limits }, defaults: { ...raw.defaults, ...defaults } }));
+
+  it('names the valid frame counts and the reason', () => {
+    const m = limited({ frames: [17], reasons: { frames: 'its VAE decoder (vae.onnx) is exported for 17 latent frames' } });
+    expect(validateRequest({ ...valid, frames: 9 }, m).frames).toBe('Frames must be 17 for this model (its VAE decoder (vae.onnx) is exported for 17 latent frames).');
+    expect(validateRequest({ ...valid, frames: 17 }, m).frames).toBeUndefined();
+    expect(validateRequest({ ...valid, frames: 9 }, limited({ frames: [5, 9, 17] }, { frames: 9 })).frames).toBeUndefined();
+    expect(validateRequest({ ...valid, frames: 13 }, limited({ frames: [5, 9, 17] }, { frames: 9 })).frames).toBe('Frames must be 5, 9 or 17 for this model.');
+  });
+
+  it('minSteps raises the lowest step count; a locked shift accepts only itself', () => {
+    const m = limited({ minSteps: 3, maxSteps: 9, shift: 3, reasons: { shift: 'its step graph bakes shift 3' } }, { steps: 8 });
+    expect(validateRequest({ ...valid, steps: 2, shift: 3 }, m).steps).toBe('Steps must be a whole number from 3 to 9 for this model.');
+    expect(validateRequest({ ...valid, steps: 3, shift: 5 }, m)).toEqual({ shift: 'Shift is fixed at 3 for this model (its step graph bakes shift 3).' });
+  });
+
+  it('pack.json whose defaults the limits rule out is invalid, each field named', () => {
+    expect(() => limited({ frames: [9] })).toThrow(/defaults\.frames: 17 is not in limits\.frames \(9\)/);
+    expect(() => limited({ minSteps: 10 })).toThrow(/defaults\.steps: must be at least limits\.minSteps \(10\)/);
+    expect(() => limited({ shift: 5 })).toThrow(/defaults\.shift: must equal limits\.shift \(5\): the shift is locked/);
+    expect(() => limited({ frames: [] })).toThrow(/limits\.frames: must list at least one frame count/);
+    expect(() => limited({ reasons: { speed: 'fast' } })).toThrow(/limits\.reasons\.speed: unknown limit/);
+  });
+});

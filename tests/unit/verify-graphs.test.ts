@@ -1,60 +1,51 @@
-/** Install-time graph check (src/engine/pack/verify-graphs.ts): names the graph and the tensor or
- * external-data file that is wrong. */
-import { describe, expect, it, vi } from 'vitest';
-import type { OnnxInfo } from '../../src/engine/onnx/inspect';
-import type { GraphContract } from '../../src/engine/pack/pack-files';
+/** Install-time graph check (src/engine/pack/verify-graphs.ts): external-data files named by graph and path; locations resolved beside the graph. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
+import { parseManifest } from '../../src/engine/pack/manifest';
 import { type PackFileReader, resolveBeside, verifyGraphs } from '../../src/engine/pack/verify-graphs';
 import { rejection } from '../helpers/errors';
+import { PACKS_DIR } from '../helpers/ort-node';
 
-// The inspector is faked (it has its own tests in onnx-inspect.test.ts); checkGraphContract stays real.
-const inspector = vi.hoisted(() => ({ fake: async (_size: number): Promise<unknown> => undefined }));
-vi.mock('../../src/engine/onnx/inspect', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../src/engine/onnx/inspect')>()),
-  inspectOnnx: (_read: unknown, size: number) => inspector.fake(size),
-}));
+const DEMO = join(PACKS_DIR, 'demo-t2v');
 
-const reader = (files: Record<string, number>): PackFileReader => ({
-  size: async (p) => files[p],
-  read: async (_p, _o, length) => new Uint8Array(length),
-});
-const contract: GraphContract = { file: 'onnx/transformer.onnx', inputs: ['hidden_states', 'timestep'], outputs: ['noise_pred'], externalData: [] };
-const info = (over: Partial<OnnxInfo> = {}): OnnxInfo => ({
-  inputs: [
-    { name: 'hidden_states', type: 'float32', dims: [1, 4, 'T', 32, 32] },
-    { name: 'timestep', type: 'float32', dims: [1] },
-  ],
-  outputs: [{ name: 'noise_pred', type: 'float32', dims: [1, 4, 'T', 32, 32] }],
-  externalData: [],
-  ...over,
-});
+/** demo-t2v's files with the VAE decoder replaced by one whose weights are external ("vae_decoder.onnx_data"). */
+function reader(withData: boolean): PackFileReader {
+  const g = new GraphBuilder('vae');
+  const x = g.input('latent_sample', 'float32', [1, 4, 'T', 'h', 'w']);
+  const w = g.externalInitializer('w', 'float32', [1], { location: 'vae_decoder.onnx_data', offset: 0, length: 4 });
+  g.op('Mul', [x, w], {}, 'sample');
+  g.output('sample', 'float32', [1, 'T', 3, 'h', 'w']);
+  const files: Record<string, Uint8Array> = { 'vae_decoder.onnx': g.toModel(), ...(withData ? { 'vae_decoder.onnx_data': new Uint8Array(4) } : {}) };
+  const bytes = (p: string) => files[p] ?? new Uint8Array(readFileSync(join(DEMO, p)));
+  return {
+    size: async (p) => (files[p] ? files[p].byteLength : ['text_encoder.onnx', 'transformer.onnx'].includes(p) ? bytes(p).byteLength : undefined),
+    read: async (p, o, l) => bytes(p).subarray(o, o + l),
+  };
+}
 
-describe('verifyGraphs', () => {
-  it('passes a graph that has the mapped names and its external data', async () => {
-    inspector.fake = async () => info({ externalData: ['transformer.onnx_data'] });
-    await expect(verifyGraphs([{ ...contract, externalData: ['transformer.onnx_data'] }], reader({ 'onnx/transformer.onnx': 10, 'onnx/transformer.onnx_data': 5 }))).resolves.toBeUndefined();
+describe('verifyGraphs: external data', () => {
+  const manifest = (listed: boolean) => {
+    const raw = JSON.parse(readFileSync(join(DEMO, 'pack.json'), 'utf8')) as { components: { vaeDecoder: Record<string, unknown> } };
+    raw.components.vaeDecoder = { ...raw.components.vaeDecoder, bytes: undefined, sha256: undefined, externalData: listed ? [{ path: 'vae_decoder.onnx_data' }] : [] };
+    return parseManifest(raw);
+  };
+
+  it('passes a graph whose external data pack.json lists and the pack holds', async () => {
+    await expect(verifyGraphs(manifest(true), reader(true))).resolves.toEqual({});
   });
 
-  it('names the graph and the tensor name it lacks', async () => {
-    inspector.fake = async () => info({ inputs: [{ name: 'latents', type: 'float32', dims: [] }, { name: 'timestep', type: 'float32', dims: [1] }] });
-    const err = await rejection(verifyGraphs([contract], reader({ 'onnx/transformer.onnx': 10 })));
+  it('names external data the graph references but pack.json does not list', async () => {
+    const err = await rejection(verifyGraphs(manifest(false), reader(true)));
     expect(err.code).toBe('invalid-manifest');
-    expect(err.message).toContain('onnx/transformer.onnx has no input named "hidden_states" (it has: latents, timestep)');
+    expect(err.message).toContain('vae_decoder.onnx needs external data "vae_decoder.onnx_data", which the pack does not list');
   });
 
   it('names an external-data file the pack lacks, resolved beside the graph', async () => {
-    inspector.fake = async () => info({ externalData: ['transformer.onnx_data'] });
-    const err = await rejection(verifyGraphs([contract], reader({ 'onnx/transformer.onnx': 10 })));
+    const err = await rejection(verifyGraphs(manifest(true), reader(false)));
     expect(err.code).toBe('invalid-manifest');
-    expect(err.message).toContain('onnx/transformer.onnx needs external data file onnx/transformer.onnx_data');
-  });
-
-  it('reports a graph file the pack lacks as missing-file, and an unreadable one as corrupt-model', async () => {
-    inspector.fake = async () => info();
-    expect((await rejection(verifyGraphs([contract], reader({})))).code).toBe('missing-file');
-    inspector.fake = async () => Promise.reject(new Error('truncated protobuf'));
-    const err = await rejection(verifyGraphs([contract], reader({ 'onnx/transformer.onnx': 10 })));
-    expect(err.code).toBe('corrupt-model');
-    expect(err.message).toContain('onnx/transformer.onnx could not be read as an ONNX graph (truncated protobuf)');
+    expect(err.message).toContain('vae_decoder.onnx needs external data file vae_decoder.onnx_data, which the pack does not contain');
   });
 });
 

@@ -41,11 +41,21 @@ function pseudoInverse(): Float32Array {
   });
 }
 
-/** latents [1, T, 48, h, w] → frames [1, 4(T−1)+1, 3, 16h, 16w]: RGB mix, 4 sub-frames per latent frame (the first keeps one), ×16 nearest, sigmoid. */
-export function fastwanVaeDecoder(): Uint8Array {
+/** A decoder exported with fixed shapes (the real one: export-fastwan-vae.py has no dynamic_axes): latent T, h, w. */
+export interface FixedLatent {
+  frames: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * latents [1, T, 48, h, w] → frames [1, 4(T−1)+1, 3, 16h, 16w]: RGB mix, 4 sub-frames per latent frame (the first keeps one), ×16 nearest, sigmoid.
+ * With `fixed`, the interface declares those sizes instead of symbols (as the real export does).
+ */
+export function fastwanVaeDecoder(fixed?: FixedLatent): Uint8Array {
   const g = new GraphBuilder('vae_decoder');
   const p = new Params(g, 705);
-  const z = g.input('latents', 'float32', [1, 'latent_frames', C, 'latent_height', 'latent_width']);
+  const z = g.input('latents', 'float32', fixed ? [1, fixed.frames, C, fixed.height, fixed.width] : [1, 'latent_frames', C, 'latent_height', 'latent_width']);
   const mix = g.op('Conv', [g.op('Squeeze', [z, g.constI([0])]), p.tensor('decoder.conv_in.weight', [3, C, 1, 1], MIX), p.tensor('decoder.conv_in.bias', [3], BIAS)], { kernel_shape: [1, 1] });
   // Sub-frame offsets; the last of each group of 4 is 0, so the one frame kept from the first group is the plain mix.
   const offsets = randomMatrix(TEMPORAL, 3, 706, 0.3).map((v, i) => (Math.floor(i / 3) === TEMPORAL - 1 ? 0 : v));
@@ -54,7 +64,7 @@ export function fastwanVaeDecoder(): Uint8Array {
   const kept = g.op('Slice', [flat, g.constI([TEMPORAL - 1]), g.constI([2 ** 31 - 1]), g.constI([0])]);
   const up = g.op('Resize', [g.op('Sigmoid', [kept]), '', g.constF([1, 1, SPATIAL, SPATIAL])], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
   g.op('Unsqueeze', [up, g.constI([0])], {}, 'frames');
-  g.output('frames', 'float32', [1, 'frames', 3, 'height', 'width']);
+  g.output('frames', 'float32', fixed ? [1, TEMPORAL * (fixed.frames - 1) + 1, 3, SPATIAL * fixed.height, SPATIAL * fixed.width] : [1, 'frames', 3, 'height', 'width']);
   return g.toModel({ doc: 'WebGP test-fastwan VAE decoder (random weights)' });
 }
 

@@ -88,8 +88,15 @@ function transformer(folder: PackFolder): Record<string, unknown> {
   };
 }
 
-/** Writes test-fastwan (`i2v` false) or test-fastwan-i2v (with the VAE encoder). */
-export function writeFastWanPack(dir: string, i2v: boolean): void {
+/** The real decoder's latent T (REAL_PACKS.md §3a: latents [1, 21, 48, h, w]) at the test packs' 64×64. */
+const FIXED_VAE = { frames: 21, height: 4, width: 4 };
+
+/**
+ * Writes test-fastwan (`i2v` false) or test-fastwan-i2v (with the VAE encoder); `fixedVae` gives
+ * test-fastwan-81, whose VAE decoder is exported for 21 latent frames at 4×4 like the real one
+ * (T = 21 → 81 frames; its pack.json does not say so: install derives the limit from the graph).
+ */
+export function writeFastWanPack(dir: string, i2v: boolean, fixedVae = false): void {
   const folder = new PackFolder(dir, true);
   const vocab = fastwanVocabulary();
   const tokenizer = folder.write('tokenizer/tokenizer.json', JSON.stringify(tokenizerJson(vocab, { eos: EOS })));
@@ -98,8 +105,8 @@ export function writeFastWanPack(dir: string, i2v: boolean): void {
     : {};
   writeTestManifest(folder, {
     ...testPackHeader({
-      id: i2v ? 'test-fastwan-i2v' : 'test-fastwan',
-      name: `Test pack: FastWan2.2 ${i2v ? 'image' : 'text'}-to-video contract (random weights)`,
+      id: fixedVae ? 'test-fastwan-81' : i2v ? 'test-fastwan-i2v' : 'test-fastwan',
+      name: `Test pack: FastWan2.2 ${i2v ? 'image' : 'text'}-to-video contract${fixedVae ? ', fixed-shape VAE decoder' : ''} (random weights)`,
       description: 'Tiny random-weight graphs with the layout, tensor names, dtypes and block streaming of hf:cretz/FastWan2.2-TI2V-5B-ONNX-sharded, for pipeline tests.',
       pipeline: i2v ? 'i2v-flow-dit' : 't2v-flow-dit',
     }),
@@ -108,7 +115,7 @@ export function writeFastWanPack(dir: string, i2v: boolean): void {
       textEncoder: textEncoder(folder, vocab.length),
       transformer: transformer(folder),
       vaeDecoder: {
-        ...writeGraph(folder, 'onnx/vae_decoder-64.onnx', { model: fastwanVaeDecoder() }),
+        ...writeGraph(folder, 'onnx/vae_decoder-64.onnx', { model: fastwanVaeDecoder(fixedVae ? FIXED_VAE : undefined) }),
         dtype: 'float32',
         inputs: { latents: 'latents' },
         outputs: { frames: 'frames' },
@@ -123,7 +130,7 @@ export function writeFastWanPack(dir: string, i2v: boolean): void {
     latent: { channels: FASTWAN_CHANNELS, temporalCompression: TEMPORAL, spatialCompression: SPATIAL },
     timestepScale: 1000,
     scheduler: { spacing: 'flow-unipc', trainSteps: 1000, timestep: { from: 'sigma', scale: 1000, round: true } },
-    defaults: { solver: 'unipc', steps: 4, shift: 8, guidance: 1, frames: 9, resolution: '64x64', negativePrompt: '', fps: 16 },
-    limits: { maxFrames: 9, maxSteps: 8, resolutions: ['64x64', '96x64'] },
+    defaults: { solver: 'unipc', steps: 4, shift: 8, guidance: 1, frames: fixedVae ? 81 : 9, resolution: '64x64', negativePrompt: '', fps: 16 },
+    limits: { maxFrames: fixedVae ? 81 : 9, maxSteps: 8, resolutions: ['64x64', '96x64'] },
   });
 }

@@ -10,7 +10,7 @@ import { writeSdTurboPack } from './sdturbo';
 import { writeSdxlTurboPack } from './sdxlturbo';
 import { writeZImagePack } from './zimage';
 
-export const TEST_PACK_IDS = ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v'] as const;
+export const TEST_PACK_IDS = ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v', 'test-fastwan-81'] as const;
 
 export function makeTestPacks(outDir: string): void {
   writeZImagePack(join(outDir, 'test-zimage'));
@@ -19,4 +19,5 @@ export function makeTestPacks(outDir: string): void {
   writeFastWanPack(join(outDir, 'test-fastwan'), false);
   writeFastWanPack(join(outDir, 'test-fastwan-i2v'), true);
   writeNanPack(join(outDir, NAN_PACK_ID));
+  writeFastWanPack(join(outDir, 'test-fastwan-81'), false, true);
 }

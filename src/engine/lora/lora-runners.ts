@@ -6,6 +6,7 @@
  * transformers).
  * All multipliers 0 is the pack's own transformer.
  */
+import { type ComponentExpect, roleExpectations } from '../pack/contract-roles';
 import { EngineError } from '../errors';
 import { sha256Hex } from '../hash';
 import type { LoadedPack } from '../pack/load-pack';
@@ -107,7 +108,7 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
         if (s) sessions.delete(key);
         else {
           await evict(maxFor(pack) - 1);
-          s = openComponent(deps.ort, source, pack.manifest.components.transformer, pack.backend, { gpuOutputs: pack.backend === 'webgpu', patch: (f, single) => m.patch(f, mults, single) });
+          s = openComponent(deps.ort, source, pack.manifest.components.transformer, pack.backend, { gpuOutputs: pack.backend === 'webgpu', patch: (f, single) => m.patch(f, mults, single), contract: { name: 'transformer', expect: roleExpectations(pack.manifest).transformer as ComponentExpect } });
           s.catch(() => sessions.delete(key));
         }
         sessions.set(key, s);

@@ -1,13 +1,14 @@
 /**
  * Loads a segment-points or matting-memory pack: pack.json, then one ORT session per component
- * (sizes/hashes checked as each graph loads, tensor names checked against the manifest).
+ * (sizes/hashes checked as each graph loads, then the graph contract, graph-contract.ts).
  * Helpers run a session by role names and read/release its outputs.
  */
 import { EngineError } from '../errors';
 import type { ComponentSpec } from '../pack/components';
 import { type MattingManifest, parseMediaManifestText, type SegmentManifest } from '../pack/media-manifest';
 import type { PackSource } from '../pack/pack-source';
-import { checkNames, createGraphSession, readGraphFiles } from '../pack/sessions';
+import { roleExpectations } from '../pack/contract-roles';
+import { checkSessionContract, createGraphSession, feedsRole, readGraphFiles } from '../pack/sessions';
 import { type Backend, f32ToF16Bits, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
 
 export type MediaManifest = SegmentManifest | MattingManifest;
@@ -48,12 +49,12 @@ export async function readMediaManifestOf<P extends MediaManifest['pipeline']>(s
 export async function loadMediaPack<M extends MediaManifest>(source: PackSource, manifest: M, ort: OrtModule, backend: Backend, gpuOutputs = false): Promise<MediaPack<M>> {
   const sessions: Record<string, RoleSession> = {};
   const release = () => Promise.all(Object.values(sessions).map((s) => s.session.release())).then(() => undefined);
+  const expect = roleExpectations(manifest);
   try {
     for (const [name, spec] of Object.entries(manifest.components) as [string, ComponentSpec][]) {
       const session = await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs);
       sessions[name] = { spec, session };
-      checkNames(spec.file, 'input', session.inputNames, Object.values(spec.inputs));
-      checkNames(spec.file, 'output', session.outputNames, Object.values(spec.outputs));
+      checkSessionContract(name, spec, expect[name], spec.file, session);
     }
   } catch (err) {
     await release().catch(() => undefined);
@@ -74,6 +75,8 @@ export async function runRoles(ort: OrtModule, s: RoleSession, feeds: Record<str
   const named: Record<string, OrtTensor> = {};
   const converted: OrtTensor[] = [];
   for (const [role, t] of Object.entries(feeds)) {
+    // ifDeclared roles are fed only when the graph declares them (MatAnyone 2's exporter drops unused inputs).
+    if (s.spec.inputs[role] !== undefined && !feedsRole(s.spec, role, s.session.inputNames)) continue;
     // fp16 graph boundaries: the engine computes in float32 and converts at the boundary.
     const fed = s.spec.dtype === 'float16' && t.type === 'float32' && t.location === 'cpu' ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims) : t;
     if (fed !== t) converted.push(fed);

@@ -5,7 +5,6 @@
  * nodes and raw tensor data are jumped over by length (see wire-reader.ts).
  */
 import { EngineError } from '../errors';
-import type { GraphContract } from '../pack/pack-files';
 import { Wire, WireReader, type ReadAt } from './wire-reader';
 
 /** A graph input or output: `type` like 'float32', `dims` a size, a symbolic name, or '?' when neither. */
@@ -167,21 +166,13 @@ export async function inspectOnnx(read: ReadAt, size: number): Promise<OnnxInfo>
   return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs, externalData: [...external] };
 }
 
-function missingNames(file: string, kind: 'input' | 'output', wanted: string[], have: OnnxValueInfo[]): string[] {
-  const names = have.map((v) => v.name);
-  const list = names.length ? names.join(', ') : 'none';
-  return wanted.filter((n) => !names.includes(n)).map((n) => `${file} has no ${kind} named "${n}" (it has: ${list}). Fix the name mapping in pack.json.`);
-}
-
-/** Human-readable mismatches between what the manifest expects of `file` and what the graph has; empty when they agree. */
-export function checkGraphContract(file: string, contract: GraphContract, info: OnnxInfo): string[] {
+/** Mismatches between the external-data files pack.json lists for `file` and those its graph references; empty when they agree. */
+export function checkExternalData(file: string, listed: string[], info: OnnxInfo): string[] {
   return [
-    ...missingNames(file, 'input', contract.inputs, info.inputs),
-    ...missingNames(file, 'output', contract.outputs, info.outputs),
     ...info.externalData
-      .filter((loc) => !contract.externalData.includes(loc))
+      .filter((loc) => !listed.includes(loc))
       .map((loc) => `${file} needs external data "${loc}", which the pack does not list. Add it to that component's files in pack.json.`),
-    ...contract.externalData
+    ...listed
       .filter((loc) => !info.externalData.includes(loc))
       .map((loc) => `pack.json lists external data "${loc}" for ${file}, but the graph does not reference it. Remove it from pack.json or check the file name.`),
   ];

@@ -52,9 +52,24 @@ export interface PackHeader {
     negativePrompt: string;
     fps: number;
   };
-  limits: { maxFrames: number; maxSteps: number; resolutions: string[] };
+  limits: PackLimits;
   /** Optional live-preview projection: rgb = rgbBias + Σ_c latent[c]·rgbFactors[c], in [−1, 1]. */
   preview?: PreviewSpec;
+}
+
+/**
+ * What a request may ask of the pack. `frames`, `minSteps` and `shift` are optional: an explicit
+ * list of allowed frame counts (a graph with a fixed latent T), a lowest step count, and a shift
+ * the pack's own step graph bakes in. `reasons` says why, per field, for the messages.
+ */
+export interface PackLimits {
+  maxFrames: number;
+  maxSteps: number;
+  resolutions: string[];
+  frames?: number[];
+  minSteps?: number;
+  shift?: number;
+  reasons?: Partial<Record<'frames' | 'steps' | 'shift' | 'resolution', string>>;
 }
 
 /** Per-pixel linear latent → RGB map for cheap previews while denoising (ComfyUI's latent2rgb). */
@@ -124,6 +139,45 @@ function scheduler(e: FieldErrors, v: unknown, timestepScale: number): ScheduleS
   };
 }
 
+const REASON_KEYS = ['frames', 'steps', 'shift', 'resolution'] as const;
+
+/** `limits.frames`, `minSteps`, `shift` and `reasons`, when given. */
+function optionalLimits(e: FieldErrors, lim: Json): Pick<PackLimits, 'frames' | 'minSteps' | 'shift' | 'reasons'> {
+  const out: Pick<PackLimits, 'frames' | 'minSteps' | 'shift' | 'reasons'> = {};
+  if (lim.frames !== undefined) {
+    const list = (e.array(lim.frames, 'limits.frames') ?? []).map((f, i) => e.number(f, `limits.frames[${i}]`, { min: 1, integer: true }));
+    if (!list.length) e.add('limits.frames', 'must list at least one frame count');
+    if (list.every((f) => f !== undefined)) out.frames = list as number[];
+  }
+  const minSteps = e.number(lim.minSteps, 'limits.minSteps', { min: 1, integer: true, optional: true });
+  if (minSteps !== undefined) out.minSteps = minSteps;
+  const shift = e.number(lim.shift, 'limits.shift', { min: 0, optional: true });
+  if (shift !== undefined) out.shift = shift;
+  if (lim.reasons !== undefined) {
+    const r = e.object(lim.reasons, 'limits.reasons') ?? {};
+    const reasons: NonNullable<PackLimits['reasons']> = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (!(REASON_KEYS as readonly string[]).includes(k)) e.add(`limits.reasons.${k}`, `unknown limit. Should be one of: ${REASON_KEYS.join(', ')}`);
+      else {
+        const text = e.string(v, `limits.reasons.${k}`);
+        if (text) reasons[k as (typeof REASON_KEYS)[number]] = text;
+      }
+    }
+    out.reasons = reasons;
+  }
+  return out;
+}
+
+/** Defaults that the optional limits rule out, recorded in `e`. */
+function checkDefaultsAgainstLimits(e: FieldErrors, h: PackHeader): void {
+  const { limits: l, defaults: d } = h;
+  if (l.frames && !l.frames.includes(d.frames)) e.add('defaults.frames', `${d.frames} is not in limits.frames (${l.frames.join(', ')})`);
+  if (l.frames?.some((f) => f > l.maxFrames)) e.add('limits.frames', `every count must be at most limits.maxFrames (${l.maxFrames})`);
+  if (l.minSteps !== undefined && l.minSteps > l.maxSteps) e.add('limits.minSteps', `must be at most limits.maxSteps (${l.maxSteps})`);
+  if (l.minSteps !== undefined && d.steps < l.minSteps) e.add('defaults.steps', `must be at least limits.minSteps (${l.minSteps})`);
+  if (l.shift !== undefined && d.shift !== l.shift) e.add('defaults.shift', `must equal limits.shift (${l.shift}): the shift is locked`);
+}
+
 /** Reads the header fields of pack.json content into `e` (errors recorded, not thrown). */
 export function readHeader(e: FieldErrors, raw: Json): PackHeader {
   const m = (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline) ? { ...MEDIA_HEADER_DEFAULTS, ...raw } : raw;
@@ -169,9 +223,11 @@ export function readHeader(e: FieldErrors, raw: Json): PackHeader {
       maxFrames: e.number(lim.maxFrames, 'limits.maxFrames', { min: 1, integer: true }) ?? 1,
       maxSteps: e.number(lim.maxSteps, 'limits.maxSteps', { min: 1, integer: true }) ?? 1,
       resolutions,
+      ...optionalLimits(e, lim),
     },
     ...(preview ? { preview } : {}),
   };
+  checkDefaultsAgainstLimits(e, header);
   if (header.defaults.resolution && resolutions.length && !resolutions.includes(header.defaults.resolution)) {
     e.add('defaults.resolution', `"${header.defaults.resolution}" is not in limits.resolutions`);
   }

@@ -4,6 +4,7 @@
  * Sizes, hashes and tensor names are checked as each graph loads. With 'sequential' residency
  * (residency.ts) the component sessions are created phase by phase during a run instead.
  */
+import { type ComponentExpect, roleExpectations } from './contract-roles';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
 import { blendModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
@@ -81,7 +82,8 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
   const tokenizer2 = manifest.tokenizer2 && (await readPackTokenizer(source, manifest.tokenizer2));
   const table = manifest.components.textEncoder.embedding;
   const embedding: EmbeddingTable | undefined = table ? await loadEmbeddingTable(source, table) : undefined;
-  const open = (name: ComponentName, spec: ComponentSpec) => openComponent(ort, source, spec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident });
+  const expect = roleExpectations(manifest);
+  const open = (name: ComponentName, spec: ComponentSpec) => openComponent(ort, source, spec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident, contract: { name, expect: expect[name] as ComponentExpect } });
   const phased = residency === 'sequential' ? sequentialComponents(present, open) : await openAll(present, open, onProgress);
   const runners = phased.runners;
   const sessions: OrtSession[] = [];

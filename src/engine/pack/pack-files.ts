@@ -1,7 +1,7 @@
 /**
  * Which files a runnable pack consists of, derived from its manifest: what the downloader
- * fetches and verifies, what an import must contain, and which tensor names each ONNX graph
- * must have (checked at install time without creating sessions).
+ * fetches and verifies, what an import must contain, and which ONNX graphs it has (checked
+ * against their contract at install time without creating sessions, see verify-graphs.ts).
  */
 import { type AnyManifest, isMediaManifest } from './any-manifest';
 import { type ComponentSpec, componentGraphs } from './components';
@@ -19,15 +19,9 @@ export interface PackFile {
 type Source = { bytes?: number; sha256?: string; url?: string };
 const file = (path: string, s: Source): PackFile => ({ path, ...(s.bytes !== undefined ? { bytes: s.bytes } : {}), ...(s.sha256 ? { sha256: s.sha256 } : {}), ...(s.url ? { url: s.url } : {}) });
 
-/**
- * An ONNX graph of the pack and the names the manifest expects it to have (for a stage of a
- * block-streamed component: the inputs and outputs its feeds/emits rename).
- */
-export interface GraphContract {
+/** An ONNX graph of the pack and the external-data locations pack.json lists for it (as recorded in the graph, relative to its folder). */
+export interface PackGraph {
   file: string;
-  inputs: string[];
-  outputs: string[];
-  /** External-data locations as recorded in the graph (relative to the graph's folder). */
   externalData: string[];
 }
 
@@ -59,11 +53,7 @@ export function manifestFiles(m: AnyManifest): PackFile[] {
   return [...files.values()];
 }
 
-/** The graph contracts of every ONNX file in the pack. */
-export function manifestGraphs(m: AnyManifest): GraphContract[] {
-  return packComponents(m).flatMap(([, c]) =>
-    c.stages
-      ? c.stages.map((s) => ({ file: s.file, inputs: Object.keys(s.feeds), outputs: Object.keys(s.emits), externalData: s.externalData.map((x) => x.path) }))
-      : [{ file: c.file, inputs: Object.values(c.inputs), outputs: Object.values(c.outputs), externalData: c.externalData.map((x) => x.path) }],
-  );
+/** Every ONNX graph of the pack with its listed external data (stages one by one). */
+export function manifestGraphs(m: AnyManifest): PackGraph[] {
+  return packComponents(m).flatMap(([, c]) => componentGraphs(c).map((g) => ({ file: g.file, externalData: g.externalData.map((x) => x.path) })));
 }

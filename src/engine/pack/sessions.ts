@@ -6,7 +6,11 @@
  */
 import { EngineError } from '../errors';
 import { type Backend, type OrtModule, type OrtSession, sessionOptions } from '../runtime';
-import type { GraphSpec } from './components';
+import type { InferenceSession } from 'onnxruntime-web';
+import type { OnnxValueInfo } from '../onnx/inspect';
+import type { ComponentSpec, GraphSpec } from './components';
+import type { ComponentExpect } from './contract-roles';
+import { checkLoadedGraph, type GraphIo } from './graph-contract';
 import { type PackSource, verifyFile } from './pack-source';
 
 /** Files above this are only size-checked at load (hashing GBs at every start would take seconds). */
@@ -66,11 +70,27 @@ async function createNow(ort: OrtModule, files: GraphFiles, backend: Backend, gp
   }
 }
 
-/** Throws invalid-manifest when a graph lacks a tensor name the manifest maps. */
-export function checkNames(file: string, kind: 'input' | 'output', have: readonly string[], want: Iterable<string>): void {
-  for (const name of want) {
-    if (!have.includes(name)) {
-      throw new EngineError('invalid-manifest', `${file} has no ${kind} named "${name}" (it has: ${have.join(', ')}). Fix the name mapping in pack.json.`);
-    }
-  }
+/** A session's inputs and outputs; types and shapes where ORT reports them ('unknown' otherwise: names only). */
+export function sessionIo(session: OrtSession): GraphIo {
+  const values = (names: readonly string[], meta: readonly InferenceSession.ValueMetadata[] | undefined): OnnxValueInfo[] =>
+    names.map((name) => {
+      const m = meta?.find((v) => v.name === name);
+      return m?.isTensor ? { name, type: m.type, dims: [...m.shape] } : { name, type: 'unknown', dims: [] };
+    });
+  return { inputs: values(session.inputNames, session.inputMetadata), outputs: values(session.outputNames, session.outputMetadata) };
+}
+
+/**
+ * The graph contract as graph `file` of component `name` loads (graph-contract.ts, the same
+ * check install runs; `ifDeclared` inputs may be absent): throws invalid-manifest naming each problem.
+ */
+export function checkSessionContract(name: string, spec: ComponentSpec, expect: ComponentExpect | undefined, file: string, session: OrtSession): void {
+  const problems = checkLoadedGraph(name, spec, expect, file, sessionIo(session));
+  if (problems.length) throw new EngineError('invalid-manifest', `${problems.join('; ')}. Fix pack.json (or re-export the graph), then install the pack again.`);
+}
+
+/** Whether a session declares the input `role` of `spec` maps (ifDeclared roles are fed only then). */
+export function feedsRole(spec: ComponentSpec, role: string, inputNames: readonly string[]): boolean {
+  const name = spec.inputs[role];
+  return name !== undefined && (!spec.ifDeclared?.includes(role) || inputNames.includes(name));
 }

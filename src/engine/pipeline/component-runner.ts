@@ -10,7 +10,8 @@ import { EngineError } from '../errors';
 import { type ComponentSpec, componentGraphs, type StageSpec } from '../pack/components';
 import { graphBytes } from '../pack/memory-plan';
 import type { PackSource } from '../pack/pack-source';
-import { checkNames, createGraphSession, type GraphFiles, readGraphFiles } from '../pack/sessions';
+import type { ComponentExpect } from '../pack/contract-roles';
+import { checkSessionContract, createGraphSession, feedsRole, type GraphFiles, readGraphFiles } from '../pack/sessions';
 import { type Backend, floatTensor, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
 
 export interface ComponentRunner {
@@ -25,6 +26,8 @@ export interface OpenOptions {
   gpuOutputs: boolean;
   /** Rewrites a graph's files before its session is created (LoRA merging); `single`: the component is one graph. */
   patch?: (files: GraphFiles, single: boolean) => Promise<GraphFiles>;
+  /** The component's name and what the engine feeds it per role, for the contract check as each graph loads (names only without it). */
+  contract?: { name: string; expect: ComponentExpect };
 }
 
 /** Converts a float input to the component's dtype (fp16 components take CPU half tensors). */
@@ -44,11 +47,10 @@ function disposeGpu(t: OrtTensor): void {
   if (t.location === 'gpu-buffer') t.dispose();
 }
 
-/** Releases and rethrows when the graph lacks a tensor name the manifest maps. */
-async function checkedSession(session: OrtSession, file: string, inputs: string[], outputs: string[]): Promise<OrtSession> {
+/** Releases and rethrows when the graph breaks its contract (graph-contract.ts, the check install runs). */
+async function checkedSession(session: OrtSession, spec: ComponentSpec, file: string, contract: OpenOptions['contract']): Promise<OrtSession> {
   try {
-    checkNames(file, 'input', session.inputNames, inputs);
-    checkNames(file, 'output', session.outputNames, outputs);
+    checkSessionContract(contract?.name ?? 'component', spec, contract?.expect, file, session);
     return session;
   } catch (err) {
     await session.release();
@@ -59,21 +61,21 @@ async function checkedSession(session: OrtSession, file: string, inputs: string[
 export async function openComponent(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, opts: OpenOptions): Promise<ComponentRunner> {
   const gpuOutputs = opts.gpuOutputs && spec.dtype === 'float32' && backend === 'webgpu';
   const patch = opts.patch ?? (async (f: GraphFiles) => f);
-  return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs, patch) : openSingle(ort, source, spec, backend, gpuOutputs, patch);
+  return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs, patch, opts.contract) : openSingle(ort, source, spec, backend, gpuOutputs, patch, opts.contract);
 }
 
 type Patch = NonNullable<OpenOptions['patch']>;
 
-async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean, patch: Patch): Promise<ComponentRunner> {
+async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean, patch: Patch, contract: OpenOptions['contract']): Promise<ComponentRunner> {
   const files = await patch(await readGraphFiles(source, spec), true);
-  const session = await checkedSession(await createGraphSession(ort, files, backend, gpuOutputs), spec.file, Object.values(spec.inputs), Object.values(spec.outputs));
+  const session = await checkedSession(await createGraphSession(ort, files, backend, gpuOutputs), spec, spec.file, contract);
   return {
     spec,
     async run(inputs) {
       const feeds: Record<string, OrtTensor> = {};
       for (const [role, t] of Object.entries(inputs)) {
-        const name = spec.inputs[role];
-        if (name) feeds[name] = await toDtype(ort, t, spec);
+        // ifDeclared roles are fed only when the graph declares them (exporters drop unused inputs).
+        if (feedsRole(spec, role, session.inputNames)) feeds[spec.inputs[role] as string] = await toDtype(ort, t, spec);
       }
       const out = await session.run(feeds);
       const result: Record<string, OrtTensor> = {};
@@ -94,7 +96,7 @@ function constantValue(ort: OrtModule, name: string, spec: ComponentSpec, slots:
   return new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.floor(dim / c.divide))), []);
 }
 
-async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean, patch: Patch): Promise<ComponentRunner> {
+async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean, patch: Patch, contract: OpenOptions['contract']): Promise<ComponentRunner> {
   const resident = Math.min(spec.resident ?? stages.length, stages.length);
   const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
   const creating = new Map<number, Promise<OrtSession>>();
@@ -126,7 +128,7 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
     const p = (async () => {
       const f = await patch(await files(i), false);
       reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
-      const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), stage.file, Object.keys(stage.feeds), Object.keys(stage.emits));
+      const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), spec, stage.file, contract);
       alive.set(i, s);
       return s;
     })().finally(() => creating.delete(i));
