@@ -5,7 +5,8 @@
  *  - demo-sam, demo-matanyone: analytic video segmentation/matting packs (tools/matting-packs);
  * the test LoRAs for test-t2v-random into test-packs/loras (tools/test-loras),
  * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
- * test-sdturbo, test-fastwan, test-fastwan-i2v), which are not served by the app.
+ * test-sdturbo, test-fastwan, test-fastwan-i2v; tools/matting-packs/test-packs.ts: test-sam,
+ * test-matanyone2), which are not served by the app.
  * Usage: tsx tools/make-demo-packs.ts [outDir] [testPacksDir]
  */
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { type FileInfo, PackFolder } from './demo-pack/pack-folder';
 import { tokenizerJson } from './demo-pack/tokenizer-json';
 import { writeTestLoras } from './test-loras/index';
 import { makeMattingPacks } from './matting-packs/index';
+import { makeVideoTestPacks } from './matting-packs/test-packs';
 import { makeTestPacks } from './test-packs/index';
 
 /** Seed of test-t2v-random's transformer weights (tests rebuild it with LoRA deltas baked in). */
@@ -66,6 +68,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`demo packs written to ${out}`);
   const testOut = resolve(process.argv[3] ?? 'test-packs');
   makeTestPacks(testOut);
+  makeVideoTestPacks(testOut);
   writeTestLoras(join(testOut, 'loras'));
   console.log(`test packs written to ${testOut}`);
 }

@@ -4,7 +4,7 @@
  * Helpers run a session by role names and read/release its outputs.
  */
 import { EngineError } from '../errors';
-import type { ComponentSpec } from '../pack/components';
+import { type ComponentSpec, requiredInputNames } from '../pack/components';
 import { type MattingManifest, parseMediaManifestText, type SegmentManifest } from '../pack/media-manifest';
 import type { PackSource } from '../pack/pack-source';
 import { checkNames, createGraphSession, readGraphFiles } from '../pack/sessions';
@@ -52,7 +52,7 @@ export async function loadMediaPack<M extends MediaManifest>(source: PackSource,
     for (const [name, spec] of Object.entries(manifest.components) as [string, ComponentSpec][]) {
       const session = await createGraphSession(ort, await readGraphFiles(source, spec), backend, gpuOutputs);
       sessions[name] = { spec, session };
-      checkNames(spec.file, 'input', session.inputNames, Object.values(spec.inputs));
+      checkNames(spec.file, 'input', session.inputNames, requiredInputNames(spec));
       checkNames(spec.file, 'output', session.outputNames, Object.values(spec.outputs));
     }
   } catch (err) {
@@ -69,11 +69,16 @@ export interface RoleOutputs {
   dispose(): void;
 }
 
-/** Runs `s` with float32 inputs given by role (converted for an fp16 graph); the caller disposes the outputs. */
+/**
+ * Runs `s` with float32 inputs given by role (converted for an fp16 graph); a role the manifest
+ * marks `ifDeclared` is left out when the graph has no such input (exporters drop unused inputs).
+ * The caller disposes the outputs.
+ */
 export async function runRoles(ort: OrtModule, s: RoleSession, feeds: Record<string, OrtTensor>): Promise<RoleOutputs> {
   const named: Record<string, OrtTensor> = {};
   const converted: OrtTensor[] = [];
   for (const [role, t] of Object.entries(feeds)) {
+    if (s.spec.ifDeclared?.includes(role) && !s.session.inputNames.includes(s.spec.inputs[role] ?? role)) continue;
     // fp16 graph boundaries: the engine computes in float32 and converts at the boundary.
     const fed = s.spec.dtype === 'float16' && t.type === 'float32' && t.location === 'cpu' ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims) : t;
     if (fed !== t) converted.push(fed);

@@ -247,6 +247,13 @@ export function needsShaderF16(components: Record<string, ComponentSpec | undefi
   return Object.values(components).some((c) => c?.dtype === 'float16' || c?.compute === 'float16');
 }
 
+/** Tensor names of the inputs a component's graph must declare: every mapped input but the `ifDeclared` ones. */
+export function requiredInputNames(c: ComponentSpec): string[] {
+  return Object.entries(c.inputs)
+    .filter(([role]) => !c.ifDeclared?.includes(role))
+    .map(([, name]) => name);
+}
+
 /** The graphs a component consists of (itself, or its stages). */
 export function componentGraphs(c: ComponentSpec): (GraphSpec & { feeds?: Record<string, string>; emits?: Record<string, string> })[] {
   return c.stages ?? [c];

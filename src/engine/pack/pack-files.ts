@@ -4,7 +4,7 @@
  * must have (checked at install time without creating sessions).
  */
 import { type AnyManifest, isMediaManifest } from './any-manifest';
-import { type ComponentSpec, componentGraphs } from './components';
+import { type ComponentSpec, componentGraphs, requiredInputNames } from './components';
 
 /** One file of a pack, relative to the pack folder. */
 export interface PackFile {
@@ -58,6 +58,6 @@ export function manifestGraphs(m: AnyManifest): GraphContract[] {
   return packComponents(m).flatMap(([, c]) =>
     c.stages
       ? c.stages.map((s) => ({ file: s.file, inputs: Object.keys(s.feeds), outputs: Object.keys(s.emits), externalData: s.externalData.map((x) => x.path) }))
-      : [{ file: c.file, inputs: Object.values(c.inputs), outputs: Object.values(c.outputs), externalData: c.externalData.map((x) => x.path) }],
+      : [{ file: c.file, inputs: requiredInputNames(c), outputs: Object.values(c.outputs), externalData: c.externalData.map((x) => x.path) }],
   );
 }
