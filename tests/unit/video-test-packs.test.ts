@@ -127,7 +127,7 @@ describe('memory bank padding for a fixed memory length', () => {
     const shapes = { key: { dims: [1, 1, 1, 1], axis: 2 }, shrinkage: { dims: [1, 1, 1, 1], axis: 2 }, value: { dims: [1, 1, 2, 1, 1], axis: 3 }, objMemory: { dims: [1, 1, 1, 1], axis: 2 } };
     const fixed = new MemoryBank(shapes, 3, 3);
     const free = new MemoryBank(shapes, 3);
-    const keys = (b: MemoryBank) => b.order().map((e) => e.key[0]);
+    const keys = (b: MemoryBank) => b.order().map((e) => e.key[0] as number);
     const seen: number[][] = [];
     for (const v of [1, 2, 3, 4, 5]) {
       fixed.add(entry(v));
