@@ -5,12 +5,15 @@
  * rejects a feed the graph does not declare, so these runs fail if they are fed), and bank padding
  * for a propagate graph with a fixed memory length T > 1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { MemoryBank } from '../../src/engine/matting/memory-bank';
+import { parseMediaManifestText } from '../../src/engine/pack/media-manifest';
+import { manifestGraphs } from '../../src/engine/pack/pack-files';
+import { type PackFileReader, verifyGraphs } from '../../src/engine/pack/verify-graphs';
 import { writeTestMatAnyone2 } from '../../tools/matting-packs/test-packs';
 import { iou, movingDisc } from '../helpers/clip';
 import { rejection } from '../helpers/errors';
@@ -87,6 +90,26 @@ describe('test-matanyone2 (matanyone2 contract)', () => {
     expect(err.code).toBe('invalid-manifest');
     expect(err.message).toMatch(/^matanyone2_onnx_1024_bs1\/matanyone2_propagate\.onnx has no input named "(f16|last_msk_value)"/);
     await engine.dispose();
+  });
+});
+
+/** The install-time check's view of a pack folder on disk. */
+const diskReader = (dir: string): PackFileReader => ({
+  size: (p) => stat(join(dir, p)).then((s) => s.size, () => undefined),
+  read: async (p, offset, length) => new Uint8Array((await readFile(join(dir, p))).subarray(offset, offset + length)),
+});
+
+describe('install-time graph check of test-matanyone2', () => {
+  it('passes with the dropped inputs marked ifDeclared, and names the graph and the input without the mark', async () => {
+    const dir = join(TEST_PACKS_DIR, 'test-matanyone2');
+    const text = await readFile(join(dir, 'pack.json'), 'utf8');
+    await expect(verifyGraphs(manifestGraphs(parseMediaManifestText(text)), diskReader(dir))).resolves.toBeUndefined();
+    const m = JSON.parse(text) as { components: Record<string, { ifDeclared?: string[] }> };
+    delete m.components.firstFrameRefine!.ifDeclared;
+    const err = await rejection(verifyGraphs(manifestGraphs(parseMediaManifestText(JSON.stringify(m))), diskReader(dir)));
+    expect(err.code).toBe('invalid-manifest');
+    expect(err.message).toContain('matanyone2_onnx_1024_bs1/matanyone2_first_frame_refine.onnx');
+    expect(err.message).toContain('"f16"');
   });
 });
 
