@@ -88,7 +88,8 @@ describe('test-matanyone2 (matanyone2 contract)', () => {
     const engine = testPackEngine(dir);
     const err = await rejection(engine.mattingOpen('job', open('test-matanyone2')));
     expect(err.code).toBe('invalid-manifest');
-    expect(err.message).toMatch(/^matanyone2_onnx_1024_bs1\/matanyone2_propagate\.onnx has no input named "(f16|last_msk_value)"/);
+    expect(err.message).toContain('matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx');
+    expect(err.message).toMatch(/no input (named )?"(f16|last_msk_value)"/);
     await engine.dispose();
   });
 });
@@ -99,14 +100,17 @@ const diskReader = (dir: string): PackFileReader => ({
   read: async (p, offset, length) => new Uint8Array((await readFile(join(dir, p))).subarray(offset, offset + length)),
 });
 
+/** The install-time graph check of a parsed pack.json (verify-graphs.ts) over a folder on disk. */
+const installCheck = (text: string, dir: string) => verifyGraphs(manifestGraphs(parseMediaManifestText(text)), diskReader(dir));
+
 describe('install-time graph check of test-matanyone2', () => {
   it('passes with the dropped inputs marked ifDeclared, and names the graph and the input without the mark', async () => {
     const dir = join(TEST_PACKS_DIR, 'test-matanyone2');
     const text = await readFile(join(dir, 'pack.json'), 'utf8');
-    await expect(verifyGraphs(manifestGraphs(parseMediaManifestText(text)), diskReader(dir))).resolves.toBeUndefined();
+    await installCheck(text, dir);
     const m = JSON.parse(text) as { components: Record<string, { ifDeclared?: string[] }> };
     delete m.components.firstFrameRefine!.ifDeclared;
-    const err = await rejection(verifyGraphs(manifestGraphs(parseMediaManifestText(JSON.stringify(m))), diskReader(dir)));
+    const err = await rejection(installCheck(JSON.stringify(m), dir));
     expect(err.code).toBe('invalid-manifest');
     expect(err.message).toContain('matanyone2_onnx_1024_bs1/matanyone2_first_frame_refine.onnx');
     expect(err.message).toContain('"f16"');
