@@ -6,7 +6,8 @@
  * the test LoRAs for test-t2v-random into test-packs/loras (tools/test-loras),
  * and the real-contract test packs into test-packs/ (tools/test-packs: test-zimage,
  * test-sdturbo, test-sdxlturbo, test-fastwan, test-fastwan-i2v, test-fastwan-81, and test-nan,
- * whose transformer emits NaN), which are not served by the app.
+ * whose transformer emits NaN; tools/matting-packs/test-packs.ts: test-sam, test-matanyone2),
+ * which are not served by the app.
  * Usage: tsx tools/make-demo-packs.ts [outDir] [testPacksDir]
  */
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { TIMESTEP_SCALE } from './demo-pack/manifests';
 import { DEMO_FILES as FILES, writeDemoContractPack as writePack } from './demo-pack/write-pack';
 import { writeTestLoras } from './test-loras/index';
 import { makeMattingPacks } from './matting-packs/index';
+import { makeVideoTestPacks } from './matting-packs/test-packs';
 import { makeTestPacks } from './test-packs/index';
 
 /** Seed of test-t2v-random's transformer weights (tests rebuild it with LoRA deltas baked in). */
@@ -57,6 +59,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`demo packs written to ${out}`);
   const testOut = resolve(process.argv[3] ?? 'test-packs');
   makeTestPacks(testOut);
+  makeVideoTestPacks(testOut);
   writeTestLoras(join(testOut, 'loras'));
   console.log(`test packs written to ${testOut}`);
 }

@@ -145,7 +145,7 @@ describe('real video packs (data only)', () => {
       matting: { width: 1024, height: 1024, memEvery: 0, maxMemFrames: 1, dims: { value: 256, key: 64, objTokens: 16 } },
       components: { propagate: { file: 'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx', inputs: { memoryKey: 'memory_key', lastPredMask: 'last_pred_mask' }, outputs: { uncertProb: 'uncert_prob' } } },
     });
-    expect(parseMediaManifest(read('sam-vit-b'))).toMatchObject({ pipeline: 'segment-points', segment: { inputSize: 1024, origImSize: 'shape' }, components: { decoder: { dtype: 'float16', inputs: { origImSize: 'orig_im_size_shape' } } } });
+    expect(parseMediaManifest(read('sam-vit-b'))).toMatchObject({ pipeline: 'segment-points', segment: { inputSize: 1024, origImSize: 'shape' }, components: { decoder: { dtype: 'float32', compute: 'float16', inputs: { origImSize: 'orig_im_size_shape' } } } });
   });
 
   it('estimates the real pack from its dims: the same peak for 48 and 480 frames, time per frame from its size', async () => {

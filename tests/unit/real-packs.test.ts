@@ -14,8 +14,11 @@ import { parseRegistry } from '../../src/engine/pack/registry';
 import { folderReader } from '../../src/cli/pack-folder';
 import { checkPackGraphs } from '../../src/engine/pack/verify-graphs';
 import { realContract } from '../helpers/real-contract';
-import { packDir, readManifest } from '../helpers/test-packs';
+import { packDir, readManifest, TEST_PACKS_DIR } from '../helpers/test-packs';
 import PINNED from '../helpers/real-contracts.json';
+import { type MattingManifest, parseMediaManifestText, type SegmentManifest } from '../../src/engine/pack/media-manifest';
+import { inspectOnnx } from '../../src/engine/onnx/inspect';
+import { blobReader } from '../../src/engine/onnx/wire-reader';
 
 const MODELS = join(import.meta.dirname, '..', '..', 'public', 'models');
 const registry = parseRegistry(JSON.parse(readFileSync(join(MODELS, 'registry.json'), 'utf8')));
@@ -238,5 +241,133 @@ describe('bundled real pack manifests', () => {
     expect(readManifest('test-fastwan-81').limits.frames).toBeUndefined();
     const vae = mirror.graphs.get('onnx/vae_decoder-64.onnx')?.inputs[0];
     expect(vae).toEqual({ name: 'latents', type: 'float32', dims: [1, 21, 48, 4, 4] });
+  });
+});
+
+/**
+ * The video packs (sam-vit-b, matanyone2): their contracts are pinned here, so a changed tensor
+ * name, dtype or fixed dim fails; test-sam / test-matanyone2 (test-packs/) must mirror them: the
+ * same files, names, boundary dtypes, roles and ifDeclared, and graphs with the real ranks, the
+ * real symbolic dims, and fixed dims wherever the real graphs fix them.
+ */
+describe('real video packs and their test mirrors', () => {
+  const realVideo = (id: string) => parseMediaManifestText(bundledText(id), `${id}/pack.json`);
+  const testVideo = (id: string) => parseMediaManifestText(readFileSync(join(TEST_PACKS_DIR, id, 'pack.json'), 'utf8'), `${id}/pack.json`);
+  const io = (c: ComponentSpec) => ({ file: c.file, dtype: c.dtype, inputs: c.inputs, outputs: c.outputs, ifDeclared: c.ifDeclared });
+  const SAM_DIR = 'onnx/sam_vit_b_01ec64';
+  const MA = (stem: string) => `matanyone2_onnx_1024_bs1/matanyone2_${stem}.onnx`;
+  const same = (names: string[]) => Object.fromEntries(names.map((n) => [n.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), n]));
+  const FEATS = ['f16', 'f8', 'f4', 'f2', 'f1', 'pix_feat'];
+
+  /** sam-vit-b as WSAM feeds it (webnn-developer-preview demos/segment-anything/index.js at fedae01) and samexporter names its outputs. */
+  const SAM = {
+    encoder: { file: `${SAM_DIR}.encoder-fp16.onnx`, dtype: 'float32', inputs: { image: 'input_image' }, outputs: { embeddings: 'image_embeddings' }, ifDeclared: undefined },
+    decoder: {
+      file: `${SAM_DIR}.decoder-orig-img-size-dynamic-fp16.onnx`,
+      dtype: 'float32',
+      inputs: { embeddings: 'image_embeddings', pointCoords: 'point_coords', pointLabels: 'point_labels', maskInput: 'mask_input', hasMaskInput: 'has_mask_input', origImSize: 'orig_im_size_shape' },
+      outputs: { masks: 'masks', iouPredictions: 'iou_predictions', lowResMasks: 'low_res_masks' },
+      ifDeclared: undefined,
+    },
+  };
+  /** matanyone2 as tools/export_matanyone2_onnx.py names its graphs' inputs and outputs. */
+  const MATANYONE2 = {
+    imageKey: { file: MA('image_key'), dtype: 'float32', inputs: { image: 'image' }, outputs: same([...FEATS, 'key', 'shrinkage', 'selection']), ifDeclared: undefined },
+    maskMemory: { file: MA('mask_memory'), dtype: 'float32', inputs: same(['image', 'mask', 'sensory', 'pix_feat']), outputs: same(['msk_value', 'new_sensory', 'obj_memory']), ifDeclared: undefined },
+    firstFrameRefine: { file: MA('first_frame_refine'), dtype: 'float32', inputs: same([...FEATS, 'last_msk_value', 'obj_memory', 'sensory', 'last_mask']), outputs: same(['prob', 'new_sensory', 'logits']), ifDeclared: ['f16'] },
+    propagate: {
+      file: MA('propagate'),
+      dtype: 'float32',
+      inputs: same([...FEATS, 'key', 'selection', 'memory_key', 'memory_shrinkage', 'msk_value', 'obj_memory', 'sensory', 'last_mask', 'last_pix_feat', 'last_pred_mask', 'last_msk_value']),
+      outputs: same(['prob', 'new_sensory', 'logits', 'uncert_prob']),
+      ifDeclared: ['f16', 'lastMskValue'],
+    },
+  };
+
+  it('sam-vit-b: float32 boundaries around fp16 compute, WSAM names and the canonical SAM input (pinned)', () => {
+    const m = realVideo('sam-vit-b') as SegmentManifest;
+    expect({ encoder: io(m.components.encoder), decoder: io(m.components.decoder) }).toEqual(SAM);
+    expect([m.components.encoder.compute, m.components.decoder.compute]).toEqual(['float16', 'float16']);
+    expect(m.segment).toEqual({ inputSize: 1024, pixelRange: [0, 255], mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], maskInputSize: 256, origImSize: 'shape' });
+  });
+
+  it('matanyone2: the export names, float32, ifDeclared for the dropped inputs, 1024² with T = 1 (pinned)', () => {
+    const m = realVideo('matanyone2') as MattingManifest;
+    expect(Object.fromEntries(Object.entries(m.components).map(([k, c]) => [k, io(c)]))).toEqual(MATANYONE2);
+    expect(m.matting).toEqual({ width: 1024, height: 1024, memEvery: 0, maxMemFrames: 1, dims: { f16: 1024, f8: 512, f4: 256, f2: 64, pixFeat: 256, key: 64, value: 256, objTokens: 16 }, defaults: { warmupFrames: 10, erode: 10, dilate: 10 } });
+  });
+
+  it.each(['sam-vit-b', 'matanyone2'])('%s lists only registry files and is downloadable (its pack.json parses)', (id) => {
+    const m = realVideo(id);
+    const entry = registry.find((e) => e.id === id);
+    expect(entry?.source?.url).toMatch(/^https:\/\/huggingface\.co\//);
+    const known = new Set((entry?.files ?? []).map((f) => f.path));
+    for (const f of manifestFiles(m)) expect(known.has(f.path), `${f.path} is not in the registry entry`).toBe(true);
+  });
+
+  /** Rank and per-axis kind (number = fixed, the name = symbolic) of every tensor the real graphs have (REAL_PACKS §4–5, the exporters' dummy inputs and dynamic_axes). */
+  const FIXED = 'fixed';
+  const SAM_DIMS: Record<string, (string | typeof FIXED)[]> = {
+    input_image: [FIXED, FIXED, FIXED, FIXED],
+    image_embeddings: [FIXED, FIXED, FIXED, FIXED],
+    point_coords: [FIXED, 'num_points', FIXED],
+    point_labels: [FIXED, 'num_points'],
+    mask_input: [FIXED, FIXED, FIXED, FIXED],
+    has_mask_input: [FIXED],
+    orig_im_size_shape: ['height', 'width'],
+    iou_predictions: [FIXED, FIXED],
+    low_res_masks: [FIXED, FIXED, FIXED, FIXED],
+  };
+  const MA_RANKS: Record<string, number> = { image: 4, f16: 4, f8: 4, f4: 4, f2: 4, f1: 4, pix_feat: 4, key: 4, shrinkage: 4, selection: 4, mask: 4, sensory: 5, new_sensory: 5, memory_key: 5, memory_shrinkage: 5, last_mask: 4, last_pix_feat: 4, last_pred_mask: 4, last_msk_value: 5, prob: 4, logits: 4, uncert_prob: 4 };
+  /** msk_value and obj_memory gain the T axis as propagate inputs (and obj_memory as first_frame_refine's). */
+  const maRank = (file: string, name: string, input: boolean) =>
+    name === 'msk_value' ? (input && file.includes('propagate') ? 6 : 5) : name === 'obj_memory' ? (input && !file.includes('mask_memory') ? 5 : 4) : MA_RANKS[name];
+
+  async function graphInfo(id: string, file: string) {
+    const bytes = readFileSync(join(TEST_PACKS_DIR, id, file));
+    return inspectOnnx(blobReader(new Blob([new Uint8Array(bytes)])), bytes.byteLength);
+  }
+
+  it.each([
+    { test: 'test-sam', real: 'sam-vit-b' },
+    { test: 'test-matanyone2', real: 'matanyone2' },
+  ])('$test mirrors $real: files, names, dtypes, roles, ifDeclared, cadence', ({ test, real }) => {
+    const t = testVideo(test);
+    const r = realVideo(real);
+    expect(t.pipeline).toBe(r.pipeline);
+    const comps = (m: typeof t) => Object.fromEntries(Object.entries(m.components as Record<string, ComponentSpec>).map(([k, c]) => [k, io(c)]));
+    expect(comps(t)).toEqual(comps(r));
+    if (t.pipeline === 'segment-points' && r.pipeline === 'segment-points') {
+      const { pixelRange, mean, std, origImSize } = r.segment;
+      expect(t.segment).toMatchObject({ pixelRange, mean, std, origImSize });
+    }
+    if (t.pipeline === 'matting-memory' && r.pipeline === 'matting-memory') {
+      expect({ memEvery: t.matting.memEvery, maxMemFrames: t.matting.maxMemFrames, defaults: t.matting.defaults }).toEqual({ memEvery: r.matting.memEvery, maxMemFrames: r.matting.maxMemFrames, defaults: r.matting.defaults });
+    }
+  });
+
+  it('test-sam graphs have the real ranks, the symbolic dims WSAM overrides, and fixed dims elsewhere', async () => {
+    for (const c of Object.values(SAM)) {
+      const info = await graphInfo('test-sam', c.file);
+      for (const v of [...info.inputs, ...info.outputs].filter((x) => x.name !== 'masks')) {
+        expect(v.type, `${c.file} ${v.name}`).toBe('float32');
+        expect(v.dims.map((d) => (typeof d === 'number' ? FIXED : d)), `${c.file} ${v.name}`).toEqual(SAM_DIMS[v.name]);
+      }
+      expect([...info.inputs.map((v) => v.name)].sort(), c.file).toEqual(Object.values(c.inputs).sort());
+    }
+  });
+
+  it('test-matanyone2 graphs have the real ranks, every dim fixed, T = 1, and lack exactly the dropped inputs', async () => {
+    const r = realVideo('matanyone2') as MattingManifest;
+    for (const c of Object.values(r.components)) {
+      const info = await graphInfo('test-matanyone2', c.file);
+      const declared = Object.entries(c.inputs).filter(([role]) => !c.ifDeclared?.includes(role)).map(([, n]) => n);
+      expect(info.inputs.map((v) => v.name).sort(), c.file).toEqual(declared.sort());
+      for (const [input, v] of [...info.inputs.map((x) => [true, x] as const), ...info.outputs.map((x) => [false, x] as const)]) {
+        expect({ type: v.type, rank: v.dims.length, fixed: v.dims.every((d) => typeof d === 'number') }, `${c.file} ${v.name}`).toEqual({ type: 'float32', rank: maRank(c.file, v.name, input), fixed: true });
+      }
+    }
+    const propagate = await graphInfo('test-matanyone2', r.components.propagate.file);
+    expect(propagate.inputs.find((v) => v.name === 'memory_key')?.dims[2]).toBe(r.matting.maxMemFrames);
   });
 });

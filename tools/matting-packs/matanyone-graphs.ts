@@ -4,6 +4,9 @@
  * pack.json). The matte is analytic: features are pooled colours, a memory value holds the
  * masked region's mean colour and the unmasked region's mean colour, and refine/propagate output
  * alpha = sigmoid(k·(|c − bg|² − |c − fg|²)) per pixel, with fg/bg averaged over the memory.
+ * Options give the variants the test packs need: a fixed memory length T, and the inputs the
+ * real export drops (unused `f16` in first_frame_refine and propagate, `last_msk_value` in
+ * propagate) left out.
  */
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 
@@ -20,8 +23,15 @@ const HK = H / 16;
 const WK = W / 16;
 const FEATURE_SCALES = { f16: 16, f8: 8, f4: 4, f2: 2 } as const;
 
-function featureInputs(g: GraphBuilder): string {
-  for (const [name, s] of Object.entries(FEATURE_SCALES)) g.input(name, 'float32', [1, 3, H / s, W / s]);
+/** Graph variants: `memFrames` is propagate's T (a fixed size, or the demo's symbolic `mem_frames`); `dropUnused` leaves out what the real export drops. */
+export interface MattingGraphOptions {
+  memFrames: number | 'mem_frames';
+  dropUnused: boolean;
+}
+const DEMO_OPTIONS: MattingGraphOptions = { memFrames: 'mem_frames', dropUnused: false };
+
+function featureInputs(g: GraphBuilder, dropUnused: boolean): string {
+  for (const [name, s] of Object.entries(FEATURE_SCALES)) if (!(dropUnused && name === 'f16')) g.input(name, 'float32', [1, 3, H / s, W / s]);
   g.input('pix_feat', 'float32', [1, 3, HK, WK]);
   return g.input('f1', 'float32', [1, 3, H, W]);
 }
@@ -101,10 +111,10 @@ function memoryColours(g: GraphBuilder, value: string, axes: number[]): string {
 }
 
 /** Frame 0: the mask's colours (last_msk_value) matte the frame. */
-export function firstFrameRefineGraph(): Uint8Array {
+export function firstFrameRefineGraph(opts = DEMO_OPTIONS): Uint8Array {
   const g = new GraphBuilder('first_frame_refine');
   const { value, objTokens } = DEMO_MATTING.dims;
-  const f1 = featureInputs(g);
+  const f1 = featureInputs(g, opts.dropUnused);
   const last = g.input('last_msk_value', 'float32', [1, 1, value, HK, WK]);
   g.input('obj_memory', 'float32', [1, 1, 1, objTokens, value + 1]);
   const sensory = g.input('sensory', 'float32', [1, 1, value, HK, WK]);
@@ -116,21 +126,22 @@ export function firstFrameRefineGraph(): Uint8Array {
 }
 
 /** Later frames: the memory's colours (averaged over its T frames) matte the frame. */
-export function propagateGraph(): Uint8Array {
+export function propagateGraph(opts = DEMO_OPTIONS): Uint8Array {
   const g = new GraphBuilder('propagate');
   const { value, objTokens, key } = DEMO_MATTING.dims;
-  const f1 = featureInputs(g);
+  const T = opts.memFrames;
+  const f1 = featureInputs(g, opts.dropUnused);
   g.input('key', 'float32', [1, key, HK, WK]);
   g.input('selection', 'float32', [1, key, HK, WK]);
-  g.input('memory_key', 'float32', [1, key, 'mem_frames', HK, WK]);
-  g.input('memory_shrinkage', 'float32', [1, 1, 'mem_frames', HK, WK]);
-  const memory = g.input('msk_value', 'float32', [1, 1, value, 'mem_frames', HK, WK]);
-  g.input('obj_memory', 'float32', [1, 1, 'mem_frames', objTokens, value + 1]);
+  g.input('memory_key', 'float32', [1, key, T, HK, WK]);
+  g.input('memory_shrinkage', 'float32', [1, 1, T, HK, WK]);
+  const memory = g.input('msk_value', 'float32', [1, 1, value, T, HK, WK]);
+  g.input('obj_memory', 'float32', [1, 1, T, objTokens, value + 1]);
   const sensory = g.input('sensory', 'float32', [1, 1, value, HK, WK]);
   g.input('last_mask', 'float32', [1, 1, H, W]);
   g.input('last_pix_feat', 'float32', [1, 3, HK, WK]);
   g.input('last_pred_mask', 'float32', [1, 1, H, W]);
-  g.input('last_msk_value', 'float32', [1, 1, value, HK, WK]);
+  if (!opts.dropUnused) g.input('last_msk_value', 'float32', [1, 1, value, HK, WK]);
   colourMatte(g, f1, memoryColours(g, memory, [3, 4, 5]));
   g.op('Identity', [sensory], {}, 'new_sensory');
   const alpha = g.op('Slice', ['prob', g.constI([1]), g.constI([2]), g.constI([1])]);

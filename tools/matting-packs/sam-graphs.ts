@@ -4,6 +4,8 @@
  * 256 at S/16); the decoder marks cells whose colour is within DEMO_SAM.tolerance (squared
  * distance in normalised units) of a positive click's colour and nearer to it than to every
  * negative click's, then upsamples, crops the padding and resizes to `orig_im_size` as SAM does.
+ * `origImSize: 'shape'` gives the WebNN decoder's variant: the size arrives as the shape [H, W] of
+ * a dummy `orig_im_size_shape` input (free dims `height`, `width`).
  */
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 
@@ -36,8 +38,8 @@ function minOver(g: GraphBuilder, d: string, labels: string, label: number): str
   return g.op('ReduceMin', [g.op('Add', [d, g.op('Mul', [other, g.constF([BIG], [])])])], { axes: [1], keepdims: 0 });
 }
 
-/** The point-prompt decoder: ORT-example SAM inputs and outputs. */
-export function samDecoder(): Uint8Array {
+/** The point-prompt decoder: ORT-example SAM inputs and outputs (or the WebNN size-by-shape input). */
+export function samDecoder(origImSize: 'values' | 'shape' = 'values'): Uint8Array {
   const g = new GraphBuilder('sam_decoder');
   const { embedSize: E, channels: C, inputSize: S } = DEMO_SAM;
   const emb = g.input('image_embeddings', 'float32', [1, C, E, E]);
@@ -45,7 +47,8 @@ export function samDecoder(): Uint8Array {
   const labels = g.op('Reshape', [g.input('point_labels', 'float32', [1, 'num_points']), g.constI([-1])]);
   const maskInput = g.input('mask_input', 'float32', [1, 1, E, E]);
   const hasMask = g.input('has_mask_input', 'float32', [1]);
-  const orig = g.input('orig_im_size', 'float32', [2]);
+  const orig =
+    origImSize === 'shape' ? g.op('Cast', [g.op('Shape', [g.input('orig_im_size_shape', 'float32', ['height', 'width'])])], { to: 1 }) : g.input('orig_im_size', 'float32', [2]);
   const cells = g.op('Transpose', [g.op('Reshape', [emb, g.constI([C, E * E])])], { perm: [1, 0] });
   const picked = g.op('Gather', [cells, pointCells(g, coords)], { axis: 0 });
   const diff = g.op('Sub', [g.op('Unsqueeze', [cells, g.constI([1])]), g.op('Unsqueeze', [picked, g.constI([0])])]);
@@ -64,7 +67,7 @@ export function samDecoder(): Uint8Array {
   const cropped = g.op('Slice', [up, g.constI([0, 0]), valid, g.constI([2, 3])]);
   const sizes = g.op('Concat', [g.constI([1, 1]), g.op('Cast', [orig], { to: 7 })], { axis: 0 });
   g.op('Resize', [cropped, '', '', sizes], { mode: 'linear' }, 'masks');
-  g.output('masks', 'float32', [1, 1, 'orig_h', 'orig_w']);
+  g.output('masks', 'float32', origImSize === 'shape' ? [1, 1, 'height', 'width'] : [1, 1, 'orig_h', 'orig_w']);
   g.output('iou_predictions', 'float32', [1, 1]);
   g.output('low_res_masks', 'float32', [1, 1, E, E]);
   return g.toModel({ doc: 'WebGP demo SAM decoder (analytic: colour similarity to the clicks)' });

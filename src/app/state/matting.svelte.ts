@@ -52,8 +52,10 @@ export class MattingState {
     return p?.stage === 'matting' ? `Matting ${active.request.videoName}: frame ${p.frame} of ${p.total}.` : `Matting ${active.request.videoName}: starting…`;
   });
 
-  readonly mattingPacks = $derived(this.packs.filter((p) => p.pipeline === 'matting-memory'));
-  readonly segmentPacks = $derived(this.packs.filter((p) => p.pipeline === 'segment-points'));
+  /** Packs this browser can run: bundled, or installed (a registry pack that is only downloadable is left out). */
+  private readonly usable = $derived(this.packs.filter((p) => !p.remote || p.installed));
+  readonly mattingPacks = $derived(this.usable.filter((p) => p.pipeline === 'matting-memory'));
+  readonly segmentPacks = $derived(this.usable.filter((p) => p.pipeline === 'segment-points'));
 
   async loadPacks(): Promise<void> {
     this.packs = await engineBridge.api.listPacks().catch(() => []);

@@ -6,6 +6,7 @@
  *  - each frame: image_key + propagate (memory, sensory, last mask/pix_feat/msk_value) +
  *    mask_memory(α); only sensory, last_mask, last_pix_feat and last_msk_value roll forward,
  *    and the frame joins the bounded memory every `memEvery` frames.
+ * A propagate graph that fixes the memory length T gets the bank padded to T (memory-bank.ts).
  * Frames are fitted (aspect kept, centred, padded) into the pack's fixed H×W and α is cropped
  * and resized back. State lives in buffers allocated once, and every ORT tensor is released the
  * frame it is made, so memory stays flat however long the clip.
@@ -39,11 +40,21 @@ interface Rolling {
   lastMskValue: Float32Array;
 }
 
+/** The T a propagate graph fixes on its memory inputs (memory_key's axis 2), or undefined when that dim is symbolic. */
+export function fixedMemoryLength(pack: MediaPack<MattingManifest>): number | undefined {
+  const { spec, session } = pack.sessions.propagate;
+  const meta = session.inputMetadata?.find((v) => v.name === spec.inputs.memoryKey);
+  const t = meta?.isTensor ? meta.shape[2] : undefined;
+  return typeof t === 'number' ? t : undefined;
+}
+
 export class MattingLoop {
   private readonly W: number;
   private readonly H: number;
   private readonly placement: Placement;
   private readonly shapes: { sensory: number[]; mask: number[]; pixFeat: number[] };
+  /** The memory length T the propagate graph fixes, or undefined when T is free. */
+  private readonly memoryLength: number | undefined;
   private state: Rolling | undefined;
   private bank: MemoryBank | undefined;
   /** Frames matted since open (the first mattingFrame call is index 0). */
@@ -61,6 +72,14 @@ export class MattingLoop {
     const hk = this.H / 16;
     const wk = this.W / 16;
     this.shapes = { sensory: [1, 1, m.dims.value, hk, wk], mask: [1, 1, this.H, this.W], pixFeat: [1, m.dims.pixFeat, hk, wk] };
+    this.memoryLength = fixedMemoryLength(pack);
+    if (this.memoryLength !== undefined && m.maxMemFrames > this.memoryLength) {
+      const p = pack.sessions.propagate.spec;
+      throw new EngineError(
+        'invalid-manifest',
+        `${p.file} fixes the memory length T at ${this.memoryLength} (${p.inputs.memoryKey} [1, ${m.dims.key}, ${this.memoryLength}, ${hk}, ${wk}]), but pack.json's matting.maxMemFrames is ${m.maxMemFrames}. Set matting.maxMemFrames to ${this.memoryLength} or less.`,
+      );
+    }
   }
 
   private checkFrame(frame: RgbaFrame): void {
@@ -99,7 +118,7 @@ export class MattingLoop {
       const alpha = this.alphaPlane(await refine.take('prob'));
       const memory = await runRoles(this.ort, s.maskMemory, { image, mask: this.tensor(alpha, this.shapes.mask), sensory: refine.tensor('newSensory'), pixFeat });
       owned.push(memory);
-      this.bank = new MemoryBank(this.memoryShapes(feats, memory), this.pack.manifest.matting.maxMemFrames);
+      this.bank = new MemoryBank(this.memoryShapes(feats, memory), this.pack.manifest.matting.maxMemFrames, this.memoryLength);
       this.bank.add({ key: await feats.take('key'), shrinkage: await feats.take('shrinkage'), value: await memory.take('mskValue'), objMemory: await memory.take('objMemory') });
       this.state = {
         sensory: Float32Array.from(await memory.take('newSensory')),

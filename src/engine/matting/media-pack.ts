@@ -70,7 +70,11 @@ export interface RoleOutputs {
   dispose(): void;
 }
 
-/** Runs `s` with float32 inputs given by role (converted for an fp16 graph); the caller disposes the outputs. */
+/**
+ * Runs `s` with float32 inputs given by role (converted for an fp16 graph); a role the manifest
+ * marks `ifDeclared` is left out when the graph has no such input (exporters drop unused inputs).
+ * The caller disposes the outputs.
+ */
 export async function runRoles(ort: OrtModule, s: RoleSession, feeds: Record<string, OrtTensor>): Promise<RoleOutputs> {
   const named: Record<string, OrtTensor> = {};
   const converted: OrtTensor[] = [];
