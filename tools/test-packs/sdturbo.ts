@@ -10,6 +10,7 @@ import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { demoVocabulary } from '../demo-pack/analytic';
 import { PackFolder } from '../demo-pack/pack-folder';
 import { clipVocab } from './clip-vocab';
+import { epsUnetBody } from './eps-unet';
 import { imageDecoder } from './image-decoder';
 import { attention, feedForward, layerNorm, linear, timestepEmbedding } from './layers';
 import { testPackHeader, writeGraph, writeTestManifest } from './pack-json';
@@ -51,16 +52,8 @@ function unet(): Uint8Array {
   const ctx = g.input('encoder_hidden_states', 'float32', ['batch_size', 'sequence_length', DIM]);
   const tokens = g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 3, 1] }), g.constI([0, -1, C])]);
   const temb = timestepEmbedding(g, p, 'time_embedding', g.op('Div', [g.op('Cast', [t], { to: 1 }), g.constF([1000], [])]), DIM);
-  let h = g.op('Add', [linear(g, p, tokens, 'conv_in', C, DIM), temb]);
-  const n = layerNorm(g, h, DIM);
-  h = g.op('Add', [h, attention(g, p, 'mid_block.attentions.0.attn1', n, n, DIM, { heads: HEADS })]);
-  h = g.op('Add', [h, attention(g, p, 'mid_block.attentions.0.attn2', layerNorm(g, h, DIM), ctx, DIM, { heads: HEADS })]);
-  h = g.op('Add', [h, feedForward(g, p, 'mid_block.attentions.0.ff', layerNorm(g, h, DIM), DIM)]);
-  const detail = g.op('Mul', [g.op('Tanh', [linear(g, p, layerNorm(g, h, DIM), 'conv_out', DIM, C)]), g.constF([EPS_DETAIL], [])]);
-  const gridShape = g.op('Gather', [g.op('Shape', [x]), g.constI([0, 2, 3, 1])], { axis: 0 });
-  const detailGrid = g.op('Transpose', [g.op('Reshape', [detail, gridShape])], { perm: [0, 3, 1, 2] });
-  g.op('Add', [x, detailGrid], {}, 'out_sample');
-  g.output('out_sample', 'float32', dims);
+  const h = g.op('Add', [linear(g, p, tokens, 'conv_in', C, DIM), temb]);
+  epsUnetBody(g, p, x, h, () => ctx, { channels: C, dim: DIM, heads: HEADS, detail: EPS_DETAIL, dims });
   return g.toModel({ doc: 'WebGP test-sdturbo UNet (random weights)' });
 }
 

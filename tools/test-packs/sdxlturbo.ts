@@ -15,6 +15,7 @@ import { demoVocabulary } from '../demo-pack/analytic';
 import { PackFolder } from '../demo-pack/pack-folder';
 import { clipTokenizerJson } from '../../src/engine/text/clip-bpe';
 import { clipVocab } from './clip-vocab';
+import { epsUnetBody } from './eps-unet';
 import { imageDecoder } from './image-decoder';
 import { attention, feedForward, layerNorm, linear, timestepEmbedding } from './layers';
 import { testPackHeader, writeGraph, writeTestManifest } from './pack-json';
@@ -64,17 +65,9 @@ function unet(): Uint8Array {
   // Added conditioning, as SDXL's add_embedding: timestep + pooled text + size ids (scaled to ~1).
   const added = g.op('Add', [linear(g, p, pooled, 'add_embedding.text', D2, DIM), linear(g, p, g.op('Div', [timeIds, g.constF([512], [])]), 'add_embedding.time_ids', 6, DIM)]);
   const temb = g.op('Add', [timestepEmbedding(g, p, 'time_embedding', g.op('Div', [t, g.constF([1000], [])]), DIM), g.op('Unsqueeze', [added, g.constI([1])])]);
-  let h = g.op('Add', [linear(g, p, tokens, 'conv_in', C, DIM), temb]);
-  const n = layerNorm(g, h, DIM);
-  h = g.op('Add', [h, attention(g, p, 'mid_block.attentions.0.attn1', n, n, DIM, { heads: HEADS })]);
-  const context = linear(g, p, ctx, 'mid_block.attentions.0.context_proj', D1 + D2, DIM);
-  h = g.op('Add', [h, attention(g, p, 'mid_block.attentions.0.attn2', layerNorm(g, h, DIM), context, DIM, { heads: HEADS })]);
-  h = g.op('Add', [h, feedForward(g, p, 'mid_block.attentions.0.ff', layerNorm(g, h, DIM), DIM)]);
-  const detail = g.op('Mul', [g.op('Tanh', [linear(g, p, layerNorm(g, h, DIM), 'conv_out', DIM, C)]), g.constF([EPS_DETAIL], [])]);
-  const gridShape = g.op('Gather', [g.op('Shape', [x]), g.constI([0, 2, 3, 1])], { axis: 0 });
-  const detailGrid = g.op('Transpose', [g.op('Reshape', [detail, gridShape])], { perm: [0, 3, 1, 2] });
-  g.op('Add', [x, detailGrid], {}, 'out_sample');
-  g.output('out_sample', 'float32', dims);
+  const h = g.op('Add', [linear(g, p, tokens, 'conv_in', C, DIM), temb]);
+  const context = () => linear(g, p, ctx, 'mid_block.attentions.0.context_proj', D1 + D2, DIM);
+  epsUnetBody(g, p, x, h, context, { channels: C, dim: DIM, heads: HEADS, detail: EPS_DETAIL, dims });
   return g.toModel({ doc: 'WebGP test-sdxlturbo UNet (random weights)' });
 }
 
