@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFastWanPack } from './fastwan';
+import { TEST_LLM_ID, writeTestLlmPack } from './llm';
 import { NAN_PACK_ID, writeNanPack } from './nan';
 import { writeSdTurboPack } from './sdturbo';
 import { writeSdxlTurboPack } from './sdxlturbo';
@@ -19,4 +20,5 @@ export function makeTestPacks(outDir: string): void {
   writeFastWanPack(join(outDir, 'test-fastwan'), false);
   writeFastWanPack(join(outDir, 'test-fastwan-i2v'), true);
   writeNanPack(join(outDir, NAN_PACK_ID));
+  writeTestLlmPack(join(outDir, TEST_LLM_ID));
 }
