@@ -22,6 +22,7 @@ export interface RemoteConfig {
 
 export type RemoteFailure = 'unreachable' | 'timeout' | 'unauthorized' | 'model-not-found' | 'rate-limited' | 'http' | 'malformed';
 
+const seconds = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 const failure = (reason: RemoteFailure, message: string) => new EngineError('enhancer-failed', message, { reason });
 
 /** The chat/completions URL of a base URL (a trailing slash is ignored). */
@@ -99,14 +100,14 @@ export async function remoteEnhance(c: RemoteConfig, req: EnhanceRequest): Promi
       res = await fetch(url, { method: 'POST', signal: ctrl.signal, headers: { 'content-type': 'application/json', ...(c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {}) }, body: JSON.stringify(body) });
     } catch (e) {
       if (req.signal?.aborted) throw abortError('Prompt enhancement');
-      if (timedOut) throw failure('timeout', `The enhancer at ${url} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server runs, then retry the task.`);
+      if (timedOut) throw failure('timeout', `The enhancer at ${url} did not answer within ${seconds(timeoutMs)}. Check that the server runs, then retry the task.`);
       throw failure('unreachable', `Could not reach the enhancer at ${url} (${(e as Error).message}). Check "Enhancer URL", that the server runs, and that it allows this page's origin (CORS).`);
     }
     if (!res.ok) throw statusError(res.status, c, url);
     return await readReply(res, url, req, stream, c.model);
   } catch (e) {
     if (req.signal?.aborted) throw abortError('Prompt enhancement');
-    if (timedOut && !(e instanceof EngineError)) throw failure('timeout', `The enhancer at ${url} stopped answering after ${Math.round(timeoutMs / 1000)} s. Retry the task.`);
+    if (timedOut && !(e instanceof EngineError)) throw failure('timeout', `The enhancer at ${url} stopped answering after ${seconds(timeoutMs)}. Retry the task.`);
     throw e;
   } finally {
     clearTimeout(timer);
