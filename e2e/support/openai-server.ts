@@ -3,7 +3,8 @@
  * /v1/chat/completions answers `Enhanced: <user message>` as JSON or as an SSE stream (as the
  * request's `stream` asks), and the model name picks a failure: `missing` → 404, `busy` → 429,
  * `broken` → a reply that is not JSON, `empty` → no choices, `bad-stream` → a malformed event,
- * `hang` → never answers. With `apiKey` set, other keys get 401. CORS is open. Records requests.
+ * `hang` → never answers, `plain` → a JSON reply even when a stream was asked for (servers that
+ * do not stream). With `apiKey` set, other keys get 401. CORS is open. Records requests.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +59,7 @@ export async function startOpenAiServer(o: { apiKey?: string; port?: number } = 
       if (model === 'empty') return send(res, 200, JSON.stringify({ choices: [] }));
       const user = body.messages?.find((m) => m.role === 'user')?.content ?? '';
       const text = `Enhanced: ${user}`;
-      if (body.stream) return streamReply(res, text, model === 'bad-stream');
+      if (body.stream && model !== 'plain') return streamReply(res, text, model === 'bad-stream');
       send(res, 200, JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] }));
     });
   });
