@@ -108,3 +108,33 @@ describe('local enhancer provider', () => {
     await expect(enhancer.enhance({ prompt: PROMPT, mode: 'image', seed: 0 })).rejects.toMatchObject({ code: 'enhancer-failed', fields: { reason: 'no-caption' } });
   });
 });
+
+describe('the real LLM pack contract and its test mirror', () => {
+  it('test-llm mirrors qwen2.5-0.5b-instruct: graph file, tokenizer kind, template, stop tokens, tensor names', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { parseLlmSpec } = await import('../../src/engine/enhancer/llm-spec');
+    const real = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'tools', 'enhancer-packs', 'qwen2.5-0.5b-instruct', 'pack.json'), 'utf8')) as { pipeline: string; llm: unknown; tokenizer: { file: string } };
+    const mirror = JSON.parse(readFileSync(join(TEST_PACKS_DIR, TEST_LLM_ID, 'pack.json'), 'utf8')) as { pipeline: string; llm: unknown; tokenizer: { file: string } };
+    const r = parseLlmSpec(real.llm);
+    const m = parseLlmSpec(mirror.llm);
+    expect(mirror.pipeline).toBe(real.pipeline);
+    expect(mirror.tokenizer.file).toBe(real.tokenizer.file);
+    expect(r).toMatchObject({ layers: 24, kvHeads: 2, headDim: 64, kvDtype: 'float16' });
+    expect({ file: m.file, eos: m.eos, chatTemplate: m.chatTemplate }).toEqual({ file: r.file, eos: r.eos, chatTemplate: r.chatTemplate });
+    const llm = await open();
+    const names = [...llm.session.inputNames].sort();
+    const kv = (layers: number, prefix: string) => Array.from({ length: layers }, (_, i) => [`${prefix}.${i}.key`, `${prefix}.${i}.value`]).flat();
+    expect(names).toEqual(['attention_mask', 'input_ids', 'position_ids', ...kv(m.layers, 'past_key_values')].sort());
+    expect([...llm.session.outputNames].sort()).toEqual(['logits', ...kv(m.layers, 'present')].sort());
+  });
+
+  it('parseLlmSpec names each bad field', async () => {
+    const { parseLlmSpec } = await import('../../src/engine/enhancer/llm-spec');
+    expect(() => parseLlmSpec(undefined)).toThrow(/no llm section/);
+    const template = { system: '{content}', user: '{content}', assistant: 'a' };
+    expect(() => parseLlmSpec({ file: 'a.onnx', layers: 0, kvDtype: 'float32', eos: ['x'], chatTemplate: template })).toThrow('pack.json llm.layers must be a positive integer.');
+    expect(() => parseLlmSpec({ file: 'a.onnx', layers: 1, kvHeads: 1, headDim: 1, kvDtype: 'int8' })).toThrow('llm.kvDtype must be float32 or float16');
+    expect(() => parseLlmSpec({ file: 'a.onnx', layers: 1, kvHeads: 1, headDim: 1, kvDtype: 'float16', eos: ['x'], chatTemplate: { system: '{content}', user: 'no slot', assistant: 'a' }, maxNewTokens: 1 })).toThrow('llm.user must contain {content}');
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * test-llm: a tiny prompt-enhancer LLM pack with the file layout and I/O contract of
- * onnx-community/Qwen2.5-0.5B-Instruct (REAL_PACKS §6: onnx/model_q4f16.onnx, ChatML template,
+ * onnx-community/Qwen2.5-0.5B-Instruct (REAL_PACKS §6: onnx/model_q4f16.onnx, tokenizer.json at the root, ChatML template,
  * stop on <|im_end|>) at tiny dims, whose greedy decoding after any chat prompt spells
  * TEST_LLM_CONTINUATION. Its KV cache is float32 (the real q4f16 export's is float16; SwiftShader
  * has no shader-f16). Not a generation pack: pack.json has pipeline `prompt-llm` and an `llm` section.
@@ -42,7 +42,7 @@ export function testLlmSuccessors(vocab: string[]): number[] {
 export function writeTestLlmPack(dir: string): void {
   const folder = new PackFolder(dir, true);
   const vocab = testLlmVocabulary();
-  const tokenizer = folder.write('tokenizer/tokenizer.json', JSON.stringify(tokenizerJson(vocab, { special: SPECIAL })));
+  const tokenizer = folder.write('tokenizer.json', JSON.stringify(tokenizerJson(vocab, { special: SPECIAL })));
   const model = folder.write('onnx/model_q4f16.onnx', tinyLlm({ vocab: vocab.length, ...TEST_LLM_DIMS }, testLlmSuccessors(vocab)));
   const llm = { file: 'onnx/model_q4f16.onnx', ...model, layers: TEST_LLM_DIMS.layers, kvHeads: TEST_LLM_DIMS.kvHeads, headDim: TEST_LLM_DIMS.headDim, kvDtype: 'float32', eos: ['<|im_end|>', '<|endoftext|>'], chatTemplate: QWEN_CHAT_TEMPLATE, maxNewTokens: 64 };
   parseLlmSpec(llm);
@@ -55,7 +55,7 @@ export function writeTestLlmPack(dir: string): void {
     license: 'MIT',
     demo: true,
     pipeline: 'prompt-llm',
-    tokenizer: { file: 'tokenizer/tokenizer.json', ...tokenizer },
+    tokenizer: { file: 'tokenizer.json', ...tokenizer },
     llm,
   });
 }
