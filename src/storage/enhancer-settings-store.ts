@@ -13,9 +13,11 @@ export interface EnhancerSettings {
   url: string;
   model: string;
   apiKey: string;
+  /** The local provider's LLM pack (installed, or bundled under models/<id>/). */
+  llmPack: string;
 }
 
-export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = { version: 1, provider: 'none', url: 'http://127.0.0.1:11434/v1', model: '', apiKey: '' };
+export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = { version: 1, provider: 'none', url: 'http://127.0.0.1:11434/v1', model: '', apiKey: '', llmPack: 'qwen2.5-0.5b-instruct' };
 
 const store = createStore('webgp-enhancer', 'settings');
 const KEY = 'enhancer';

@@ -45,7 +45,7 @@ export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOp
   if (isMatting(task.request)) return runMatting(task, task.request, snapshot, o);
   const started = performance.now();
   const request = task.request;
-  const enhanced = o.enhancer ? await enhanceStage(task, request, { ...o.enhancer, signal: o.signal, onProgress: o.onProgress }) : undefined;
+  const enhanced = o.enhancer ? await enhanceStage(task, request, { ...o.enhancer, jobId: `${o.jobId}#enhance`, backend: o.backend, signal: o.signal, onProgress: o.onProgress }) : undefined;
   const out = await generateClip(enhanced === undefined ? request : { ...request, prompt: enhanced }, o);
   o.signal.throwIfAborted();
   const createdAt = new Date();
