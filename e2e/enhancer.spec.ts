@@ -2,11 +2,13 @@
  * Prompt enhancer, Remote provider, against a local OpenAI-compatible server
  * (e2e/support/openai-server.ts): the enhanced prompt reaches the model, the MP4's settings keep
  * both prompts, "Load settings" restores the prompt and mode; a failure keeps the task failed
- * and retryable with its own message, and Retry after fixing the setting enhances once.
+ * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
+ * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { downloadNewest, fillForm, generate, openApp } from './support/app';
 import { probe } from './support/media';
+import { TEST_LLM_CONTINUATION, TEST_LLM_ID } from '../tools/test-packs/llm';
 import { type OpenAiServer, startOpenAiServer } from './support/openai-server';
 
 let server: OpenAiServer;
@@ -76,4 +78,24 @@ test('an enhancer failure fails the task with its own message; Retry enhances on
   await expect(row.getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
   await expect(row.getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: a blue cube');
   expect(server.requests.length - before).toBe(1);
+});
+
+test('Local enhancement with the tiny LLM pack: exact text, own worker, released before generation', async ({ page }) => {
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  await openApp(page);
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Prompt enhancer', { exact: true }).selectOption('local');
+  await page.getByLabel('Enhancer LLM pack').fill(TEST_LLM_ID);
+  await page.getByLabel('Enhancer LLM pack').press('Tab');
+  expect(workers.filter((u) => u.includes('enhancer'))).toEqual([]);
+  await fillForm(page, { prompt: 'a red cat running on the beach', seed: 5, steps: 2, frames: 5, resolution: '128x128' });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await generate(page);
+  await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: ${TEST_LLM_CONTINUATION}`);
+  // The enhancer ran in its own worker, which is gone once the generation ran.
+  expect(workers.filter((u) => u.includes('enhancer'))).toHaveLength(1);
+  expect(page.workers().filter((w) => w.url().includes('enhancer'))).toEqual([]);
+  const comment = probe((await downloadNewest(page)).path).comment;
+  expect(comment).toMatchObject({ prompt: 'a red cat running on the beach', enhanced_prompt: TEST_LLM_CONTINUATION, prompt_enhancer: 'T' });
 });

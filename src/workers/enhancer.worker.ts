@@ -32,12 +32,21 @@ async function providerFor(packId: string, preference: BackendPreference) {
 }
 
 const api = {
-  /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count. */
-  async enhance(jobId: string, packId: string, preference: BackendPreference, req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string }, onText: (text: string, tokens: number) => void): Promise<string> {
+  /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count; returns the text and its token count. */
+  async enhance(jobId: string, packId: string, preference: BackendPreference, req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string }, onText: (text: string, tokens: number) => void): Promise<{ text: string; tokens: number }> {
     const ctrl = new AbortController();
     jobs.set(jobId, ctrl);
     try {
-      return await (await providerFor(packId, preference)).enhance({ ...req, signal: ctrl.signal, onText });
+      let count = 0;
+      const text = await (await providerFor(packId, preference)).enhance({
+        ...req,
+        signal: ctrl.signal,
+        onText: (t, tokens) => {
+          count = tokens;
+          onText(t, tokens);
+        },
+      });
+      return { text, tokens: count };
     } finally {
       jobs.delete(jobId);
     }

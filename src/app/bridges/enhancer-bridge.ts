@@ -12,7 +12,7 @@ import { WorkerBridge } from './worker-bridge';
 const bridge = new WorkerBridge<EnhancerApi>(() => new Worker(new URL('../../workers/enhancer.worker.ts', import.meta.url), { type: 'module', name: 'webgp-enhancer' }));
 let started = false;
 
-export async function enhanceLocally(o: { jobId: string; packId: string; backend: BackendPreference; prompt: string; mode: EnhanceMode; seed: number; signal: AbortSignal; onText: (text: string, tokens: number) => void }): Promise<string> {
+export async function enhanceLocally(o: { jobId: string; packId: string; backend: BackendPreference; prompt: string; mode: EnhanceMode; seed: number; signal: AbortSignal; onText: (text: string, tokens: number) => void }): Promise<{ text: string; tokens: number }> {
   started = true;
   const api = bridge.api;
   const onAbort = () => void api.cancel(o.jobId);

@@ -36,7 +36,7 @@ export async function enhanceStage(task: Task, request: TaskRequest, o: EnhanceS
   if (s.provider === 'local') {
     o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
     try {
-      const text = await enhanceLocally({ jobId: o.jobId, packId: s.llmPack, backend: o.backend, prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText });
+      const { text } = await enhanceLocally({ jobId: o.jobId, packId: s.llmPack, backend: o.backend, prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText });
       o.onEnhanced(text);
       return text;
     } finally {
