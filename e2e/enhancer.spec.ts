@@ -4,6 +4,7 @@
  * both prompts, "Load settings" restores the prompt and mode; a failure keeps the task failed
  * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
  * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
+ * A reload during generation resumes the task with its stored enhanced prompt (one request).
  */
 import { expect, type Page, test } from '@playwright/test';
 import { downloadNewest, fillForm, generate, openApp } from './support/app';
@@ -98,4 +99,24 @@ test('Local enhancement with the tiny LLM pack: exact text, own worker, released
   expect(page.workers().filter((w) => w.url().includes('enhancer'))).toEqual([]);
   const comment = probe((await downloadNewest(page)).path).comment;
   expect(comment).toMatchObject({ prompt: 'a red cat running on the beach', enhanced_prompt: TEST_LLM_CONTINUATION, prompt_enhancer: 'T' });
+});
+
+test('a reload during generation keeps the task and its enhanced prompt: the enhancer is not asked again', async ({ page }) => {
+  await page.goto('/?test-packs');
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await useRemote(page, 'qwen-test');
+  const before = server.requests.length;
+  await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
+  await fillForm(page, { prompt: 'reload me: a slow comet', seed: 7, steps: 30, frames: 17, resolution: '128x128' });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const row = () => page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
+  await expect(row().getByTestId('task-status')).toHaveText(/^Running: step ([3-9]|\d\d) of 30$/);
+  await expect(row().getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload me: a slow comet');
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(row().getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
+  await expect(row()).toContainText('resumed from step');
+  await expect(row().getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload me: a slow comet');
+  expect(server.requests.length - before).toBe(1);
 });
