@@ -16,6 +16,7 @@ import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
 import type { LoraBenchResult } from '../src/engine/bench/lora-bench';
 import type { MattingBenchResult, MattingRunBenchResult } from '../src/engine/bench/matting-bench';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
+import type { EnhancerBenchRow } from '../src/engine/bench/enhancer-bench';
 import type { ResidencyBenchRow } from '../src/engine/bench/residency-bench';
 import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
 import { treeRssBytes, withPeakRss } from './process-memory';
@@ -107,6 +108,13 @@ try {
     if (all && seq) console.log(`${backend.padEnd(8)} sequential/resident peak: ${(seq.peakSessionBytes / all.peakSessionBytes).toFixed(2)}`);
   }
   console.log('peak session: the most graph + external-data bytes of ORT sessions alive at once during load and one generation (the engine\'s step graphs included), measured by wrapping session creation and release; planned: memory-plan.ts\'s whole pack (resident) or largest phase (sequential), sessions plus the engine\'s tensors. On a real GPU the session bytes are the weights it holds.');
+
+  console.log('\nprompt enhancer (local provider, test-llm: tiny decoder-only graph, greedy, 14 new tokens a run)');
+  console.log('backend  runs  tokens  total ms  tokens/s');
+  for (const backend of ['auto', 'wasm'] as const) {
+    for (const e of await run<EnhancerBenchRow>(backend, '&enhancer')) console.log(`${e.backend.padEnd(8)} ${String(e.runs).padStart(4)} ${String(e.tokens).padStart(7)} ${f(e.ms)}  ${f(e.tokensPerSecond)}`);
+  }
+  console.log('tokens/s: new tokens ÷ wall time of the runs after a warm-up (prompt prefill, KV-cache steps, logits read back per token, comlink messages). A tiny graph: this measures the loop and runtime overhead, not a real LLM.');
 
   console.log('\nLoRA schedule   backend  size      steps  no-LoRA ms  constant ms  re-merge ms  cached ms  sessions (re-merge/cached)  re-merge/cached');
   for (const backend of ['auto', 'wasm'] as const) {

@@ -2,7 +2,8 @@
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
  * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
- * ?residency=ID, pack ID all-resident vs sequential; with ?decode,
+ * ?residency=ID, pack ID all-resident vs sequential; with ?enhancer, the local prompt enhancer's
+ * tokens/s on test-llm; with ?decode,
  * the source-video decode rows, WebCodecs and ffmpeg.wasm) and prints
  * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
@@ -13,6 +14,7 @@ import type { BackendPreference } from '../engine/capabilities';
 import { pngDataUrl } from '../engine/media/png-decode';
 import { parsePackHeader, parseResolution } from '../engine/pack/header';
 import { defaultRequest, type TaskRequest } from '../engine/request';
+import { benchEnhancer } from './bench-enhancer';
 import { benchMattingRun } from './bench-matting-run';
 import { engineBridge } from './bridges/engine-bridge';
 import { mediaBridge } from './bridges/media-bridge';
@@ -95,6 +97,11 @@ async function main(): Promise<void> {
       const file = await (await fetch(new URL('bench-clips/decode-bench.mp4', location.href))).blob();
       const rows = [await benchDecode(mediaBridge.api, file, 'webcodecs'), await benchDecode(mediaBridge.api, file, 'ffmpeg')];
       out.textContent = JSON.stringify(rows, null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
+    if (params.has('enhancer')) {
+      out.textContent = JSON.stringify([await benchEnhancer(backend)], null, 2);
       document.body.dataset.done = 'ok';
       return;
     }

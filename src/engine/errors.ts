@@ -19,7 +19,9 @@ export type EngineErrorCode =
   | 'invalid-queue-file'
   | 'invalid-lora'
   | 'missing-lora'
-  | 'invalid-video';
+  | 'invalid-video'
+  /** The prompt enhancer failed (fields.reason says how); the task stays and can be retried. */
+  | 'enhancer-failed';
 
 export class EngineError extends Error {
   override name = 'EngineError';

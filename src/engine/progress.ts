@@ -3,6 +3,8 @@ import type { PreviewFrame } from './pipeline/preview';
 
 export type Progress =
   | { stage: 'load'; file: string; loaded: number; total: number }
+  /** Prompt enhancement: the enhanced text so far and the tokens (or stream chunks) received. */
+  | { stage: 'enhance'; text: string; tokens: number }
   | { stage: 'encode-text' }
   | { stage: 'denoise'; step: number; total: number; elapsedMs: number; etaMs: number }
   /** A low-res RGB projection of the current latent (every few steps; see pipeline/preview.ts). */

@@ -2,6 +2,7 @@
  * TaskRequest: the plain-JSON description of one generation, and its validation against a
  * pack's limits. The UI validates before queueing and the engine validates again.
  */
+import { ENHANCE_MODES, type EnhanceMode } from './enhancer/provider';
 import { EngineError, errorCode } from './errors';
 import { checkPhases, parseMultipliers } from './lora/multipliers';
 import { type PackHeader, parseResolution, type Solver, SOLVERS } from './pack/header';
@@ -30,6 +31,8 @@ export interface TaskRequest {
   loras?: LoraRef[];
   /** WanGP `loras_multipliers`: see lora/multipliers.ts. */
   lorasMultipliers?: string;
+  /** Prompt enhancement for this task (absent: off); see docs/enhancer.md. */
+  enhance?: EnhanceMode;
 }
 
 /** A LoRA in the user's library: its id in storage, file name and sha256 of the file. */
@@ -84,6 +87,8 @@ export function validateRequest(r: TaskRequest, m: PackHeader): FieldErrorMap {
   if ((r.guidance2 === undefined) !== (r.switchThreshold === undefined)) errors.guidance2 = 'Two guidance phases need both a phase-2 guidance and a switch threshold.';
   else if (r.guidance2 !== undefined && !(Number.isFinite(r.guidance2) && r.guidance2 >= 0 && r.guidance2 <= 50)) errors.guidance2 = 'Phase-2 guidance must be a number from 0 to 50.';
   if (r.switchThreshold !== undefined && !(Number.isFinite(r.switchThreshold) && r.switchThreshold >= 0 && r.switchThreshold <= 1000)) errors.switchThreshold = 'Switch threshold must be a number from 0 to 1000 (noise level 1000·σ).';
+  if (r.enhance !== undefined && !(ENHANCE_MODES as readonly string[]).includes(r.enhance)) errors.enhance = `Enhance prompt must be one of: ${ENHANCE_MODES.join(', ')}.`;
+  else if ((r.enhance === 'image' || r.enhance === 'text-image') && !r.startImage) errors.enhance = 'Image enhancement captions the start image: choose a start image, or set Enhance prompt to Text or Off.';
   const loraError = lorasError(r);
   if (loraError) errors.loras = loraError;
   if (m.scheduler.spacing === 'eps-trailing' && r.solver !== 'euler' && !errors.solver) errors.solver = 'This model predicts noise (ε): only the euler solver applies.';

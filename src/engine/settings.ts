@@ -4,6 +4,7 @@
  * sample_solver, flow_shift, guidance_scale), plus WebGP's own `type` and pack identity.
  */
 import type { PackManifest, Solver } from './pack/manifest';
+import { WANGP_ENHANCER_CODES } from './enhancer/provider';
 import type { TaskRequest } from './request';
 
 export const APP_VERSION = '0.1.0';
@@ -29,6 +30,9 @@ export interface OutputSettings {
   activated_loras?: string[];
   loras_multipliers?: string;
   loras_hashes?: string[];
+  /** WanGP's prompt enhancer mode ("T", "I", "TI") and the prompt the model was given (`prompt` stays the user's). */
+  prompt_enhancer?: string;
+  enhanced_prompt?: string;
   model_type: string;
   pack_version: string;
   fps: number;
@@ -61,15 +65,17 @@ export function requestParams(r: TaskRequest) {
     guidance_phases: r.guidance2 !== undefined ? 2 : 1,
     ...(r.guidance2 !== undefined ? { guidance2_scale: r.guidance2, switch_threshold: r.switchThreshold } : {}),
     ...(r.loras?.length ? { activated_loras: r.loras.map((l) => l.name), loras_multipliers: r.lorasMultipliers ?? '', loras_hashes: r.loras.map((l) => l.sha256) } : {}),
+    ...(r.enhance && r.enhance !== 'off' ? { prompt_enhancer: WANGP_ENHANCER_CODES[r.enhance] } : {}),
     model_type: r.packId,
   };
 }
 
-export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: string; generationSeconds: number; createdAt: Date }): OutputSettings {
+export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string }): OutputSettings {
   return {
     type: `WebGP ${APP_VERSION} - ${m.id}`,
     settings_version: SETTINGS_VERSION,
     ...requestParams(r),
+    ...(run.enhancedPrompt !== undefined ? { enhanced_prompt: run.enhancedPrompt } : {}),
     model_type: m.id,
     pack_version: m.version,
     fps: m.defaults.fps,

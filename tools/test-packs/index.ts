@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFastWanPack } from './fastwan';
+import { TEST_LLM_ID, writeTestLlmPack } from './llm';
 import { NAN_PACK_ID, writeNanPack } from './nan';
 import { writeSdTurboPack } from './sdturbo';
 import { writeSdxlTurboPack } from './sdxlturbo';
@@ -20,4 +21,5 @@ export function makeTestPacks(outDir: string): void {
   writeFastWanPack(join(outDir, 'test-fastwan-i2v'), true);
   writeNanPack(join(outDir, NAN_PACK_ID));
   writeFastWanPack(join(outDir, 'test-fastwan-81'), false, true);
+  writeTestLlmPack(join(outDir, TEST_LLM_ID));
 }

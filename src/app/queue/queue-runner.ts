@@ -12,6 +12,7 @@ import { activeTask, applyCommand, applyRunnerEvent, nextRunnable, type QueueCom
 import type { Progress } from '../../engine/progress';
 import { appendRun } from '../../storage/history-store';
 import { findOutputOfTask, type OutputRecord } from '../../storage/outputs-store';
+import { loadEnhancerSettings } from '../../storage/enhancer-settings-store';
 import { loadCheckpoint, saveCheckpoint, saveTransition } from '../../storage/queue-store';
 import type { AppSettings } from '../../storage/settings-store';
 import { pauseJob, resumeJob } from '../bridges/engine-bridge';
@@ -154,6 +155,7 @@ export class QueueRunner {
           else if (p.stage === 'matting') this.host.setState(applyRunnerEvent(this.host.state, { kind: 'step', id: task.id, step: p.frame }, Date.now()).state);
         },
         onCheckpoint: (cp) => saveCheckpoint({ taskId: task.id, ...cp }),
+        enhancer: { settings: await loadEnhancerSettings(), onEnhanced: (prompt) => this.event({ kind: 'enhanced', id: task.id, prompt }, false) },
       });
       this.event({ kind: 'done', id: task.id, outputId: res.record.id });
       this.host.onOutput(res.record, res.backendReason);

@@ -16,6 +16,8 @@ import { OUTPUT_RECORD_VERSION, type OutputRecord, outputFileNames, saveOutput }
 import { generateClip } from '../bridges/engine-bridge';
 import { encodeImage, encodeVideo } from '../bridges/media-bridge';
 import type { PauseGate } from './pause-gate';
+import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
+import { enhanceStage } from './run-enhance';
 import { runMatting } from './run-matting';
 
 export interface TaskRunOptions {
@@ -28,6 +30,8 @@ export interface TaskRunOptions {
   onCheckpoint: (cp: LatentCheckpoint) => Promise<void>;
   /** Holds a matting loop between frames while the task is paused (generation pauses in the engine). */
   gate: PauseGate;
+  /** Prompt enhancer settings (read when the task starts) and where the enhanced prompt goes. */
+  enhancer?: { settings: EnhancerSettings; onEnhanced: (prompt: string) => void };
 }
 
 export interface TaskRunResult {
@@ -41,10 +45,11 @@ export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOp
   if (isMatting(task.request)) return runMatting(task, task.request, snapshot, o);
   const started = performance.now();
   const request = task.request;
-  const out = await generateClip(request, o);
+  const enhanced = o.enhancer ? await enhanceStage(task, request, { ...o.enhancer, jobId: `${o.jobId}#enhance`, backend: o.backend, signal: o.signal, onProgress: o.onProgress }) : undefined;
+  const out = await generateClip(enhanced === undefined ? request : { ...request, prompt: enhanced }, o);
   o.signal.throwIfAborted();
   const createdAt = new Date();
-  const settings = outputSettings(request, out.manifest, { backend: out.backend, generationSeconds: (performance.now() - started) / 1000, createdAt });
+  const settings = outputSettings(request, out.manifest, { backend: out.backend, generationSeconds: (performance.now() - started) / 1000, createdAt, ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced }) });
   const { width, height, count } = out.frames;
   const fps = out.manifest.defaults.fps;
   const json = JSON.stringify(settings);

@@ -3,6 +3,7 @@
  * WanGP keys are mapped; everything else is reported as ignored, and values the current pack
  * cannot use are named instead of silently changed.
  */
+import { enhanceModeFromCode } from '../enhancer/provider';
 import { EngineError } from '../errors';
 import type { PackManifest } from '../pack/manifest';
 import { solverFromSettings, WANGP_SOLVER_NAMES } from '../settings';
@@ -39,7 +40,7 @@ const KEY_MAP: Record<string, [keyof TaskRequest, 'string' | 'number']> = {
   switch_threshold: ['switchThreshold', 'number'],
 };
 /** Keys that describe the run rather than settings to restore. */
-const INFORMATIONAL = new Set(['loras_hashes', 'guidance_phases', 'type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
+const INFORMATIONAL = new Set(['enhanced_prompt', 'loras_hashes', 'guidance_phases', 'type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
 
 const utf8 = new TextDecoder();
 
@@ -106,12 +107,27 @@ function applyLoras(settings: Record<string, unknown>, request: TaskRequest, res
   }
 }
 
+/** WanGP's `prompt_enhancer` ("", T, I, TI) → the Enhance prompt mode. */
+function applyEnhancer(value: unknown, request: TaskRequest, result: LoadedSettings): void {
+  const mode = typeof value === 'string' ? enhanceModeFromCode(value) : undefined;
+  if (!mode) {
+    result.rejected.push(`prompt_enhancer "${String(value)}" is not one of "", T, I, TI`);
+    return;
+  }
+  request.enhance = mode;
+  result.applied.push('enhance');
+}
+
 /** Applies a settings object onto `current` for pack `m`; `library` resolves LoRA names written without hashes (WanGP). */
 export function applySettings(settings: Record<string, unknown>, current: TaskRequest, m: PackManifest, library: readonly LoraRef[] = []): LoadedSettings {
   const request = { ...current };
   const result: LoadedSettings = { request, origin: originOf(settings), applied: [], ignored: [], rejected: [] };
   for (const [key, value] of Object.entries(settings)) {
     if (key === 'activated_loras' || key === 'loras_multipliers') continue;
+    if (key === 'prompt_enhancer') {
+      applyEnhancer(value, request, result);
+      continue;
+    }
     const target = KEY_MAP[key];
     if (!target) {
       if (!INFORMATIONAL.has(key)) result.ignored.push(key);

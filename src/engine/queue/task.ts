@@ -55,6 +55,8 @@ export interface Task {
   error?: string;
   /** Whether Retry makes sense (storage-full, device-lost, …). */
   retryable?: boolean;
+  /** The enhanced prompt, stored once the enhance stage ends: a resumed or retried task does not enhance again. */
+  enhancedPrompt?: string;
   /** Output record id of a done task. */
   outputId?: string;
 }

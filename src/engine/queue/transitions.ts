@@ -5,7 +5,7 @@
  * records changed, so the store writes only those.
  */
 import type { TaskRequest } from '../request';
-import { type Attempt, newTask, type OutputSnapshot, type Task, type TaskInput } from './task';
+import { type Attempt, isMatting, newTask, type OutputSnapshot, type Task, type TaskInput } from './task';
 
 export interface QueueState {
   /** In queue order (ascending rank). */
@@ -28,6 +28,8 @@ export type QueueCommand =
 export type RunnerEvent =
   | { kind: 'start'; id: string; snapshot: OutputSnapshot; fromStep: number }
   | { kind: 'step'; id: string; step: number }
+  /** The enhance stage finished: the task keeps the enhanced prompt (never enhanced again). */
+  | { kind: 'enhanced'; id: string; prompt: string }
   | { kind: 'done'; id: string; outputId: string }
   | { kind: 'failed'; id: string; error: string; retryable: boolean }
   | { kind: 'aborted'; id: string }
@@ -122,7 +124,7 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
     }
     case 'edit':
       if (!task || task.status !== 'pending') return unchanged(s);
-      return replace(s, { ...task, request: cmd.request });
+      return replace(s, withoutStaleEnhancement({ ...task, request: cmd.request }, task));
     case 'duplicate': {
       if (!task || s.tasks.some((t) => t.id === cmd.newId)) return unchanged(s);
       const after = s.tasks[index + 1];
@@ -155,6 +157,15 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
 }
 
 /** Applies a runner event. Events for tasks the user removed meanwhile are ignored. */
+/** An edited task whose prompt or Enhance mode changed enhances again. */
+function withoutStaleEnhancement(edited: Task, before: Task): Task {
+  if (edited.enhancedPrompt === undefined || isMatting(edited.request) || isMatting(before.request)) return edited;
+  if (edited.request.prompt === before.request.prompt && edited.request.enhance === before.request.enhance) return edited;
+  const fresh = { ...edited };
+  delete fresh.enhancedPrompt;
+  return fresh;
+}
+
 export function applyRunnerEvent(s: QueueState, ev: RunnerEvent, now: number): Transition {
   const task = s.tasks.find((t) => t.id === ev.id);
   if (!task) return unchanged(s);
@@ -168,6 +179,8 @@ export function applyRunnerEvent(s: QueueState, ev: RunnerEvent, now: number): T
     }
     case 'step':
       return isActive(task) ? replace(s, { ...task, step: ev.step }) : unchanged(s);
+    case 'enhanced':
+      return isActive(task) ? replace(s, { ...task, enhancedPrompt: ev.prompt }) : unchanged(s);
     case 'done':
       return replace(s, { ...task, status: 'done', outputId: ev.outputId, attempts: endAttempt(task, now, 'done') });
     case 'failed':

@@ -1,0 +1,122 @@
+/**
+ * Prompt enhancer, Remote provider, against a local OpenAI-compatible server
+ * (e2e/support/openai-server.ts): the enhanced prompt reaches the model, the MP4's settings keep
+ * both prompts, "Load settings" restores the prompt and mode; a failure keeps the task failed
+ * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
+ * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
+ * A reload during generation resumes the task with its stored enhanced prompt (one request).
+ */
+import { expect, type Page, test } from '@playwright/test';
+import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import { probe } from './support/media';
+import { TEST_LLM_CONTINUATION, TEST_LLM_ID } from '../tools/test-packs/llm';
+import { type OpenAiServer, startOpenAiServer } from './support/openai-server';
+
+let server: OpenAiServer;
+test.beforeAll(async () => {
+  server = await startOpenAiServer({ apiKey: 'sk-e2e' });
+});
+test.afterAll(() => server.close());
+
+async function useRemote(page: Page, model: string): Promise<void> {
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Prompt enhancer', { exact: true }).selectOption('remote');
+  await page.getByLabel('Enhancer URL').fill(server.baseUrl);
+  await page.getByLabel('Enhancer URL').press('Tab');
+  await page.getByLabel('Enhancer model').fill(model);
+  await page.getByLabel('Enhancer model').press('Tab');
+  await page.getByLabel('API key').fill('sk-e2e');
+  await page.getByLabel('API key').press('Tab');
+}
+
+for (const [label, model] of [['streamed', 'qwen-test'], ['not streamed', 'plain']] as const) {
+  test(`Remote enhancement (${label}): both prompts in the MP4, Load settings restores them`, async ({ page }) => {
+    const prompt = `a red ball rolling left ${label}`;
+    const before = server.requests.length;
+    await openApp(page);
+    await useRemote(page, model);
+    await fillForm(page, { prompt, seed: 7, steps: 2, frames: 5, resolution: '128x128' });
+    await page.getByLabel('Enhance prompt').selectOption('text');
+    await generate(page);
+    const sent = server.requests.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.authorization).toBe('Bearer sk-e2e');
+    expect(sent[0]?.body.model).toBe(model);
+    expect(sent[0]?.body.messages?.find((m) => m.role === 'user')?.content).toBe(prompt);
+    await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: Enhanced: ${prompt}`);
+    const file = await downloadNewest(page);
+    const comment = probe(file.path).comment;
+    expect(comment).toMatchObject({ prompt, enhanced_prompt: `Enhanced: ${prompt}`, prompt_enhancer: 'T' });
+    expect(JSON.stringify(comment)).not.toContain('sk-e2e');
+
+    await fillForm(page, { prompt: 'something else' });
+    await page.getByLabel('Enhance prompt').selectOption('off');
+    await page.getByLabel('Load settings').setInputFiles(file.path);
+    await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(prompt);
+    await expect(page.getByLabel('Enhance prompt')).toHaveValue('text');
+  });
+}
+
+test('an enhancer failure fails the task with its own message; Retry enhances once', async ({ page }) => {
+  await openApp(page);
+  await useRemote(page, 'missing');
+  await fillForm(page, { prompt: 'a blue cube', seed: 3, steps: 2, frames: 5, resolution: '128x128' });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const row = page.locator('.queue-row').first();
+  await expect(row.getByTestId('task-status')).toContainText('has no model "missing" (HTTP 404)');
+  await expect(row.getByRole('button', { name: 'Retry' })).toBeVisible();
+
+  await page.getByLabel('Enhancer model').fill('busy');
+  await page.getByLabel('Enhancer model').press('Tab');
+  await row.getByRole('button', { name: 'Retry' }).click();
+  await expect(row.getByTestId('task-status')).toContainText('rate-limiting requests (HTTP 429)');
+
+  await page.getByLabel('Enhancer model').fill('qwen-test');
+  await page.getByLabel('Enhancer model').press('Tab');
+  const before = server.requests.length;
+  await row.getByRole('button', { name: 'Retry' }).click();
+  await expect(row.getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
+  await expect(row.getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: a blue cube');
+  expect(server.requests.length - before).toBe(1);
+});
+
+test('Local enhancement with the tiny LLM pack: exact text, own worker, released before generation', async ({ page }) => {
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  await openApp(page);
+  await page.getByText('Settings', { exact: true }).click();
+  await page.getByLabel('Prompt enhancer', { exact: true }).selectOption('local');
+  await page.getByLabel('Enhancer LLM pack').fill(TEST_LLM_ID);
+  await page.getByLabel('Enhancer LLM pack').press('Tab');
+  expect(workers.filter((u) => u.includes('enhancer'))).toEqual([]);
+  await fillForm(page, { prompt: 'a red cat running on the beach', seed: 5, steps: 2, frames: 5, resolution: '128x128' });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await generate(page);
+  await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: ${TEST_LLM_CONTINUATION}`);
+  // The enhancer ran in its own worker, which is gone once the generation ran.
+  expect(workers.filter((u) => u.includes('enhancer'))).toHaveLength(1);
+  expect(page.workers().filter((w) => w.url().includes('enhancer'))).toEqual([]);
+  const comment = probe((await downloadNewest(page)).path).comment;
+  expect(comment).toMatchObject({ prompt: 'a red cat running on the beach', enhanced_prompt: TEST_LLM_CONTINUATION, prompt_enhancer: 'T' });
+});
+
+test('a reload during generation keeps the task and its enhanced prompt: the enhancer is not asked again', async ({ page }) => {
+  await page.goto('/?test-packs');
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await useRemote(page, 'qwen-test');
+  const before = server.requests.length;
+  await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
+  await fillForm(page, { prompt: 'reload me: a slow comet', seed: 7, steps: 30, frames: 17, resolution: '128x128' });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const row = () => page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
+  await expect(row().getByTestId('task-status')).toHaveText(/^Running: step ([3-9]|\d\d) of 30$/);
+  await expect(row().getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload me: a slow comet');
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(row().getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
+  await expect(row()).toContainText('resumed from step');
+  await expect(row().getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload me: a slow comet');
+  expect(server.requests.length - before).toBe(1);
+});

@@ -1,0 +1,34 @@
+/**
+ * Main-thread bridge to the prompt-enhancer worker: started lazily when a task asks for local
+ * enhancement, cancelled through cancel(jobId), and shut down by resetEnhancer() — the worker is
+ * terminated, so the LLM's sessions and GPU memory are gone before the generation pack loads.
+ */
+import { proxy } from 'comlink';
+import type { BackendPreference } from '../../engine/capabilities';
+import type { EnhanceMode } from '../../engine/enhancer/provider';
+import type { EnhancerApi } from '../../workers/enhancer.worker';
+import { WorkerBridge } from './worker-bridge';
+
+const bridge = new WorkerBridge<EnhancerApi>(() => new Worker(new URL('../../workers/enhancer.worker.ts', import.meta.url), { type: 'module', name: 'webgp-enhancer' }));
+let started = false;
+
+export async function enhanceLocally(o: { jobId: string; packId: string; backend: BackendPreference; prompt: string; mode: EnhanceMode; seed: number; signal: AbortSignal; onText: (text: string, tokens: number) => void }): Promise<{ text: string; tokens: number }> {
+  started = true;
+  const api = bridge.api;
+  const onAbort = () => void api.cancel(o.jobId);
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await api.enhance(o.jobId, o.packId, o.backend, { prompt: o.prompt, mode: o.mode, seed: o.seed }, proxy(o.onText));
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Releases the local enhancer (reset, then terminate the worker); true when one was running. */
+export async function resetEnhancer(): Promise<boolean> {
+  if (!started) return false;
+  started = false;
+  await bridge.api.reset().catch(() => undefined);
+  bridge.terminate();
+  return true;
+}

@@ -1,0 +1,55 @@
+/**
+ * The enhance stage of a queued generation: runs before the engine loads the generation pack,
+ * reports `enhance` progress with the text as it arrives, and hands the result to `onEnhanced`
+ * (the runner stores it on the task), so a resumed or retried task reuses it instead of
+ * enhancing again. Failures are `enhancer-failed` (the task stays and can be retried).
+ */
+import type { BackendPreference } from '../../engine/capabilities';
+import { remoteEnhance } from '../../engine/enhancer/remote-enhancer';
+import { EngineError } from '../../engine/errors';
+import type { ProgressCallback } from '../../engine/progress';
+import type { Task } from '../../engine/queue/task';
+import type { TaskRequest } from '../../engine/request';
+import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
+import { enhanceLocally, resetEnhancer } from '../bridges/enhancer-bridge';
+
+export interface EnhanceStageOptions {
+  settings: EnhancerSettings;
+  jobId: string;
+  backend: BackendPreference;
+  signal: AbortSignal;
+  onProgress: ProgressCallback;
+  onEnhanced: (prompt: string) => void;
+}
+
+const failure = (reason: string, message: string) => new EngineError('enhancer-failed', message, { reason });
+
+/** The prompt the generation uses: the stored or newly enhanced one, or undefined when the task does not enhance. */
+export async function enhanceStage(task: Task, request: TaskRequest, o: EnhanceStageOptions): Promise<string | undefined> {
+  const mode = request.enhance ?? 'off';
+  if (mode === 'off') return undefined;
+  if (task.enhancedPrompt !== undefined) return task.enhancedPrompt;
+  const s = o.settings;
+  if (s.provider === 'none') throw failure('no-provider', 'This task asks to enhance its prompt, but Settings → Prompt enhancer is None. Choose Remote (or Local), or set Enhance prompt to Off, then retry the task.');
+  if (mode !== 'text') throw failure('no-captioner', 'Image enhancement needs the image captioner, which this version does not have yet. Set Enhance prompt to Text, then retry the task.');
+  const onText = (text: string, tokens: number) => o.onProgress({ stage: 'enhance', text, tokens });
+  if (s.provider === 'local') {
+    o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
+    try {
+      const { text } = await enhanceLocally({ jobId: o.jobId, packId: s.llmPack, backend: o.backend, prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText });
+      o.onEnhanced(text);
+      return text;
+    } finally {
+      // The LLM's sessions go before the generation pack loads.
+      await resetEnhancer();
+    }
+  }
+  if (!s.url.trim() || !s.model.trim()) throw failure('not-configured', 'Set "Enhancer URL" and "Enhancer model" in Settings → Prompt enhancer, then retry the task.');
+  o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
+  const text = await remoteEnhance(
+    { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },
+    { prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText },
+  );
+  o.onEnhanced(text);
+  return text;
+}

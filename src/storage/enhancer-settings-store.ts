@@ -1,0 +1,32 @@
+/**
+ * The prompt enhancer's settings (provider, Enhancer URL, Enhancer model, API key), in this
+ * browser's IndexedDB under their own key: never part of the app settings a task snapshots, of
+ * outputs, queue files or the run history, so the API key stays in this browser.
+ */
+import { createStore, get, set } from 'idb-keyval';
+import type { EnhancerKind } from '../engine/enhancer/provider';
+
+export interface EnhancerSettings {
+  version: 1;
+  provider: EnhancerKind;
+  /** OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1. */
+  url: string;
+  model: string;
+  apiKey: string;
+  /** The local provider's LLM pack (installed, or bundled under models/<id>/). */
+  llmPack: string;
+}
+
+export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = { version: 1, provider: 'none', url: 'http://127.0.0.1:11434/v1', model: '', apiKey: '', llmPack: 'qwen2.5-0.5b-instruct' };
+
+const store = createStore('webgp-enhancer', 'settings');
+const KEY = 'enhancer';
+
+export async function loadEnhancerSettings(): Promise<EnhancerSettings> {
+  const saved = await get<Partial<EnhancerSettings>>(KEY, store);
+  return { ...DEFAULT_ENHANCER_SETTINGS, ...(saved?.version === 1 ? saved : {}) };
+}
+
+export function saveEnhancerSettings(s: EnhancerSettings): Promise<void> {
+  return set(KEY, { ...s }, store);
+}

@@ -1,0 +1,65 @@
+/**
+ * Prompt-enhancer worker: the local provider's LLM pack (installed in OPFS, else the bundled
+ * models/<id>/ folder) on onnxruntime-web, started only when a task asks for local enhancement;
+ * the bridge terminates it (releasing its sessions and GPU memory) before the generation pack loads.
+ */
+import { expose } from 'comlink';
+import * as ort from 'onnxruntime-web';
+import { type BackendPreference, chooseBackend, probeCapabilities } from '../engine/capabilities';
+import { installErrorTransfer } from '../engine/comlink-errors';
+import { localEnhancer } from '../engine/enhancer/local-enhancer';
+import { openLlmPack } from '../engine/enhancer/open-llm';
+import type { EnhanceMode } from '../engine/enhancer/provider';
+import { httpPackSource } from '../engine/pack/pack-source';
+import type { OrtModule } from '../engine/runtime';
+import { installedPack, opfsPackSource } from '../storage/pack-store';
+
+installErrorTransfer();
+ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
+
+const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
+const jobs = new Map<string, AbortController>();
+let enhancer: { packId: string; backend: BackendPreference; provider: ReturnType<typeof localEnhancer> } | undefined;
+
+async function providerFor(packId: string, preference: BackendPreference) {
+  if (enhancer?.packId === packId && enhancer.backend === preference) return enhancer.provider;
+  await enhancer?.provider.reset();
+  const { backend } = chooseBackend(await probeCapabilities(), preference, false);
+  const source = async () => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(`${packId}/`, modelsBase).href));
+  const provider = localEnhancer({ ort: ort as unknown as OrtModule, openLlm: async () => openLlmPack(ort as unknown as OrtModule, await source(), backend) });
+  enhancer = { packId, backend: preference, provider };
+  return provider;
+}
+
+const api = {
+  /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count; returns the text and its token count. */
+  async enhance(jobId: string, packId: string, preference: BackendPreference, req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string }, onText: (text: string, tokens: number) => void): Promise<{ text: string; tokens: number }> {
+    const ctrl = new AbortController();
+    jobs.set(jobId, ctrl);
+    try {
+      let count = 0;
+      const text = await (await providerFor(packId, preference)).enhance({
+        ...req,
+        signal: ctrl.signal,
+        onText: (t, tokens) => {
+          count = tokens;
+          onText(t, tokens);
+        },
+      });
+      return { text, tokens: count };
+    } finally {
+      jobs.delete(jobId);
+    }
+  },
+  cancel(jobId: string): void {
+    jobs.get(jobId)?.abort();
+  },
+  /** Releases the LLM's session (the bridge also terminates the worker). */
+  async reset(): Promise<void> {
+    await enhancer?.provider.reset();
+    enhancer = undefined;
+  },
+};
+
+export type EnhancerApi = typeof api;
+expose(api);
