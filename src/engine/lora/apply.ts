@@ -8,12 +8,18 @@ import { EngineError } from '../errors';
 import { decodeFloats, encodeFloats, type InitializerLocation, isMergeableType, locateInitializers } from '../onnx/initializers';
 import { type LoraSpec, targetKey } from '../pack/lora-spec';
 import type { GraphFiles } from '../pack/sessions';
+import { addSideBranches, type SideBranch } from '../onnx/side-branch';
 import { type LoraWeights, mergeWeights, weightDelta } from './merge';
+import { concatPairs, lowRankPair } from './side-pairs';
+
+const FLOAT16 = 10;
 
 interface Target {
   initializer: string;
   /** The graph file holding it (block-streamed stages may reuse initializer names); absent: any. */
   file?: string;
+  /** Quantized (MatMulNBits) weight: applied as a side branch on this node instead of merged. */
+  quantized?: { node: string; K: number; N: number; scales: string };
   /** The LoRA (by index) deltas for it, computed on first use. */
   sources: { lora: number; module: string; bias: boolean }[];
 }
@@ -34,7 +40,8 @@ export class LoraMerger {
         if (!t) continue;
         const add = (initializer: string, bias: boolean) => {
           const key = targetKey(t, initializer);
-          const entry = this.targets.get(key) ?? { initializer, ...(t.file ? { file: t.file } : {}), sources: [] };
+          const quantized = t.nbits && !bias ? { node: t.node ?? '', K: t.nbits.K, N: t.nbits.N, scales: t.nbits.scales } : undefined;
+          const entry = this.targets.get(key) ?? { initializer, ...(t.file ? { file: t.file } : {}), ...(quantized ? { quantized } : {}), sources: [] };
           entry.sources.push({ lora, module, bias });
           this.targets.set(key, entry);
         };
@@ -79,7 +86,10 @@ export class LoraMerger {
    * must be in this graph (single-graph transformers; a block-streamed stage holds only some).
    */
   async patch(files: GraphFiles, multipliers: readonly number[], requireAll: boolean): Promise<GraphFiles> {
-    const here = this.targetsIn(files.graph.file);
+    const all = this.targetsIn(files.graph.file);
+    const here = new Map([...all].filter(([, ts]) => !ts.some((t) => t.quantized)));
+    const quantized = [...all.values()].flat().filter((t) => t.quantized);
+    if (quantized.length) files = { ...files, bytes: await this.branch(files, quantized, multipliers) };
     const found = await locateInitializers(files.bytes, new Set(here.keys()));
     if (requireAll) {
       for (const name of here.keys()) {
@@ -120,5 +130,23 @@ export class LoraMerger {
       return { path: x.path, data: new Blob(pieces) };
     });
     return { graph: files.graph, bytes: bytes ?? files.bytes, externalData };
+  }
+
+  /** The graph with a low-rank side branch on each quantized target's node (LoRAs concatenated along the rank). */
+  private async branch(files: GraphFiles, targets: Target[], multipliers: readonly number[]): Promise<Uint8Array> {
+    const scales = await locateInitializers(files.bytes, new Set(targets.map((t) => t.quantized?.scales ?? '')));
+    const branches = new Map<string, SideBranch>();
+    for (const t of targets) {
+      const q = t.quantized as NonNullable<Target['quantized']>;
+      const pairs = t.sources.flatMap((s) => {
+        const lora = this.loras[s.lora] as LoraWeights;
+        const m = multipliers[s.lora] ?? 1;
+        return m === 0 ? [] : [lowRankPair(lora.name, s.module, lora.modules.get(s.module) ?? {}, q.K, q.N, m)];
+      });
+      if (!pairs.length) continue;
+      const type = scales.get(q.scales)?.dataType === FLOAT16 ? 'float16' : 'float32';
+      branches.set(q.node, { ...concatPairs(pairs, q.K, q.N), K: q.K, N: q.N, type });
+    }
+    return branches.size ? addSideBranches(files.bytes, branches, files.graph.file) : files.bytes;
   }
 }

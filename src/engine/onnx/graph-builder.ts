@@ -213,6 +213,14 @@ export class GraphBuilder {
     this.nodes.push(w.finish());
   }
 
+  /** The nodes and initializers alone, as GraphProto fields to append to another graph (onnx/side-branch.ts). */
+  fragment(): Uint8Array {
+    const g = new ProtoWriter();
+    for (const n of this.nodes) g.bytes(F.GraphNode, n);
+    for (const t of this.inits) g.bytes(F.GraphInitializer, t);
+    return g.finish();
+  }
+
   /** Serialises the graph as an ONNX model (default opset 17, IR version 8). */
   toModel(opts: { producer?: string; doc?: string; opset?: number } = {}): Uint8Array {
     const g = new ProtoWriter();
