@@ -18,7 +18,7 @@ import type { LoraSpec } from '../pack/lora-spec';
 import { LoraMerger } from './apply';
 import { resolveLoraSpec } from './derive-targets';
 import { type LoraWeights, loraWeights } from './merge';
-import { multipliersPerStep, parseMultipliers } from './multipliers';
+import { type GuidancePass, multipliersPerStep, parseMultipliers } from './multipliers';
 import { parseSafetensors } from './safetensors';
 
 const BIG_TRANSFORMER = 512 * 2 ** 20;
@@ -98,7 +98,7 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
      * The per-step transformer for a request with LoRAs (undefined without). Reads and checks
      * every LoRA first, so a missing or foreign file fails before the first step.
      */
-    async transformerAt(r: TaskRequest, pack: LoadedPack, source: PackSource): Promise<((step: number) => Promise<ComponentRunner>) | undefined> {
+    async transformerAt(r: TaskRequest, pack: LoadedPack, source: PackSource): Promise<((step: number, pass?: GuidancePass) => Promise<ComponentRunner>) | undefined> {
       const refs = r.loras ?? [];
       if (!refs.length) return undefined;
       const spec = await specOf(pack, source);
@@ -107,7 +107,9 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
       for (const l of loras) {
         if (!l.modules.size) throw new EngineError('invalid-lora', `LoRA ${l.name} has no keys that match ${pack.manifest.name} (family ${spec.family}); it is for another model.`);
       }
-      const perStep = multipliersPerStep(parseMultipliers(r.lorasMultipliers ?? '', refs.length), refs.length, guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1);
+      const parsed = parseMultipliers(r.lorasMultipliers ?? '', refs.length);
+      const phases = [guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1] as const;
+      const perPass = { cond: multipliersPerStep(parsed, refs.length, ...phases, 'cond'), uncond: multipliersPerStep(parsed, refs.length, ...phases, 'uncond') };
       const setKey = `${pack.manifest.id}@${pack.backend}|${refs.map((x) => x.sha256).join('+')}`;
       let merger = mergers.get(setKey);
       if (!merger) {
@@ -115,7 +117,8 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
         mergers.set(setKey, merger);
       }
       const m = merger;
-      return async (step) => {
+      return async (step, pass = 'cond') => {
+        const perStep = perPass[pass];
         const mults = perStep[step] ?? perStep[perStep.length - 1] ?? [];
         if (mults.every((x) => x === 0)) return pack.transformer;
         const key = `${setKey}|${mults.join(',')}`;
