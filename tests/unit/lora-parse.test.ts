@@ -123,8 +123,9 @@ describe('WanGP multipliers', () => {
     const p = parseMultipliers('1:0,0.5 0;0.25:1', 2);
     expect(p.loras).toEqual([[[1, 0.5]], [[0], [0.25]]]);
     expect(p.uncond).toEqual([[[0, 0.5]], [[0], [1]]]);
-    expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'cond')).toEqual([[1, 0], [1, 0], [0.5, 0.25], [0.5, 0.25]]);
-    expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'uncond')).toEqual([[0, 0], [0, 0], [0.5, 1], [0.5, 1]]);
+    // LoRA 1's schedule (no ;) runs in each phase; LoRA 2 has one value per phase.
+    expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'cond')).toEqual([[1, 0], [0.5, 0], [1, 0.25], [0.5, 0.25]]);
+    expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'uncond')).toEqual([[0, 0], [0.5, 0], [0, 1], [0.5, 1]]);
     expect(thrown(() => parseMultipliers('1 1:')).message).toBe('A value is missing at position 5 of the LoRA multipliers ("1:").');
     expect(thrown(() => parseMultipliers('1 1:x')).message).toBe('"x" at position 5 is not a number.');
     expect(thrown(() => parseMultipliers('1 :1')).message).toBe('A value is missing at position 3 of the LoRA multipliers (":1").');
