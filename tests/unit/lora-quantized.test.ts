@@ -19,11 +19,11 @@ import { matMulNBits, quantize4 } from '../../tools/test-packs/quantize';
 
 const [K, N, BLOCK, RANK] = [64, 32, 32, 4];
 const q = quantize4(eighths(K, N, 11).map((v) => v / 4), K, N, BLOCK);
-const wOut = eighths(N, K, 12).map((v) => v / 4); // float MatMul weight [N in, K out]
+const wOut: Float32Array = eighths(N, K, 12).map((v) => v / 4); // float MatMul weight [N in, K out]
 const FILE = 'onnx/block_03.onnx';
 
 /** x → fc1 (quantized, or float `fc1` when given) → tanh → fc2 (float, `fc2` when given) → y. */
-function graph(fc1?: Float32Array, fc2 = wOut): Uint8Array {
+function graph(fc1?: Float32Array, fc2: Float32Array = wOut): Uint8Array {
   const g = new GraphBuilder('q');
   const x = g.input('x', 'float32', [1, 3, K]);
   const h = fc1 ? g.op('MatMul', [x, g.initializer('ffn.fc1.weight', 'float32', [K, N], fc1)]) : matMulNBits(g, x, 'ffn.fc1', q, K, N, BLOCK);

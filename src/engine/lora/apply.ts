@@ -9,6 +9,7 @@ import { decodeFloats, encodeFloats, type InitializerLocation, isMergeableType, 
 import { type LoraSpec, targetKey } from '../pack/lora-spec';
 import type { GraphFiles } from '../pack/sessions';
 import { addSideBranches, type SideBranch } from '../onnx/side-branch';
+import { doraDelta } from './lycoris';
 import { type LoraWeights, mergeWeights, weightDelta } from './merge';
 import { concatPairs, lowRankPair } from './side-pairs';
 
@@ -45,7 +46,7 @@ export class LoraMerger {
           entry.sources.push({ lora, module, bias });
           this.targets.set(key, entry);
         };
-        if (w.up || w.diff) add(t.initializer, false);
+        if (w.up || w.diff || w.lycoris) add(t.initializer, false);
         if (w.diffBias) {
           if (!t.bias) throw new EngineError('invalid-lora', `LoRA ${l.name} changes the bias of "${module}", which this pack does not expose. Use a LoRA without .diff_b keys, or a pack that lists the bias.`);
           add(t.bias, true);
@@ -101,20 +102,26 @@ export class LoraMerger {
     const external = new Map(files.externalData.map((x) => [x.path, { data: x.data, parts: [] as { offset: number; length: number; values: Uint8Array }[] }]));
     for (const loc of found.values()) {
       if (!isMergeableType(loc.dataType)) throw new EngineError('invalid-manifest', `LoRA target "${loc.name}" in ${files.graph.file} is not float32/float16, so LoRAs cannot be merged into it.`);
-      const deltas = (here.get(loc.name) ?? []).flatMap((t) => t.sources).flatMap((s) => {
-        const delta = this.delta(loc, s);
-        return delta ? [{ delta, multiplier: multipliers[s.lora] ?? 1 }] : [];
-      });
+      const deltas = (base: Float32Array) =>
+        (here.get(loc.name) ?? []).flatMap((t) => t.sources).flatMap((src) => {
+          const delta = this.delta(loc, src);
+          if (!delta) return [];
+          const mag = src.bias ? undefined : this.loras[src.lora]?.modules.get(src.module)?.doraScale;
+          const layout = this.spec.targets[src.module]?.layout ?? 'in-out';
+          const outDim = (layout === 'in-out' ? loc.dims[1] : loc.dims[0]) ?? 1;
+          if (mag && mag.data.length !== outDim) throw new EngineError('invalid-lora', `LoRA ${this.loras[src.lora]?.name}: the DoRA magnitude of "${src.module}" has ${mag.data.length} values, the model's weight ${outDim} outputs.`);
+          return [{ delta: mag ? doraDelta(base, delta, mag.data, layout, outDim) : delta, multiplier: multipliers[src.lora] ?? 1 }];
+        });
       if (loc.inline) {
         const base = decodeFloats(files.bytes.subarray(loc.inline.offset, loc.inline.offset + loc.inline.length), loc.dataType);
         bytes ??= files.bytes.slice();
-        bytes.set(encodeFloats(mergeWeights(base, deltas), loc.dataType), loc.inline.offset);
+        bytes.set(encodeFloats(mergeWeights(base, deltas(base)), loc.dataType), loc.inline.offset);
       } else if (loc.external) {
         const ext = external.get(loc.external.location);
         if (!ext) throw new EngineError('invalid-manifest', `${files.graph.file} stores "${loc.name}" in ${loc.external.location}, which pack.json does not list.`);
         const { offset, length } = loc.external;
         const base = decodeFloats(new Uint8Array(await ext.data.slice(offset, offset + length).arrayBuffer()), loc.dataType);
-        ext.parts.push({ offset, length, values: encodeFloats(mergeWeights(base, deltas), loc.dataType) });
+        ext.parts.push({ offset, length, values: encodeFloats(mergeWeights(base, deltas(base)), loc.dataType) });
       }
     }
     const externalData = files.externalData.map((x) => {

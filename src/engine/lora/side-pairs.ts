@@ -1,8 +1,8 @@
 /**
  * The factors of a LoRA side branch for a quantized weight: a module's A [r, K] and B [N, r]
  * become D = Aᵀ [K, r] and U = m·(α/r)·Bᵀ [r, N], so x·D·U = m·(α/r)·(x·Aᵀ)·Bᵀ; several LoRAs
- * on one weight are concatenated along r. Full `.diff` deltas have no low-rank form and are
- * refused for quantized weights.
+ * on one weight are concatenated along r. Full `.diff` deltas, LoHa/LoKr (full-rank products)
+ * and DoRA (it needs the weight's norms) are refused for quantized weights.
  */
 import { EngineError } from '../errors';
 import type { ModuleWeights } from './merge';
@@ -15,7 +15,8 @@ export interface LowRankPair {
 
 /** D and U of one module at multiplier `m` for a weight with K inputs and N outputs. */
 export function lowRankPair(lora: string, module: string, w: ModuleWeights, K: number, N: number, m: number): LowRankPair {
-  if (w.diff || !w.up || !w.down) throw new EngineError('invalid-lora', `LoRA ${lora} changes "${module}" with a full delta (.diff), but that weight is quantized (4-bit), so only low-rank LoRA pairs can apply. Use a low-rank LoRA or an unquantized pack.`);
+  const kind = w.diff ? 'a full delta (.diff)' : w.lycoris ? 'a LyCORIS (LoHa/LoKr) update' : w.doraScale ? 'DoRA, which needs the unquantized weight' : undefined;
+  if (kind || !w.up || !w.down) throw new EngineError('invalid-lora', `LoRA ${lora} changes "${module}" with ${kind ?? 'an incomplete pair'}, but that weight is quantized (4-bit), so only plain low-rank LoRA pairs apply to it. Use a plain LoRA, or a pack with float weights.`);
   const rank = w.down.shape[0] ?? 1;
   const inDim = w.down.data.length / rank;
   const outDim = w.up.shape[0] ?? 1;
