@@ -88,6 +88,7 @@ function chunk(g: GraphBuilder, mod: string, k: number): string {
 export function block(index: number, location: string, adjust?: WeightAdjust): GraphFile {
   const g = new GraphBuilder(`transformer_block_${index}`);
   const p = new Params(g, 610 + index, location, adjust);
+  p.nodePrefix = '/block/'; // the real blocks' node names (BlockWrapper.block, see REAL_PACKS §3a / IS export)
   const x = g.input('hidden_states', 'float32', TOKENS);
   const enc = g.input('encoder_hidden_states', 'float32', [1, TEXT_LEN, HIDDEN]);
   const tproj = g.input('timestep_proj', 'float32', [1, 'seq_len', 6, HIDDEN]);

@@ -10,7 +10,10 @@ import type { Params } from './params';
 export function linear(g: GraphBuilder, p: Params, x: string, name: string, inDim: number, outDim: number, gain = 1): string {
   const w = p.weight(`${name}.weight`, [inDim, outDim], gain * Math.sqrt(3 / inDim));
   const b = p.weight(`${name}.bias`, [outDim], 0.05);
-  return g.op('Add', [g.op('MatMul', [x, w]), b]);
+  if (p.nodePrefix === undefined) return g.op('Add', [g.op('MatMul', [x, w]), b]);
+  const y = g.fresh('matmul');
+  g.node('MatMul', [x, w], [y], {}, { name: `${p.nodePrefix}${name.replace(/\./g, '/')}/MatMul` });
+  return g.op('Add', [y, b]);
 }
 
 export function silu(g: GraphBuilder, x: string): string {

@@ -13,6 +13,11 @@ const ALIGN = 64;
 export type WeightAdjust = (name: string, values: Float32Array) => Float32Array;
 
 export class Params {
+  /**
+   * When set, linear layers name their MatMul node `${nodePrefix}${name with / for .}/MatMul`, as a
+   * torch.onnx export of a wrapped module does (FastWan blocks: `/block/attn1/to_q/MatMul`).
+   */
+  nodePrefix?: string;
   private count = 0;
   private chunks: Uint8Array[] = [];
   private offset = 0;

@@ -43,7 +43,8 @@ export function ruleModule(rule: LoraRule, file: string, w: GraphWeight): string
   }
   return rule.module
     .replace(/\$(&|\d)/g, (_, k: string) => (k === '&' ? groups[0] : groups[Number(k)]) ?? '')
-    .replace(/\{f(\d)\}/g, (_, k: string) => fileGroups[Number(k) - 1] ?? '');
+    .replace(/\{f(\d)\}/g, (_, k: string) => fileGroups[Number(k) - 1] ?? '')
+    .replace(/\//g, '.'); // node scopes (`/block/attn1/to_q`) become module paths
 }
 
 /** The spec with its rules' targets added; `unused` lists the rules (by index) that named nothing. */

@@ -29,7 +29,8 @@ export interface LoraTarget {
  * A rule naming graph weights as LoRA modules: the weight's initializer (or node) name must start
  * with `prefix`, end with `suffix` (both stripped) and match `regex`; `module` is the module name,
  * with `$&` (the stripped name or the regex match), `$1`…`$9` (regex groups) and `{f1}`…`{f9}`
- * (groups of `file`, a regex the graph file must match; numbers lose leading zeros).
+ * (groups of `file`, a regex the graph file must match; numbers lose leading zeros); `/` in the
+ * result becomes `.` (node scopes to module paths).
  */
 export interface LoraRule {
   match: 'initializer' | 'node';
