@@ -49,13 +49,17 @@ export function quantize4(w: Float32Array, K: number, N: number, block: number):
   return { B, scales, zeroPoints, values };
 }
 
-/** x·W as a MatMulNBits node over initializers `${name}.weight` (B), `.scales`, `.zero_points`; returns its output. */
-export function matMulNBits(g: GraphBuilder, x: string, name: string, q: Q4Weight, K: number, N: number, block: number): string {
+/**
+ * x·W as a MatMulNBits node; `names` is a module name (B `${name}.weight`, node `${name}/MatMulNBits`)
+ * or the B initializer's and node's names (scales and zero points get B's name + `_scales`, `_zp`).
+ */
+export function matMulNBits(g: GraphBuilder, x: string, names: string | { weight: string; node: string }, q: Q4Weight, K: number, N: number, block: number): string {
+  const n = typeof names === 'string' ? { weight: `${names}.weight`, node: `${names}/MatMulNBits` } : names;
   const blocks = K / block;
-  const B = g.initializer(`${name}.weight`, 'uint8', [N, blocks, block / 2], q.B);
-  const scales = g.initializer(`${name}.scales`, 'float32', [N * blocks], q.scales);
-  const zp = g.initializer(`${name}.zero_points`, 'uint8', [N * Math.ceil(blocks / 2)], q.zeroPoints);
+  const B = g.initializer(n.weight, 'uint8', [N, blocks, block / 2], q.B);
+  const scales = g.initializer(typeof names === 'string' ? `${names}.scales` : `${n.weight}_scales`, 'float32', [N * blocks], q.scales);
+  const zp = g.initializer(typeof names === 'string' ? `${names}.zero_points` : `${n.weight}_zp`, 'uint8', [N * Math.ceil(blocks / 2)], q.zeroPoints);
   const out = g.fresh('matmulnbits');
-  g.node('MatMulNBits', [x, B, scales, zp], [out], { K, N, bits: 4, block_size: block }, { domain: 'com.microsoft', name: `${name}/MatMulNBits` });
+  g.node('MatMulNBits', [x, B, scales, zp], [out], { K, N, bits: 4, block_size: block }, { domain: 'com.microsoft', name: n.node });
   return out;
 }
