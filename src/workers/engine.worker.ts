@@ -5,6 +5,7 @@ import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { createEngine } from '../engine/engine';
 import type { LoraPack } from '../engine/lora/analyse';
+import { resolveLoraSpec } from '../engine/lora/derive-targets';
 import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
@@ -43,10 +44,12 @@ function deviceMemory(): { deviceMemoryGiB?: number } {
   return gib !== undefined ? { deviceMemoryGiB: gib } : {};
 }
 
+// An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
+const sourceFor = async (packId: string) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href));
+
 const engine = createEngine({
   ort,
-  // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
-  sourceFor: async (packId) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href)),
+  sourceFor,
   readLora: readLoraBytes,
   // Read at every run, so a changed Settings value applies to the next task.
   gpuBudgetGiB: async () => (await loadSettings()).gpuBudgetGiB,
@@ -56,7 +59,12 @@ const engine = createEngine({
 /** The usable packs (bundled or installed, test packs included) whose transformer takes LoRAs. */
 async function loraPacks(): Promise<LoraPack[]> {
   const packs = pickerPacks(await listPacks(), true);
-  const found = await Promise.all(packs.map((p) => engine.describePack(p.id).then((m) => m.components.transformer.lora && { packId: p.id, lora: m.components.transformer.lora }, () => undefined)));
+  // Targets declared by lora.rules are read from the transformer graphs (headers only, no weights).
+  const spec = async (id: string) => {
+    const t = (await engine.describePack(id)).components.transformer;
+    return t.lora?.rules ? resolveLoraSpec(await sourceFor(id), t) : t.lora;
+  };
+  const found = await Promise.all(packs.map((p) => spec(p.id).then((lora) => lora && { packId: p.id, lora }, () => undefined)));
   return found.filter((x): x is LoraPack => !!x);
 }
 const transferAlpha = (a: AlphaFrame) => transfer(a, [a.data.buffer]);

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Dim, type ElemType, GraphBuilder } from '../../src/engine/onnx/graph-builder';
+import { type Dim, ELEM_CODE, type ElemType, GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { type AnyManifest, parseAnyManifest } from '../../src/engine/pack/any-manifest';
 import { checkLoadedGraph } from '../../src/engine/pack/graph-contract';
 import { tightenLimits } from '../../src/engine/pack/graph-limits';
@@ -28,7 +28,7 @@ function stub(inputs: Io[], outputs: Io[]): Uint8Array {
   const g = new GraphBuilder('stub');
   const first = inputs.map(([n, t, d]) => g.input(n, t, d))[0] as string;
   for (const [n, t, d] of outputs) {
-    g.op('Cast', [first], { to: { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10 }[t] }, n);
+    g.op('Cast', [first], { to: ELEM_CODE[t] }, n);
     g.output(n, t, d);
   }
   return g.toModel();

@@ -132,6 +132,26 @@ describe('LoRA applied by the engine (onnxruntime-node)', () => {
     expect(resumed.latent).toEqual(sched.r.latent);
   });
 
+  it('a cond:uncond split changes only the pass it names', async () => {
+    const engine = engineWith();
+    const lora = [await ref('test-style.safetensors')];
+    const gen = async (id: string, patch: Partial<TaskRequest>, mult?: string) => (await engine.generate(id, request({ ...patch, ...(mult === undefined ? {} : { loras: lora, lorasMultipliers: mult }) }))).latent;
+    // Without CFG only the conditional pass runs: the unconditional value is never used.
+    const noCfg = { guidance: 1 };
+    expect(await gen('a', noCfg, '1:0')).toEqual(await gen('b', noCfg, '1'));
+    expect(await gen('c', noCfg, '0:1')).toEqual(await gen('d', noCfg));
+    // With CFG: 1:1 is 1, 0:0 is no LoRA, and 1:0 / 0:1 are neither.
+    const full = await gen('e', {}, '1');
+    const none = await gen('f', {});
+    expect(await gen('g', {}, '1:1')).toEqual(full);
+    expect(await gen('h', {}, '0:0')).toEqual(none);
+    for (const split of ['1:0', '0:1']) {
+      const got = await gen(split, {}, split);
+      expect(maxAbsDiff(got, full)).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(got, none)).toBeGreaterThan(1e-3);
+    }
+  });
+
   it('a missing LoRA, a LoRA changed since the task was made, and a LoRA for another model fail with clear messages', async () => {
     const engine = engineWith();
     const missing = await rejection(engine.generate('m', request({ loras: [{ id: 'x', name: 'gone.safetensors', sha256: 'a'.repeat(64) }] })));

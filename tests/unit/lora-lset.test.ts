@@ -40,8 +40,8 @@ describe('LoRA summary for the library', () => {
     const header = await parseSafetensors(files['test-style.safetensors']!, 'test-style.safetensors');
     const other = { packId: 'other', lora: { family: 'wan', targets: { 'blocks.0.ffn.0': { initializer: 'x', layout: 'in-out' as const } } } };
     const s = summariseLora(header, [other, { packId: 'test-t2v-random', lora: TEST_LORA }]);
-    expect(s).toEqual({ rank: 2, family: 'webgp-test', packId: 'test-t2v-random', matched: 7, unmatched: ['diffusion_model.blocks.9.cross_attn.q.lora_A.weight', 'diffusion_model.blocks.9.cross_attn.q.lora_B.weight'] });
+    expect(s).toEqual({ rank: 2, format: 'LoRA', family: 'webgp-test', packId: 'test-t2v-random', matched: 7, unmatched: ['diffusion_model.blocks.9.cross_attn.q.lora_A.weight', 'diffusion_model.blocks.9.cross_attn.q.lora_B.weight'] });
     const diff = summariseLora(await parseSafetensors(files['test-diff.safetensors']!, 'd'), []);
-    expect(diff).toEqual({ rank: 0, matched: 0, unmatched: ['diffusion_model.blocks.0.ffn.0.diff'] });
+    expect(diff).toEqual({ rank: 0, format: 'full delta', matched: 0, unmatched: ['diffusion_model.blocks.0.ffn.0.diff'] });
   });
 });

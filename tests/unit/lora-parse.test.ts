@@ -119,6 +119,19 @@ describe('WanGP multipliers', () => {
     expect(multipliersPerStep(parseMultipliers('1;0'), 1, stepPhases(3), 2)).toEqual([[1], [1], [1]]);
   });
 
+  it(': splits a value into the conditional and the unconditional pass, beside , and ;', () => {
+    const p = parseMultipliers('1:0,0.5 0;0.25:1', 2);
+    expect(p.loras).toEqual([[[1, 0.5]], [[0], [0.25]]]);
+    expect(p.uncond).toEqual([[[0, 0.5]], [[0], [1]]]);
+    // LoRA 1's schedule (no ;) runs in each phase; LoRA 2 has one value per phase.
+    expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'cond')).toEqual([[1, 0], [0.5, 0], [1, 0.25], [0.5, 0.25]]);
+    expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'uncond')).toEqual([[0, 0], [0.5, 0], [0, 1], [0.5, 1]]);
+    expect(thrown(() => parseMultipliers('1 1:')).message).toBe('A value is missing at position 5 of the LoRA multipliers ("1:").');
+    expect(thrown(() => parseMultipliers('1 1:x')).message).toBe('"x" at position 5 is not a number.');
+    expect(thrown(() => parseMultipliers('1 :1')).message).toBe('A value is missing at position 3 of the LoRA multipliers (":1").');
+    expect(thrown(() => parseMultipliers('0.5,1:0:1')).message).toBe('"1:0:1" at position 5 has more than one ":" (write conditional:unconditional, e.g. 1:0).');
+  });
+
   it('comment lines and | separators follow WanGP; errors name the position', () => {
     expect(parseMultipliers('# strength\n0.8|1.2').loras).toEqual([[[0.8]], [[1.2]]]);
     expect(thrown(() => parseMultipliers('1 0.5,abc')).message).toBe('"abc" at position 7 is not a number.');

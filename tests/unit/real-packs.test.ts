@@ -371,3 +371,31 @@ describe('real video packs and their test mirrors', () => {
     expect(propagate.inputs.find((v) => v.name === 'memory_key')?.dims[2]).toBe(r.matting.maxMemFrames);
   });
 });
+
+describe('LoRA target rules of real packs', () => {
+  it('every rule of a real manifest names weights of its mirrored test graphs (a rule that matches none fails)', async () => {
+    const { deriveTargets, readTransformerWeights } = await import('../../src/engine/lora/derive-targets');
+    const { diskPackSource } = await import('../helpers/ort-node');
+    const { TEST_PACKS_DIR } = await import('../helpers/test-packs');
+    const withRules = MIRRORS.filter((m) => realManifest(m.real).components.transformer.lora?.rules);
+    expect(withRules.map((m) => m.real)).toContain('fastwan2.2-ti2v-5b');
+    for (const m of withRules) {
+      const spec = realManifest(m.real).components.transformer.lora!;
+      const transformer = readManifest(m.test).components.transformer;
+      const { spec: derived, unused } = deriveTargets(spec, await readTransformerWeights(diskPackSource(m.test, TEST_PACKS_DIR), transformer));
+      expect(unused, `${m.real}: rules matching no weight of ${m.test}`).toEqual([]);
+      expect(Object.keys(derived.targets).length, m.real).toBeGreaterThan(0);
+    }
+  });
+
+  it('FastWan: the rule names every attention and FFN projection of every block, and no shell weight', async () => {
+    const { deriveTargets, readTransformerWeights } = await import('../../src/engine/lora/derive-targets');
+    const { diskPackSource } = await import('../helpers/ort-node');
+    const { TEST_PACKS_DIR } = await import('../helpers/test-packs');
+    const transformer = readManifest('test-fastwan').components.transformer;
+    const { spec } = deriveTargets(realManifest('fastwan2.2-ti2v-5b').components.transformer.lora!, await readTransformerWeights(diskPackSource('test-fastwan', TEST_PACKS_DIR), transformer));
+    const per = ['attn1.to_q', 'attn1.to_k', 'attn1.to_v', 'attn1.to_out', 'attn2.to_q', 'attn2.to_k', 'attn2.to_v', 'attn2.to_out', 'ffn.fc1', 'ffn.fc2'];
+    expect(Object.keys(spec.targets).sort()).toEqual([0, 1, 2].flatMap((b) => per.map((x) => `blocks.${b}.${x}`)).sort());
+    expect(spec.targets['blocks.2.ffn.fc1']).toMatchObject({ initializer: 'ffn.fc1.weight', layout: 'in-out', file: 'onnx/transformer-q4f16-64/block_02.onnx' });
+  });
+});

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../../src/engine/random';
+import { doraTensors, lohaTensors, lokrTensors } from './lycoris';
 import { encodeSafetensors, type TensorOut } from './safetensors-writer';
 
 /** Module dims [in, out] of the test pack's LoRA targets (see tools/demo-pack/graphs.ts). */
@@ -89,6 +90,9 @@ export function testLoraFiles(): Record<string, Uint8Array> {
     'test-style-kohya.safetensors': encodeSafetensors(lowRankTensors(pairs, 'kohya', 'F16')),
     'test-style-peft.safetensors': encodeSafetensors(lowRankTensors(pairs, 'peft', 'BF16')),
     'test-diff.safetensors': encodeSafetensors([diffTensor()]),
+    'test-loha.safetensors': encodeSafetensors(lohaTensors()),
+    'test-lokr.safetensors': encodeSafetensors(lokrTensors()),
+    'test-dora.safetensors': encodeSafetensors(doraTensors()),
     'bad-truncated.safetensors': good.subarray(0, good.byteLength - 40),
     'bad-lying-header.safetensors': encodeSafetensors(lowRankTensors(pairs, 'diffusers'), { lie: 16 }),
     'bad-dtype.safetensors': encodeSafetensors([{ name: 'diffusion_model.blocks.0.ffn.0.lora_A.weight', dtype: 'I32', shape: [2, 4], data: eighths(2, 4, 1) }]),

@@ -84,10 +84,15 @@ function chunk(g: GraphBuilder, mod: string, k: number): string {
   return g.op('Squeeze', [g.op('Slice', [mod, g.constI([k]), g.constI([k + 1]), g.constI([2])]), g.constI([2])]);
 }
 
-/** A Wan block: modulated rotary self-attention, cross-attention on enc_proj, modulated MLP; gated residuals. */
-export function block(index: number, location: string, adjust?: WeightAdjust): GraphFile {
+/**
+ * A Wan block: modulated rotary self-attention, cross-attention on enc_proj, modulated MLP; gated
+ * residuals. `quantizeBlock`: linear layers as MatMulNBits (tests of LoRA on quantized blocks).
+ */
+export function block(index: number, location: string, adjust?: WeightAdjust, quantizeBlock?: number): GraphFile {
   const g = new GraphBuilder(`transformer_block_${index}`);
   const p = new Params(g, 610 + index, location, adjust);
+  p.nodePrefix = '/block/'; // the real blocks' node names (BlockWrapper.block, see REAL_PACKS §3a / IS export)
+  if (quantizeBlock !== undefined) p.quantizeBlock = quantizeBlock; // q4 linear layers, as the real q4f16 blocks
   const x = g.input('hidden_states', 'float32', TOKENS);
   const enc = g.input('encoder_hidden_states', 'float32', [1, TEXT_LEN, HIDDEN]);
   const tproj = g.input('timestep_proj', 'float32', [1, 'seq_len', 6, HIDDEN]);

@@ -85,11 +85,22 @@ function transformer(folder: PackFolder): Record<string, unknown> {
     timestepType: 'int64',
     timestepShape: 'per-token',
     patch: PATCH,
+    lora: FASTWAN_LORA,
   };
 }
 
 /** The real decoder's latent T (REAL_PACKS.md §3a: latents [1, 21, 48, h, w]) at the test packs' 64×64. */
 const FIXED_VAE = { frames: 21, height: 4, width: 4 };
+
+/**
+ * LoRA targets of the FastWan blocks, derived from their node names as the real export has them
+ * (`/block/attn1/to_q/MatMul`, `_Q4` after MatMulNBits quantization): the same block in the
+ * real manifest (tests/unit/real-packs.test.ts checks the rule matches these mirrored graphs).
+ */
+export const FASTWAN_LORA = {
+  family: 'fastwan2.2-ti2v-5b',
+  rules: [{ match: 'node', file: 'block_(\\d+)\\.onnx$', regex: '^/block/(.+)/MatMul(?:_Q4)?$', module: 'blocks.{f1}.$1' }],
+};
 
 /**
  * Writes test-fastwan (`i2v` false) or test-fastwan-i2v (with the VAE encoder); `fixedVae` gives

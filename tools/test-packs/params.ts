@@ -13,6 +13,13 @@ const ALIGN = 64;
 export type WeightAdjust = (name: string, values: Float32Array) => Float32Array;
 
 export class Params {
+  /**
+   * When set, linear layers name their MatMul node `${nodePrefix}${name with / for .}/MatMul`, as a
+   * torch.onnx export of a wrapped module does (FastWan blocks: `/block/attn1/to_q/MatMul`).
+   */
+  nodePrefix?: string;
+  /** When set, linear weights become 4-bit MatMulNBits blocks of this size (the real q4f16 blocks). */
+  quantizeBlock?: number;
   private count = 0;
   private chunks: Uint8Array[] = [];
   private offset = 0;
@@ -30,10 +37,15 @@ export class Params {
 
   /** A float32 weight with values uniform in `center` ± `scale`. */
   weight(name: string, dims: number[], scale: number, center = 0): string {
+    return this.tensor(name, dims, this.values(name, dims, scale, center));
+  }
+
+  /** The next weight's values (adjusted), without storing them: the caller stores them its own way. */
+  values(name: string, dims: number[], scale: number, center = 0): Float32Array {
     const size = dims.reduce((a, b) => a * b, 1);
     this.count += 1;
     const values = randomMatrix(size, 1, this.seed * 1009 + this.count, scale).map((v) => v + center);
-    return this.tensor(name, dims, this.adjust ? this.adjust(name, values) : values);
+    return this.adjust ? this.adjust(name, values) : values;
   }
 
   /** A float32 weight with the given values. */

@@ -8,12 +8,19 @@ import { EngineError } from '../errors';
 import { decodeFloats, encodeFloats, type InitializerLocation, isMergeableType, locateInitializers } from '../onnx/initializers';
 import { type LoraSpec, targetKey } from '../pack/lora-spec';
 import type { GraphFiles } from '../pack/sessions';
+import { addSideBranches, type SideBranch } from '../onnx/side-branch';
+import { doraDelta } from './lycoris';
 import { type LoraWeights, mergeWeights, weightDelta } from './merge';
+import { concatPairs, lowRankPair } from './side-pairs';
+
+const FLOAT16 = 10;
 
 interface Target {
   initializer: string;
   /** The graph file holding it (block-streamed stages may reuse initializer names); absent: any. */
   file?: string;
+  /** Quantized (MatMulNBits) weight: applied as a side branch on this node instead of merged. */
+  quantized?: { node: string; K: number; N: number; scales: string };
   /** The LoRA (by index) deltas for it, computed on first use. */
   sources: { lora: number; module: string; bias: boolean }[];
 }
@@ -34,11 +41,12 @@ export class LoraMerger {
         if (!t) continue;
         const add = (initializer: string, bias: boolean) => {
           const key = targetKey(t, initializer);
-          const entry = this.targets.get(key) ?? { initializer, ...(t.file ? { file: t.file } : {}), sources: [] };
+          const quantized = t.nbits && !bias ? { node: t.node ?? '', K: t.nbits.K, N: t.nbits.N, scales: t.nbits.scales } : undefined;
+          const entry = this.targets.get(key) ?? { initializer, ...(t.file ? { file: t.file } : {}), ...(quantized ? { quantized } : {}), sources: [] };
           entry.sources.push({ lora, module, bias });
           this.targets.set(key, entry);
         };
-        if (w.up || w.diff) add(t.initializer, false);
+        if (w.up || w.diff || w.lycoris) add(t.initializer, false);
         if (w.diffBias) {
           if (!t.bias) throw new EngineError('invalid-lora', `LoRA ${l.name} changes the bias of "${module}", which this pack does not expose. Use a LoRA without .diff_b keys, or a pack that lists the bias.`);
           add(t.bias, true);
@@ -79,7 +87,10 @@ export class LoraMerger {
    * must be in this graph (single-graph transformers; a block-streamed stage holds only some).
    */
   async patch(files: GraphFiles, multipliers: readonly number[], requireAll: boolean): Promise<GraphFiles> {
-    const here = this.targetsIn(files.graph.file);
+    const all = this.targetsIn(files.graph.file);
+    const here = new Map([...all].filter(([, ts]) => !ts.some((t) => t.quantized)));
+    const quantized = [...all.values()].flat().filter((t) => t.quantized);
+    if (quantized.length) files = { ...files, bytes: await this.branch(files, quantized, multipliers) };
     const found = await locateInitializers(files.bytes, new Set(here.keys()));
     if (requireAll) {
       for (const name of here.keys()) {
@@ -91,20 +102,26 @@ export class LoraMerger {
     const external = new Map(files.externalData.map((x) => [x.path, { data: x.data, parts: [] as { offset: number; length: number; values: Uint8Array }[] }]));
     for (const loc of found.values()) {
       if (!isMergeableType(loc.dataType)) throw new EngineError('invalid-manifest', `LoRA target "${loc.name}" in ${files.graph.file} is not float32/float16, so LoRAs cannot be merged into it.`);
-      const deltas = (here.get(loc.name) ?? []).flatMap((t) => t.sources).flatMap((s) => {
-        const delta = this.delta(loc, s);
-        return delta ? [{ delta, multiplier: multipliers[s.lora] ?? 1 }] : [];
-      });
+      const deltas = (base: Float32Array) =>
+        (here.get(loc.name) ?? []).flatMap((t) => t.sources).flatMap((src) => {
+          const delta = this.delta(loc, src);
+          if (!delta) return [];
+          const mag = src.bias ? undefined : this.loras[src.lora]?.modules.get(src.module)?.doraScale;
+          const layout = this.spec.targets[src.module]?.layout ?? 'in-out';
+          const outDim = (layout === 'in-out' ? loc.dims[1] : loc.dims[0]) ?? 1;
+          if (mag && mag.data.length !== outDim) throw new EngineError('invalid-lora', `LoRA ${this.loras[src.lora]?.name}: the DoRA magnitude of "${src.module}" has ${mag.data.length} values, the model's weight ${outDim} outputs.`);
+          return [{ delta: mag ? doraDelta(base, delta, mag.data, layout, outDim) : delta, multiplier: multipliers[src.lora] ?? 1 }];
+        });
       if (loc.inline) {
         const base = decodeFloats(files.bytes.subarray(loc.inline.offset, loc.inline.offset + loc.inline.length), loc.dataType);
         bytes ??= files.bytes.slice();
-        bytes.set(encodeFloats(mergeWeights(base, deltas), loc.dataType), loc.inline.offset);
+        bytes.set(encodeFloats(mergeWeights(base, deltas(base)), loc.dataType), loc.inline.offset);
       } else if (loc.external) {
         const ext = external.get(loc.external.location);
         if (!ext) throw new EngineError('invalid-manifest', `${files.graph.file} stores "${loc.name}" in ${loc.external.location}, which pack.json does not list.`);
         const { offset, length } = loc.external;
         const base = decodeFloats(new Uint8Array(await ext.data.slice(offset, offset + length).arrayBuffer()), loc.dataType);
-        ext.parts.push({ offset, length, values: encodeFloats(mergeWeights(base, deltas), loc.dataType) });
+        ext.parts.push({ offset, length, values: encodeFloats(mergeWeights(base, deltas(base)), loc.dataType) });
       }
     }
     const externalData = files.externalData.map((x) => {
@@ -120,5 +137,23 @@ export class LoraMerger {
       return { path: x.path, data: new Blob(pieces) };
     });
     return { graph: files.graph, bytes: bytes ?? files.bytes, externalData };
+  }
+
+  /** The graph with a low-rank side branch on each quantized target's node (LoRAs concatenated along the rank). */
+  private async branch(files: GraphFiles, targets: Target[], multipliers: readonly number[]): Promise<Uint8Array> {
+    const scales = await locateInitializers(files.bytes, new Set(targets.map((t) => t.quantized?.scales ?? '')));
+    const branches = new Map<string, SideBranch>();
+    for (const t of targets) {
+      const q = t.quantized as NonNullable<Target['quantized']>;
+      const pairs = t.sources.flatMap((s) => {
+        const lora = this.loras[s.lora] as LoraWeights;
+        const m = multipliers[s.lora] ?? 1;
+        return m === 0 ? [] : [lowRankPair(lora.name, s.module, lora.modules.get(s.module) ?? {}, q.K, q.N, m)];
+      });
+      if (!pairs.length) continue;
+      const type = scales.get(q.scales)?.dataType === FLOAT16 ? 'float16' : 'float32';
+      branches.set(q.node, { ...concatPairs(pairs, q.K, q.N), K: q.K, N: q.N, type });
+    }
+    return branches.size ? addSideBranches(files.bytes, branches, files.graph.file) : files.bytes;
   }
 }

@@ -8,7 +8,10 @@
  * returned, never dropped.
  */
 
-export type LoraPart = 'up' | 'down' | 'alpha' | 'diff' | 'diff_b';
+export type LoraPart = 'up' | 'down' | 'alpha' | 'diff' | 'diff_b' | LycorisPart | 'dora_scale';
+/** LyCORIS LoHa (Hadamard product of two low-rank pairs) and LoKr (Kronecker product) tensors. */
+export const LYCORIS_PARTS = ['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b', 'lokr_w1', 'lokr_w1_a', 'lokr_w1_b', 'lokr_w2', 'lokr_w2_a', 'lokr_w2_b'] as const;
+export type LycorisPart = (typeof LYCORIS_PARTS)[number];
 
 /** The LoRA tensors aimed at one module. */
 export interface ModuleKeys {
@@ -17,6 +20,9 @@ export interface ModuleKeys {
   alpha?: string;
   diff?: string;
   diffBias?: string;
+  /** DoRA magnitude vector (`.dora_scale`, PEFT `.lora_magnitude_vector`). */
+  doraScale?: string;
+  lycoris?: Partial<Record<LycorisPart, string>>;
 }
 
 export interface KeyMapping {
@@ -35,9 +41,21 @@ const SUFFIXES: [RegExp, LoraPart][] = [
   [/\.alpha$/, 'alpha'],
   [/\.diff$/, 'diff'],
   [/\.diff_b$/, 'diff_b'],
+  [/\.dora_scale$/, 'dora_scale'],
+  [/\.lora_magnitude_vector(?:\.default)?(?:\.weight)?$/, 'dora_scale'],
+  ...LYCORIS_PARTS.map((p): [RegExp, LoraPart] => [new RegExp(`\\.${p}$`), p]),
 ];
-const KOHYA = /^lora_(?:unet|transformer|te)_/;
-const FIELD: Record<LoraPart, keyof ModuleKeys> = { up: 'up', down: 'down', alpha: 'alpha', diff: 'diff', diff_b: 'diffBias' };
+const KOHYA = /^(?:lora|lycoris)_(?:unet|transformer|te)_|^lycoris_/;
+const FIELD: Record<'up' | 'down' | 'alpha' | 'diff' | 'diff_b' | 'dora_scale', Exclude<keyof ModuleKeys, 'lycoris'>> = { up: 'up', down: 'down', alpha: 'alpha', diff: 'diff', diff_b: 'diffBias', dora_scale: 'doraScale' };
+
+/** Which kind of update a module's keys make: low-rank LoRA, LoHa, LoKr, or a full delta. */
+export function moduleFormat(k: ModuleKeys): 'lora' | 'loha' | 'lokr' | 'diff' | undefined {
+  const l = k.lycoris ?? {};
+  if (l.hada_w1_a && l.hada_w1_b && l.hada_w2_a && l.hada_w2_b) return 'loha';
+  if ((l.lokr_w1 || (l.lokr_w1_a && l.lokr_w1_b)) && (l.lokr_w2 || (l.lokr_w2_a && l.lokr_w2_b))) return 'lokr';
+  if (k.up && k.down) return 'lora';
+  return k.diff ? 'diff' : undefined;
+}
 
 /** Splits a tensor key into its raw module path (prefixes removed) and part; undefined for an unknown part. */
 export function splitKey(key: string): { module: string; part: LoraPart } | undefined {
@@ -80,19 +98,31 @@ export function mapKeys(keys: readonly string[], knownModules: Iterable<string>)
       continue;
     }
     const entry = modules.get(module) ?? {};
-    entry[FIELD[split.part]] = key;
+    if ((LYCORIS_PARTS as readonly string[]).includes(split.part)) entry.lycoris = { ...entry.lycoris, [split.part]: key };
+    else entry[FIELD[split.part as keyof typeof FIELD]] = key;
     modules.set(module, entry);
   }
-  // A low-rank pair needs both halves; a lone half (or a lone alpha) cannot be applied.
+  // A low-rank pair (or LoHa/LoKr set) needs all its parts; lone parts (a lone alpha or DoRA scale) cannot be applied.
   for (const [module, k] of modules) {
-    const pairBroken = (k.up === undefined) !== (k.down === undefined) || (k.alpha !== undefined && k.up === undefined);
-    if (pairBroken) {
-      for (const key of [k.up, k.down, k.alpha]) if (key !== undefined) unmatched.push(key);
+    const format = moduleFormat(k);
+    const lyco = format === 'loha' || format === 'lokr';
+    const lowRank = format === 'lora' || lyco;
+    const drop = [
+      ...(lyco ? [] : Object.values(k.lycoris ?? {})),
+      ...(format === 'lora' ? [] : [k.up, k.down]),
+      ...(lowRank ? [] : [k.alpha, k.doraScale]),
+    ].filter((x): x is string => x !== undefined);
+    unmatched.push(...drop);
+    if (!lyco) delete k.lycoris;
+    if (format !== 'lora') {
       delete k.up;
       delete k.down;
-      delete k.alpha;
     }
-    if (!k.up && !k.diff && !k.diffBias) modules.delete(module);
+    if (!lowRank) {
+      delete k.alpha;
+      delete k.doraScale;
+    }
+    if (!lowRank && !k.diff && !k.diffBias) modules.delete(module);
   }
   return { modules, unmatched };
 }

@@ -15,9 +15,11 @@ import { type ComponentRunner, componentBytes, openComponent } from '../pipeline
 import type { LoraRef, TaskRequest } from '../request';
 import type { OrtModule } from '../runtime';
 import { buildSchedule } from '../schedule/schedules';
+import type { LoraSpec } from '../pack/lora-spec';
 import { LoraMerger } from './apply';
+import { resolveLoraSpec } from './derive-targets';
 import { type LoraWeights, loraWeights } from './merge';
-import { multipliersPerStep, parseMultipliers } from './multipliers';
+import { type GuidancePass, multipliersPerStep, parseMultipliers } from './multipliers';
 import { parseSafetensors } from './safetensors';
 
 const BIG_TRANSFORMER = 512 * 2 ** 20;
@@ -38,19 +40,32 @@ export function guidancePhases(r: TaskRequest, pack: LoadedPack): number[] {
 
 export function createLoraRunners(deps: LoraRunnerDeps) {
   const weights = new Map<string, Promise<LoraWeights>>();
+  /** Per pack: its LoRA spec with rule-derived targets (graphs read once). */
+  const specs = new Map<string, Promise<LoraSpec | undefined>>();
   const mergers = new Map<string, LoraMerger>();
   const sessions = new Map<string, Promise<ComponentRunner>>(); // insertion order = least recently used first
   /** Merged sessions kept: 2, or 1 for a transformer over BIG_TRANSFORMER bytes (each session holds a copy of the weights). */
   const maxFor = (pack: LoadedPack) => deps.maxSessions ?? (componentBytes(pack.manifest.components.transformer) > BIG_TRANSFORMER ? 1 : 2);
 
-  function readWeights(pack: LoadedPack, ref: LoraRef): Promise<LoraWeights> {
+  function specOf(pack: LoadedPack, source: PackSource): Promise<LoraSpec | undefined> {
+    const key = `${pack.manifest.id}|spec`;
+    let p = specs.get(key);
+    if (!p) {
+      p = resolveLoraSpec(source, pack.manifest.components.transformer);
+      specs.set(key, p);
+      p.catch(() => specs.delete(key));
+    }
+    return p;
+  }
+
+  function readWeights(pack: LoadedPack, spec: LoraSpec, ref: LoraRef): Promise<LoraWeights> {
     const key = `${pack.manifest.id}|${ref.sha256}`;
     let p = weights.get(key);
     if (!p) {
       p = (async () => {
         const bytes = await deps.readLora(ref);
         if ((await sha256Hex(bytes)) !== ref.sha256) throw new EngineError('missing-lora', `The stored LoRA ${ref.name} is not the file this task was made with (its sha256 differs). Import ${ref.name} again.`);
-        return loraWeights(ref.name, bytes, await parseSafetensors(bytes, ref.name), pack.manifest.components.transformer.lora as NonNullable<typeof pack.manifest.components.transformer.lora>);
+        return loraWeights(ref.name, bytes, await parseSafetensors(bytes, ref.name), spec);
       })();
       weights.set(key, p);
       p.catch(() => weights.delete(key));
@@ -74,6 +89,7 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
 
   async function drop(mine: (key: string) => boolean): Promise<void> {
     for (const key of [...weights.keys()]) if (mine(key)) weights.delete(key);
+    for (const key of [...specs.keys()]) if (mine(key)) specs.delete(key);
     for (const key of [...mergers.keys()]) if (mine(key)) mergers.delete(key);
     await releaseSessions(mine);
   }
@@ -83,16 +99,18 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
      * The per-step transformer for a request with LoRAs (undefined without). Reads and checks
      * every LoRA first, so a missing or foreign file fails before the first step.
      */
-    async transformerAt(r: TaskRequest, pack: LoadedPack, source: PackSource): Promise<((step: number) => Promise<ComponentRunner>) | undefined> {
+    async transformerAt(r: TaskRequest, pack: LoadedPack, source: PackSource): Promise<((step: number, pass?: GuidancePass) => Promise<ComponentRunner>) | undefined> {
       const refs = r.loras ?? [];
       if (!refs.length) return undefined;
-      const spec = pack.manifest.components.transformer.lora;
+      const spec = await specOf(pack, source);
       if (!spec) throw new EngineError('invalid-request', `${pack.manifest.name} takes no LoRAs: deselect them or pick a model whose pack lists LoRA targets.`, { loras: 'this model takes no LoRAs' });
-      const loras = await Promise.all(refs.map((ref) => readWeights(pack, ref)));
+      const loras = await Promise.all(refs.map((ref) => readWeights(pack, spec, ref)));
       for (const l of loras) {
         if (!l.modules.size) throw new EngineError('invalid-lora', `LoRA ${l.name} has no keys that match ${pack.manifest.name} (family ${spec.family}); it is for another model.`);
       }
-      const perStep = multipliersPerStep(parseMultipliers(r.lorasMultipliers ?? '', refs.length), refs.length, guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1);
+      const parsed = parseMultipliers(r.lorasMultipliers ?? '', refs.length);
+      const phases = [guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1] as const;
+      const perPass = { cond: multipliersPerStep(parsed, refs.length, ...phases, 'cond'), uncond: multipliersPerStep(parsed, refs.length, ...phases, 'uncond') };
       const setKey = `${pack.manifest.id}@${pack.backend}|${refs.map((x) => x.sha256).join('+')}`;
       let merger = mergers.get(setKey);
       if (!merger) {
@@ -100,7 +118,8 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
         mergers.set(setKey, merger);
       }
       const m = merger;
-      return async (step) => {
+      return async (step, pass = 'cond') => {
+        const perStep = perPass[pass];
         const mults = perStep[step] ?? perStep[perStep.length - 1] ?? [];
         if (mults.every((x) => x === 0)) return pack.transformer;
         const key = `${setKey}|${mults.join(',')}`;

@@ -6,13 +6,10 @@
  */
 import { EngineError } from '../errors';
 import type { LoraLayout, LoraSpec } from '../pack/lora-spec';
-import { type KeyMapping, mapKeys } from './keys';
+import { type KeyMapping, type LycorisPart, mapKeys } from './keys';
+import { lycorisDelta, type Values } from './lycoris';
 import { type SafetensorsHeader, type TensorEntry, tensorFloats } from './safetensors';
 
-interface Values {
-  data: Float32Array;
-  shape: number[];
-}
 
 export interface ModuleWeights {
   up?: Values;
@@ -20,6 +17,10 @@ export interface ModuleWeights {
   alpha?: number;
   diff?: Values;
   diffBias?: Values;
+  /** LyCORIS LoHa / LoKr tensors. */
+  lycoris?: Partial<Record<LycorisPart, Values>>;
+  /** DoRA magnitude vector, one value per output. */
+  doraScale?: Values;
 }
 
 /** A LoRA file read for one pack: its modules' tensors, and the keys that matched nothing. */
@@ -40,7 +41,8 @@ export function loraWeights(name: string, bytes: Uint8Array, header: Safetensors
   const modules = new Map<string, ModuleWeights>();
   for (const [module, keys] of mapping.modules) {
     const alpha = read(keys.alpha);
-    modules.set(module, { up: read(keys.up), down: read(keys.down), alpha: alpha?.data[0], diff: read(keys.diff), diffBias: read(keys.diffBias) });
+    const lycoris = keys.lycoris && Object.fromEntries(Object.entries(keys.lycoris).map(([part, key]) => [part, read(key)]));
+    modules.set(module, { up: read(keys.up), down: read(keys.down), alpha: alpha?.data[0], diff: read(keys.diff), diffBias: read(keys.diffBias), ...(lycoris ? { lycoris } : {}), ...(keys.doraScale ? { doraScale: read(keys.doraScale) } : {}) });
   }
   return { name, modules, unmatched: mapping.unmatched };
 }
@@ -77,16 +79,18 @@ export function weightDelta(lora: string, module: string, w: ModuleWeights, layo
       }
     }
   }
-  if (w.diff) {
-    if (prod(w.diff.shape) !== size) mismatch(lora, module, `has a ${w.diff.shape.join('×')} diff`, dims);
+  const lyco = w.lycoris && lycorisDelta(w.lycoris, w.alpha, rows, cols, (what) => mismatch(lora, module, what, dims));
+  for (const full of [lyco, w.diff?.data]) {
+    if (!full) continue;
+    if (full.length !== size) mismatch(lora, module, `has a ${w.diff?.shape.join('×')} diff`, dims); // only a diff can get here with a wrong size
     for (let o = 0; o < rows; o++) {
       for (let i = 0; i < cols; i++) {
         const at = layout === 'in-out' ? i * rows + o : o * cols + i;
-        out[at] = (out[at] as number) + (w.diff.data[o * cols + i] as number);
+        out[at] = (out[at] as number) + (full[o * cols + i] as number);
       }
     }
   }
-  return w.up || w.diff ? out : undefined;
+  return w.up || w.diff || lyco ? out : undefined;
 }
 
 /** W + Σ m·Δ over the given deltas (a new array; `base` is not changed). */

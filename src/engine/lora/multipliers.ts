@@ -2,8 +2,10 @@
  * WanGP LoRA multiplier syntax: whitespace (or `|`, or new lines; `#` lines are comments)
  * separates LoRAs, in the order they are selected; `;` splits one LoRA's value by guidance phase;
  * `,` gives a per-step schedule whose values are spread evenly over the steps of the phase
- * (3 values over 30 steps: steps 0–9, 10–19, 20–29). A LoRA with no entry gets 1. Errors name
- * the position (1-based character index in the text) of the bad value.
+ * (3 values over 30 steps: steps 0–9, 10–19, 20–29); `:` splits one value into the multiplier of
+ * the conditional and of the unconditional (CFG) pass (`1:0` — the LoRA only in the conditional
+ * pass; WanGP v12.26). A LoRA with no entry gets 1. Errors name the position (1-based character
+ * index in the text) of the bad value.
  */
 import { EngineError } from '../errors';
 
@@ -11,8 +13,22 @@ import { EngineError } from '../errors';
 export type LoraSchedule = number[][];
 
 export interface ParsedMultipliers {
-  /** One entry per LoRA given in the text. */
+  /** One entry per LoRA given in the text (the conditional pass's values). */
   loras: LoraSchedule[];
+  /** The same for the unconditional pass: equal to `loras` where a value has no `:`. */
+  uncond: LoraSchedule[];
+}
+
+/** Which denoising pass a multiplier is for: the prompt's (cond) or the negative prompt's (uncond). */
+export type GuidancePass = 'cond' | 'uncond';
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function number(raw: string, pos: number, token: string): number {
+  if (raw === '') error(`A value is missing at position ${pos + 1} of the LoRA multipliers ("${token}").`);
+  const v = Number(raw);
+  if (!NUMBER.test(raw) || !Number.isFinite(v)) error(`"${raw}" at position ${pos + 1} is not a number.`);
+  return v;
 }
 
 function error(message: string): never {
@@ -22,6 +38,7 @@ function error(message: string): never {
 /** Parses a multiplier string; `count` (when given) is the number of selected LoRAs it may not exceed. */
 export function parseMultipliers(text: string, count?: number): ParsedMultipliers {
   const loras: LoraSchedule[] = [];
+  const uncond: LoraSchedule[] = [];
   const re = /[^\s|]+/g;
   const comment = new Set<number>();
   // Comment lines: every character of a line starting with # is skipped.
@@ -35,25 +52,31 @@ export function parseMultipliers(text: string, count?: number): ParsedMultiplier
     const token = m[0];
     let offset = m.index;
     const phases: number[][] = [];
+    const uphases: number[][] = [];
     for (const phase of token.split(';')) {
       const values: number[] = [];
+      const uvalues: number[] = [];
       let pos = offset;
       for (const raw of phase.split(',')) {
-        if (raw === '') error(`A value is missing at position ${pos + 1} of the LoRA multipliers ("${token}").`);
-        const v = Number(raw);
-        if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) || !Number.isFinite(v)) error(`"${raw}" at position ${pos + 1} is not a number.`);
+        const parts = raw.split(':');
+        if (parts.length > 2) error(`"${raw}" at position ${pos + 1} has more than one ":" (write conditional:unconditional, e.g. 1:0).`);
+        const [c = '', u] = parts;
+        const v = number(c, pos, token);
         values.push(v);
+        uvalues.push(u === undefined ? v : number(u, pos + c.length + 1, token));
         pos += raw.length + 1;
       }
       phases.push(values);
+      uphases.push(uvalues);
       offset += phase.length + 1;
     }
     loras.push(phases);
+    uncond.push(uphases);
   }
   if (count !== undefined && loras.length > count) {
     error(`The LoRA multipliers give ${loras.length} values but ${count} LoRA${count === 1 ? ' is' : 's are'} selected: remove the extra ones.`);
   }
-  return { loras };
+  return { loras, uncond };
 }
 
 /** The phase (0 or 1) of each step: phase 2 starts at `switchStep` (undefined: one phase). */
@@ -75,13 +98,14 @@ export function checkPhases(parsed: ParsedMultipliers, phases: number): void {
  * guidance phase; `phases` the task's number of guidance phases (default: as many as `phaseOf`
  * reaches); a LoRA with one phase uses it in every phase.
  */
-export function multipliersPerStep(parsed: ParsedMultipliers, loraCount: number, phaseOf: readonly number[], phases = Math.max(0, ...phaseOf) + 1): number[][] {
+export function multipliersPerStep(parsed: ParsedMultipliers, loraCount: number, phaseOf: readonly number[], phases = Math.max(0, ...phaseOf) + 1, pass: GuidancePass = 'cond'): number[][] {
   checkPhases(parsed, phases);
+  const schedules = pass === 'cond' ? parsed.loras : parsed.uncond;
   const phaseLen = (p: number) => phaseOf.filter((x) => x === p).length;
   return phaseOf.map((phase, step) => {
     const start = phaseOf.indexOf(phase);
     return Array.from({ length: loraCount }, (_, l) => {
-      const s = parsed.loras[l];
+      const s = schedules[l];
       if (!s) return 1;
       const values = (s.length > 1 ? s[phase] : s[0]) as number[];
       const n = phaseLen(phase);

@@ -5,7 +5,7 @@
  */
 import { ProtoWriter } from './protobuf';
 
-export type ElemType = 'float32' | 'int64' | 'int32' | 'float16' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'int32' | 'float16' | 'bool' | 'uint8';
 /** A dimension: a fixed size or a symbolic (free) name. */
 export type Dim = number | string;
 export type AttrValue = number | string | number[] | { float: number } | { floats: number[] } | { tensor: TensorInit };
@@ -22,7 +22,8 @@ export interface TensorInit {
   type: ElemType;
 }
 
-const ELEM_CODE: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10 };
+/** ONNX TensorProto.DataType code of each element type the builder writes. */
+export const ELEM_CODE: Record<ElemType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10 };
 
 // Field numbers from onnx.proto (proto2), several messages in one table, so numbers repeat.
 const F = {
@@ -44,6 +45,7 @@ const F = {
   NodeName: 3,
   NodeOpType: 4,
   NodeAttribute: 5,
+  NodeDomain: 7,
   AttrName: 1,
   AttrF: 2,
   AttrI: 3,
@@ -149,6 +151,8 @@ export class GraphBuilder {
   private inputs: Uint8Array[] = [];
   private outputs: Uint8Array[] = [];
   private counter = 0;
+  /** Operator domains other than the default one that nodes use (each gets an opset import, version 1). */
+  private domains = new Set<string>();
 
   constructor(readonly name: string) {}
 
@@ -196,13 +200,26 @@ export class GraphBuilder {
     return output;
   }
 
-  node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): void {
+  /** Adds a node; `domain` (e.g. 'com.microsoft' for MatMulNBits) is imported at opset 1; `name` defaults to a generated one. */
+  node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; name?: string } = {}): void {
     const w = new ProtoWriter();
     for (const i of inputs) w.string(F.NodeInput, i);
     for (const o of outputs) w.string(F.NodeOutput, o);
-    w.string(F.NodeName, this.fresh(`${opType}_node`)).string(F.NodeOpType, opType);
+    w.string(F.NodeName, opts.name ?? this.fresh(`${opType}_node`)).string(F.NodeOpType, opType);
     for (const [k, v] of Object.entries(attrs)) w.bytes(F.NodeAttribute, encodeAttribute(k, v));
+    if (opts.domain) {
+      w.string(F.NodeDomain, opts.domain);
+      this.domains.add(opts.domain);
+    }
     this.nodes.push(w.finish());
+  }
+
+  /** The nodes and initializers alone, as GraphProto fields to append to another graph (onnx/side-branch.ts). */
+  fragment(): Uint8Array {
+    const g = new ProtoWriter();
+    for (const n of this.nodes) g.bytes(F.GraphNode, n);
+    for (const t of this.inits) g.bytes(F.GraphInitializer, t);
+    return g.finish();
   }
 
   /** Serialises the graph as an ONNX model (default opset 17, IR version 8). */
@@ -219,6 +236,8 @@ export class GraphBuilder {
       .string(F.ModelProducerName, opts.producer ?? 'webgp')
       .string(F.ModelProducerVersion, '1');
     if (opts.doc) m.string(F.ModelDocString, opts.doc);
-    return m.bytes(F.ModelGraph, g.finish()).bytes(F.ModelOpsetImport, opset.finish()).finish();
+    m.bytes(F.ModelGraph, g.finish()).bytes(F.ModelOpsetImport, opset.finish());
+    for (const d of this.domains) m.bytes(F.ModelOpsetImport, new ProtoWriter().string(F.OpsetDomain, d).varint(F.OpsetVersion, 1).finish());
+    return m.finish();
   }
 }

@@ -24,7 +24,8 @@ export interface InitializerLocation {
   external?: { location: string; offset: number; length: number };
 }
 
-async function tensor(r: WireReader, end: number): Promise<InitializerLocation> {
+/** Reads one TensorProto's name, type, dims and where its data is (the data itself is jumped over). */
+export async function readTensorLocation(r: WireReader, end: number): Promise<InitializerLocation> {
   const t: InitializerLocation = { name: '', dataType: 0, dims: [] };
   const ext: Record<string, string> = {};
   await r.fields(end, async (field, wire) => {
@@ -68,7 +69,7 @@ export async function locateInitializers(bytes: Uint8Array, names: ReadonlySet<s
     const end = await r.message(field, wire, bytes.byteLength);
     await r.fields(end, async (f, w) => {
       if (f !== GRAPH_INITIALIZER) return false;
-      const t = await tensor(r, await r.message(f, w, end));
+      const t = await readTensorLocation(r, await r.message(f, w, end));
       if (names.has(t.name)) found.set(t.name, t);
       return true;
     });

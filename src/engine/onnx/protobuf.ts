@@ -54,6 +54,13 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Already-encoded fields (tag included), copied as they are. */
+  raw(encoded: Uint8Array): this {
+    this.flushScratch();
+    this.chunks.push(encoded);
+    return this;
+  }
+
   string(field: number, value: string): this {
     return this.bytes(field, textEncoder.encode(value));
   }

@@ -42,7 +42,7 @@ export interface GenerateOptions {
   /** Continue from a checkpoint instead of fresh noise: same result as the uninterrupted run. */
   resumeFrom?: LatentCheckpoint;
   /** The transformer for step i (LoRA-merged weights per step); default: the pack's own. */
-  transformerAt?: (step: number) => Promise<ComponentRunner>;
+  transformerAt?: (step: number, pass?: 'cond' | 'uncond') => Promise<ComponentRunner>;
   /** Called after the pack enters each phase (the engine releases LoRA-merged transformers before decode). */
   onPhase?: (phase: Phase) => Promise<void> | void;
   /** Sees each stage's output as it is made ("Test this pack"); may throw to stop the run. */
@@ -198,14 +198,16 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
       const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
       const transformer = opts.transformerAt ? await opts.transformerAt(i) : pack.transformer;
-      const predict = async (c: Conditioning) => {
+      const predict = async (c: Conditioning, runner = transformer) => {
         const pooled: Record<string, OrtTensor> = c.textEmbeds ? { textEmbeds: c.textEmbeds } : {};
-        return scope.keep((await transformer.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds })).prediction as OrtTensor);
+        return scope.keep((await runner.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds })).prediction as OrtTensor);
       };
       const g = guidanceAt(i);
       const guidance = guidanceTensor(g);
       const pCond = await predict(cond);
-      const pUncond = g !== 1 ? await predict(uncond) : pCond;
+      // A LoRA multiplier split with ':' gives the unconditional pass its own transformer (asked for
+      // after the conditional pass, so a one-session cache never releases the runner in use).
+      const pUncond = g !== 1 ? await predict(uncond, opts.transformerAt ? await opts.transformerAt(i, 'uncond') : transformer) : pCond;
       if (modelInput !== x) scope.drop(modelInput);
       let next: OrtTensor;
       if (helperStep) {
