@@ -1,10 +1,16 @@
 /**
  * The Models page on SwiftShader (WebGPU without shader-f16, 1 GiB buffers): every real pack
  * with its size, licence and a "fits this device?" verdict before any download, then back to
- * the Generate form, whose Model picker still lists only the bundled demo pack.
+ * the Generate form, whose Model picker still lists only the bundled demo pack; and every real
+ * pack's Download asks its source for its first file (answered 404 here: nothing real is downloaded).
  */
 import { expect, type Page, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAnyManifestText } from '../src/engine/pack/any-manifest';
+import { manifestFiles } from '../src/engine/pack/pack-files';
 import { openApp } from './support/app';
+import { packRecord } from './support/installed';
 
 const F16 = 'Needs the WebGPU shader-f16 feature, which this GPU lacks.';
 const BUFFER = (size: string) => `Needs a single GPU buffer of ${size}, but this GPU allows at most 1.07 GB per buffer.`;
@@ -56,4 +62,47 @@ test('lists the real packs with size, licence and a fit verdict, then returns to
   await expect(models(page)).toBeHidden();
   await expect(page.getByRole('button', { name: 'Generate' })).toBeVisible();
   await expect(page.getByLabel('Model', { exact: true }).locator('option')).toHaveText(['WebGP demo pack (analytic, not a real model)']);
+});
+
+/** The six real packs issue 13 makes runnable: id, card name, where their files are published. */
+const DOWNLOADABLE = [
+  ['z-image-turbo', 'Z-Image-Turbo (q4f16)', 'https://huggingface.co/webnn/Z-Image-Turbo/resolve/main/'],
+  ['sdxl-turbo', 'SDXL-Turbo (q4f16)', 'https://huggingface.co/webnn/sdxl-turbo/resolve/main/'],
+  ['sd-turbo', 'SD-Turbo', 'https://huggingface.co/schmuell/sd-turbo-ort-web/resolve/main/'],
+  ['fastwan2.2-ti2v-5b', 'FastWan2.2 TI2V 5B (q4f16, sharded)', 'https://huggingface.co/cretz/FastWan2.2-TI2V-5B-ONNX-sharded/resolve/main/'],
+  ['matanyone2', 'MatAnyone 2 (1024, fp32)', 'https://huggingface.co/zerochocobo/matanyone2_onnx/resolve/main/'],
+  ['sam-vit-b', 'Segment Anything ViT-B (fp16)', 'https://huggingface.co/webnn/segment-anything-model-webnn/resolve/main/'],
+] as const;
+
+/**
+ * The first request a Download makes: a HEAD for the first file pack.json gives no size for (its
+ * size is asked before anything is written), else the GET of the first file; from its own `url`
+ * when it has one (a tokenizer from another repository), else from the registry's source folder.
+ */
+function firstRequest(id: string, base: string): string {
+  const files = manifestFiles(parseAnyManifestText(readFileSync(join(import.meta.dirname, '..', 'public', 'models', id, 'pack.json'), 'utf8')));
+  const f = files.find((x) => x.bytes === undefined) ?? files[0];
+  return f?.url ?? `${base}${f?.path}`;
+}
+
+test('every real pack has an enabled Download that asks its source for its files (answered 404 here)', async ({ page }) => {
+  const asked: string[] = [];
+  for (const host of ['https://huggingface.co/**', 'https://raw.githubusercontent.com/**']) {
+    await page.context().route(host, async (route) => {
+      asked.push(route.request().url());
+      await route.fulfill({ status: 404, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'not here' });
+    });
+  }
+  await openApp(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+  for (const [id, name, base] of DOWNLOADABLE) {
+    const url = firstRequest(id, base);
+    const download = card(page, name).getByRole('button', { name: 'Download' });
+    await expect(download).toBeEnabled();
+    await download.click();
+    await expect(page.getByRole('alert').filter({ hasText: url })).toContainText('HTTP 404');
+    await expect(page.getByRole('alert').filter({ hasText: 'cannot download' })).toHaveCount(0);
+    expect(asked, name).toContain(url);
+    expect(await packRecord(page, id)).toBeUndefined();
+  }
 });

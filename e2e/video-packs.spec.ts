@@ -4,9 +4,7 @@
  * graphs without the inputs the real export drops) are installed from the local pack server with
  * "Install from URL", chosen on the Matting page, and segment a click and matte the clip (mask
  * size, alpha IoU ≥ 0.9 per frame in the alpha video and the RGBA PNGs, the Gallery record's
- * files and settings). The registry's real SAM ViT-B and MatAnyone 2 entries start a download
- * from their Hugging Face folders (answered 404 here: nothing real is downloaded) instead of
- * saying that this version cannot download them.
+ * files and settings). That the registry's real entries start a download is e2e/models.spec.ts's.
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -35,7 +33,6 @@ test.afterEach(async () => {
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
 const installedItem = (page: Page, name: string) => page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
-const modelCard = (page: Page, name: string) => page.getByRole('region', { name: 'Models' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
 
 async function openModels(page: Page, backend?: 'wasm'): Promise<void> {
   await openApp(page);
@@ -105,27 +102,5 @@ test('test-sam and test-matanyone2 install from URL, are offered on the Matting 
     const img = decodePng(bytes);
     const a = new Uint8Array(img.width * img.height).map((_, p) => img.rgba[p * 4 + 3] as number);
     expect(iou(a, Number(/img_(\d+)\.png/.exec(name)?.[1])), name).toBeGreaterThanOrEqual(0.9);
-  }
-});
-
-test('the real SAM ViT-B and MatAnyone 2 entries download from their Hugging Face folders (answered 404 here)', async ({ page }) => {
-  const asked: string[] = [];
-  await page.context().route('https://huggingface.co/**', async (route) => {
-    asked.push(route.request().url());
-    await route.fulfill({ status: 404, headers: { 'Access-Control-Allow-Origin': '*' }, body: 'not here' });
-  });
-  await openModels(page);
-  const cases = [
-    { id: 'sam-vit-b', name: 'Segment Anything ViT-B (fp16)', url: 'https://huggingface.co/webnn/segment-anything-model-webnn/resolve/main/onnx/sam_vit_b_01ec64.encoder-fp16.onnx' },
-    { id: 'matanyone2', name: 'MatAnyone 2 (1024, fp32)', url: 'https://huggingface.co/zerochocobo/matanyone2_onnx/resolve/main/matanyone2_onnx_1024_bs1/matanyone2_image_key.onnx' },
-  ];
-  for (const c of cases) {
-    const card = modelCard(page, c.name);
-    await card.getByRole('button', { name: 'Download' }).click();
-    const alert = page.getByRole('alert').filter({ hasText: c.url });
-    await expect(alert).toContainText('HTTP 404');
-    await expect(page.getByRole('alert').filter({ hasText: 'cannot download' })).toHaveCount(0);
-    expect(asked).toContain(c.url);
-    expect(await packRecord(page, c.id)).toBeUndefined();
   }
 });
