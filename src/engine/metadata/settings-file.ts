@@ -4,6 +4,7 @@
  * cannot use are named instead of silently changed.
  */
 import { EngineError } from '../errors';
+import { own } from '../own-key';
 import type { PackManifest } from '../pack/manifest';
 import { solverFromSettings, WANGP_SOLVER_NAMES } from '../settings';
 import type { LoraRef, TaskRequest } from '../request';
@@ -112,7 +113,7 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
   const result: LoadedSettings = { request, origin: originOf(settings), applied: [], ignored: [], rejected: [] };
   for (const [key, value] of Object.entries(settings)) {
     if (key === 'activated_loras' || key === 'loras_multipliers') continue;
-    const target = KEY_MAP[key];
+    const target = own(KEY_MAP, key);
     if (!target) {
       if (!INFORMATIONAL.has(key)) result.ignored.push(key);
       continue;
