@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { FfmpegSession } from '../../src/engine/media/ffmpeg-session';
 import { demuxMp4 } from '../../src/engine/media/mp4/demux';
 import { openFrameSource } from '../../src/engine/media/open-frame-source';
-import { buildMp4 } from '../helpers/mp4-build';
+import { buildMp4 } from '../../tools/fuzz/mp4-build';
 
 /** Rewrites the u32 after the first `type` box's version/flags + `skip` bytes. */
 function patch(bytes: Uint8Array, type: string, skip: number, value: number): Uint8Array {
