@@ -26,6 +26,12 @@ export interface EngineDeps {
   probe?: () => Promise<Capabilities>;
   /** The bytes of a stored LoRA (rejects with EngineError('missing-lora') when it is gone). */
   readLora?: (ref: LoraRef) => Promise<Uint8Array>;
+  /**
+   * Why the WebGPU device behind `backend` was lost, or undefined while it is fine (the worker
+   * reads ORT's GPUDevice `lost` promise). Asked when a run fails: loss is told by the device,
+   * never by an error's wording.
+   */
+  deviceLost?: (backend: Backend) => Promise<string | undefined>;
   /** Merged LoRA transformer sessions kept at once (default 2). */
   loraSessions?: number;
 }
@@ -42,8 +48,6 @@ export interface GenerateJobOptions {
   resumeFrom?: LatentCheckpoint;
   previews?: boolean;
 }
-
-const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
 
 export function createEngine(deps: EngineDeps) {
   const packs = new Map<string, Promise<LoadedPack>>();
@@ -102,8 +106,10 @@ export function createEngine(deps: EngineDeps) {
     /** Generates one clip. Rejects with AbortError after cancel(jobId), EngineError otherwise. */
     generate(jobId: string, request: TaskRequest, opts: GenerateJobOptions = {}): Promise<GenerateOutcome> {
       return serial(async () => {
+        let backend: Backend | undefined;
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
+          backend = choice.backend;
           const { loaded, reason } = await pack(request.packId, manifest, choice, opts.onProgress);
           const transformerAt = await loras.transformerAt(request, loaded, await deps.sourceFor(request.packId));
           const result = await generate(loaded, deps.ort, request, {
@@ -117,10 +123,11 @@ export function createEngine(deps: EngineDeps) {
           });
           return { ...result, manifest: loaded.manifest, backendReason: reason };
         } catch (err) {
-          if (err instanceof Error && DEVICE_LOST.test(err.message)) {
+          const lost = backend && deps.deviceLost ? await deps.deviceLost(backend).catch(() => undefined) : undefined;
+          if (lost !== undefined) {
             packs.clear();
             await loras.release().catch(() => undefined);
-            throw new EngineError('device-lost', `The GPU device was lost (${err.message}). Your settings are kept: press Generate to try again.`);
+            throw new EngineError('device-lost', `The GPU device was lost (${lost}). Your settings are kept: press Generate to try again.`);
           }
           throw err;
         } finally {

@@ -10,7 +10,7 @@ import { openFrameSource } from '../../src/engine/media/open-frame-source';
 import { buildMp4 } from '../../tools/fuzz/mp4-build';
 
 /** Rewrites the u32 after the first `type` box's version/flags + `skip` bytes. */
-function patch(bytes: Uint8Array, type: string, skip: number, value: number): Uint8Array {
+function patch(bytes: Uint8Array<ArrayBuffer>, type: string, skip: number, value: number): Uint8Array<ArrayBuffer> {
   const out = bytes.slice();
   const at = Buffer.from(out).indexOf(type) + 4 + 4 + skip;
   new DataView(out.buffer).setUint32(at, value);
@@ -35,7 +35,7 @@ describe('bounded MP4 sample table', () => {
 
   it('refuses a huge fixed-size sample count, and huge stts/stsc/stco/stss counts', async () => {
     const fixed = patch(patch(buildMp4(), 'stsz', 0, 16), 'stsz', 4, 0x40000000);
-    const cases: [Uint8Array, RegExp][] = [
+    const cases: [Uint8Array<ArrayBuffer>, RegExp][] = [
       [fixed, /"stsz" table claims 1073741824 samples of 16 bytes, more than the file's/],
       [patch(buildMp4(), 'stts', 0, 0xfffffff0), /"stts" table claims/],
       [patch(buildMp4(), 'stsc', 0, 0x10000000), /"stsc" table claims/],

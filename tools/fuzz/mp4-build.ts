@@ -26,7 +26,7 @@ export interface Mp4Options {
 }
 
 /** The bytes of a small, well-formed MP4 (its samples are placeholders, not decodable H.264). */
-export function buildMp4(o: Mp4Options = {}): Uint8Array {
+export function buildMp4(o: Mp4Options = {}): Uint8Array<ArrayBuffer> {
   const n = o.samples ?? 4;
   const w = o.width ?? 64;
   const h = o.height ?? 48;
