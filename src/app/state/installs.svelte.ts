@@ -28,6 +28,10 @@ export interface InstallView {
   message?: string;
   /** Where it comes from: a folder URL, or `local:…` for an import (which cannot resume). */
   baseUrl: string;
+  /** Files downloaded from a URL that pack.json does not pin by sha256 (their bytes are unverified). */
+  unverified: string[];
+  /** Number of files the pack lists. */
+  files: number;
 }
 
 /** Where an action was started, so its error shows there (a failed pack's own row disappears). */
@@ -69,7 +73,8 @@ export class InstallsState {
     // A 'downloading' record that no download of this tab owns was cut off by a reload or crash.
     const status: InstallStatus = r.status === 'downloading' && !active ? 'paused' : r.status;
     const message = active ? undefined : (this.messages[r.id] ?? r.error ?? (status === 'paused' ? interruptedMessage(bytesOnDisk, total) : undefined));
-    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl };
+    const unverified = r.baseUrl.startsWith('local:') ? [] : r.files.filter((f) => !f.sha256).map((f) => f.path);
+    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl, unverified, files: r.files.length };
   }
 
   async load(): Promise<void> {
