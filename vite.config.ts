@@ -1,15 +1,18 @@
 /**
  * Vite config: Svelte SPA, ES-module workers, ONNX Runtime / ffmpeg.wasm served from our own
  * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo packs
- * (generation, and the SAM and MatAnyone demo packs of the Matting page).
+ * (generation, and the SAM and MatAnyone demo packs of the Matting page). The CSP (header,
+ * meta tag, dist/_headers) comes from tools/csp.ts.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { cspPlugin } from './tools/csp';
 
 export default defineConfig({
   plugins: [
     svelte(),
+    cspPlugin(import.meta.dirname),
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: false,

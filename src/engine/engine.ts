@@ -35,6 +35,12 @@ export interface EngineDeps {
   probe?: () => Promise<Capabilities>;
   /** The bytes of a stored LoRA (rejects with EngineError('missing-lora') when it is gone). */
   readLora?: (ref: LoraRef) => Promise<Uint8Array>;
+  /**
+   * Why the WebGPU device behind `backend` was lost, or undefined while it is fine (the worker
+   * reads ORT's GPUDevice `lost` promise). Asked when a run fails: loss is told by the device,
+   * never by an error's wording.
+   */
+  deviceLost?: (backend: Backend) => Promise<string | undefined>;
   /** Merged LoRA transformer sessions kept at once (default 2). */
   loraSessions?: number;
   /** The user's "GPU memory budget" setting in GiB; null or undefined: the default (pack/memory-budget.ts). */
@@ -60,7 +66,6 @@ export interface GenerateJobOptions {
 
 type MediaPipeline = (typeof MEDIA_PIPELINES)[number];
 const decoder = new TextDecoder();
-const DEVICE_LOST = /device (was )?lost|GPUDevice.*lost|DXGI_ERROR_DEVICE_REMOVED/i;
 
 export function createEngine(deps: EngineDeps) {
   const packs = new Map<string, Promise<LoadedPack>>();
@@ -160,8 +165,10 @@ export function createEngine(deps: EngineDeps) {
     /** Generates one clip. Rejects with AbortError after cancel(jobId), EngineError otherwise. */
     generate(jobId: string, request: TaskRequest, opts: GenerateJobOptions = {}): Promise<GenerateOutcome> {
       return serial(async () => {
+        let backend: Backend | undefined;
         try {
           const { manifest, choice } = await prepare(request, opts.backend ?? 'auto');
+          backend = choice.backend;
           const residency = await residencyFor(request, manifest, choice.backend);
           const { loaded, reason } = await pack(request.packId, manifest, choice, residency, opts.onProgress);
           const transformerAt = await loras.transformerAt(request, loaded, await deps.sourceFor(request.packId));
@@ -179,10 +186,11 @@ export function createEngine(deps: EngineDeps) {
           const sequential = residency === 'sequential' ? ' The model is larger than the GPU memory budget (Settings), so its text encoder, transformer and VAE ran one at a time.' : '';
           return { ...result, manifest: loaded.manifest, backendReason: reason + sequential, residency };
         } catch (err) {
-          if (err instanceof Error && DEVICE_LOST.test(err.message)) {
+          const lost = backend && deps.deviceLost ? await deps.deviceLost(backend).catch(() => undefined) : undefined;
+          if (lost !== undefined) {
             packs.clear();
             await loras.release().catch(() => undefined);
-            throw new EngineError('device-lost', `The GPU device was lost (${err.message}). Your settings are kept: press Generate to try again.`);
+            throw new EngineError('device-lost', `The GPU device was lost (${lost}). Your settings are kept: press Generate to try again.`);
           }
           throw err;
         } finally {
@@ -205,7 +213,7 @@ export function createEngine(deps: EngineDeps) {
         try {
           const report = await runPackTest(deps.ort, packId, () => openForTest(packId, backend, opts.onProgress), { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
           // A lost device leaves the cached sessions unusable: the next job loads them afresh.
-          if (report.reason && DEVICE_LOST.test(report.reason)) packs.clear();
+          if (!report.pass && report.backend && deps.deviceLost && (await deps.deviceLost(report.backend).catch(() => undefined)) !== undefined) packs.clear();
           return report;
         } finally {
           cancelled.delete(jobId);

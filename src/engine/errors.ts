@@ -13,6 +13,8 @@ export type EngineErrorCode =
   | 'corrupt-model'
   | 'backend-unavailable'
   | 'device-lost'
+  /** A worker ended (crashed, out of memory, closed) while a call was pending; retryable. */
+  | 'worker-lost'
   | 'encode-failed'
   | 'storage-full'
   | 'invalid-settings-file'

@@ -3,6 +3,7 @@
  * on every OS (no reserved characters, control characters, trailing dots/spaces or reserved
  * Windows device names), plus `name (2).ext` numbering for names already taken.
  */
+import { EngineError } from './errors';
 
 const RESERVED = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
 const WINDOWS_DEVICES = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
@@ -127,7 +128,7 @@ export function validateNameTemplate(t: string): string | undefined {
 /** Renders a name template into a safe file name without extension; throws if the template is invalid. */
 export function renderName(template: string, ctx: NameContext): string {
   const parsed = parseTemplate(template);
-  if ('error' in parsed) throw new Error(parsed.error);
+  if ('error' in parsed) throw new EngineError('invalid-request', parsed.error, { nameTemplate: parsed.error });
   const text = parsed.segments
     .map((s) => {
       switch (s.kind) {

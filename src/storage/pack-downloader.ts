@@ -5,11 +5,14 @@
  * file's size and sha256 checked, then the graph check. Only then is the pack 'installed';
  * a corrupt, missing or over-quota file removes the whole pack, while a dropped connection only
  * pauses it. A file with its own `url` in pack.json (another origin) is fetched from there, with
- * the same Range resume and checks.
+ * the same Range resume and checks. Files listed by path stay inside the pack folder and origin,
+ * http is for this machine only, and a redirect to another origin is refused unless the file is
+ * pinned by sha256 (src/engine/pack/pack-url.ts).
  */
 import { EngineError } from '../engine/errors';
 import { parseAnyManifestText } from '../engine/pack/any-manifest';
 import { manifestFiles } from '../engine/pack/pack-files';
+import { assertPackFolderUrl, assertRedirectAllowed, packFileUrl } from '../engine/pack/pack-url';
 import { assertPackId, assertPackPath, interruptedMessage, percentDone, quotaShortfall, RateMeter } from '../engine/pack/transfer';
 import { type FetchFn, fetchFileIntoOpfs } from './pack-fetch-file';
 import { deletePack, getRecord, type InstallFile, packFile, type PackRecord, saveRecord, PACK_RECORD_VERSION } from './pack-store';
@@ -55,13 +58,14 @@ const DISCARDING = new Set(['corrupt-model', 'missing-file', 'storage-full', 'in
 export async function planFromUrl(url: string, fetchFn: FetchFn = defaultFetch): Promise<DownloadPlan> {
   const trimmed = url.trim();
   const folder = trimmed.endsWith('/pack.json') ? trimmed.slice(0, -'pack.json'.length) : trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
-  if (!/^https?:\/\/[^/]+/i.test(folder)) throw new EngineError('invalid-request', `"${trimmed}" is not a pack URL: enter the full http(s) URL of a folder that has a pack.json.`, { url: 'not an http(s) URL' });
+  assertPackFolderUrl(folder);
   let res: Response;
   try {
     res = await fetchFn(`${folder}pack.json`, { cache: 'no-store' });
   } catch (err) {
     throw new EngineError('missing-file', `Could not fetch ${folder}pack.json (${(err as Error).message}). Check the URL, your connection, and that the server lets this site download from it (CORS).`);
   }
+  assertRedirectAllowed(`${folder}pack.json`, res, 'pack.json', false);
   if (!res.ok) throw new EngineError('missing-file', `There is no pack.json at ${folder} (HTTP ${res.status}). Enter the URL of a folder that has a pack.json.`);
   const manifestText = await res.text();
   const m = parseAnyManifestText(manifestText, `pack.json at ${folder}`);
@@ -81,9 +85,9 @@ async function headSize(url: string, path: string, fetchFn: FetchFn): Promise<nu
   return res.ok && length !== null ? Number(length) : -1;
 }
 
-/** Where a file is downloaded from: its own URL, else its path in the pack folder. */
+/** Where a file is downloaded from: its own URL (pinned by bytes and sha256), else its path inside the pack folder. */
 function fileUrl(f: { path: string; url?: string }, baseUrl: string): string {
-  return f.url ?? new URL(f.path, baseUrl).href;
+  return f.url ?? packFileUrl(f.path, baseUrl);
 }
 
 /** Starts installing `plan` (or continues an unfinished install of the same pack from the same URL). */
@@ -157,6 +161,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
           name: record.name,
           path: f.path,
           url: fileUrl(f, record.baseUrl),
+          pinned: !!f.sha256,
           expected: f.bytes,
           have: have[i] as number,
           signal,

@@ -5,6 +5,7 @@
  * arrived and reports where it stopped; HTTP and quota failures are named errors.
  */
 import { EngineError, isAbortError } from '../engine/errors';
+import { assertRedirectAllowed } from '../engine/pack/pack-url';
 import { parseContentRange, planResponse, rangeHeader } from '../engine/pack/transfer';
 import { packFileHandle } from './pack-store';
 import { storageFullWhileWriting } from './pack-verify';
@@ -18,6 +19,8 @@ export interface FetchFileArgs {
   name: string;
   path: string;
   url: string;
+  /** Whether pack.json pins the file by sha256 (only then may a redirect leave the URL's origin). */
+  pinned: boolean;
   /** Expected size; < 0 when unknown (learned from the response). */
   expected: number;
   /** Bytes already stored. */
@@ -55,6 +58,7 @@ export async function fetchFileIntoOpfs(a: FetchFileArgs): Promise<FileOutcome> 
     } catch (err) {
       return stopped(err, a.signal, have);
     }
+    assertRedirectAllowed(a.url, res, `Model file ${a.path}`, a.pinned);
     const plan = planResponse(res.status, have, res.headers.get('Content-Range'), a.expected >= 0 ? a.expected : undefined);
     switch (plan.kind) {
       case 'missing':

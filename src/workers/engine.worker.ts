@@ -1,5 +1,7 @@
 /** Engine worker: ONNX Runtime Web (WebGPU, wasm fallback) behind comlink. */
-import { expose, transfer } from 'comlink';
+import { expose, type ProxyMarked, releaseProxy, type Remote, transfer } from 'comlink';
+import { holdAliveLock } from './alive-lock';
+import { deviceLostReason } from './gpu-loss';
 import * as ort from 'onnxruntime-web';
 import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
@@ -54,6 +56,7 @@ const engine = createEngine({
   // Read at every run, so a changed Settings value applies to the next task.
   gpuBudgetGiB: async () => (await loadSettings()).gpuBudgetGiB,
   ...deviceMemory(),
+  deviceLost: (backend) => deviceLostReason(ort.env, backend),
 });
 
 /** The usable packs (bundled or installed, test packs included) whose transformer takes LoRAs. */
@@ -69,21 +72,31 @@ async function loraPacks(): Promise<LoraPack[]> {
 }
 const transferAlpha = (a: AlphaFrame) => transfer(a, [a.data.buffer]);
 
+/** Releases the comlink proxies a run was given (their MessagePorts), once the run is over. */
+function releaseCallbacks(...callbacks: unknown[]): void {
+  for (const cb of callbacks) (cb as Remote<ProxyMarked> | undefined)?.[releaseProxy]?.();
+}
+
 const api = {
+  holdAliveLock,
   listPacks,
   loraPacks,
   capabilities: () => engine.capabilities(),
   describePack: (packId: string) => engine.describePack(packId),
   /** Callbacks are comlink proxies (top-level arguments only); `onCheckpoint` gets each step's latent, transferred. */
   async generate(jobId: string, request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback, resumeFrom?: LatentCheckpoint, onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>) {
-    const out = await engine.generate(jobId, request, {
-      backend,
-      onProgress: throttleProgress(onProgress, 100),
-      resumeFrom,
-      previews: true,
-      onCheckpoint: onCheckpoint && ((cp) => onCheckpoint(transfer(cp, [cp.latent.buffer]))),
-    });
-    return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
+    try {
+      const out = await engine.generate(jobId, request, {
+        backend,
+        onProgress: throttleProgress(onProgress, 100),
+        resumeFrom,
+        previews: true,
+        onCheckpoint: onCheckpoint && ((cp) => onCheckpoint(transfer(cp, [cp.latent.buffer]))),
+      });
+      return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
+    } finally {
+      releaseCallbacks(onProgress, onCheckpoint);
+    }
   },
   /** "Test this pack" (see engine/pack-test); resolves with a pass or a failure and its reason. */
   testPack: (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) => engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) }),

@@ -2,6 +2,7 @@
 import coreURL from '@ffmpeg/core?url';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import { expose, transfer } from 'comlink';
+import { holdAliveLock } from './alive-lock';
 import { installErrorTransfer } from '../engine/comlink-errors';
 import { encodeMp4, type Mp4Options } from '../engine/media/encode-mp4';
 import { FfmpegSession } from '../engine/media/ffmpeg-session';
@@ -25,6 +26,7 @@ function source(id: string): FrameSource {
 }
 
 const api = {
+  holdAliveLock,
   /** Encodes the clip and a thumbnail of its middle frame. */
   async encodeVideo(frames: FrameStack, opts: Mp4Options) {
     const mp4 = await encodeMp4(frames, opts, ffmpeg);

@@ -162,4 +162,12 @@ describe('importQueue per-task errors', () => {
     expect(result.items).toEqual([]);
     expect(result.errors).toEqual([{ index: 1, id: 'z', message: 'Task 1 (id "z"): unknown model "nope". Should be one of: demo-t2v, test-t2v-random. media file "clip.mp4" is missing from the zip.' }]);
   });
+
+  it('imports tasks carrying Object prototype names as keys or media paths; only the one with a bogus media path is reported', () => {
+    const proto = JSON.parse('{"__proto__": 5}') as Record<string, unknown>;
+    const items = [good('a', { constructor: 1 }), good('b', { toString: 'x', ...proto }), good('c', { image_end: 'constructor' }), good('d', { valueOf: [] })];
+    const result = importOf(queueZip(items));
+    expect(result.items.map((i) => i.request)).toEqual([request(), request(), request()]);
+    expect(result.errors).toEqual([{ index: 3, id: 'c', message: 'Task 3 (id "c"): media file "constructor" is missing from the zip.' }]);
+  });
 });

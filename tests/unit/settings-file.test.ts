@@ -71,6 +71,14 @@ describe('reading settings from files', () => {
 });
 
 describe('applying settings to the form', () => {
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'])('ignores the Object prototype name %s as a key and applies the rest', (key) => {
+    const settings = JSON.parse(`{"prompt":"hello","${key}":1}`) as Record<string, unknown>;
+    const r = applySettings(settings, current, manifest);
+    expect(r.request.prompt).toBe('hello');
+    expect(r.applied).toEqual(['prompt']);
+    expect(r.ignored).toEqual([key]);
+  });
+
   it('maps WanGP keys onto the request and reports what it ignored and that the model differs', () => {
     const r = applySettings(wanGp, current, manifest);
     expect(r.origin).toBe('WanGP');

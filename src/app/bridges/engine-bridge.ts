@@ -8,7 +8,7 @@ import type { TaskRequest } from '../../engine/request';
 import type { EngineApi } from '../../workers/engine.worker';
 import { WorkerBridge } from './worker-bridge';
 
-export const engineBridge = new WorkerBridge<EngineApi>(() => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'webgp-engine' }));
+export const engineBridge = new WorkerBridge<EngineApi>(() => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'webgp-engine' }), 'engine worker');
 
 export interface ClipOptions {
   jobId: string;

@@ -8,7 +8,7 @@ import type { FrameStack } from '../../engine/pipeline/frames';
 import type { MediaApi } from '../../workers/media.worker';
 import { WorkerBridge } from './worker-bridge';
 
-export const mediaBridge = new WorkerBridge<MediaApi>(() => new Worker(new URL('../../workers/media.worker.ts', import.meta.url), { type: 'module', name: 'webgp-media' }));
+export const mediaBridge = new WorkerBridge<MediaApi>(() => new Worker(new URL('../../workers/media.worker.ts', import.meta.url), { type: 'module', name: 'webgp-media' }), 'media worker');
 
 /** Encodes frames; the frame buffer is transferred (the caller must not use it afterwards). */
 export function encodeVideo(frames: FrameStack, opts: Mp4Options) {

@@ -102,8 +102,20 @@ export class QueueRunner {
   }
 
   private commit(t: Transition, announce = true): void {
+    const known = new Set(this.host.state.tasks.map((x) => x.id));
     this.host.setState(t.state);
-    this.writes = this.writes.then(() => saveTransition(t)).catch((err: Error) => this.host.onError(`The queue could not be saved: ${err.message}`));
+    this.writes = this.writes
+      .then(() => saveTransition(t))
+      .catch((err: Error) => {
+        // A task the store refused (storage full) was never queued: take it off the list again.
+        const refused = new Set(t.changed.filter((x) => !known.has(x.id)).map((x) => x.id));
+        const s = this.host.state;
+        if (refused.size) {
+          this.host.setState({ ...s, tasks: s.tasks.filter((x) => !refused.has(x.id) || x.status !== 'pending') });
+          this.announce();
+        }
+        this.host.onError(`The queue could not be saved: ${err.message}${refused.size ? ` The task${refused.size === 1 ? ' was' : 's were'} not added.` : ''}`);
+      });
     if (announce) this.announce();
   }
 

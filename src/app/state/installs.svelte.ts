@@ -31,6 +31,10 @@ export interface InstallView {
   baseUrl: string;
   /** The last "Test this pack" result. */
   test?: PackTestReport;
+  /** Files downloaded from a URL that pack.json does not pin by sha256 (their bytes are unverified). */
+  unverified: string[];
+  /** Number of files the pack lists. */
+  files: number;
 }
 
 /** Where an action was started, so its error shows there (a failed pack's own row disappears). */
@@ -72,7 +76,8 @@ export class InstallsState {
     // A 'downloading' record that no download of this tab owns was cut off by a reload or crash.
     const status: InstallStatus = r.status === 'downloading' && !active ? 'paused' : r.status;
     const message = active ? undefined : (this.messages[r.id] ?? r.error ?? (status === 'paused' ? interruptedMessage(bytesOnDisk, total) : undefined));
-    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl, ...(r.test ? { test: r.test } : {}) };
+    const unverified = r.baseUrl.startsWith('local:') ? [] : r.files.filter((f) => !f.sha256).map((f) => f.path);
+    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl, unverified, files: r.files.length, ...(r.test ? { test: r.test } : {}) };
   }
 
   async load(): Promise<void> {

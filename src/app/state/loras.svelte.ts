@@ -16,6 +16,7 @@ import { deletePreset, listPresets, PRESET_RECORD_VERSION, type PresetRecord, sa
 import { engineBridge } from '../bridges/engine-bridge';
 import { presetLinkTarget } from '../preset-link';
 import { saveFile } from '../save-file';
+import { whileStoring } from '../unload-guard';
 
 /** A LoRA record as the request references it. */
 export const loraRef = (r: LoraRecord): LoraRef => ({ id: r.id, name: r.name, sha256: r.id });
@@ -54,7 +55,11 @@ export class LorasState {
   }
 
   /** Validates, hashes, matches and stores each file; stops at the first refused file. */
-  async importFiles(files: File[]): Promise<void> {
+  importFiles(files: File[]): Promise<void> {
+    return whileStoring(() => this.#importFiles(files));
+  }
+
+  async #importFiles(files: File[]): Promise<void> {
     this.error = '';
     this.notice = '';
     this.busy = true;
@@ -87,7 +92,11 @@ export class LorasState {
   }
 
   /** Imports `.lset` text as a preset named after its file (without `.lset`). */
-  async importPresetText(fileName: string, text: string): Promise<void> {
+  importPresetText(fileName: string, text: string): Promise<void> {
+    return whileStoring(() => this.#importPresetText(fileName, text));
+  }
+
+  async #importPresetText(fileName: string, text: string): Promise<void> {
     this.presetError = '';
     this.presetNotice = '';
     try {

@@ -38,6 +38,10 @@ export class MattingState {
   fieldErrors = $state<Record<string, string>>({});
   checkResult = $state('');
   queued = $state('');
+  /** The task "Run matting" queued last: its progress, controls and outputs show on this page. */
+  taskId = $state<string | undefined>(undefined);
+  /** Where the frame count stood when this page first saw the run progress (for the ETA). */
+  private etaFrom: { taskId: string; frame: number; at: number } | undefined;
   private wanted = 0;
   private reading = false;
 
@@ -49,8 +53,26 @@ export class MattingState {
     const active = this.queue.active;
     if (!active || !isMatting(active.request)) return '';
     if (active.status === 'paused') return `Matting ${active.request.videoName}: paused at frame ${active.step}.`;
-    return p?.stage === 'matting' ? `Matting ${active.request.videoName}: frame ${p.frame} of ${p.total}.` : `Matting ${active.request.videoName}: starting…`;
+    return p?.stage === 'matting' ? `Matting ${active.request.videoName}: frame ${p.frame} of ${p.total}${this.eta(active.id, p.frame, p.total)}.` : `Matting ${active.request.videoName}: starting…`;
   });
+
+  /** This page's task as the queue has it now (undefined once removed). */
+  readonly task = $derived.by(() => (this.taskId ? this.queue.state.tasks.find((t) => t.id === this.taskId) : undefined));
+
+  /** " · about N s left", from the frame rate seen since this page first saw the run. */
+  private eta(taskId: string, frame: number, total: number): string {
+    const now = performance.now();
+    if (this.etaFrom?.taskId !== taskId || frame < this.etaFrom.frame) this.etaFrom = { taskId, frame, at: now };
+    const done = frame - this.etaFrom.frame;
+    if (done < 1) return '';
+    const left = ((now - this.etaFrom.at) / done) * (total - frame);
+    return ` · about ${Math.max(1, Math.round(left / 1000))} s left`;
+  }
+
+  pause = () => this.queue.send({ kind: 'pause' });
+  resume = () => this.queue.send({ kind: 'resume' });
+  abort = () => this.queue.send({ kind: 'abort' });
+
 
   /** Packs this browser can run: bundled, or installed (a registry pack that is only downloadable is left out). */
   private readonly usable = $derived(this.packs.filter((p) => !p.remote || p.installed));
@@ -168,7 +190,7 @@ export class MattingState {
     const mask = this.mask.mask;
     if (Object.keys(this.fieldErrors).length || !file || !info || !mask) return;
     const r = this.request();
-    this.queue.add(r, { video_source: file, image_mask: await maskPng(mask) });
+    this.taskId = this.queue.add(r, { video_source: file, image_mask: await maskPng(mask) });
     this.queued = `Queued: matting of ${file.name}, frames ${r.startFrame}–${r.endFrame}.`;
   }
 }

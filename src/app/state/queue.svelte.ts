@@ -58,10 +58,12 @@ export class QueueModel {
     holdRunnerLock(() => void this.becomeRunner());
   }
 
-  /** Adds a task (it starts at once when the queue is idle). */
-  add(request: TaskInput, media?: Record<string, Blob>): void {
+  /** Adds a task (it starts at once when the queue is idle); returns its id. */
+  add(request: TaskInput, media?: Record<string, Blob>): string {
     askToNotify();
-    this.send({ kind: 'add', id: crypto.randomUUID(), request, ...(media ? { media } : {}) });
+    const id = crypto.randomUUID();
+    this.send({ kind: 'add', id, request, ...(media ? { media } : {}) });
+    return id;
   }
 
   /** Imports a queue.zip: every valid task is added; each invalid one is reported. */

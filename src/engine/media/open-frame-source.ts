@@ -3,7 +3,9 @@
  * demuxes, the browser decodes its codec and the first frame decodes; ffmpeg.wasm otherwise
  * (other containers, fragmented MP4, HEVC…, or no WebCodecs). A decode error later switches that
  * video to ffmpeg.wasm and reads the chunk again, so the user sees no difference but speed.
+ * A damaged MP4 (a count impossible for the file's size) is refused at once as invalid-video.
  */
+import { EngineError } from '../errors';
 import type { RgbaFrame } from '../matting/frames';
 import type { FfmpegSession } from './ffmpeg-session';
 import type { FrameSource } from './frame-source';
@@ -48,6 +50,7 @@ export async function openFrameSource(ffmpeg: FfmpegSession, path: string, name:
   const viaFfmpeg = () => VideoSource.open(ffmpeg, path, name, file);
   if (prefer === 'ffmpeg') return viaFfmpeg();
   const demuxed = await demuxMp4(file);
+  if (!demuxed.ok && demuxed.error.reason === 'damaged') throw new EngineError('invalid-video', `"${name}" cannot be read: ${demuxed.error.message} Re-export the video (for example with ffmpeg or a video editor) and choose it again.`);
   const source = demuxed.ok ? await WebCodecsSource.open(ffmpeg, path, name, file, demuxed.video) : undefined;
   if (!source) return viaFfmpeg();
   try {

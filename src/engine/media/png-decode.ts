@@ -14,6 +14,8 @@ export interface DecodedImage {
   rgba: Uint8Array;
 }
 
+/** 8192×8192: far above any task resolution or mask; larger claims are refused before inflating. */
+export const MAX_PIXELS = 8192 * 8192;
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
@@ -52,6 +54,8 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
     at += 12 + len;
   }
   if (!width || !height || !idat.length) throw bad('no image data');
+  // Checked before inflating: a small file may claim a huge picture (or inflate to one).
+  if (width * height > MAX_PIXELS) throw bad(`the image is ${width}×${height}, more than the ${MAX_PIXELS} pixels read here`);
   let raw: Uint8Array;
   try {
     raw = unzlibSync(concatBytes(idat));

@@ -1,7 +1,10 @@
 /**
  * Reads the settings text embedded in outputs: the MP4 `©cmt` comment atom (where ffmpeg's
  * `-metadata comment=` and WanGP put it) and PNG `tEXt`/`iTXt`/`zTXt` chunks. No media decoding.
+ * Compressed chunks inflate to a bounded size; a damaged one is a named error.
  */
+import { concatBytes } from '../bytes';
+import { EngineError } from '../errors';
 
 const utf8 = new TextDecoder();
 const latin1 = new TextDecoder('latin1');
@@ -60,14 +63,33 @@ export function isMp4(bytes: Uint8Array): boolean {
   return bytes.length >= 12 && ['ftyp', 'moov', 'mdat', 'free', 'wide'].includes(boxType(bytes, 4));
 }
 
-async function inflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** Settings text is small; a compressed chunk inflating past this is refused (a zip bomb). */
+export const MAX_TEXT_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** Inflates a compressed text chunk, at most MAX_TEXT_CHUNK_BYTES; a damaged or oversized one is an invalid-settings-file error. */
+async function inflate(data: Uint8Array, key: string): Promise<Uint8Array> {
+  const damaged = (why: string) => new EngineError('invalid-settings-file', `The image's compressed "${key}" text chunk ${why}. Use the MP4 or a JSON settings file instead, or save the image again.`);
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.length;
+      if (size > MAX_TEXT_CHUNK_BYTES) throw damaged(`inflates past ${MAX_TEXT_CHUNK_BYTES} bytes`);
+      parts.push(r.value);
+    }
+  } catch (err) {
+    await reader.cancel().catch(() => undefined);
+    if (err instanceof EngineError) throw err;
+    throw damaged(`is damaged (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return concatBytes(parts);
 }
 
 /** All PNG text chunks as keyword → text (tEXt latin-1, iTXt UTF-8, zTXt/compressed iTXt inflated). */
 export async function readPngText(bytes: Uint8Array): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
+  // No prototype: a chunk keyword such as "__proto__" or "constructor" is just a key.
+  const out = Object.create(null) as Record<string, string>;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 8;
   while (at + 12 <= bytes.length) {
@@ -78,13 +100,13 @@ export async function readPngText(bytes: Uint8Array): Promise<Record<string, str
     if (nul > 0) {
       const key = latin1.decode(data.subarray(0, nul));
       if (type === 'tEXt') out[key] = latin1.decode(data.subarray(nul + 1));
-      else if (type === 'zTXt') out[key] = latin1.decode(await inflate(data.subarray(nul + 2)));
+      else if (type === 'zTXt') out[key] = latin1.decode(await inflate(data.subarray(nul + 2), key));
       else if (type === 'iTXt') {
         const compressed = data[nul + 1] === 1;
         const langEnd = data.indexOf(0, nul + 3);
         const transEnd = data.indexOf(0, langEnd + 1);
         const text = data.subarray(transEnd + 1);
-        out[key] = utf8.decode(compressed ? await inflate(text) : text);
+        out[key] = utf8.decode(compressed ? await inflate(text, key) : text);
       }
     }
     if (type === 'IEND') break;

@@ -5,6 +5,7 @@
  */
 import { enhanceModeFromCode } from '../enhancer/provider';
 import { EngineError } from '../errors';
+import { own } from '../own-key';
 import type { PackManifest } from '../pack/manifest';
 import { solverFromSettings, WANGP_SOLVER_NAMES } from '../settings';
 import type { LoraRef, TaskRequest } from '../request';
@@ -128,7 +129,7 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
       applyEnhancer(value, request, result);
       continue;
     }
-    const target = KEY_MAP[key];
+    const target = own(KEY_MAP, key);
     if (!target) {
       if (!INFORMATIONAL.has(key)) result.ignored.push(key);
       continue;

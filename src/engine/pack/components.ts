@@ -4,6 +4,7 @@
  * components (a chain of stages that pass tensors by name, `repeat` expanding N blocks).
  * Parsing records every wrong field by path (see validate-helpers.ts).
  */
+import { isAllowedFetchUrl } from './pack-url';
 import { FieldErrors, type Json } from './validate-helpers';
 
 export const FLOAT_TYPES = ['float32', 'float16'] as const;
@@ -105,8 +106,6 @@ export interface FileIntegrity {
   url?: string;
 }
 
-const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
-
 /** A file's own download URL: absolute https (http only on the local machine, for tests). */
 function checkFileUrl(e: FieldErrors, v: unknown, path: string): string | undefined {
   const raw = e.string(v, path, { optional: true });
@@ -117,7 +116,7 @@ function checkFileUrl(e: FieldErrors, v: unknown, path: string): string | undefi
   } catch {
     url = undefined;
   }
-  const ok = url && (url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.includes(url.hostname))) && !url.username && !url.password;
+  const ok = url && isAllowedFetchUrl(url);
   if (!ok) {
     e.add(path, `"${raw}" is not an absolute https: URL (http: is only allowed for localhost, 127.0.0.1 and [::1])`);
     return undefined;

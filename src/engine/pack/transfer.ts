@@ -4,6 +4,7 @@
  * and ETA, the quota verdict, the texts the Models page shows, and which ids and paths are safe
  * as OPFS names.
  */
+import { hasUrlEscape } from './pack-url';
 import { EngineError } from '../errors';
 import { formatSize } from '../format-size';
 
@@ -134,10 +135,10 @@ export function assertPackId(id: string): void {
   }
 }
 
-/** A file path inside a pack: relative, "/"-separated, no "." or ".." segments, not pack.json itself. */
+/** A file path inside a pack: relative, "/"-separated, no "." or ".." segments, no encoded or scheme-like escapes (`%2e%2e/`, `http:x`), not pack.json itself. */
 export function assertPackPath(path: string): void {
   const parts = path.split('/');
-  if (!path || path === 'pack.json' || path.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+  if (!path || path === 'pack.json' || path.includes('\\') || hasUrlEscape(path) || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new EngineError('invalid-manifest', `pack.json lists the file "${path}", which is not a plain path inside the pack. Fix pack.json.`);
   }
 }

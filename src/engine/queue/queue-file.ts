@@ -6,6 +6,7 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped, type Zippable } from 'fflate';
 import { EngineError } from '../errors';
 import { applySettings } from '../metadata/settings-file';
+import { own } from '../own-key';
 import type { PackManifest } from '../pack/manifest';
 import { defaultRequest, type TaskRequest, validateRequest } from '../request';
 import { dataUrlBytes, pngDataUrl } from '../media/png-decode';
@@ -51,12 +52,12 @@ const EXT_BY_MIME: Record<string, string> = {
 const MIME_BY_EXT: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', mp4: 'video/mp4', wav: 'audio/wav', mp3: 'audio/mpeg' };
 
 function extensionOf(mime: string): string {
-  return EXT_BY_MIME[mime.split(';')[0]!.trim().toLowerCase()] ?? 'bin';
+  return own(EXT_BY_MIME, mime.split(';')[0]!.trim().toLowerCase()) ?? 'bin';
 }
 
 function mimeOf(path: string): string {
   const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
-  return MIME_BY_EXT[ext] ?? 'application/octet-stream';
+  return own(MIME_BY_EXT, ext) ?? 'application/octet-stream';
 }
 
 /** Builds queue.zip bytes: queue.json ([{id, params}], params = requestParams + media roles → zip paths) and media/ files. */
@@ -167,12 +168,19 @@ export function importQueue(bytes: Uint8Array, fileName: string, manifestFor: (p
     const missing: string[] = [];
     let startImage: Uint8Array | undefined;
     for (const [role, path] of mediaPaths(entry.params)) {
-      const data = media[path];
+      const data = own(media, path);
       if (!data) missing.push(`media file "${path}" is missing from the zip.`);
       else if (role === 'image_start' && mimeOf(path) === 'image/png') startImage = data;
       else files[role] = new Blob([data], { type: mimeOf(path) });
     }
-    const { request, problems } = checkParams(entry.params, manifestFor, knownPacks, startImage);
+    let checked: Checked;
+    try {
+      checked = checkParams(entry.params, manifestFor, knownPacks, startImage);
+    } catch (err) {
+      // One task that trips a parser is reported alone; the others still import.
+      return fail([`its settings could not be read (${err instanceof Error ? err.message : String(err)}).`]);
+    }
+    const { request, problems } = checked;
     problems.push(...missing);
     if (!request || problems.length) return fail(problems);
     result.items.push({ request, ...(Object.keys(files).length ? { media: files } : {}) });

@@ -12,7 +12,8 @@ export interface Box {
 }
 
 /** Why a file could not be demuxed here; the caller falls back to ffmpeg.wasm. */
-export type NotDemuxableReason = 'not-mp4' | 'truncated' | 'fragmented' | 'no-video-track' | 'unsupported-codec' | 'unsupported-layout';
+/** `damaged`: a count or size in the file is impossible for its size; no decoder is tried (the caller refuses the file). */
+export type NotDemuxableReason = 'not-mp4' | 'truncated' | 'damaged' | 'fragmented' | 'no-video-track' | 'unsupported-codec' | 'unsupported-layout';
 
 export class NotDemuxable extends Error {
   override name = 'NotDemuxable';

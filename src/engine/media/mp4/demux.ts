@@ -38,7 +38,7 @@ function rotated(v: DataView, trak: Box): boolean {
   return !!tkhd && (v.getInt32(matrix + 4) !== 0 || v.getInt32(matrix + 12) !== 0 || v.getInt32(matrix) < 0 || v.getInt32(matrix + 16) < 0);
 }
 
-function videoTrack(v: DataView, moov: Box, hasAudio: boolean): Mp4Video {
+function videoTrack(v: DataView, moov: Box, hasAudio: boolean, fileSize: number): Mp4Video {
   const trak = children(v, moov.start, moov.end).find((b) => b.type === 'trak' && handler(v, b) === 'vide');
   if (!trak) throw new NotDemuxable('no-video-track', 'The file has no video track.');
   const mdhd = find(v, trak, 'mdia', 'mdhd');
@@ -47,7 +47,7 @@ function videoTrack(v: DataView, moov: Box, hasAudio: boolean): Mp4Video {
   if (!mdhd || !stbl || !stsd) throw new NotDemuxable('unsupported-layout', 'The video track lacks its media header or sample table.');
   const timescale = v.getUint32(mdhd.start + (v.getUint8(mdhd.start) === 1 ? 20 : 12));
   const config = decoderConfig(v, stsd);
-  const samples = sampleTable(v, stbl);
+  const samples = sampleTable(v, stbl, fileSize);
   const frameCount = samples.sizes.length;
   if (frameCount === 0 || timescale === 0) throw new NotDemuxable('unsupported-layout', 'The video track has no samples.');
   if (rotated(v, trak)) throw new NotDemuxable('unsupported-layout', 'The video track is rotated or flipped (tkhd matrix).');
@@ -66,7 +66,7 @@ export async function demuxMp4(file: Blob): Promise<DemuxResult> {
     const moov = { type: 'moov', start: 0, end: v.byteLength };
     if (find(v, moov, 'mvex')) throw new NotDemuxable('fragmented', 'The MP4 is fragmented (mvex box).');
     const hasAudio = children(v, 0, v.byteLength).some((b) => b.type === 'trak' && handler(v, b) === 'soun');
-    return { ok: true, video: videoTrack(v, moov, hasAudio) };
+    return { ok: true, video: videoTrack(v, moov, hasAudio, file.size) };
   } catch (err) {
     if (err instanceof NotDemuxable) return { ok: false, error: err };
     if (err instanceof RangeError) return { ok: false, error: new NotDemuxable('truncated', `The movie header is cut short (${err.message}).`) };

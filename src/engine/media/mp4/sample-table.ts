@@ -2,6 +2,8 @@
  * A track's samples from its sample table (`stbl`): byte offset and size (`stsz`, `stsc`,
  * `stco`/`co64`), decode and composition times (`stts`, `ctts`), key frames (`stss`; none means
  * every sample is one). Samples stay in decode order; `presentation` lists them in display order.
+ * Every entry count is checked against its box's size (and the sample count against the file's)
+ * before anything is allocated: a damaged count is NotDemuxable('damaged'), never a 4-billion loop.
  */
 import { type Box, find, NotDemuxable } from './boxes';
 
@@ -25,26 +27,36 @@ function need(v: DataView, stbl: Box, type: string): Box {
   return b;
 }
 
+/** The entry count at `b.start + at`, refused when `count` entries of `entryBytes` would not fit in the box. */
+function entries(v: DataView, b: Box, type: string, at: number, entryBytes: number): number {
+  const count = v.getUint32(b.start + at);
+  const room = Math.max(0, b.end - (b.start + at + 4));
+  if (count * entryBytes > room) throw new NotDemuxable('damaged', `The video's "${type}" table claims ${count} entries but its box holds ${Math.floor(room / entryBytes)}: the file is damaged.`);
+  return count;
+}
+
 /** Calls `each(a, b)` for each two-u32 entry of a full box with an entry count (stts, ctts). */
-function pairs(v: DataView, b: Box, each: (a: number, b: number) => void, signed = false): void {
-  const count = v.getUint32(b.start + 4);
+function pairs(v: DataView, b: Box, type: string, each: (a: number, b: number) => void, signed = false): void {
+  const count = entries(v, b, type, 4, 8);
   for (let i = 0, at = b.start + 8; i < count; i++, at += 8) each(v.getUint32(at), signed ? v.getInt32(at + 4) : v.getUint32(at + 4));
 }
 
-export function sampleTable(v: DataView, stbl: Box): SampleTable {
+/** The sample table of `stbl`; `fileSize` bounds the sample count when all samples share one size. */
+export function sampleTable(v: DataView, stbl: Box, fileSize: number): SampleTable {
   const stsz = need(v, stbl, 'stsz');
   const fixed = v.getUint32(stsz.start + 4);
-  const n = v.getUint32(stsz.start + 8);
+  const n = fixed ? v.getUint32(stsz.start + 8) : entries(v, stsz, 'stsz', 8, 4);
+  if (fixed && n * fixed > fileSize) throw new NotDemuxable('damaged', `The video's "stsz" table claims ${n} samples of ${fixed} bytes, more than the file's ${fileSize} bytes: the file is damaged.`);
   const sizes = new Uint32Array(n);
   for (let i = 0; i < n; i++) sizes[i] = fixed || v.getUint32(stsz.start + 12 + 4 * i);
 
   const co64 = find(v, stbl, 'co64');
   const stco = co64 ?? need(v, stbl, 'stco');
-  const chunkCount = v.getUint32(stco.start + 4);
+  const chunkCount = entries(v, stco, co64 ? 'co64' : 'stco', 4, co64 ? 8 : 4);
   const chunkOffset = (c: number) => (co64 ? Number(v.getBigUint64(stco.start + 8 + 8 * c)) : v.getUint32(stco.start + 8 + 4 * c));
   const offsets = new Float64Array(n);
   const stsc = need(v, stbl, 'stsc');
-  const runs = v.getUint32(stsc.start + 4);
+  const runs = entries(v, stsc, 'stsc', 4, 12);
   let s = 0;
   for (let r = 0; r < runs; r++) {
     const at = stsc.start + 8 + 12 * r;
@@ -64,17 +76,17 @@ export function sampleTable(v: DataView, stbl: Box): SampleTable {
   const durations = new Map<number, number>();
   let t = 0;
   let i = 0;
-  pairs(v, need(v, stbl, 'stts'), (count, delta) => {
+  pairs(v, need(v, stbl, 'stts'), 'stts', (count, delta) => {
     durations.set(delta, (durations.get(delta) ?? 0) + count);
     for (let k = 0; k < count && i < n; k++, i++, t += delta) cts[i] = t;
   });
   const ctts = find(v, stbl, 'ctts');
   i = 0;
-  if (ctts) pairs(v, ctts, (count, offset) => { for (let k = 0; k < count && i < n; k++, i++) cts[i] = (cts[i] as number) + offset; }, true);
+  if (ctts) pairs(v, ctts, 'ctts', (count, offset) => { for (let k = 0; k < count && i < n; k++, i++) cts[i] = (cts[i] as number) + offset; }, true);
 
   const stss = find(v, stbl, 'stss');
   const keys = new Uint8Array(n).fill(stss ? 0 : 1);
-  if (stss) for (let k = 0, count = v.getUint32(stss.start + 4); k < count; k++) keys[v.getUint32(stss.start + 8 + 4 * k) - 1] = 1;
+  if (stss) for (let k = 0, count = entries(v, stss, 'stss', 4, 4); k < count; k++) keys[v.getUint32(stss.start + 8 + 4 * k) - 1] = 1;
 
   const presentation = Uint32Array.from({ length: n }, (_, k) => k).sort((a, b) => (cts[a] as number) - (cts[b] as number));
   const frameDelta = [...durations].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
