@@ -19,6 +19,7 @@ import type { TaskRequest } from '../request';
 import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
 import { buildSchedule } from '../schedule/schedules';
 import { createFlowSolver, type SolverState } from '../schedule/solvers';
+import type { TransferMeter } from '../transfers';
 import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import type { ComponentRunner } from './component-runner';
 import { type FrameStack, toRgbaFrames } from './frames';
@@ -47,6 +48,8 @@ export interface GenerateOptions {
   onPhase?: (phase: Phase) => Promise<void> | void;
   /** Sees each stage's output as it is made ("Test this pack"); may throw to stop the run. */
   inspect?: StageInspector;
+  /** Counts host↔device transfers; generate tells it the stage and step (transfers.ts). */
+  transfers?: TransferMeter;
 }
 
 /** A stage output handed to `GenerateOptions.inspect`: a tensor (possibly on the GPU) or floats already read. */
@@ -128,6 +131,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
   };
   const scope = new TensorScope();
   const enter = async (phase: Phase) => {
+    opts.transfers?.at(phase);
     await pack.enter(phase);
     await opts.onPhase?.(phase);
   };
@@ -194,6 +198,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     checkCancel();
     const t1 = now();
     for (let i = start; i < r.steps; i++) {
+      opts.transfers?.at('denoise', i);
       const sigma = sigmas[i] as number;
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
       const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
@@ -243,6 +248,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       checkCancel();
     }
     await saving;
+    opts.transfers?.at('decode');
     if (opts.syncTimings) await readFloats(x);
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });
