@@ -2,9 +2,9 @@
  * The generation pipelines (t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet) as one loop
  * driven by the manifest: tokenize → text encoder (prompt and, with CFG, negative prompt) →
  * (i2v: start image → VAE encoder → pinned first latent frame) → denoise on the pack's schedule →
- * VAE decode. With Euler every per-step tensor stays in GPU buffers (the engine's step graph, or
- * the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG on the device, then update
- * the latent on the CPU with their history. ε-prediction UNets use the same Euler step in σ.
+ * VAE decode. Every per-step tensor stays in GPU buffers: Euler through the engine's step graph
+ * (or the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG with the step graph and
+ * update the latent with their history on the device (gpu-solver.ts). ε-prediction UNets use the same Euler step in σ.
  * Each phase is entered on the pack first, so sequential residency (pack/residency.ts) releases
  * the text encoder before the first step and creates the VAE decoder only after the last.
  */
@@ -22,6 +22,7 @@ import { createFlowSolver, type SolverState } from '../schedule/solvers';
 import type { TransferMeter } from '../transfers';
 import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import type { ComponentRunner } from './component-runner';
+import { GpuSolver } from './gpu-solver';
 import { type FrameStack, toRgbaFrames } from './frames';
 import { cthw, decoderInput, decoderTakesLatentAsIs, denoiseShape, normaliseEncoded, startFrameMasks, timestepTensor } from './latents';
 import { isPreviewStep, latentPreview } from './preview';
@@ -130,6 +131,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     if (opts.isCancelled?.()) throw abortError();
   };
   const scope = new TensorScope();
+  const cleanups: (() => void)[] = [];
   const enter = async (phase: Phase) => {
     opts.transfers?.at(phase);
     await pack.enter(phase);
@@ -158,11 +160,17 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const size = shape.reduce((a, b) => a * b, 1);
     const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
     const eps = tspec.prediction === 'epsilon';
-    // Euler runs as a GPU step graph; multistep solvers keep their history on the CPU.
-    const solver = r.solver === 'euler' ? undefined : createFlowSolver(r.solver, sigmas);
-    if (solver && start > 0) {
-      if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
-      solver.restore(opts.resumeFrom.solver);
+    // Euler runs as a GPU step graph; multistep solvers keep their history on the device too.
+    const solver = r.solver === 'euler' ? undefined : new GpuSolver(r.solver, sigmas, ort, pack.combine, tspec.prediction === 'flow-negated' ? -1 : 1);
+    if (solver) {
+      cleanups.push(() => solver.dispose());
+      // The CPU solver validates the schedule and the checkpoint's state.
+      const check = createFlowSolver(r.solver, sigmas);
+      if (start > 0) {
+        if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
+        check.restore(opts.resumeFrom.solver);
+        solver.restore(opts.resumeFrom.solver, shape);
+      }
     }
     // Only the multistep solvers' CFG combination needs zero latents.
     const zeros = solver && new ort.Tensor('float32', new Float32Array(size), shape);
@@ -218,9 +226,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       } else if (solver && zeros) {
         // The step graph with zero latents and dt = 1 is the CFG combination p_u + g·(p_c − p_u).
         const combined = scope.keep((await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance })).latents_out as OrtTensor);
-        const v = await readFloats(combined);
-        const flow = tspec.prediction === 'flow-negated' ? v.map((a) => -a) : v;
-        next = new ort.Tensor('float32', solver.step(i, await readFloats(x), flow), shape);
+        next = scope.keep(await solver.step(i, x, combined));
         scope.drop(combined);
       } else {
         // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
@@ -241,7 +247,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
         if (preview) opts.onProgress?.({ stage: 'preview', ...latentPreview(latent, shape.length === 5 ? shape : [shape[0] as number, shape[1] as number, 1, shape[2] as number, shape[3] as number], { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps }) });
         if (opts.onCheckpoint) {
           await saving; // at most one checkpoint write in flight
-          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: solver.state() } : {}) });
+          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: await solver.state() } : {}) });
         }
       }
       await opts.waitWhilePaused?.();
@@ -258,6 +264,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
   } finally {
     scope.disposeAll();
+    for (const c of cleanups) c();
   }
 }
 
