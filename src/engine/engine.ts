@@ -255,7 +255,7 @@ export function createEngine(deps: EngineDeps) {
     benchPipeline(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<PipelineBenchResult> {
       return serial(async () => {
         const manifest = await readManifest(source);
-        return benchPipeline(ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
+        return benchPipeline(ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend, meter);
       });
     },
 
