@@ -1,8 +1,9 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
- * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames through the
+ * (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
+ * and another solver; with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
- * ?residency=ID, pack ID all-resident vs sequential (?base=URL&solver=S: packs served elsewhere, another solver); with ?decode,
+ * ?residency=ID, pack ID all-resident vs sequential; with ?decode,
  * the source-video decode rows, WebCodecs and ffmpeg.wasm) and prints
  * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */

@@ -13,6 +13,8 @@ export interface TransferCounts {
   uploadBytes: number;
   readbacks: number;
   readbackBytes: number;
+  /** Uploads of a CPU tensor already uploaded earlier in the run: a constant sent again. */
+  reuploads: number;
 }
 
 /** What a run moved: totals, per stage ('encode-text', 'denoise', 'decode' …) and per denoise step. */
@@ -39,10 +41,11 @@ export function tensorBytes(t: OrtTensor): number {
   return t.size * (BYTES[t.type] ?? 4);
 }
 
-export const zeroCounts = (): TransferCounts => ({ uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0 });
+export const zeroCounts = (): TransferCounts => ({ uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, reuploads: 0 });
 
-function add(into: TransferCounts, way: 'up' | 'down', bytes: number): void {
-  if (way === 'up') {
+function add(into: TransferCounts, way: 'up' | 'again' | 'down', bytes: number): void {
+  if (way === 'again') into.reuploads++;
+  if (way !== 'down') {
     into.uploads++;
     into.uploadBytes += bytes;
   } else {
@@ -63,7 +66,8 @@ export function meterTransfers(ort: OrtModule): TransferMeter {
   let steps: TransferCounts[] = [];
   let stage = 'other';
   let step: number | undefined;
-  const count = (way: 'up' | 'down', bytes: number) => {
+  let sent = new WeakSet<OrtTensor>();
+  const count = (way: 'up' | 'again' | 'down', bytes: number) => {
     add(total, way, bytes);
     add((stages[stage] ??= zeroCounts()), way, bytes);
     if (step !== undefined) add((steps[step] ??= zeroCounts()), way, bytes);
@@ -79,7 +83,11 @@ export function meterTransfers(ort: OrtModule): TransferMeter {
   const wrapRun = (session: OrtSession) => {
     const run = session.run.bind(session) as (feeds: Record<string, OrtTensor>, ...rest: unknown[]) => Promise<Record<string, OrtTensor>>;
     (session as { run: unknown }).run = async (feeds: Record<string, OrtTensor>, ...rest: unknown[]) => {
-      for (const t of Object.values(feeds)) if (t.location === 'cpu') count('up', tensorBytes(t));
+      for (const t of Object.values(feeds)) {
+        if (t.location !== 'cpu') continue;
+        count(sent.has(t) ? 'again' : 'up', tensorBytes(t));
+        sent.add(t);
+      }
       const out = await run(feeds, ...rest);
       for (const t of Object.values(out)) {
         if (t.location === 'gpu-buffer') watch(t);
@@ -102,6 +110,7 @@ export function meterTransfers(ort: OrtModule): TransferMeter {
     ort: wrapped,
     reset() {
       total = zeroCounts();
+      sent = new WeakSet();
       stages = {};
       steps = [];
       stage = 'other';

@@ -27,7 +27,21 @@ describe('transfer meter', () => {
     meter.at('denoise', 0);
     await s.run({ x: tensor('cpu', 4), z: tensor('gpu-buffer', 100) });
     expect(meter.report()).toMatchObject({ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32, steps: [{ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32 }] });
-    expect(meter.report().stages.denoise).toEqual({ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32 });
+    expect(meter.report().stages.denoise).toEqual({ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32, reuploads: 0 });
+  });
+
+  it('the same CPU tensor fed again is a reupload (a constant sent twice)', async () => {
+    const meter = meterTransfers(fakeOrt('gpu-buffer'));
+    const s = await meter.ort.InferenceSession.create(new Uint8Array(1), { executionProviders: ['webgpu'] });
+    const constant = tensor('cpu', 4);
+    meter.at('denoise', 0);
+    await s.run({ x: constant });
+    meter.at('denoise', 1);
+    await s.run({ x: constant, y: tensor('cpu', 2) });
+    expect(meter.report().steps).toEqual([
+      { uploads: 1, uploadBytes: 16, readbacks: 0, readbackBytes: 0, reuploads: 0 },
+      { uploads: 2, uploadBytes: 24, readbacks: 0, readbackBytes: 0, reuploads: 1 },
+    ]);
   });
 
   it('an output kept in a GPU buffer counts a readback only when its data is downloaded', async () => {
@@ -50,7 +64,7 @@ describe('transfer meter', () => {
     const gpu = await meter.ort.InferenceSession.create(new Uint8Array(1), { executionProviders: ['webgpu'] });
     await gpu.run({ x: tensor('cpu', 4) });
     meter.reset();
-    expect(meter.report()).toEqual({ uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, stages: {}, steps: [] });
+    expect(meter.report()).toEqual({ uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, reuploads: 0, stages: {}, steps: [] });
   });
 
   it('the engine reports a run per stage and per denoise step (sessions made for WebGPU, run here on the CPU)', async () => {
@@ -61,12 +75,12 @@ describe('transfer meter', () => {
     const t = out.transfers;
     expect(t.steps).toHaveLength(3);
     expect(Object.keys(t.stages)).toEqual(expect.arrayContaining(['encode-text', 'denoise', 'decode']));
-    for (const k of ['uploads', 'uploadBytes', 'readbacks', 'readbackBytes'] as const) {
+    for (const k of ['uploads', 'uploadBytes', 'readbacks', 'readbackBytes', 'reuploads'] as const) {
       expect(Object.values(t.stages).reduce((n, s) => n + s[k], 0)).toBe(t[k]);
       expect(t.steps.reduce((n, s) => n + s[k], 0)).toBe(t.stages.denoise?.[k]);
     }
-    // Every step moves the same: the latent and timestep up, the prediction and next latent back.
-    expect(new Set(t.steps.map((s) => JSON.stringify(s))).size).toBe(1);
+    // After the first (which also sends the guidance once), every step moves the same: here every output is on the CPU and goes back up.
+    expect(new Set(t.steps.slice(1).map((s) => JSON.stringify(s))).size).toBe(1);
     expect(maxPerStep(t).readbacks).toBeGreaterThan(0);
     const cpu = await createEngine({ ort: ortNodeModule, sourceFor: async (id) => diskPackSource(id), probe: async () => CPU_ONLY }).generate('w', smallRequest('test-t2v-random', { steps: 3 }));
     expect(cpu.transfers).toMatchObject({ uploads: 0, readbacks: 0 });

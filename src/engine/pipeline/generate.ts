@@ -146,13 +146,15 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const guidanceAt = (i: number) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? r.guidance2 : r.guidance);
     const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
-    const keepAll = (c: Conditioning) => {
-      scope.keep(c.context);
-      if (c.textEmbeds) scope.keep(c.textEmbeds);
-      return c;
+    // Per-run constants go to the device once (the scale graph's output stays there), not every step.
+    const resident = async (t: OrtTensor) => scope.keep((await pack.scale.run({ x: t, s: new ort.Tensor('float32', Float32Array.of(1), [1]) })).out as OrtTensor);
+    // Text conditioning post-processed on the CPU (padding, concatenation) goes up once too.
+    const keepAll = async (c: Conditioning): Promise<Conditioning> => {
+      const up = async (t: OrtTensor) => (t.location === 'cpu' && pack.backend === 'webgpu' ? resident(t) : scope.keep(t));
+      return { ...c, context: await up(c.context), ...(c.textEmbeds ? { textEmbeds: await up(c.textEmbeds) } : {}) };
     };
-    const cond = keepAll(await encodeConditioning(ort, pack, r.prompt));
-    const uncond = useCfg ? keepAll(await encodeConditioning(ort, pack, r.negativePrompt)) : cond;
+    const cond = await keepAll(await encodeConditioning(ort, pack, r.prompt));
+    const uncond = useCfg ? await keepAll(await encodeConditioning(ort, pack, r.negativePrompt)) : cond;
     await opts.inspect?.({ stage: 'text-encoder', output: cond.context });
     checkCancel();
 
@@ -173,8 +175,8 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       }
     }
     // Only the multistep solvers' CFG combination needs zero latents.
-    const zeros = solver && new ort.Tensor('float32', new Float32Array(size), shape);
-    const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
+    const zeros = solver && (await resident(new ort.Tensor('float32', new Float32Array(size), shape)));
+    const one = await resident(new ort.Tensor('float32', Float32Array.of(1), [1]));
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
     const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
     let x: OrtTensor = new ort.Tensor('float32', initial, shape);
@@ -184,19 +186,19 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     if (m.pipeline === 'i2v-flow-dit') {
       await enter('encode-image');
       const masks = startFrameMasks(await encodeStartImage(pack, ort, r, shape), shape);
-      const keep = new ort.Tensor('float32', masks.keep, shape);
-      const fixed = new ort.Tensor('float32', masks.fixed, shape);
+      const keep = await resident(new ort.Tensor('float32', masks.keep, shape));
+      const fixed = await resident(new ort.Tensor('float32', masks.fixed, shape));
       pin = async (t) => scope.keep((await pack.blend.run({ x: t, keep, fixed })).out as OrtTensor);
       if (!opts.resumeFrom) x = await pin(x);
     }
     const fixedFrames = pin ? 1 : 0;
     // SDXL: size micro-conditioning, when the transformer takes it.
     const { width, height } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
-    const timeIds: Record<string, OrtTensor> = tspec.inputs.timeIds !== undefined ? { timeIds: timeIdsTensor(ort, width, height) } : {};
+    const timeIds: Record<string, OrtTensor> = tspec.inputs.timeIds !== undefined ? { timeIds: await resident(timeIdsTensor(ort, width, height)) } : {};
     const helperStep = r.solver === 'euler' && !useCfg ? pack.components.schedulerStep : undefined;
     const guidanceTensors = new Map<number, OrtTensor>();
-    const guidanceTensor = (g: number): OrtTensor => {
-      const t = guidanceTensors.get(g) ?? new ort.Tensor('float32', Float32Array.of(g), [1]);
+    const guidanceTensor = async (g: number): Promise<OrtTensor> => {
+      const t = guidanceTensors.get(g) ?? (await resident(new ort.Tensor('float32', Float32Array.of(g), [1])));
       guidanceTensors.set(g, t);
       return t;
     };
@@ -216,7 +218,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
         return scope.keep((await transformer.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds })).prediction as OrtTensor);
       };
       const g = guidanceAt(i);
-      const guidance = guidanceTensor(g);
+      const guidance = await guidanceTensor(g);
       const pCond = await predict(cond);
       const pUncond = g !== 1 ? await predict(uncond) : pCond;
       if (modelInput !== x) scope.drop(modelInput);
