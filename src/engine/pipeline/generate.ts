@@ -179,7 +179,9 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const one = await resident(new ort.Tensor('float32', Float32Array.of(1), [1]));
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
     const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
-    let x: OrtTensor = new ort.Tensor('float32', initial, shape);
+    // On the device once: step 0 feeds it to the transformer and to the step graph.
+    const start0 = new ort.Tensor('float32', initial, shape);
+    let x: OrtTensor = pack.backend === 'webgpu' ? await resident(start0) : start0;
 
     // i2v: pin latent frame 0 to the encoded start image after every update.
     let pin: ((t: OrtTensor) => Promise<OrtTensor>) | undefined;
