@@ -3,8 +3,7 @@
  * a denoise step reads nothing back to the CPU, for Euler, UniPC and DPM++ on every test pack,
  * single-graph and block-streamed (test-fastwan's stages). The same packs loaded without
  * GPU-resident outputs do read back every step, so the counter sees readbacks when they happen.
- * Reuploads (a CPU tensor sent again) are printed, not yet asserted: test-zimage still re-sends
- * some with UniPC/DPM++ (see the report of branch gpu).
+ * No CPU tensor is sent twice in a run (per-run constants go up once).
  */
 import { expect, test } from '@playwright/test';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
@@ -38,6 +37,8 @@ for (const [solver, packs] of [['euler', ALL], ['unipc', FLOW], ['dpmpp-2m', FLO
       expect(r.backend, r.packId).toBe('webgpu');
       expect(r.solver).toBe(solver);
       expect(r.transfersPerStep?.readbacks, `${r.packId} readbacks per step`).toBe(0);
+      // No per-run constant (initial latent, guidance, zeros, masks, context) is sent again.
+      expect(r.transfersPerStep?.reuploads, `${r.packId} constants uploaded again per step`).toBe(0);
       expect(r.roundTripTransfersPerStep?.readbacks, `${r.packId} readbacks per step with outputs on the CPU`).toBeGreaterThan(0);
     }
     console.log(rows.map((r) => `${solver} ${r.packId}: per step ${JSON.stringify(r.transfersPerStep)}; round trip ${JSON.stringify(r.roundTripTransfersPerStep)}`).join('\n'));
