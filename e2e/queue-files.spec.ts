@@ -92,4 +92,10 @@ test('Export history downloads one JSON line per finished run with its artifacts
   expect(run.settingsHash).toMatch(/^[0-9a-f]{64}$/);
   expect(Date.parse(run.endedAt as string)).toBeGreaterThanOrEqual(Date.parse(run.startedAt as string));
   expect(run.artifacts).toEqual([expect.objectContaining({ role: 'video', container: 'mp4', codec: 'h264', frames: 5, durationSeconds: 5 / 16 })]);
+  // The WebGPU run's transfer count: one entry per step; the queue asks for previews and checkpoints, so each step reads the latent back.
+  const transfers = run.transfers as { uploads: number; readbacks: number; steps: { readbacks: number; readbackBytes: number }[]; stages: Record<string, unknown> };
+  expect(transfers.steps).toHaveLength(2);
+  expect(Object.keys(transfers.stages)).toEqual(expect.arrayContaining(['encode-text', 'denoise', 'decode']));
+  expect(transfers.uploads).toBeGreaterThan(0);
+  for (const s of transfers.steps) expect(s.readbackBytes).toBeGreaterThanOrEqual(4 * 4 * 5 * 16 * 16); // float32 latent 4×5×16×16
 });

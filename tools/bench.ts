@@ -38,6 +38,11 @@ async function waitForServer(url: string, ms: number): Promise<void> {
   throw new Error(`server at ${url} did not start`);
 }
 
+/** "uploaded·read back" bytes of one denoise step (the bench's transfer count), or "-" on wasm. */
+function bytesPerStep(t: PipelineBenchResult['transfersPerStep']): string {
+  return t && t.uploads + t.readbacks > 0 ? `${t.uploadBytes}·${t.readbackBytes}`.padStart(14) : '-'.padStart(14);
+}
+
 /**
  * Opens bench.html in a fresh browser and returns its JSON rows, with the peak resident memory the
  * run added over a blank page (the browser is this process's child, as is the constant preview server).
@@ -85,14 +90,14 @@ try {
   console.log('\nstep/bare: full denoise step (transformer + scheduler step graph) ÷ bare transformer session.run, GPU-resident.');
   console.log('roundtrip/resident: step time with every output downloaded to the CPU ÷ GPU-resident step time (≈1 on wasm, where all tensors are CPU).');
   console.log('checkpoint/resident: step time with the queue\'s per-step crash-resume checkpoint (latent read back) ÷ GPU-resident step time.');
-  console.log('unipc/euler: step time with UniPC (multistep update on the CPU) ÷ Euler (GPU step graph).');
+  console.log('unipc/euler: step time with UniPC (multistep update as a generated graph on the device) ÷ Euler (GPU step graph).');
 
-  console.log('\npipeline      pack              backend  pack KiB  load ms  load ms/MiB  step ms  peak MiB  peak/pack');
+  console.log('\npipeline      pack              backend  pack KiB  load ms  load ms/MiB  step ms  peak MiB  peak/pack  B/step up·back  round-trip B/step up·back');
   for (const backend of ['auto', 'wasm'] as const) {
     for (const id of ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v']) {
       const { rows, extraRssBytes } = await runMeasured<PipelineBenchResult>(backend, `&pipelines=${id}`);
       const p = rows[0] as PipelineBenchResult;
-      console.log(`${p.pipeline.padEnd(13)} ${p.packId.padEnd(17)} ${p.backend.padEnd(8)} ${f(p.packBytes / 1024)} ${f(p.loadMs)}     ${f(p.loadMsPerMiB)} ${f(p.stepMs)} ${f(extraRssBytes / 2 ** 20)} ${f(extraRssBytes / p.packBytes)}`);
+      console.log(`${p.pipeline.padEnd(13)} ${p.packId.padEnd(17)} ${p.backend.padEnd(8)} ${f(p.packBytes / 1024)} ${f(p.loadMs)}     ${f(p.loadMsPerMiB)} ${f(p.stepMs)} ${f(extraRssBytes / 2 ** 20)} ${f(extraRssBytes / p.packBytes)}  ${bytesPerStep(p.transfersPerStep)}  ${bytesPerStep(p.roundTripTransfersPerStep)}`);
     }
   }
   console.log('load: pack files (HTTP, warm cache) → ready ORT sessions, second load; step: mean denoise step (transformer/UNet + solver), GPU-resident on WebGPU.');

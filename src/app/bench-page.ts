@@ -1,6 +1,7 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
- * (or, with ?pipelines=…, the per-pipeline rows; with ?matting=N, N matting frames through the
+ * (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
+ * and another solver; with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
  * ?residency=ID, pack ID all-resident vs sequential; with ?enhancer, the local prompt enhancer's
  * tokens/s on test-llm; with ?decode,
@@ -39,12 +40,13 @@ async function startImage(resolution: string): Promise<string> {
   return pngDataUrl(new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()));
 }
 
-async function pipelines(backend: BackendPreference, only: string[]): Promise<unknown[]> {
+/** Per-pipeline rows; `base`: where the packs are served (default bench-packs/ next to the build); `solver` overrides the packs' default. */
+async function pipelines(backend: BackendPreference, only: string[], base: string, solver?: TaskRequest['solver']): Promise<unknown[]> {
   const results = [];
   for (const id of only.length ? only : PIPELINE_PACKS) {
-    const url = new URL(`bench-packs/${id}/`, location.href).href;
+    const url = new URL(`${id}/`, new URL(base, location.href)).href;
     const header = parsePackHeader(await (await fetch(`${url}pack.json`)).json());
-    const request = { ...defaultRequest(header, 'a red ball on a blue table'), steps: Math.min(4, header.limits.maxSteps) };
+    const request = { ...defaultRequest(header, 'a red ball on a blue table'), steps: Math.min(4, header.limits.maxSteps), ...(solver ? { solver } : {}) };
     if (header.pipeline === 'i2v-flow-dit') request.startImage = await startImage(request.resolution);
     results.push(await engineBridge.api.benchPipeline(url, request, backend));
   }
@@ -111,7 +113,8 @@ async function main(): Promise<void> {
       return;
     }
     if (params.has('pipelines')) {
-      out.textContent = JSON.stringify(await pipelines(backend, (params.get('pipelines') ?? '').split(',').filter(Boolean)), null, 2);
+      const solver = (params.get('solver') ?? undefined) as TaskRequest['solver'] | undefined;
+      out.textContent = JSON.stringify(await pipelines(backend, (params.get('pipelines') ?? '').split(',').filter(Boolean), params.get('base') ?? 'bench-packs/', solver), null, 2);
       document.body.dataset.done = 'ok';
       return;
     }

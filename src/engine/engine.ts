@@ -27,6 +27,7 @@ import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import type { Backend, OrtModule } from './runtime';
+import { meterTransfers, type TransferReport } from './transfers';
 
 export interface EngineDeps {
   ort: OrtModule;
@@ -54,6 +55,8 @@ export interface GenerateOutcome extends GenerateResult {
   backendReason: string;
   /** Whether the pack's sessions stayed resident or ran one phase at a time (over the GPU memory budget). */
   residency: Residency;
+  /** Host↔device transfers of this run, per stage and denoise step (WebGPU; empty on wasm). */
+  transfers: TransferReport;
 }
 
 export interface GenerateJobOptions {
@@ -68,6 +71,9 @@ type MediaPipeline = (typeof MEDIA_PIPELINES)[number];
 const decoder = new TextDecoder();
 
 export function createEngine(deps: EngineDeps) {
+  // Every session the engine creates is counted (transfers.ts); generate() marks stages and steps.
+  const meter = meterTransfers(deps.ort);
+  const ort = meter.ort;
   const packs = new Map<string, Promise<LoadedPack>>();
   const cancelled = new Set<string>();
   /** Paused jobs: the gate their loop awaits at the next step boundary. */
@@ -75,7 +81,7 @@ export function createEngine(deps: EngineDeps) {
   let chain: Promise<unknown> = Promise.resolve();
   let caps: Promise<Capabilities> | undefined;
   const loras = createLoraRunners({
-    ort: deps.ort,
+    ort,
     readLora: deps.readLora ?? (async (ref) => Promise.reject(new EngineError('missing-lora', `LoRA ${ref.name} is not available here.`))),
     ...(deps.loraSessions !== undefined ? { maxSessions: deps.loraSessions } : {}),
   });
@@ -114,7 +120,7 @@ export function createEngine(deps: EngineDeps) {
       const other = [...packs.entries()].filter(([k]) => k.startsWith(`${packId}@${choice.backend}#`));
       for (const [k] of other) packs.delete(k);
       await Promise.all(other.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
-      loading = deps.sourceFor(packId).then((src) => loadPack(src, manifest, deps.ort, choice.backend, onProgress, true, residency));
+      loading = deps.sourceFor(packId).then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency));
       packs.set(key, loading);
       loading.catch(() => packs.delete(key));
     }
@@ -172,7 +178,9 @@ export function createEngine(deps: EngineDeps) {
           const residency = await residencyFor(request, manifest, choice.backend);
           const { loaded, reason } = await pack(request.packId, manifest, choice, residency, opts.onProgress);
           const transformerAt = await loras.transformerAt(request, loaded, await deps.sourceFor(request.packId));
-          const result = await generate(loaded, deps.ort, request, {
+          meter.reset();
+          const result = await generate(loaded, ort, request, {
+            transfers: meter,
             ...(transformerAt ? { transformerAt } : {}),
             // Sequential: LoRA-merged transformers are released with the pack's own before decode.
             ...(residency === 'sequential' ? { onPhase: (phase) => (phase === 'decode' ? loras.releaseSessions(request.packId) : undefined) } : {}),
@@ -184,7 +192,7 @@ export function createEngine(deps: EngineDeps) {
             previews: opts.previews,
           });
           const sequential = residency === 'sequential' ? ' The model is larger than the GPU memory budget (Settings), so its text encoder, transformer and VAE ran one at a time.' : '';
-          return { ...result, manifest: loaded.manifest, backendReason: reason + sequential, residency };
+          return { ...result, manifest: loaded.manifest, backendReason: reason + sequential, residency, transfers: meter.report() };
         } catch (err) {
           const lost = backend && deps.deviceLost ? await deps.deviceLost(backend).catch(() => undefined) : undefined;
           if (lost !== undefined) {
@@ -211,7 +219,7 @@ export function createEngine(deps: EngineDeps) {
       if (media) return runVideoPackTest(videoTestApi(backend), jobId, packId, media).finally(() => cancelled.delete(jobId));
       return serial(async () => {
         try {
-          const report = await runPackTest(deps.ort, packId, () => openForTest(packId, backend, opts.onProgress), { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          const report = await runPackTest(ort, packId, () => openForTest(packId, backend, opts.onProgress), { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
           // A lost device leaves the cached sessions unusable: the next job loads them afresh.
           if (!report.pass && report.backend && deps.deviceLost && (await deps.deviceLost(report.backend).catch(() => undefined)) !== undefined) packs.clear();
           return report;
@@ -241,10 +249,10 @@ export function createEngine(deps: EngineDeps) {
         const { manifest, choice } = await prepare(request, pref);
         const backend = choice.backend;
         const source = await deps.sourceFor(request.packId);
-        const resident = await loadPack(source, manifest, deps.ort, backend);
-        const roundTrip = await loadPack(source, manifest, deps.ort, backend, undefined, false);
+        const resident = await loadPack(source, manifest, ort, backend);
+        const roundTrip = await loadPack(source, manifest, ort, backend, undefined, false);
         try {
-          return { ...(await benchDenoise(resident, roundTrip, deps.ort, request)), backend };
+          return { ...(await benchDenoise(resident, roundTrip, ort, request)), backend };
         } finally {
           await Promise.all([resident.release(), roundTrip.release()]);
         }
@@ -255,7 +263,7 @@ export function createEngine(deps: EngineDeps) {
     benchPipeline(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<PipelineBenchResult> {
       return serial(async () => {
         const manifest = await readManifest(source);
-        return benchPipeline(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
+        return benchPipeline(ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend, meter);
       });
     },
 
@@ -263,13 +271,13 @@ export function createEngine(deps: EngineDeps) {
     benchResidency(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<ResidencyBenchRow[]> {
       return serial(async () => {
         const manifest = await readManifest(source);
-        return benchResidency(deps.ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
+        return benchResidency(ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
       });
     },
 
     /** Times a per-step LoRA schedule on pack `source` (see bench/lora-bench.ts). */
     benchLora(source: PackSource, request: TaskRequest, loraBytes: Uint8Array, pref: BackendPreference = 'auto'): Promise<LoraBenchResult> {
-      return serial(async () => benchLora(deps.ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend));
+      return serial(async () => benchLora(ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend));
     },
 
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */

@@ -5,7 +5,7 @@
  * interrupted task from its checkpoint, and appends a run-history record per finished run.
  */
 import { errorCode, isAbortError } from '../../engine/errors';
-import { type Artifact, RUN_RECORD_VERSION, settingsHash } from '../../engine/queue/history';
+import { type Artifact, RUN_RECORD_VERSION, type RunRecord, settingsHash } from '../../engine/queue/history';
 import type { QueueBroadcast } from '../../engine/queue/protocol';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
 import { activeTask, applyCommand, applyRunnerEvent, nextRunnable, type QueueCommand, type QueueState, type RunnerEvent, type Transition } from '../../engine/queue/transitions';
@@ -41,6 +41,9 @@ interface Job {
 }
 
 const FINISHED = new Set(['done', 'failed', 'aborted']);
+
+/** How a run ended, for its history record. */
+type Outcome = Pick<RunRecord, 'status' | 'error' | 'transfers'> & { artifacts: Artifact[] };
 
 export class QueueRunner {
   private job: Job | undefined;
@@ -149,7 +152,7 @@ export class QueueRunner {
     }
     const startedAt = Date.now();
     const { backend, encoder } = this.host.settings();
-    let outcome: { status: 'done' | 'failed' | 'aborted'; error?: string; artifacts: Artifact[] };
+    let outcome: Outcome;
     try {
       const res = await runTask(started, started.snapshot ?? this.host.snapshot(), {
         jobId: job.jobId,
@@ -171,7 +174,7 @@ export class QueueRunner {
       });
       this.event({ kind: 'done', id: task.id, outputId: res.record.id });
       this.host.onOutput(res.record, res.backendReason);
-      outcome = { status: 'done', artifacts: res.artifacts };
+      outcome = { status: 'done', artifacts: res.artifacts, ...(res.transfers ? { transfers: res.transfers } : {}) };
     } catch (err) {
       this.host.setProgress(task.id, undefined);
       if (isAbortError(err)) {
@@ -188,9 +191,9 @@ export class QueueRunner {
     await this.record(started, job.jobId, startedAt, fromStep, outcome);
   }
 
-  private async record(task: Task, runId: string, startedAt: number, fromStep: number, o: { status: 'done' | 'failed' | 'aborted'; error?: string; artifacts: Artifact[] }): Promise<void> {
+  private async record(task: Task, runId: string, startedAt: number, fromStep: number, o: Outcome): Promise<void> {
     try {
-      await appendRun({ version: RUN_RECORD_VERSION, runId, taskId: task.id, startedAt, endedAt: Date.now(), status: o.status, ...(o.error ? { error: o.error } : {}), settingsHash: await settingsHash(task.request), request: task.request, fromStep, artifacts: o.artifacts });
+      await appendRun({ version: RUN_RECORD_VERSION, runId, taskId: task.id, startedAt, endedAt: Date.now(), status: o.status, ...(o.error ? { error: o.error } : {}), settingsHash: await settingsHash(task.request), request: task.request, fromStep, artifacts: o.artifacts, ...(o.transfers ? { transfers: o.transfers } : {}) });
     } catch (err) {
       this.host.onError(`The run history could not be saved: ${(err as Error).message}`);
     }

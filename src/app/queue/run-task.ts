@@ -10,6 +10,7 @@ import { availableFileName, renderName } from '../../engine/naming';
 import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
 import type { Artifact } from '../../engine/queue/history';
+import type { TransferReport } from '../../engine/transfers';
 import { isMatting, type OutputSnapshot, type Task } from '../../engine/queue/task';
 import { outputSettings } from '../../engine/settings';
 import { OUTPUT_RECORD_VERSION, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
@@ -38,6 +39,8 @@ export interface TaskRunResult {
   record: OutputRecord;
   artifacts: Artifact[];
   backendReason: string;
+  /** What the run moved between CPU and GPU (generation runs). */
+  transfers?: TransferReport;
 }
 
 /** Runs `task` with the output settings it snapshotted when it started (`task.snapshot`). */
@@ -88,5 +91,5 @@ export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOp
       ? { role: 'image', fileName, container: 'png', frames: 1, bytes: record.media.size, outputId: record.id }
       : { role: 'video', fileName, container: 'mp4', codec: 'h264', frames: count, durationSeconds: count / fps, bytes: record.media.size, outputId: record.id };
   const artifacts = sidecar ? [main, { role: 'sidecar' as const, fileName: sidecar.fileName, container: 'json', bytes: new Blob([sidecar.text]).size, outputId: record.id }] : [main];
-  return { record, artifacts, backendReason: out.backendReason };
+  return { record, artifacts, backendReason: out.backendReason, transfers: out.transfers };
 }

@@ -6,7 +6,7 @@
  */
 import { type ComponentExpect, roleExpectations } from './contract-roles';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
-import { blendModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
+import { blendModel, combineModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
 import type { Backend, OrtModule, OrtSession } from '../runtime';
 import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
@@ -29,10 +29,12 @@ export interface LoadedPack {
   components: Partial<Record<ComponentName, ComponentRunner>>;
   transformer: ComponentRunner;
   vaeDecoder: ComponentRunner;
-  /** The engine's graphs: Euler + CFG step, scale, blend. */
+  /** The engine's graphs: Euler + CFG step, scale, blend, combine. */
   step: OrtSession;
   scale: OrtSession;
   blend: OrtSession;
+  /** UniPC / DPM++ updates: a linear combination of up to four tensors (pipeline/gpu-solver.ts). */
+  combine: OrtSession;
   /** Whether every session stays resident, or each phase's sessions exist only during it. */
   residency: Residency;
   /** Starts a run (sequential: its session creations report 'load' progress to `onProgress`). */
@@ -89,10 +91,10 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
   const sessions: OrtSession[] = [];
   const releaseAll = () => Promise.all([phased.release(), ...sessions.map((s) => s.release())]);
   try {
-    for (const [label, model] of [['euler_cfg_step', eulerCfgStepModel()], ['scale', scaleModel()], ['blend', blendModel()]] as const) {
+    for (const [label, model] of [['euler_cfg_step', eulerCfgStepModel()], ['scale', scaleModel()], ['blend', blendModel()], ['combine', combineModel()]] as const) {
       sessions.push(await createGraphSession(ort, { graph: { file: `${label} (engine)`, externalData: [] }, bytes: model, externalData: [] }, backend, gpuResident));
     }
-    const [step, scale, blend] = sessions as [OrtSession, OrtSession, OrtSession];
+    const [step, scale, blend, combine] = sessions as [OrtSession, OrtSession, OrtSession, OrtSession];
     return {
       manifest,
       backend,
@@ -104,6 +106,7 @@ export async function loadPack(source: PackSource, manifest: PackManifest, ort: 
       step,
       scale,
       blend,
+      combine,
       residency: phased.mode,
       beginRun: (report) => phased.beginRun(report),
       enter: (phase) => phased.enter(phase),

@@ -2,9 +2,9 @@
  * The generation pipelines (t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet) as one loop
  * driven by the manifest: tokenize → text encoder (prompt and, with CFG, negative prompt) →
  * (i2v: start image → VAE encoder → pinned first latent frame) → denoise on the pack's schedule →
- * VAE decode. With Euler every per-step tensor stays in GPU buffers (the engine's step graph, or
- * the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG on the device, then update
- * the latent on the CPU with their history. ε-prediction UNets use the same Euler step in σ.
+ * VAE decode. Every per-step tensor stays in GPU buffers: Euler through the engine's step graph
+ * (or the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG with the step graph and
+ * update the latent with their history on the device (gpu-solver.ts). ε-prediction UNets use the same Euler step in σ.
  * Each phase is entered on the pack first, so sequential residency (pack/residency.ts) releases
  * the text encoder before the first step and creates the VAE decoder only after the last.
  */
@@ -19,8 +19,10 @@ import type { TaskRequest } from '../request';
 import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
 import { buildSchedule } from '../schedule/schedules';
 import { createFlowSolver, type SolverState } from '../schedule/solvers';
+import type { TransferMeter } from '../transfers';
 import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import type { ComponentRunner } from './component-runner';
+import { GpuSolver } from './gpu-solver';
 import { type FrameStack, toRgbaFrames } from './frames';
 import { cthw, decoderInput, decoderTakesLatentAsIs, denoiseShape, normaliseEncoded, startFrameMasks, timestepTensor } from './latents';
 import { isPreviewStep, latentPreview } from './preview';
@@ -47,6 +49,8 @@ export interface GenerateOptions {
   onPhase?: (phase: Phase) => Promise<void> | void;
   /** Sees each stage's output as it is made ("Test this pack"); may throw to stop the run. */
   inspect?: StageInspector;
+  /** Counts host↔device transfers; generate tells it the stage and step (transfers.ts). */
+  transfers?: TransferMeter;
 }
 
 /** A stage output handed to `GenerateOptions.inspect`: a tensor (possibly on the GPU) or floats already read. */
@@ -127,7 +131,9 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     if (opts.isCancelled?.()) throw abortError();
   };
   const scope = new TensorScope();
+  const cleanups: (() => void)[] = [];
   const enter = async (phase: Phase) => {
+    opts.transfers?.at(phase);
     await pack.enter(phase);
     await opts.onPhase?.(phase);
   };
@@ -140,13 +146,15 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const guidanceAt = (i: number) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? r.guidance2 : r.guidance);
     const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
-    const keepAll = (c: Conditioning) => {
-      scope.keep(c.context);
-      if (c.textEmbeds) scope.keep(c.textEmbeds);
-      return c;
+    // Per-run constants go to the device once (the scale graph's output stays there), not every step.
+    const resident = async (t: OrtTensor) => scope.keep((await pack.scale.run({ x: t, s: new ort.Tensor('float32', Float32Array.of(1), [1]) })).out as OrtTensor);
+    // Text conditioning post-processed on the CPU (padding, concatenation) goes up once too.
+    const keepAll = async (c: Conditioning): Promise<Conditioning> => {
+      const up = async (t: OrtTensor) => (t.location === 'cpu' && pack.backend === 'webgpu' ? resident(t) : scope.keep(t));
+      return { ...c, context: await up(c.context), ...(c.textEmbeds ? { textEmbeds: await up(c.textEmbeds) } : {}) };
     };
-    const cond = keepAll(await encodeConditioning(ort, pack, r.prompt));
-    const uncond = useCfg ? keepAll(await encodeConditioning(ort, pack, r.negativePrompt)) : cond;
+    const cond = await keepAll(await encodeConditioning(ort, pack, r.prompt));
+    const uncond = useCfg ? await keepAll(await encodeConditioning(ort, pack, r.negativePrompt)) : cond;
     await opts.inspect?.({ stage: 'text-encoder', output: cond.context });
     checkCancel();
 
@@ -154,37 +162,45 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const size = shape.reduce((a, b) => a * b, 1);
     const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
     const eps = tspec.prediction === 'epsilon';
-    // Euler runs as a GPU step graph; multistep solvers keep their history on the CPU.
-    const solver = r.solver === 'euler' ? undefined : createFlowSolver(r.solver, sigmas);
-    if (solver && start > 0) {
-      if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
-      solver.restore(opts.resumeFrom.solver);
+    // Euler runs as a GPU step graph; multistep solvers keep their history on the device too.
+    const solver = r.solver === 'euler' ? undefined : new GpuSolver(r.solver, sigmas, ort, pack.combine, tspec.prediction === 'flow-negated' ? -1 : 1);
+    if (solver) {
+      cleanups.push(() => solver.dispose());
+      // The CPU solver validates the schedule and the checkpoint's state.
+      const check = createFlowSolver(r.solver, sigmas);
+      if (start > 0) {
+        if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
+        check.restore(opts.resumeFrom.solver);
+        solver.restore(opts.resumeFrom.solver, shape);
+      }
     }
     // Only the multistep solvers' CFG combination needs zero latents.
-    const zeros = solver && new ort.Tensor('float32', new Float32Array(size), shape);
-    const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
+    const zeros = solver && (await resident(new ort.Tensor('float32', new Float32Array(size), shape)));
+    const one = await resident(new ort.Tensor('float32', Float32Array.of(1), [1]));
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
     const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
-    let x: OrtTensor = new ort.Tensor('float32', initial, shape);
+    // On the device once: step 0 feeds it to the transformer and to the step graph.
+    const start0 = new ort.Tensor('float32', initial, shape);
+    let x: OrtTensor = pack.backend === 'webgpu' ? await resident(start0) : start0;
 
     // i2v: pin latent frame 0 to the encoded start image after every update.
     let pin: ((t: OrtTensor) => Promise<OrtTensor>) | undefined;
     if (m.pipeline === 'i2v-flow-dit') {
       await enter('encode-image');
       const masks = startFrameMasks(await encodeStartImage(pack, ort, r, shape), shape);
-      const keep = new ort.Tensor('float32', masks.keep, shape);
-      const fixed = new ort.Tensor('float32', masks.fixed, shape);
+      const keep = await resident(new ort.Tensor('float32', masks.keep, shape));
+      const fixed = await resident(new ort.Tensor('float32', masks.fixed, shape));
       pin = async (t) => scope.keep((await pack.blend.run({ x: t, keep, fixed })).out as OrtTensor);
       if (!opts.resumeFrom) x = await pin(x);
     }
     const fixedFrames = pin ? 1 : 0;
     // SDXL: size micro-conditioning, when the transformer takes it.
     const { width, height } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
-    const timeIds: Record<string, OrtTensor> = tspec.inputs.timeIds !== undefined ? { timeIds: timeIdsTensor(ort, width, height) } : {};
+    const timeIds: Record<string, OrtTensor> = tspec.inputs.timeIds !== undefined ? { timeIds: await resident(timeIdsTensor(ort, width, height)) } : {};
     const helperStep = r.solver === 'euler' && !useCfg ? pack.components.schedulerStep : undefined;
     const guidanceTensors = new Map<number, OrtTensor>();
-    const guidanceTensor = (g: number): OrtTensor => {
-      const t = guidanceTensors.get(g) ?? new ort.Tensor('float32', Float32Array.of(g), [1]);
+    const guidanceTensor = async (g: number): Promise<OrtTensor> => {
+      const t = guidanceTensors.get(g) ?? (await resident(new ort.Tensor('float32', Float32Array.of(g), [1])));
       guidanceTensors.set(g, t);
       return t;
     };
@@ -194,6 +210,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     checkCancel();
     const t1 = now();
     for (let i = start; i < r.steps; i++) {
+      opts.transfers?.at('denoise', i);
       const sigma = sigmas[i] as number;
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
       const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
@@ -203,7 +220,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
         return scope.keep((await runner.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds })).prediction as OrtTensor);
       };
       const g = guidanceAt(i);
-      const guidance = guidanceTensor(g);
+      const guidance = await guidanceTensor(g);
       const pCond = await predict(cond);
       // A LoRA multiplier split with ':' gives the unconditional pass its own transformer (asked for
       // after the conditional pass, so a one-session cache never releases the runner in use).
@@ -215,9 +232,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       } else if (solver && zeros) {
         // The step graph with zero latents and dt = 1 is the CFG combination p_u + g·(p_c − p_u).
         const combined = scope.keep((await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance })).latents_out as OrtTensor);
-        const v = await readFloats(combined);
-        const flow = tspec.prediction === 'flow-negated' ? v.map((a) => -a) : v;
-        next = new ort.Tensor('float32', solver.step(i, await readFloats(x), flow), shape);
+        next = scope.keep(await solver.step(i, x, combined));
         scope.drop(combined);
       } else {
         // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
@@ -238,13 +253,14 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
         if (preview) opts.onProgress?.({ stage: 'preview', ...latentPreview(latent, shape.length === 5 ? shape : [shape[0] as number, shape[1] as number, 1, shape[2] as number, shape[3] as number], { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps }) });
         if (opts.onCheckpoint) {
           await saving; // at most one checkpoint write in flight
-          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: solver.state() } : {}) });
+          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: await solver.state() } : {}) });
         }
       }
       await opts.waitWhilePaused?.();
       checkCancel();
     }
     await saving;
+    opts.transfers?.at('decode');
     if (opts.syncTimings) await readFloats(x);
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });
@@ -254,6 +270,7 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
   } finally {
     scope.disposeAll();
+    for (const c of cleanups) c();
   }
 }
 

@@ -3,7 +3,8 @@
  * the GPU. They take tensors of any rank ([1, C, T, h, w] video or [1, C, h, w] image latents):
  *  - Euler + CFG step: latents_out = latents + dt · (v_uncond + g · (v_cond − v_uncond));
  *  - scale: out = x · s (the eps UNet's input scaling 1/√(σ² + 1));
- *  - blend: out = x · keep + fixed (pins conditioning frames, e.g. the i2v start frame).
+ *  - blend: out = x · keep + fixed (pins conditioning frames, e.g. the i2v start frame);
+ *  - combine: out = k0·t0 + k1·t1 + k2·t2 + k3·t3 (the multistep solvers' updates, ../schedule/coefficients.ts).
  */
 import { GraphBuilder } from '../onnx/graph-builder';
 
@@ -32,4 +33,16 @@ export function blendModel(): Uint8Array {
   g.op('Add', [g.op('Mul', [g.input('x', 'float32', null), g.input('keep', 'float32', null)]), g.input('fixed', 'float32', null)], {}, 'out');
   g.output('out', 'float32', null);
   return g.toModel({ doc: 'WebGP blend' });
+}
+
+/** Terms of `combineModel`: UniPC's corrector, the largest update, has four. */
+export const COMBINE_TERMS = 4;
+
+export function combineModel(): Uint8Array {
+  const g = new GraphBuilder('combine');
+  const terms = Array.from({ length: COMBINE_TERMS }, (_, k) => g.op('Mul', [g.input(`k${k}`, 'float32', [1]), g.input(`t${k}`, 'float32', null)]));
+  let sum = terms[0] as string;
+  for (let k = 1; k < COMBINE_TERMS; k++) sum = g.op('Add', [sum, terms[k] as string], {}, k === COMBINE_TERMS - 1 ? 'out' : undefined);
+  g.output('out', 'float32', null);
+  return g.toModel({ doc: 'WebGP linear combination' });
 }

@@ -4,6 +4,7 @@
  * Pure TS: runs in Node tests, workers and the page.
  */
 import { sha256Hex } from '../hash';
+import type { TransferReport } from '../transfers';
 import type { TaskInput } from './task';
 
 export const RUN_RECORD_VERSION = 1;
@@ -36,6 +37,8 @@ export interface RunRecord {
   request: TaskInput;
   fromStep: number;
   artifacts: Artifact[];
+  /** Host↔device uploads and readbacks (calls, bytes) in total, per stage and per denoise step; generation runs only. */
+  transfers?: TransferReport;
 }
 
 /** The value with object keys sorted recursively, so equal settings stringify identically. */

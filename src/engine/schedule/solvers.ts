@@ -4,7 +4,8 @@
  * (./schedules.ts); each solver turns (x_i, v_i) into x_{i+1}. Pure TS: runs in a worker and in Node.
  */
 import { EngineError } from '../errors';
-import { SOLVER_NAMES, SolverBase, checkFlowSigmas, lambda, type FlowSolver, type SolverName } from './solver-base';
+import { dpmCoefficients } from './coefficients';
+import { SOLVER_NAMES, SolverBase, checkFlowSigmas, type FlowSolver, type SolverName } from './solver-base';
 import { UniPcSolver } from './unipc';
 
 export { SOLVER_NAMES, type FlowSolver, type SolverName, type SolverState } from './solver-base';
@@ -33,18 +34,7 @@ class DpmPp2mSolver extends SolverBase {
   protected advance(i: number, x: Float32Array, v: Float32Array): Float32Array {
     const m1 = this.outputs[this.outputs.length - 1];
     const m0 = this.pushX0(i, x, v);
-    const sS = this.sigma(i);
-    const sT = this.sigma(i + 1);
-    const aT = 1 - sT;
-    const h = lambda(sT) - lambda(sS);
-    const phi = Math.expm1(-h); // e^{−h} − 1: −1 when σ_i = 1 or σ_{i+1} = 0
-    const ratio = sT / sS;
-    const c0 = -aT * phi;
-    let c1 = 0; // coefficient of D1·r0 = m0 − m1
-    if (m1 && i < this.n - 1) {
-      const r0 = (lambda(sS) - lambda(this.sigma(i - 1))) / h;
-      if (Number.isFinite(r0)) c1 = (-0.5 * aT * phi) / r0;
-    }
+    const { ratio, c0, c1 } = dpmCoefficients(this.sigmas, i, m1 !== undefined);
     const out = new Float32Array(x.length);
     for (let k = 0; k < x.length; k++) {
       const a = m0[k] as number;

@@ -13,17 +13,8 @@
  * limit of its formulas instead: that term's D1 vanishes and the corrector weights become
  * ρ = [0, b1] (ρ_p's fixed 0.5 multiplies a zero D1), i.e. the step behaves as first order.
  */
-import { SolverBase, lambda } from './solver-base';
-
-/** bh2 coefficients of one step of log-SNR size h (hh = −h in the x0 parametrisation). */
-function bh2(h: number): { hPhi1: number; bH: number; b1: number; b2: number } {
-  const hh = -h;
-  const hPhi1 = Math.expm1(hh);
-  const bH = hPhi1;
-  const k1 = hPhi1 / hh - 1;
-  const k2 = k1 / hh - 1 / 2;
-  return { hPhi1, bH, b1: k1 / bH, b2: (2 * k2) / bH };
-}
+import { unipcCorrectCoefficients, unipcPredictCoefficients } from './coefficients';
+import { SolverBase } from './solver-base';
 
 /** UniPC-bh2, order 2, x0 prediction, on flow sigmas. */
 export class UniPcSolver extends SolverBase {
@@ -44,16 +35,7 @@ export class UniPcSolver extends SolverBase {
 
   /** UniP: sample at σ_i → σ_{i+1} from x0 predictions m0 (at σ_i) and m1 (at σ_{i−1}). */
   private predict(i: number, x: Float32Array, m0: Float32Array, m1: Float32Array | undefined): Float32Array {
-    const sS = this.sigma(i);
-    const sT = this.sigma(i + 1);
-    const aT = 1 - sT;
-    const h = lambda(sT) - lambda(sS);
-    const { hPhi1, bH } = bh2(h);
-    const ratio = sT / sS;
-    const c0 = -aT * hPhi1;
-    // D1 = (m1 − m0)/rk with rhos_p = [0.5] for order 2.
-    const rk = m1 ? (lambda(this.sigma(i - 1)) - lambda(sS)) / h : Number.NaN;
-    const cD = Number.isFinite(rk) ? (-aT * bH * 0.5) / rk : 0;
+    const { ratio, c0, cD } = unipcPredictCoefficients(this.sigmas, i, m1 !== undefined);
     const out = new Float32Array(x.length);
     for (let k = 0; k < x.length; k++) {
       const a = m0[k] as number;
@@ -68,28 +50,8 @@ export class UniPcSolver extends SolverBase {
    * mT, using the order of the predictor that made x_i. m0 is at σ_{i−1}, m1 at σ_{i−2}.
    */
   private correct(i: number, mT: Float32Array, m0: Float32Array, m1: Float32Array | undefined, last: Float32Array): Float32Array {
-    const sS = this.sigma(i - 1);
-    const sT = this.sigma(i);
-    const aT = 1 - sT;
-    const h = lambda(sT) - lambda(sS);
-    const { hPhi1, bH, b1, b2 } = bh2(h);
-    let rhoT = 0.5; // order 1: diffusers' fixed rhos_c = [0.5]
-    let cD = 0;
     const order2 = this.order === 2 && m1 !== undefined;
-    if (order2) {
-      // Order 2: rhos_c = solve([[1, 1], [rk, 1]], [b1, b2]), written out.
-      const rk = (lambda(this.sigma(i - 2)) - lambda(sS)) / h;
-      if (Number.isFinite(rk)) {
-        const rho0 = (b1 - b2) / (1 - rk);
-        rhoT = b1 - rho0;
-        cD = (-aT * bH * rho0) / rk;
-      } else {
-        rhoT = b1;
-      }
-    }
-    const ratio = sT / sS;
-    const c0 = -aT * hPhi1;
-    const cT = -aT * bH * rhoT;
+    const { ratio, c0, cT, cD } = unipcCorrectCoefficients(this.sigmas, i, order2);
     const out = new Float32Array(last.length);
     for (let k = 0; k < last.length; k++) {
       const a = m0[k] as number;

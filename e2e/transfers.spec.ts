@@ -1,0 +1,46 @@
+/**
+ * The transfer count in real Chromium on WebGPU (SwiftShader): with previews and checkpoints off,
+ * a denoise step reads nothing back to the CPU, for Euler, UniPC and DPM++ on every test pack,
+ * single-graph and block-streamed (test-fastwan's stages). The same packs loaded without
+ * GPU-resident outputs do read back every step, so the counter sees readbacks when they happen.
+ * No CPU tensor is sent twice in a run (per-run constants go up once).
+ */
+import { expect, test } from '@playwright/test';
+import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
+import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
+import { join } from 'node:path';
+
+const TEST_PACKS = join(import.meta.dirname, '..', 'test-packs');
+const ALL = ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v'];
+/** The eps UNets step with Euler only. */
+const FLOW = ['test-zimage', 'test-fastwan', 'test-fastwan-i2v'];
+
+let server: PackServer;
+test.beforeAll(async () => {
+  server = await startPackServer();
+  for (const id of ALL) servedCopy(server.root, id, id, id, undefined, TEST_PACKS);
+});
+test.afterAll(async () => {
+  await server.close();
+});
+
+for (const [solver, packs] of [['euler', ALL], ['unipc', FLOW], ['dpmpp-2m', FLOW]] as const) {
+  test(`${solver}: 0 readbacks per denoise step on WebGPU for ${packs.join(', ')}`, async ({ page }) => {
+    test.setTimeout(240_000);
+    await page.goto(`/bench.html?backend=auto&pipelines=${packs.join(',')}&base=${encodeURIComponent(server.url)}&solver=${solver}`);
+    await expect(page.locator('body[data-done]')).toBeAttached({ timeout: 230_000 });
+    const text = (await page.textContent('#result')) ?? '';
+    expect(await page.getAttribute('body', 'data-done'), text).toBe('ok');
+    const rows = JSON.parse(text) as PipelineBenchResult[];
+    expect(rows.map((r) => r.packId)).toEqual([...packs]);
+    for (const r of rows) {
+      expect(r.backend, r.packId).toBe('webgpu');
+      expect(r.solver).toBe(solver);
+      expect(r.transfersPerStep?.readbacks, `${r.packId} readbacks per step`).toBe(0);
+      // No per-run constant (initial latent, guidance, zeros, masks, context) is sent again.
+      expect(r.transfersPerStep?.reuploads, `${r.packId} constants uploaded again per step`).toBe(0);
+      expect(r.roundTripTransfersPerStep?.readbacks, `${r.packId} readbacks per step with outputs on the CPU`).toBeGreaterThan(0);
+    }
+    console.log(rows.map((r) => `${solver} ${r.packId}: per step ${JSON.stringify(r.transfersPerStep)}; round trip ${JSON.stringify(r.roundTripTransfersPerStep)}`).join('\n'));
+  });
+}
