@@ -13,6 +13,7 @@ import type { EnhanceMode } from '../engine/enhancer/provider';
 import { httpPackSource } from '../engine/pack/pack-source';
 import type { OrtModule } from '../engine/runtime';
 import { installedPack, opfsPackSource } from '../storage/pack-store';
+import { holdAliveLock } from './alive-lock';
 
 installErrorTransfer();
 ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
@@ -32,6 +33,8 @@ async function providerFor(packId: string, preference: BackendPreference) {
 }
 
 const api = {
+  /** Liveness for the bridge (alive-lock.ts): the worker holds this lock until it ends. */
+  holdAliveLock,
   /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count; returns the text and its token count. */
   async enhance(jobId: string, packId: string, preference: BackendPreference, req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string }, onText: (text: string, tokens: number) => void): Promise<{ text: string; tokens: number }> {
     const ctrl = new AbortController();
