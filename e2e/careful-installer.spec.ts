@@ -5,7 +5,7 @@
  * installed from a URL with files lacking sha256 is marked unverified on the Models page.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { openApp } from './support/app';
+import { installFromUrl, installRegion, openApp } from './support/app';
 import { opfsPackFiles, packRecord } from './support/installed';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 
@@ -23,14 +23,11 @@ test.afterEach(async () => {
   await server.close();
 });
 
-const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
 const installedItem = (page: Page) => page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: NAME, exact: true }) });
 
 async function install(page: Page, url: string): Promise<void> {
   await openApp(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-  await installRegion(page).getByLabel('Pack URL').fill(url);
-  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
+  await installFromUrl(page, url);
 }
 
 type Components = Record<string, Record<string, unknown>>;

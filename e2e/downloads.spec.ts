@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { formatSize } from '../src/engine/format-size';
-import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import { downloadNewest, fillForm, generate, installFromUrl, installRegion, openApp } from './support/app';
 import { opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 import { probe } from './support/media';
@@ -42,7 +42,6 @@ function filesOf(dir: string): Record<string, Buffer> {
   return out;
 }
 
-const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
 const installedRegion = (page: Page) => page.getByRole('region', { name: 'Installed packs' });
 const installedItem = (page: Page, name = NAME) => installedRegion(page).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
 const state = (page: Page, name = NAME) => installedItem(page, name).getByTestId('install-state');
@@ -53,10 +52,8 @@ async function openModels(page: Page): Promise<void> {
   await expect(page.getByRole('region', { name: 'Models' })).toBeVisible();
 }
 
-async function installFromUrl(page: Page, url = `${server.url}${ID}/`): Promise<void> {
-  await installRegion(page).getByLabel('Pack URL').fill(url);
-  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
-}
+/** Installs the served pack (or `url`) with "Install from URL". */
+const install = (page: Page, url = `${server.url}${ID}/`) => installFromUrl(page, url);
 
 /** Nothing of pack `id` is left: no OPFS folder, no record, not listed. */
 async function expectNothingInstalled(page: Page, id = ID, name = NAME): Promise<void> {
@@ -70,7 +67,7 @@ test('installs a pack from a URL with progress, lists it with its size, and gene
   const total = Object.values(source).reduce((n, b) => n + b.length, 0);
   server.throttle(4000);
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
 
   const item = installedItem(page);
   await expect(item.getByRole('progressbar', { name: `Download of ${NAME}` })).toBeVisible();
@@ -98,7 +95,7 @@ test('installs a pack from a URL with progress, lists it with its size, and gene
 test('a dropped connection pauses the download; after a reload Resume continues with Range and completes', async ({ page }) => {
   server.cutAfter(`${ID}/transformer.onnx`, 2000);
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   await expect(state(page)).toHaveAttribute('data-status', 'paused');
   await expect(installedItem(page).getByTestId('download-status')).toContainText(/Download interrupted at \d+% — press Resume/);
   expect(await packRecord(page, ID)).toMatchObject({ status: 'paused' });
@@ -125,7 +122,7 @@ test('a dropped connection pauses the download; after a reload Resume continues 
 test('a corrupted file (sha256 mismatch) is named and nothing of the pack is kept', async ({ page }) => {
   server.corrupt(`${ID}/transformer.onnx`);
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   const alert = installRegion(page).getByRole('alert');
   await expect(alert).toContainText('Model file transformer.onnx failed its integrity check');
   await expectNothingInstalled(page);
@@ -134,7 +131,7 @@ test('a corrupted file (sha256 mismatch) is named and nothing of the pack is kep
 test('a missing file (404) is named with its URL and nothing of the pack is kept', async ({ page }) => {
   server.missing(`${ID}/vae_decoder.onnx`);
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   await expect(installRegion(page).getByRole('alert')).toContainText(`Model file vae_decoder.onnx is missing on the server: ${server.url}${ID}/vae_decoder.onnx answered HTTP 404`);
   await expectNothingInstalled(page);
   expect(server.log.some((r) => r.path === `/${ID}/transformer.onnx` && r.status === 200)).toBe(true);
@@ -146,7 +143,7 @@ test('too little free quota stops the install before anything is written, naming
   });
   const needed = Object.entries(filesOf(packDir)).reduce((n, [, b]) => n + b.length, 0);
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   await expect(installRegion(page).getByRole('alert')).toContainText(`Installing ${NAME} needs ${formatSize(needed)} but only 4.0 KB is free`);
   await expectNothingInstalled(page);
   expect(server.log.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([`/${ID}/pack.json`]);
@@ -162,14 +159,14 @@ test('QuotaExceededError while writing is a storage-full error and removes what 
     };
   });
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   await expect(installRegion(page).getByRole('alert')).toContainText(`Browser storage ran out while installing ${NAME}, so nothing of it was kept`);
   await expectNothingInstalled(page);
 });
 
 test('Delete removes the files and the record, and the Model picker no longer offers the pack', async ({ page }) => {
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   await expect(state(page)).toHaveAttribute('data-status', 'installed');
   await installedItem(page).getByRole('button', { name: 'Delete' }).click();
   await expect(installRegion(page).getByRole('status')).toContainText(`${NAME} was deleted.`);
@@ -186,7 +183,7 @@ test('a pack.json that maps a tensor name the graph lacks is rejected, naming th
     (c.transformer as { inputs: Record<string, string> }).inputs.latents = 'no_such_tensor';
   });
   await openModels(page);
-  await installFromUrl(page);
+  await install(page);
   const alert = installRegion(page).getByRole('alert');
   await expect(alert).toContainText('transformer.onnx has no input "no_such_tensor" (role latents); its inputs are: hidden_states, timestep, encoder_hidden_states');
   await expectNothingInstalled(page);

@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } 
 import { join, relative } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { formatSize } from '../src/engine/format-size';
-import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import { downloadNewest, fillForm, generate, installFromUrl, installPack, installRegion, openApp } from './support/app';
 import { opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
 import { probe } from './support/media';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
@@ -57,16 +57,13 @@ function expectedHashes(): Record<string, string> {
   return out;
 }
 
-const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
 const installedItem = (page: Page) => page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: NAME, exact: true }) });
 const state = (page: Page) => installedItem(page).getByTestId('install-state');
 const gets = (server: PackServer, path: string) => server.log.filter((r) => r.method === 'GET' && r.path === path).map((r) => [r.range, r.status]);
 
 async function install(page: Page): Promise<void> {
   await openApp(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-  await installRegion(page).getByLabel('Pack URL').fill(`${packs.url}${ID}/`);
-  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
+  await installFromUrl(page, `${packs.url}${ID}/`);
 }
 
 async function expectNothingInstalled(page: Page): Promise<void> {
@@ -185,10 +182,7 @@ test('SDXL contract: both tokenizer.json files come from a second origin (as the
     rmSync(join(dir, path));
   }
   await openApp(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-  await installRegion(page).getByLabel('Pack URL').fill(`${packs.url}${id}/`);
-  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
-  await expect(installRegion(page).getByRole('status')).toContainText(`${name} is installed`);
+  await installPack(page, `${packs.url}${id}/`, name);
   expect(tokenizers.map((path) => gets(other, `/${remote(path)}`))).toEqual([[[undefined, 200]], [[undefined, 200]]]);
   const hashes = await opfsPackHashes(page, id);
   for (const path of tokenizers) expect(hashes?.[path]).toBe(createHash('sha256').update(readFileSync(join(other.root, remote(path)))).digest('hex'));

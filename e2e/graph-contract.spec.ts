@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { GraphBuilder } from '../src/engine/onnx/graph-builder';
-import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import { downloadNewest, fillForm, generate, installFromUrl, installRegion, openApp } from './support/app';
 import { opfsPackFiles, packRecord } from './support/installed';
 import { probe } from './support/media';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
@@ -23,13 +23,10 @@ test.afterEach(async () => {
   await server.close();
 });
 
-const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
 
-async function installFromUrl(page: Page, url: string): Promise<void> {
+async function openAndInstall(page: Page, url: string): Promise<void> {
   await openApp(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-  await installRegion(page).getByLabel('Pack URL').fill(url);
-  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
+  await installFromUrl(page, url);
 }
 
 /** demo-t2v's transformer interface with `timestep` declared int64 (pack.json feeds float32). */
@@ -53,7 +50,7 @@ test('a served pack whose transformer declares another timestep dtype is refused
     delete t.sha256;
   });
   writeFileSync(join(dir, 'transformer.onnx'), int64TimestepTransformer());
-  await installFromUrl(page, `${server.url}${id}/`);
+  await openAndInstall(page, `${server.url}${id}/`);
   await expect(installRegion(page).getByRole('alert')).toContainText('transformer.onnx input "timestep": pack.json (timestep: timestepType float32, timestepShape scalar) feeds float32, the graph declares int64');
   await expect(page.getByRole('region', { name: 'Installed packs' }).getByRole('heading', { name, exact: true })).toHaveCount(0);
   expect(await opfsPackFiles(page, id)).toBeNull();
@@ -66,7 +63,7 @@ test('a fixed-shape VAE decoder (21 latent frames) limits the pack to 81 frames:
   expect(manifest.limits.frames).toBeUndefined();
   const name = `Served ${manifest.name}`;
   servedCopy(server.root, 'test-fastwan-81', id, name, undefined, TEST_PACKS);
-  await installFromUrl(page, `${server.url}${id}/`);
+  await openAndInstall(page, `${server.url}${id}/`);
   await expect(installRegion(page).getByRole('status')).toContainText(`${name} is installed`);
   // The install stored the limit the graph imposes with the pack.
   const stored = JSON.parse((await packRecord(page, id))?.manifestText ?? '{}') as { limits: { frames?: number[]; resolutions: string[] } };

@@ -7,7 +7,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { strToU8, zipSync } from 'fflate';
 import { buildMp4 } from '../tools/fuzz/mp4-build';
-import { fillForm, openApp } from './support/app';
+import { fillForm, installFromUrl, openApp } from './support/app';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 import { queueButton, queuedPrompts, rows } from './support/queue';
 
@@ -80,10 +80,7 @@ test.describe('markup payloads stay text', () => {
     await expect(rows(page).filter({ hasText: `queued ${PAYLOAD}` })).toHaveCount(1);
 
     servedCopy(server.root, 'demo-t2v', 'payload-t2v', `Pack ${PAYLOAD}`);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-    const install = page.getByRole('region', { name: 'Install a pack' });
-    await install.getByLabel('Pack URL').fill(`${server.url}payload-t2v/`);
-    await install.getByRole('button', { name: 'Install', exact: true }).click();
+    await installFromUrl(page, `${server.url}payload-t2v/`);
     await expect(page.getByRole('region', { name: 'Installed packs' }).getByRole('heading', { name: `Pack ${PAYLOAD}`, exact: true })).toBeVisible();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
     await expect(page.getByLabel('Model', { exact: true }).locator('option', { hasText: `Pack ${PAYLOAD}` })).toHaveCount(1);

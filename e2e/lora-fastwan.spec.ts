@@ -12,7 +12,7 @@ import { expect, test } from '@playwright/test';
 import { eighths } from '../tools/test-loras/index';
 import { encodeSafetensors } from '../tools/test-loras/safetensors-writer';
 import { block } from '../tools/test-packs/fastwan-dit';
-import { chooseSetting, downloadNewest, fillForm, generate, openApp } from './support/app';
+import { chooseSetting, downloadNewest, fillForm, generate, installPack, openApp } from './support/app';
 import { decodeRgb, probe } from './support/media';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 
@@ -42,11 +42,7 @@ test.afterEach(async () => {
 test('a LoRA for the FastWan-contract pack (targets derived from its graphs) imports, generates, and the settings carry it', async ({ page }) => {
   servedCopy(server.root, 'test-fastwan', ID, NAME, undefined, TEST_PACKS);
   await openApp(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-  const install = page.getByRole('region', { name: 'Install a pack' });
-  await install.getByLabel('Pack URL').fill(`${server.url}${ID}/`);
-  await install.getByRole('button', { name: 'Install', exact: true }).click();
-  await expect(install.getByRole('status')).toContainText(`${NAME} is installed`);
+  await installPack(page, `${server.url}${ID}/`, NAME);
 
   const file = loraFile();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'LoRAs' }).click();
@@ -90,11 +86,7 @@ test('a quantized (MatMulNBits) copy of the FastWan-contract pack generates with
     writeFileSync(join(dir, 'onnx/transformer-q4f16-64', `block_${n}.onnx.data`), g.external?.data ?? new Uint8Array());
   }
   await openApp(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-  const install = page.getByRole('region', { name: 'Install a pack' });
-  await install.getByLabel('Pack URL').fill(`${server.url}${id}/`);
-  await install.getByRole('button', { name: 'Install', exact: true }).click();
-  await expect(install.getByRole('status')).toContainText(`${name} is installed`);
+  await installPack(page, `${server.url}${id}/`, name);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'LoRAs' }).click();
   await expect(page.locator('.lora-list[data-loaded="true"]')).toBeAttached();

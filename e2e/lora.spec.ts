@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadNewest, fillForm, generate } from './support/app';
+import { downloadNewest, fillForm, generate, installFromUrl } from './support/app';
 import { probe } from './support/media';
 import { servedCopy, startPackServer } from './support/pack-server';
 import { eighths } from '../tools/test-loras/index';
@@ -139,10 +139,7 @@ test('a LoRA for a pack installed after the LoRA list was read is matched to tha
     await importLora(page, STYLE); // the packs that take LoRAs are read now, before pack X exists
     await expect(page.locator('.lora-item[data-name="test-style.safetensors"]')).toContainText('for webgp-test packs');
 
-    await page.getByRole('link', { name: 'Models', exact: true }).click();
-    const install = page.getByRole('region', { name: 'Install a pack' });
-    await install.getByLabel('Pack URL').fill(`${server.url}lora-pack-x/`);
-    await install.getByRole('button', { name: 'Install', exact: true }).click();
+    await installFromUrl(page, `${server.url}lora-pack-x/`);
     const installed = page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'LoRA pack X', exact: true }) });
     await expect(installed.getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
 

@@ -9,14 +9,15 @@
  * frames, end before start, a mask of another shape, no mask) get their specific alert and queue
  * nothing; pause/resume, a reload mid-run and Abort behave as for generation tasks.
  */
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb, encodedByX264, probe } from './support/media';
-import { alphaFrames, CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeShapesClip, makeTruncatedVideo, maskPngFile, SHAPES, squareX, streamTypes, tmpDir } from './support/matting';
+import { CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeShapesClip, makeTruncatedVideo, maskPngFile, SHAPES, squareX, streamTypes, tmpDir } from './support/matting';
+import { expectAlphaVideo, nav, runAndDownload } from './support/matting-run';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
 let dir = '';
@@ -27,7 +28,6 @@ test.beforeAll(() => {
   clip = makeClip(dir);
 });
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
 async function openMatting(page: Page, backend?: 'wasm', encoder?: 'ffmpeg'): Promise<void> {
   await openApp(page);
@@ -52,32 +52,6 @@ async function clickFrame(page: Page, x: number, y: number): Promise<void> {
   await viewer(page).click({ position: { x: ((x + 0.5) / CLIP.width) * box.width, y: ((y + 0.5) / CLIP.height) * box.height } });
 }
 
-/** Runs the queued matting task to the end; returns the downloaded files by role. */
-async function runAndDownload(page: Page, whileRunning?: (row: Locator) => Promise<void>): Promise<{ foreground: string; alpha: string; zip: string }> {
-  await page.getByRole('button', { name: 'Run matting' }).click();
-  await expect(page.getByTestId('matting-queued')).toBeVisible();
-  await nav(page, 'Generate').click();
-  const row = rows(page).last();
-  await whileRunning?.(row);
-  await expect(statusOf(row)).toHaveText('Done', { timeout: 110_000 });
-  const card = page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').first();
-  const save = async (click: () => Promise<void>) => {
-    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
-    const path = join(dir, download.suggestedFilename());
-    await download.saveAs(path);
-    return path;
-  };
-  const foreground = await save(() => card.getByRole('link', { name: 'Download' }).click());
-  const alpha = await save(() => card.getByRole('button', { name: /^Download .*_alpha\.mp4$/ }).click());
-  const zip = await save(() => card.getByRole('button', { name: /^Download .*_rgba\.zip$/ }).click());
-  return { foreground, alpha, zip };
-}
-
-function expectAlphaVideo(path: string, frames: number): void {
-  const alphas = alphaFrames(path);
-  expect(alphas).toHaveLength(frames);
-  alphas.forEach((a, n) => expect(iou(a, n), `alpha video frame ${n}`).toBeGreaterThanOrEqual(0.9));
-}
 
 function expectZip(path: string, frames: number): void {
   const files = unzipSync(new Uint8Array(readFileSync(path)));
@@ -107,7 +81,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
   await expect(page.getByTestId('check-result')).toContainText('decoder: webcodecs');
 
-  const out = await runAndDownload(page);
+  const out = await runAndDownload(page, dir);
   expect(out.alpha).toContain('alpha');
   expect([encodedByX264(out.alpha), encodedByX264(out.foreground)]).toEqual([true, true]);
   expectAlphaVideo(out.alpha, CLIP.frames);
@@ -131,7 +105,7 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   await page.getByLabel('End frame').fill('3');
   await page.getByLabel('Mask type').selectOption('greenscreen');
   // Pause holds the run between frames and Resume carries on: every frame is still there, once.
-  const out = await runAndDownload(page, async (row) => {
+  const out = await runAndDownload(page, dir, async (row) => {
     await expect(statusOf(row)).toHaveText(/^Running: frame [12] of 4$/);
     await queueButton(page, 'Pause').click();
     await expect(statusOf(row)).toHaveText(/^Paused at frame [1-3] of 4$/);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { decodePng } from '../src/engine/media/png-decode';
 import { parseManifestText } from '../src/engine/pack/manifest';
-import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import { downloadNewest, fillForm, generate, installPack, openApp } from './support/app';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 
 const TEST_PACKS = join(import.meta.dirname, '..', 'test-packs');
@@ -32,11 +32,7 @@ test('a budget below the pack runs it one phase at a time with the same image, a
 
   await openApp(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('link', { name: 'Models' }).click();
-  const install = page.getByRole('region', { name: 'Install a pack' });
-  await install.getByLabel('Pack URL').fill(`${server.url}served-${ID}/`);
-  await install.getByRole('button', { name: 'Install', exact: true }).click();
-  await expect(install.getByRole('status')).toContainText(`${name} is installed`);
+  await installPack(page, `${server.url}served-${ID}/`, name);
 
   await nav.getByRole('link', { name: 'Generate' }).click();
   await page.getByLabel('Model', { exact: true }).selectOption({ label: name });

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { openApp } from './support/app';
+import { installFromUrl, openApp } from './support/app';
 import { packRecord } from './support/installed';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 
@@ -34,9 +34,7 @@ async function openModels(page: Page): Promise<void> {
 }
 
 async function install(page: Page, id: string, name: string): Promise<void> {
-  const panel = page.getByRole('region', { name: 'Install a pack' });
-  await panel.getByLabel('Pack URL').fill(`${server.url}${id}/`);
-  await panel.getByRole('button', { name: 'Install', exact: true }).click();
+  await installFromUrl(page, `${server.url}${id}/`);
   await expect(installedItem(page, name).getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
 }
 

@@ -14,7 +14,7 @@ import { parseManifestText } from '../src/engine/pack/manifest';
 import { defaultRequest } from '../src/engine/request';
 import { CPU_ONLY, diskPackSource, ortNodeModule } from '../tests/helpers/ort-node';
 import { png } from '../tests/helpers/png';
-import { chooseSetting, downloadNewest, fillForm, generate, openApp } from './support/app';
+import { chooseSetting, downloadNewest, fillForm, generate, installPack, openApp } from './support/app';
 import { decodeRgb } from './support/media';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 
@@ -67,11 +67,7 @@ for (const id of ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan
     servedCopy(server.root, id, served, name, undefined, TEST_PACKS);
 
     await openApp(page);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-    const install = page.getByRole('region', { name: 'Install a pack' });
-    await install.getByLabel('Pack URL').fill(`${server.url}${served}/`);
-    await install.getByRole('button', { name: 'Install', exact: true }).click();
-    await expect(install.getByRole('status')).toContainText(`${name} is installed`);
+    await installPack(page, `${server.url}${served}/`, name);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
     await page.getByLabel('Model', { exact: true }).selectOption({ label: name });

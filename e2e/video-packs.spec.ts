@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { expect, type Page, test } from '@playwright/test';
 import { decodePng } from '../src/engine/media/png-decode';
-import { chooseSetting, openApp } from './support/app';
+import { chooseSetting, installFromUrl, openApp } from './support/app';
 import { packRecord } from './support/installed';
 import { probe } from './support/media';
-import { alphaFrames, CLIP, iou, makeClip, squareX, tmpDir } from './support/matting';
+import { expectAlphaVideo, nav, runAndDownload } from './support/matting-run';
+import { CLIP, iou, makeClip, squareX, tmpDir } from './support/matting';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
-import { rows, statusOf } from './support/queue';
 
 const TEST_PACKS = join(import.meta.dirname, '..', 'test-packs');
 const SAM = { id: 'test-sam', name: 'Test SAM (sam-vit-b contract, analytic)' };
@@ -30,8 +30,6 @@ test.afterEach(async () => {
   await server.close();
 });
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
-const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
 const installedItem = (page: Page, name: string) => page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
 
 async function openModels(page: Page, backend?: 'wasm'): Promise<void> {
@@ -43,8 +41,7 @@ async function openModels(page: Page, backend?: 'wasm'): Promise<void> {
 
 async function install(page: Page, pack: { id: string; name: string }): Promise<void> {
   servedCopy(server.root, pack.id, pack.id, pack.name, undefined, TEST_PACKS);
-  await installRegion(page).getByLabel('Pack URL').fill(`${server.url}${pack.id}/`);
-  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
+  await installFromUrl(page, `${server.url}${pack.id}/`);
   await expect(installedItem(page, pack.name).getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
 }
 
@@ -77,25 +74,10 @@ test('test-sam and test-matanyone2 install from URL, are offered on the Matting 
   expect(pixels).toBeGreaterThanOrEqual(0.9 * CLIP.side * CLIP.side);
   expect(pixels).toBeLessThanOrEqual(1.1 * CLIP.side * CLIP.side);
 
-  await page.getByRole('button', { name: 'Run matting' }).click();
-  await expect(page.getByTestId('matting-queued')).toBeVisible();
-  await nav(page, 'Generate').click();
-  await expect(statusOf(rows(page).last())).toHaveText('Done', { timeout: 110_000 });
-  const card = page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').first();
-  const save = async (click: () => Promise<void>) => {
-    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
-    const path = join(dir, download.suggestedFilename());
-    await download.saveAs(path);
-    return path;
-  };
-  const foreground = await save(() => card.getByRole('link', { name: 'Download' }).click());
-  const alpha = await save(() => card.getByRole('button', { name: /^Download .*_alpha\.mp4$/ }).click());
-  const zip = await save(() => card.getByRole('button', { name: /^Download .*_rgba\.zip$/ }).click());
+  const { foreground, alpha, zip } = await runAndDownload(page, dir);
 
   expect(probe(foreground).comment).toMatchObject({ type: 'matting', model_type: MA2.id, segment_model_type: SAM.id, start_frame: 0, end_frame: 11, backend: 'wasm' });
-  const alphas = alphaFrames(alpha);
-  expect(alphas).toHaveLength(CLIP.frames);
-  alphas.forEach((a, n) => expect(iou(a, n), `alpha video frame ${n}`).toBeGreaterThanOrEqual(0.9));
+  expectAlphaVideo(alpha, CLIP.frames);
   const pngs = unzipSync(new Uint8Array(readFileSync(zip)));
   expect(Object.keys(pngs)).toHaveLength(CLIP.frames);
   for (const [name, bytes] of Object.entries(pngs)) {

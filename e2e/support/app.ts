@@ -59,3 +59,19 @@ export async function chooseSetting(page: Page, label: 'Backend' | 'Video encode
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel(label).selectOption(value);
 }
+
+/** The Models page's "Install a pack" region. */
+export const installRegion = (page: Page) => page.getByRole('region', { name: 'Install a pack' });
+
+/** Goes to the Models page and installs from `url` with "Install from URL"; callers wait for the outcome they expect. */
+export async function installFromUrl(page: Page, url: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+  await installRegion(page).getByLabel('Pack URL').fill(url);
+  await installRegion(page).getByRole('button', { name: 'Install', exact: true }).click();
+}
+
+/** installFromUrl, then waits until the page says pack `name` is installed. */
+export async function installPack(page: Page, url: string, name: string): Promise<void> {
+  await installFromUrl(page, url);
+  await expect(installRegion(page).getByRole('status')).toContainText(`${name} is installed`);
+}
