@@ -1,8 +1,8 @@
 /**
  * ESLint flat config: typescript-eslint + eslint-plugin-svelte, globals per folder, and the
  * architecture boundaries of design/ARCHITECTURE.md as import rules whose messages say why.
- * Formatting is not linted and there is no Prettier: .editorconfig carries the basics (UTF-8, LF,
- * 2-space indent, final newline); layout otherwise follows the surrounding code.
+ * Layout is Prettier's (.prettierrc.json, 110 columns): `npm run lint` runs `prettier --check .` after
+ * ESLint and `npm run format` rewrites the tree.
  */
 import { defineConfig, globalIgnores } from 'eslint/config';
 import svelte from 'eslint-plugin-svelte';
@@ -20,7 +20,8 @@ const IDB_KEYVAL = {
 
 const NO_APP = {
   group: folder('app'),
-  message: 'src/app is the DOM/Svelte UI; nothing below it may depend on it. Pass data or callbacks down instead.',
+  message:
+    'src/app is the DOM/Svelte UI; nothing below it may depend on it. Pass data or callbacks down instead.',
 };
 
 export default defineConfig(
@@ -52,10 +53,7 @@ export default defineConfig(
     name: 'webgp/typescript',
     rules: {
       // `_`-prefixed names mark parameters a signature requires but the body does not use.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_' },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       // With verbatimModuleSyntax, `import { type X } from 'm'` compiles to `import 'm'`, which
       // would load the module for its side effects (e.g. run a worker entry on the main thread).
       '@typescript-eslint/no-import-type-side-effects': 'error',
@@ -82,7 +80,8 @@ export default defineConfig(
         'error',
         ...['self', 'window', 'document'].map((name) => ({
           name,
-          message: 'src/engine is pure TS that also runs in Node tests: no DOM, no `self`. Take what you need as a parameter or probe it via globalThis.',
+          message:
+            'src/engine is pure TS that also runs in Node tests: no DOM, no `self`. Take what you need as a parameter or probe it via globalThis.',
         })),
       ],
     },
@@ -111,19 +110,27 @@ export default defineConfig(
         {
           paths: [
             IDB_KEYVAL,
-            { name: 'svelte', message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.' },
+            {
+              name: 'svelte',
+              message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.',
+            },
           ],
           patterns: [
             NO_APP,
             {
               group: folder('storage'),
-              message: 'src/engine never imports src/storage: storage is handed in as an interface (PackSource, checkpoints) so the engine stays testable in Node.',
+              message:
+                'src/engine never imports src/storage: storage is handed in as an interface (PackSource, checkpoints) so the engine stays testable in Node.',
             },
             {
               group: folder('workers'),
-              message: 'src/workers are thin entries built FROM src/engine; the engine must not depend on them.',
+              message:
+                'src/workers are thin entries built FROM src/engine; the engine must not depend on them.',
             },
-            { group: ['svelte/*'], message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.' },
+            {
+              group: ['svelte/*'],
+              message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.',
+            },
           ],
         },
       ],
@@ -140,7 +147,8 @@ export default defineConfig(
             NO_APP,
             {
               group: folder('workers'),
-              message: 'src/storage runs on the main thread beside the UI; worker entries are only reached through a bridge in src/app.',
+              message:
+                'src/storage runs on the main thread beside the UI; worker entries are only reached through a bridge in src/app.',
             },
           ],
         },
@@ -182,7 +190,8 @@ export default defineConfig(
             {
               group: folder('workers'),
               allowTypeImports: true,
-              message: 'src/app may import only types from src/workers (`import type`); talk to a worker through its bridge in app/bridges.',
+              message:
+                'src/app may import only types from src/workers (`import type`); talk to a worker through its bridge in app/bridges.',
             },
           ],
         },

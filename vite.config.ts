@@ -28,7 +28,13 @@ export default defineConfig({
       workbox: {
         // Runtimes (ORT ~25 MB, ffmpeg core ~32 MB wasm) exceed Workbox's 2 MiB default.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        globPatterns: ['**/*.{js,css,html,wasm,svg,webmanifest}', 'models/registry.json', 'models/demo-t2v/*', 'models/demo-sam/*', 'models/demo-matanyone/*'],
+        globPatterns: [
+          '**/*.{js,css,html,wasm,svg,webmanifest}',
+          'models/registry.json',
+          'models/demo-t2v/*',
+          'models/demo-sam/*',
+          'models/demo-matanyone/*',
+        ],
         clientsClaim: true,
         skipWaiting: true,
       },

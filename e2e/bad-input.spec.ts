@@ -15,8 +15,12 @@ test('invalid fields are announced next to the field and nothing starts', async 
   await fillForm(page, { prompt: '   ', steps: 0, frames: 60 });
   await generateButton.click();
   await expect(page.getByRole('alert').filter({ hasText: 'Enter a prompt' })).toBeVisible();
-  await expect(page.getByRole('alert').filter({ hasText: 'Steps must be a whole number from 1 to 50' })).toBeVisible();
-  await expect(page.getByRole('alert').filter({ hasText: 'Frames must be a whole number from 1 to 49' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'Steps must be a whole number from 1 to 50' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'Frames must be a whole number from 1 to 49' }),
+  ).toBeVisible();
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByRole('progressbar')).toHaveCount(0);
 
@@ -46,13 +50,17 @@ test('a corrupt pack.json is reported with the fields that are wrong', async ({ 
 });
 
 test('pack.json that is not JSON gets its own message', async ({ page }) => {
-  await page.route('**/models/demo-t2v/pack.json', (route) => route.fulfill({ body: '{"schema": "webgp.pack/1",', contentType: 'application/json' }));
+  await page.route('**/models/demo-t2v/pack.json', (route) =>
+    route.fulfill({ body: '{"schema": "webgp.pack/1",', contentType: 'application/json' }),
+  );
   await openApp(page);
   await expect(page.getByRole('alert')).toContainText('not valid JSON');
 });
 
 test('a missing ONNX file fails the run with its name, keeping the form', async ({ page }) => {
-  await page.route('**/models/demo-t2v/transformer.onnx', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.route('**/models/demo-t2v/transformer.onnx', (route) =>
+    route.fulfill({ status: 404, body: 'not found' }),
+  );
   await openApp(page);
   await fillForm(page, { prompt: 'a blue ball', frames: 5, resolution: '128x128' });
   await page.getByRole('button', { name: 'Generate' }).click();

@@ -43,7 +43,10 @@ function filesOf(dir: string): Record<string, Buffer> {
 }
 
 const installedRegion = (page: Page) => page.getByRole('region', { name: 'Installed packs' });
-const installedItem = (page: Page, name = NAME) => installedRegion(page).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
+const installedItem = (page: Page, name = NAME) =>
+  installedRegion(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name, exact: true }) });
 const state = (page: Page, name = NAME) => installedItem(page, name).getByTestId('install-state');
 
 async function openModels(page: Page): Promise<void> {
@@ -62,7 +65,9 @@ async function expectNothingInstalled(page: Page, id = ID, name = NAME): Promise
   expect(await packRecord(page, id)).toBeUndefined();
 }
 
-test('installs a pack from a URL with progress, lists it with its size, and generates with it from OPFS', async ({ page }) => {
+test('installs a pack from a URL with progress, lists it with its size, and generates with it from OPFS', async ({
+  page,
+}) => {
   const source = filesOf(packDir);
   const total = Object.values(source).reduce((n, b) => n + b.length, 0);
   server.throttle(4000);
@@ -71,13 +76,19 @@ test('installs a pack from a URL with progress, lists it with its size, and gene
 
   const item = installedItem(page);
   await expect(item.getByRole('progressbar', { name: `Download of ${NAME}` })).toBeVisible();
-  await expect(item.getByTestId('download-status')).toContainText(/Downloading \S+ — [\d.]+ (B|KB) of [\d.]+ KB · [\d.]+ (B|KB)\/s/);
+  await expect(item.getByTestId('download-status')).toContainText(
+    /Downloading \S+ — [\d.]+ (B|KB) of [\d.]+ KB · [\d.]+ (B|KB)\/s/,
+  );
   await expect(state(page)).toHaveAttribute('data-status', 'installed');
   await expect(item.getByTestId('size-on-disk')).toHaveText(`${formatSize(total)} on disk`);
   await expect(installRegion(page).getByRole('status')).toContainText(`${NAME} is installed`);
-  await expect(installRegion(page).getByTestId('storage-persistence')).toContainText(/Storage is (not )?persistent/);
+  await expect(installRegion(page).getByTestId('storage-persistence')).toContainText(
+    /Storage is (not )?persistent/,
+  );
   expect(await packRecord(page, ID)).toMatchObject({ status: 'installed', baseUrl: `${server.url}${ID}/` });
-  expect(await opfsPackFiles(page, ID)).toEqual(Object.fromEntries(Object.entries(source).map(([p, b]) => [p, b.length])));
+  expect(await opfsPackFiles(page, ID)).toEqual(
+    Object.fromEntries(Object.entries(source).map(([p, b]) => [p, b.length])),
+  );
 
   // The server is gone: generating must read the pack from OPFS.
   await server.close();
@@ -86,18 +97,30 @@ test('installs a pack from a URL with progress, lists it with its size, and gene
   const picker = page.getByLabel('Model', { exact: true });
   await expect(picker.locator('option')).toHaveText(['WebGP demo pack (analytic, not a real model)', NAME]);
   await picker.selectOption({ label: NAME });
-  await fillForm(page, { prompt: 'a big red ball rolling left at night', steps: 3, frames: 5, resolution: '128x128' });
+  await fillForm(page, {
+    prompt: 'a big red ball rolling left at night',
+    steps: 3,
+    frames: 5,
+    resolution: '128x128',
+  });
   await generate(page);
   const file = await downloadNewest(page);
-  expect(probe(file.path).comment).toMatchObject({ model_type: ID, prompt: 'a big red ball rolling left at night' });
+  expect(probe(file.path).comment).toMatchObject({
+    model_type: ID,
+    prompt: 'a big red ball rolling left at night',
+  });
 });
 
-test('a dropped connection pauses the download; after a reload Resume continues with Range and completes', async ({ page }) => {
+test('a dropped connection pauses the download; after a reload Resume continues with Range and completes', async ({
+  page,
+}) => {
   server.cutAfter(`${ID}/transformer.onnx`, 2000);
   await openModels(page);
   await install(page);
   await expect(state(page)).toHaveAttribute('data-status', 'paused');
-  await expect(installedItem(page).getByTestId('download-status')).toContainText(/Download interrupted at \d+% — press Resume/);
+  await expect(installedItem(page).getByTestId('download-status')).toContainText(
+    /Download interrupted at \d+% — press Resume/,
+  );
   expect(await packRecord(page, ID)).toMatchObject({ status: 'paused' });
 
   await page.reload();
@@ -115,7 +138,9 @@ test('a dropped connection pauses the download; after a reload Resume continues 
     [undefined, 200],
     [`bytes=${stored}-`, 206],
   ]);
-  const expected = Object.fromEntries(Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]));
+  const expected = Object.fromEntries(
+    Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]),
+  );
   expect(await opfsPackHashes(page, ID)).toEqual(expected);
 });
 
@@ -132,39 +157,57 @@ test('a missing file (404) is named with its URL and nothing of the pack is kept
   server.missing(`${ID}/vae_decoder.onnx`);
   await openModels(page);
   await install(page);
-  await expect(installRegion(page).getByRole('alert')).toContainText(`Model file vae_decoder.onnx is missing on the server: ${server.url}${ID}/vae_decoder.onnx answered HTTP 404`);
+  await expect(installRegion(page).getByRole('alert')).toContainText(
+    `Model file vae_decoder.onnx is missing on the server: ${server.url}${ID}/vae_decoder.onnx answered HTTP 404`,
+  );
   await expectNothingInstalled(page);
   expect(server.log.some((r) => r.path === `/${ID}/transformer.onnx` && r.status === 200)).toBe(true);
 });
 
-test('too little free quota stops the install before anything is written, naming both sizes', async ({ page }) => {
+test('too little free quota stops the install before anything is written, naming both sizes', async ({
+  page,
+}) => {
   await page.addInitScript(() => {
-    Object.defineProperty(StorageManager.prototype, 'estimate', { value: async () => ({ usage: 1000, quota: 5000 }) });
+    Object.defineProperty(StorageManager.prototype, 'estimate', {
+      value: async () => ({ usage: 1000, quota: 5000 }),
+    });
   });
   const needed = Object.entries(filesOf(packDir)).reduce((n, [, b]) => n + b.length, 0);
   await openModels(page);
   await install(page);
-  await expect(installRegion(page).getByRole('alert')).toContainText(`Installing ${NAME} needs ${formatSize(needed)} but only 4.0 KB is free`);
+  await expect(installRegion(page).getByRole('alert')).toContainText(
+    `Installing ${NAME} needs ${formatSize(needed)} but only 4.0 KB is free`,
+  );
   await expectNothingInstalled(page);
   expect(server.log.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([`/${ID}/pack.json`]);
 });
 
-test('QuotaExceededError while writing is a storage-full error and removes what was written', async ({ page }) => {
+test('QuotaExceededError while writing is a storage-full error and removes what was written', async ({
+  page,
+}) => {
   await page.addInitScript(() => {
     const write = FileSystemWritableFileStream.prototype.write;
     let calls = 0;
-    FileSystemWritableFileStream.prototype.write = function (this: FileSystemWritableFileStream, ...args: Parameters<typeof write>) {
-      if (++calls > 3) return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    FileSystemWritableFileStream.prototype.write = function (
+      this: FileSystemWritableFileStream,
+      ...args: Parameters<typeof write>
+    ) {
+      if (++calls > 3)
+        return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
       return write.apply(this, args);
     };
   });
   await openModels(page);
   await install(page);
-  await expect(installRegion(page).getByRole('alert')).toContainText(`Browser storage ran out while installing ${NAME}, so nothing of it was kept`);
+  await expect(installRegion(page).getByRole('alert')).toContainText(
+    `Browser storage ran out while installing ${NAME}, so nothing of it was kept`,
+  );
   await expectNothingInstalled(page);
 });
 
-test('Delete removes the files and the record, and the Model picker no longer offers the pack', async ({ page }) => {
+test('Delete removes the files and the record, and the Model picker no longer offers the pack', async ({
+  page,
+}) => {
   await openModels(page);
   await install(page);
   await expect(state(page)).toHaveAttribute('data-status', 'installed');
@@ -173,10 +216,14 @@ test('Delete removes the files and the record, and the Model picker no longer of
   await expectNothingInstalled(page);
   await expect(installedRegion(page)).toContainText('No packs are stored in this browser yet.');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
-  await expect(page.getByLabel('Model', { exact: true }).locator('option')).toHaveText(['WebGP demo pack (analytic, not a real model)']);
+  await expect(page.getByLabel('Model', { exact: true }).locator('option')).toHaveText([
+    'WebGP demo pack (analytic, not a real model)',
+  ]);
 });
 
-test('a pack.json that maps a tensor name the graph lacks is rejected, naming the graph and the name', async ({ page }) => {
+test('a pack.json that maps a tensor name the graph lacks is rejected, naming the graph and the name', async ({
+  page,
+}) => {
   rmSync(packDir, { recursive: true });
   servedCopy(server.root, 'demo-t2v', ID, NAME, (m) => {
     const c = m.components as Record<string, { inputs: Record<string, string> }>;
@@ -185,11 +232,15 @@ test('a pack.json that maps a tensor name the graph lacks is rejected, naming th
   await openModels(page);
   await install(page);
   const alert = installRegion(page).getByRole('alert');
-  await expect(alert).toContainText('transformer.onnx has no input "no_such_tensor" (role latents); its inputs are: hidden_states, timestep, encoder_hidden_states');
+  await expect(alert).toContainText(
+    'transformer.onnx has no input "no_such_tensor" (role latents); its inputs are: hidden_states, timestep, encoder_hidden_states',
+  );
   await expectNothingInstalled(page);
 });
 
-test('SD-Turbo: Download reads the bundled pack.json and fetches its files from the source (here the test-sdturbo mirror), tokenizer vocab + merges included', async ({ page }) => {
+test('SD-Turbo: Download reads the bundled pack.json and fetches its files from the source (here the test-sdturbo mirror), tokenizer vocab + merges included', async ({
+  page,
+}) => {
   // The real files cannot be fetched here: the source URL answers with test-sdturbo's files, which
   // carry the same names, tensor names and dtypes (tests/unit/real-packs.test.ts checks the mirror).
   const mirror = join(import.meta.dirname, '..', 'test-packs', 'test-sdturbo');
@@ -198,17 +249,39 @@ test('SD-Turbo: Download reads the bundled pack.json and fetches its files from 
   await page.context().route(`${source}**`, async (route) => {
     const path = route.request().url().slice(source.length);
     asked.push(`${route.request().method()} ${path}`);
-    await route.fulfill({ status: 200, headers: { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/octet-stream' }, body: readFileSync(join(mirror, path)) });
+    await route.fulfill({
+      status: 200,
+      headers: { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'application/octet-stream' },
+      body: readFileSync(join(mirror, path)),
+    });
   });
   await openModels(page);
-  const card = page.getByRole('region', { name: 'Models' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'SD-Turbo', exact: true }) });
+  const card = page
+    .getByRole('region', { name: 'Models' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: 'SD-Turbo', exact: true }) });
   await card.getByRole('button', { name: 'Download' }).click();
   await expect(card.getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
-  const files = ['tokenizer/vocab.json', 'tokenizer/merges.txt', 'text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx'];
+  const files = [
+    'tokenizer/vocab.json',
+    'tokenizer/merges.txt',
+    'text_encoder/model.onnx',
+    'unet/model.onnx',
+    'vae_decoder/model.onnx',
+  ];
   expect(asked.filter((a) => a.startsWith('GET ')).map((a) => a.slice(4))).toEqual(files);
   const stored = await opfsPackHashes(page, 'sd-turbo');
-  for (const f of files) expect(stored[f], f).toBe(createHash('sha256').update(readFileSync(join(mirror, f))).digest('hex'));
-  expect(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'public', 'models', 'sd-turbo', 'pack.json'), 'utf8')).tokenizer.format).toBe('clip-bpe');
+  for (const f of files)
+    expect(stored[f], f).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(mirror, f)))
+        .digest('hex'),
+    );
+  expect(
+    JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'public', 'models', 'sd-turbo', 'pack.json'), 'utf8'),
+    ).tokenizer.format,
+  ).toBe('clip-bpe');
   expect((await packRecord(page, 'sd-turbo'))?.status).toBe('installed');
 });
 
@@ -221,26 +294,38 @@ test('imports a picked pack folder (all or nothing; a missing file is named)', a
   const input = installRegion(page).getByTestId('import-input');
 
   await input.setInputFiles(incomplete);
-  await expect(installRegion(page).getByRole('alert')).toContainText('folder "incomplete-t2v" lacks vae_decoder.onnx, which pack.json lists');
+  await expect(installRegion(page).getByRole('alert')).toContainText(
+    'folder "incomplete-t2v" lacks vae_decoder.onnx, which pack.json lists',
+  );
   await expectNothingInstalled(page, 'incomplete-t2v', 'Incomplete pack');
 
   await input.setInputFiles(packDir);
   await expect(state(page)).toHaveAttribute('data-status', 'installed');
   await expect(installedItem(page)).toContainText(`imported from folder "${ID}"`);
-  const expected = Object.fromEntries(Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]));
+  const expected = Object.fromEntries(
+    Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]),
+  );
   expect(await opfsPackHashes(page, ID)).toEqual(expected);
 });
 
 test('imports pack files dropped on the Models page', async ({ page }) => {
   await openModels(page);
-  const files = Object.entries(filesOf(packDir)).map(([path, bytes]) => [path, bytes.toString('base64')] as const);
+  const files = Object.entries(filesOf(packDir)).map(
+    ([path, bytes]) => [path, bytes.toString('base64')] as const,
+  );
   const dataTransfer = await page.evaluateHandle((files) => {
     const dt = new DataTransfer();
-    for (const [path, b64] of files) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], path));
+    for (const [path, b64] of files)
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], path));
     return dt;
   }, files);
   await page.locator('.models-view').dispatchEvent('drop', { dataTransfer });
   await expect(state(page)).toHaveAttribute('data-status', 'installed');
-  await expect(installRegion(page).getByRole('status')).toContainText(`${NAME} is installed from the dropped files`);
-  expect(await packRecord(page, ID)).toMatchObject({ status: 'installed', baseUrl: 'local:the dropped files' });
+  await expect(installRegion(page).getByRole('status')).toContainText(
+    `${NAME} is installed from the dropped files`,
+  );
+  expect(await packRecord(page, ID)).toMatchObject({
+    status: 'installed',
+    baseUrl: 'local:the dropped files',
+  });
 });

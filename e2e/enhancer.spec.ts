@@ -29,8 +29,13 @@ async function useRemote(page: Page, model: string): Promise<void> {
   await page.getByLabel('API key').press('Tab');
 }
 
-for (const [label, model] of [['streamed', 'qwen-test'], ['not streamed', 'plain']] as const) {
-  test(`Remote enhancement (${label}): both prompts in the MP4, Load settings restores them`, async ({ page }) => {
+for (const [label, model] of [
+  ['streamed', 'qwen-test'],
+  ['not streamed', 'plain'],
+] as const) {
+  test(`Remote enhancement (${label}): both prompts in the MP4, Load settings restores them`, async ({
+    page,
+  }) => {
     const prompt = `a red ball rolling left ${label}`;
     const before = server.requests.length;
     await openApp(page);
@@ -81,7 +86,9 @@ test('an enhancer failure fails the task with its own message; Retry enhances on
   expect(server.requests.length - before).toBe(1);
 });
 
-test('Local enhancement with the tiny LLM pack: exact text, own worker, released before generation', async ({ page }) => {
+test('Local enhancement with the tiny LLM pack: exact text, own worker, released before generation', async ({
+  page,
+}) => {
   const workers: string[] = [];
   page.on('worker', (w) => workers.push(w.url()));
   await openApp(page);
@@ -90,7 +97,13 @@ test('Local enhancement with the tiny LLM pack: exact text, own worker, released
   await page.getByLabel('Enhancer LLM pack').fill(TEST_LLM_ID);
   await page.getByLabel('Enhancer LLM pack').press('Tab');
   expect(workers.filter((u) => u.includes('enhancer'))).toEqual([]);
-  await fillForm(page, { prompt: 'a red cat running on the beach', seed: 5, steps: 2, frames: 5, resolution: '128x128' });
+  await fillForm(page, {
+    prompt: 'a red cat running on the beach',
+    seed: 5,
+    steps: 2,
+    frames: 5,
+    resolution: '128x128',
+  });
   await page.getByLabel('Enhance prompt').selectOption('text');
   await generate(page);
   await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: ${TEST_LLM_CONTINUATION}`);
@@ -98,25 +111,41 @@ test('Local enhancement with the tiny LLM pack: exact text, own worker, released
   expect(workers.filter((u) => u.includes('enhancer'))).toHaveLength(1);
   expect(page.workers().filter((w) => w.url().includes('enhancer'))).toEqual([]);
   const comment = probe((await downloadNewest(page)).path).comment;
-  expect(comment).toMatchObject({ prompt: 'a red cat running on the beach', enhanced_prompt: TEST_LLM_CONTINUATION, prompt_enhancer: 'T' });
+  expect(comment).toMatchObject({
+    prompt: 'a red cat running on the beach',
+    enhanced_prompt: TEST_LLM_CONTINUATION,
+    prompt_enhancer: 'T',
+  });
 });
 
-test('a reload during generation keeps the task and its enhanced prompt: the enhancer is not asked again', async ({ page }) => {
+test('a reload during generation keeps the task and its enhanced prompt: the enhancer is not asked again', async ({
+  page,
+}) => {
   await page.goto('/?test-packs');
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   await useRemote(page, 'qwen-test');
   const before = server.requests.length;
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
-  await fillForm(page, { prompt: 'reload me: a slow comet', seed: 7, steps: 30, frames: 17, resolution: '128x128' });
+  await fillForm(page, {
+    prompt: 'reload me: a slow comet',
+    seed: 7,
+    steps: 30,
+    frames: 17,
+    resolution: '128x128',
+  });
   await page.getByLabel('Enhance prompt').selectOption('text');
   await page.getByRole('button', { name: 'Generate' }).click();
   const row = () => page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
   await expect(row().getByTestId('task-status')).toHaveText(/^Running: step ([3-9]|\d\d) of 30$/);
-  await expect(row().getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload me: a slow comet');
+  await expect(row().getByTestId('enhanced-prompt')).toHaveText(
+    'Enhanced: Enhanced: reload me: a slow comet',
+  );
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   await expect(row().getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
   await expect(row()).toContainText('resumed from step');
-  await expect(row().getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload me: a slow comet');
+  await expect(row().getByTestId('enhanced-prompt')).toHaveText(
+    'Enhanced: Enhanced: reload me: a slow comet',
+  );
   expect(server.requests.length - before).toBe(1);
 });

@@ -18,7 +18,8 @@ async function download(page: Page, click: () => Promise<void>): Promise<{ name:
   return { name: d.suggestedFilename(), bytes: readFileSync(path) };
 }
 
-const fileNameOf = async (item: Locator) => (await item.getByRole('link', { name: 'Download' }).getAttribute('download')) ?? '';
+const fileNameOf = async (item: Locator) =>
+  (await item.getByRole('link', { name: 'Download' }).getAttribute('download')) ?? '';
 
 test('filter, details, use settings, zip export, storage estimate and hover scrub', async ({ page }) => {
   await openApp(page);
@@ -58,7 +59,8 @@ test('filter, details, use settings, zip export, storage estimate and hover scru
   // Details: every settings key, values as text.
   await b.getByRole('button', { name: 'Details' }).click();
   const details = page.getByRole('region', { name: 'Output details' });
-  const value = (key: string) => details.locator('dt', { hasText: new RegExp(`^${key}$`) }).locator('xpath=following-sibling::dd[1]');
+  const value = (key: string) =>
+    details.locator('dt', { hasText: new RegExp(`^${key}$`) }).locator('xpath=following-sibling::dd[1]');
   await expect(details.getByRole('heading', { name: nameB })).toBeVisible();
   await expect(value('num_inference_steps')).toHaveText('2');
   await expect(value('prompt')).toHaveText(second.prompt);
@@ -83,7 +85,10 @@ test('filter, details, use settings, zip export, storage estimate and hover scru
   await a.getByRole('checkbox', { name: `Select ${nameA}` }).check();
   await g.getByRole('button', { name: 'Select all shown' }).click();
   await expect(b.getByRole('checkbox', { name: `Select ${nameB}` })).toBeChecked();
-  const singles = [await download(page, () => a.getByRole('link', { name: 'Download' }).click()), await download(page, () => b.getByRole('link', { name: 'Download' }).click())];
+  const singles = [
+    await download(page, () => a.getByRole('link', { name: 'Download' }).click()),
+    await download(page, () => b.getByRole('link', { name: 'Download' }).click()),
+  ];
   expect(singles.map((s) => s.name)).toEqual([nameA, nameB]);
   const zip = await download(page, () => exportButton.click());
   expect(zip.name).toMatch(/^webgp-outputs-\d{4}-\d\d-\d\d\.zip$/);
@@ -101,10 +106,14 @@ test('filter, details, use settings, zip export, storage estimate and hover scru
   const video = a.locator('video');
   await expect(video).toBeVisible();
   await expect(a.getByRole('img', { name: `Thumbnail: ${first.prompt}` })).toHaveCount(0);
-  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 1 && v.duration > 0)).toBe(true);
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 1 && v.duration > 0))
+    .toBe(true);
   const box = (await media.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
-  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime / v.duration)).toBeGreaterThan(0.8);
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime / v.duration))
+    .toBeGreaterThan(0.8);
   await page.mouse.move(0, 0);
   await expect(a.getByRole('img', { name: `Thumbnail: ${first.prompt}` })).toBeVisible();
   await expect(video).toHaveCount(0);

@@ -13,9 +13,17 @@ import { compareWithReference, encodedByX264, probe } from './support/media';
 const MEAN_TOLERANCE = 2;
 const MAX_TOLERANCE = 24;
 
-const request = { prompt: 'a big red ball rolling left at night', negativePrompt: '', guidance: 1, frames: 9, resolution: '128x128' };
+const request = {
+  prompt: 'a big red ball rolling left at night',
+  negativePrompt: '',
+  guidance: 1,
+  frames: 9,
+  resolution: '128x128',
+};
 
-test('generates a playable MP4 equal to the analytic target, with its settings, kept after reload', async ({ page }) => {
+test('generates a playable MP4 equal to the analytic target, with its settings, kept after reload', async ({
+  page,
+}) => {
   await openApp(page);
   await expect(page.getByText('Demo pack, not a real video model.')).toBeVisible();
   await fillForm(page, { ...request, seed: 42, steps: 6 });
@@ -23,10 +31,14 @@ test('generates a playable MP4 equal to the analytic target, with its settings, 
 
   await expect(page.getByTestId('backend-info')).toContainText('WebGPU');
   const video = page.getByRole('region', { name: 'Progress' }).locator('video');
-  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && v.duration > 0)).toBe(true);
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && v.duration > 0))
+    .toBe(true);
 
   const file = await downloadNewest(page);
-  expect(file.name).toMatch(/^\d{4}-\d\d-\d\d-\d\dh\d\dm\d\ds_seed42_a big red ball rolling left at night\.mp4$/);
+  expect(file.name).toMatch(
+    /^\d{4}-\d\d-\d\d-\d\dh\d\dm\d\ds_seed42_a big red ball rolling left at night\.mp4$/,
+  );
   const info = probe(file.path);
   expect(info).toMatchObject({ codec: 'h264', width: 128, height: 128, frames: 9 });
   expect(info.comment).toMatchObject({
@@ -57,7 +69,13 @@ test('generates a playable MP4 equal to the analytic target, with its settings, 
 });
 
 test('classifier-free guidance with a negative prompt lands on the guided target', async ({ page }) => {
-  const cfg = { prompt: 'a small yellow star moving up over the ocean', negativePrompt: 'red', guidance: 2.5, frames: 5, resolution: '192x320' };
+  const cfg = {
+    prompt: 'a small yellow star moving up over the ocean',
+    negativePrompt: 'red',
+    guidance: 2.5,
+    frames: 5,
+    resolution: '192x320',
+  };
   await openApp(page);
   await fillForm(page, { ...cfg, steps: 4 });
   await generate(page);
@@ -81,10 +99,21 @@ test('the ffmpeg.wasm libx264 fallback encoder writes the same clip', async ({ p
   expect(diff.max).toBeLessThanOrEqual(MAX_TOLERANCE);
 });
 
-test('UniPC (WanGP\'s default solver) and DPM++ 2M land on the analytic target too, and the MP4 says which', async ({ page }) => {
+test("UniPC (WanGP's default solver) and DPM++ 2M land on the analytic target too, and the MP4 says which", async ({
+  page,
+}) => {
   await openApp(page);
-  for (const [solver, written] of [['unipc', 'unipc'], ['dpmpp-2m', 'dpm++']] as const) {
-    const r = { prompt: 'a small green star moving up in space', negativePrompt: 'red', guidance: 2, frames: 5, resolution: '128x128' };
+  for (const [solver, written] of [
+    ['unipc', 'unipc'],
+    ['dpmpp-2m', 'dpm++'],
+  ] as const) {
+    const r = {
+      prompt: 'a small green star moving up in space',
+      negativePrompt: 'red',
+      guidance: 2,
+      frames: 5,
+      resolution: '128x128',
+    };
     await fillForm(page, { ...r, seed: 3, steps: 6, solver });
     await generate(page);
     const file = await downloadNewest(page);

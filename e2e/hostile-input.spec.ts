@@ -12,7 +12,19 @@ import { type PackServer, servedCopy, startPackServer } from './support/pack-ser
 import { queueButton, queuedPrompts, rows } from './support/queue';
 
 const PAYLOAD = '<img src=x onerror=alert(1)>';
-const params = (prompt: string, extra: Record<string, unknown> = {}) => ({ prompt, negative_prompt: '', seed: 1, num_inference_steps: 2, video_length: 5, resolution: '128x128', sample_solver: 'euler', flow_shift: 3, guidance_scale: 1, model_type: 'demo-t2v', ...extra });
+const params = (prompt: string, extra: Record<string, unknown> = {}) => ({
+  prompt,
+  negative_prompt: '',
+  seed: 1,
+  num_inference_steps: 2,
+  video_length: 5,
+  resolution: '128x128',
+  sample_solver: 'euler',
+  flow_shift: 3,
+  guidance_scale: 1,
+  model_type: 'demo-t2v',
+  ...extra,
+});
 
 /** Fails the test on any dialog (alert) and counts images whose src is the payload's "x". */
 function guard(page: Page): { dialogs: string[] } {
@@ -25,13 +37,20 @@ function guard(page: Page): { dialogs: string[] } {
 }
 const injectedImages = (page: Page) => page.locator('img[src="x"]').count();
 
-test('a 3 KB MP4 with a huge stsz sample count is refused as the Matting video within seconds', async ({ page }) => {
+test('a 3 KB MP4 with a huge stsz sample count is refused as the Matting video within seconds', async ({
+  page,
+}) => {
   await openApp(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Matting' }).click();
   const bytes = buildMp4({ stszCount: 0xffffffff, padTo: 3000 });
   const started = Date.now();
-  await page.getByLabel('Video', { exact: true }).setInputFiles({ name: 'huge-stsz.mp4', mimeType: 'video/mp4', buffer: Buffer.from(bytes) });
-  await expect(page.getByRole('alert')).toContainText('"huge-stsz.mp4" cannot be read: The video\'s "stsz" table claims 4294967295 entries', { timeout: 10_000 });
+  await page
+    .getByLabel('Video', { exact: true })
+    .setInputFiles({ name: 'huge-stsz.mp4', mimeType: 'video/mp4', buffer: Buffer.from(bytes) });
+  await expect(page.getByRole('alert')).toContainText(
+    '"huge-stsz.mp4" cannot be read: The video\'s "stsz" table claims 4294967295 entries',
+    { timeout: 10_000 },
+  );
   await expect(page.getByRole('alert')).toContainText('Re-export the video');
   expect(Date.now() - started).toBeLessThan(10_000);
 });
@@ -41,10 +60,17 @@ test('a queue file whose tasks carry prototype-named keys imports them', async (
   await queueButton(page, 'Pause').click();
   const items = [
     { id: 'a', params: params('first', { constructor: 1 }) },
-    { id: 'b', params: JSON.parse(`{"__proto__": {"x": 1}, ${JSON.stringify(params('second')).slice(1)}`) as unknown },
+    {
+      id: 'b',
+      params: JSON.parse(`{"__proto__": {"x": 1}, ${JSON.stringify(params('second')).slice(1)}`) as unknown,
+    },
     { id: 'c', params: params('third', { toString: 'x', hasOwnProperty: [] }) },
   ];
-  await page.getByLabel('Import queue').setInputFiles({ name: 'proto.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync({ 'queue.json': strToU8(JSON.stringify(items)) })) });
+  await page.getByLabel('Import queue').setInputFiles({
+    name: 'proto.zip',
+    mimeType: 'application/zip',
+    buffer: Buffer.from(zipSync({ 'queue.json': strToU8(JSON.stringify(items)) })),
+  });
   expect(JSON.stringify(items)).toContain('"__proto__":{"x":1}');
   await expect(page.getByTestId('import-notice')).toContainText('Imported 3 tasks from proto.zip');
   expect(await queuedPrompts(page)).toEqual(['first', 'second', 'third']);
@@ -59,7 +85,9 @@ test.describe('markup payloads stay text', () => {
     await server.close();
   });
 
-  test('in a prompt, a loaded settings file, a queue file and a pack name, no script runs', async ({ page }) => {
+  test('in a prompt, a loaded settings file, a queue file and a pack name, no script runs', async ({
+    page,
+  }) => {
     const seen = guard(page);
     await openApp(page);
     await queueButton(page, 'Pause').click();
@@ -69,21 +97,44 @@ test.describe('markup payloads stay text', () => {
     await expect(rows(page)).toHaveCount(1);
     await expect(rows(page).first()).toContainText(`prompt ${PAYLOAD}`);
 
-    const settings = { type: `WanGP ${PAYLOAD}`, prompt: `loaded ${PAYLOAD}`, [PAYLOAD]: PAYLOAD, activated_loras: [`${PAYLOAD}.safetensors`], model_type: PAYLOAD };
-    await page.getByLabel('Load settings').setInputFiles({ name: `${PAYLOAD}.json`.replace(/[<>/]/g, '_'), mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(settings)) });
+    const settings = {
+      type: `WanGP ${PAYLOAD}`,
+      prompt: `loaded ${PAYLOAD}`,
+      [PAYLOAD]: PAYLOAD,
+      activated_loras: [`${PAYLOAD}.safetensors`],
+      model_type: PAYLOAD,
+    };
+    await page.getByLabel('Load settings').setInputFiles({
+      name: `${PAYLOAD}.json`.replace(/[<>/]/g, '_'),
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(settings)),
+    });
     await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(`loaded ${PAYLOAD}`);
     await expect(page.getByRole('main')).toContainText(PAYLOAD);
 
-    const queue = [{ id: PAYLOAD, params: params(`queued ${PAYLOAD}`) }, { id: 'bad', params: params('x', { model_type: PAYLOAD }) }];
-    await page.getByLabel('Import queue').setInputFiles({ name: 'payload.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync({ 'queue.json': strToU8(JSON.stringify(queue)) })) });
+    const queue = [
+      { id: PAYLOAD, params: params(`queued ${PAYLOAD}`) },
+      { id: 'bad', params: params('x', { model_type: PAYLOAD }) },
+    ];
+    await page.getByLabel('Import queue').setInputFiles({
+      name: 'payload.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zipSync({ 'queue.json': strToU8(JSON.stringify(queue)) })),
+    });
     await expect(page.getByTestId('import-notice')).toContainText(`unknown model "${PAYLOAD}"`);
     await expect(rows(page).filter({ hasText: `queued ${PAYLOAD}` })).toHaveCount(1);
 
     servedCopy(server.root, 'demo-t2v', 'payload-t2v', `Pack ${PAYLOAD}`);
     await installFromUrl(page, `${server.url}payload-t2v/`);
-    await expect(page.getByRole('region', { name: 'Installed packs' }).getByRole('heading', { name: `Pack ${PAYLOAD}`, exact: true })).toBeVisible();
+    await expect(
+      page
+        .getByRole('region', { name: 'Installed packs' })
+        .getByRole('heading', { name: `Pack ${PAYLOAD}`, exact: true }),
+    ).toBeVisible();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
-    await expect(page.getByLabel('Model', { exact: true }).locator('option', { hasText: `Pack ${PAYLOAD}` })).toHaveCount(1);
+    await expect(
+      page.getByLabel('Model', { exact: true }).locator('option', { hasText: `Pack ${PAYLOAD}` }),
+    ).toHaveCount(1);
 
     expect(await injectedImages(page)).toBe(0);
     expect(seen.dialogs).toEqual([]);

@@ -23,11 +23,24 @@ const NAME = 'Served FastWan LoRA test';
 /** Rank-2 diffusers LoRA on blocks.1.ffn.fc1 (32 → 64) and blocks.2.attn1.to_q (32 → 32). */
 function loraFile(): string {
   const pair = (module: string, inDim: number, outDim: number, seed: number) => [
-    { name: `transformer.${module}.lora_A.weight`, dtype: 'F32', shape: [2, inDim], data: eighths(2, inDim, seed) },
-    { name: `transformer.${module}.lora_B.weight`, dtype: 'F32', shape: [outDim, 2], data: eighths(outDim, 2, seed + 1) },
+    {
+      name: `transformer.${module}.lora_A.weight`,
+      dtype: 'F32',
+      shape: [2, inDim],
+      data: eighths(2, inDim, seed),
+    },
+    {
+      name: `transformer.${module}.lora_B.weight`,
+      dtype: 'F32',
+      shape: [outDim, 2],
+      data: eighths(outDim, 2, seed + 1),
+    },
   ];
   const path = join(mkdtempSync(join(tmpdir(), 'webgp-lora-')), 'fastwan-style.safetensors');
-  writeFileSync(path, encodeSafetensors([...pair('blocks.1.ffn.fc1', 32, 64, 61), ...pair('blocks.2.attn1.to_q', 32, 32, 63)]));
+  writeFileSync(
+    path,
+    encodeSafetensors([...pair('blocks.1.ffn.fc1', 32, 64, 61), ...pair('blocks.2.attn1.to_q', 32, 32, 63)]),
+  );
   return path;
 }
 
@@ -39,7 +52,9 @@ test.afterEach(async () => {
   await server.close();
 });
 
-test('a LoRA for the FastWan-contract pack (targets derived from its graphs) imports, generates, and the settings carry it', async ({ page }) => {
+test('a LoRA for the FastWan-contract pack (targets derived from its graphs) imports, generates, and the settings carry it', async ({
+  page,
+}) => {
   servedCopy(server.root, 'test-fastwan', ID, NAME, undefined, TEST_PACKS);
   await openApp(page);
   await installPack(page, `${server.url}${ID}/`, NAME);
@@ -67,23 +82,39 @@ test('a LoRA for the FastWan-contract pack (targets derived from its graphs) imp
   });
 });
 
-test('a quantized (MatMulNBits) copy of the FastWan-contract pack generates with a LoRA side branch on WebGPU and on wasm', async ({ page }) => {
+test('a quantized (MatMulNBits) copy of the FastWan-contract pack generates with a LoRA side branch on WebGPU and on wasm', async ({
+  page,
+}) => {
   const id = 'served-fastwan-q4';
   const name = 'Served FastWan q4 LoRA test';
-  const dir = servedCopy(server.root, 'test-fastwan', id, name, (m) => {
-    const blocks = ((m.components as Record<string, Record<string, unknown>>).transformer as { stages: Record<string, unknown>[] }).stages[1] as Record<string, unknown>;
-    delete blocks.bytes;
-    delete blocks.sha256;
-    for (const x of blocks.externalData as Record<string, unknown>[]) {
-      delete x.bytes;
-      delete x.sha256;
-    }
-  }, TEST_PACKS);
+  const dir = servedCopy(
+    server.root,
+    'test-fastwan',
+    id,
+    name,
+    (m) => {
+      const blocks = (
+        (m.components as Record<string, Record<string, unknown>>).transformer as {
+          stages: Record<string, unknown>[];
+        }
+      ).stages[1] as Record<string, unknown>;
+      delete blocks.bytes;
+      delete blocks.sha256;
+      for (const x of blocks.externalData as Record<string, unknown>[]) {
+        delete x.bytes;
+        delete x.sha256;
+      }
+    },
+    TEST_PACKS,
+  );
   for (let i = 0; i < 3; i++) {
     const n = String(i).padStart(2, '0');
     const g = block(i, `block_${n}.onnx.data`, undefined, 32);
     writeFileSync(join(dir, 'onnx/transformer-q4f16-64', `block_${n}.onnx`), g.model);
-    writeFileSync(join(dir, 'onnx/transformer-q4f16-64', `block_${n}.onnx.data`), g.external?.data ?? new Uint8Array());
+    writeFileSync(
+      join(dir, 'onnx/transformer-q4f16-64', `block_${n}.onnx.data`),
+      g.external?.data ?? new Uint8Array(),
+    );
   }
   await openApp(page);
   await installPack(page, `${server.url}${id}/`, name);
@@ -91,7 +122,9 @@ test('a quantized (MatMulNBits) copy of the FastWan-contract pack generates with
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'LoRAs' }).click();
   await expect(page.locator('.lora-list[data-loaded="true"]')).toBeAttached();
   await page.getByLabel('Import LoRA').setInputFiles(loraFile());
-  await expect(page.locator('.lora-item[data-name="fastwan-style.safetensors"]')).toContainText('4 keys matched, 0 unmatched');
+  await expect(page.locator('.lora-item[data-name="fastwan-style.safetensors"]')).toContainText(
+    '4 keys matched, 0 unmatched',
+  );
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
   await page.getByLabel('Model', { exact: true }).selectOption({ label: name });

@@ -32,7 +32,12 @@ async function importLora(page: Page, path: string): Promise<void> {
 }
 
 /** Records in an idb-keyval store and files in an OPFS folder, read from the page. */
-function stored(page: Page, db: string, store: string, folder?: string): Promise<{ records: number; files: number }> {
+function stored(
+  page: Page,
+  db: string,
+  store: string,
+  folder?: string,
+): Promise<{ records: number; files: number }> {
   return page.evaluate(
     async ([db, store, folder]) => {
       const conn = await new Promise<IDBDatabase>((ok, fail) => {
@@ -42,7 +47,10 @@ function stored(page: Page, db: string, store: string, folder?: string): Promise
       });
       const records = conn.objectStoreNames.contains(store as string)
         ? await new Promise<number>((ok) => {
-            const q = conn.transaction(store as string).objectStore(store as string).count();
+            const q = conn
+              .transaction(store as string)
+              .objectStore(store as string)
+              .count();
             q.onsuccess = () => ok(q.result);
           })
         : 0;
@@ -85,10 +93,14 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   await page.getByLabel('LoRA multipliers').fill('1 2');
   await fillForm(page, { prompt: 'a red kite', steps: 3, frames: 5, resolution: '128x128', guidance: 1 });
   await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The LoRA multipliers give 2 values but 1 LoRA is selected' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'The LoRA multipliers give 2 values but 1 LoRA is selected' }),
+  ).toBeVisible();
   await page.getByLabel('LoRA multipliers').fill('0.5,abc');
   await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: '"abc" at position 5 is not a number.' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: '"abc" at position 5 is not a number.' }),
+  ).toBeVisible();
   await page.getByLabel('LoRA multipliers').fill('0.8,1');
   await generate(page);
   const info = probe((await downloadNewest(page)).path);
@@ -102,7 +114,11 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   // "Use settings" on the output restores the LoRA selection and multipliers.
   await page.getByLabel('test-style.safetensors').uncheck();
   await expect(page.getByLabel('LoRA multipliers')).toHaveCount(0);
-  await page.getByRole('region', { name: 'Gallery' }).getByRole('button', { name: 'Use settings' }).first().click();
+  await page
+    .getByRole('region', { name: 'Gallery' })
+    .getByRole('button', { name: 'Use settings' })
+    .first()
+    .click();
   await expect(page.getByLabel('test-style.safetensors')).toBeChecked();
   await expect(page.getByLabel('LoRA multipliers')).toHaveValue('0.8,1');
 
@@ -124,23 +140,44 @@ test('a LoRA for a pack installed after the LoRA list was read is matched to tha
   try {
     // A copy of the test pack whose only LoRA module is one no bundled pack has.
     servedCopy(server.root, 'test-t2v-random', 'lora-pack-x', 'LoRA pack X', (m) => {
-      const t = (m.components as Record<string, Record<string, unknown>>).transformer as Record<string, unknown>;
-      t.lora = { family: 'family-x', targets: { 'x_only.proj': { initializer: 'blocks.0.ffn.2.weight', layout: 'in-out' } } };
+      const t = (m.components as Record<string, Record<string, unknown>>).transformer as Record<
+        string,
+        unknown
+      >;
+      t.lora = {
+        family: 'family-x',
+        targets: { 'x_only.proj': { initializer: 'blocks.0.ffn.2.weight', layout: 'in-out' } },
+      };
     });
     const onlyX = join(mkdtempSync(join(tmpdir(), 'webgp-lora-')), 'only-x.safetensors');
     writeFileSync(
       onlyX,
       encodeSafetensors([
-        { name: 'diffusion_model.x_only.proj.lora_A.weight', dtype: 'F32', shape: [2, 32], data: eighths(2, 32, 1) },
-        { name: 'diffusion_model.x_only.proj.lora_B.weight', dtype: 'F32', shape: [4, 2], data: eighths(4, 2, 2) },
+        {
+          name: 'diffusion_model.x_only.proj.lora_A.weight',
+          dtype: 'F32',
+          shape: [2, 32],
+          data: eighths(2, 32, 1),
+        },
+        {
+          name: 'diffusion_model.x_only.proj.lora_B.weight',
+          dtype: 'F32',
+          shape: [4, 2],
+          data: eighths(4, 2, 2),
+        },
       ]),
     );
     await openLoras(page);
     await importLora(page, STYLE); // the packs that take LoRAs are read now, before pack X exists
-    await expect(page.locator('.lora-item[data-name="test-style.safetensors"]')).toContainText('for webgp-test packs');
+    await expect(page.locator('.lora-item[data-name="test-style.safetensors"]')).toContainText(
+      'for webgp-test packs',
+    );
 
     await installFromUrl(page, `${server.url}lora-pack-x/`);
-    const installed = page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'LoRA pack X', exact: true }) });
+    const installed = page
+      .getByRole('region', { name: 'Installed packs' })
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('heading', { name: 'LoRA pack X', exact: true }) });
     await expect(installed.getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
 
     await page.getByRole('link', { name: 'LoRAs', exact: true }).click();
@@ -153,8 +190,16 @@ test('a LoRA for a pack installed after the LoRA list was read is matched to tha
   }
 });
 
-test('a .lset preset imports, survives reload, applies as WanGP does and exports with identical keys and values', async ({ page }) => {
-  const preset = { loras: ['test-style.safetensors'], loras_mult: '0.5', prompt: 'in ink wash style', full_prompt: false, description: 'kept as is' };
+test('a .lset preset imports, survives reload, applies as WanGP does and exports with identical keys and values', async ({
+  page,
+}) => {
+  const preset = {
+    loras: ['test-style.safetensors'],
+    loras_mult: '0.5',
+    prompt: 'in ink wash style',
+    full_prompt: false,
+    description: 'kept as is',
+  };
   await openLoras(page);
   await importLora(page, STYLE);
   await expect(page.locator('.lora-item')).toHaveCount(1);
@@ -165,7 +210,10 @@ test('a .lset preset imports, survives reload, applies as WanGP does and exports
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   await expect(presets.locator('.preset-item[data-name="Ink wash"]')).toContainText('multipliers "0.5"');
-  const [download] = await Promise.all([page.waitForEvent('download'), presets.getByRole('button', { name: 'Export Ink wash' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    presets.getByRole('button', { name: 'Export Ink wash' }).click(),
+  ]);
   expect(download.suggestedFilename()).toBe('Ink wash.lset');
   const path = join(mkdtempSync(join(tmpdir(), 'webgp-lset-')), 'out.lset');
   await download.saveAs(path);
@@ -181,11 +229,16 @@ test('a .lset preset imports, survives reload, applies as WanGP does and exports
   await expect(page.getByLabel('LoRA multipliers')).toHaveValue('0.5');
 });
 
-test('malformed safetensors and .lset files are refused with an alert and nothing is stored', async ({ page }) => {
+test('malformed safetensors and .lset files are refused with an alert and nothing is stored', async ({
+  page,
+}) => {
   await openLoras(page);
   for (const [file, message] of [
     ['bad-truncated.safetensors', /bad-truncated\.safetensors is not a usable safetensors file: .*truncated/],
-    ['bad-lying-header.safetensors', /bad-lying-header\.safetensors .* needs 32 bytes but its data_offsets span 48/],
+    [
+      'bad-lying-header.safetensors',
+      /bad-lying-header\.safetensors .* needs 32 bytes but its data_offsets span 48/,
+    ],
     ['bad-dtype.safetensors', /has dtype I32; WebGP reads F32, F16, BF16 LoRAs only/],
   ] as const) {
     await importLora(page, join(LORAS, file));
@@ -196,9 +249,15 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
 
   const presets = page.getByRole('region', { name: 'Presets' });
   await page.getByLabel('Import preset').setInputFiles(tempFile('broken.lset', '{"loras": "a.safetensors"'));
-  await expect(presets.getByRole('alert')).toHaveText('broken.lset is not a valid LoRA preset: it is not JSON.');
-  await page.getByLabel('Import preset').setInputFiles(tempFile('wrong.lset', JSON.stringify({ loras: ['a.safetensors'], loras_mult: '1 x' })));
-  await expect(presets.getByRole('alert')).toHaveText('wrong.lset is not a valid LoRA preset: "loras_mult": "x" at position 3 is not a number.');
+  await expect(presets.getByRole('alert')).toHaveText(
+    'broken.lset is not a valid LoRA preset: it is not JSON.',
+  );
+  await page
+    .getByLabel('Import preset')
+    .setInputFiles(tempFile('wrong.lset', JSON.stringify({ loras: ['a.safetensors'], loras_mult: '1 x' })));
+  await expect(presets.getByRole('alert')).toHaveText(
+    'wrong.lset is not a valid LoRA preset: "loras_mult": "x" at position 3 is not a number.',
+  );
   await expect(presets.locator('.preset-item')).toHaveCount(0);
   expect((await stored(page, 'webgp-lora-presets', 'presets')).records).toBe(0);
 
@@ -206,13 +265,19 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
   await page.evaluate(() => {
     const dt = new DataTransfer();
     dt.items.add(new File([JSON.stringify({ loras: ['x.safetensors'], loras_mult: '1' })], 'Dropped.lset'));
-    document.querySelector('.loras-view')?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document
+      .querySelector('.loras-view')
+      ?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   });
   await expect(presets.locator('.preset-item[data-name="Dropped"]')).toBeVisible();
 
   // A .lset link from this page (blob: URL) opens into the Presets region.
   await page.getByRole('link', { name: 'Generate', exact: true }).click();
-  const url = await page.evaluate(() => URL.createObjectURL(new Blob([JSON.stringify({ loras: [], loras_mult: '' })], { type: 'application/json' })));
+  const url = await page.evaluate(() =>
+    URL.createObjectURL(
+      new Blob([JSON.stringify({ loras: [], loras_mult: '' })], { type: 'application/json' }),
+    ),
+  );
   await page.evaluate((u) => (location.hash = `#/loras?preset=${encodeURIComponent(u)}`), url);
   await expect(presets.locator('.preset-item')).toHaveCount(2);
   expect((await stored(page, 'webgp-lora-presets', 'presets')).records).toBe(2);

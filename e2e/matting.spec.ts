@@ -16,7 +16,20 @@ import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
 import { decodeRgb, encodedByX264, probe } from './support/media';
-import { CLIP, iou, makeClip, makeEmptyVideo, makeFragmented, makeShapesClip, makeTruncatedVideo, maskPngFile, SHAPES, squareX, streamTypes, tmpDir } from './support/matting';
+import {
+  CLIP,
+  iou,
+  makeClip,
+  makeEmptyVideo,
+  makeFragmented,
+  makeShapesClip,
+  makeTruncatedVideo,
+  maskPngFile,
+  SHAPES,
+  squareX,
+  streamTypes,
+  tmpDir,
+} from './support/matting';
 import { expectAlphaVideo, nav, runAndDownload } from './support/matting-run';
 import { queueButton, queueRegion, rows, statusOf } from './support/queue';
 
@@ -28,7 +41,6 @@ test.beforeAll(() => {
   clip = makeClip(dir);
 });
 
-
 async function openMatting(page: Page, backend?: 'wasm', encoder?: 'ffmpeg'): Promise<void> {
   await openApp(page);
   if (backend) await chooseSetting(page, 'Backend', backend);
@@ -39,7 +51,9 @@ async function openMatting(page: Page, backend?: 'wasm', encoder?: 'ffmpeg'): Pr
 
 async function loadClip(page: Page, path?: string): Promise<void> {
   await page.getByLabel('Video', { exact: true }).setInputFiles(path ?? clip);
-  await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('video-info')).toContainText(
+    `${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`,
+  );
   await expect(page.getByTestId('video-info')).toContainText('with audio');
 }
 
@@ -49,9 +63,10 @@ const viewer = (page: Page) => page.getByTestId('frame-viewer');
 async function clickFrame(page: Page, x: number, y: number): Promise<void> {
   const box = await viewer(page).boundingBox();
   if (!box) throw new Error('frame viewer not visible');
-  await viewer(page).click({ position: { x: ((x + 0.5) / CLIP.width) * box.width, y: ((y + 0.5) / CLIP.height) * box.height } });
+  await viewer(page).click({
+    position: { x: ((x + 0.5) / CLIP.width) * box.width, y: ((y + 0.5) / CLIP.height) * box.height },
+  });
 }
-
 
 function expectZip(path: string, frames: number): void {
   const files = unzipSync(new Uint8Array(readFileSync(path)));
@@ -69,7 +84,9 @@ function expectZip(path: string, frames: number): void {
 // WebAssembly here keeps the 12-frame run short (SwiftShader's WebGPU takes seconds per frame), and
 // the ffmpeg.wasm encoder (libx264 in chunks of 8 frames) is used; the uploaded-mask test below runs
 // the same path on WebGPU with WebCodecs.
-test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, WebCodecs decode, ffmpeg.wasm encode)', async ({ page }) => {
+test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on every frame, audio kept, one RGBA PNG per frame (WebAssembly, WebCodecs decode, ffmpeg.wasm encode)', async ({
+  page,
+}) => {
   await openMatting(page, 'wasm', 'ffmpeg');
   await loadClip(page);
   await clickFrame(page, squareX(0) + 10, CLIP.y + 10);
@@ -78,7 +95,9 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expect(pixels).toBeGreaterThanOrEqual(0.9 * CLIP.side * CLIP.side);
   expect(pixels).toBeLessThanOrEqual(1.1 * CLIP.side * CLIP.side);
   await page.getByRole('button', { name: 'Check' }).click();
-  await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('check-result')).toContainText(
+    `${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`,
+  );
   await expect(page.getByTestId('check-result')).toContainText('decoder: webcodecs');
 
   const out = await runAndDownload(page, dir);
@@ -87,21 +106,49 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   expectAlphaVideo(out.alpha, CLIP.frames);
   expectZip(out.zip, CLIP.frames);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
-  expect(probe(out.foreground).comment).toMatchObject({ type: 'matting', source_video: 'square.mp4', start_frame: 0, end_frame: 11, video_length: 12, mask_type: 'alpha', model_type: 'demo-matanyone', segment_model_type: 'demo-sam', backend: 'wasm', decoder: 'webcodecs' });
+  expect(probe(out.foreground).comment).toMatchObject({
+    type: 'matting',
+    source_video: 'square.mp4',
+    start_frame: 0,
+    end_frame: 11,
+    video_length: 12,
+    mask_type: 'alpha',
+    model_type: 'demo-matanyone',
+    segment_model_type: 'demo-sam',
+    backend: 'wasm',
+    decoder: 'webcodecs',
+  });
 
   // The run history lists the files with their roles.
-  const [history] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export history').click()]);
-  const runs = readFileSync(await history.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; artifacts: { role: string; fileName: string }[] });
+  const [history] = await Promise.all([
+    page.waitForEvent('download'),
+    queueButton(page, 'Export history').click(),
+  ]);
+  const runs = readFileSync(await history.path(), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { status: string; artifacts: { role: string; fileName: string }[] });
   expect(runs.at(-1)?.status).toBe('done');
-  expect(runs.at(-1)?.artifacts.map((a) => a.role)).toEqual(['mask_foreground', 'mask_alpha', 'rgba_archive', 'audio']);
+  expect(runs.at(-1)?.artifacts.map((a) => a.role)).toEqual([
+    'mask_foreground',
+    'mask_alpha',
+    'rgba_archive',
+    'audio',
+  ]);
 });
 
 // A fragmented MP4 is one our demuxer refuses: this run reads its frames with ffmpeg.wasm.
-test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by ffmpeg.wasm) pauses and resumes between frames', async ({ page }) => {
+test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by ffmpeg.wasm) pauses and resumes between frames', async ({
+  page,
+}) => {
   await openMatting(page);
   await loadClip(page, makeFragmented(dir, clip));
-  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
-  await expect(page.getByTestId('mask-notice')).toHaveText(`half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`);
+  await page
+    .getByLabel('Upload mask')
+    .setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
+  await expect(page.getByTestId('mask-notice')).toHaveText(
+    `half.png is 48×32; it was resized to the video's ${CLIP.width}×${CLIP.height}.`,
+  );
   await page.getByLabel('End frame').fill('3');
   await page.getByLabel('Mask type').selectOption('greenscreen');
   // Pause holds the run between frames and Resume carries on: every frame is still there, once.
@@ -113,30 +160,50 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   });
   expect(encodedByX264(out.alpha)).toBe(false); // WebCodecs
   const comment = probe(out.foreground).comment;
-  expect(comment).toMatchObject({ type: 'matting', mask_type: 'greenscreen', start_frame: 0, end_frame: 3, backend: 'webgpu', decoder: 'ffmpeg' });
+  expect(comment).toMatchObject({
+    type: 'matting',
+    mask_type: 'greenscreen',
+    start_frame: 0,
+    end_frame: 3,
+    backend: 'webgpu',
+    decoder: 'ffmpeg',
+  });
   expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);
   // Greenscreen: the background of the foreground video is MatAnyone's green, the square stays white.
   const rgb = decodeRgb(out.foreground);
-  const pixel = (x: number, y: number) => [...rgb.subarray((y * CLIP.width + x) * 3, (y * CLIP.width + x) * 3 + 3)];
+  const pixel = (x: number, y: number) => [
+    ...rgb.subarray((y * CLIP.width + x) * 3, (y * CLIP.width + x) * 3 + 3),
+  ];
   pixel(2, 2).forEach((v, c) => expect(Math.abs(v - ([120, 255, 155][c] as number))).toBeLessThanOrEqual(12));
   pixel(squareX(0) + 10, CLIP.y + 10).forEach((v) => expect(v).toBeGreaterThanOrEqual(235));
 });
 
 /** Reads video pixel (x, y)'s red value from the frame viewer's canvas. */
-const viewerRed = (page: Page, x: number, y: number) => viewer(page).evaluate((c, [px, py]) => (c as HTMLCanvasElement).getContext('2d')?.getImageData(px as number, py as number, 1, 1).data[0], [x, y]);
+const viewerRed = (page: Page, x: number, y: number) =>
+  viewer(page).evaluate(
+    (c, [px, py]) =>
+      (c as HTMLCanvasElement).getContext('2d')?.getImageData(px as number, py as number, 1, 1).data[0],
+    [x, y],
+  );
 
-test('a video dropped on the page loads; the scrubber seeks both ways; negative points exclude a region and Add mask merges masks', async ({ page }) => {
+test('a video dropped on the page loads; the scrubber seeks both ways; negative points exclude a region and Add mask merges masks', async ({
+  page,
+}) => {
   await openMatting(page, 'wasm');
   const bytes = readFileSync(clip).toString('base64');
   const dataTransfer = await page.evaluateHandle((b64) => {
     const dt = new DataTransfer();
-    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.mp4', { type: 'video/mp4' }));
+    dt.items.add(
+      new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.mp4', { type: 'video/mp4' }),
+    );
     return dt;
   }, bytes);
   await page.getByRole('region', { name: 'Matting' }).dispatchEvent('drop', { dataTransfer });
-  await expect(page.getByTestId('video-info')).toContainText(`dropped.mp4: ${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('video-info')).toContainText(
+    `dropped.mp4: ${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`,
+  );
   // Forward then back (WebCodecs restarts from the keyframe): each frame shows the square where it is then.
   for (const n of [9, 3]) {
     await page.getByRole('slider', { name: /^Frame \d+ of/ }).fill(String(n));
@@ -192,8 +259,12 @@ test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
   await expect(viewer(page)).toHaveAttribute('data-mask-pixels', '0');
   await page.getByLabel('Brush', { exact: true }).selectOption('off');
 
-  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'square.png', 0, { width: 50, height: 50 }));
-  await expect(page.getByRole('alert')).toContainText("square.png is 50×50 but the video is 96×64: the mask must have the video's shape.");
+  await page
+    .getByLabel('Upload mask')
+    .setInputFiles(maskPngFile(dir, 'square.png', 0, { width: 50, height: 50 }));
+  await expect(page.getByRole('alert')).toContainText(
+    "square.png is 50×50 but the video is 96×64: the mask must have the video's shape.",
+  );
   await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'ok.png', 0));
   await expect(page.getByTestId('mask-notice')).toHaveText('Mask loaded from ok.png.');
 
@@ -209,7 +280,9 @@ test('bad inputs get specific alerts and queue nothing', async ({ page }) => {
   await expect(queueRegion(page).getByText('No tasks.')).toBeVisible();
 });
 
-test('a reload restarts an interrupted matting run from its first frame; Abort then stops it and saves nothing', async ({ page }) => {
+test('a reload restarts an interrupted matting run from its first frame; Abort then stops it and saves nothing', async ({
+  page,
+}) => {
   await openMatting(page, 'wasm');
   await page.getByLabel('Video', { exact: true }).setInputFiles(makeClip(dir, 'long.mp4', 96));
   await expect(page.getByTestId('video-info')).toContainText('96 frames');
@@ -222,11 +295,15 @@ test('a reload restarts an interrupted matting run from its first frame; Abort t
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   // Polled every 25 ms: with WebCodecs decoding, the restarted run is past frame 9 within a second.
-  await expect.poll(() => statusOf(row).textContent(), { intervals: [25], timeout: 60_000 }).toMatch(/^Running: frame [1-9] of 96$/);
+  await expect
+    .poll(() => statusOf(row).textContent(), { intervals: [25], timeout: 60_000 })
+    .toMatch(/^Running: frame [1-9] of 96$/);
   await queueButton(page, 'Abort').click();
   await expect(statusOf(row)).toHaveText(/^Aborted at frame \d+ of 96$/);
   await expect(page.getByRole('region', { name: 'Gallery' })).toContainText('Nothing saved yet');
   // Queue files carry generation tasks only: the export says it left the matting task out.
   await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export queue').click()]);
-  await expect(queueRegion(page).getByRole('status')).toHaveText('1 matting task was left out: queue files carry generation tasks only.');
+  await expect(queueRegion(page).getByRole('status')).toHaveText(
+    '1 matting task was left out: queue files carry generation tasks only.',
+  );
 });

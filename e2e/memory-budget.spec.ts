@@ -25,7 +25,9 @@ test.afterEach(async () => {
   await server.close();
 });
 
-test('a budget below the pack runs it one phase at a time with the same image, and is kept', async ({ page }) => {
+test('a budget below the pack runs it one phase at a time with the same image, and is kept', async ({
+  page,
+}) => {
   const manifest = parseManifestText(readFileSync(join(TEST_PACKS, ID, 'pack.json'), 'utf8'));
   const name = `Served ${manifest.name}`;
   servedCopy(server.root, ID, `served-${ID}`, name, undefined, TEST_PACKS);
@@ -64,13 +66,16 @@ test('a budget below the pack runs it one phase at a time with the same image, a
   await expect(page.getByLabel('GPU memory budget (GiB)')).toHaveValue('0.0001');
 });
 
-test('the Models page shows the sessions of each Z-Image-Turbo phase from its pack.json, and the peak phase, not the sum', async ({ page }) => {
+test('the Models page shows the sessions of each Z-Image-Turbo phase from its pack.json, and the peak phase, not the sum', async ({
+  page,
+}) => {
   await openApp(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
   const card = page.locator('li[data-pack-id="z-image-turbo"]');
   await card.getByText('Details', { exact: true }).click();
-  await expect(card.getByTestId('pack-phases')).toHaveText('encode-text 2.22 GB → denoise 3.70 GB → decode 99.3 MB; run one phase at a time over the GPU memory budget (Settings), else 6.02 GB loaded together');
+  await expect(card.getByTestId('pack-phases')).toHaveText(
+    'encode-text 2.22 GB → denoise 3.70 GB → decode 99.3 MB; run one phase at a time over the GPU memory budget (Settings), else 6.02 GB loaded together',
+  );
   // 3.70 GB of denoise sessions + the registry's 1.56 GB working-memory estimate.
   await expect(card).toContainText('≈ 5.26 GB');
 });
-

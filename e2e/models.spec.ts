@@ -13,23 +13,47 @@ import { openApp } from './support/app';
 import { packRecord } from './support/installed';
 
 const F16 = 'Needs the WebGPU shader-f16 feature, which this GPU lacks.';
-const BUFFER = (size: string) => `Needs a single GPU buffer of ${size}, but this GPU allows at most 1.07 GB per buffer.`;
+const BUFFER = (size: string) =>
+  `Needs a single GPU buffer of ${size}, but this GPU allows at most 1.07 GB per buffer.`;
 
 // name, size label, licence, verdict, reasons it must give (SDXL-Turbo: 124,433,929 + 483,677,630
 // + 1,965,607,674 + 97,617,257 B of graphs + 2,224,108 + 2,224,281 B of tokenizers = 2,675,784,879 B).
 const REAL: [string, string, string, string, string[]][] = [
   ['Z-Image-Turbo (q4f16)', '6.02 GB', 'Apache-2.0', 'Does not fit', [F16, BUFFER('2.03 GB')]],
   ['SDXL-Turbo (q4f16)', '2.68 GB', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.97 GB')]],
-  ['SD-Turbo', '≈ 2.35 GB + 2 files of unpublished size', 'sai-nc-community', 'Does not fit', [F16, BUFFER('1.61 GB')]],
-  ['FastWan2.2 TI2V 5B (q4f16, sharded)', '≈ 6.64 GB + 56 files of unpublished size', 'Apache-2.0', 'Does not fit', [F16]],
-  ['MatAnyone 2 (1024, fp32)', 'size not published', 'S-Lab-1.0', 'May not fit', ['Its file sizes are not published, so the download size is unknown.']],
+  [
+    'SD-Turbo',
+    '≈ 2.35 GB + 2 files of unpublished size',
+    'sai-nc-community',
+    'Does not fit',
+    [F16, BUFFER('1.61 GB')],
+  ],
+  [
+    'FastWan2.2 TI2V 5B (q4f16, sharded)',
+    '≈ 6.64 GB + 56 files of unpublished size',
+    'Apache-2.0',
+    'Does not fit',
+    [F16],
+  ],
+  [
+    'MatAnyone 2 (1024, fp32)',
+    'size not published',
+    'S-Lab-1.0',
+    'May not fit',
+    ['Its file sizes are not published, so the download size is unknown.'],
+  ],
   ['Segment Anything ViT-B (fp16)', '≈ 186.7 MB', 'Apache-2.0', 'Does not fit', [F16]],
 ];
 
 const models = (page: Page) => page.getByRole('region', { name: 'Models' });
-const card = (page: Page, name: string) => models(page).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
+const card = (page: Page, name: string) =>
+  models(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name, exact: true }) });
 
-test('lists the real packs with size, licence and a fit verdict, then returns to Generate', async ({ page }) => {
+test('lists the real packs with size, licence and a fit verdict, then returns to Generate', async ({
+  page,
+}) => {
   await openApp(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'Models' }).click();
@@ -61,7 +85,9 @@ test('lists the real packs with size, licence and a fit verdict, then returns to
   await nav.getByRole('link', { name: 'Generate' }).click();
   await expect(models(page)).toBeHidden();
   await expect(page.getByRole('button', { name: 'Generate' })).toBeVisible();
-  await expect(page.getByLabel('Model', { exact: true }).locator('option')).toHaveText(['WebGP demo pack (analytic, not a real model)']);
+  await expect(page.getByLabel('Model', { exact: true }).locator('option')).toHaveText([
+    'WebGP demo pack (analytic, not a real model)',
+  ]);
 });
 
 /** The six real packs issue 13 makes runnable: id, card name, where their files are published. */
@@ -69,9 +95,21 @@ const DOWNLOADABLE = [
   ['z-image-turbo', 'Z-Image-Turbo (q4f16)', 'https://huggingface.co/webnn/Z-Image-Turbo/resolve/main/'],
   ['sdxl-turbo', 'SDXL-Turbo (q4f16)', 'https://huggingface.co/webnn/sdxl-turbo/resolve/main/'],
   ['sd-turbo', 'SD-Turbo', 'https://huggingface.co/schmuell/sd-turbo-ort-web/resolve/main/'],
-  ['fastwan2.2-ti2v-5b', 'FastWan2.2 TI2V 5B (q4f16, sharded)', 'https://huggingface.co/cretz/FastWan2.2-TI2V-5B-ONNX-sharded/resolve/main/'],
-  ['matanyone2', 'MatAnyone 2 (1024, fp32)', 'https://huggingface.co/zerochocobo/matanyone2_onnx/resolve/main/'],
-  ['sam-vit-b', 'Segment Anything ViT-B (fp16)', 'https://huggingface.co/webnn/segment-anything-model-webnn/resolve/main/'],
+  [
+    'fastwan2.2-ti2v-5b',
+    'FastWan2.2 TI2V 5B (q4f16, sharded)',
+    'https://huggingface.co/cretz/FastWan2.2-TI2V-5B-ONNX-sharded/resolve/main/',
+  ],
+  [
+    'matanyone2',
+    'MatAnyone 2 (1024, fp32)',
+    'https://huggingface.co/zerochocobo/matanyone2_onnx/resolve/main/',
+  ],
+  [
+    'sam-vit-b',
+    'Segment Anything ViT-B (fp16)',
+    'https://huggingface.co/webnn/segment-anything-model-webnn/resolve/main/',
+  ],
 ] as const;
 
 /**
@@ -80,12 +118,18 @@ const DOWNLOADABLE = [
  * when it has one (a tokenizer from another repository), else from the registry's source folder.
  */
 function firstRequest(id: string, base: string): string {
-  const files = manifestFiles(parseAnyManifestText(readFileSync(join(import.meta.dirname, '..', 'public', 'models', id, 'pack.json'), 'utf8')));
+  const files = manifestFiles(
+    parseAnyManifestText(
+      readFileSync(join(import.meta.dirname, '..', 'public', 'models', id, 'pack.json'), 'utf8'),
+    ),
+  );
   const f = files.find((x) => x.bytes === undefined) ?? files[0];
   return f?.url ?? `${base}${f?.path}`;
 }
 
-test('every real pack has an enabled Download that asks its source for its files (answered 404 here)', async ({ page }) => {
+test('every real pack has an enabled Download that asks its source for its files (answered 404 here)', async ({
+  page,
+}) => {
   const asked: string[] = [];
   for (const host of ['https://huggingface.co/**', 'https://raw.githubusercontent.com/**']) {
     await page.context().route(host, async (route) => {

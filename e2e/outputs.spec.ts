@@ -22,7 +22,9 @@ async function settingsTab(page: Page) {
   if (!(await page.getByLabel('Metadata', { exact: true }).isVisible())) await summary.click();
 }
 
-test('a name template builds OS-safe names from any prompt, and a collision gets " (2)"', async ({ page }) => {
+test('a name template builds OS-safe names from any prompt, and a collision gets " (2)"', async ({
+  page,
+}) => {
   await openApp(page);
   await settingsTab(page);
   await page.getByLabel('File name template').fill('{oops}');
@@ -51,8 +53,16 @@ test('a single frame is saved as a PNG whose text chunk loads back into the form
   const file = await downloadNewest(page);
   expect(file.name).toMatch(/_seed31_.*\.png$/);
   const text = await readPngText(new Uint8Array(readFileSync(file.path)));
-  expect(JSON.parse(text.comment ?? '{}')).toMatchObject({ prompt, negative_prompt: 'dull', seed: 31, video_length: 1, type: 'WebGP 0.1.0 - demo-t2v' });
-  await expect(page.getByRole('region', { name: 'Progress' }).getByRole('img', { name: /^Generated image/ })).toBeVisible();
+  expect(JSON.parse(text.comment ?? '{}')).toMatchObject({
+    prompt,
+    negative_prompt: 'dull',
+    seed: 31,
+    video_length: 1,
+    type: 'WebGP 0.1.0 - demo-t2v',
+  });
+  await expect(
+    page.getByRole('region', { name: 'Progress' }).getByRole('img', { name: /^Generated image/ }),
+  ).toBeVisible();
 
   await fillForm(page, { ...short, prompt: 'something else', seed: 1, negativePrompt: '' });
   await page.getByLabel('Load settings').setInputFiles(file.path);
@@ -64,8 +74,26 @@ test('a single frame is saved as a PNG whose text chunk loads back into the form
 test('a PNG made by WanGP (settings in a text chunk) fills the form', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'webgp-wangp-png-'));
   const plain = join(dir, 'plain.png');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=32x32', '-frames:v', '1', plain]);
-  const settings = { type: 'WanGP v8.7 by DeepBeepMeep - Qwen image', prompt: 'a lighthouse at dusk', negative_prompt: 'text', seed: 99, num_inference_steps: 12, guidance_scale: 4, image_mode: 1 };
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:s=32x32',
+    '-frames:v',
+    '1',
+    plain,
+  ]);
+  const settings = {
+    type: 'WanGP v8.7 by DeepBeepMeep - Qwen image',
+    prompt: 'a lighthouse at dusk',
+    negative_prompt: 'text',
+    seed: 99,
+    num_inference_steps: 12,
+    guidance_scale: 4,
+    image_mode: 1,
+  };
   const path = join(dir, 'wangp.png');
   writeFileSync(path, addPngText(new Uint8Array(readFileSync(plain)), 'comment', JSON.stringify(settings)));
   await openApp(page);
@@ -77,7 +105,9 @@ test('a PNG made by WanGP (settings in a text chunk) fills the form', async ({ p
   await expect(page.getByLabel('Steps', { exact: true })).toHaveValue('12');
 });
 
-test('sidecar mode keeps a JSON next to the output (none in the MP4), and the zip export carries both', async ({ page }) => {
+test('sidecar mode keeps a JSON next to the output (none in the MP4), and the zip export carries both', async ({
+  page,
+}) => {
   await openApp(page);
   await settingsTab(page);
   await page.getByLabel('Metadata', { exact: true }).selectOption('json');
@@ -88,17 +118,30 @@ test('sidecar mode keeps a JSON next to the output (none in the MP4), and the zi
 
   const item = gallery(page).getByRole('listitem').first();
   await item.getByRole('checkbox', { name: `Select ${file.name}` }).check();
-  const [download] = await Promise.all([page.waitForEvent('download'), gallery(page).getByRole('button', { name: 'Export selected' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    gallery(page).getByRole('button', { name: 'Export selected' }).click(),
+  ]);
   const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
   const json = file.name.replace(/\.mp4$/, '.json');
   expect(Object.keys(entries).sort()).toEqual([json, file.name].sort());
   expect(Buffer.from(entries[file.name] as Uint8Array).equals(readFileSync(file.path))).toBe(true);
-  expect(JSON.parse(new TextDecoder().decode(entries[json]))).toMatchObject({ prompt: 'sidecar: a teal cube', seed: 8, num_inference_steps: 2 });
+  expect(JSON.parse(new TextDecoder().decode(entries[json]))).toMatchObject({
+    prompt: 'sidecar: a teal cube',
+    seed: 8,
+    num_inference_steps: 2,
+  });
 });
 
 test('live previews of the latent show while denoising', async ({ page }) => {
   await openApp(page);
-  await fillForm(page, { prompt: 'a big red ball rolling left at night', steps: 40, frames: 17, resolution: '256x256', guidance: 3 });
+  await fillForm(page, {
+    prompt: 'a big red ball rolling left at night',
+    steps: 40,
+    frames: 17,
+    resolution: '256x256',
+    guidance: 3,
+  });
   await page.getByRole('button', { name: 'Generate' }).click();
   const preview = page.getByRole('img', { name: /^Live preview at step \d+ of 40$/ });
   await expect(preview).toBeVisible();
@@ -117,14 +160,17 @@ test('live previews of the latent show while denoising', async ({ page }) => {
   await expect(preview).toHaveCount(0);
 });
 
-test('a full disk during save shows a clear message, fails the task retryably, and damages nothing saved', async ({ page }) => {
+test('a full disk during save shows a clear message, fails the task retryably, and damages nothing saved', async ({
+  page,
+}) => {
   // A disk cannot be filled from a test: refuse writes of output records the way a full
   // IndexedDB does (QuotaExceededError from put) while window.diskFull is set.
   await page.addInitScript(() => {
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
       const full = (window as unknown as { diskFull?: boolean }).diskFull;
-      if (full && this.name === 'outputs') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      if (full && this.name === 'outputs')
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return put.call(this, value, key);
     };
   });
@@ -136,7 +182,9 @@ test('a full disk during save shows a clear message, fails the task retryably, a
   await page.evaluate(() => ((window as unknown as { diskFull: boolean }).diskFull = true));
   await fillForm(page, { ...short, prompt: 'second: no room for me', seed: 2 });
   await page.getByRole('button', { name: 'Generate' }).click();
-  await expect(page.getByRole('alert')).toContainText('Browser storage is full, so this output could not be saved');
+  await expect(page.getByRole('alert')).toContainText(
+    'Browser storage is full, so this output could not be saved',
+  );
   const failed = rows(page).nth(1);
   await expect(statusOf(failed)).toHaveText(/^Failed: Browser storage is full/);
   await expect(rowButton(failed, 'Retry')).toBeVisible();

@@ -45,7 +45,9 @@ function rgbOf(path: string): Uint8Array {
 /** A start image file: a bright square on dark. */
 function startImageFile(width: number, height: number): string {
   const px = new Uint8Array(width * height * 3).fill(20);
-  for (let y = height / 4; y < (3 * height) / 4; y++) for (let x = width / 4; x < (3 * width) / 4; x++) px.fill(230, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  for (let y = height / 4; y < (3 * height) / 4; y++)
+    for (let x = width / 4; x < (3 * width) / 4; x++)
+      px.fill(230, (y * width + x) * 3, (y * width + x) * 3 + 3);
   const path = join(mkdtempSync(join(tmpdir(), 'webgp-start-')), 'start.png');
   writeFileSync(path, png(width, height, 2, 3, px, 0));
   return path;
@@ -60,7 +62,9 @@ test.afterEach(async () => {
 });
 
 for (const id of ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v']) {
-  test(`${id}: installs from a pack server, generates on WebGPU and wasm, and they agree`, async ({ page }) => {
+  test(`${id}: installs from a pack server, generates on WebGPU and wasm, and they agree`, async ({
+    page,
+  }) => {
     const manifest = parseManifestText(readFileSync(join(TEST_PACKS, id, 'pack.json'), 'utf8'));
     const served = `served-${id}`;
     const name = `Served ${manifest.name}`;
@@ -73,7 +77,8 @@ for (const id of ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan
     await page.getByLabel('Model', { exact: true }).selectOption({ label: name });
     await fillForm(page, { prompt: PROMPT, seed: SEED });
     const [w, h] = manifest.defaults.resolution.split('x').map(Number) as [number, number];
-    if (manifest.pipeline === 'i2v-flow-dit') await page.getByLabel('Start image', { exact: true }).setInputFiles(startImageFile(w, h));
+    if (manifest.pipeline === 'i2v-flow-dit')
+      await page.getByLabel('Start image', { exact: true }).setInputFiles(startImageFile(w, h));
 
     await generate(page);
     await expect(page.getByTestId('backend-info')).toContainText('WebGPU');
@@ -96,7 +101,11 @@ for (const id of ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan
 
     if (single) {
       // The same request in Node (onnxruntime-node, CPU) gives the same image.
-      const engine = createEngine({ ort: ortNodeModule, sourceFor: async () => diskPackSource(id, TEST_PACKS), probe: async () => CPU_ONLY });
+      const engine = createEngine({
+        ort: ortNodeModule,
+        sourceFor: async () => diskPackSource(id, TEST_PACKS),
+        probe: async () => CPU_ONLY,
+      });
       const node = await engine.generate('node', { ...defaultRequest(manifest, PROMPT), seed: SEED });
       const nodeRgb = node.frames.rgba.filter((_, i) => i % 4 !== 3);
       const nd = diff(a, nodeRgb);

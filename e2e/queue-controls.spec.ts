@@ -6,9 +6,18 @@ import { expect, test } from '@playwright/test';
 import { openApp } from './support/app';
 import { addTask, queueButton, queuedPrompts, rowButton, rows, statusOf } from './support/queue';
 
-const task = (prompt: string) => ({ prompt, seed: 1, steps: 2, frames: 5, resolution: '128x128', guidance: 1 });
+const task = (prompt: string) => ({
+  prompt,
+  seed: 1,
+  steps: 2,
+  frames: 5,
+  resolution: '128x128',
+  guidance: 1,
+});
 
-test('Move up, Move down, Edit, Duplicate and Remove reorder and change pending tasks, and persist', async ({ page }) => {
+test('Move up, Move down, Edit, Duplicate and Remove reorder and change pending tasks, and persist', async ({
+  page,
+}) => {
   await openApp(page);
   await queueButton(page, 'Pause').click();
   for (const p of ['alpha', 'beta', 'gamma']) await addTask(page, task(p));
@@ -42,7 +51,10 @@ test('Move up, Move down, Edit, Duplicate and Remove reorder and change pending 
   await expect(rows(page).nth(2)).toContainText('seed 77');
 });
 
-test('a running queue shows progress in the title, holds a wake lock, and notifies when it drains', async ({ page, context }) => {
+test('a running queue shows progress in the title, holds a wake lock, and notifies when it drains', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['notifications']);
   await page.addInitScript(() => {
     const log: string[] = [];

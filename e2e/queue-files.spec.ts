@@ -9,27 +9,59 @@ import { readFileSync } from 'node:fs';
 import { openApp } from './support/app';
 import { addTask, queueButton, queuedPrompts, rows } from './support/queue';
 
-const task = (prompt: string, seed: number) => ({ prompt, seed, steps: 2, frames: 5, resolution: '128x128', guidance: 1 });
-const params = (prompt: string, extra: Record<string, unknown> = {}) => ({ prompt, negative_prompt: '', seed: 1, num_inference_steps: 2, video_length: 5, resolution: '128x128', sample_solver: 'euler', flow_shift: 3, guidance_scale: 1, model_type: 'demo-t2v', ...extra });
+const task = (prompt: string, seed: number) => ({
+  prompt,
+  seed,
+  steps: 2,
+  frames: 5,
+  resolution: '128x128',
+  guidance: 1,
+});
+const params = (prompt: string, extra: Record<string, unknown> = {}) => ({
+  prompt,
+  negative_prompt: '',
+  seed: 1,
+  num_inference_steps: 2,
+  video_length: 5,
+  resolution: '128x128',
+  sample_solver: 'euler',
+  flow_shift: 3,
+  guidance_scale: 1,
+  model_type: 'demo-t2v',
+  ...extra,
+});
 
 async function importFile(page: import('@playwright/test').Page, name: string, buffer: Buffer) {
   await page.getByLabel('Import queue').setInputFiles({ name, mimeType: 'application/zip', buffer });
 }
 
-test('Export → Clear queue → Import restores the queue in order, and it survives a reload', async ({ page }) => {
+test('Export → Clear queue → Import restores the queue in order, and it survives a reload', async ({
+  page,
+}) => {
   await openApp(page);
   await queueButton(page, 'Pause').click();
   const prompts = ['one: a "quoted" red ball', 'two: ünïcödé stars <b>bold</b>', 'three: a plain square'];
   for (const [i, p] of prompts.entries()) await addTask(page, task(p, 100 + i));
 
-  const [download] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export queue').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    queueButton(page, 'Export queue').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^webgp-queue-\d{4}-\d\d-\d\d\.zip$/);
   const zip = readFileSync(await download.path());
-  const queueJson = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(zip))['queue.json'])) as { id: string; params: Record<string, unknown> }[];
-  expect(queueJson.map((t) => [t.params.prompt, t.params.seed, t.params.model_type])).toEqual(prompts.map((p, i) => [p, 100 + i, 'demo-t2v']));
+  const queueJson = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(zip))['queue.json'])) as {
+    id: string;
+    params: Record<string, unknown>;
+  }[];
+  expect(queueJson.map((t) => [t.params.prompt, t.params.seed, t.params.model_type])).toEqual(
+    prompts.map((p, i) => [p, 100 + i, 'demo-t2v']),
+  );
 
   await queueButton(page, 'Clear queue').click();
-  await page.getByRole('alertdialog', { name: 'Clear the queue?' }).getByRole('button', { name: 'Yes, clear it' }).click();
+  await page
+    .getByRole('alertdialog', { name: 'Clear the queue?' })
+    .getByRole('button', { name: 'Yes, clear it' })
+    .click();
   await expect(rows(page)).toHaveCount(0);
 
   await importFile(page, 'queue.zip', zip);
@@ -53,7 +85,11 @@ test('bad queue files give specific messages and import only the valid tasks', a
   await expect(notice).toHaveRole('alert');
   await expect(notice).toContainText('notes.zip is not a queue file: it is not a .zip');
 
-  await importFile(page, 'broken.zip', Buffer.from(zipSync({ 'queue.json': strToU8('[{"id": 1, "params": ') })));
+  await importFile(
+    page,
+    'broken.zip',
+    Buffer.from(zipSync({ 'queue.json': strToU8('[{"id": 1, "params": ') })),
+  );
   await expect(notice).toContainText('broken.zip');
   await expect(notice).toContainText(/not valid JSON/);
   await expect(rows(page)).toHaveCount(0);
@@ -83,17 +119,41 @@ test('Export history downloads one JSON line per finished run with its artifacts
   await openApp(page);
   await addTask(page, task('history: a yellow star', 3));
   await expect(rows(page).first().getByTestId('task-status')).toHaveText('Done');
-  const [download] = await Promise.all([page.waitForEvent('download'), queueButton(page, 'Export history').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    queueButton(page, 'Export history').click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^webgp-history-\d{4}-\d\d-\d\d\.jsonl$/);
-  const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\n');
+  const lines = readFileSync(await download.path(), 'utf8')
+    .trimEnd()
+    .split('\n');
   expect(lines).toHaveLength(1);
-  const run = JSON.parse(lines[0] as string) as Record<string, unknown> & { artifacts: Record<string, unknown>[] };
-  expect(run).toMatchObject({ status: 'done', fromStep: 0, request: { prompt: 'history: a yellow star', seed: 3 } });
+  const run = JSON.parse(lines[0] as string) as Record<string, unknown> & {
+    artifacts: Record<string, unknown>[];
+  };
+  expect(run).toMatchObject({
+    status: 'done',
+    fromStep: 0,
+    request: { prompt: 'history: a yellow star', seed: 3 },
+  });
   expect(run.settingsHash).toMatch(/^[0-9a-f]{64}$/);
   expect(Date.parse(run.endedAt as string)).toBeGreaterThanOrEqual(Date.parse(run.startedAt as string));
-  expect(run.artifacts).toEqual([expect.objectContaining({ role: 'video', container: 'mp4', codec: 'h264', frames: 5, durationSeconds: 5 / 16 })]);
+  expect(run.artifacts).toEqual([
+    expect.objectContaining({
+      role: 'video',
+      container: 'mp4',
+      codec: 'h264',
+      frames: 5,
+      durationSeconds: 5 / 16,
+    }),
+  ]);
   // The WebGPU run's transfer count: one entry per step; the queue asks for previews and checkpoints, so each step reads the latent back.
-  const transfers = run.transfers as { uploads: number; readbacks: number; steps: { readbacks: number; readbackBytes: number }[]; stages: Record<string, unknown> };
+  const transfers = run.transfers as {
+    uploads: number;
+    readbacks: number;
+    steps: { readbacks: number; readbackBytes: number }[];
+    stages: Record<string, unknown>;
+  };
   expect(transfers.steps).toHaveLength(2);
   expect(Object.keys(transfers.stages)).toEqual(expect.arrayContaining(['encode-text', 'denoise', 'decode']));
   expect(transfers.uploads).toBeGreaterThan(0);

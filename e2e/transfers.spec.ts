@@ -24,10 +24,16 @@ test.afterAll(async () => {
   await server.close();
 });
 
-for (const [solver, packs] of [['euler', ALL], ['unipc', FLOW], ['dpmpp-2m', FLOW]] as const) {
+for (const [solver, packs] of [
+  ['euler', ALL],
+  ['unipc', FLOW],
+  ['dpmpp-2m', FLOW],
+] as const) {
   test(`${solver}: 0 readbacks per denoise step on WebGPU for ${packs.join(', ')}`, async ({ page }) => {
     test.setTimeout(240_000);
-    await page.goto(`/bench.html?backend=auto&pipelines=${packs.join(',')}&base=${encodeURIComponent(server.url)}&solver=${solver}`);
+    await page.goto(
+      `/bench.html?backend=auto&pipelines=${packs.join(',')}&base=${encodeURIComponent(server.url)}&solver=${solver}`,
+    );
     await expect(page.locator('body[data-done]')).toBeAttached({ timeout: 230_000 });
     const text = (await page.textContent('#result')) ?? '';
     expect(await page.getAttribute('body', 'data-done'), text).toBe('ok');
@@ -39,8 +45,18 @@ for (const [solver, packs] of [['euler', ALL], ['unipc', FLOW], ['dpmpp-2m', FLO
       expect(r.transfersPerStep?.readbacks, `${r.packId} readbacks per step`).toBe(0);
       // No per-run constant (initial latent, guidance, zeros, masks, context) is sent again.
       expect(r.transfersPerStep?.reuploads, `${r.packId} constants uploaded again per step`).toBe(0);
-      expect(r.roundTripTransfersPerStep?.readbacks, `${r.packId} readbacks per step with outputs on the CPU`).toBeGreaterThan(0);
+      expect(
+        r.roundTripTransfersPerStep?.readbacks,
+        `${r.packId} readbacks per step with outputs on the CPU`,
+      ).toBeGreaterThan(0);
     }
-    console.log(rows.map((r) => `${solver} ${r.packId}: per step ${JSON.stringify(r.transfersPerStep)}; round trip ${JSON.stringify(r.roundTripTransfersPerStep)}`).join('\n'));
+    console.log(
+      rows
+        .map(
+          (r) =>
+            `${solver} ${r.packId}: per step ${JSON.stringify(r.transfersPerStep)}; round trip ${JSON.stringify(r.roundTripTransfersPerStep)}`,
+        )
+        .join('\n'),
+    );
   });
 }

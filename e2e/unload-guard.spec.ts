@@ -7,7 +7,9 @@ import { expect, test } from '@playwright/test';
 
 const STYLE = join(import.meta.dirname, '..', 'test-packs', 'loras', 'test-style.safetensors');
 
-test('closing the tab while a LoRA import is being stored asks first; after it is stored nothing asks', async ({ page }) => {
+test('closing the tab while a LoRA import is being stored asks first; after it is stored nothing asks', async ({
+  page,
+}) => {
   // Hold the OPFS write open until the test lets it finish (window.releaseWrite), so "mid-import" is a state, not a race.
   await page.addInitScript(() => {
     const close = FileSystemWritableFileStream.prototype.close;
@@ -21,7 +23,9 @@ test('closing the tab while a LoRA import is being stored asks first; after it i
   await page.goto('/?test-packs#/loras');
   await expect(page.locator('.lora-list[data-loaded="true"]')).toBeAttached();
   await page.getByLabel('Import LoRA').setInputFiles(STYLE);
-  await expect.poll(() => page.evaluate(() => (window as unknown as { writeHeld?: boolean }).writeHeld === true)).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { writeHeld?: boolean }).writeHeld === true))
+    .toBe(true);
 
   const asked = page.waitForEvent('dialog');
   await page.close({ runBeforeUnload: true });

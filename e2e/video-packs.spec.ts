@@ -30,7 +30,11 @@ test.afterEach(async () => {
   await server.close();
 });
 
-const installedItem = (page: Page, name: string) => page.getByRole('region', { name: 'Installed packs' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
+const installedItem = (page: Page, name: string) =>
+  page
+    .getByRole('region', { name: 'Installed packs' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name, exact: true }) });
 
 async function openModels(page: Page, backend?: 'wasm'): Promise<void> {
   await openApp(page);
@@ -42,33 +46,54 @@ async function openModels(page: Page, backend?: 'wasm'): Promise<void> {
 async function install(page: Page, pack: { id: string; name: string }): Promise<void> {
   servedCopy(server.root, pack.id, pack.id, pack.name, undefined, TEST_PACKS);
   await installFromUrl(page, `${server.url}${pack.id}/`);
-  await expect(installedItem(page, pack.name).getByTestId('install-state')).toHaveAttribute('data-status', 'installed');
+  await expect(installedItem(page, pack.name).getByTestId('install-state')).toHaveAttribute(
+    'data-status',
+    'installed',
+  );
 }
 
-test('test-sam and test-matanyone2 install from URL, are offered on the Matting page, segment a click and matte every frame', async ({ page }) => {
+test('test-sam and test-matanyone2 install from URL, are offered on the Matting page, segment a click and matte every frame', async ({
+  page,
+}) => {
   const dir = tmpDir();
   const clip = makeClip(dir);
   // WebAssembly keeps the 12-frame run short on SwiftShader.
   await openModels(page, 'wasm');
   await install(page, SAM);
   await install(page, MA2);
-  expect(await packRecord(page, MA2.id)).toMatchObject({ status: 'installed', baseUrl: `${server.url}${MA2.id}/` });
+  expect(await packRecord(page, MA2.id)).toMatchObject({
+    status: 'installed',
+    baseUrl: `${server.url}${MA2.id}/`,
+  });
 
   await nav(page, 'Matting').click();
   const segment = page.getByLabel('Segment pack');
   const matting = page.getByLabel('Matting pack');
   // Installed video packs are listed; the registry's real ones are not until they are installed.
-  await expect(segment.locator('option')).toHaveText(['WebGP demo SAM (analytic, not a real model)', SAM.name]);
-  await expect(matting.locator('option')).toHaveText(['WebGP demo MatAnyone (analytic, not a real model)', MA2.name]);
+  await expect(segment.locator('option')).toHaveText([
+    'WebGP demo SAM (analytic, not a real model)',
+    SAM.name,
+  ]);
+  await expect(matting.locator('option')).toHaveText([
+    'WebGP demo MatAnyone (analytic, not a real model)',
+    MA2.name,
+  ]);
   await segment.selectOption({ label: SAM.name });
   await matting.selectOption({ label: MA2.name });
 
   await page.getByLabel('Video', { exact: true }).setInputFiles(clip);
-  await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`);
+  await expect(page.getByTestId('video-info')).toContainText(
+    `${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`,
+  );
   const viewer = page.getByTestId('frame-viewer');
   const box = await viewer.boundingBox();
   if (!box) throw new Error('frame viewer not visible');
-  await viewer.click({ position: { x: ((squareX(0) + 10.5) / CLIP.width) * box.width, y: ((CLIP.y + 10.5) / CLIP.height) * box.height } });
+  await viewer.click({
+    position: {
+      x: ((squareX(0) + 10.5) / CLIP.width) * box.width,
+      y: ((CLIP.y + 10.5) / CLIP.height) * box.height,
+    },
+  });
   await expect(viewer).toHaveAttribute('data-busy', 'false');
   const pixels = Number(await viewer.getAttribute('data-mask-pixels'));
   expect(pixels).toBeGreaterThanOrEqual(0.9 * CLIP.side * CLIP.side);
@@ -76,7 +101,14 @@ test('test-sam and test-matanyone2 install from URL, are offered on the Matting 
 
   const { foreground, alpha, zip } = await runAndDownload(page, dir);
 
-  expect(probe(foreground).comment).toMatchObject({ type: 'matting', model_type: MA2.id, segment_model_type: SAM.id, start_frame: 0, end_frame: 11, backend: 'wasm' });
+  expect(probe(foreground).comment).toMatchObject({
+    type: 'matting',
+    model_type: MA2.id,
+    segment_model_type: SAM.id,
+    start_frame: 0,
+    end_frame: 11,
+    backend: 'wasm',
+  });
   expectAlphaVideo(alpha, CLIP.frames);
   const pngs = unzipSync(new Uint8Array(readFileSync(zip)));
   expect(Object.keys(pngs)).toHaveLength(CLIP.frames);

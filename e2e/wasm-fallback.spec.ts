@@ -7,7 +7,13 @@ import { compareWithReference, probe } from './support/media';
 test.use({ launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: false }) } });
 
 test('generates on the wasm backend when WebGPU is unavailable', async ({ page }) => {
-  const request = { prompt: 'a huge cyan balloon moving right in the sky', negativePrompt: '', guidance: 1, frames: 9, resolution: '128x128' };
+  const request = {
+    prompt: 'a huge cyan balloon moving right in the sky',
+    negativePrompt: '',
+    guidance: 1,
+    frames: 9,
+    resolution: '128x128',
+  };
   await openApp(page);
   expect(await page.evaluate(async () => !!(await navigator.gpu?.requestAdapter()))).toBe(false);
   await fillForm(page, { ...request, steps: 4 });

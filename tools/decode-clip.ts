@@ -10,6 +10,26 @@ export const DECODE_CLIP = { width: 256, height: 144, frames: 240, keyInterval: 
 export function makeDecodeClip(path: string): void {
   const { width, height, frames, keyInterval } = DECODE_CLIP;
   const src = ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=24`, '-frames:v', String(frames)];
-  const gop = ['-g', String(keyInterval), '-keyint_min', String(keyInterval), '-sc_threshold', '0', '-bf', '2'];
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...src, '-c:v', 'libx264', ...gop, '-pix_fmt', 'yuv420p', path]);
+  const gop = [
+    '-g',
+    String(keyInterval),
+    '-keyint_min',
+    String(keyInterval),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '2',
+  ];
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    ...src,
+    '-c:v',
+    'libx264',
+    ...gop,
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ]);
 }

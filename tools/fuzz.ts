@@ -13,8 +13,11 @@ let bad = 0;
 for (const target of await fuzzTargets()) {
   const r = await fuzz(target, cases, seed);
   bad += r.crashes.length + r.hangs.length;
-  console.log(`${r.name.padEnd(20)} cases ${String(r.cases).padStart(6)}  crashes ${String(r.crashes.length).padStart(4)}  hangs ${String(r.hangs.length).padStart(3)}  accepted ${String(r.accepted).padStart(6)}  (${(r.ms / 1000).toFixed(1)} s)`);
-  for (const c of r.crashes.slice(0, 3)) console.log(`  crash: ${c.error}\n    input: ${describeInput(c.input)}`);
+  console.log(
+    `${r.name.padEnd(20)} cases ${String(r.cases).padStart(6)}  crashes ${String(r.crashes.length).padStart(4)}  hangs ${String(r.hangs.length).padStart(3)}  accepted ${String(r.accepted).padStart(6)}  (${(r.ms / 1000).toFixed(1)} s)`,
+  );
+  for (const c of r.crashes.slice(0, 3))
+    console.log(`  crash: ${c.error}\n    input: ${describeInput(c.input)}`);
   for (const h of r.hangs.slice(0, 3)) console.log(`  hang ${h.ms.toFixed(0)} ms: ${describeInput(h.input)}`);
 }
 process.exit(bad ? 1 : 0);

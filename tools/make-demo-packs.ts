@@ -12,7 +12,13 @@
  */
 import { join, resolve } from 'node:path';
 import { demoVocabulary, embeddingTable } from './demo-pack/analytic';
-import { analyticTextEncoder, analyticTransformer, randomTextEncoder, randomTransformer, vaeDecoder } from './demo-pack/graphs';
+import {
+  analyticTextEncoder,
+  analyticTransformer,
+  randomTextEncoder,
+  randomTransformer,
+  vaeDecoder,
+} from './demo-pack/graphs';
 import { TIMESTEP_SCALE } from './demo-pack/manifests';
 import { DEMO_FILES as FILES, writeDemoContractPack as writePack } from './demo-pack/write-pack';
 import { writeTestLoras } from './test-loras/index';
@@ -31,7 +37,8 @@ export function makeDemoPacks(outDir: string): void {
     {
       id: 'demo-t2v',
       name: 'WebGP demo pack (analytic, not a real model)',
-      description: 'A tiny generated model: the prompt picks colours, background, size and motion of a disc. For trying WebGP without downloading a real model.',
+      description:
+        'A tiny generated model: the prompt picks colours, background, size and motion of a disc. For trying WebGP without downloading a real model.',
       demo: true,
     },
     {
@@ -43,7 +50,12 @@ export function makeDemoPacks(outDir: string): void {
   );
   writePack(
     join(outDir, 'test-t2v-random'),
-    { id: 'test-t2v-random', name: 'Test pack (random weights)', description: 'Random-weight graphs with the demo contract, for numerical parity tests.', demo: true },
+    {
+      id: 'test-t2v-random',
+      name: 'Test pack (random weights)',
+      description: 'Random-weight graphs with the demo contract, for numerical parity tests.',
+      demo: true,
+    },
     {
       [FILES.textEncoder]: randomTextEncoder(vocab.length, 11),
       [FILES.transformer]: randomTransformer(RANDOM_TRANSFORMER_SEED, TIMESTEP_SCALE),

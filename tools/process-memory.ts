@@ -24,17 +24,24 @@ function rssKiB(pid: number): number {
 
 /** Bytes resident in `root` and all its descendants now. */
 export function treeRssBytes(root: number): number {
-  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const pids = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const parent = new Map(pids.map((p) => [p, parentOf(p)]));
   const inTree = (p: number): boolean => {
-    for (let q: number | undefined = p, hops = 0; q !== undefined && hops < 64; q = parent.get(q), hops++) if (q === root) return true;
+    for (let q: number | undefined = p, hops = 0; q !== undefined && hops < 64; q = parent.get(q), hops++)
+      if (q === root) return true;
     return false;
   };
   return pids.filter(inTree).reduce((n, p) => n + rssKiB(p), 0) * 1024;
 }
 
 /** Runs `fn` while sampling the tree's RSS every `everyMs`; returns its result and the peak. */
-export async function withPeakRss<T>(root: number, fn: () => Promise<T>, everyMs = 50): Promise<{ result: T; peakBytes: number }> {
+export async function withPeakRss<T>(
+  root: number,
+  fn: () => Promise<T>,
+  everyMs = 50,
+): Promise<{ result: T; peakBytes: number }> {
   let peakBytes = treeRssBytes(root);
   const timer = setInterval(() => (peakBytes = Math.max(peakBytes, treeRssBytes(root))), everyMs);
   try {

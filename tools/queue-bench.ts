@@ -12,11 +12,16 @@ export interface QueueBenchResult {
   fullLoadMs: number;
 }
 
-async function readyMs(page: Page, base: string, expectTasks: number): Promise<{ ready: number; load: number }> {
+async function readyMs(
+  page: Page,
+  base: string,
+  expectTasks: number,
+): Promise<{ ready: number; load: number }> {
   await page.goto(base);
   await page.waitForSelector('body[data-ready="true"]');
   const summary = (await page.textContent('[data-testid="queue-summary"]')) ?? '';
-  if (!summary.startsWith(`${expectTasks} task`)) throw new Error(`expected ${expectTasks} tasks, page says "${summary}"`);
+  if (!summary.startsWith(`${expectTasks} task`))
+    throw new Error(`expected ${expectTasks} tasks, page says "${summary}"`);
   return page.evaluate(() => ({
     ready: performance.getEntriesByName('webgp-ready')[0]?.startTime ?? NaN,
     load: performance.getEntriesByName('webgp-queue-loaded')[0]?.duration ?? NaN,
@@ -35,8 +40,31 @@ function seed(page: Page, n: number): Promise<void> {
           const os = tx.objectStore('tasks');
           os.put({ paused: true }, '~meta');
           for (let i = 0; i < count; i++) {
-            const request = { packId: 'demo-t2v', prompt: `bench task ${i}: a red ball rolling left at night`, negativePrompt: '', seed: i, steps: 8, frames: 17, resolution: '256x256', solver: 'euler', shift: 3, guidance: 1 };
-            os.put({ version: 1, id: `bench-${i}`, rank: i + 1, createdAt: Date.now(), request, status: 'pending', step: 0, attempts: [] }, `bench-${i}`);
+            const request = {
+              packId: 'demo-t2v',
+              prompt: `bench task ${i}: a red ball rolling left at night`,
+              negativePrompt: '',
+              seed: i,
+              steps: 8,
+              frames: 17,
+              resolution: '256x256',
+              solver: 'euler',
+              shift: 3,
+              guidance: 1,
+            };
+            os.put(
+              {
+                version: 1,
+                id: `bench-${i}`,
+                rank: i + 1,
+                createdAt: Date.now(),
+                request,
+                status: 'pending',
+                step: 0,
+                attempts: [],
+              },
+              `bench-${i}`,
+            );
           }
           tx.oncomplete = () => resolve();
           tx.onerror = () => reject(tx.error);
@@ -46,7 +74,11 @@ function seed(page: Page, n: number): Promise<void> {
   );
 }
 
-export async function benchQueueReload(browser: Browser, base: string, tasks = 10_000): Promise<QueueBenchResult> {
+export async function benchQueueReload(
+  browser: Browser,
+  base: string,
+  tasks = 10_000,
+): Promise<QueueBenchResult> {
   const context = await browser.newContext({ serviceWorkers: 'block' });
   try {
     const page = await context.newPage();

@@ -23,11 +23,13 @@ export async function openApp(page: Page): Promise<void> {
 
 export async function fillForm(page: Page, v: FormValues): Promise<void> {
   await page.getByLabel('Prompt', { exact: true }).fill(v.prompt);
-  if (v.negativePrompt !== undefined) await page.getByLabel('Negative prompt', { exact: true }).fill(v.negativePrompt);
+  if (v.negativePrompt !== undefined)
+    await page.getByLabel('Negative prompt', { exact: true }).fill(v.negativePrompt);
   if (v.seed !== undefined) await page.getByLabel('Seed', { exact: true }).fill(String(v.seed));
   if (v.steps !== undefined) await page.getByLabel('Steps', { exact: true }).fill(String(v.steps));
   if (v.frames !== undefined) await page.getByLabel('Frames', { exact: true }).fill(String(v.frames));
-  if (v.resolution !== undefined) await page.getByLabel('Resolution', { exact: true }).selectOption(v.resolution);
+  if (v.resolution !== undefined)
+    await page.getByLabel('Resolution', { exact: true }).selectOption(v.resolution);
   if (v.guidance !== undefined || v.solver !== undefined) {
     const guidance = page.getByLabel('Guidance', { exact: true });
     if (!(await guidance.isVisible())) await page.getByText('Sampler', { exact: true }).click();
@@ -49,13 +51,20 @@ export async function generate(page: Page): Promise<void> {
 
 /** Downloads the newest Gallery output; returns its suggested name and saved path. */
 export async function downloadNewest(page: Page): Promise<{ name: string; path: string }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), gallery(page).getByRole('link', { name: 'Download' }).first().click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    gallery(page).getByRole('link', { name: 'Download' }).first().click(),
+  ]);
   const path = join(mkdtempSync(join(tmpdir(), 'webgp-e2e-')), download.suggestedFilename());
   await download.saveAs(path);
   return { name: download.suggestedFilename(), path };
 }
 
-export async function chooseSetting(page: Page, label: 'Backend' | 'Video encoder', value: string): Promise<void> {
+export async function chooseSetting(
+  page: Page,
+  label: 'Backend' | 'Video encoder',
+  value: string,
+): Promise<void> {
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel(label).selectOption(value);
 }

@@ -6,8 +6,16 @@ export function chromiumExecutable(): string | undefined {
   return process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 }
 
-const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const QUIET = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export function chromiumArgs(opts: { webgpu: boolean }): string[] {
-  return opts.webgpu ? [...QUIET, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : [...QUIET, '--disable-webgpu'];
+  return opts.webgpu
+    ? [...QUIET, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']
+    : [...QUIET, '--disable-webgpu'];
 }

@@ -26,7 +26,9 @@ export function opfsPackFiles(page: Page, id: string): Promise<Record<string, nu
 /** sha256 (hex) of every file under OPFS packs/<id>/. */
 export function opfsPackHashes(page: Page, id: string): Promise<Record<string, string>> {
   return page.evaluate(async (id) => {
-    const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('packs')).getDirectoryHandle(id);
+    const dir = await (
+      await (await navigator.storage.getDirectory()).getDirectoryHandle('packs')
+    ).getDirectoryHandle(id);
     const out: Record<string, string> = {};
     const walk = async (d: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
       for await (const h of d.values()) {
@@ -34,8 +36,13 @@ export function opfsPackHashes(page: Page, id: string): Promise<Record<string, s
           await walk(h as FileSystemDirectoryHandle, `${prefix}${h.name}/`);
           continue;
         }
-        const digest = await crypto.subtle.digest('SHA-256', await (await (h as FileSystemFileHandle).getFile()).arrayBuffer());
-        out[prefix + h.name] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+        const digest = await crypto.subtle.digest(
+          'SHA-256',
+          await (await (h as FileSystemFileHandle).getFile()).arrayBuffer(),
+        );
+        out[prefix + h.name] = Array.from(new Uint8Array(digest), (b) =>
+          b.toString(16).padStart(2, '0'),
+        ).join('');
       }
     };
     await walk(dir, '');

@@ -8,13 +8,18 @@ import { alphaFrames, iou } from './matting';
 import { rows, statusOf } from './queue';
 
 /** A link of the main navigation ("Generate", "Matting", …). */
-export const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+export const nav = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
 /**
  * Presses "Run matting", follows the task on the Generate page's queue to Done, and downloads the
  * record's foreground video, alpha video and RGBA zip into `dir`; returns their paths.
  */
-export async function runAndDownload(page: Page, dir: string, whileRunning?: (row: Locator) => Promise<void>): Promise<{ foreground: string; alpha: string; zip: string }> {
+export async function runAndDownload(
+  page: Page,
+  dir: string,
+  whileRunning?: (row: Locator) => Promise<void>,
+): Promise<{ foreground: string; alpha: string; zip: string }> {
   await page.getByRole('button', { name: 'Run matting' }).click();
   await expect(page.getByTestId('matting-queued')).toBeVisible();
   await nav(page, 'Generate').click();

@@ -15,23 +15,46 @@ export interface ProbeResult {
 }
 
 export function probe(path: string): ProbeResult {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', path], { encoding: 'utf8' })) as {
-    streams: { codec_type: string; codec_name: string; width: number; height: number; nb_read_frames: string }[];
+  const out = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-count_frames', '-show_streams', '-show_format', '-of', 'json', path],
+      { encoding: 'utf8' },
+    ),
+  ) as {
+    streams: {
+      codec_type: string;
+      codec_name: string;
+      width: number;
+      height: number;
+      nb_read_frames: string;
+    }[];
     format: { tags?: Record<string, string> };
   };
   const video = out.streams.find((s) => s.codec_type === 'video');
   if (!video) throw new Error(`${path} has no video stream`);
   const comment = out.format.tags?.comment;
-  return { codec: video.codec_name, width: video.width, height: video.height, frames: Number(video.nb_read_frames), comment: comment ? (JSON.parse(comment) as Record<string, unknown>) : {} };
+  return {
+    codec: video.codec_name,
+    width: video.width,
+    height: video.height,
+    frames: Number(video.nb_read_frames),
+    comment: comment ? (JSON.parse(comment) as Record<string, unknown>) : {},
+  };
 }
 
 /** Decodes every frame to packed RGB24. */
 export function decodeRgb(path: string): Buffer {
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 512 * 1024 * 1024 });
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    maxBuffer: 512 * 1024 * 1024,
+  });
 }
 
 /** Mean and max absolute difference (0–255) between a decoded MP4 and the reference frames. */
-export function compareWithReference(path: string, r: ReferenceRequest): { mean: number; max: number; frames: number } {
+export function compareWithReference(
+  path: string,
+  r: ReferenceRequest,
+): { mean: number; max: number; frames: number } {
   const ref = referenceFrames(r);
   const rgb = decodeRgb(path);
   const pixels = ref.rgba.length / 4;

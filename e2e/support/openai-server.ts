@@ -21,7 +21,11 @@ export interface OpenAiServer {
   close(): Promise<void>;
 }
 
-const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type', 'access-control-allow-methods': 'POST, OPTIONS' };
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'authorization, content-type',
+  'access-control-allow-methods': 'POST, OPTIONS',
+};
 
 function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
   res.writeHead(status, { ...CORS, 'content-type': type });
@@ -31,7 +35,8 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
 function streamReply(res: ServerResponse, text: string, broken: boolean): void {
   res.writeHead(200, { ...CORS, 'content-type': 'text/event-stream' });
   const words = text.split(/(?<= )/);
-  for (const w of words) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w } }] })}\n\n`);
+  for (const w of words)
+    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w } }] })}\n\n`);
   if (broken) res.write('data: {not json\n\n');
   res.end('data: [DONE]\n\n');
 }
@@ -46,21 +51,35 @@ export async function startOpenAiServer(o: { apiKey?: string; port?: number } = 
   const requests: ChatRequestRecord[] = [];
   const server = createServer((req, res) => {
     if (req.method === 'OPTIONS') return send(res, 204, '');
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, JSON.stringify({ error: { message: 'not found' } }));
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+      return send(res, 404, JSON.stringify({ error: { message: 'not found' } }));
     void readBody(req).then((raw) => {
       const body = JSON.parse(raw) as ChatRequestRecord['body'];
-      requests.push({ body, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
-      if (o.apiKey && req.headers.authorization !== `Bearer ${o.apiKey}`) return send(res, 401, JSON.stringify({ error: { message: 'invalid api key' } }));
+      requests.push({
+        body,
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      });
+      if (o.apiKey && req.headers.authorization !== `Bearer ${o.apiKey}`)
+        return send(res, 401, JSON.stringify({ error: { message: 'invalid api key' } }));
       const model = body.model ?? '';
       if (model === 'hang') return;
-      if (model === 'missing') return send(res, 404, JSON.stringify({ error: { message: `model "${model}" not found` } }));
+      if (model === 'missing')
+        return send(res, 404, JSON.stringify({ error: { message: `model "${model}" not found` } }));
       if (model === 'busy') return send(res, 429, JSON.stringify({ error: { message: 'rate limited' } }));
       if (model === 'broken') return send(res, 200, '<html>oops</html>');
       if (model === 'empty') return send(res, 200, JSON.stringify({ choices: [] }));
       const user = body.messages?.find((m) => m.role === 'user')?.content ?? '';
       const text = `Enhanced: ${user}`;
       if (body.stream && model !== 'plain') return streamReply(res, text, model === 'bad-stream');
-      send(res, 200, JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] }));
+      send(
+        res,
+        200,
+        JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(o.port ?? 0, '127.0.0.1', resolve));

@@ -41,7 +41,14 @@ export interface PackServer {
  * Copies generated pack `from` (public/models/<from>, or `fromDir`/<from>) to `<root>/<id>/`, giving
  * the copy's pack.json the new id and name (and any other `edit`), so it is a pack the app does not bundle.
  */
-export function servedCopy(root: string, from: string, id: string, name: string, edit?: (m: Record<string, unknown>) => void, fromDir = MODELS): string {
+export function servedCopy(
+  root: string,
+  from: string,
+  id: string,
+  name: string,
+  edit?: (m: Record<string, unknown>) => void,
+  fromDir = MODELS,
+): string {
   const dir = join(root, id);
   cpSync(join(fromDir, from), dir, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as Record<string, unknown>;
@@ -87,13 +94,18 @@ export async function startPackServer(): Promise<PackServer> {
       res.writeHead(status, { ...CORS, ...headers });
     };
     if (method === 'OPTIONS') {
-      reply(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'Range', 'Access-Control-Max-Age': '0' });
+      reply(204, {
+        'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'Range',
+        'Access-Control-Max-Age': '0',
+      });
       return void res.end();
     }
     const file = normalize(join(root, path));
     let size = -1;
     try {
-      if (file.startsWith(root) && !missing.has(path)) size = statSync(file).isFile() ? statSync(file).size : -1;
+      if (file.startsWith(root) && !missing.has(path))
+        size = statSync(file).isFile() ? statSync(file).size : -1;
     } catch {
       size = -1;
     }
@@ -104,11 +116,20 @@ export async function startPackServer(): Promise<PackServer> {
     let body = readFileSync(file);
     if (corrupted.has(path)) {
       body = Buffer.from(body);
-      for (let i = Math.floor(body.length / 2); i < Math.min(body.length, Math.floor(body.length / 2) + 16); i++) body[i] = (body[i] as number) ^ 0xff;
+      for (
+        let i = Math.floor(body.length / 2);
+        i < Math.min(body.length, Math.floor(body.length / 2) + 16);
+        i++
+      )
+        body[i] = (body[i] as number) ^ 0xff;
     }
     let start = 0;
     let status = 200;
-    const headers: Record<string, string | number> = { 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' };
+    const headers: Record<string, string | number> = {
+      'Accept-Ranges': 'bytes',
+      'Content-Type': 'application/octet-stream',
+      'Cache-Control': 'no-store',
+    };
     const m = range ? /^bytes=(\d+)-(\d*)$/.exec(range) : null;
     if (m) {
       start = Number(m[1]);

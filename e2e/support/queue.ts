@@ -6,7 +6,8 @@ export const queueRegion = (page: Page) => page.getByRole('region', { name: 'Que
 export const rows = (page: Page) => queueRegion(page).getByRole('listitem');
 export const statusOf = (row: Locator) => row.getByTestId('task-status');
 export const rowButton = (row: Locator, name: string) => row.getByRole('button', { name, exact: true });
-export const queueButton = (page: Page, name: string) => queueRegion(page).getByRole('button', { name, exact: true });
+export const queueButton = (page: Page, name: string) =>
+  queueRegion(page).getByRole('button', { name, exact: true });
 
 /** Opens the app with the test packs listed (their output depends on every step and the seed). */
 export async function openWithTestPacks(page: Page): Promise<void> {

@@ -7,8 +7,22 @@ import type { EnhancerBenchRow } from '../engine/bench/enhancer-bench';
 import type { BackendPreference } from '../engine/capabilities';
 import { enhanceLocally, resetEnhancer } from './bridges/enhancer-bridge';
 
-export async function benchEnhancer(backend: BackendPreference, packId = 'test-llm', runs = 5): Promise<EnhancerBenchRow> {
-  const once = (i: number) => enhanceLocally({ jobId: `bench-${i}`, packId, backend, prompt: 'a red cat running on the beach', mode: 'text', seed: i, signal: new AbortController().signal, onText: () => {} });
+export async function benchEnhancer(
+  backend: BackendPreference,
+  packId = 'test-llm',
+  runs = 5,
+): Promise<EnhancerBenchRow> {
+  const once = (i: number) =>
+    enhanceLocally({
+      jobId: `bench-${i}`,
+      packId,
+      backend,
+      prompt: 'a red cat running on the beach',
+      mode: 'text',
+      seed: i,
+      signal: new AbortController().signal,
+      onText: () => {},
+    });
   await once(0);
   let tokens = 0;
   const t0 = performance.now();

@@ -41,12 +41,21 @@ async function startImage(resolution: string): Promise<string> {
 }
 
 /** Per-pipeline rows; `base`: where the packs are served (default bench-packs/ next to the build); `solver` overrides the packs' default. */
-async function pipelines(backend: BackendPreference, only: string[], base: string, solver?: TaskRequest['solver']): Promise<unknown[]> {
+async function pipelines(
+  backend: BackendPreference,
+  only: string[],
+  base: string,
+  solver?: TaskRequest['solver'],
+): Promise<unknown[]> {
   const results = [];
   for (const id of only.length ? only : PIPELINE_PACKS) {
     const url = new URL(`${id}/`, new URL(base, location.href)).href;
     const header = parsePackHeader(await (await fetch(`${url}pack.json`)).json());
-    const request = { ...defaultRequest(header, 'a red ball on a blue table'), steps: Math.min(4, header.limits.maxSteps), ...(solver ? { solver } : {}) };
+    const request = {
+      ...defaultRequest(header, 'a red ball on a blue table'),
+      steps: Math.min(4, header.limits.maxSteps),
+      ...(solver ? { solver } : {}),
+    };
     if (header.pipeline === 'i2v-flow-dit') request.startImage = await startImage(request.resolution);
     results.push(await engineBridge.api.benchPipeline(url, request, backend));
   }
@@ -63,10 +72,22 @@ async function residencyRows(backend: BackendPreference, id: string): Promise<un
 /** The LoRA schedule rows: test-t2v-random with the test LoRA (copied next to the build by tools/bench.ts). */
 async function loraRows(backend: BackendPreference): Promise<unknown[]> {
   const url = new URL('models/test-t2v-random/', location.href).href;
-  const lora = new Uint8Array(await (await fetch(new URL('bench-packs/loras/test-style.safetensors', location.href))).arrayBuffer());
+  const lora = new Uint8Array(
+    await (await fetch(new URL('bench-packs/loras/test-style.safetensors', location.href))).arrayBuffer(),
+  );
   const results = [];
   for (const size of SIZES) {
-    const request: TaskRequest = { packId: 'test-t2v-random', prompt: 'a red kite', negativePrompt: '', seed: 1, steps: 8, solver: 'euler', shift: 3, guidance: 1, ...size };
+    const request: TaskRequest = {
+      packId: 'test-t2v-random',
+      prompt: 'a red kite',
+      negativePrompt: '',
+      seed: 1,
+      steps: 8,
+      solver: 'euler',
+      shift: 3,
+      guidance: 1,
+      ...size,
+    };
     results.push(await engineBridge.api.benchLora(url, request, lora, backend));
   }
   return results;
@@ -83,13 +104,20 @@ async function main(): Promise<void> {
       return;
     }
     if (params.has('matting-run')) {
-      out.textContent = JSON.stringify([await benchMattingRun(Number(params.get('matting-run')), backend)], null, 2);
+      out.textContent = JSON.stringify(
+        [await benchMattingRun(Number(params.get('matting-run')), backend)],
+        null,
+        2,
+      );
       document.body.dataset.done = 'ok';
       return;
     }
     if (params.has('matting')) {
       // Frames are transferred to the worker, as the Matting page streams them.
-      const row = await benchMatting(engineBridge.api, 'demo-matanyone', Number(params.get('matting')), { backend, send: (f) => transfer(f, [f.data.buffer]) });
+      const row = await benchMatting(engineBridge.api, 'demo-matanyone', Number(params.get('matting')), {
+        backend,
+        send: (f) => transfer(f, [f.data.buffer]),
+      });
       out.textContent = JSON.stringify([row], null, 2);
       document.body.dataset.done = 'ok';
       return;
@@ -97,7 +125,10 @@ async function main(): Promise<void> {
     if (params.has('decode')) {
       // The clip tools/bench.ts made with the system ffmpeg (bench-clips/decode-bench.mp4).
       const file = await (await fetch(new URL('bench-clips/decode-bench.mp4', location.href))).blob();
-      const rows = [await benchDecode(mediaBridge.api, file, 'webcodecs'), await benchDecode(mediaBridge.api, file, 'ffmpeg')];
+      const rows = [
+        await benchDecode(mediaBridge.api, file, 'webcodecs'),
+        await benchDecode(mediaBridge.api, file, 'ffmpeg'),
+      ];
       out.textContent = JSON.stringify(rows, null, 2);
       document.body.dataset.done = 'ok';
       return;
@@ -108,19 +139,42 @@ async function main(): Promise<void> {
       return;
     }
     if (params.has('residency')) {
-      out.textContent = JSON.stringify(await residencyRows(backend, params.get('residency') ?? 'test-zimage'), null, 2);
+      out.textContent = JSON.stringify(
+        await residencyRows(backend, params.get('residency') ?? 'test-zimage'),
+        null,
+        2,
+      );
       document.body.dataset.done = 'ok';
       return;
     }
     if (params.has('pipelines')) {
       const solver = (params.get('solver') ?? undefined) as TaskRequest['solver'] | undefined;
-      out.textContent = JSON.stringify(await pipelines(backend, (params.get('pipelines') ?? '').split(',').filter(Boolean), params.get('base') ?? 'bench-packs/', solver), null, 2);
+      out.textContent = JSON.stringify(
+        await pipelines(
+          backend,
+          (params.get('pipelines') ?? '').split(',').filter(Boolean),
+          params.get('base') ?? 'bench-packs/',
+          solver,
+        ),
+        null,
+        2,
+      );
       document.body.dataset.done = 'ok';
       return;
     }
     const results = [];
     for (const size of SIZES) {
-      const request: TaskRequest = { packId: 'demo-t2v', prompt: 'a big red ball rolling left at night', negativePrompt: '', seed: 1, steps: 8, solver: 'euler', shift: 3, guidance: 1, ...size };
+      const request: TaskRequest = {
+        packId: 'demo-t2v',
+        prompt: 'a big red ball rolling left at night',
+        negativePrompt: '',
+        seed: 1,
+        steps: 8,
+        solver: 'euler',
+        shift: 3,
+        guidance: 1,
+        ...size,
+      };
       results.push(await engineBridge.api.bench(request, backend));
       out.textContent = JSON.stringify(results, null, 2);
     }

@@ -14,12 +14,19 @@ type DirectoryPicker = (opts?: { id?: string; mode?: 'read' }) => Promise<FileSy
 
 /** Whether the browser has showDirectoryPicker (else the import uses the webkitdirectory input). */
 export function canPickDirectory(): boolean {
-  return typeof (window as Window & { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker === 'function';
+  return (
+    typeof (window as Window & { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker === 'function'
+  );
 }
 
-async function walkHandle(dir: FileSystemDirectoryHandle, prefix: string, out: Map<string, File>): Promise<void> {
+async function walkHandle(
+  dir: FileSystemDirectoryHandle,
+  prefix: string,
+  out: Map<string, File>,
+): Promise<void> {
   for await (const handle of dir.values()) {
-    if (handle.kind === 'file') out.set(prefix + handle.name, await (handle as FileSystemFileHandle).getFile());
+    if (handle.kind === 'file')
+      out.set(prefix + handle.name, await (handle as FileSystemFileHandle).getFile());
     else await walkHandle(handle as FileSystemDirectoryHandle, `${prefix}${handle.name}/`, out);
   }
 }
@@ -28,7 +35,10 @@ async function walkHandle(dir: FileSystemDirectoryHandle, prefix: string, out: M
 export async function pickDirectory(): Promise<PickedFolder | undefined> {
   let dir: FileSystemDirectoryHandle;
   try {
-    dir = await (window as Window & { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker!({ id: 'webgp-pack', mode: 'read' });
+    dir = await (window as Window & { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker!({
+      id: 'webgp-pack',
+      mode: 'read',
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') return undefined;
     throw err;
@@ -43,7 +53,13 @@ export function filesFromInput(list: FileList): PickedFolder {
   const files = new Map<string, File>();
   for (const f of list) files.set(f.webkitRelativePath || f.name, f);
   const top = [...files.keys()][0]?.split('/')[0];
-  return { files, source: top && files.size && [...files.keys()].every((p) => p.startsWith(`${top}/`)) ? `folder "${top}"` : 'the picked files' };
+  return {
+    files,
+    source:
+      top && files.size && [...files.keys()].every((p) => p.startsWith(`${top}/`))
+        ? `folder "${top}"`
+        : 'the picked files',
+  };
 }
 
 function readAll(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
@@ -62,10 +78,13 @@ function readAll(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> 
 
 async function walkEntry(entry: FileSystemEntry, prefix: string, out: Map<string, File>): Promise<void> {
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    const file = await new Promise<File>((resolve, reject) =>
+      (entry as FileSystemFileEntry).file(resolve, reject),
+    );
     out.set(prefix + entry.name, file);
   } else if (entry.isDirectory) {
-    for (const child of await readAll((entry as FileSystemDirectoryEntry).createReader())) await walkEntry(child, `${prefix}${entry.name}/`, out);
+    for (const child of await readAll((entry as FileSystemDirectoryEntry).createReader()))
+      await walkEntry(child, `${prefix}${entry.name}/`, out);
   }
 }
 

@@ -12,15 +12,23 @@ export async function registryPlan(entry: RegistryEntry): Promise<DownloadPlan> 
   if (!entry.source) throw new Error(`${entry.name} is bundled with the app; there is nothing to download.`);
   const folder = new URL(entry.url, new URL(`${import.meta.env.BASE_URL}models/`, location.href));
   const res = await fetch(new URL('pack.json', folder));
-  if (!res.ok) throw new Error(`The bundled pack.json of ${entry.name} could not be read (HTTP ${res.status}). Reload the page and try again.`);
+  if (!res.ok)
+    throw new Error(
+      `The bundled pack.json of ${entry.name} could not be read (HTTP ${res.status}). Reload the page and try again.`,
+    );
   const manifestText = await res.text();
   let id: string;
   try {
     id = parseAnyManifestText(manifestText, `pack.json of ${entry.name}`).id;
   } catch (err) {
     const first = Object.entries((err as EngineError).fields ?? {})[0];
-    throw new Error(`This version of WebGP cannot download ${entry.name} yet: its bundled pack.json describes the model but not the files and graphs a download needs${first ? ` (${first[0]}: ${first[1]})` : ''}.`);
+    throw new Error(
+      `This version of WebGP cannot download ${entry.name} yet: its bundled pack.json describes the model but not the files and graphs a download needs${first ? ` (${first[0]}: ${first[1]})` : ''}.`,
+    );
   }
-  if (id !== entry.id) throw new Error(`The bundled pack.json of ${entry.name} is for pack "${id}", not "${entry.id}". This build's model list is inconsistent; reload the page.`);
+  if (id !== entry.id)
+    throw new Error(
+      `The bundled pack.json of ${entry.name} is for pack "${id}", not "${entry.id}". This build's model list is inconsistent; reload the page.`,
+    );
   return { id: entry.id, name: entry.name, baseUrl: entry.source.url, manifestText };
 }

@@ -11,7 +11,11 @@ export interface ParsedArgs {
 }
 
 /** Splits argv into a command, `--key value` options (from `valued`) and boolean flags. */
-export function parseArgs(argv: string[], valued: readonly string[], booleans: readonly string[]): ParsedArgs {
+export function parseArgs(
+  argv: string[],
+  valued: readonly string[],
+  booleans: readonly string[],
+): ParsedArgs {
   const [first, ...others] = argv;
   const command = first?.startsWith('--') ? undefined : first;
   const rest = command === undefined ? argv : others;
@@ -25,7 +29,10 @@ export function parseArgs(argv: string[], valued: readonly string[], booleans: r
       const value = inline ?? rest[++i];
       if (value === undefined) throw new UsageError(`--${key} needs a value.`);
       values.set(key, value);
-    } else throw new UsageError(`Unknown option "${arg}". Options: ${[...valued, ...booleans].map((o) => `--${o}`).join(', ')}.`);
+    } else
+      throw new UsageError(
+        `Unknown option "${arg}". Options: ${[...valued, ...booleans].map((o) => `--${o}`).join(', ')}.`,
+      );
   }
   return { command, values, flags };
 }
@@ -35,6 +42,7 @@ export function numberOption(args: ParsedArgs, key: string): number | undefined 
   const raw = args.values.get(key);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${key} must be a number, got "${raw}".`);
+  if (raw.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`--${key} must be a number, got "${raw}".`);
   return n;
 }

@@ -27,9 +27,22 @@ async function fileProblems(dir: string, m: AnyManifest): Promise<PackProblem[]>
   const problems: PackProblem[] = [];
   for (const f of manifestFiles(m)) {
     const size = await fileSize(dir, f.path);
-    if (size === undefined) problems.push({ code: 'missing-file', message: `${f.path} is missing: pack.json lists it`, absent: f.path });
-    else if (f.bytes !== undefined && size !== f.bytes) problems.push({ code: 'corrupt-model', message: `${f.path} is ${size} bytes, pack.json says ${f.bytes}` });
-    else if (f.sha256 && (await fileSha256(dir, f.path)) !== f.sha256) problems.push({ code: 'corrupt-model', message: `${f.path} has a different sha256 than pack.json gives` });
+    if (size === undefined)
+      problems.push({
+        code: 'missing-file',
+        message: `${f.path} is missing: pack.json lists it`,
+        absent: f.path,
+      });
+    else if (f.bytes !== undefined && size !== f.bytes)
+      problems.push({
+        code: 'corrupt-model',
+        message: `${f.path} is ${size} bytes, pack.json says ${f.bytes}`,
+      });
+    else if (f.sha256 && (await fileSha256(dir, f.path)) !== f.sha256)
+      problems.push({
+        code: 'corrupt-model',
+        message: `${f.path} has a different sha256 than pack.json gives`,
+      });
   }
   return problems;
 }
@@ -39,15 +52,27 @@ function summary(m: AnyManifest, sizes: Map<string, number>, derived: Record<str
   for (const [name, c] of Object.entries(m.components as Record<string, ComponentSpec | undefined>)) {
     if (!c) continue;
     const graphs = componentGraphs(c);
-    const bytes = graphs.reduce((n, g) => n + (sizes.get(g.file) ?? 0) + g.externalData.reduce((k, x) => k + (sizes.get(x.file) ?? 0), 0), 0);
-    const files = graphs.length === 1 ? (graphs[0]?.file ?? '') : `${graphs.length} graphs (${graphs[0]?.file} … ${graphs[graphs.length - 1]?.file})`;
+    const bytes = graphs.reduce(
+      (n, g) =>
+        n + (sizes.get(g.file) ?? 0) + g.externalData.reduce((k, x) => k + (sizes.get(x.file) ?? 0), 0),
+      0,
+    );
+    const files =
+      graphs.length === 1
+        ? (graphs[0]?.file ?? '')
+        : `${graphs.length} graphs (${graphs[0]?.file} … ${graphs[graphs.length - 1]?.file})`;
     lines.push(`  ${name.padEnd(18)} ${files}, ${formatSize(bytes)} (${c.dtype})`);
   }
   if (m.pipeline !== 'segment-points' && m.pipeline !== 'matting-memory') {
     const l = parsePackHeader(derived).limits;
     const from = (k: 'frames' | 'resolution') => (l.reasons?.[k] ? ` — ${l.reasons[k]}` : '');
-    lines.push('Limits', `  frames       ${l.frames ? l.frames.join(', ') : `1 to ${l.maxFrames}`}${from('frames')}`);
-    lines.push(`  steps        ${l.minSteps ?? 1} to ${l.maxSteps}${l.shift !== undefined ? `, shift fixed at ${l.shift}` : ''}`);
+    lines.push(
+      'Limits',
+      `  frames       ${l.frames ? l.frames.join(', ') : `1 to ${l.maxFrames}`}${from('frames')}`,
+    );
+    lines.push(
+      `  steps        ${l.minSteps ?? 1} to ${l.maxSteps}${l.shift !== undefined ? `, shift fixed at ${l.shift}` : ''}`,
+    );
     lines.push(`  resolutions  ${l.resolutions.join(', ')}${from('resolution')}`);
   }
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
@@ -61,7 +86,10 @@ export async function checkPack(dir: string): Promise<CheckReport> {
   try {
     text = await readFile(join(dir, 'pack.json'), 'utf8');
   } catch {
-    return { ok: false, lines: [`missing-file: ${join(dir, 'pack.json')} does not exist: give the folder that holds pack.json`] };
+    return {
+      ok: false,
+      lines: [`missing-file: ${join(dir, 'pack.json')} does not exist: give the folder that holds pack.json`],
+    };
   }
   let m: AnyManifest;
   try {
@@ -69,14 +97,20 @@ export async function checkPack(dir: string): Promise<CheckReport> {
   } catch (err) {
     const fields = (err as { fields?: Record<string, string> }).fields;
     const code = errorCode(err) ?? 'invalid-manifest';
-    return { ok: false, lines: fields ? Object.entries(fields).map(([k, v]) => `${code}: pack.json ${k}: ${v}`) : [`${code}: ${(err as Error).message}`] };
+    return {
+      ok: false,
+      lines: fields
+        ? Object.entries(fields).map(([k, v]) => `${code}: pack.json ${k}: ${v}`)
+        : [`${code}: ${(err as Error).message}`],
+    };
   }
   const problems = await fileProblems(dir, m);
   const graphs = await checkPackGraphs(m, folderReader(dir));
   // A file the file pass already reported missing is not reported again by the graph check.
   const missing = new Set(problems.filter((p) => p.code === 'missing-file').map((p) => p.absent));
   problems.push(...graphs.problems.filter((p) => p.absent === undefined || !missing.has(p.absent)));
-  if (problems.length) return { ok: false, lines: problems.map((p) => `${p.code}: ${p.message.replace(/\.+$/, '')}`) };
+  if (problems.length)
+    return { ok: false, lines: problems.map((p) => `${p.code}: ${p.message.replace(/\.+$/, '')}`) };
   const sizes = new Map<string, number>();
   for (const f of manifestFiles(m)) sizes.set(f.path, (await fileSize(dir, f.path)) ?? 0);
   const raw = JSON.parse(text) as Record<string, unknown>;

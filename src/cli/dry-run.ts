@@ -11,11 +11,27 @@ import type { PackManifest } from '../engine/pack/manifest';
 import { memoryPlan, type Phase, taskTensors } from '../engine/pack/memory-plan';
 import { type PackHeader, RUNNABLE_PIPELINES } from '../engine/pack/header';
 import type { RegistryEntry } from '../engine/pack/registry';
-import { defaultRequest, type FieldErrorMap, latentShape, type TaskRequest, validateRequest } from '../engine/request';
+import {
+  defaultRequest,
+  type FieldErrorMap,
+  latentShape,
+  type TaskRequest,
+  validateRequest,
+} from '../engine/request';
 import { buildSchedule } from '../engine/schedule/schedules';
 
 export interface DryRunReport {
-  pack: { id: string; name: string; version: string; pipeline: string; runnable: boolean; source?: string; downloadUrl?: string; downloadFiles?: number; downloadBytes?: number };
+  pack: {
+    id: string;
+    name: string;
+    version: string;
+    pipeline: string;
+    runnable: boolean;
+    source?: string;
+    downloadUrl?: string;
+    downloadFiles?: number;
+    downloadBytes?: number;
+  };
   task: TaskRequest;
   valid: boolean;
   errors: FieldErrorMap;
@@ -32,18 +48,34 @@ export interface DryRunReport {
     packPeakGpuBytes?: number;
     packPeakCpuBytes?: number;
   } | null;
-  schedule: { solver: string; steps: number; shift: number; spacing: string; sigmas: number[]; timesteps: number[] } | null;
+  schedule: {
+    solver: string;
+    steps: number;
+    shift: number;
+    spacing: string;
+    sigmas: number[];
+    timesteps: number[];
+  } | null;
 }
 
 /** Task fields the CLI can set; width/height become the resolution. */
-export type TaskOverrides = Partial<Omit<TaskRequest, 'packId' | 'resolution'>> & { width?: number; height?: number };
+export type TaskOverrides = Partial<Omit<TaskRequest, 'packId' | 'resolution'>> & {
+  width?: number;
+  height?: number;
+};
 
 /** `manifest`: the pack's full pack.json when it is one (not a header that only describes the pack); a generation pack's gives the memory plan. */
-export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: TaskOverrides, manifest?: AnyManifest): DryRunReport {
+export function dryRun(
+  header: PackHeader,
+  entry: RegistryEntry | undefined,
+  o: TaskOverrides,
+  manifest?: AnyManifest,
+): DryRunReport {
   const full = manifest !== undefined;
   const base = defaultRequest(header, o.prompt ?? 'dry run');
   const [dw, dh] = base.resolution.split('x');
-  const resolution = o.width !== undefined || o.height !== undefined ? `${o.width ?? dw}x${o.height ?? dh}` : base.resolution;
+  const resolution =
+    o.width !== undefined || o.height !== undefined ? `${o.width ?? dw}x${o.height ?? dh}` : base.resolution;
   const fields: Partial<TaskRequest> = { ...o };
   delete (fields as TaskOverrides).width;
   delete (fields as TaskOverrides).height;
@@ -58,37 +90,79 @@ export function dryRun(header: PackHeader, entry: RegistryEntry | undefined, o: 
       pipeline: header.pipeline,
       // A header-only pack.json describes a pack this version cannot run; a full one runs (remote ones after their download).
       runnable: (RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline) && full,
-      ...(entry?.source ? { source: entry.source.repo, downloadUrl: entry.source.url, downloadFiles: entry.files.length } : {}),
+      ...(entry?.source
+        ? { source: entry.source.repo, downloadUrl: entry.source.url, downloadFiles: entry.files.length }
+        : {}),
       ...(entry?.bytes ? { downloadBytes: entry.bytes } : {}),
     },
     task,
     valid,
     errors,
-    memory: errors.resolution || errors.frames ? null : memoryEstimate(task, header, entry, manifest && !isMediaManifest(manifest) ? manifest : undefined),
-    schedule: errors.steps || errors.shift ? null : { solver: task.solver, steps: task.steps, shift: task.shift, spacing: header.scheduler.spacing, ...buildSchedule(header.scheduler, task.steps, task.shift) },
+    memory:
+      errors.resolution || errors.frames
+        ? null
+        : memoryEstimate(task, header, entry, manifest && !isMediaManifest(manifest) ? manifest : undefined),
+    schedule:
+      errors.steps || errors.shift
+        ? null
+        : {
+            solver: task.solver,
+            steps: task.steps,
+            shift: task.shift,
+            spacing: header.scheduler.spacing,
+            ...buildSchedule(header.scheduler, task.steps, task.shift),
+          },
   };
 }
 
-function memoryEstimate(task: TaskRequest, header: PackHeader, entry: RegistryEntry | undefined, manifest: PackManifest | undefined): NonNullable<DryRunReport['memory']> {
+function memoryEstimate(
+  task: TaskRequest,
+  header: PackHeader,
+  entry: RegistryEntry | undefined,
+  manifest: PackManifest | undefined,
+): NonNullable<DryRunReport['memory']> {
   const shape = latentShape(task, header);
   const latentBytes = shape.reduce((a, b) => a * b, 1) * 4;
   // A denoise step holds the latent, the conditional and (with CFG) unconditional velocity, and the next latent.
   const denoiseStepBytes = latentBytes * (task.guidance !== 1 ? 4 : 3);
   const req = entry?.requirements;
   const plan = manifest && memoryPlan(manifest, taskTensors(task, header));
-  const phases = plan && !plan.unsized.length ? { phases: plan.phases.map((p) => ({ phase: p.phase, sessionBytes: p.sessionBytes, tensorBytes: p.tensorBytes })), packWholeBytes: plan.wholeBytes, packPeakPhase: plan.peakPhase } : {};
+  const phases =
+    plan && !plan.unsized.length
+      ? {
+          phases: plan.phases.map((p) => ({
+            phase: p.phase,
+            sessionBytes: p.sessionBytes,
+            tensorBytes: p.tensorBytes,
+          })),
+          packWholeBytes: plan.wholeBytes,
+          packPeakPhase: plan.peakPhase,
+        }
+      : {};
   const gpu = req ? peakGpuBytes(req, plan) : plan && !plan.unsized.length ? plan.peakBytes : undefined;
-  return { latentShape: shape, latentBytes, denoiseStepBytes, ...phases, ...(gpu !== undefined ? { packPeakGpuBytes: gpu } : {}), ...(req ? { packPeakCpuBytes: req.peakCpuBytes } : {}) };
+  return {
+    latentShape: shape,
+    latentBytes,
+    denoiseStepBytes,
+    ...phases,
+    ...(gpu !== undefined ? { packPeakGpuBytes: gpu } : {}),
+    ...(req ? { packPeakCpuBytes: req.peakCpuBytes } : {}),
+  };
 }
 
-const list = (xs: number[], digits: number) => `[${xs.map((x) => (Number.isInteger(x) ? String(x) : x.toFixed(digits))).join(', ')}]`;
+const list = (xs: number[], digits: number) =>
+  `[${xs.map((x) => (Number.isInteger(x) ? String(x) : x.toFixed(digits))).join(', ')}]`;
 
 /** The human-readable report. */
 export function formatReport(r: DryRunReport): string {
   const t = r.task;
   const lines = [
     `Pack       ${r.pack.id} ${r.pack.version} — ${r.pack.name} (${r.pack.pipeline}${r.pack.runnable ? '' : ', described only: its pack.json has no components this version can run, so it cannot be downloaded yet'})`,
-    ...(r.pack.source ? [`Source     ${r.pack.source}${r.pack.runnable ? ` — downloadable from the Models page: ${r.pack.downloadFiles} files${r.pack.downloadBytes ? `, ${formatSize(r.pack.downloadBytes)}` : ''} from ${r.pack.downloadUrl}` : ''}`] : []),
+    ...(r.pack.source
+      ? [
+          `Source     ${r.pack.source}${r.pack.runnable ? ` — downloadable from the Models page: ${r.pack.downloadFiles} files${r.pack.downloadBytes ? `, ${formatSize(r.pack.downloadBytes)}` : ''} from ${r.pack.downloadUrl}` : ''}`,
+        ]
+      : []),
     `Task       ${t.resolution}, ${t.frames} frame${t.frames === 1 ? '' : 's'}, ${t.steps} steps, solver ${t.solver}, shift ${t.shift}, guidance ${t.guidance}, seed ${t.seed}`,
     `Prompt     ${JSON.stringify(t.prompt)}${t.negativePrompt ? ` (negative: ${JSON.stringify(t.negativePrompt)})` : ''}`,
   ];
@@ -96,14 +170,24 @@ export function formatReport(r: DryRunReport): string {
   else lines.push('Valid      no', ...Object.entries(r.errors).map(([k, v]) => `  ${k}: ${v}`));
   if (r.memory) {
     const m = r.memory;
-    lines.push(`Memory     latent [${m.latentShape.join(', ')}] = ${formatSize(m.latentBytes)}; a denoise step holds ${formatSize(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${formatSize(m.packPeakGpuBytes)} GPU${m.packPeakCpuBytes ? `, ${formatSize(m.packPeakCpuBytes)} CPU` : ''}` : ''}`);
+    lines.push(
+      `Memory     latent [${m.latentShape.join(', ')}] = ${formatSize(m.latentBytes)}; a denoise step holds ${formatSize(m.denoiseStepBytes)} of latents${m.packPeakGpuBytes ? `; pack peak ≈ ${formatSize(m.packPeakGpuBytes)} GPU${m.packPeakCpuBytes ? `, ${formatSize(m.packPeakCpuBytes)} CPU` : ''}` : ''}`,
+    );
     if (m.phases && m.packPeakPhase && m.packWholeBytes) {
-      lines.push(`  phases     ${m.phases.map((p) => `${p.phase} ${formatSize(p.sessionBytes + p.tensorBytes)}`).join(' → ')}`);
-      lines.push(`  peak       ${m.packPeakPhase}, its sessions run one phase at a time (when the whole pack is over the GPU memory budget); all sessions resident: ${formatSize(m.packWholeBytes)}`);
+      lines.push(
+        `  phases     ${m.phases.map((p) => `${p.phase} ${formatSize(p.sessionBytes + p.tensorBytes)}`).join(' → ')}`,
+      );
+      lines.push(
+        `  peak       ${m.packPeakPhase}, its sessions run one phase at a time (when the whole pack is over the GPU memory budget); all sessions resident: ${formatSize(m.packWholeBytes)}`,
+      );
     }
   }
   if (r.schedule) {
-    lines.push(`Schedule   ${r.schedule.spacing}`, `  sigmas     ${list(r.schedule.sigmas, 4)}`, `  timesteps  ${list(r.schedule.timesteps, 4)}`);
+    lines.push(
+      `Schedule   ${r.schedule.spacing}`,
+      `  sigmas     ${list(r.schedule.sigmas, 4)}`,
+      `  timesteps  ${list(r.schedule.timesteps, 4)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

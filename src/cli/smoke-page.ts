@@ -11,7 +11,9 @@ import type { PackTestReport } from '../engine/pack-test/run-pack-test';
 import { gradientPngDataUrl } from '../engine/pack-test/test-request';
 
 /** Where the pack comes from: a registry entry (Download, or bundled) or a folder URL (Install from URL). */
-export type SmokeTarget = { kind: 'registry'; id: string; name: string; remote: boolean } | { kind: 'url'; id: string; name: string; url: string };
+export type SmokeTarget =
+  | { kind: 'registry'; id: string; name: string; remote: boolean }
+  | { kind: 'url'; id: string; name: string; url: string };
 
 export interface GenerateOutcome {
   ok: boolean;
@@ -21,7 +23,8 @@ export interface GenerateOutcome {
   error?: string;
 }
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+const nav = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 
 /** Waits for `ok` or `bad`, whichever shows first; returns bad's text when it was bad. */
 async function either(ok: Locator, bad: Locator, timeout: number): Promise<string | undefined> {
@@ -40,7 +43,9 @@ export async function openApp(page: Page, base: string): Promise<string> {
 
 /** Installs a pack given by URL or a remote registry entry; returns an error message when the install failed. */
 export async function installPack(page: Page, t: SmokeTarget, timeout: number): Promise<string | undefined> {
-  const installed = page.getByRole('region', { name: 'Installed packs' }).locator(`[data-pack-id="${t.id}"] [data-testid="install-state"][data-status="installed"]`);
+  const installed = page
+    .getByRole('region', { name: 'Installed packs' })
+    .locator(`[data-pack-id="${t.id}"] [data-testid="install-state"][data-status="installed"]`);
   if (t.kind === 'url') {
     const panel = page.getByRole('region', { name: 'Install a pack' });
     await panel.getByLabel('Pack URL').fill(t.url);
@@ -54,16 +59,27 @@ export async function installPack(page: Page, t: SmokeTarget, timeout: number): 
 
 /** Presses "Test this pack" and returns its result. */
 export async function runPackTest(page: Page, t: SmokeTarget, timeout: number): Promise<PackTestReport> {
-  const scope = t.kind === 'registry' && !t.remote ? page.getByRole('region', { name: 'Models' }) : page.getByRole('region', { name: 'Installed packs' });
+  const scope =
+    t.kind === 'registry' && !t.remote
+      ? page.getByRole('region', { name: 'Models' })
+      : page.getByRole('region', { name: 'Installed packs' });
   const item = scope.locator(`[data-pack-id="${t.id}"]`);
   await item.getByRole('button', { name: /^Test this pack/ }).click();
   const error = await either(item.getByTestId('pack-test'), item.getByRole('alert'), timeout);
   if (error) throw new Error(error);
-  return JSON.parse((await item.getByTestId('pack-test').getAttribute('data-report')) ?? '{}') as PackTestReport;
+  return JSON.parse(
+    (await item.getByTestId('pack-test').getAttribute('data-report')) ?? '{}',
+  ) as PackTestReport;
 }
 
 /** Generates the pack's default request with `prompt` and saves the Gallery's newest output into `outDir`. */
-export async function generateDefault(page: Page, t: SmokeTarget, prompt: string, outDir: string, timeout: number): Promise<GenerateOutcome> {
+export async function generateDefault(
+  page: Page,
+  t: SmokeTarget,
+  prompt: string,
+  outDir: string,
+  timeout: number,
+): Promise<GenerateOutcome> {
   await nav(page, 'Generate');
   await page.getByLabel('Model', { exact: true }).selectOption(t.id);
   await page.getByLabel('Prompt', { exact: true }).fill(prompt);
@@ -75,10 +91,17 @@ export async function generateDefault(page: Page, t: SmokeTarget, prompt: string
   }
   const started = performance.now();
   await page.getByRole('button', { name: 'Generate' }).click();
-  const error = await either(page.getByText(/^Done in/), page.getByTestId('task-status').filter({ hasText: /^Failed:/ }), timeout);
+  const error = await either(
+    page.getByText(/^Done in/),
+    page.getByTestId('task-status').filter({ hasText: /^Failed:/ }),
+    timeout,
+  );
   const ms = performance.now() - started;
   if (error) return { ok: false, ms, error };
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('region', { name: 'Gallery' }).getByRole('link', { name: 'Download' }).first().click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('region', { name: 'Gallery' }).getByRole('link', { name: 'Download' }).first().click(),
+  ]);
   const file = join(outDir, download.suggestedFilename());
   await download.saveAs(file);
   return { ok: true, ms, file, bytes: statSync(file).size };

@@ -15,7 +15,14 @@ import { parseJsonText } from '../engine/pack/header';
 import type { PackTestReport } from '../engine/pack-test/run-pack-test';
 import { parseRegistry } from '../engine/pack/registry';
 import { numberOption, parseArgs, UsageError } from './args';
-import { generateDefault, type GenerateOutcome, installPack, openApp, runPackTest, type SmokeTarget } from './smoke-page';
+import {
+  generateDefault,
+  type GenerateOutcome,
+  installPack,
+  openApp,
+  runPackTest,
+  type SmokeTarget,
+} from './smoke-page';
 
 export const SMOKE_USAGE = `       webgp smoke --pack <registry id or pack folder URL> [--chrome PATH] [--out DIR] [--port N]
                    [--prompt TEXT] [--timeout MINUTES] [--swiftshader] [--headed]`;
@@ -30,14 +37,22 @@ async function resolveTarget(arg: string): Promise<SmokeTarget> {
   if (/^https?:\/\//.test(arg)) {
     const url = arg.endsWith('/') ? arg : `${arg}/`;
     const res = await fetch(new URL('pack.json', url));
-    if (!res.ok) throw new Error(`${url}pack.json answered HTTP ${res.status}: give the URL of a pack folder (the one holding pack.json).`);
+    if (!res.ok)
+      throw new Error(
+        `${url}pack.json answered HTTP ${res.status}: give the URL of a pack folder (the one holding pack.json).`,
+      );
     const m = parseJsonText(await res.text(), `${url}pack.json`) as { id?: unknown; name?: unknown };
     if (typeof m.id !== 'string') throw new Error(`${url}pack.json has no "id".`);
     return { kind: 'url', id: m.id, name: typeof m.name === 'string' ? m.name : m.id, url };
   }
-  const entries = parseRegistry(parseJsonText(readFileSync(join(ROOT, 'public', 'models', 'registry.json'), 'utf8'), 'registry.json'));
+  const entries = parseRegistry(
+    parseJsonText(readFileSync(join(ROOT, 'public', 'models', 'registry.json'), 'utf8'), 'registry.json'),
+  );
   const entry = entries.find((e) => e.id === arg);
-  if (!entry) throw new UsageError(`Unknown pack "${arg}". Give a registry id (${entries.map((e) => e.id).join(', ')}) or a pack folder URL.`);
+  if (!entry)
+    throw new UsageError(
+      `Unknown pack "${arg}". Give a registry id (${entries.map((e) => e.id).join(', ')}) or a pack folder URL.`,
+    );
   return { kind: 'registry', id: entry.id, name: entry.name, remote: !!entry.remote };
 }
 
@@ -46,7 +61,8 @@ function ensureBuilt(): void {
   if (existsSync(join(ROOT, 'dist', 'index.html'))) return;
   log('dist/ is missing: running `npm run build` (once)…');
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (r.status !== 0) throw new Error('`npm run build` failed; run it yourself to see why, then run webgp smoke again.');
+  if (r.status !== 0)
+    throw new Error('`npm run build` failed; run it yourself to see why, then run webgp smoke again.');
 }
 
 interface SmokeReport {
@@ -67,7 +83,11 @@ interface SmokeReport {
 }
 
 export async function smokeCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['pack', 'chrome', 'out', 'port', 'prompt', 'timeout'], ['swiftshader', 'headed', 'help']);
+  const args = parseArgs(
+    argv,
+    ['pack', 'chrome', 'out', 'port', 'prompt', 'timeout'],
+    ['swiftshader', 'headed', 'help'],
+  );
   if (args.flags.has('help')) {
     process.stdout.write(`Usage:\n${SMOKE_USAGE}\n`);
     return 0;
@@ -76,10 +96,17 @@ export async function smokeCommand(argv: string[]): Promise<number> {
   if (!packArg) throw new UsageError('--pack is required.');
   const port = numberOption(args, 'port') ?? 4180;
   const timeoutMs = (numberOption(args, 'timeout') ?? 60) * 60_000;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got ${port}.`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--port must be a port number, got ${port}.`);
   const outDir = resolve(args.values.get('out') ?? 'smoke-out');
   const executable = args.values.get('chrome') ?? chromiumExecutable();
-  const launchArgs = args.flags.has('swiftshader') ? chromiumArgs({ webgpu: true }) : [...chromiumArgs({ webgpu: true }).filter((a) => !a.startsWith('--use-webgpu-adapter')), '--enable-features=Vulkan', '--ignore-gpu-blocklist'];
+  const launchArgs = args.flags.has('swiftshader')
+    ? chromiumArgs({ webgpu: true })
+    : [
+        ...chromiumArgs({ webgpu: true }).filter((a) => !a.startsWith('--use-webgpu-adapter')),
+        '--enable-features=Vulkan',
+        '--ignore-gpu-blocklist',
+      ];
   let target: SmokeTarget;
   try {
     target = await resolveTarget(packArg);
@@ -91,11 +118,26 @@ export async function smokeCommand(argv: string[]): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   ensureBuilt();
 
-  const report: SmokeReport = { pass: false, startedAt: new Date().toISOString(), pack: target, app: `http://127.0.0.1:${port}/`, browser: { executable: executable ?? 'playwright default', args: launchArgs }, consoleErrors: [] };
+  const report: SmokeReport = {
+    pass: false,
+    startedAt: new Date().toISOString(),
+    pack: target,
+    app: `http://127.0.0.1:${port}/`,
+    browser: { executable: executable ?? 'playwright default', args: launchArgs },
+    consoleErrors: [],
+  };
   // Loaded here, not at the top: `webgp dry-run` imports this module and should stay quick.
   const [{ chromium }, { preview }] = await Promise.all([import('@playwright/test'), import('vite')]);
-  const server = await preview({ root: ROOT, logLevel: 'error', preview: { host: '127.0.0.1', port, strictPort: true } });
-  const browser = await chromium.launch({ executablePath: executable, args: launchArgs, headless: !args.flags.has('headed') });
+  const server = await preview({
+    root: ROOT,
+    logLevel: 'error',
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  });
+  const browser = await chromium.launch({
+    executablePath: executable,
+    args: launchArgs,
+    headless: !args.flags.has('headed'),
+  });
   try {
     report.browser.version = browser.version();
     const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
@@ -118,8 +160,16 @@ export async function smokeCommand(argv: string[]): Promise<number> {
       } catch (err) {
         report.testError = (err as Error).message;
       }
-      log(`test: ${report.test?.pass ? 'pass' : `fail (${report.test?.reason ?? report.testError})`}; generating the default request…`);
-      report.generate = await generateDefault(page, target, args.values.get('prompt') ?? DEFAULT_PROMPT, outDir, timeoutMs);
+      log(
+        `test: ${report.test?.pass ? 'pass' : `fail (${report.test?.reason ?? report.testError})`}; generating the default request…`,
+      );
+      report.generate = await generateDefault(
+        page,
+        target,
+        args.values.get('prompt') ?? DEFAULT_PROMPT,
+        outDir,
+        timeoutMs,
+      );
     };
     if (measure) {
       const { peakBytes } = await withPeakRss(process.pid, steps);
@@ -133,7 +183,12 @@ export async function smokeCommand(argv: string[]): Promise<number> {
     await server.close();
   }
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const why = report.error ?? report.install?.error ?? report.test?.reason ?? report.testError ?? report.generate?.error;
+  const why =
+    report.error ??
+    report.install?.error ??
+    report.test?.reason ??
+    report.testError ??
+    report.generate?.error;
   log(`${report.pass ? 'PASS' : `FAIL: ${why ?? 'see report.json'}`} — report and output in ${outDir}`);
   return report.pass ? 0 : 1;
 }

@@ -36,9 +36,15 @@ function resolvePack(arg: string): { packJson: string; entry?: RegistryEntry } {
   if (existsSync(arg) && statSync(arg).isDirectory()) return { packJson: join(arg, 'pack.json') };
   const entries = parseRegistry(readJson(join(MODELS_DIR, 'registry.json')));
   const entry = entries.find((e) => e.id === arg);
-  if (!entry) throw new UsageError(`Unknown pack "${arg}". Valid ids: ${entries.map((e) => e.id).join(', ')} (or a folder holding a pack.json).`);
+  if (!entry)
+    throw new UsageError(
+      `Unknown pack "${arg}". Valid ids: ${entries.map((e) => e.id).join(', ')} (or a folder holding a pack.json).`,
+    );
   const packJson = join(MODELS_DIR, entry.url, 'pack.json');
-  if (!existsSync(packJson)) throw new UsageError(`Pack "${arg}" has no pack.json at ${packJson}${entry.demo ? ': run `npm run models` to generate the demo packs' : ''}.`);
+  if (!existsSync(packJson))
+    throw new UsageError(
+      `Pack "${arg}" has no pack.json at ${packJson}${entry.demo ? ': run `npm run models` to generate the demo packs' : ''}.`,
+    );
   return { packJson, entry };
 }
 
@@ -46,13 +52,17 @@ function resolvePack(arg: string): { packJson: string; entry?: RegistryEntry } {
  * The pack's header with the limits its graphs impose (for a pack whose files are in the folder:
  * the same derivation install runs), and whether pack.json is a full, runnable manifest.
  */
-async function packHeader(packJson: string, entry: RegistryEntry | undefined): Promise<{ header: PackHeader; manifest?: AnyManifest }> {
+async function packHeader(
+  packJson: string,
+  entry: RegistryEntry | undefined,
+): Promise<{ header: PackHeader; manifest?: AnyManifest }> {
   const raw = readJson(packJson) as Record<string, unknown>;
   let limited = raw;
   let manifest: AnyManifest | undefined;
   try {
     manifest = parseAnyManifest(raw, packJson);
-    if (!entry?.remote) limited = tightenLimits(raw, (await checkPackGraphs(manifest, folderReader(dirname(packJson)))).limits);
+    if (!entry?.remote)
+      limited = tightenLimits(raw, (await checkPackGraphs(manifest, folderReader(dirname(packJson)))).limits);
   } catch (err) {
     if (errorCode(err) !== 'invalid-manifest') throw err;
   }
@@ -66,9 +76,11 @@ async function runCheck(argv: string[]): Promise<number> {
     return 0;
   }
   const [dir, ...extra] = argv;
-  if (!dir || dir.startsWith('--')) throw new UsageError('Give the pack folder to check: webgp check <folder>.');
+  if (!dir || dir.startsWith('--'))
+    throw new UsageError('Give the pack folder to check: webgp check <folder>.');
   if (extra.length) throw new UsageError(`Unexpected argument "${extra[0]}": webgp check takes one folder.`);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`"${dir}" is not a folder. Give the folder that holds pack.json.`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`"${dir}" is not a folder. Give the folder that holds pack.json.`);
   const report = await checkPack(dir);
   (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
   return report.ok ? 0 : 1;
@@ -82,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.command === undefined) throw new UsageError('Give a command: dry-run, check or smoke.');
-  if (args.command !== 'dry-run') throw new UsageError(`Unknown command "${args.command}". Commands: dry-run, check, smoke.`);
+  if (args.command !== 'dry-run')
+    throw new UsageError(`Unknown command "${args.command}". Commands: dry-run, check, smoke.`);
   const packArg = args.values.get('pack');
   if (!packArg) throw new UsageError('--pack is required.');
   const { packJson, entry } = resolvePack(packArg);
@@ -99,7 +112,9 @@ async function main(argv: string[]): Promise<number> {
   const negative = args.values.get('negative-prompt');
   if (negative !== undefined) o.negativePrompt = negative;
   const report = dryRun(header, entry, o, manifest);
-  process.stdout.write(args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  process.stdout.write(
+    args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
+  );
   return report.valid ? 0 : 1;
 }
 

@@ -82,7 +82,10 @@ export function createEngine(deps: EngineDeps) {
   let caps: Promise<Capabilities> | undefined;
   const loras = createLoraRunners({
     ort,
-    readLora: deps.readLora ?? (async (ref) => Promise.reject(new EngineError('missing-lora', `LoRA ${ref.name} is not available here.`))),
+    readLora:
+      deps.readLora ??
+      (async (ref) =>
+        Promise.reject(new EngineError('missing-lora', `LoRA ${ref.name} is not available here.`))),
     ...(deps.loraSessions !== undefined ? { maxSessions: deps.loraSessions } : {}),
   });
 
@@ -102,17 +105,33 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
-    return { manifest, choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)) };
+    return {
+      manifest,
+      choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)),
+    };
   }
 
   /** Resident when the whole pack (sessions + this request's tensors) fits the budget, else sequential. */
-  async function residencyFor(request: TaskRequest, manifest: PackManifest, backend: Backend): Promise<Residency> {
-    const facts = { maxBufferSize: (await capabilities()).maxBufferSize, ...(deps.deviceMemoryGiB !== undefined ? { deviceMemoryGiB: deps.deviceMemoryGiB } : {}) };
+  async function residencyFor(
+    request: TaskRequest,
+    manifest: PackManifest,
+    backend: Backend,
+  ): Promise<Residency> {
+    const facts = {
+      maxBufferSize: (await capabilities()).maxBufferSize,
+      ...(deps.deviceMemoryGiB !== undefined ? { deviceMemoryGiB: deps.deviceMemoryGiB } : {}),
+    };
     const budget = gpuBudget(await deps.gpuBudgetGiB?.(), facts, backend);
     return chooseResidency(memoryPlan(manifest, taskTensors(request, manifest)), budget);
   }
 
-  async function pack(packId: string, manifest: PackManifest, choice: { backend: Backend; reason: string }, residency: Residency, onProgress?: ProgressCallback) {
+  async function pack(
+    packId: string,
+    manifest: PackManifest,
+    choice: { backend: Backend; reason: string },
+    residency: Residency,
+    onProgress?: ProgressCallback,
+  ) {
     const key = `${packId}@${choice.backend}#${residency}`;
     let loading = packs.get(key);
     if (!loading) {
@@ -120,7 +139,9 @@ export function createEngine(deps: EngineDeps) {
       const other = [...packs.entries()].filter(([k]) => k.startsWith(`${packId}@${choice.backend}#`));
       for (const [k] of other) packs.delete(k);
       await Promise.all(other.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
-      loading = deps.sourceFor(packId).then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency));
+      loading = deps
+        .sourceFor(packId)
+        .then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency));
       packs.set(key, loading);
       loading.catch(() => packs.delete(key));
     }
@@ -130,14 +151,25 @@ export function createEngine(deps: EngineDeps) {
   /** The pipeline of pack `packId` when it is a video (matting) pack; undefined otherwise or when pack.json cannot be read. */
   async function videoPipeline(packId: string): Promise<MediaPipeline | undefined> {
     try {
-      const raw = parseJsonText(decoder.decode(await (await deps.sourceFor(packId)).readBytes('pack.json')), 'pack.json') as { pipeline?: unknown };
-      return (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline) ? (raw.pipeline as MediaPipeline) : undefined;
+      const raw = parseJsonText(
+        decoder.decode(await (await deps.sourceFor(packId)).readBytes('pack.json')),
+        'pack.json',
+      ) as { pipeline?: unknown };
+      return (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline)
+        ? (raw.pipeline as MediaPipeline)
+        : undefined;
     } catch {
       return undefined;
     }
   }
 
-  const video = createMattingEngine({ ...deps, capabilities, serial, isCancelled: (id) => cancelled.has(id), clearCancelled: (id) => cancelled.delete(id) });
+  const video = createMattingEngine({
+    ...deps,
+    capabilities,
+    serial,
+    isCancelled: (id) => cancelled.has(id),
+    clearCancelled: (id) => cancelled.delete(id),
+  });
 
   /** "Test this pack": the pack loaded (cached like a job's) and its smallest valid request. */
   async function openForTest(packId: string, backend: BackendPreference, onProgress?: ProgressCallback) {
@@ -177,13 +209,22 @@ export function createEngine(deps: EngineDeps) {
           backend = choice.backend;
           const residency = await residencyFor(request, manifest, choice.backend);
           const { loaded, reason } = await pack(request.packId, manifest, choice, residency, opts.onProgress);
-          const transformerAt = await loras.transformerAt(request, loaded, await deps.sourceFor(request.packId));
+          const transformerAt = await loras.transformerAt(
+            request,
+            loaded,
+            await deps.sourceFor(request.packId),
+          );
           meter.reset();
           const result = await generate(loaded, ort, request, {
             transfers: meter,
             ...(transformerAt ? { transformerAt } : {}),
             // Sequential: LoRA-merged transformers are released with the pack's own before decode.
-            ...(residency === 'sequential' ? { onPhase: (phase) => (phase === 'decode' ? loras.releaseSessions(request.packId) : undefined) } : {}),
+            ...(residency === 'sequential'
+              ? {
+                  onPhase: (phase) =>
+                    phase === 'decode' ? loras.releaseSessions(request.packId) : undefined,
+                }
+              : {}),
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
             waitWhilePaused: async () => gates.get(jobId)?.wait,
@@ -191,14 +232,27 @@ export function createEngine(deps: EngineDeps) {
             resumeFrom: opts.resumeFrom,
             previews: opts.previews,
           });
-          const sequential = residency === 'sequential' ? ' The model is larger than the GPU memory budget (Settings), so its text encoder, transformer and VAE ran one at a time.' : '';
-          return { ...result, manifest: loaded.manifest, backendReason: reason + sequential, residency, transfers: meter.report() };
+          const sequential =
+            residency === 'sequential'
+              ? ' The model is larger than the GPU memory budget (Settings), so its text encoder, transformer and VAE ran one at a time.'
+              : '';
+          return {
+            ...result,
+            manifest: loaded.manifest,
+            backendReason: reason + sequential,
+            residency,
+            transfers: meter.report(),
+          };
         } catch (err) {
-          const lost = backend && deps.deviceLost ? await deps.deviceLost(backend).catch(() => undefined) : undefined;
+          const lost =
+            backend && deps.deviceLost ? await deps.deviceLost(backend).catch(() => undefined) : undefined;
           if (lost !== undefined) {
             packs.clear();
             await loras.release().catch(() => undefined);
-            throw new EngineError('device-lost', `The GPU device was lost (${lost}). Your settings are kept: press Generate to try again.`);
+            throw new EngineError(
+              'device-lost',
+              `The GPU device was lost (${lost}). Your settings are kept: press Generate to try again.`,
+            );
           }
           throw err;
         } finally {
@@ -212,16 +266,32 @@ export function createEngine(deps: EngineDeps) {
      * "Test this pack": the smallest valid request with per-stage times and sanity checks (see
      * pack-test/). Resolves with a pass or a failure and its reason; rejects only with AbortError.
      */
-    async testPack(jobId: string, packId: string, opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {}): Promise<PackTestReport> {
+    async testPack(
+      jobId: string,
+      packId: string,
+      opts: { backend?: BackendPreference; onProgress?: ProgressCallback } = {},
+    ): Promise<PackTestReport> {
       const backend = opts.backend ?? 'auto';
       const media = await videoPipeline(packId);
       // The matting API serialises each of its calls, so this path is not wrapped in serial().
-      if (media) return runVideoPackTest(videoTestApi(backend), jobId, packId, media).finally(() => cancelled.delete(jobId));
+      if (media)
+        return runVideoPackTest(videoTestApi(backend), jobId, packId, media).finally(() =>
+          cancelled.delete(jobId),
+        );
       return serial(async () => {
         try {
-          const report = await runPackTest(ort, packId, () => openForTest(packId, backend, opts.onProgress), { onProgress: opts.onProgress, isCancelled: () => cancelled.has(jobId) });
+          const report = await runPackTest(ort, packId, () => openForTest(packId, backend, opts.onProgress), {
+            onProgress: opts.onProgress,
+            isCancelled: () => cancelled.has(jobId),
+          });
           // A lost device leaves the cached sessions unusable: the next job loads them afresh.
-          if (!report.pass && report.backend && deps.deviceLost && (await deps.deviceLost(report.backend).catch(() => undefined)) !== undefined) packs.clear();
+          if (
+            !report.pass &&
+            report.backend &&
+            deps.deviceLost &&
+            (await deps.deviceLost(report.backend).catch(() => undefined)) !== undefined
+          )
+            packs.clear();
           return report;
         } finally {
           cancelled.delete(jobId);
@@ -244,7 +314,10 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** Measures the denoise loop (see bench/denoise-bench.ts) with fresh, uncached sessions. */
-    bench(request: TaskRequest, pref: BackendPreference = 'auto'): Promise<DenoiseBenchResult & { backend: string }> {
+    bench(
+      request: TaskRequest,
+      pref: BackendPreference = 'auto',
+    ): Promise<DenoiseBenchResult & { backend: string }> {
       return serial(async () => {
         const { manifest, choice } = await prepare(request, pref);
         const backend = choice.backend;
@@ -260,24 +333,50 @@ export function createEngine(deps: EngineDeps) {
     },
 
     /** Times load and denoise steps of a pack read from `source` (see bench/pipeline-bench.ts). */
-    benchPipeline(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<PipelineBenchResult> {
+    benchPipeline(
+      source: PackSource,
+      request: TaskRequest,
+      pref: BackendPreference = 'auto',
+    ): Promise<PipelineBenchResult> {
       return serial(async () => {
         const manifest = await readManifest(source);
-        return benchPipeline(ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend, meter);
+        return benchPipeline(
+          ort,
+          source,
+          request,
+          chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend,
+          meter,
+        );
       });
     },
 
     /** Peak session bytes of pack `source` all-resident vs sequential, in one run (see bench/residency-bench.ts). */
-    benchResidency(source: PackSource, request: TaskRequest, pref: BackendPreference = 'auto'): Promise<ResidencyBenchRow[]> {
+    benchResidency(
+      source: PackSource,
+      request: TaskRequest,
+      pref: BackendPreference = 'auto',
+    ): Promise<ResidencyBenchRow[]> {
       return serial(async () => {
         const manifest = await readManifest(source);
-        return benchResidency(ort, source, request, chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend);
+        return benchResidency(
+          ort,
+          source,
+          request,
+          chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend,
+        );
       });
     },
 
     /** Times a per-step LoRA schedule on pack `source` (see bench/lora-bench.ts). */
-    benchLora(source: PackSource, request: TaskRequest, loraBytes: Uint8Array, pref: BackendPreference = 'auto'): Promise<LoraBenchResult> {
-      return serial(async () => benchLora(ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend));
+    benchLora(
+      source: PackSource,
+      request: TaskRequest,
+      loraBytes: Uint8Array,
+      pref: BackendPreference = 'auto',
+    ): Promise<LoraBenchResult> {
+      return serial(async () =>
+        benchLora(ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend),
+      );
     },
 
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */

@@ -128,7 +128,8 @@ export function validateNameTemplate(t: string): string | undefined {
 /** Renders a name template into a safe file name without extension; throws if the template is invalid. */
 export function renderName(template: string, ctx: NameContext): string {
   const parsed = parseTemplate(template);
-  if ('error' in parsed) throw new EngineError('invalid-request', parsed.error, { nameTemplate: parsed.error });
+  if ('error' in parsed)
+    throw new EngineError('invalid-request', parsed.error, { nameTemplate: parsed.error });
   const text = parsed.segments
     .map((s) => {
       switch (s.kind) {

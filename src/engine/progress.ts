@@ -21,7 +21,11 @@ export type ProgressCallback = (p: Progress) => void;
  * Throttles denoise reports to one per `intervalMs` (always passing the first and last step and
  * every other stage), so a fast loop does not flood the worker channel.
  */
-export function throttleProgress(cb: ProgressCallback, intervalMs: number, now: () => number = () => performance.now()): ProgressCallback {
+export function throttleProgress(
+  cb: ProgressCallback,
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+): ProgressCallback {
   let last = -Infinity;
   return (p) => {
     if (p.stage === 'denoise' && p.step !== 1 && p.step !== p.total && now() - last < intervalMs) return;

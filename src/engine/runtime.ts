@@ -10,7 +10,9 @@ export type OrtTensor = Tensor;
 export type OrtSession = InferenceSession;
 
 export interface OrtModule {
-  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  InferenceSession: {
+    create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
+  };
   Tensor: {
     new (type: 'float32', data: Float32Array, dims: readonly number[]): Tensor;
     new (type: 'int64', data: BigInt64Array, dims: readonly number[]): Tensor;
@@ -27,7 +29,11 @@ export function onGpu(t: Tensor): boolean {
 /** Session options for a backend; `gpuOutputs` keeps outputs on the device (WebGPU only). */
 export function sessionOptions(backend: Backend, gpuOutputs: boolean): InferenceSession.SessionOptions {
   if (backend === 'wasm') return { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
-  return { executionProviders: ['webgpu'], graphOptimizationLevel: 'all', ...(gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' } : {}) };
+  return {
+    executionProviders: ['webgpu'],
+    graphOptimizationLevel: 'all',
+    ...(gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' } : {}),
+  };
 }
 
 /** Reads a float tensor's values as float32 (float16 converted), downloading from the GPU when needed. */
@@ -35,7 +41,8 @@ export async function readFloats(t: Tensor): Promise<Float32Array> {
   const data = onGpu(t) ? await t.getData() : t.data;
   if (data instanceof Float32Array) return data;
   // Chrome 147+ hands fp16 data back as Float16Array; older builds as raw Uint16Array bits.
-  if (t.type === 'float16') return data instanceof Uint16Array ? f16BitsToF32(data) : Float32Array.from(data as ArrayLike<number>);
+  if (t.type === 'float16')
+    return data instanceof Uint16Array ? f16BitsToF32(data) : Float32Array.from(data as ArrayLike<number>);
   throw new TypeError(`expected float data, got ${t.type}`);
 }
 
@@ -88,12 +95,26 @@ export function f16BitsToF32(src: Uint16Array): Float32Array {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >>> 10) & 0x1f;
     const mant = h & 0x3ff;
-    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 0x1f ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+    out[i] =
+      exp === 0
+        ? sign * mant * 2 ** -24
+        : exp === 0x1f
+          ? mant
+            ? NaN
+            : sign * Infinity
+          : sign * (1 + mant / 1024) * 2 ** (exp - 15);
   }
   return out;
 }
 
 /** A float tensor of `type` from float32 values (converted to half bits for float16). */
-export function floatTensor(ort: OrtModule, type: 'float32' | 'float16', data: Float32Array, dims: readonly number[]): Tensor {
-  return type === 'float16' ? new ort.Tensor('float16', f32ToF16Bits(data), dims) : new ort.Tensor('float32', data, dims);
+export function floatTensor(
+  ort: OrtModule,
+  type: 'float32' | 'float16',
+  data: Float32Array,
+  dims: readonly number[],
+): Tensor {
+  return type === 'float16'
+    ? new ort.Tensor('float16', f32ToF16Bits(data), dims)
+    : new ort.Tensor('float32', data, dims);
 }

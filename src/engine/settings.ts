@@ -42,11 +42,17 @@ export interface OutputSettings {
 }
 
 /** WanGP's `sample_solver` value for each WebGP solver (WanGP calls DPM++ 2M "dpm++"). */
-export const WANGP_SOLVER_NAMES: Record<Solver, string> = { euler: 'euler', unipc: 'unipc', 'dpmpp-2m': 'dpm++' };
+export const WANGP_SOLVER_NAMES: Record<Solver, string> = {
+  euler: 'euler',
+  unipc: 'unipc',
+  'dpmpp-2m': 'dpm++',
+};
 
 /** The WebGP solver for a `sample_solver` value written by WanGP or WebGP, if it is one we run. */
 export function solverFromSettings(value: string): Solver | undefined {
-  const found = (Object.entries(WANGP_SOLVER_NAMES) as [Solver, string][]).find(([ours, theirs]) => value === ours || value === theirs);
+  const found = (Object.entries(WANGP_SOLVER_NAMES) as [Solver, string][]).find(
+    ([ours, theirs]) => value === ours || value === theirs,
+  );
   return found?.[0];
 }
 
@@ -63,14 +69,26 @@ export function requestParams(r: TaskRequest) {
     flow_shift: r.shift,
     guidance_scale: r.guidance,
     guidance_phases: r.guidance2 !== undefined ? 2 : 1,
-    ...(r.guidance2 !== undefined ? { guidance2_scale: r.guidance2, switch_threshold: r.switchThreshold } : {}),
-    ...(r.loras?.length ? { activated_loras: r.loras.map((l) => l.name), loras_multipliers: r.lorasMultipliers ?? '', loras_hashes: r.loras.map((l) => l.sha256) } : {}),
+    ...(r.guidance2 !== undefined
+      ? { guidance2_scale: r.guidance2, switch_threshold: r.switchThreshold }
+      : {}),
+    ...(r.loras?.length
+      ? {
+          activated_loras: r.loras.map((l) => l.name),
+          loras_multipliers: r.lorasMultipliers ?? '',
+          loras_hashes: r.loras.map((l) => l.sha256),
+        }
+      : {}),
     ...(r.enhance && r.enhance !== 'off' ? { prompt_enhancer: WANGP_ENHANCER_CODES[r.enhance] } : {}),
     model_type: r.packId,
   };
 }
 
-export function outputSettings(r: TaskRequest, m: PackManifest, run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string }): OutputSettings {
+export function outputSettings(
+  r: TaskRequest,
+  m: PackManifest,
+  run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string },
+): OutputSettings {
   return {
     type: `WebGP ${APP_VERSION} - ${m.id}`,
     settings_version: SETTINGS_VERSION,

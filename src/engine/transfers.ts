@@ -34,14 +34,33 @@ export interface TransferMeter {
   report(): TransferReport;
 }
 
-const BYTES: Record<string, number> = { float32: 4, float16: 2, int64: 8, uint64: 8, int32: 4, uint32: 4, int16: 2, uint16: 2, int8: 1, uint8: 1, bool: 1, float64: 8 };
+const BYTES: Record<string, number> = {
+  float32: 4,
+  float16: 2,
+  int64: 8,
+  uint64: 8,
+  int32: 4,
+  uint32: 4,
+  int16: 2,
+  uint16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+  float64: 8,
+};
 
 /** Bytes of a tensor's data, wherever it lives. */
 export function tensorBytes(t: OrtTensor): number {
   return t.size * (BYTES[t.type] ?? 4);
 }
 
-export const zeroCounts = (): TransferCounts => ({ uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, reuploads: 0 });
+export const zeroCounts = (): TransferCounts => ({
+  uploads: 0,
+  uploadBytes: 0,
+  readbacks: 0,
+  readbackBytes: 0,
+  reuploads: 0,
+});
 
 function add(into: TransferCounts, way: 'up' | 'again' | 'down', bytes: number): void {
   if (way === 'again') into.reuploads++;
@@ -57,7 +76,9 @@ function add(into: TransferCounts, way: 'up' | 'again' | 'down', bytes: number):
 type CreateOptions = Parameters<OrtModule['InferenceSession']['create']>[1];
 
 function onWebGpu(options: CreateOptions): boolean {
-  return (options?.executionProviders ?? []).some((ep) => (typeof ep === 'string' ? ep : ep.name) === 'webgpu');
+  return (options?.executionProviders ?? []).some(
+    (ep) => (typeof ep === 'string' ? ep : ep.name) === 'webgpu',
+  );
 }
 
 export function meterTransfers(ort: OrtModule): TransferMeter {
@@ -81,7 +102,10 @@ export function meterTransfers(ort: OrtModule): TransferMeter {
     };
   };
   const wrapRun = (session: OrtSession) => {
-    const run = session.run.bind(session) as (feeds: Record<string, OrtTensor>, ...rest: unknown[]) => Promise<Record<string, OrtTensor>>;
+    const run = session.run.bind(session) as (
+      feeds: Record<string, OrtTensor>,
+      ...rest: unknown[]
+    ) => Promise<Record<string, OrtTensor>>;
     (session as { run: unknown }).run = async (feeds: Record<string, OrtTensor>, ...rest: unknown[]) => {
       for (const t of Object.values(feeds)) {
         if (t.location !== 'cpu') continue;
@@ -121,13 +145,21 @@ export function meterTransfers(ort: OrtModule): TransferMeter {
       step = i;
       if (i !== undefined) steps[i] ??= zeroCounts(); // a step that moves nothing is still a step
     },
-    report: () => ({ ...total, stages: structuredClone(stages), steps: Array.from(steps.filter((x) => x !== undefined), (x) => ({ ...x })) }),
+    report: () => ({
+      ...total,
+      stages: structuredClone(stages),
+      steps: Array.from(
+        steps.filter((x) => x !== undefined),
+        (x) => ({ ...x }),
+      ),
+    }),
   };
 }
 
 /** The largest count of each kind over the denoise steps (what "per step" means in the bench and tests). */
 export function maxPerStep(r: TransferReport): TransferCounts {
   const out = zeroCounts();
-  for (const s of r.steps) for (const k of Object.keys(out) as (keyof TransferCounts)[]) out[k] = Math.max(out[k], s[k]);
+  for (const s of r.steps)
+    for (const k of Object.keys(out) as (keyof TransferCounts)[]) out[k] = Math.max(out[k], s[k]);
   return out;
 }

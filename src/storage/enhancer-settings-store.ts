@@ -17,7 +17,14 @@ export interface EnhancerSettings {
   llmPack: string;
 }
 
-export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = { version: 1, provider: 'none', url: 'http://127.0.0.1:11434/v1', model: '', apiKey: '', llmPack: 'qwen2.5-0.5b-instruct' };
+export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = {
+  version: 1,
+  provider: 'none',
+  url: 'http://127.0.0.1:11434/v1',
+  model: '',
+  apiKey: '',
+  llmPack: 'qwen2.5-0.5b-instruct',
+};
 
 const store = createStore('webgp-enhancer', 'settings');
 const KEY = 'enhancer';

@@ -34,7 +34,9 @@ const fileName = (id: string) => `${id}.safetensors`;
 
 /** Every LoRA in the library, by name. */
 export async function listLoras(): Promise<LoraRecord[]> {
-  return (await values<LoraRecord>(store)).filter((r) => r?.version === LORA_RECORD_VERSION).sort((a, b) => a.name.localeCompare(b.name));
+  return (await values<LoraRecord>(store))
+    .filter((r) => r?.version === LORA_RECORD_VERSION)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Stores a validated LoRA file and its record; on any failure nothing is left behind. */
@@ -72,5 +74,8 @@ export async function readLoraBytes(ref: LoraRef): Promise<Uint8Array> {
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-  throw new EngineError('missing-lora', `LoRA ${ref.name} is not in this browser's LoRA library. Import ${ref.name} on the LoRAs page, then retry the task.`);
+  throw new EngineError(
+    'missing-lora',
+    `LoRA ${ref.name} is not in this browser's LoRA library. Import ${ref.name} on the LoRAs page, then retry the task.`,
+  );
 }

@@ -46,7 +46,10 @@ export interface OutputRecord {
 }
 
 /** Version 1 (walking skeleton): always an MP4, blob under `video`, no sidecar. */
-type OutputRecordV1 = Omit<OutputRecord, 'version' | 'kind' | 'media' | 'sidecar'> & { version: 1; video: Blob };
+type OutputRecordV1 = Omit<OutputRecord, 'version' | 'kind' | 'media' | 'sidecar'> & {
+  version: 1;
+  video: Blob;
+};
 
 function upgrade(r: OutputRecord | OutputRecordV1 | undefined): OutputRecord | undefined {
   if (r?.version === OUTPUT_RECORD_VERSION) return r;
@@ -63,7 +66,9 @@ export function saveOutput(record: OutputRecord): Promise<void> {
 
 /** All saved outputs, newest first; records of unknown versions are skipped. */
 export async function listOutputs(): Promise<OutputRecord[]> {
-  const all = (await values<OutputRecord | OutputRecordV1>(store)).map(upgrade).filter((r) => r !== undefined);
+  const all = (await values<OutputRecord | OutputRecordV1>(store))
+    .map(upgrade)
+    .filter((r) => r !== undefined);
   return all.sort((a, b) => b.createdAt - a.createdAt);
 }
 

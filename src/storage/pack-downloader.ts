@@ -13,9 +13,24 @@ import { EngineError } from '../engine/errors';
 import { parseAnyManifestText } from '../engine/pack/any-manifest';
 import { manifestFiles } from '../engine/pack/pack-files';
 import { assertPackFolderUrl, assertRedirectAllowed, packFileUrl } from '../engine/pack/pack-url';
-import { assertPackId, assertPackPath, interruptedMessage, percentDone, quotaShortfall, RateMeter } from '../engine/pack/transfer';
+import {
+  assertPackId,
+  assertPackPath,
+  interruptedMessage,
+  percentDone,
+  quotaShortfall,
+  RateMeter,
+} from '../engine/pack/transfer';
 import { type FetchFn, fetchFileIntoOpfs } from './pack-fetch-file';
-import { deletePack, getRecord, type InstallFile, packFile, type PackRecord, saveRecord, PACK_RECORD_VERSION } from './pack-store';
+import {
+  deletePack,
+  getRecord,
+  type InstallFile,
+  packFile,
+  type PackRecord,
+  saveRecord,
+  PACK_RECORD_VERSION,
+} from './pack-store';
 import { requestPersistence, verifyStoredFile, verifyStoredGraphs, writeStoredFile } from './pack-verify';
 import { storageEstimate } from './quota';
 
@@ -41,7 +56,8 @@ export interface DownloadProgress {
   phase: 'download' | 'verify';
 }
 
-export type DownloadResult = { status: 'installed'; persisted: boolean } | { status: 'paused'; message: string };
+export type DownloadResult =
+  { status: 'installed'; persisted: boolean } | { status: 'paused'; message: string };
 
 export interface DownloadOptions {
   signal?: AbortSignal;
@@ -57,16 +73,27 @@ const DISCARDING = new Set(['corrupt-model', 'missing-file', 'storage-full', 'in
 /** Reads pack.json from a folder URL (or a URL ending in pack.json) into a plan. */
 export async function planFromUrl(url: string, fetchFn: FetchFn = defaultFetch): Promise<DownloadPlan> {
   const trimmed = url.trim();
-  const folder = trimmed.endsWith('/pack.json') ? trimmed.slice(0, -'pack.json'.length) : trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+  const folder = trimmed.endsWith('/pack.json')
+    ? trimmed.slice(0, -'pack.json'.length)
+    : trimmed.endsWith('/')
+      ? trimmed
+      : `${trimmed}/`;
   assertPackFolderUrl(folder);
   let res: Response;
   try {
     res = await fetchFn(`${folder}pack.json`, { cache: 'no-store' });
   } catch (err) {
-    throw new EngineError('missing-file', `Could not fetch ${folder}pack.json (${(err as Error).message}). Check the URL, your connection, and that the server lets this site download from it (CORS).`);
+    throw new EngineError(
+      'missing-file',
+      `Could not fetch ${folder}pack.json (${(err as Error).message}). Check the URL, your connection, and that the server lets this site download from it (CORS).`,
+    );
   }
   assertRedirectAllowed(`${folder}pack.json`, res, 'pack.json', false);
-  if (!res.ok) throw new EngineError('missing-file', `There is no pack.json at ${folder} (HTTP ${res.status}). Enter the URL of a folder that has a pack.json.`);
+  if (!res.ok)
+    throw new EngineError(
+      'missing-file',
+      `There is no pack.json at ${folder} (HTTP ${res.status}). Enter the URL of a folder that has a pack.json.`,
+    );
   const manifestText = await res.text();
   const m = parseAnyManifestText(manifestText, `pack.json at ${folder}`);
   return { id: m.id, name: m.name, baseUrl: folder, manifestText };
@@ -80,7 +107,11 @@ async function headSize(url: string, path: string, fetchFn: FetchFn): Promise<nu
   } catch {
     return -1;
   }
-  if (res.status === 404 || res.status === 410) throw new EngineError('missing-file', `Model file ${path} is missing on the server: ${url} answered HTTP ${res.status}. The pack there is incomplete, so nothing was installed.`);
+  if (res.status === 404 || res.status === 410)
+    throw new EngineError(
+      'missing-file',
+      `Model file ${path} is missing on the server: ${url} answered HTTP ${res.status}. The pack there is incomplete, so nothing was installed.`,
+    );
   const length = res.headers.get('Content-Length');
   return res.ok && length !== null ? Number(length) : -1;
 }
@@ -96,25 +127,56 @@ export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {
   assertPackId(plan.id);
   const manifest = parseAnyManifestText(plan.manifestText, `pack.json of ${plan.name}`);
   const existing = await getRecord(plan.id);
-  if (existing?.status === 'installed') throw new EngineError('invalid-request', `${existing.name} (${plan.id}) is already installed. Delete it on the Models page to install it again.`);
-  if (existing && existing.baseUrl !== plan.baseUrl) throw new EngineError('invalid-request', `An unfinished install of ${plan.id} from ${existing.baseUrl} is stored. Resume or delete it first.`);
+  if (existing?.status === 'installed')
+    throw new EngineError(
+      'invalid-request',
+      `${existing.name} (${plan.id}) is already installed. Delete it on the Models page to install it again.`,
+    );
+  if (existing && existing.baseUrl !== plan.baseUrl)
+    throw new EngineError(
+      'invalid-request',
+      `An unfinished install of ${plan.id} from ${existing.baseUrl} is stored. Resume or delete it first.`,
+    );
   if (existing) return run(existing, opts);
   const files: InstallFile[] = [];
   for (const f of manifestFiles(manifest)) {
     assertPackPath(f.path);
     const bytes = f.bytes ?? (await headSize(fileUrl(f, plan.baseUrl), f.path, fetchFn));
-    files.push({ path: f.path, bytes, done: 0, ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.url ? { url: f.url } : {}) });
+    files.push({
+      path: f.path,
+      bytes,
+      done: 0,
+      ...(f.sha256 ? { sha256: f.sha256 } : {}),
+      ...(f.url ? { url: f.url } : {}),
+    });
   }
-  const record: PackRecord = { version: PACK_RECORD_VERSION, id: plan.id, name: plan.name, baseUrl: plan.baseUrl, manifestText: plan.manifestText, status: 'downloading', files, updatedAt: Date.now() };
+  const record: PackRecord = {
+    version: PACK_RECORD_VERSION,
+    id: plan.id,
+    name: plan.name,
+    baseUrl: plan.baseUrl,
+    manifestText: plan.manifestText,
+    status: 'downloading',
+    files,
+    updatedAt: Date.now(),
+  };
   return run(record, opts, true);
 }
 
 /** Continues the stored install of pack `id` (after Pause, an interruption or a page reload). */
 export async function resumeDownload(id: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const record = await getRecord(id);
-  if (!record) throw new EngineError('invalid-request', `There is no download of pack ${id} to resume. Start it again from the Models page.`);
+  if (!record)
+    throw new EngineError(
+      'invalid-request',
+      `There is no download of pack ${id} to resume. Start it again from the Models page.`,
+    );
   if (record.status === 'installed') return { status: 'installed', persisted: await requestPersistence() };
-  if (record.baseUrl.startsWith('local:')) throw new EngineError('invalid-request', `${record.name} was being imported from a folder, which cannot be resumed. Delete it and import the folder again.`);
+  if (record.baseUrl.startsWith('local:'))
+    throw new EngineError(
+      'invalid-request',
+      `${record.name} was being imported from a folder, which cannot be resumed. Delete it and import the folder again.`,
+    );
   return run(record, opts);
 }
 
@@ -122,9 +184,14 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
   const fetchFn = opts.fetchFn ?? defaultFetch;
   const signal = opts.signal ?? new AbortController().signal;
   const manifest = parseAnyManifestText(record.manifestText, `pack.json of ${record.name}`);
-  const have = await Promise.all(record.files.map(async (f) => (await packFile(record.id, f.path))?.size ?? 0));
+  const have = await Promise.all(
+    record.files.map(async (f) => (await packFile(record.id, f.path))?.size ?? 0),
+  );
   const known = (i: number) => (record.files[i] as InstallFile).bytes;
-  const remaining = record.files.reduce((n, f, i) => n + Math.max(0, f.bytes - (have[i] as number)), fresh ? new TextEncoder().encode(record.manifestText).length : 0);
+  const remaining = record.files.reduce(
+    (n, f, i) => n + Math.max(0, f.bytes - (have[i] as number)),
+    fresh ? new TextEncoder().encode(record.manifestText).length : 0,
+  );
   const shortfall = quotaShortfall(`Installing ${record.name}`, remaining, await storageEstimate());
   if (shortfall) throw shortfall;
   const persisted = await requestPersistence();
@@ -141,17 +208,29 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
     lastEmit = now;
     const l = loaded();
     const t = total();
-    opts.onProgress?.({ id: record.id, loaded: l, total: t, rate: meter.rate, eta: meter.eta(t - l), file, phase });
+    opts.onProgress?.({
+      id: record.id,
+      loaded: l,
+      total: t,
+      rate: meter.rate,
+      eta: meter.eta(t - l),
+      file,
+      phase,
+    });
   };
   const stop = async (kind: 'paused' | 'interrupted', detail?: string): Promise<DownloadResult> => {
-    const message = kind === 'paused' ? `Paused at ${percentDone(loaded(), total())}% — press Resume` : `${interruptedMessage(loaded(), total())}${detail ? ` (${detail})` : ''}`;
+    const message =
+      kind === 'paused'
+        ? `Paused at ${percentDone(loaded(), total())}% — press Resume`
+        : `${interruptedMessage(loaded(), total())}${detail ? ` (${detail})` : ''}`;
     await saveRecord({ ...record, status: 'paused', error: message });
     return { status: 'paused', message };
   };
 
   try {
     await saveRecord({ ...record, status: 'downloading', error: undefined });
-    if (!(await packFile(record.id, 'pack.json'))) await writeStoredFile(record.id, record.name, 'pack.json', record.manifestText);
+    if (!(await packFile(record.id, 'pack.json')))
+      await writeStoredFile(record.id, record.name, 'pack.json', record.manifestText);
     for (const [i, f] of record.files.entries()) {
       if (signal.aborted) return await stop('paused');
       if (f.bytes < 0 || f.done !== f.bytes || have[i] !== f.bytes) {
@@ -194,7 +273,11 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
     if (code && DISCARDING.has(code)) {
       await deletePack(record.id).catch(() => undefined);
     } else {
-      await saveRecord({ ...record, status: 'failed', error: `${(err as Error).message} Press Resume to try again, or Delete.` }).catch(() => undefined);
+      await saveRecord({
+        ...record,
+        status: 'failed',
+        error: `${(err as Error).message} Press Resume to try again, or Delete.`,
+      }).catch(() => undefined);
     }
     throw err;
   }

@@ -34,7 +34,8 @@ export interface FetchFileArgs {
 }
 
 /** `done`: the whole body is stored; `paused` (AbortSignal) or `interrupted` (network): `have` bytes are kept. */
-export type FileOutcome = { kind: 'done'; have: number } | { kind: 'paused' | 'interrupted'; have: number; detail?: string };
+export type FileOutcome =
+  { kind: 'done'; have: number } | { kind: 'paused' | 'interrupted'; have: number; detail?: string };
 
 function stopped(err: unknown, signal: AbortSignal, have: number): FileOutcome {
   if (signal.aborted || isAbortError(err)) return { kind: 'paused', have };
@@ -54,17 +55,32 @@ export async function fetchFileIntoOpfs(a: FetchFileArgs): Promise<FileOutcome> 
   for (let attempt = 0; attempt < 2; attempt++) {
     let res: Response;
     try {
-      res = await a.fetchFn(a.url, { headers: have > 0 ? { Range: rangeHeader(have) } : {}, signal: a.signal, cache: 'no-store' });
+      res = await a.fetchFn(a.url, {
+        headers: have > 0 ? { Range: rangeHeader(have) } : {},
+        signal: a.signal,
+        cache: 'no-store',
+      });
     } catch (err) {
       return stopped(err, a.signal, have);
     }
     assertRedirectAllowed(a.url, res, `Model file ${a.path}`, a.pinned);
-    const plan = planResponse(res.status, have, res.headers.get('Content-Range'), a.expected >= 0 ? a.expected : undefined);
+    const plan = planResponse(
+      res.status,
+      have,
+      res.headers.get('Content-Range'),
+      a.expected >= 0 ? a.expected : undefined,
+    );
     switch (plan.kind) {
       case 'missing':
-        throw new EngineError('missing-file', `Model file ${a.path} is missing on the server: ${a.url} answered HTTP ${res.status}. The pack there is incomplete, so nothing was installed; check the URL or ask its publisher.`);
+        throw new EngineError(
+          'missing-file',
+          `Model file ${a.path} is missing on the server: ${a.url} answered HTTP ${res.status}. The pack there is incomplete, so nothing was installed; check the URL or ask its publisher.`,
+        );
       case 'refused':
-        throw new EngineError('missing-file', `Model file ${a.path} could not be downloaded: ${a.url} answered HTTP ${res.status}. Check the URL and that the server lets this site download it (CORS).`);
+        throw new EngineError(
+          'missing-file',
+          `Model file ${a.path} could not be downloaded: ${a.url} answered HTTP ${res.status}. Check the URL and that the server lets this site download it (CORS).`,
+        );
       case 'retry':
         await res.body?.cancel().catch(() => undefined);
         return { kind: 'interrupted', have, detail: `the server answered HTTP ${res.status}` };
@@ -81,7 +97,10 @@ export async function fetchFileIntoOpfs(a: FetchFileArgs): Promise<FileOutcome> 
     if (a.expected < 0 && size !== undefined) a.onSize(size);
     return stream(a, res, at);
   }
-  throw new EngineError('missing-file', `Model file ${a.path} could not be resumed: ${a.url} keeps answering with a part that does not fit. Delete the pack and install it again.`);
+  throw new EngineError(
+    'missing-file',
+    `Model file ${a.path} could not be resumed: ${a.url} keeps answering with a part that does not fit. Delete the pack and install it again.`,
+  );
 }
 
 async function stream(a: FetchFileArgs, res: Response, at: number): Promise<FileOutcome> {

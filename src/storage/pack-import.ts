@@ -29,9 +29,17 @@ export interface ImportResult {
  * Imports the pack among `picked` (relative path → File, as a folder picker or a drop gives
  * them; the pack may sit in a subfolder). `source` names the folder in messages.
  */
-export async function importPack(picked: Map<string, File>, source: string, onProgress?: (p: ImportProgress) => void): Promise<ImportResult> {
+export async function importPack(
+  picked: Map<string, File>,
+  source: string,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<ImportResult> {
   const root = packRootOf([...picked.keys()]);
-  if (root === undefined) throw new EngineError('missing-file', `${source} has no pack.json. Pick the pack folder itself (the one with pack.json in it).`);
+  if (root === undefined)
+    throw new EngineError(
+      'missing-file',
+      `${source} has no pack.json. Pick the pack folder itself (the one with pack.json in it).`,
+    );
   const file = (path: string) => picked.get(root + path);
   const manifestText = await (file('pack.json') as File).text();
   const manifest = parseAnyManifestText(manifestText, `pack.json of ${source}`);
@@ -39,16 +47,32 @@ export async function importPack(picked: Map<string, File>, source: string, onPr
   const wanted = manifestFiles(manifest);
   wanted.forEach((f) => assertPackPath(f.path));
   const missing = wanted.filter((f) => !file(f.path)).map((f) => f.path);
-  if (missing.length) throw new EngineError('missing-file', `${source} lacks ${missing.join(', ')}, which pack.json lists. Add ${missing.length === 1 ? 'it' : 'them'} (or pick the complete pack folder) and import again.`);
+  if (missing.length)
+    throw new EngineError(
+      'missing-file',
+      `${source} lacks ${missing.join(', ')}, which pack.json lists. Add ${missing.length === 1 ? 'it' : 'them'} (or pick the complete pack folder) and import again.`,
+    );
   for (const f of wanted) {
     const size = (file(f.path) as File).size;
-    if (f.bytes !== undefined && size !== f.bytes) throw new EngineError('corrupt-model', `Model file ${f.path} in ${source} is ${size} bytes but pack.json says ${f.bytes}: the copy is incomplete or corrupt. Nothing was imported.`);
+    if (f.bytes !== undefined && size !== f.bytes)
+      throw new EngineError(
+        'corrupt-model',
+        `Model file ${f.path} in ${source} is ${size} bytes but pack.json says ${f.bytes}: the copy is incomplete or corrupt. Nothing was imported.`,
+      );
   }
 
   const existing = await getRecord(manifest.id);
-  if (existing?.status === 'installed') throw new EngineError('invalid-request', `${existing.name} (${manifest.id}) is already installed. Delete it on the Models page to import it again.`);
+  if (existing?.status === 'installed')
+    throw new EngineError(
+      'invalid-request',
+      `${existing.name} (${manifest.id}) is already installed. Delete it on the Models page to import it again.`,
+    );
   const total = wanted.reduce((n, f) => n + (file(f.path) as File).size, 0);
-  const shortfall = quotaShortfall(`Importing ${manifest.name}`, total + manifestText.length, await storageEstimate());
+  const shortfall = quotaShortfall(
+    `Importing ${manifest.name}`,
+    total + manifestText.length,
+    await storageEstimate(),
+  );
   if (shortfall) throw shortfall;
   if (existing) await deletePack(manifest.id);
   const persisted = await requestPersistence();
@@ -60,7 +84,12 @@ export async function importPack(picked: Map<string, File>, source: string, onPr
     baseUrl: `local:${source}`,
     manifestText,
     status: 'downloading',
-    files: wanted.map((f) => ({ path: f.path, bytes: (file(f.path) as File).size, done: 0, ...(f.sha256 ? { sha256: f.sha256 } : {}) })),
+    files: wanted.map((f) => ({
+      path: f.path,
+      bytes: (file(f.path) as File).size,
+      done: 0,
+      ...(f.sha256 ? { sha256: f.sha256 } : {}),
+    })),
     updatedAt: Date.now(),
   };
   let loaded = 0;

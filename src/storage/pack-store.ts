@@ -57,7 +57,9 @@ export async function getRecord(id: string): Promise<PackRecord | undefined> {
 }
 
 export function saveRecord(record: PackRecord): Promise<void> {
-  return guardQuota(`the install record of ${record.name}`, () => set(record.id, { ...record, updatedAt: Date.now() }, store));
+  return guardQuota(`the install record of ${record.name}`, () =>
+    set(record.id, { ...record, updatedAt: Date.now() }, store),
+  );
 }
 
 /** Keeps `report` with installed pack `id`; false when there is no such record (deleted meanwhile). */
@@ -100,7 +102,6 @@ async function packsRoot(): Promise<FileSystemDirectoryHandle> {
   return root.getDirectoryHandle('packs', { create: true });
 }
 
-
 /** The folder of pack `id` (created with `create`), or undefined when it does not exist. */
 export async function packDir(id: string, create = false): Promise<FileSystemDirectoryHandle | undefined> {
   try {
@@ -112,7 +113,11 @@ export async function packDir(id: string, create = false): Promise<FileSystemDir
 }
 
 /** The handle of `path` inside pack `id`; with `create`, makes the folders and an empty file. */
-export async function packFileHandle(id: string, path: string, create = false): Promise<FileSystemFileHandle | undefined> {
+export async function packFileHandle(
+  id: string,
+  path: string,
+  create = false,
+): Promise<FileSystemFileHandle | undefined> {
   let dir = await packDir(id, create);
   const parts = path.split('/');
   const name = parts.pop() as string;
@@ -142,7 +147,10 @@ export async function removePackFiles(id: string): Promise<void> {
 async function folderBytes(dir: FileSystemDirectoryHandle): Promise<number> {
   let total = 0;
   for await (const handle of dir.values()) {
-    total += handle.kind === 'file' ? (await (handle as FileSystemFileHandle).getFile()).size : await folderBytes(handle as FileSystemDirectoryHandle);
+    total +=
+      handle.kind === 'file'
+        ? (await (handle as FileSystemFileHandle).getFile()).size
+        : await folderBytes(handle as FileSystemDirectoryHandle);
   }
   return total;
 }
@@ -158,7 +166,11 @@ export function opfsPackSource(id: string): PackSource {
   const label = `opfs:packs/${id}/`;
   async function file(path: string): Promise<File> {
     const f = await packFile(id, path);
-    if (!f) throw new EngineError('missing-file', `Model file ${path} is missing from the installed pack ${id} (${label}). Delete the pack on the Models page and install it again.`);
+    if (!f)
+      throw new EngineError(
+        'missing-file',
+        `Model file ${path} is missing from the installed pack ${id} (${label}). Delete the pack on the Models page and install it again.`,
+      );
     return f;
   }
   return {

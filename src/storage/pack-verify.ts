@@ -19,12 +19,22 @@ import { writeWholeFile } from './opfs';
  */
 export async function verifyStoredFile(id: string, f: PackFile): Promise<void> {
   const file = await packFile(id, f.path);
-  if (!file) throw new EngineError('missing-file', `Model file ${f.path} of pack ${id} was not stored. Install the pack again.`);
+  if (!file)
+    throw new EngineError(
+      'missing-file',
+      `Model file ${f.path} of pack ${id} was not stored. Install the pack again.`,
+    );
   if (f.bytes !== undefined && f.bytes >= 0 && file.size !== f.bytes) {
-    throw new EngineError('corrupt-model', `Model file ${f.path} is ${file.size} bytes but pack.json says ${f.bytes}: the copy is incomplete or corrupt, so the pack was not installed. Install it again.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Model file ${f.path} is ${file.size} bytes but pack.json says ${f.bytes}: the copy is incomplete or corrupt, so the pack was not installed. Install it again.`,
+    );
   }
   if (f.sha256 && (await sha256OfStream(file.stream())) !== f.sha256) {
-    throw new EngineError('corrupt-model', `Model file ${f.path} failed its integrity check (its sha256 differs from pack.json), so the pack was not installed. The source copy is corrupt: ask its publisher for a fixed copy, or install it again.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Model file ${f.path} failed its integrity check (its sha256 differs from pack.json), so the pack was not installed. The source copy is corrupt: ask its publisher for a fixed copy, or install it again.`,
+    );
   }
 }
 
@@ -45,7 +55,12 @@ export function storedReader(id: string): PackFileReader {
  * dims impose with the pack: the stored pack.json is rewritten with them. Returns the pack.json
  * text now stored (the install record keeps the same).
  */
-export async function verifyStoredGraphs(id: string, name: string, manifest: AnyManifest, manifestText: string): Promise<string> {
+export async function verifyStoredGraphs(
+  id: string,
+  name: string,
+  manifest: AnyManifest,
+  manifestText: string,
+): Promise<string> {
   const limits = await verifyGraphs(manifest, storedReader(id));
   const raw = JSON.parse(manifestText) as Record<string, unknown>;
   const tightened = tightenLimits(raw, limits);
@@ -57,11 +72,19 @@ export async function verifyStoredGraphs(id: string, name: string, manifest: Any
 
 /** EngineError('storage-full') for a write that ran out of quota while installing `name`. */
 export function storageFullWhileWriting(name: string): EngineError {
-  return new EngineError('storage-full', `Browser storage ran out while installing ${name}, so nothing of it was kept. Delete installed packs or Gallery outputs (or free disk space), then try again.`);
+  return new EngineError(
+    'storage-full',
+    `Browser storage ran out while installing ${name}, so nothing of it was kept. Delete installed packs or Gallery outputs (or free disk space), then try again.`,
+  );
 }
 
 /** Writes a whole file (pack.json text, or a picked File streamed by the browser) into pack `id`. */
-export async function writeStoredFile(id: string, name: string, path: string, data: Blob | string): Promise<void> {
+export async function writeStoredFile(
+  id: string,
+  name: string,
+  path: string,
+  data: Blob | string,
+): Promise<void> {
   const handle = await packFileHandle(id, path, true);
   if (!handle) throw new Error(`Could not create ${path} in OPFS`);
   try {
@@ -94,7 +117,9 @@ export function requestPersistence(): Promise<boolean> {
 /** Whether this origin's storage is persistent; undefined where the browser cannot say. */
 export async function isPersisted(): Promise<boolean | undefined> {
   try {
-    return typeof navigator !== 'undefined' && navigator.storage?.persisted ? await navigator.storage.persisted() : undefined;
+    return typeof navigator !== 'undefined' && navigator.storage?.persisted
+      ? await navigator.storage.persisted()
+      : undefined;
   } catch {
     return undefined;
   }

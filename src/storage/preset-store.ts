@@ -17,7 +17,9 @@ export interface PresetRecord {
 const store = createStore('webgp-lora-presets', 'presets');
 
 export async function listPresets(): Promise<PresetRecord[]> {
-  return (await values<PresetRecord>(store)).filter((r) => r?.version === PRESET_RECORD_VERSION).sort((a, b) => a.name.localeCompare(b.name));
+  return (await values<PresetRecord>(store))
+    .filter((r) => r?.version === PRESET_RECORD_VERSION)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function savePreset(p: PresetRecord): Promise<void> {

@@ -40,7 +40,9 @@ export async function saveTransition(t: Transition): Promise<void> {
     }),
   );
   // A checkpoint only matters while its task is active; a pending task always starts afresh.
-  const finished = t.changed.filter((x) => x.status === 'done' || x.status === 'failed' || x.status === 'aborted').map((x) => x.id);
+  const finished = t.changed
+    .filter((x) => x.status === 'done' || x.status === 'failed' || x.status === 'aborted')
+    .map((x) => x.id);
   if (t.removed.length || finished.length) await delMany([...t.removed, ...finished], checkpoints);
 }
 

@@ -12,7 +12,10 @@ export async function guardQuota<T>(what: string, write: () => Promise<T>): Prom
     return await write();
   } catch (err) {
     if (isQuotaError(err)) {
-      throw new EngineError('storage-full', `Browser storage is full, so ${what} could not be saved. Delete old outputs from the Gallery (or free disk space) and try again.`);
+      throw new EngineError(
+        'storage-full',
+        `Browser storage is full, so ${what} could not be saved. Delete old outputs from the Gallery (or free disk space) and try again.`,
+      );
     }
     throw err;
   }

@@ -20,7 +20,15 @@ export interface AppSettings {
   nameTemplate: string;
 }
 
-export const DEFAULT_SETTINGS: AppSettings = { version: 1, backend: 'auto', gpuBudgetGiB: null, encoder: 'auto', metadataMode: 'embedded', embedSourceImages: false, nameTemplate: DEFAULT_NAME_TEMPLATE };
+export const DEFAULT_SETTINGS: AppSettings = {
+  version: 1,
+  backend: 'auto',
+  gpuBudgetGiB: null,
+  encoder: 'auto',
+  metadataMode: 'embedded',
+  embedSourceImages: false,
+  nameTemplate: DEFAULT_NAME_TEMPLATE,
+};
 
 const store = createStore('webgp-settings', 'settings');
 const KEY = 'app';

@@ -47,7 +47,10 @@ function deviceMemory(): { deviceMemoryGiB?: number } {
 }
 
 // An installed pack is read from OPFS; otherwise the registry's bundled folder (same origin).
-const sourceFor = async (packId: string) => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href));
+const sourceFor = async (packId: string) =>
+  (await installedPack(packId))
+    ? opfsPackSource(packId)
+    : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href);
 
 const engine = createEngine({
   ort,
@@ -67,7 +70,14 @@ async function loraPacks(): Promise<LoraPack[]> {
     const t = (await engine.describePack(id)).components.transformer;
     return t.lora?.rules ? resolveLoraSpec(await sourceFor(id), t) : t.lora;
   };
-  const found = await Promise.all(packs.map((p) => spec(p.id).then((lora) => lora && { packId: p.id, lora }, () => undefined)));
+  const found = await Promise.all(
+    packs.map((p) =>
+      spec(p.id).then(
+        (lora) => lora && { packId: p.id, lora },
+        () => undefined,
+      ),
+    ),
+  );
   return found.filter((x): x is LoraPack => !!x);
 }
 const transferAlpha = (a: AlphaFrame) => transfer(a, [a.data.buffer]);
@@ -84,7 +94,14 @@ const api = {
   capabilities: () => engine.capabilities(),
   describePack: (packId: string) => engine.describePack(packId),
   /** Callbacks are comlink proxies (top-level arguments only); `onCheckpoint` gets each step's latent, transferred. */
-  async generate(jobId: string, request: TaskRequest, backend: BackendPreference, onProgress: ProgressCallback, resumeFrom?: LatentCheckpoint, onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>) {
+  async generate(
+    jobId: string,
+    request: TaskRequest,
+    backend: BackendPreference,
+    onProgress: ProgressCallback,
+    resumeFrom?: LatentCheckpoint,
+    onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>,
+  ) {
     try {
       const out = await engine.generate(jobId, request, {
         backend,
@@ -99,23 +116,34 @@ const api = {
     }
   },
   /** "Test this pack" (see engine/pack-test); resolves with a pass or a failure and its reason. */
-  testPack: (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) => engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) }),
+  testPack: (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) =>
+    engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) }),
   pause: (jobId: string) => engine.pause(jobId),
   resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
-  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchPipeline(httpPackSource(url), request, backend),
+  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) =>
+    engine.benchPipeline(httpPackSource(url), request, backend),
   /** Peak session memory of the pack served at `url`, all sessions resident vs sequential. */
-  benchResidency: (url: string, request: TaskRequest, backend: BackendPreference) => engine.benchResidency(httpPackSource(url), request, backend),
+  benchResidency: (url: string, request: TaskRequest, backend: BackendPreference) =>
+    engine.benchResidency(httpPackSource(url), request, backend),
   /** Benchmarks a per-step LoRA schedule on the pack served at `url` with the given LoRA file. */
-  benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) => engine.benchLora(httpPackSource(url), request, loraBytes, backend),
+  benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) =>
+    engine.benchLora(httpPackSource(url), request, loraBytes, backend),
   /** Video packs (segment-points / matting-memory): manifest, SAM clicks, and the matting loop one frame at a time. */
   describeVideoPack: (packId: string) => engine.describeVideoPack(packId),
-  segmentEmbed: (packId: string, frame: RgbaFrame, backend?: BackendPreference) => engine.segmentEmbed(packId, frame, backend),
-  segmentPoints: async (packId: string, embeddingId: string, points: SegmentPoint[], backend?: BackendPreference) => transferAlpha(await engine.segmentPoints(packId, embeddingId, points, backend)),
+  segmentEmbed: (packId: string, frame: RgbaFrame, backend?: BackendPreference) =>
+    engine.segmentEmbed(packId, frame, backend),
+  segmentPoints: async (
+    packId: string,
+    embeddingId: string,
+    points: SegmentPoint[],
+    backend?: BackendPreference,
+  ) => transferAlpha(await engine.segmentPoints(packId, embeddingId, points, backend)),
   mattingOpen: (jobId: string, o: MattingOpen) => engine.mattingOpen(jobId, o),
   /** The frame's buffer is transferred in by the caller; the alpha is transferred out. */
-  mattingFrame: async (jobId: string, frame: RgbaFrame) => transferAlpha(await engine.mattingFrame(jobId, frame)),
+  mattingFrame: async (jobId: string, frame: RgbaFrame) =>
+    transferAlpha(await engine.mattingFrame(jobId, frame)),
   mattingClose: (jobId: string) => engine.mattingClose(jobId),
   cancel: (jobId: string) => engine.cancel(jobId),
   forget: (packId: string) => engine.forget(packId),

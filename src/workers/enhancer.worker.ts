@@ -20,14 +20,21 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 
 const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
 const jobs = new Map<string, AbortController>();
-let enhancer: { packId: string; backend: BackendPreference; provider: ReturnType<typeof localEnhancer> } | undefined;
+let enhancer:
+  { packId: string; backend: BackendPreference; provider: ReturnType<typeof localEnhancer> } | undefined;
 
 async function providerFor(packId: string, preference: BackendPreference) {
   if (enhancer?.packId === packId && enhancer.backend === preference) return enhancer.provider;
   await enhancer?.provider.reset();
   const { backend } = chooseBackend(await probeCapabilities(), preference, false);
-  const source = async () => ((await installedPack(packId)) ? opfsPackSource(packId) : httpPackSource(new URL(`${packId}/`, modelsBase).href));
-  const provider = localEnhancer({ ort: ort as unknown as OrtModule, openLlm: async () => openLlmPack(ort as unknown as OrtModule, await source(), backend) });
+  const source = async () =>
+    (await installedPack(packId))
+      ? opfsPackSource(packId)
+      : httpPackSource(new URL(`${packId}/`, modelsBase).href);
+  const provider = localEnhancer({
+    ort: ort as unknown as OrtModule,
+    openLlm: async () => openLlmPack(ort as unknown as OrtModule, await source(), backend),
+  });
   enhancer = { packId, backend: preference, provider };
   return provider;
 }
@@ -36,12 +43,20 @@ const api = {
   /** Liveness for the bridge (alive-lock.ts): the worker holds this lock until it ends. */
   holdAliveLock,
   /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count; returns the text and its token count. */
-  async enhance(jobId: string, packId: string, preference: BackendPreference, req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string }, onText: (text: string, tokens: number) => void): Promise<{ text: string; tokens: number }> {
+  async enhance(
+    jobId: string,
+    packId: string,
+    preference: BackendPreference,
+    req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string },
+    onText: (text: string, tokens: number) => void,
+  ): Promise<{ text: string; tokens: number }> {
     const ctrl = new AbortController();
     jobs.set(jobId, ctrl);
     try {
       let count = 0;
-      const text = await (await providerFor(packId, preference)).enhance({
+      const text = await (
+        await providerFor(packId, preference)
+      ).enhance({
         ...req,
         signal: ctrl.signal,
         onText: (t, tokens) => {

@@ -31,7 +31,11 @@ const api = {
   async encodeVideo(frames: FrameStack, opts: Mp4Options) {
     const mp4 = await encodeMp4(frames, opts, ffmpeg);
     const thumbnail = await thumbnailPng(frames, Math.floor(frames.count / 2));
-    return { video: new Blob([mp4.bytes as Uint8Array<ArrayBuffer>], { type: 'video/mp4' }), thumbnail, encoder: mp4.encoder };
+    return {
+      video: new Blob([mp4.bytes as Uint8Array<ArrayBuffer>], { type: 'video/mp4' }),
+      thumbnail,
+      encoder: mp4.encoder,
+    };
   },
   /** A single frame as a PNG (settings in its `comment` text chunk when given) and its thumbnail. */
   async encodeImage(frames: FrameStack, comment?: string) {
@@ -48,7 +52,10 @@ const api = {
   /** Decodes frames [start, start + count) of an open video; their buffers are transferred. */
   async readFrames(id: string, start: number, count: number): Promise<RgbaFrame[]> {
     const frames = await source(id).read(start, count);
-    return transfer(frames, frames.map((f) => f.data.buffer));
+    return transfer(
+      frames,
+      frames.map((f) => f.data.buffer),
+    );
   },
   /** Which decoder reads an open video now (ffmpeg after a WebCodecs decode error switched it). */
   videoDecoder: (id: string) => source(id).info.decoder,
@@ -57,10 +64,17 @@ const api = {
     sources.delete(id);
   },
   /** Starts the outputs of a matting run; `audioFrom` names an open video whose audio is reattached. */
-  async openWriter(id: string, o: Omit<MattingWriterOptions, 'audio'>, audioFrom?: { videoId: string; startSeconds: number }) {
+  async openWriter(
+    id: string,
+    o: Omit<MattingWriterOptions, 'audio'>,
+    audioFrom?: { videoId: string; startSeconds: number },
+  ) {
     writers.get(id)?.close();
     const src = audioFrom && source(audioFrom.videoId);
-    const audio = audioFrom && src?.info.hasAudio ? { audio: { path: await src.ffmpegPath(), startSeconds: audioFrom.startSeconds } } : {};
+    const audio =
+      audioFrom && src?.info.hasAudio
+        ? { audio: { path: await src.ffmpegPath(), startSeconds: audioFrom.startSeconds } }
+        : {};
     writers.set(id, await MattingWriter.create(ffmpeg, { ...o, ...audio }));
   },
   async writeFrame(id: string, frame: RgbaFrame, alpha: AlphaFrame) {
@@ -74,7 +88,12 @@ const api = {
     if (!w) throw new Error(`No open matting output "${id}"`);
     writers.delete(id);
     const files = await w.finish();
-    return transfer(files, [files.foreground.buffer, files.alpha.buffer, files.zip.buffer, ...(files.audio ? [files.audio.buffer] : [])]);
+    return transfer(files, [
+      files.foreground.buffer,
+      files.alpha.buffer,
+      files.zip.buffer,
+      ...(files.audio ? [files.audio.buffer] : []),
+    ]);
   },
   abortWriter(id: string) {
     writers.get(id)?.close();

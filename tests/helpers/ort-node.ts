@@ -13,12 +13,24 @@ import type { OrtModule } from '../../src/engine/runtime';
 async function withBufferedExternalData(options: ortNode.InferenceSession.SessionOptions | undefined) {
   const ext = options?.externalData;
   if (!ext) return options;
-  const buffered = await Promise.all(ext.map(async (x) => (typeof x === 'object' && x.data instanceof Blob ? { path: x.path, data: new Uint8Array(await x.data.arrayBuffer()) } : x)));
+  const buffered = await Promise.all(
+    ext.map(async (x) =>
+      typeof x === 'object' && x.data instanceof Blob
+        ? { path: x.path, data: new Uint8Array(await x.data.arrayBuffer()) }
+        : x,
+    ),
+  );
   return { ...options, externalData: buffered };
 }
 
 export const ortNodeModule: OrtModule = {
-  InferenceSession: { create: async (bytes, options) => ortNode.InferenceSession.create(bytes, { ...(await withBufferedExternalData(options as never)), executionProviders: ['cpu'] }) as never },
+  InferenceSession: {
+    create: async (bytes, options) =>
+      ortNode.InferenceSession.create(bytes, {
+        ...(await withBufferedExternalData(options as never)),
+        executionProviders: ['cpu'],
+      }) as never,
+  },
   Tensor: ortNode.Tensor as unknown as OrtModule['Tensor'],
 };
 
@@ -29,4 +41,12 @@ export function diskPackSource(packId: string, dir = PACKS_DIR): PackSource {
   return { label: packId, readBytes: read, readBlob: async (f) => new Blob([await read(f)]) };
 }
 
-export const CPU_ONLY: Capabilities = { webgpu: false, shaderF16: false, maxBufferSize: 0, adapter: 'none', threads: 2, crossOriginIsolated: false, webCodecs: false };
+export const CPU_ONLY: Capabilities = {
+  webgpu: false,
+  shaderF16: false,
+  maxBufferSize: 0,
+  adapter: 'none',
+  threads: 2,
+  crossOriginIsolated: false,
+  webCodecs: false,
+};

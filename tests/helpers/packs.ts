@@ -12,7 +12,10 @@ import { CPU_ONLY, diskPackSource, ortNodeModule, PACKS_DIR } from './ort-node';
 export { smallRequest } from './requests';
 
 /** An engine on the CPU (onnxruntime-node unless another module is given) reading packs from `source`. */
-export function cpuEngine(source: (packId: string) => PackSource = (id) => diskPackSource(id), ort: OrtModule = ortNodeModule) {
+export function cpuEngine(
+  source: (packId: string) => PackSource = (id) => diskPackSource(id),
+  ort: OrtModule = ortNodeModule,
+) {
   return createEngine({ ort, sourceFor: async (id) => source(id), probe: async () => CPU_ONLY });
 }
 
@@ -28,7 +31,11 @@ export async function copyPack(packId: string, fromDir = PACKS_DIR): Promise<str
 }
 
 /** Rewrites pack.json of a copied pack. */
-export async function editManifest(dir: string, packId: string, edit: (m: Record<string, unknown>) => void): Promise<void> {
+export async function editManifest(
+  dir: string,
+  packId: string,
+  edit: (m: Record<string, unknown>) => void,
+): Promise<void> {
   const file = join(dir, packId, 'pack.json');
   const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   edit(m);

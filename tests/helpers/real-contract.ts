@@ -6,18 +6,36 @@
 import type { ComponentSpec } from '../../src/engine/pack/components';
 import { type PackManifest, presentComponents } from '../../src/engine/pack/manifest';
 
-const LAYOUT_FIELDS = ['latentLayout', 'inputLayout', 'outputLayout', 'imageLayout', 'timestepType', 'timestepShape', 'patch', 'mask', 'prediction', 'ifDeclared', 'constants'];
+const LAYOUT_FIELDS = [
+  'latentLayout',
+  'inputLayout',
+  'outputLayout',
+  'imageLayout',
+  'timestepType',
+  'timestepShape',
+  'patch',
+  'mask',
+  'prediction',
+  'ifDeclared',
+  'constants',
+];
 
 function component(c: ComponentSpec): Record<string, unknown> {
   const fields = c as ComponentSpec & Record<string, unknown>;
-  const kinds = c.stages?.filter((s, i, all) => i === 0 || JSON.stringify([s.feeds, s.emits]) !== JSON.stringify([all[i - 1]?.feeds, all[i - 1]?.emits]));
+  const kinds = c.stages?.filter(
+    (s, i, all) =>
+      i === 0 ||
+      JSON.stringify([s.feeds, s.emits]) !== JSON.stringify([all[i - 1]?.feeds, all[i - 1]?.emits]),
+  );
   return {
     inputs: c.inputs,
     outputs: c.outputs,
     dtype: c.dtype,
     ...(c.compute ? { compute: c.compute } : {}),
     ...Object.fromEntries(LAYOUT_FIELDS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]])),
-    ...(kinds ? { stages: kinds.map((s) => ({ feeds: s.feeds, emits: s.emits })), graphs: c.stages?.length } : { file: c.file }),
+    ...(kinds
+      ? { stages: kinds.map((s) => ({ feeds: s.feeds, emits: s.emits })), graphs: c.stages?.length }
+      : { file: c.file }),
   };
 }
 

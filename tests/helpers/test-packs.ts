@@ -27,7 +27,9 @@ export function readPackFile(id: string, path: string): Uint8Array {
 export function filesOnDisk(id: string): string[] {
   const root = packDir(id);
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : [relative(root, join(dir, d.name)).split('\\').join('/')]));
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? walk(join(dir, d.name)) : [relative(root, join(dir, d.name)).split('\\').join('/')],
+    );
   return walk(root).sort();
 }
 
@@ -35,11 +37,19 @@ export function filesOnDisk(id: string): string[] {
 export function openGraph(id: string, g: GraphSpec): Promise<ort.InferenceSession> {
   const externalData = g.externalData.map((x) => ({ path: x.path, data: readPackFile(id, x.file) }));
   // Fatal-only logging: expected failures (a wrong ppf) still reject, without ORT's stderr line.
-  return ort.InferenceSession.create(readPackFile(id, g.file), { executionProviders: ['cpu'], externalData, logSeverityLevel: 4 });
+  return ort.InferenceSession.create(readPackFile(id, g.file), {
+    executionProviders: ['cpu'],
+    externalData,
+    logSeverityLevel: 4,
+  });
 }
 
 /** Runs one graph once and releases it. */
-export async function runGraph(id: string, g: GraphSpec, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+export async function runGraph(
+  id: string,
+  g: GraphSpec,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, ort.Tensor>> {
   const session = await openGraph(id, g);
   try {
     return await session.run(feeds);
@@ -53,12 +63,19 @@ export async function runGraph(id: string, g: GraphSpec, feeds: Record<string, o
  * shape) are added first, each stage reads its inputs from slots through `feeds` and writes its
  * outputs through `emits`. Returns the slots after the last stage.
  */
-export async function runStages(id: string, c: ComponentSpec, initial: Record<string, ort.Tensor>): Promise<Map<string, ort.Tensor>> {
+export async function runStages(
+  id: string,
+  c: ComponentSpec,
+  initial: Record<string, ort.Tensor>,
+): Promise<Map<string, ort.Tensor>> {
   const slots = new Map(Object.entries(initial));
   for (const [name, k] of Object.entries(c.constants ?? {})) {
     const dims = slots.get(k.slot)?.dims;
     if (!dims) throw new Error(`constant ${name}: no slot ${k.slot}`);
-    slots.set(name, new ort.Tensor('int64', BigInt64Array.of(BigInt((dims[k.axis] as number) / k.divide)), []));
+    slots.set(
+      name,
+      new ort.Tensor('int64', BigInt64Array.of(BigInt((dims[k.axis] as number) / k.divide)), []),
+    );
   }
   for (const stage of c.stages ?? []) {
     const session = await openGraph(id, stage);
@@ -79,7 +96,8 @@ export async function runStages(id: string, c: ComponentSpec, initial: Record<st
   return slots;
 }
 
-export const f32 = (data: Float32Array | number[], dims: number[]) => new ort.Tensor('float32', Float32Array.from(data), dims);
+export const f32 = (data: Float32Array | number[], dims: number[]) =>
+  new ort.Tensor('float32', Float32Array.from(data), dims);
 
 /** Floats of a float32 tensor. */
 export function values(t: ort.Tensor | undefined): Float32Array {

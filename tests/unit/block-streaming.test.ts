@@ -31,7 +31,13 @@ function loggingOrt(stageOf: (bytes: Uint8Array) => number, log: Event[], lastSt
           // Stand in for a GPU run long enough for a concurrent creation to start: until the next
           // stage's creation is logged (at most 2 s, so a runner that never overlaps still fails
           // the assertion below instead of hanging), however loaded the machine is.
-          for (let waited = 0; stage < lastStage && waited < 2000 && !log.some((e) => e.what === 'create' && e.stage === stage + 1); waited += 2) {
+          for (
+            let waited = 0;
+            stage < lastStage &&
+            waited < 2000 &&
+            !log.some((e) => e.what === 'create' && e.stage === stage + 1);
+            waited += 2
+          ) {
             await new Promise((r) => setTimeout(r, 2));
           }
           const out = await s.run(feeds);
@@ -66,10 +72,22 @@ async function transformerInputs(): Promise<Record<string, OrtTensor>> {
   const T = ortNodeModule.Tensor;
   const [c, t, h, w] = [manifest.latent.channels, 3, 4, 4];
   const seq = t * (h / 2) * (w / 2);
-  const latents = new T('float32', Float32Array.from({ length: c * t * h * w }, (_, i) => Math.sin(i * 0.37)), [1, c, t, h, w]);
-  const timestep = new T('int64', BigInt64Array.from({ length: seq }, () => 500n), [1, seq]);
+  const latents = new T(
+    'float32',
+    Float32Array.from({ length: c * t * h * w }, (_, i) => Math.sin(i * 0.37)),
+    [1, c, t, h, w],
+  );
+  const timestep = new T(
+    'int64',
+    BigInt64Array.from({ length: seq }, () => 500n),
+    [1, seq],
+  );
   const textDims = [1, manifest.tokenizer.maxLength, 32];
-  const context = new T('float32', Float32Array.from({ length: textDims.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.11)), textDims);
+  const context = new T(
+    'float32',
+    Float32Array.from({ length: textDims.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i * 0.11)),
+    textDims,
+  );
   return { latents, timestep, context };
 }
 
@@ -81,16 +99,23 @@ describe('double-buffered block streaming', () => {
     expect(stages.length).toBe(5); // shell_pre, 3 blocks, shell_post
     expect(spec.resident).toBe(2);
     const graphBytes = await Promise.all(stages.map((s) => source.readBytes(s.file)));
-    const stageOf = (bytes: Uint8Array) => graphBytes.findIndex((b) => b.byteLength === bytes.byteLength && b.every((v, i) => v === bytes[i]));
+    const stageOf = (bytes: Uint8Array) =>
+      graphBytes.findIndex((b) => b.byteLength === bytes.byteLength && b.every((v, i) => v === bytes[i]));
     const inputs = await transformerInputs();
-    await Promise.all(stages.flatMap((s) => [s.file, ...s.externalData.map((x) => x.file)]).map((f) => source.readBytes(f)));
+    await Promise.all(
+      stages.flatMap((s) => [s.file, ...s.externalData.map((x) => x.file)]).map((f) => source.readBytes(f)),
+    );
 
     const log: Event[] = [];
-    const streamed = await openComponent(loggingOrt(stageOf, log, stages.length - 1), source, spec, 'wasm', { gpuOutputs: false });
+    const streamed = await openComponent(loggingOrt(stageOf, log, stages.length - 1), source, spec, 'wasm', {
+      gpuOutputs: false,
+    });
     const out = await readFloats((await streamed.run(inputs)).prediction as OrtTensor);
     await streamed.release();
 
-    const resident = await openComponent(ortNodeModule, source, { ...spec, resident: undefined }, 'wasm', { gpuOutputs: false });
+    const resident = await openComponent(ortNodeModule, source, { ...spec, resident: undefined }, 'wasm', {
+      gpuOutputs: false,
+    });
     const expected = await readFloats((await resident.run(inputs)).prediction as OrtTensor);
     await resident.release();
     expect(out).toEqual(expected);

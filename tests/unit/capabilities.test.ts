@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { type BackendPreference, type Capabilities, chooseBackend } from '../../src/engine/capabilities';
 import { CPU_ONLY } from '../helpers/ort-node';
 
-const GPU: Capabilities = { ...CPU_ONLY, webgpu: true, shaderF16: false, adapter: 'nvidia hopper', maxBufferSize: 2 ** 30 };
+const GPU: Capabilities = {
+  ...CPU_ONLY,
+  webgpu: true,
+  shaderF16: false,
+  adapter: 'nvidia hopper',
+  maxBufferSize: 2 ** 30,
+};
 const GPU_F16: Capabilities = { ...GPU, shaderF16: true };
 
 describe('chooseBackend', () => {

@@ -11,7 +11,12 @@ import { smallRequest } from '../helpers/packs';
 
 /** An engine whose device reports loss once `lost()` holds (as ORT's GPUDevice.lost resolves). */
 function engineOn(flaky: ReturnType<typeof flakyGpuOrt>, lostReason = 'Device was destroyed.') {
-  return createEngine({ ort: flaky.ort, sourceFor: async (id) => diskPackSource(id), probe: async () => CPU_ONLY, deviceLost: async () => (flaky.lost() ? lostReason : undefined) });
+  return createEngine({
+    ort: flaky.ort,
+    sourceFor: async (id) => diskPackSource(id),
+    probe: async () => CPU_ONLY,
+    deviceLost: async () => (flaky.lost() ? lostReason : undefined),
+  });
 }
 
 /** ORT-node whose transformer session throws on its first `failRuns` runs; `lost` says whether the device was lost then. */
@@ -45,12 +50,19 @@ describe('device loss', () => {
   it('rejects with code device-lost and a message that keeps the user oriented', async () => {
     const err = await rejection(engineOn(flakyGpuOrt(1)).generate('job', smallRequest('demo-t2v')));
     expect(err).toMatchObject({ code: 'device-lost' });
-    expect((err as Error).message).toMatch(/GPU device was lost \(Device was destroyed\.\).*settings are kept.*Generate to try again/);
+    expect((err as Error).message).toMatch(
+      /GPU device was lost \(Device was destroyed\.\).*settings are kept.*Generate to try again/,
+    );
   });
 
   it('an error whose text mentions a lost device is not device loss while the device is fine', async () => {
     const flaky = flakyGpuOrt(1);
-    const engine = createEngine({ ort: flaky.ort, sourceFor: async (id) => diskPackSource(id), probe: async () => CPU_ONLY, deviceLost: async () => undefined });
+    const engine = createEngine({
+      ort: flaky.ort,
+      sourceFor: async (id) => diskPackSource(id),
+      probe: async () => CPU_ONLY,
+      deviceLost: async () => undefined,
+    });
     const err = await rejection(engine.generate('job', smallRequest('demo-t2v')));
     expect(err).not.toMatchObject({ code: 'device-lost' });
     expect((err as Error).message).toMatch(/buffer mapping failed/);

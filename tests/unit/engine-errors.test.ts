@@ -37,9 +37,15 @@ describe('engine errors', () => {
       return ortNodeModule.InferenceSession.create(bytes, options);
     };
     const counting: OrtModule = { ...ortNodeModule, InferenceSession: { create } };
-    const engine = createEngine({ ort: counting, sourceFor: async (id) => diskPackSource(id), probe: async () => CPU_ONLY });
+    const engine = createEngine({
+      ort: counting,
+      sourceFor: async (id) => diskPackSource(id),
+      probe: async () => CPU_ONLY,
+    });
     const events: Progress[] = [];
-    const err = await rejection(engine.generate('j', { ...request, steps: 0 }, { onProgress: (p) => events.push(p) }));
+    const err = await rejection(
+      engine.generate('j', { ...request, steps: 0 }, { onProgress: (p) => events.push(p) }),
+    );
     expect(err.code).toBe('invalid-request');
     expect(err.fields).toEqual({ steps: 'Steps must be a whole number from 1 to 50.' });
     expect(events).toEqual([]);
@@ -65,15 +71,21 @@ describe('engine errors', () => {
     const engine = cpuEngine(() => httpPackSource('https://models.test/demo-t2v', fakeFetch));
     const err = await rejection(engine.generate('j', request));
     expect(err.code).toBe('missing-file');
-    expect(err.message).toBe('Model file transformer.onnx is missing from pack https://models.test/demo-t2v/ (HTTP 404). Re-install the pack.');
+    expect(err.message).toBe(
+      'Model file transformer.onnx is missing from pack https://models.test/demo-t2v/ (HTTP 404). Re-install the pack.',
+    );
     expect(requested).toContain('https://models.test/demo-t2v/pack.json');
   });
 
   it('a network failure gives missing-file with what to do', async () => {
-    const source = httpPackSource('/models/demo-t2v/', async () => Promise.reject(new TypeError('Failed to fetch')));
+    const source = httpPackSource('/models/demo-t2v/', async () =>
+      Promise.reject(new TypeError('Failed to fetch')),
+    );
     const err = await rejection(source.readBytes('pack.json'));
     expect(err.code).toBe('missing-file');
-    expect(err.message).toBe('Could not fetch pack.json from /models/demo-t2v/ (Failed to fetch). Check your connection, or use a pack that is already stored.');
+    expect(err.message).toBe(
+      'Could not fetch pack.json from /models/demo-t2v/ (Failed to fetch). Check your connection, or use a pack that is already stored.',
+    );
   });
 
   it('a flipped byte in transformer.onnx fails the integrity check (corrupt-model)', async () => {
@@ -84,7 +96,9 @@ describe('engine errors', () => {
     await writeFile(file, bytes);
     const err = await rejection(cpuEngine((id) => diskPackSource(id, dir)).generate('j', request));
     expect(err.code).toBe('corrupt-model');
-    expect(err.message).toBe('Model file transformer.onnx failed its integrity check (sha256 differs from pack.json). Re-install the pack.');
+    expect(err.message).toBe(
+      'Model file transformer.onnx failed its integrity check (sha256 differs from pack.json). Re-install the pack.',
+    );
   });
 
   it('a truncated file fails the size check (corrupt-model)', async () => {
@@ -100,7 +114,10 @@ describe('engine errors', () => {
     const dir = await copyPack('demo-t2v');
     await writeFile(join(dir, 'demo-t2v', 'text_encoder.onnx'), 'this is not a model');
     await editManifest(dir, 'demo-t2v', (m) => {
-      const te = (m.components as Record<string, Record<string, unknown>>).textEncoder as Record<string, unknown>;
+      const te = (m.components as Record<string, Record<string, unknown>>).textEncoder as Record<
+        string,
+        unknown
+      >;
       delete te.sha256;
       delete te.bytes;
     });

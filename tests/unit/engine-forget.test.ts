@@ -10,7 +10,10 @@ describe('engine.forget', () => {
     const graphReads: string[] = [];
     const counting = (id: string): PackSource => {
       const disk = diskPackSource(id);
-      return { ...disk, readBytes: (f) => (f.endsWith('.onnx') && graphReads.push(`${id}/${f}`), disk.readBytes(f)) };
+      return {
+        ...disk,
+        readBytes: (f) => (f.endsWith('.onnx') && graphReads.push(`${id}/${f}`), disk.readBytes(f)),
+      };
     };
     const engine = cpuEngine(counting);
     const run = (packId: string) => engine.generate(packId, smallRequest(packId, { steps: 1, frames: 1 }));

@@ -81,28 +81,49 @@ describe('engine checkpoints and resume', () => {
     const engine = cpuEngine();
     const plain = await engine.generate('v0', { ...request, steps: 16 });
     const previews: { step: number; total: number; width: number; height: number; bytes: number }[] = [];
-    const out = await engine.generate('v1', { ...request, steps: 16 }, {
-      previews: true,
-      onProgress: (p) => p.stage === 'preview' && previews.push({ step: p.step, total: p.total, width: p.width, height: p.height, bytes: p.rgba.length }),
-    });
+    const out = await engine.generate(
+      'v1',
+      { ...request, steps: 16 },
+      {
+        previews: true,
+        onProgress: (p) =>
+          p.stage === 'preview' &&
+          previews.push({
+            step: p.step,
+            total: p.total,
+            width: p.width,
+            height: p.height,
+            bytes: p.rgba.length,
+          }),
+      },
+    );
     expect(previews.map((p) => p.step)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
     expect(previews[0]).toEqual({ step: 2, total: 16, width: 16, height: 16, bytes: 16 * 16 * 4 });
     expect(out.latent).toEqual(plain.latent);
   });
 
-  it.each(['unipc', 'dpmpp-2m'] as const)('%s: checkpoints carry the solver history, and resuming mid-run is bit-exact; the result differs from Euler', async (solver) => {
-    const engine = cpuEngine();
-    const r = { ...request, solver };
-    const checkpoints: LatentCheckpoint[] = [];
-    const full = await engine.generate('m0', r, { onCheckpoint: (cp) => void checkpoints.push(cp) });
-    expect(checkpoints[2]?.solver).toBeDefined();
-    // The history survives a JSON round trip (it is stored with the checkpoint in IndexedDB).
-    const cp = checkpoints[2] as LatentCheckpoint;
-    const resumed = await engine.generate('m1', r, { resumeFrom: { ...cp, solver: JSON.parse(JSON.stringify(cp.solver)) } });
-    expect(resumed.latent).toEqual(full.latent);
-    const euler = await engine.generate('m2', request);
-    expect(full.latent).not.toEqual(euler.latent);
-    const withoutHistory = await rejection(engine.generate('m3', r, { resumeFrom: { ...(checkpoints[2] as LatentCheckpoint), solver: undefined } }));
-    expect(withoutHistory.message).toMatch(/no .* solver state/);
-  });
+  it.each(['unipc', 'dpmpp-2m'] as const)(
+    '%s: checkpoints carry the solver history, and resuming mid-run is bit-exact; the result differs from Euler',
+    async (solver) => {
+      const engine = cpuEngine();
+      const r = { ...request, solver };
+      const checkpoints: LatentCheckpoint[] = [];
+      const full = await engine.generate('m0', r, { onCheckpoint: (cp) => void checkpoints.push(cp) });
+      expect(checkpoints[2]?.solver).toBeDefined();
+      // The history survives a JSON round trip (it is stored with the checkpoint in IndexedDB).
+      const cp = checkpoints[2] as LatentCheckpoint;
+      const resumed = await engine.generate('m1', r, {
+        resumeFrom: { ...cp, solver: JSON.parse(JSON.stringify(cp.solver)) },
+      });
+      expect(resumed.latent).toEqual(full.latent);
+      const euler = await engine.generate('m2', request);
+      expect(full.latent).not.toEqual(euler.latent);
+      const withoutHistory = await rejection(
+        engine.generate('m3', r, {
+          resumeFrom: { ...(checkpoints[2] as LatentCheckpoint), solver: undefined },
+        }),
+      );
+      expect(withoutHistory.message).toMatch(/no .* solver state/);
+    },
+  );
 });

@@ -7,7 +7,12 @@ import { chat, type LocalLlm } from '../../src/engine/enhancer/local-llm';
 import { openLlmPack } from '../../src/engine/enhancer/open-llm';
 import { VIDEO_SYSTEM_PROMPT } from '../../src/engine/enhancer/system-prompt';
 import type { OrtSession, OrtTensor } from '../../src/engine/runtime';
-import { TEST_LLM_CONTINUATION, TEST_LLM_DIMS, TEST_LLM_ID, testLlmVocabulary } from '../../tools/test-packs/llm';
+import {
+  TEST_LLM_CONTINUATION,
+  TEST_LLM_DIMS,
+  TEST_LLM_ID,
+  testLlmVocabulary,
+} from '../../tools/test-packs/llm';
 import { diskPackSource, ortNodeModule } from '../helpers/ort-node';
 import { TEST_PACKS_DIR } from '../helpers/test-packs';
 
@@ -15,14 +20,21 @@ const open = () => openLlmPack(ortNodeModule, diskPackSource(TEST_LLM_ID, TEST_P
 const PROMPT = 'a red cat running on the beach';
 
 /** Wraps session.run to record every call's feed shapes. */
-function recording(llm: LocalLlm): { llm: LocalLlm; calls: Record<string, readonly number[]>[]; values: Record<string, number[]>[] } {
+function recording(llm: LocalLlm): {
+  llm: LocalLlm;
+  calls: Record<string, readonly number[]>[];
+  values: Record<string, number[]>[];
+} {
   const calls: Record<string, readonly number[]>[] = [];
   const values: Record<string, number[]>[] = [];
   const run = llm.session.run.bind(llm.session);
   const session = Object.create(llm.session) as OrtSession;
   session.run = ((feeds: Record<string, OrtTensor>) => {
     calls.push(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.dims])));
-    values.push({ position_ids: Array.from(feeds.position_ids?.data as BigInt64Array, Number), input_ids: Array.from(feeds.input_ids?.data as BigInt64Array, Number) });
+    values.push({
+      position_ids: Array.from(feeds.position_ids?.data as BigInt64Array, Number),
+      input_ids: Array.from(feeds.input_ids?.data as BigInt64Array, Number),
+    });
     return run(feeds);
   }) as OrtSession['run'];
   return { llm: { ...llm, session }, calls, values };
@@ -32,7 +44,10 @@ describe('local LLM (test-llm pack)', () => {
   it('greedy decoding gives exactly the known continuation, streamed token by token', async () => {
     const llm = await open();
     const seen: [string, number][] = [];
-    const text = await chat(ortNodeModule, llm, VIDEO_SYSTEM_PROMPT, PROMPT, { seed: 1, onText: (t, n) => seen.push([t, n]) });
+    const text = await chat(ortNodeModule, llm, VIDEO_SYSTEM_PROMPT, PROMPT, {
+      seed: 1,
+      onText: (t, n) => seen.push([t, n]),
+    });
     expect(text).toBe(TEST_LLM_CONTINUATION);
     expect(seen.map(([, n]) => n)).toEqual(Array.from({ length: 14 }, (_, k) => k + 1));
     expect(seen[0]?.[0]).toBe('cinematic');
@@ -63,8 +78,13 @@ describe('local LLM (test-llm pack)', () => {
     const ort = ortNodeModule;
     const { kvHeads, headDim } = TEST_LLM_DIMS;
     const past = new ort.Tensor('float32', new Float32Array(kvHeads * 3 * headDim), [1, kvHeads, 3, headDim]);
-    const feeds: Record<string, OrtTensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from([5n]), [1, 1]), attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n]), [1, 2]), position_ids: new ort.Tensor('int64', BigInt64Array.from([3n]), [1, 1]) };
-    for (let i = 0; i < TEST_LLM_DIMS.layers; i++) feeds[`past_key_values.${i}.key`] = feeds[`past_key_values.${i}.value`] = past;
+    const feeds: Record<string, OrtTensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from([5n]), [1, 1]),
+      attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n]), [1, 2]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from([3n]), [1, 1]),
+    };
+    for (let i = 0; i < TEST_LLM_DIMS.layers; i++)
+      feeds[`past_key_values.${i}.key`] = feeds[`past_key_values.${i}.value`] = past;
     await expect(llm.session.run(feeds)).rejects.toThrow();
     feeds.attention_mask = new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n]), [1, 4]);
     expect((await llm.session.run(feeds)).logits?.dims).toEqual([1, 1, testLlmVocabulary().length]);
@@ -72,7 +92,8 @@ describe('local LLM (test-llm pack)', () => {
 
   it('sampling with a seed is reproducible and the seed matters', async () => {
     const llm = await open();
-    const run = (seed: number) => chat(ortNodeModule, llm, 'system', PROMPT, { seed, temperature: 4, maxNewTokens: 12 });
+    const run = (seed: number) =>
+      chat(ortNodeModule, llm, 'system', PROMPT, { seed, temperature: 4, maxNewTokens: 12 });
     const a = await run(7);
     expect(await run(7)).toBe(a);
     const others = [await run(8), await run(9)];
@@ -82,10 +103,18 @@ describe('local LLM (test-llm pack)', () => {
 
   it('stops at maxNewTokens and rejects with AbortError when cancelled', async () => {
     const llm = await open();
-    expect(await chat(ortNodeModule, llm, 'system', PROMPT, { seed: 0, maxNewTokens: 3 })).toBe('cinematic wide shot');
+    expect(await chat(ortNodeModule, llm, 'system', PROMPT, { seed: 0, maxNewTokens: 3 })).toBe(
+      'cinematic wide shot',
+    );
     const ctrl = new AbortController();
     ctrl.abort();
-    await expect(decodeTokens(ortNodeModule, llm.session, llm.spec, [1, 2, 3], { maxNewTokens: 5, eosIds: [], signal: ctrl.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      decodeTokens(ortNodeModule, llm.session, llm.spec, [1, 2, 3], {
+        maxNewTokens: 5,
+        eosIds: [],
+        signal: ctrl.signal,
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
 
@@ -95,7 +124,9 @@ describe('local enhancer provider', () => {
     const enhancer = localEnhancer({ ort: ortNodeModule, openLlm: () => (opened++, open()) });
     expect(enhancer.loaded).toBe(false);
     expect(await enhancer.enhance({ prompt: PROMPT, mode: 'text', seed: 3 })).toBe(TEST_LLM_CONTINUATION);
-    expect(await enhancer.enhance({ prompt: 'a dog', mode: 'text-image', seed: 3, imageCaption: 'a blue city' })).toBe(TEST_LLM_CONTINUATION);
+    expect(
+      await enhancer.enhance({ prompt: 'a dog', mode: 'text-image', seed: 3, imageCaption: 'a blue city' }),
+    ).toBe(TEST_LLM_CONTINUATION);
     expect(opened).toBe(1);
     await enhancer.reset();
     expect(enhancer.loaded).toBe(false);
@@ -105,7 +136,10 @@ describe('local enhancer provider', () => {
 
   it('Image mode without a caption fails with its own message', async () => {
     const enhancer = localEnhancer({ ort: ortNodeModule, openLlm: open });
-    await expect(enhancer.enhance({ prompt: PROMPT, mode: 'image', seed: 0 })).rejects.toMatchObject({ code: 'enhancer-failed', fields: { reason: 'no-caption' } });
+    await expect(enhancer.enhance({ prompt: PROMPT, mode: 'image', seed: 0 })).rejects.toMatchObject({
+      code: 'enhancer-failed',
+      fields: { reason: 'no-caption' },
+    });
   });
 });
 
@@ -114,18 +148,42 @@ describe('the real LLM pack contract and its test mirror', () => {
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { parseLlmSpec } = await import('../../src/engine/enhancer/llm-spec');
-    const real = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'tools', 'enhancer-packs', 'qwen2.5-0.5b-instruct', 'pack.json'), 'utf8')) as { pipeline: string; llm: unknown; tokenizer: { file: string } };
-    const mirror = JSON.parse(readFileSync(join(TEST_PACKS_DIR, TEST_LLM_ID, 'pack.json'), 'utf8')) as { pipeline: string; llm: unknown; tokenizer: { file: string } };
+    const real = JSON.parse(
+      readFileSync(
+        join(
+          import.meta.dirname,
+          '..',
+          '..',
+          'tools',
+          'enhancer-packs',
+          'qwen2.5-0.5b-instruct',
+          'pack.json',
+        ),
+        'utf8',
+      ),
+    ) as { pipeline: string; llm: unknown; tokenizer: { file: string } };
+    const mirror = JSON.parse(readFileSync(join(TEST_PACKS_DIR, TEST_LLM_ID, 'pack.json'), 'utf8')) as {
+      pipeline: string;
+      llm: unknown;
+      tokenizer: { file: string };
+    };
     const r = parseLlmSpec(real.llm);
     const m = parseLlmSpec(mirror.llm);
     expect(mirror.pipeline).toBe(real.pipeline);
     expect(mirror.tokenizer.file).toBe(real.tokenizer.file);
     expect(r).toMatchObject({ layers: 24, kvHeads: 2, headDim: 64, kvDtype: 'float16' });
-    expect({ file: m.file, eos: m.eos, chatTemplate: m.chatTemplate }).toEqual({ file: r.file, eos: r.eos, chatTemplate: r.chatTemplate });
+    expect({ file: m.file, eos: m.eos, chatTemplate: m.chatTemplate }).toEqual({
+      file: r.file,
+      eos: r.eos,
+      chatTemplate: r.chatTemplate,
+    });
     const llm = await open();
     const names = [...llm.session.inputNames].sort();
-    const kv = (layers: number, prefix: string) => Array.from({ length: layers }, (_, i) => [`${prefix}.${i}.key`, `${prefix}.${i}.value`]).flat();
-    expect(names).toEqual(['attention_mask', 'input_ids', 'position_ids', ...kv(m.layers, 'past_key_values')].sort());
+    const kv = (layers: number, prefix: string) =>
+      Array.from({ length: layers }, (_, i) => [`${prefix}.${i}.key`, `${prefix}.${i}.value`]).flat();
+    expect(names).toEqual(
+      ['attention_mask', 'input_ids', 'position_ids', ...kv(m.layers, 'past_key_values')].sort(),
+    );
     expect([...llm.session.outputNames].sort()).toEqual(['logits', ...kv(m.layers, 'present')].sort());
   });
 
@@ -133,8 +191,23 @@ describe('the real LLM pack contract and its test mirror', () => {
     const { parseLlmSpec } = await import('../../src/engine/enhancer/llm-spec');
     expect(() => parseLlmSpec(undefined)).toThrow(/no llm section/);
     const template = { system: '{content}', user: '{content}', assistant: 'a' };
-    expect(() => parseLlmSpec({ file: 'a.onnx', layers: 0, kvDtype: 'float32', eos: ['x'], chatTemplate: template })).toThrow('pack.json llm.layers must be a positive integer.');
-    expect(() => parseLlmSpec({ file: 'a.onnx', layers: 1, kvHeads: 1, headDim: 1, kvDtype: 'int8' })).toThrow('llm.kvDtype must be float32 or float16');
-    expect(() => parseLlmSpec({ file: 'a.onnx', layers: 1, kvHeads: 1, headDim: 1, kvDtype: 'float16', eos: ['x'], chatTemplate: { system: '{content}', user: 'no slot', assistant: 'a' }, maxNewTokens: 1 })).toThrow('llm.user must contain {content}');
+    expect(() =>
+      parseLlmSpec({ file: 'a.onnx', layers: 0, kvDtype: 'float32', eos: ['x'], chatTemplate: template }),
+    ).toThrow('pack.json llm.layers must be a positive integer.');
+    expect(() =>
+      parseLlmSpec({ file: 'a.onnx', layers: 1, kvHeads: 1, headDim: 1, kvDtype: 'int8' }),
+    ).toThrow('llm.kvDtype must be float32 or float16');
+    expect(() =>
+      parseLlmSpec({
+        file: 'a.onnx',
+        layers: 1,
+        kvHeads: 1,
+        headDim: 1,
+        kvDtype: 'float16',
+        eos: ['x'],
+        chatTemplate: { system: '{content}', user: 'no slot', assistant: 'a' },
+        maxNewTokens: 1,
+      }),
+    ).toThrow('llm.user must contain {content}');
   });
 });

@@ -11,7 +11,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const config = (over: Partial<RemoteConfig> = {}): RemoteConfig => ({ baseUrl: server.baseUrl, model: 'qwen2.5:0.5b', apiKey: 'sk-test', ...over });
+const config = (over: Partial<RemoteConfig> = {}): RemoteConfig => ({
+  baseUrl: server.baseUrl,
+  model: 'qwen2.5:0.5b',
+  apiKey: 'sk-test',
+  ...over,
+});
 const req = { prompt: 'a red cat', mode: 'text' as const, seed: 42 };
 
 describe('remote enhancer', () => {
@@ -27,12 +32,24 @@ describe('remote enhancer', () => {
     expect(seen).toEqual(['Enhanced: a red cat']);
     const last = server.requests.at(-1);
     expect(last?.authorization).toBe('Bearer sk-test');
-    expect(last?.body).toMatchObject({ model: 'qwen2.5:0.5b', stream: false, seed: 42, messages: [{ role: 'system', content: VIDEO_SYSTEM_PROMPT }, { role: 'user', content: 'a red cat' }] });
+    expect(last?.body).toMatchObject({
+      model: 'qwen2.5:0.5b',
+      stream: false,
+      seed: 42,
+      messages: [
+        { role: 'system', content: VIDEO_SYSTEM_PROMPT },
+        { role: 'user', content: 'a red cat' },
+      ],
+    });
   });
 
   it('streamed reply: text arrives chunk by chunk and ends whole', async () => {
     const seen: [string, number][] = [];
-    const text = await remoteEnhance(config({ stream: true }), { ...req, prompt: 'a dog on a beach', onText: (t, n) => seen.push([t, n]) });
+    const text = await remoteEnhance(config({ stream: true }), {
+      ...req,
+      prompt: 'a dog on a beach',
+      onText: (t, n) => seen.push([t, n]),
+    });
     expect(text).toBe('Enhanced: a dog on a beach');
     expect(seen.length).toBe(6);
     expect(seen[0]).toEqual(['Enhanced:', 1]);
@@ -40,8 +57,14 @@ describe('remote enhancer', () => {
   });
 
   it('Image mode sends the caption with the idea', async () => {
-    await remoteEnhance(config({ stream: false }), { ...req, mode: 'text-image', imageCaption: 'a green field' });
-    expect(server.requests.at(-1)?.body.messages?.[1]?.content).toBe('Start image: a green field\nIdea: a red cat');
+    await remoteEnhance(config({ stream: false }), {
+      ...req,
+      mode: 'text-image',
+      imageCaption: 'a green field',
+    });
+    expect(server.requests.at(-1)?.body.messages?.[1]?.content).toBe(
+      'Start image: a green field\nIdea: a red cat',
+    );
   });
 
   const failures: [string, Partial<RemoteConfig>, string, RegExp][] = [
@@ -49,10 +72,20 @@ describe('remote enhancer', () => {
     ['404 model', { model: 'missing' }, 'model-not-found', /has no model "missing" \(HTTP 404\)/],
     ['429', { model: 'busy' }, 'rate-limited', /rate-limiting requests \(HTTP 429\)/],
     ['non-JSON reply', { model: 'broken', stream: false }, 'malformed', /not JSON/],
-    ['reply without choices', { model: 'empty', stream: false }, 'malformed', /without choices\[0\]\.message\.content/],
+    [
+      'reply without choices',
+      { model: 'empty', stream: false },
+      'malformed',
+      /without choices\[0\]\.message\.content/,
+    ],
     ['malformed stream', { model: 'bad-stream', stream: true }, 'malformed', /malformed stream/],
     ['timeout', { model: 'hang', timeoutMs: 300 }, 'timeout', /did not answer within 300 ms/],
-    ['unreachable', { baseUrl: 'http://127.0.0.1:9/v1' }, 'unreachable', /Could not reach the enhancer at http:\/\/127\.0\.0\.1:9\/v1\/chat\/completions/],
+    [
+      'unreachable',
+      { baseUrl: 'http://127.0.0.1:9/v1' },
+      'unreachable',
+      /Could not reach the enhancer at http:\/\/127\.0\.0\.1:9\/v1\/chat\/completions/,
+    ],
   ];
   for (const [name, over, reason, message] of failures) {
     it(`${name}: enhancer-failed with reason ${reason}`, async () => {

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { enhanceModeFromCode, WANGP_ENHANCER_CODES } from '../../src/engine/enhancer/provider';
 import { applySettings } from '../../src/engine/metadata/settings-file';
 import { readManifest } from '../../src/engine/pack/load-pack';
-import { applyCommand, applyRunnerEvent, emptyQueue, type QueueState } from '../../src/engine/queue/transitions';
+import {
+  applyCommand,
+  applyRunnerEvent,
+  emptyQueue,
+  type QueueState,
+} from '../../src/engine/queue/transitions';
 import { defaultRequest, type TaskRequest, validateRequest } from '../../src/engine/request';
 import { outputSettings, requestParams } from '../../src/engine/settings';
 import { diskPackSource } from '../helpers/ort-node';
@@ -23,8 +28,12 @@ function runningWithEnhancement(): QueueState {
 describe('enhancer in tasks', () => {
   it('validates the mode and asks for a start image in Image modes', () => {
     expect(validateRequest(base, manifest)).toEqual({});
-    expect(validateRequest({ ...base, enhance: 'loud' as never }, manifest).enhance).toBe('Enhance prompt must be one of: off, text, image, text-image.');
-    expect(validateRequest({ ...base, enhance: 'image' }, manifest).enhance).toMatch(/^Image enhancement captions the start image: choose a start image/);
+    expect(validateRequest({ ...base, enhance: 'loud' as never }, manifest).enhance).toBe(
+      'Enhance prompt must be one of: off, text, image, text-image.',
+    );
+    expect(validateRequest({ ...base, enhance: 'image' }, manifest).enhance).toMatch(
+      /^Image enhancement captions the start image: choose a start image/,
+    );
   });
 
   it('stores the enhanced prompt on the running task and keeps it through failure and retry', () => {
@@ -36,8 +45,14 @@ describe('enhancer in tasks', () => {
     // An edit that keeps prompt and mode keeps it; one that changes either drops it.
     const same = applyCommand(s, { kind: 'edit', id: 't', request: { ...base, seed: 9 } }, 6).state;
     expect(same.tasks[0]?.enhancedPrompt).toBe('a red ball, golden light');
-    expect(applyCommand(s, { kind: 'edit', id: 't', request: { ...base, prompt: 'a blue ball' } }, 6).state.tasks[0]?.enhancedPrompt).toBeUndefined();
-    expect(applyCommand(s, { kind: 'edit', id: 't', request: { ...base, enhance: 'off' } }, 6).state.tasks[0]?.enhancedPrompt).toBeUndefined();
+    expect(
+      applyCommand(s, { kind: 'edit', id: 't', request: { ...base, prompt: 'a blue ball' } }, 6).state
+        .tasks[0]?.enhancedPrompt,
+    ).toBeUndefined();
+    expect(
+      applyCommand(s, { kind: 'edit', id: 't', request: { ...base, enhance: 'off' } }, 6).state.tasks[0]
+        ?.enhancedPrompt,
+    ).toBeUndefined();
   });
 
   it('ignores an enhanced event for a task that is not running', () => {
@@ -46,18 +61,38 @@ describe('enhancer in tasks', () => {
   });
 
   it('outputs keep the user prompt, the enhanced prompt and the WanGP mode code', () => {
-    const settings = outputSettings(base, manifest, { backend: 'wasm', generationSeconds: 1, createdAt: new Date(0), enhancedPrompt: 'a red ball, golden light' });
-    expect(settings).toMatchObject({ prompt: 'a red ball', enhanced_prompt: 'a red ball, golden light', prompt_enhancer: 'T' });
+    const settings = outputSettings(base, manifest, {
+      backend: 'wasm',
+      generationSeconds: 1,
+      createdAt: new Date(0),
+      enhancedPrompt: 'a red ball, golden light',
+    });
+    expect(settings).toMatchObject({
+      prompt: 'a red ball',
+      enhanced_prompt: 'a red ball, golden light',
+      prompt_enhancer: 'T',
+    });
     expect(requestParams({ ...base, enhance: 'off' })).not.toHaveProperty('prompt_enhancer');
     expect(Object.values(WANGP_ENHANCER_CODES)).toEqual(['', 'T', 'I', 'TI']);
     expect(enhanceModeFromCode('TI')).toBe('text-image');
   });
 
   it('Load settings restores the prompt and the mode, and reports a bad mode', () => {
-    const settings = outputSettings(base, manifest, { backend: 'wasm', generationSeconds: 1, createdAt: new Date(0), enhancedPrompt: 'a red ball, golden light' });
-    const loaded = applySettings(settings as unknown as Record<string, unknown>, defaultRequest(manifest, 'old'), manifest);
+    const settings = outputSettings(base, manifest, {
+      backend: 'wasm',
+      generationSeconds: 1,
+      createdAt: new Date(0),
+      enhancedPrompt: 'a red ball, golden light',
+    });
+    const loaded = applySettings(
+      settings as unknown as Record<string, unknown>,
+      defaultRequest(manifest, 'old'),
+      manifest,
+    );
     expect(loaded.request).toMatchObject({ prompt: 'a red ball', enhance: 'text' });
     expect(loaded.ignored).toEqual([]);
-    expect(applySettings({ prompt_enhancer: 'X' }, base, manifest).rejected).toEqual(['prompt_enhancer "X" is not one of "", T, I, TI']);
+    expect(applySettings({ prompt_enhancer: 'X' }, base, manifest).rejected).toEqual([
+      'prompt_enhancer "X" is not one of "", T, I, TI',
+    ]);
   });
 });

@@ -20,7 +20,13 @@ describe('half floats', () => {
       [1 + 3 * 2 ** -11, 0x3c02],
     ];
     expect([...f32ToF16Bits(Float32Array.from(cases, ([v]) => v))]).toEqual(cases.map(([, h]) => h));
-    expect([...f16BitsToF32(Uint16Array.of(0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00))]).toEqual([1, -2, 65504, 2 ** -24, Infinity]);
+    expect([...f16BitsToF32(Uint16Array.of(0x3c00, 0xc000, 0x7bff, 0x0001, 0x7c00))]).toEqual([
+      1,
+      -2,
+      65504,
+      2 ** -24,
+      Infinity,
+    ]);
     expect(Number.isNaN(f16BitsToF32(f32ToF16Bits(Float32Array.of(NaN)))[0])).toBe(true);
   });
 
@@ -34,12 +40,28 @@ describe('half floats', () => {
     g.op('Identity', [g.input('x', 'float16', null)], {}, 'y');
     g.output('y', 'float16', null);
     const model = g.toModel();
-    const spec: ComponentSpec = { file: 'half.onnx', externalData: [], inputs: { latents: 'x' }, outputs: { prediction: 'y' }, dtype: 'float16' };
-    const source = { label: 'mem', readBytes: async () => model, readBlob: async () => new Blob([model.slice()]) };
+    const spec: ComponentSpec = {
+      file: 'half.onnx',
+      externalData: [],
+      inputs: { latents: 'x' },
+      outputs: { prediction: 'y' },
+      dtype: 'float16',
+    };
+    const source = {
+      label: 'mem',
+      readBytes: async () => model,
+      readBlob: async () => new Blob([model.slice()]),
+    };
     const runner = await openComponent(ortNodeModule, source, spec, 'wasm', { gpuOutputs: false });
-    const out = (await runner.run({ latents: new ortNodeModule.Tensor('float32', Float32Array.of(1, 0.1, -3.5), [3]) })).prediction;
+    const out = (
+      await runner.run({ latents: new ortNodeModule.Tensor('float32', Float32Array.of(1, 0.1, -3.5), [3]) })
+    ).prediction;
     expect(out?.type).toBe('float32');
-    expect([...(await readFloats(out!))]).toEqual([1, f16BitsToF32(f32ToF16Bits(Float32Array.of(0.1)))[0], -3.5]);
+    expect([...(await readFloats(out!))]).toEqual([
+      1,
+      f16BitsToF32(f32ToF16Bits(Float32Array.of(0.1)))[0],
+      -3.5,
+    ]);
     await runner.release();
   });
 });

@@ -10,11 +10,24 @@ import type { VideoDecoderKind } from '../../src/engine/media/video-probe';
 
 function fake(decoder: VideoDecoderKind, failFrom: number, log: string[]): FrameSource {
   return {
-    info: { name: 'clip.mp4', width: 2, height: 1, fps: 12, frameCount: 24, durationSeconds: 2, hasAudio: false, decoder },
+    info: {
+      name: 'clip.mp4',
+      width: 2,
+      height: 1,
+      fps: 12,
+      frameCount: 24,
+      durationSeconds: 2,
+      hasAudio: false,
+      decoder,
+    },
     async read(start, count) {
       log.push(`${decoder} read ${start}+${count}`);
       if (start >= failFrom) throw new DOMException('Decoding error.', 'EncodingError');
-      return Array.from({ length: count }, () => ({ width: 2, height: 1, data: new Uint8ClampedArray(8).fill(start) }));
+      return Array.from({ length: count }, () => ({
+        width: 2,
+        height: 1,
+        data: new Uint8ClampedArray(8).fill(start),
+      }));
     },
     ffmpegPath: async () => 'src-1',
     close: async () => void log.push(`${decoder} closed`),

@@ -16,28 +16,49 @@ describe('fuzz-found inputs', () => {
     const bad = good.slice();
     const at = Buffer.from(bad).indexOf('zTXt') + 4 + 'comment'.length + 2 + 2; // into the deflate stream, past the zlib header
     bad.fill(0xff, at, at + 8);
-    await expect(readSettingsObject('bad.png', bad)).rejects.toMatchObject({ name: 'EngineError', code: 'invalid-settings-file', message: expect.stringMatching(/compressed "comment" text chunk is damaged .*Use the MP4 or a JSON settings file/) });
+    await expect(readSettingsObject('bad.png', bad)).rejects.toMatchObject({
+      name: 'EngineError',
+      code: 'invalid-settings-file',
+      message: expect.stringMatching(
+        /compressed "comment" text chunk is damaged .*Use the MP4 or a JSON settings file/,
+      ),
+    });
   });
 
   it('a zTXt chunk that inflates past 16 MB is refused, not inflated', async () => {
     const bomb = withZtxt(tinyPng(), 'comment', ' '.repeat(17 * 1024 * 1024));
     expect(bomb.length).toBeLessThan(100_000);
-    await expect(readSettingsObject('bomb.png', bomb)).rejects.toMatchObject({ code: 'invalid-settings-file', message: expect.stringMatching(/inflates past 16777216 bytes/) });
+    await expect(readSettingsObject('bomb.png', bomb)).rejects.toMatchObject({
+      code: 'invalid-settings-file',
+      message: expect.stringMatching(/inflates past 16777216 bytes/),
+    });
   });
 
   it('a PNG text keyword "__proto__" is read as a key, not a prototype', async () => {
     const png = withZtxt(tinyPng(), '__proto__', '{}');
-    await expect(readSettingsObject('p.png', png)).rejects.toMatchObject({ code: 'invalid-settings-file', message: expect.stringMatching(/no settings text chunk/) });
+    await expect(readSettingsObject('p.png', png)).rejects.toMatchObject({
+      code: 'invalid-settings-file',
+      message: expect.stringMatching(/no settings text chunk/),
+    });
   });
 
   it('an unbalanced naming template given to renderName is a named invalid-request error', () => {
-    expect(() => renderName('{seed', { date: new Date(0), seed: 1, prompt: 'p', steps: 1, pack: 'x' })).toThrow(expect.objectContaining({ name: 'EngineError', code: 'invalid-request' }));
+    expect(() =>
+      renderName('{seed', { date: new Date(0), seed: 1, prompt: 'p', steps: 1, pack: 'x' }),
+    ).toThrow(expect.objectContaining({ name: 'EngineError', code: 'invalid-request' }));
   });
 
   it('a mask PNG claiming 65535×65535 pixels is refused before its data is inflated', () => {
     const png = tinyPng();
     new DataView(png.buffer).setUint32(16, 65535);
     new DataView(png.buffer).setUint32(20, 65535);
-    expect(() => maskFromPng(png, 'huge.png')).toThrow(expect.objectContaining({ code: 'invalid-mask', message: expect.stringMatching(/huge\.png is not a mask PNG we can read \(the image is 65535×65535, more than the 67108864 pixels/) }));
+    expect(() => maskFromPng(png, 'huge.png')).toThrow(
+      expect.objectContaining({
+        code: 'invalid-mask',
+        message: expect.stringMatching(
+          /huge\.png is not a mask PNG we can read \(the image is 65535×65535, more than the 67108864 pixels/,
+        ),
+      }),
+    );
   });
 });

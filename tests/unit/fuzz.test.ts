@@ -13,26 +13,43 @@ const CASES = 500;
 
 describe('fuzzing the parsers of user input (fixed seed)', () => {
   it('covers every parser the issue lists', () => {
-    expect(targets.map((t) => t.name)).toEqual(['pack.json', '.lset', 'safetensors header', 'settings file', 'queue.zip', 'mp4 demuxer', 'mask png', 'lora multipliers', 'naming template']);
+    expect(targets.map((t) => t.name)).toEqual([
+      'pack.json',
+      '.lset',
+      'safetensors header',
+      'settings file',
+      'queue.zip',
+      'mp4 demuxer',
+      'mask png',
+      'lora multipliers',
+      'naming template',
+    ]);
   });
 
   it('seeds runnable and media pack.json files', () => {
-    const pipelines = new Set(targets[0]!.seeds.map((s) => (JSON.parse(s as string) as { pipeline: string }).pipeline));
-    expect([...pipelines]).toEqual(expect.arrayContaining(['t2v-flow-dit', 'matting-memory', 'segment-points']));
+    const pipelines = new Set(
+      targets[0]!.seeds.map((s) => (JSON.parse(s as string) as { pipeline: string }).pipeline),
+    );
+    expect([...pipelines]).toEqual(
+      expect.arrayContaining(['t2v-flow-dit', 'matting-memory', 'segment-points']),
+    );
   });
 
   it.each(targets.map((t) => [t.name, t] as const))('%s: accepts its seeds', async (_, target) => {
     for (const seed of target.seeds) await expect(target.parse(seed)).resolves.toBeDefined();
   });
 
-  it.each(targets.map((t) => [t.name, t] as const))(`%s: ${CASES} cases, 0 crashes, 0 hangs`, async (_, target) => {
-    const r = await fuzz(target, CASES, 20261203);
-    expect(r.cases).toBe(CASES);
-    expect(r.crashes.map((c) => `${c.error} ← ${describeInput(c.input, 200)}`)).toEqual([]);
-    expect(r.hangs).toEqual([]);
-    expect(r.accepted).toBeGreaterThan(CASES / 50);
-    expect(r.accepted).toBeLessThan(CASES);
-  });
+  it.each(targets.map((t) => [t.name, t] as const))(
+    `%s: ${CASES} cases, 0 crashes, 0 hangs`,
+    async (_, target) => {
+      const r = await fuzz(target, CASES, 20261203);
+      expect(r.cases).toBe(CASES);
+      expect(r.crashes.map((c) => `${c.error} ← ${describeInput(c.input, 200)}`)).toEqual([]);
+      expect(r.hangs).toEqual([]);
+      expect(r.accepted).toBeGreaterThan(CASES / 50);
+      expect(r.accepted).toBeLessThan(CASES);
+    },
+  );
 
   it('its own-error test tells a named refusal from a crash', () => {
     expect(isOwnError(new TypeError('t is not iterable'))).toBe(false);

@@ -13,7 +13,11 @@ import { cpuEngine, smallRequest } from '../helpers/packs';
 const ort = ortNodeModule;
 const SIZE = 2 * 3 * 4 * 4;
 const dims = [1, 2, 3, 4, 4];
-const SCHEDULE = { spacing: 'flow-linspace', trainSteps: 1000, timestep: { from: 'sigma', scale: 1000 } } as const;
+const SCHEDULE = {
+  spacing: 'flow-linspace',
+  trainSteps: 1000,
+  timestep: { from: 'sigma', scale: 1000 },
+} as const;
 
 /** A deterministic stand-in model: v = 0.7·x − noise_i. */
 const velocity = (x: Float32Array, i: number) => {
@@ -36,7 +40,8 @@ describe('GPU solver graphs', () => {
           xc = cpu.step(i, xc, sign < 0 ? v.map((a) => -a) : v);
           xg = await gpu.step(i, xg, new ort.Tensor('float32', v, dims));
           const got = xg.data as Float32Array;
-          for (let k = 0; k < SIZE; k++) expect(Math.abs((got[k] as number) - (xc[k] as number))).toBeLessThan(1e-5);
+          for (let k = 0; k < SIZE; k++)
+            expect(Math.abs((got[k] as number) - (xc[k] as number))).toBeLessThan(1e-5);
           xg = new ort.Tensor('float32', xc.slice(), dims); // both go on from the same sample
         }
         const state = await gpu.state();
@@ -48,7 +53,12 @@ describe('GPU solver graphs', () => {
 
     it(`${name}: resuming the engine from a checkpoint gives the uninterrupted latent and frames exactly`, async () => {
       const engine = cpuEngine();
-      const request = smallRequest('test-t2v-random', { steps: 5, guidance: 2, negativePrompt: 'blurry', solver: name });
+      const request = smallRequest('test-t2v-random', {
+        steps: 5,
+        guidance: 2,
+        negativePrompt: 'blurry',
+        solver: name,
+      });
       const checkpoints: LatentCheckpoint[] = [];
       const full = await engine.generate('a', request, { onCheckpoint: (cp) => void checkpoints.push(cp) });
       expect(checkpoints[2]?.solver?.name).toBe(name);

@@ -6,7 +6,11 @@ import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import { ProtoWriter } from '../../src/engine/onnx/protobuf';
 import { thrown } from '../helpers/errors';
 
-async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>, externalData?: { path: string; data: Uint8Array }[]): Promise<Record<string, ort.Tensor>> {
+async function run(
+  model: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+  externalData?: { path: string; data: Uint8Array }[],
+): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], externalData });
   try {
     return await session.run(feeds);
@@ -17,7 +21,9 @@ async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>, externa
 
 describe('ProtoWriter', () => {
   it('writes negative varints as 10-byte two’s complement', () => {
-    expect([...new ProtoWriter().varint(1, -1).finish()]).toEqual([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect([...new ProtoWriter().varint(1, -1).finish()]).toEqual([
+      0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+    ]);
     expect([...new ProtoWriter().varint(2, 300).finish()]).toEqual([0x10, 0xac, 0x02]);
   });
 
@@ -35,10 +41,15 @@ describe('GraphBuilder', () => {
     const leaky = g.op('LeakyRelu', [flat], { alpha: { float: 0.1 } });
     const back = g.op('Reshape', [leaky, g.constI([-1, 3])]);
     const w = g.constF([1, 0, 0, 1, 1, 1], [3, 2]);
-    const gemm = g.op('Gemm', [back, w, g.constF([10, 20], [2])], { alpha: { float: 2 }, beta: { float: 0.5 } });
+    const gemm = g.op('Gemm', [back, w, g.constF([10, 20], [2])], {
+      alpha: { float: 2 },
+      beta: { float: 0.5 },
+    });
     g.op('Transpose', [gemm], { perm: [1, 0] }, 'y');
     g.output('y', 'float32', [2, 'n']);
-    const out = await run(g.toModel(), { x: new ort.Tensor('float32', Float32Array.of(1, -2, 3, -4, 5, 6), [2, 3]) });
+    const out = await run(g.toModel(), {
+      x: new ort.Tensor('float32', Float32Array.of(1, -2, 3, -4, 5, 6), [2, 3]),
+    });
     // rows after LeakyRelu: [1, -0.2, 3], [-0.4, 5, 6]; Gemm = 2·(row·W) + 0.5·[10, 20]
     const y = out.y as ort.Tensor;
     expect(y.dims).toEqual([2, 2]);
@@ -60,18 +71,29 @@ describe('GraphBuilder', () => {
   it('writes string, tensor and symbolic-dim attributes (Resize nearest, Constant)', async () => {
     const g = new GraphBuilder('attrs');
     const x = g.input('x', 'float32', [1, 1, 'h', 'w']);
-    const k = g.op('Constant', [], { value: { tensor: { dims: [], data: Float32Array.of(-3), type: 'float32' } } });
-    const up = g.op('Resize', [x, '', g.constF([1, 1, 2, 2])], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+    const k = g.op('Constant', [], {
+      value: { tensor: { dims: [], data: Float32Array.of(-3), type: 'float32' } },
+    });
+    const up = g.op('Resize', [x, '', g.constF([1, 1, 2, 2])], {
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
+    });
     g.op('Mul', [up, k], {}, 'y');
     g.output('y', 'float32', [1, 1, 'H', 'W']);
-    const y = (await run(g.toModel(), { x: new ort.Tensor('float32', Float32Array.of(1, 2), [1, 1, 1, 2]) })).y as ort.Tensor;
+    const y = (await run(g.toModel(), { x: new ort.Tensor('float32', Float32Array.of(1, 2), [1, 1, 1, 2]) }))
+      .y as ort.Tensor;
     expect(y.dims).toEqual([1, 1, 2, 4]);
     expect([...(y.data as Float32Array)]).toEqual([-3, -3, -6, -6, -3, -3, -6, -6]);
   });
 
   it('writes external initializers (location, offset, length) that ORT reads from the external-data file', async () => {
     const g = new GraphBuilder('ext');
-    const w = g.externalInitializer('w', 'float32', [2, 2], { location: 'model.onnx_data', offset: 8, length: 16 });
+    const w = g.externalInitializer('w', 'float32', [2, 2], {
+      location: 'model.onnx_data',
+      offset: 8,
+      length: 16,
+    });
     g.op('Add', [g.input('x', 'float32', [2, 2]), w], {}, 'y');
     g.output('y', 'float32', [2, 2]);
     const data = new Uint8Array(24);
@@ -83,7 +105,9 @@ describe('GraphBuilder', () => {
 
   it('refuses a non-integer number attribute (floats must be tagged)', () => {
     const g = new GraphBuilder('bad');
-    expect(thrown(() => g.op('LeakyRelu', ['x'], { alpha: 0.1 })).message).toBe('attribute alpha: use {float} for non-integers');
+    expect(thrown(() => g.op('LeakyRelu', ['x'], { alpha: 0.1 })).message).toBe(
+      'attribute alpha: use {float} for non-integers',
+    );
   });
 
   it('names generated values uniquely', () => {

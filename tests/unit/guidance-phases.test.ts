@@ -27,8 +27,12 @@ describe('guidance phases', () => {
   it('needs both values, in range', async () => {
     const m = await readManifest(diskPackSource(PACK));
     expect(validateRequest(smallRequest(PACK, { guidance2: 2 }), m).guidance2).toContain('both');
-    expect(validateRequest(smallRequest(PACK, { guidance2: 60, switchThreshold: 500 }), m).guidance2).toContain('0 to 50');
-    expect(validateRequest(smallRequest(PACK, { guidance2: 2, switchThreshold: 2000 }), m).switchThreshold).toContain('0 to 1000');
+    expect(
+      validateRequest(smallRequest(PACK, { guidance2: 60, switchThreshold: 500 }), m).guidance2,
+    ).toContain('0 to 50');
+    expect(
+      validateRequest(smallRequest(PACK, { guidance2: 2, switchThreshold: 2000 }), m).switchThreshold,
+    ).toContain('0 to 1000');
     expect(validateRequest(smallRequest(PACK, { guidance2: 2, switchThreshold: 875 }), m)).toEqual({});
   });
 
@@ -36,8 +40,16 @@ describe('guidance phases', () => {
     const m = await readManifest(diskPackSource(PACK));
     const r = smallRequest(PACK, { guidance: 4, guidance2: 2, switchThreshold: 875 });
     expect(requestParams(r)).toMatchObject({ guidance_phases: 2, guidance2_scale: 2, switch_threshold: 875 });
-    expect(applySettings(requestParams(r), smallRequest(PACK), m).request).toMatchObject({ guidance: 4, guidance2: 2, switchThreshold: 875 });
-    const one = applySettings({ guidance_phases: 1, guidance2_scale: 2, switch_threshold: 875 }, smallRequest(PACK), m).request;
+    expect(applySettings(requestParams(r), smallRequest(PACK), m).request).toMatchObject({
+      guidance: 4,
+      guidance2: 2,
+      switchThreshold: 875,
+    });
+    const one = applySettings(
+      { guidance_phases: 1, guidance2_scale: 2, switch_threshold: 875 },
+      smallRequest(PACK),
+      m,
+    ).request;
     expect(one.guidance2).toBeUndefined();
     expect(one.switchThreshold).toBeUndefined();
     expect(requestParams(smallRequest(PACK))).toMatchObject({ guidance_phases: 1 });

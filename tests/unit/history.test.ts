@@ -29,16 +29,30 @@ describe('settingsHash', () => {
 
 describe('toJsonLines', () => {
   it('writes one parseable object per line with ISO times, newline-terminated', () => {
-    const records = [run('a', Date.UTC(2025, 0, 2, 3, 4, 5, 678)), run('b', Date.UTC(2025, 0, 3), { status: 'failed', error: 'Out of GPU memory.', artifacts: [] })];
+    const records = [
+      run('a', Date.UTC(2025, 0, 2, 3, 4, 5, 678)),
+      run('b', Date.UTC(2025, 0, 3), { status: 'failed', error: 'Out of GPU memory.', artifacts: [] }),
+    ];
     const text = toJsonLines(records);
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.slice(0, -1).split('\n');
     expect(lines).toHaveLength(2);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed[0]).toMatchObject({ runId: 'a', startedAt: '2025-01-02T03:04:05.678Z', endedAt: '2025-01-02T03:04:07.178Z', status: 'done' });
+    expect(parsed[0]).toMatchObject({
+      runId: 'a',
+      startedAt: '2025-01-02T03:04:05.678Z',
+      endedAt: '2025-01-02T03:04:07.178Z',
+      status: 'done',
+    });
     expect(parsed[0]?.request).toEqual(records[0]?.request);
     expect(parsed[0]?.artifacts).toEqual(records[0]?.artifacts);
-    expect(parsed[1]).toMatchObject({ runId: 'b', startedAt: '2025-01-03T00:00:00.000Z', status: 'failed', error: 'Out of GPU memory.', artifacts: [] });
+    expect(parsed[1]).toMatchObject({
+      runId: 'b',
+      startedAt: '2025-01-03T00:00:00.000Z',
+      status: 'failed',
+      error: 'Out of GPU memory.',
+      artifacts: [],
+    });
   });
 
   it('leaves the records untouched', () => {

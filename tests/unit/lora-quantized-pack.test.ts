@@ -27,7 +27,9 @@ const RANK = 2;
 const M = 0.75;
 /** Linear weights of a block and their [in, out]. */
 const LINEAR: Record<string, [number, number]> = Object.fromEntries([
-  ...['attn1', 'attn2'].flatMap((a) => ['to_q', 'to_k', 'to_v', 'to_out'].map((x) => [`${a}.${x}`, [32, 32]])),
+  ...['attn1', 'attn2'].flatMap((a) =>
+    ['to_q', 'to_k', 'to_v', 'to_out'].map((x) => [`${a}.${x}`, [32, 32]]),
+  ),
   ['ffn.fc1', [32, 64]],
   ['ffn.fc2', [64, 32]],
 ]);
@@ -40,8 +42,18 @@ const pairs = [
 });
 const loraBytes = encodeSafetensors(
   pairs.flatMap((p) => [
-    { name: `diffusion_model.blocks.${p.block}.${p.module}.lora_A.weight`, dtype: 'F32', shape: [RANK, p.inDim], data: p.down },
-    { name: `diffusion_model.blocks.${p.block}.${p.module}.lora_B.weight`, dtype: 'F32', shape: [p.outDim, RANK], data: p.up },
+    {
+      name: `diffusion_model.blocks.${p.block}.${p.module}.lora_A.weight`,
+      dtype: 'F32',
+      shape: [RANK, p.inDim],
+      data: p.down,
+    },
+    {
+      name: `diffusion_model.blocks.${p.block}.${p.module}.lora_B.weight`,
+      dtype: 'F32',
+      shape: [p.outDim, RANK],
+      data: p.up,
+    },
   ]),
 );
 
@@ -49,7 +61,9 @@ const loraBytes = encodeSafetensors(
 async function withBlocks(make: (i: number, data: string) => ReturnType<typeof block>): Promise<string> {
   const dir = await copyPack(PACK, TEST_PACKS_DIR);
   await editManifest(dir, PACK, (m) => {
-    const stages = ((m.components as Record<string, Record<string, unknown>>).transformer as Record<string, unknown>).stages as Record<string, unknown>[];
+    const stages = (
+      (m.components as Record<string, Record<string, unknown>>).transformer as Record<string, unknown>
+    ).stages as Record<string, unknown>[];
     const blocks = stages[1] as Record<string, unknown>;
     delete blocks.bytes;
     delete blocks.sha256;
@@ -76,26 +90,44 @@ function reference(i: number, m: number) {
     const [inDim, outDim] = dims;
     const out = quantize4(w, inDim, outDim, BLOCK).values;
     for (const p of pairs.filter((x) => x.block === i && x.module === module)) {
-      for (let a = 0; a < inDim; a++) for (let o = 0; o < outDim; o++) for (let r = 0; r < RANK; r++) out[a * outDim + o] = out[a * outDim + o]! + m * p.up[o * RANK + r]! * p.down[r * inDim + a]!;
+      for (let a = 0; a < inDim; a++)
+        for (let o = 0; o < outDim; o++)
+          for (let r = 0; r < RANK; r++)
+            out[a * outDim + o] = out[a * outDim + o]! + m * p.up[o * RANK + r]! * p.down[r * inDim + a]!;
     }
     return out;
   };
 }
 
-const engineAt = (dir: string) => createEngine({ ort: ortNodeModule, sourceFor: async (id) => diskPackSource(id, dir), probe: async () => CPU_ONLY, readLora: async () => loraBytes });
+const engineAt = (dir: string) =>
+  createEngine({
+    ort: ortNodeModule,
+    sourceFor: async (id) => diskPackSource(id, dir),
+    probe: async () => CPU_ONLY,
+    readLora: async () => loraBytes,
+  });
 const maxAbs = (a: Float32Array) => a.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
-const relDiff = (a: Float32Array, b: Float32Array) => a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0) / maxAbs(b);
+const relDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0) / maxAbs(b);
 
 describe('LoRA on a quantized (MatMulNBits) block-streamed pack', () => {
   it('side branches on quantized blocks equal the float reference with the deltas baked in (1e-3 relative)', async () => {
     const quantized = await withBlocks((i, data) => block(i, data, undefined, BLOCK));
-    const request: TaskRequest = { ...defaultRequest(readManifest(PACK), 'a red ball on a blue table'), seed: 5 };
+    const request: TaskRequest = {
+      ...defaultRequest(readManifest(PACK), 'a red ball on a blue table'),
+      seed: 5,
+    };
     const loras = [{ id: 'q', name: 'q.safetensors', sha256: await sha256Hex(loraBytes) }];
     const engine = engineAt(quantized);
-    const withLora = (await engine.generate('lora', { ...request, loras, lorasMultipliers: String(M) })).latent;
+    const withLora = (await engine.generate('lora', { ...request, loras, lorasMultipliers: String(M) }))
+      .latent;
     const plain = (await engine.generate('plain', request)).latent;
-    const baked = (await engineAt(await withBlocks((i, data) => block(i, data, reference(i, M)))).generate('ref', request)).latent;
-    const dequantized = (await engineAt(await withBlocks((i, data) => block(i, data, reference(i, 0)))).generate('deq', request)).latent;
+    const baked = (
+      await engineAt(await withBlocks((i, data) => block(i, data, reference(i, M)))).generate('ref', request)
+    ).latent;
+    const dequantized = (
+      await engineAt(await withBlocks((i, data) => block(i, data, reference(i, 0)))).generate('deq', request)
+    ).latent;
     expect(relDiff(plain, dequantized)).toBeLessThan(1e-3); // the quantized graph computes with the dequantized weights
     expect(relDiff(withLora, plain)).toBeGreaterThan(1e-2); // the LoRA matters
     expect(relDiff(withLora, baked)).toBeLessThan(1e-3);

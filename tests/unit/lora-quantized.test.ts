@@ -18,7 +18,12 @@ import { eighths } from '../../tools/test-loras/index';
 import { matMulNBits, quantize4 } from '../../tools/test-packs/quantize';
 
 const [K, N, BLOCK, RANK] = [64, 32, 32, 4];
-const q = quantize4(eighths(K, N, 11).map((v) => v / 4), K, N, BLOCK);
+const q = quantize4(
+  eighths(K, N, 11).map((v) => v / 4),
+  K,
+  N,
+  BLOCK,
+);
 const wOut: Float32Array = eighths(N, K, 12).map((v) => v / 4); // float MatMul weight [N in, K out]
 const FILE = 'onnx/block_03.onnx';
 
@@ -26,7 +31,9 @@ const FILE = 'onnx/block_03.onnx';
 function graph(fc1?: Float32Array, fc2: Float32Array = wOut): Uint8Array {
   const g = new GraphBuilder('q');
   const x = g.input('x', 'float32', [1, 3, K]);
-  const h = fc1 ? g.op('MatMul', [x, g.initializer('ffn.fc1.weight', 'float32', [K, N], fc1)]) : matMulNBits(g, x, 'ffn.fc1', q, K, N, BLOCK);
+  const h = fc1
+    ? g.op('MatMul', [x, g.initializer('ffn.fc1.weight', 'float32', [K, N], fc1)])
+    : matMulNBits(g, x, 'ffn.fc1', q, K, N, BLOCK);
   g.op('MatMul', [g.op('Tanh', [h]), g.initializer('ffn.fc2.weight', 'float32', [N, K], fc2)], {}, 'y');
   g.output('y', 'float32', [1, 3, K]);
   return g.toModel();
@@ -49,29 +56,60 @@ interface Pair {
 const lora = (name: string, pairs: Pair[], diff = false): LoraWeights => ({
   name,
   unmatched: [],
-  modules: new Map(pairs.map((p) => [p.module, diff ? { diff: { data: p.up, shape: [p.outDim, p.inDim] } } : { up: { data: p.up, shape: [p.outDim, RANK] }, down: { data: p.down, shape: [RANK, p.inDim] }, ...(p.alpha ? { alpha: p.alpha } : {}) }])),
+  modules: new Map(
+    pairs.map((p) => [
+      p.module,
+      diff
+        ? { diff: { data: p.up, shape: [p.outDim, p.inDim] } }
+        : {
+            up: { data: p.up, shape: [p.outDim, RANK] },
+            down: { data: p.down, shape: [RANK, p.inDim] },
+            ...(p.alpha ? { alpha: p.alpha } : {}),
+          },
+    ]),
+  ),
 });
-const pair = (module: string, inDim: number, outDim: number, seed: number, alpha?: number): Pair => ({ module, inDim, outDim, up: eighths(outDim, RANK, seed), down: eighths(RANK, inDim, seed + 1), ...(alpha ? { alpha } : {}) });
+const pair = (module: string, inDim: number, outDim: number, seed: number, alpha?: number): Pair => ({
+  module,
+  inDim,
+  outDim,
+  up: eighths(outDim, RANK, seed),
+  down: eighths(RANK, inDim, seed + 1),
+  ...(alpha ? { alpha } : {}),
+});
 
 /** W [in, out] + Σ m·(α/r)·(B·A)ᵀ, independently of src/engine/lora. */
 function bake(w: Float32Array, inDim: number, outDim: number, adds: { p: Pair; m: number }[]): Float32Array {
   const out = w.slice();
   for (const { p, m } of adds) {
     const scale = (m * (p.alpha ?? RANK)) / RANK;
-    for (let i = 0; i < inDim; i++) for (let o = 0; o < outDim; o++) for (let r = 0; r < RANK; r++) out[i * outDim + o] = (out[i * outDim + o] as number) + scale * (p.up[o * RANK + r] as number) * (p.down[r * inDim + i] as number);
+    for (let i = 0; i < inDim; i++)
+      for (let o = 0; o < outDim; o++)
+        for (let r = 0; r < RANK; r++)
+          out[i * outDim + o] =
+            (out[i * outDim + o] as number) +
+            scale * (p.up[o * RANK + r] as number) * (p.down[r * inDim + i] as number);
   }
   return out;
 }
 
 async function spec(bytes: Uint8Array): Promise<LoraSpec> {
   const weights = await graphWeights(async (o, n) => bytes.subarray(o, o + n), bytes.byteLength, FILE);
-  const rules = [{ match: 'initializer' as const, suffix: '.weight', file: 'block_(\\d+)\\.onnx$', module: 'blocks.{f1}.$&' }];
+  const rules = [
+    {
+      match: 'initializer' as const,
+      suffix: '.weight',
+      file: 'block_(\\d+)\\.onnx$',
+      module: 'blocks.{f1}.$&',
+    },
+  ];
   const { spec: s, unused } = deriveTargets({ family: 't', targets: {}, rules }, [{ file: FILE, weights }]);
   expect(unused).toEqual([]);
   return s;
 }
 
-const maxRel = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number)))) / Math.max(...b.map(Math.abs));
+const maxRel = (a: Float32Array, b: Float32Array) =>
+  Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number)))) / Math.max(...b.map(Math.abs));
 const files = (bytes: Uint8Array) => ({ graph: { file: FILE, externalData: [] }, bytes, externalData: [] });
 
 describe('LoRA on a quantized graph (side branch)', () => {
@@ -101,7 +139,14 @@ describe('LoRA on a quantized graph (side branch)', () => {
   it('two LoRAs on the quantized weight add (ranks concatenated); multiplier 0 leaves the graph as it is', async () => {
     const merger = new LoraMerger(await spec(quantized), [lora('a', [p1]), lora('b', [p3])]);
     const got = await run((await merger.patch(files(quantized), [0.5, -1.25], true)).bytes);
-    const ref = await run(graph(bake(q.values, K, N, [{ p: p1, m: 0.5 }, { p: p3, m: -1.25 }])));
+    const ref = await run(
+      graph(
+        bake(q.values, K, N, [
+          { p: p1, m: 0.5 },
+          { p: p3, m: -1.25 },
+        ]),
+      ),
+    );
     expect(maxRel(got, ref)).toBeLessThan(1e-3);
     expect((await merger.patch(files(quantized), [0, 0], true)).bytes).toBe(quantized);
   });
@@ -115,6 +160,8 @@ describe('LoRA on a quantized graph (side branch)', () => {
       error = err;
     }
     expect(errorCode(error)).toBe('invalid-lora');
-    expect((error as Error).message).toContain('"blocks.3.ffn.fc1" with a full delta (.diff), but that weight is quantized');
+    expect((error as Error).message).toContain(
+      '"blocks.3.ffn.fc1" with a full delta (.diff), but that weight is quantized',
+    );
   });
 });

@@ -25,7 +25,12 @@ const [IN, OUT, RANK] = [32, 64, 2];
 const MULTIPLIER = 0.75;
 /** The modules the LoRA changes: fc1 of blocks 1 and 2 (block 0 has the same initializer name). */
 const BLOCKS = [1, 2];
-const pairs = BLOCKS.map((b) => ({ block: b, module: `blocks.${b}.ffn.fc1`, up: eighths(OUT, RANK, 40 + b), down: eighths(RANK, IN, 50 + b) }));
+const pairs = BLOCKS.map((b) => ({
+  block: b,
+  module: `blocks.${b}.ffn.fc1`,
+  up: eighths(OUT, RANK, 40 + b),
+  down: eighths(RANK, IN, 50 + b),
+}));
 const loraBytes = encodeSafetensors(
   pairs.flatMap((p) => [
     { name: `diffusion_model.${p.module}.lora_A.weight`, dtype: 'F32', shape: [RANK, IN], data: p.down },
@@ -40,12 +45,15 @@ async function packCopy(edit: (m: Record<string, unknown>) => void): Promise<str
   return dir;
 }
 
-const transformerOf = (m: Record<string, unknown>) => (m.components as Record<string, Record<string, unknown>>).transformer as Record<string, unknown>;
+const transformerOf = (m: Record<string, unknown>) =>
+  (m.components as Record<string, Record<string, unknown>>).transformer as Record<string, unknown>;
 
 function withLoraTargets(m: Record<string, unknown>, file = stageFile): void {
   transformerOf(m).lora = {
     family: 'webgp-test-fastwan',
-    targets: Object.fromEntries(pairs.map((p) => [p.module, { initializer: 'ffn.fc1.weight', layout: 'in-out', file: file(p.block) }])),
+    targets: Object.fromEntries(
+      pairs.map((p) => [p.module, { initializer: 'ffn.fc1.weight', layout: 'in-out', file: file(p.block) }]),
+    ),
   };
 }
 
@@ -86,10 +94,16 @@ async function bakedPack(): Promise<string> {
 }
 
 function engineAt(dir: string) {
-  return createEngine({ ort: ortNodeModule, sourceFor: async (id) => diskPackSource(id, dir), probe: async () => CPU_ONLY, readLora: async () => loraBytes });
+  return createEngine({
+    ort: ortNodeModule,
+    sourceFor: async (id) => diskPackSource(id, dir),
+    probe: async () => CPU_ONLY,
+    readLora: async () => loraBytes,
+  });
 }
 
-const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0);
+const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
+  a.reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0);
 
 describe('LoRA on a block-streamed transformer', () => {
   it('changes exactly the named blocks: equal to the pack with the deltas baked into blocks 1 and 2', async () => {
@@ -118,6 +132,8 @@ describe('LoRA on a block-streamed transformer', () => {
       error = err;
     }
     expect(errorCode(error)).toBe('invalid-manifest');
-    expect((error as Error).message).toContain('components.transformer.lora.targets.blocks.1.ffn.fc1.file: "onnx/transformer-q4f16-64/block_1.onnx" is not a graph of this transformer');
+    expect((error as Error).message).toContain(
+      'components.transformer.lora.targets.blocks.1.ffn.fc1.file: "onnx/transformer-q4f16-64/block_1.onnx" is not a graph of this transformer',
+    );
   });
 });

@@ -20,11 +20,38 @@ describe('per-repeat integrity lists', () => {
     const [layers] = textStages(m) as [Obj];
     layers.bytes = [100, 200];
     layers.sha256 = [sha('a'), sha('b')];
-    layers.externalData = [{ path: 'layer_{i:2}.onnx.data', bytes: [300, 400], sha256: [sha('c'), sha('d')] }];
+    layers.externalData = [
+      { path: 'layer_{i:2}.onnx.data', bytes: [300, 400], sha256: [sha('c'), sha('d')] },
+    ];
     const stages = parseManifest(m).components.textEncoder.stages ?? [];
-    expect(stages.slice(0, 2).map((s) => [s.file, s.bytes, s.sha256, s.externalData[0]?.file, s.externalData[0]?.bytes, s.externalData[0]?.sha256])).toEqual([
-      ['onnx/text-encoder-q4f16/layer_00.onnx', 100, sha('a'), 'onnx/text-encoder-q4f16/layer_00.onnx.data', 300, sha('c')],
-      ['onnx/text-encoder-q4f16/layer_01.onnx', 200, sha('b'), 'onnx/text-encoder-q4f16/layer_01.onnx.data', 400, sha('d')],
+    expect(
+      stages
+        .slice(0, 2)
+        .map((s) => [
+          s.file,
+          s.bytes,
+          s.sha256,
+          s.externalData[0]?.file,
+          s.externalData[0]?.bytes,
+          s.externalData[0]?.sha256,
+        ]),
+    ).toEqual([
+      [
+        'onnx/text-encoder-q4f16/layer_00.onnx',
+        100,
+        sha('a'),
+        'onnx/text-encoder-q4f16/layer_00.onnx.data',
+        300,
+        sha('c'),
+      ],
+      [
+        'onnx/text-encoder-q4f16/layer_01.onnx',
+        200,
+        sha('b'),
+        'onnx/text-encoder-q4f16/layer_01.onnx.data',
+        400,
+        sha('d'),
+      ],
     ]);
   });
 
@@ -45,7 +72,9 @@ describe('per-repeat integrity lists', () => {
   it('are refused outside a repeated stage', () => {
     const m = raw();
     (textStages(m)[1] as Obj).bytes = [817];
-    expect(thrown(() => parseManifest(m)).fields?.['components.textEncoder.stages[1].bytes']).toBe('a list is only allowed in a repeated stage (one entry per repeat)');
+    expect(thrown(() => parseManifest(m)).fields?.['components.textEncoder.stages[1].bytes']).toBe(
+      'a list is only allowed in a repeated stage (one entry per repeat)',
+    );
   });
 });
 
@@ -53,7 +82,11 @@ describe('tokenizer and embedding-table integrity', () => {
   it('reaches manifestFiles, and is validated like a graph’s', () => {
     const m = parseManifest(raw());
     const files = Object.fromEntries(manifestFiles(m).map((f) => [f.path, f]));
-    for (const path of ['tokenizer/tokenizer.json', 'onnx/text-encoder-q4f16/embedding_q8.bin', 'onnx/text-encoder-q4f16/embedding_scales.bin']) {
+    for (const path of [
+      'tokenizer/tokenizer.json',
+      'onnx/text-encoder-q4f16/embedding_q8.bin',
+      'onnx/text-encoder-q4f16/embedding_scales.bin',
+    ]) {
       expect(files[path]?.bytes, path).toBe(readPackFile('test-fastwan', path).byteLength);
       expect(files[path]?.sha256, path).toMatch(/^[0-9a-f]{64}$/);
     }
@@ -71,7 +104,10 @@ describe('per-channel latentScale / latentShift', () => {
   it('are counted against latent.channels, and not blamed when latent.channels itself is wrong', () => {
     const m = raw();
     (m.latent as Obj).channels = 16;
-    expect(Object.keys(thrown(() => parseManifest(m)).fields ?? {})).toEqual(['components.vaeDecoder.latentScale', 'components.vaeDecoder.latentShift']);
+    expect(Object.keys(thrown(() => parseManifest(m)).fields ?? {})).toEqual([
+      'components.vaeDecoder.latentScale',
+      'components.vaeDecoder.latentShift',
+    ]);
     (m.latent as Obj).channels = 'many';
     expect(thrown(() => parseManifest(m)).fields).toEqual({ 'latent.channels': 'expected a number' });
   });

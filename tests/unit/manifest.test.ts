@@ -57,22 +57,41 @@ describe('parseManifest', () => {
 
   it('lists the allowed values for a bad pipeline, in the message and in fields', () => {
     const err = manifestError(withFields({ pipeline: 'i2v' }));
-    expect(err.message).toContain('pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory');
-    expect(err.fields?.pipeline).toBe('"i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory');
+    expect(err.message).toContain(
+      'pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory',
+    );
+    expect(err.fields?.pipeline).toBe(
+      '"i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory',
+    );
   });
 
   it('refuses a video pipeline as a generation pack, and parsePackHeader accepts a header-only pack', () => {
     const err = manifestError(withFields({ pipeline: 'matting-memory' }));
-    expect(err.fields?.pipeline).toBe('"matting-memory" is a video-matting pipeline, not a generation one: use it from the Matting page');
+    expect(err.fields?.pipeline).toBe(
+      '"matting-memory" is a video-matting pipeline, not a generation one: use it from the Matting page',
+    );
     const raw = JSON.parse(readFileSync(join(PACKS_DIR, 'z-image-turbo', 'pack.json'), 'utf8')) as unknown;
-    expect(parsePackHeader(raw)).toMatchObject({ id: 'z-image-turbo', pipeline: 't2i-flow-dit', scheduler: { spacing: 'flow-diffusers-euler', timestep: { from: 'one-minus-sigma', forceLast: 1 } } });
+    expect(parsePackHeader(raw)).toMatchObject({
+      id: 'z-image-turbo',
+      pipeline: 't2i-flow-dit',
+      scheduler: { spacing: 'flow-diffusers-euler', timestep: { from: 'one-minus-sigma', forceLast: 1 } },
+    });
   });
 
   it('defaults the scheduler to flow-linspace with timestep = σ·timestepScale, and validates a given one by path', () => {
-    expect(parsePackHeader(withFields({ scheduler: undefined, timestepScale: 1000 })).scheduler).toEqual({ spacing: 'flow-linspace', trainSteps: 1000, timestep: { from: 'sigma', scale: 1000 } });
-    const err = manifestError(withFields({ scheduler: { spacing: 'karras', trainSteps: 0, timestep: { from: 'sigma', scale: 1, round: 'yes' } } }));
+    expect(parsePackHeader(withFields({ scheduler: undefined, timestepScale: 1000 })).scheduler).toEqual({
+      spacing: 'flow-linspace',
+      trainSteps: 1000,
+      timestep: { from: 'sigma', scale: 1000 },
+    });
+    const err = manifestError(
+      withFields({
+        scheduler: { spacing: 'karras', trainSteps: 0, timestep: { from: 'sigma', scale: 1, round: 'yes' } },
+      }),
+    );
     expect(err.fields).toMatchObject({
-      'scheduler.spacing': '"karras" is not supported. Should be one of: flow-linspace, flow-diffusers-euler, flow-unipc, eps-trailing',
+      'scheduler.spacing':
+        '"karras" is not supported. Should be one of: flow-linspace, flow-diffusers-euler, flow-unipc, eps-trailing',
       'scheduler.trainSteps': 'must be at least 1',
       'scheduler.timestep.round': 'expected true or false',
     });
@@ -85,16 +104,29 @@ describe('parseManifest', () => {
   });
 
   it('rejects a malformed sha256', () => {
-    expect(manifestError(withFields({ 'components.vaeDecoder.sha256': 'ABC123' })).fields?.['components.vaeDecoder.sha256']).toBe('expected 64 lowercase hex digits');
+    expect(
+      manifestError(withFields({ 'components.vaeDecoder.sha256': 'ABC123' })).fields?.[
+        'components.vaeDecoder.sha256'
+      ],
+    ).toBe('expected 64 lowercase hex digits');
   });
 
   it('rejects a default resolution missing from limits.resolutions', () => {
-    expect(manifestError(withFields({ 'defaults.resolution': '512x512' })).fields?.['defaults.resolution']).toBe('"512x512" is not in limits.resolutions');
+    expect(
+      manifestError(withFields({ 'defaults.resolution': '512x512' })).fields?.['defaults.resolution'],
+    ).toBe('"512x512" is not in limits.resolutions');
   });
 
-  it.each(['../transformer.onnx', 'sub/../../x.onnx', '/etc/passwd'])('rejects file path %s outside the pack', (file) => {
-    expect(manifestError(withFields({ 'components.textEncoder.file': file })).fields?.['components.textEncoder.file']).toBe('must be a file name inside the pack');
-  });
+  it.each(['../transformer.onnx', 'sub/../../x.onnx', '/etc/passwd'])(
+    'rejects file path %s outside the pack',
+    (file) => {
+      expect(
+        manifestError(withFields({ 'components.textEncoder.file': file })).fields?.[
+          'components.textEncoder.file'
+        ],
+      ).toBe('must be a file name inside the pack');
+    },
+  );
 
   it('rejects bad numbers, layouts and ranges by path', () => {
     const f =
@@ -109,21 +141,54 @@ describe('parseManifest', () => {
       ).fields ?? {};
     expect(f['tokenizer.maxLength']).toBe('expected an integer');
     expect(f['latent.channels']).toBe('must be at least 1');
-    expect(f['components.vaeDecoder.outputLayout']).toBe('"NHWC" is not supported. Should be one of: NTCHW, NCTHW, NCHW');
+    expect(f['components.vaeDecoder.outputLayout']).toBe(
+      '"NHWC" is not supported. Should be one of: NTCHW, NCTHW, NCHW',
+    );
     expect(f['components.vaeDecoder.outputRange']).toBe('expected [low, high] with low < high');
     expect(f['limits.resolutions[1]']).toBe('expected "WIDTHxHEIGHT", e.g. "256x256"');
   });
 
   it('reports several errors in one pass', () => {
-    const err = manifestError(withFields({ schema: 'nope', 'components.transformer.inputs.timestep': undefined, 'defaults.steps': 0, 'limits.maxFrames': 'many' }));
-    expect(Object.keys(err.fields ?? {}).sort()).toEqual(['components.transformer.inputs.timestep', 'defaults.steps', 'limits.maxFrames', 'schema']);
+    const err = manifestError(
+      withFields({
+        schema: 'nope',
+        'components.transformer.inputs.timestep': undefined,
+        'defaults.steps': 0,
+        'limits.maxFrames': 'many',
+      }),
+    );
+    expect(Object.keys(err.fields ?? {}).sort()).toEqual([
+      'components.transformer.inputs.timestep',
+      'defaults.steps',
+      'limits.maxFrames',
+      'schema',
+    ]);
     expect(err.message.split('; ')).toHaveLength(4);
   });
 
   it('parses the demo pack preview factors and defaults a missing rgbBias to zero', () => {
     expect(parseManifestText(text).preview?.rgbFactors).toHaveLength(4);
-    const m = parseManifest(withFields({ preview: { rgbFactors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.25, 0.25, 0.25]] } }));
-    expect(m.preview).toEqual({ rgbFactors: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.25, 0.25, 0.25]], rgbBias: [0, 0, 0] });
+    const m = parseManifest(
+      withFields({
+        preview: {
+          rgbFactors: [
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+            [0.25, 0.25, 0.25],
+          ],
+        },
+      }),
+    );
+    expect(m.preview).toEqual({
+      rgbFactors: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0.25, 0.25, 0.25],
+      ],
+      rgbBias: [0, 0, 0],
+    });
   });
 
   it('accepts a pack without preview', () => {
@@ -131,7 +196,15 @@ describe('parseManifest', () => {
   });
 
   it('rejects preview.rgbFactors with a row count other than latent.channels', () => {
-    const err = manifestError(withFields({ 'preview.rgbFactors': [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }));
+    const err = manifestError(
+      withFields({
+        'preview.rgbFactors': [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+      }),
+    );
     expect(err.message).toContain('preview.rgbFactors: expected 4 rows (latent.channels), got 3');
     expect(err.fields).toEqual({ 'preview.rgbFactors': 'expected 4 rows (latent.channels), got 3' });
   });
@@ -151,11 +224,15 @@ describe('parseManifest', () => {
       'preview.rgbBias[1]': 'expected a number',
     });
     expect(manifestError(withFields({ preview: [] })).fields).toEqual({ preview: 'expected an object' });
-    expect(manifestError(withFields({ 'preview.rgbBias': [0, 0] })).fields).toEqual({ 'preview.rgbBias': 'expected [r, g, b], got 2 values' });
+    expect(manifestError(withFields({ 'preview.rgbBias': [0, 0] })).fields).toEqual({
+      'preview.rgbBias': 'expected [r, g, b], got 2 values',
+    });
   });
 
   it('does not blame preview when latent.channels itself is wrong', () => {
-    expect(manifestError(withFields({ 'latent.channels': 'four' })).fields).toEqual({ 'latent.channels': 'expected a number' });
+    expect(manifestError(withFields({ 'latent.channels': 'four' })).fields).toEqual({
+      'latent.channels': 'expected a number',
+    });
   });
 
   it('rejects a non-object root', () => {

@@ -25,20 +25,65 @@ const LOG = [
   'frame=   12 fps=0.0 q=-1.0 Lsize=N/A time=00:00:00.91 bitrate=N/A speed= 100x',
 ];
 
-const matting: MattingRequest = { kind: 'matting', packId: 'demo-matanyone', videoName: 'clip.mp4', startFrame: 2, endFrame: 9, warmupFrames: 3, erode: 1, dilate: 2, maskType: 'greenscreen' };
+const matting: MattingRequest = {
+  kind: 'matting',
+  packId: 'demo-matanyone',
+  videoName: 'clip.mp4',
+  startFrame: 2,
+  endFrame: 9,
+  warmupFrames: 3,
+  erode: 1,
+  dilate: 2,
+  maskType: 'greenscreen',
+};
 
 describe('parseProbeLog', () => {
   it('reads size, frame rate, duration, frame count and audio', () => {
-    expect(parseProbeLog('clip.mp4', 0, LOG)).toEqual({ name: 'clip.mp4', width: 96, height: 64, fps: 12, frameCount: 12, durationSeconds: 1, hasAudio: true, decoder: 'ffmpeg' });
-    expect(parseProbeLog('clip.mp4', 0, LOG.filter((l) => !l.includes('Audio'))).hasAudio).toBe(false);
+    expect(parseProbeLog('clip.mp4', 0, LOG)).toEqual({
+      name: 'clip.mp4',
+      width: 96,
+      height: 64,
+      fps: 12,
+      frameCount: 12,
+      durationSeconds: 1,
+      hasAudio: true,
+      decoder: 'ffmpeg',
+    });
+    expect(
+      parseProbeLog(
+        'clip.mp4',
+        0,
+        LOG.filter((l) => !l.includes('Audio')),
+      ).hasAudio,
+    ).toBe(false);
   });
 
   it('names a file that is not a video, and a video without frames', () => {
-    const bad = thrown(() => parseProbeLog('clip.txt', 1, ['clip.txt: Invalid data found when processing input']));
-    expect([bad.code, bad.message]).toEqual(['invalid-video', 'clip.txt is not a video ffmpeg can read. Choose an MP4, WebM or MOV video file.']);
-    const sound = thrown(() => parseProbeLog('tone.m4a', 1, [LOG[0] as string, LOG[1] as string, LOG[3] as string, "Stream map '0:v:0' matches no streams."]));
-    expect(sound.message).toBe('tone.m4a has no video stream (only sound or data). Choose a file with video.');
-    const bare = thrown(() => parseProbeLog('bare.mp4', 1, [LOG[0] as string, '  Duration: 00:00:00.00, bitrate: N/A', "Stream map '0:v:0' matches no streams."]));
+    const bad = thrown(() =>
+      parseProbeLog('clip.txt', 1, ['clip.txt: Invalid data found when processing input']),
+    );
+    expect([bad.code, bad.message]).toEqual([
+      'invalid-video',
+      'clip.txt is not a video ffmpeg can read. Choose an MP4, WebM or MOV video file.',
+    ]);
+    const sound = thrown(() =>
+      parseProbeLog('tone.m4a', 1, [
+        LOG[0] as string,
+        LOG[1] as string,
+        LOG[3] as string,
+        "Stream map '0:v:0' matches no streams.",
+      ]),
+    );
+    expect(sound.message).toBe(
+      'tone.m4a has no video stream (only sound or data). Choose a file with video.',
+    );
+    const bare = thrown(() =>
+      parseProbeLog('bare.mp4', 1, [
+        LOG[0] as string,
+        '  Duration: 00:00:00.00, bitrate: N/A',
+        "Stream map '0:v:0' matches no streams.",
+      ]),
+    );
     expect(bare.message).toMatch(/^The video has no frames: bare\.mp4/);
     const empty = thrown(() => parseProbeLog('empty.mp4', 0, LOG.slice(0, 4)));
     expect(empty.code).toBe('invalid-video');
@@ -109,7 +154,29 @@ describe('matting tasks', () => {
   });
 
   it('have a settings record of type "matting"', () => {
-    const s = mattingSettings(matting, { width: 96, height: 64, fps: 12, backend: 'webgpu', decoder: 'webcodecs', generationSeconds: 1.234, createdAt: new Date(0) });
-    expect(s).toMatchObject({ type: 'matting', source_video: 'clip.mp4', start_frame: 2, end_frame: 9, video_length: 8, mask_type: 'greenscreen', erode: 1, dilate: 2, warmup_frames: 3, model_type: 'demo-matanyone', resolution: '96x64', decoder: 'webcodecs', generation_time: 1.23 });
+    const s = mattingSettings(matting, {
+      width: 96,
+      height: 64,
+      fps: 12,
+      backend: 'webgpu',
+      decoder: 'webcodecs',
+      generationSeconds: 1.234,
+      createdAt: new Date(0),
+    });
+    expect(s).toMatchObject({
+      type: 'matting',
+      source_video: 'clip.mp4',
+      start_frame: 2,
+      end_frame: 9,
+      video_length: 8,
+      mask_type: 'greenscreen',
+      erode: 1,
+      dilate: 2,
+      warmup_frames: 3,
+      model_type: 'demo-matanyone',
+      resolution: '96x64',
+      decoder: 'webcodecs',
+      generation_time: 1.23,
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidMask, erodeDilate, estimateMatting, type MattingRequest, resizeAlpha, resizeMask, validateMattingRequest } from '../../src/engine/matting/index';
+import {
+  assertValidMask,
+  erodeDilate,
+  estimateMatting,
+  type MattingRequest,
+  resizeAlpha,
+  resizeMask,
+  validateMattingRequest,
+} from '../../src/engine/matting/index';
 import type { MattingManifest } from '../../src/engine/pack/media-manifest';
 import { thrown } from '../helpers/errors';
 
@@ -31,17 +39,31 @@ describe('validateMattingRequest', () => {
   });
 
   it('names end before start, a range past the clip, zero frames and bad numbers per field', () => {
-    expect(validateMattingRequest(request({ startFrame: 10, endFrame: 3 }), info)).toEqual({ endFrame: 'End frame (3) is before start frame (10).' });
-    expect(validateMattingRequest(request({ endFrame: 12 }), info).endFrame).toBe('End frame (12) is past the last frame (11).');
-    expect(validateMattingRequest(request(), { ...info, frameCount: 0 })).toEqual({ video: 'The video has zero frames: it may be empty or corrupt. Load another video.' });
-    expect(validateMattingRequest(request({ erode: 31, dilate: -1, warmupFrames: 2.5, startFrame: -1, maskType: 'x' as never }), info)).toEqual({
+    expect(validateMattingRequest(request({ startFrame: 10, endFrame: 3 }), info)).toEqual({
+      endFrame: 'End frame (3) is before start frame (10).',
+    });
+    expect(validateMattingRequest(request({ endFrame: 12 }), info).endFrame).toBe(
+      'End frame (12) is past the last frame (11).',
+    );
+    expect(validateMattingRequest(request(), { ...info, frameCount: 0 })).toEqual({
+      video: 'The video has zero frames: it may be empty or corrupt. Load another video.',
+    });
+    expect(
+      validateMattingRequest(
+        request({ erode: 31, dilate: -1, warmupFrames: 2.5, startFrame: -1, maskType: 'x' as never }),
+        info,
+      ),
+    ).toEqual({
       erode: 'Erode must be a whole number of pixels from 0 to 30.',
       dilate: 'Dilate must be a whole number of pixels from 0 to 30.',
       warmupFrames: 'Warm-up frames must be a whole number from 0 to 30.',
       startFrame: 'Start frame must be a whole number from 0 to 11.',
       maskType: 'Mask type must be one of: alpha, greenscreen, foreground-black.',
     });
-    expect(validateMattingRequest(request({ videoName: '', packId: '' }), info)).toEqual({ videoName: 'Load a video first.', packId: 'Choose a matting model.' });
+    expect(validateMattingRequest(request({ videoName: '', packId: '' }), info)).toEqual({
+      videoName: 'Load a video first.',
+      packId: 'Choose a matting model.',
+    });
   });
 });
 
@@ -49,7 +71,9 @@ describe('mask ops', () => {
   it('rejects a mask of the wrong size or an empty one as invalid-mask', () => {
     const wrong = thrown(() => assertValidMask(square(50, 40, 0, 0, 10, 10), 96, 64));
     expect(wrong.code).toBe('invalid-mask');
-    expect(wrong.message).toBe("The mask is 50×40 but the video is 96×64: use a mask of the video's size (an uploaded mask is resized for you).");
+    expect(wrong.message).toBe(
+      "The mask is 50×40 but the video is 96×64: use a mask of the video's size (an uploaded mask is resized for you).",
+    );
     const empty = thrown(() => assertValidMask(square(96, 64, 0, 0, 0, 0), 96, 64));
     expect(empty.code).toBe('invalid-mask');
     expect(empty.message).toContain('The mask is empty');
@@ -85,7 +109,14 @@ describe('mask ops', () => {
 describe('estimateMatting', () => {
   it('counts frames and stays the same size for a long clip (memory is streamed)', () => {
     const m = {
-      matting: { width: 64, height: 64, memEvery: 5, maxMemFrames: 3, dims: { f16: 3, f8: 3, f4: 3, f2: 3, pixFeat: 3, key: 3, value: 6, objTokens: 1 }, defaults: { warmupFrames: 10, erode: 10, dilate: 10 } },
+      matting: {
+        width: 64,
+        height: 64,
+        memEvery: 5,
+        maxMemFrames: 3,
+        dims: { f16: 3, f8: 3, f4: 3, f2: 3, pixFeat: 3, key: 3, value: 6, objTokens: 1 },
+        defaults: { warmupFrames: 10, erode: 10, dilate: 10 },
+      },
       components: { imageKey: { bytes: 1000, externalData: [] } },
     } as unknown as MattingManifest;
     const short = estimateMatting(request(), info, m);

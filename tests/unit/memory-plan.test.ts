@@ -45,10 +45,17 @@ describe('memory plan of Z-Image-Turbo', () => {
   });
 
   it('adds the engine tensors of a 1024x1024 task to each phase', () => {
-    const t = taskTensors(smallRequest('z-image-turbo', { frames: 1, resolution: '1024x1024', guidance: 1 }), zimage);
+    const t = taskTensors(
+      smallRequest('z-image-turbo', { frames: 1, resolution: '1024x1024', guidance: 1 }),
+      zimage,
+    );
     expect(t).toEqual({ latentBytes: 16 * 128 * 128 * 4, cfg: false, pixels: 3 * 1024 * 1024 });
     const plan = memoryPlan(zimage, t);
-    expect(plan.phases.map((p) => p.tensorBytes)).toEqual([0, 3 * 1_048_576, 1_048_576 + 12_582_912 + 4_194_304]);
+    expect(plan.phases.map((p) => p.tensorBytes)).toEqual([
+      0,
+      3 * 1_048_576,
+      1_048_576 + 12_582_912 + 4_194_304,
+    ]);
     expect(plan.peakBytes).toBe(DENOISE + 3_145_728);
     expect(plan.wholeBytes).toBe(6_017_089_507 + 17_825_792);
   });
@@ -110,26 +117,54 @@ describe('GPU memory budget', () => {
 });
 
 describe('the verdict and dry-run use the peak of the phases', () => {
-  const desktop: Capabilities = { webgpu: true, shaderF16: true, maxBufferSize: 4 * GIB, adapter: 'nvidia ampere', threads: 4, crossOriginIsolated: true, webCodecs: true };
+  const desktop: Capabilities = {
+    webgpu: true,
+    shaderF16: true,
+    maxBufferSize: 4 * GIB,
+    adapter: 'nvidia ampere',
+    threads: 4,
+    crossOriginIsolated: true,
+    webCodecs: true,
+  };
 
   it('Models page: 5.26 GB while denoising, not the 6.02 GB sum', () => {
-    const v = fitVerdict(findPack(registry, 'z-image-turbo'), desktop, { memoryGiB: 8, storageFreeBytes: 100e9 }, memoryPlan(zimage));
+    const v = fitVerdict(
+      findPack(registry, 'z-image-turbo'),
+      desktop,
+      { memoryGiB: 8, storageFreeBytes: 100e9 },
+      memoryPlan(zimage),
+    );
     expect(v).toEqual({
       level: 'fits',
-      reasons: ['This GPU has what it needs (WebGPU with shader-f16, buffers up to 4.29 GB). Peak use is about 5.26 GB of GPU memory (while denoising; its sessions run one phase at a time when the whole pack, 6.02 GB, is over the GPU memory budget) and 7.40 GB of memory.'],
+      reasons: [
+        'This GPU has what it needs (WebGPU with shader-f16, buffers up to 4.29 GB). Peak use is about 5.26 GB of GPU memory (while denoising; its sessions run one phase at a time when the whole pack, 6.02 GB, is over the GPU memory budget) and 7.40 GB of memory.',
+      ],
     });
-    const small = fitVerdict(findPack(registry, 'z-image-turbo'), desktop, { memoryGiB: 4, storageFreeBytes: 100e9 }, memoryPlan(zimage));
+    const small = fitVerdict(
+      findPack(registry, 'z-image-turbo'),
+      desktop,
+      { memoryGiB: 4, storageFreeBytes: 100e9 },
+      memoryPlan(zimage),
+    );
     expect(small.level).toBe('may-not-fit');
-    expect(small.reasons).toContain('Needs about 5.26 GB of GPU memory at its peak (while denoising; its sessions run one phase at a time when the whole pack, 6.02 GB, is over the GPU memory budget), and this device reports 4 GiB of memory (browsers round this down and cap it, so it may have more); a GPU with enough memory of its own may still run it.');
+    expect(small.reasons).toContain(
+      'Needs about 5.26 GB of GPU memory at its peak (while denoising; its sessions run one phase at a time when the whole pack, 6.02 GB, is over the GPU memory budget), and this device reports 4 GiB of memory (browsers round this down and cap it, so it may have more); a GPU with enough memory of its own may still run it.',
+    );
   });
 
   it('dry-run reports each phase, the peak phase and the whole pack', () => {
     const header = parsePackHeader(raw('z-image-turbo'));
     const r = dryRun(header, findPack(registry, 'z-image-turbo'), { width: 1024, height: 1024 }, zimage);
-    expect(r.memory).toMatchObject({ packPeakPhase: 'denoise', packWholeBytes: 6_017_089_507 + 17_825_792, packPeakGpuBytes: DENOISE + 3_145_728 + 1_557_135_360 });
+    expect(r.memory).toMatchObject({
+      packPeakPhase: 'denoise',
+      packWholeBytes: 6_017_089_507 + 17_825_792,
+      packPeakGpuBytes: DENOISE + 3_145_728 + 1_557_135_360,
+    });
     expect(r.memory?.phases?.map((p) => p.sessionBytes)).toEqual([TEXT, DENOISE, DECODE]);
     const text = formatReport(r);
     expect(text).toContain('phases     encode-text 2.22 GB → denoise 3.70 GB → decode 117.1 MB');
-    expect(text).toContain('peak       denoise, its sessions run one phase at a time (when the whole pack is over the GPU memory budget); all sessions resident: 6.03 GB');
+    expect(text).toContain(
+      'peak       denoise, its sessions run one phase at a time (when the whole pack is over the GPU memory budget); all sessions resident: 6.03 GB',
+    );
   });
 });

@@ -10,7 +10,12 @@ import { openFrameSource } from '../../src/engine/media/open-frame-source';
 import { buildMp4 } from '../../tools/fuzz/mp4-build';
 
 /** Rewrites the u32 after the first `type` box's version/flags + `skip` bytes. */
-function patch(bytes: Uint8Array<ArrayBuffer>, type: string, skip: number, value: number): Uint8Array<ArrayBuffer> {
+function patch(
+  bytes: Uint8Array<ArrayBuffer>,
+  type: string,
+  skip: number,
+  value: number,
+): Uint8Array<ArrayBuffer> {
   const out = bytes.slice();
   const at = Buffer.from(out).indexOf(type) + 4 + 4 + skip;
   new DataView(out.buffer).setUint32(at, value);
@@ -20,7 +25,9 @@ function patch(bytes: Uint8Array<ArrayBuffer>, type: string, skip: number, value
 describe('bounded MP4 sample table', () => {
   it('demuxes the hand-built file', async () => {
     const r = await demuxMp4(new Blob([buildMp4({ samples: 5 })]));
-    expect(r.ok ? [r.video.frameCount, r.video.fps, r.video.width, r.video.height] : r.error.message).toEqual([5, 12, 64, 48]);
+    expect(r.ok ? [r.video.frameCount, r.video.fps, r.video.width, r.video.height] : r.error.message).toEqual(
+      [5, 12, 64, 48],
+    );
   });
 
   it('refuses a huge stsz count in a 3 KB file within a second', async () => {
@@ -52,6 +59,10 @@ describe('bounded MP4 sample table', () => {
   it('opening a damaged MP4 as a video is an invalid-video EngineError that says what to do', async () => {
     const file = new Blob([buildMp4({ stszCount: 0xffffffff, padTo: 3000 })]);
     const ffmpeg = {} as FfmpegSession;
-    await expect(openFrameSource(ffmpeg, 'in.mp4', 'bad.mp4', file)).rejects.toMatchObject({ name: 'EngineError', code: 'invalid-video', message: expect.stringMatching(/"bad\.mp4" cannot be read: .*damaged\. Re-export the video/) });
+    await expect(openFrameSource(ffmpeg, 'in.mp4', 'bad.mp4', file)).rejects.toMatchObject({
+      name: 'EngineError',
+      code: 'invalid-video',
+      message: expect.stringMatching(/"bad\.mp4" cannot be read: .*damaged\. Re-export the video/),
+    });
   });
 });

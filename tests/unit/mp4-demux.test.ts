@@ -26,9 +26,22 @@ function make(name: string, args: string[]): Blob {
   return new Blob([readFileSync(path)]);
 }
 
-interface Packet { pts: number; size: string; pos: string; flags: string }
+interface Packet {
+  pts: number;
+  size: string;
+  pos: string;
+  flags: string;
+}
 const packets = (name: string): Packet[] =>
-  (JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_packets', '-of', 'json', join(dir, name)], { encoding: 'utf8' })) as { packets: Packet[] }).packets;
+  (
+    JSON.parse(
+      execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-select_streams', 'v:0', '-show_packets', '-of', 'json', join(dir, name)],
+        { encoding: 'utf8' },
+      ),
+    ) as { packets: Packet[] }
+  ).packets;
 
 /** The demuxed video, checked sample by sample against ffprobe's packets. */
 async function demuxChecked(name: string, file: Blob): Promise<Mp4Video> {
@@ -40,7 +53,10 @@ async function demuxChecked(name: string, file: Blob): Promise<Mp4Video> {
   expect([...samples.sizes]).toEqual(probe.map((p) => Number(p.size)));
   expect([...samples.offsets]).toEqual(probe.map((p) => Number(p.pos)));
   expect([...samples.keys].map((k) => k === 1)).toEqual(probe.map((p) => p.flags.startsWith('K')));
-  const byPts = probe.map((p, i) => ({ pts: p.pts, i })).sort((a, b) => a.pts - b.pts).map((p) => p.i);
+  const byPts = probe
+    .map((p, i) => ({ pts: p.pts, i }))
+    .sort((a, b) => a.pts - b.pts)
+    .map((p) => p.i);
   expect([...samples.presentation]).toEqual(byPts);
   return r.video;
 }
@@ -50,7 +66,14 @@ describe('demuxMp4', () => {
     const v = await demuxChecked('end.mp4', make('end.mp4', X264));
     expect(v.config.codec).toMatch(/^avc1\.(64|4d|42)00[0-9a-f]{2}$/);
     expect(v.config.description?.[0]).toBe(1);
-    expect([v.width, v.height, v.fps, v.frameCount, v.durationSeconds, v.hasAudio]).toEqual([96, 64, 12, 24, 2, false]);
+    expect([v.width, v.height, v.fps, v.frameCount, v.durationSeconds, v.hasAudio]).toEqual([
+      96,
+      64,
+      12,
+      24,
+      2,
+      false,
+    ]);
     expect([...v.samples.presentation]).not.toEqual([...v.samples.presentation].sort((a, b) => a - b));
     expect(v.samples.keys.reduce((a, k) => a + k, 0)).toBe(4);
   });
@@ -64,7 +87,10 @@ describe('demuxMp4', () => {
   });
 
   it('reads VP9 in MP4 as vp09', async () => {
-    const v = await demuxChecked('vp9.mp4', make('vp9.mp4', ['-c:v', 'libvpx-vp9', '-g', '12', '-deadline', 'realtime']));
+    const v = await demuxChecked(
+      'vp9.mp4',
+      make('vp9.mp4', ['-c:v', 'libvpx-vp9', '-g', '12', '-deadline', 'realtime']),
+    );
     expect(v.config.codec).toBe('vp09.00.10.08');
     expect(v.config.description).toBeUndefined();
   });
@@ -78,7 +104,18 @@ describe('demuxMp4', () => {
     const cut = await demuxMp4(new Blob([whole.subarray(0, whole.length >> 1)]));
     expect(cut.ok ? '' : cut.error.reason).toBe('truncated');
     expect(cut.ok ? '' : cut.error.message).toMatch(/cut short/);
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(dir, 'end.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', join(dir, 'rot.mp4')]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      join(dir, 'end.mp4'),
+      '-c',
+      'copy',
+      '-metadata:s:v:0',
+      'rotate=90',
+      join(dir, 'rot.mp4'),
+    ]);
     const rot = await demuxMp4(new Blob([readFileSync(join(dir, 'rot.mp4'))]));
     expect(rot.ok ? '' : rot.error.message).toMatch(/rotated/);
   });

@@ -52,7 +52,9 @@ describe('outputFileName', () => {
   const date = new Date(2025, 0, 2, 3, 4, 5);
 
   it('is {date}_seed{seed}_{prompt}.mp4', () => {
-    expect(outputFileName({ date, seed: 42, prompt: 'a red ball', ext: 'mp4' })).toBe('2025-01-02-03h04m05s_seed42_a red ball.mp4');
+    expect(outputFileName({ date, seed: 42, prompt: 'a red ball', ext: 'mp4' })).toBe(
+      '2025-01-02-03h04m05s_seed42_a red ball.mp4',
+    );
   });
 
   it('sanitises the prompt and cuts it to 50 characters', () => {
@@ -61,13 +63,21 @@ describe('outputFileName', () => {
   });
 
   it('gives a usable name for an empty prompt', () => {
-    expect(outputFileName({ date, seed: 0, prompt: '  ', ext: 'mp4' })).toBe('2025-01-02-03h04m05s_seed0_.mp4');
+    expect(outputFileName({ date, seed: 0, prompt: '  ', ext: 'mp4' })).toBe(
+      '2025-01-02-03h04m05s_seed0_.mp4',
+    );
   });
 });
 
 describe('renderName', () => {
   // Local time, so the expected strings hold in any time zone.
-  const ctx = { date: new Date(2025, 0, 2, 3, 4, 5), seed: 42, prompt: 'a red ball', steps: 8, pack: 'ltx-video' };
+  const ctx = {
+    date: new Date(2025, 0, 2, 3, 4, 5),
+    seed: 42,
+    prompt: 'a red ball',
+    steps: 8,
+    pack: 'ltx-video',
+  };
 
   it.each([
     ['{date}', '2025-01-02-03h04m05s'],

@@ -17,7 +17,8 @@ import { mulberry32 } from '../../src/engine/random';
 import { rejection } from '../helpers/errors';
 import { PACKS_DIR } from '../helpers/ort-node';
 
-const inspectBytes = (bytes: Uint8Array) => inspectOnnx(blobReader(new Blob([bytes as Uint8Array<ArrayBuffer>])), bytes.length);
+const inspectBytes = (bytes: Uint8Array) =>
+  inspectOnnx(blobReader(new Blob([bytes as Uint8Array<ArrayBuffer>])), bytes.length);
 
 /** A reader over `bytes` that counts calls and bytes handed out. */
 function countingReader(bytes: Uint8Array): { read: ReadAt; calls: number; bytes: number } {
@@ -35,11 +36,18 @@ function countingReader(bytes: Uint8Array): { read: ReadAt; calls: number; bytes
 }
 
 /** What onnxruntime-node reports for the model, in OnnxInfo's shape (externalData left out). */
-async function ortInterface(bytes: Uint8Array, externalData?: { path: string; data: Uint8Array }[]): Promise<Omit<OnnxInfo, 'externalData'>> {
+async function ortInterface(
+  bytes: Uint8Array,
+  externalData?: { path: string; data: Uint8Array }[],
+): Promise<Omit<OnnxInfo, 'externalData'>> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], externalData });
   try {
     const values = (meta: readonly ort.InferenceSession.ValueMetadata[]) =>
-      meta.map((m) => (m.isTensor ? { name: m.name, type: m.type as string, dims: [...m.shape] } : { name: m.name, type: 'non-tensor', dims: [] }));
+      meta.map((m) =>
+        m.isTensor
+          ? { name: m.name, type: m.type as string, dims: [...m.shape] }
+          : { name: m.name, type: 'non-tensor', dims: [] },
+      );
     return { inputs: values(session.inputMetadata), outputs: values(session.outputMetadata) };
   } finally {
     await session.release();
@@ -80,7 +88,11 @@ describe('inspectOnnx', () => {
     const model = typedModel();
     const info = await inspectBytes(model);
     expect(info.inputs.map((i) => i.name)).toEqual(['latents', 'half', 'ids', 'step', 'flags']);
-    expect(info.inputs[0]).toEqual({ name: 'latents', type: 'float32', dims: ['batch', 4, 'height', 'width'] });
+    expect(info.inputs[0]).toEqual({
+      name: 'latents',
+      type: 'float32',
+      dims: ['batch', 4, 'height', 'width'],
+    });
     expect(info.outputs[4]).toEqual({ name: 'out_4', type: 'bool', dims: ['n'] });
     expect(info.externalData).toEqual([]);
     expect({ inputs: info.inputs, outputs: info.outputs }).toEqual(await ortInterface(model));
@@ -97,7 +109,9 @@ describe('inspectOnnx', () => {
       for (const file of files) {
         const bytes = new Uint8Array(await readFile(join(PACKS_DIR, pack, file)));
         const info = await inspectBytes(bytes);
-        expect({ inputs: info.inputs, outputs: info.outputs }, `${pack}/${file}`).toEqual(await ortInterface(bytes));
+        expect({ inputs: info.inputs, outputs: info.outputs }, `${pack}/${file}`).toEqual(
+          await ortInterface(bytes),
+        );
         const listed = manifestGraphs(manifest).find((c) => c.file === file);
         if (listed) expect(checkExternalData(file, listed.externalData, info)).toEqual([]);
         infos.set(file, info);
@@ -109,7 +123,17 @@ describe('inspectOnnx', () => {
   });
 
   it('names every ONNX element type and reports dims with neither value nor name as "?", negative dims as such', async () => {
-    const codes = { float32: 1, uint8: 2, int8: 3, int16: 5, float64: 11, uint32: 12, uint64: 13, bfloat16: 16, 'elem_type 99': 99 };
+    const codes = {
+      float32: 1,
+      uint8: 2,
+      int8: 3,
+      int16: 5,
+      float64: 11,
+      uint32: 12,
+      uint64: 13,
+      bfloat16: 16,
+      'elem_type 99': 99,
+    };
     const graph = new ProtoWriter();
     for (const [name, code] of Object.entries(codes)) {
       const shape = new ProtoWriter()
@@ -118,12 +142,26 @@ describe('inspectOnnx', () => {
         .bytes(1, new ProtoWriter().string(2, 'seq').finish())
         .bytes(1, new ProtoWriter().varint(1, -1).finish());
       const tensorType = new ProtoWriter().varint(1, code).bytes(2, shape.finish());
-      graph.bytes(11, new ProtoWriter().string(1, `in_${name}`).bytes(2, new ProtoWriter().bytes(1, tensorType.finish()).finish()).finish());
+      graph.bytes(
+        11,
+        new ProtoWriter()
+          .string(1, `in_${name}`)
+          .bytes(2, new ProtoWriter().bytes(1, tensorType.finish()).finish())
+          .finish(),
+      );
     }
-    graph.bytes(12, new ProtoWriter().string(1, 'seq_out').bytes(2, new ProtoWriter().bytes(4, new Uint8Array(0)).finish()).finish());
+    graph.bytes(
+      12,
+      new ProtoWriter()
+        .string(1, 'seq_out')
+        .bytes(2, new ProtoWriter().bytes(4, new Uint8Array(0)).finish())
+        .finish(),
+    );
     const info = await inspectBytes(new ProtoWriter().varint(1, 8).bytes(7, graph.finish()).finish());
     expect(info.inputs.map((i) => i.type)).toEqual(Object.keys(codes));
-    expect(info.inputs.every((i) => JSON.stringify(i.dims) === JSON.stringify([7, '?', 'seq', -1]))).toBe(true);
+    expect(info.inputs.every((i) => JSON.stringify(i.dims) === JSON.stringify([7, '?', 'seq', -1]))).toBe(
+      true,
+    );
     expect(info.outputs).toEqual([{ name: 'seq_out', type: 'sequence', dims: [] }]);
   });
 });
@@ -143,7 +181,13 @@ describe('external data', () => {
     const weights = new Uint8Array(32);
     weights.set(bytes(1, 2, 3, 4), 0);
     weights.set(bytes(10, 20, 30, 40), 16);
-    return { model: g.toModel(), files: [{ path: 'weights.bin', data: weights }, { path: 'extra.bin', data: bytes(2, 2, 2, 2) }] };
+    return {
+      model: g.toModel(),
+      files: [
+        { path: 'weights.bin', data: weights },
+        { path: 'extra.bin', data: bytes(2, 2, 2, 2) },
+      ],
+    };
   }
 
   it('lists the distinct external-data locations in first-seen order, for a model onnxruntime-node loads', async () => {
@@ -166,7 +210,9 @@ describe('external data', () => {
   it('fails on an initializer marked external without a location', async () => {
     const tensor = new ProtoWriter().string(8, 'w').varint(14, 1).finish();
     const model = new ProtoWriter().bytes(7, new ProtoWriter().bytes(5, tensor).finish()).finish();
-    expect(await corruptMessage(model)).toContain('initializer "w" is stored externally but names no location');
+    expect(await corruptMessage(model)).toContain(
+      'initializer "w" is stored externally but names no location',
+    );
   });
 });
 
@@ -207,25 +253,43 @@ describe('broken files', () => {
     const model = typedModel();
     const opsetBytes = 6; // ModelProto.opset_import, written after the graph
     for (let cut = 0; cut < model.length - opsetBytes; cut++) await corruptMessage(model.subarray(0, cut));
-    expect(await corruptMessage(model.subarray(0, 100), model.length)).toMatch(/ends at byte 100, before its reported size/);
+    expect(await corruptMessage(model.subarray(0, 100), model.length)).toMatch(
+      /ends at byte 100, before its reported size/,
+    );
     expect(await corruptMessage(new Uint8Array(0))).toMatch(/it is empty/);
   });
 
   it('says why for malformed wire data: long varints, lengths past the end, bad wire types, no graph', async () => {
-    expect(await corruptMessage(Uint8Array.of(0x08, ...new Array<number>(10).fill(0xff), 0x01))).toMatch(/varint at byte 1 is longer than 10 bytes/);
-    expect(await corruptMessage(Uint8Array.of(0x3a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00))).toMatch(/runs past the end/);
-    expect(await corruptMessage(Uint8Array.of(0x3a, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00))).toMatch(/4294967296-byte value at byte 1 runs past the end of the file/);
+    expect(await corruptMessage(Uint8Array.of(0x08, ...new Array<number>(10).fill(0xff), 0x01))).toMatch(
+      /varint at byte 1 is longer than 10 bytes/,
+    );
+    expect(
+      await corruptMessage(Uint8Array.of(0x3a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00)),
+    ).toMatch(/runs past the end/);
+    expect(await corruptMessage(Uint8Array.of(0x3a, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00))).toMatch(
+      /4294967296-byte value at byte 1 runs past the end of the file/,
+    );
     expect(await corruptMessage(Uint8Array.of(0x0b, 0x00))).toMatch(/unsupported wire type 3/);
-    expect(await corruptMessage(Uint8Array.of(0x38, 0x01))).toMatch(/field 7 at byte 1 has wire type 0, expected 2/);
-    expect(await corruptMessage(new ProtoWriter().varint(1, 8).string(2, 'not a graph').finish())).toMatch(/it has no graph/);
-    expect(await corruptMessage(new TextEncoder().encode('<!doctype html><title>404</title>'))).toMatch(/not a valid ONNX model/);
-    expect(await corruptMessage(new TextEncoder().encode('{"error": "not found"}'))).toMatch(/not a valid ONNX model/);
+    expect(await corruptMessage(Uint8Array.of(0x38, 0x01))).toMatch(
+      /field 7 at byte 1 has wire type 0, expected 2/,
+    );
+    expect(await corruptMessage(new ProtoWriter().varint(1, 8).string(2, 'not a graph').finish())).toMatch(
+      /it has no graph/,
+    );
+    expect(await corruptMessage(new TextEncoder().encode('<!doctype html><title>404</title>'))).toMatch(
+      /not a valid ONNX model/,
+    );
+    expect(await corruptMessage(new TextEncoder().encode('{"error": "not found"}'))).toMatch(
+      /not a valid ONNX model/,
+    );
   });
 
   it('fails with corrupt-model, never another error, on random bytes and on randomly damaged models', async () => {
     const rand = mulberry32(1234);
     for (let i = 0; i < 200; i++) {
-      const garbage = Uint8Array.from({ length: 1 + Math.floor(rand() * 4096) }, () => Math.floor(rand() * 256));
+      const garbage = Uint8Array.from({ length: 1 + Math.floor(rand() * 4096) }, () =>
+        Math.floor(rand() * 256),
+      );
       await corruptMessage(garbage);
     }
     const model = typedModel();

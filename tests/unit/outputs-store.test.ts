@@ -3,7 +3,14 @@
 import 'fake-indexeddb/auto';
 import * as idb from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
-import { deleteOutput, getOutput, listOutputs, type OutputRecord, outputFileNames, saveOutput } from '../../src/storage/outputs-store';
+import {
+  deleteOutput,
+  getOutput,
+  listOutputs,
+  type OutputRecord,
+  outputFileNames,
+  saveOutput,
+} from '../../src/storage/outputs-store';
 import { outputSettings } from '../../src/engine/settings';
 import { rejection } from '../helpers/errors';
 import type { PackManifest } from '../../src/engine/pack/manifest';
@@ -17,7 +24,11 @@ vi.mock('idb-keyval', async (importOriginal) => {
 const manifest = { id: 'demo-t2v', version: '1.0.0', defaults: { fps: 16 } } as PackManifest;
 
 function record(id: string, createdAt: number): OutputRecord {
-  const settings = outputSettings(smallRequest('demo-t2v', { prompt: `clip ${id}` }), manifest, { backend: 'wasm', generationSeconds: 2, createdAt: new Date(createdAt) });
+  const settings = outputSettings(smallRequest('demo-t2v', { prompt: `clip ${id}` }), manifest, {
+    backend: 'wasm',
+    generationSeconds: 2,
+    createdAt: new Date(createdAt),
+  });
   return {
     version: 2,
     id,
@@ -46,7 +57,9 @@ describe('outputs store', () => {
     expect(got?.media).toBeInstanceOf(Blob);
     expect(got?.media.type).toBe('video/mp4');
     expect(await got?.media.text()).toBe('mp4 bytes of mid');
-    expect([...new Uint8Array((await got?.thumbnail.arrayBuffer()) ?? new ArrayBuffer(0))]).toEqual([137, 80, 78, 71]);
+    expect([...new Uint8Array((await got?.thumbnail.arrayBuffer()) ?? new ArrayBuffer(0))]).toEqual([
+      137, 80, 78, 71,
+    ]);
 
     await deleteOutput('mid');
     expect(await getOutput('mid')).toBeUndefined();
@@ -54,7 +67,11 @@ describe('outputs store', () => {
   });
 
   it('skips records of unknown versions when listing', async () => {
-    await idb.set('future', { ...record('future', 9000), version: 3 }, idb.createStore('webgp-outputs', 'outputs'));
+    await idb.set(
+      'future',
+      { ...record('future', 9000), version: 3 },
+      idb.createStore('webgp-outputs', 'outputs'),
+    );
     expect((await listOutputs()).map((r) => r.id)).not.toContain('future');
   });
 
@@ -81,7 +98,13 @@ describe('outputs store', () => {
   });
 
   it('keeps a matting run as one record with its further files, whose names count as taken', async () => {
-    const files = [{ role: 'mask_alpha' as const, fileName: 'clip_alpha.mp4', blob: new Blob(['alpha'], { type: 'video/mp4' }) }];
+    const files = [
+      {
+        role: 'mask_alpha' as const,
+        fileName: 'clip_alpha.mp4',
+        blob: new Blob(['alpha'], { type: 'video/mp4' }),
+      },
+    ];
     await saveOutput({ ...record('clip_foreground', 7000), files });
     const got = await getOutput('clip_foreground');
     expect(got?.files?.map((f) => [f.role, f.fileName])).toEqual([['mask_alpha', 'clip_alpha.mp4']]);

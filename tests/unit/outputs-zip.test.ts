@@ -41,12 +41,24 @@ describe('buildZip', () => {
   it('stores compressed media and deflates text', () => {
     const names = ['a.mp4', 'b.PNG', 'c.jpg', 'd.webm', 'e.zip', 'f.json', 'g.jsonl', 'h.txt'];
     const zip = buildZip(names.map((name) => ({ name, data: name.endsWith('.mp4') ? media : text })));
-    expect(methods(zip)).toEqual({ 'a.mp4': 0, 'b.PNG': 0, 'c.jpg': 0, 'd.webm': 0, 'e.zip': 0, 'f.json': 8, 'g.jsonl': 8, 'h.txt': 8 });
+    expect(methods(zip)).toEqual({
+      'a.mp4': 0,
+      'b.PNG': 0,
+      'c.jpg': 0,
+      'd.webm': 0,
+      'e.zip': 0,
+      'f.json': 8,
+      'g.jsonl': 8,
+      'h.txt': 8,
+    });
     expect(zip.length).toBeLessThan(media.length + 5 * text.length);
   });
 
   it('renames duplicates (case-insensitive) instead of overwriting', () => {
-    const entries = ['out.mp4', 'out.mp4', 'OUT.mp4', 'out (2).mp4', 'notes', 'notes'].map((name, i) => ({ name, data: Uint8Array.of(i) }));
+    const entries = ['out.mp4', 'out.mp4', 'OUT.mp4', 'out (2).mp4', 'notes', 'notes'].map((name, i) => ({
+      name,
+      data: Uint8Array.of(i),
+    }));
     const files = unzipSync(buildZip(entries));
     expect(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v[0]]))).toEqual({
       'out.mp4': 0,

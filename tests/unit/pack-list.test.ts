@@ -9,7 +9,13 @@ import { PACKS_DIR } from '../helpers/ort-node';
 
 const registry = parseRegistry(JSON.parse(readFileSync(join(PACKS_DIR, 'registry.json'), 'utf8')));
 const demoManifest = readFileSync(join(PACKS_DIR, 'demo-t2v', 'pack.json'), 'utf8');
-const served = { id: 'served-t2v', name: 'Served demo', baseUrl: 'http://127.0.0.1:9/served/', manifestText: demoManifest, files: [{ bytes: 10 }, { bytes: 5 }, { bytes: -1 }] };
+const served = {
+  id: 'served-t2v',
+  name: 'Served demo',
+  baseUrl: 'http://127.0.0.1:9/served/',
+  manifestText: demoManifest,
+  files: [{ bytes: 10 }, { bytes: 5 }, { bytes: -1 }],
+};
 
 describe('mergeInstalled', () => {
   it('leaves the registry as it is when nothing is installed', () => {
@@ -19,9 +25,26 @@ describe('mergeInstalled', () => {
   it('marks installed registry packs and appends unknown installed packs', () => {
     const merged = mergeInstalled(registry, [served, { ...served, id: 'sd-turbo', name: 'SD-Turbo' }]);
     expect(merged.map((e) => e.id)).toEqual([...registry.map((e) => e.id), 'served-t2v']);
-    expect(merged.find((e) => e.id === 'sd-turbo')).toMatchObject({ installed: true, remote: true, source: { repo: 'hf:schmuell/sd-turbo-ort-web' } });
+    expect(merged.find((e) => e.id === 'sd-turbo')).toMatchObject({
+      installed: true,
+      remote: true,
+      source: { repo: 'hf:schmuell/sd-turbo-ort-web' },
+    });
     expect(merged.find((e) => e.id === 'sd-turbo')?.installedFrom).toBeUndefined();
-    expect(merged.at(-1)).toMatchObject({ id: 'served-t2v', name: 'Served demo', url: 'opfs:packs/served-t2v/', installed: true, installedFrom: served.baseUrl, remote: false, test: false, demo: true, license: 'MIT', pipeline: 't2v-flow-dit', bytes: 15, unknownSizes: 1 });
+    expect(merged.at(-1)).toMatchObject({
+      id: 'served-t2v',
+      name: 'Served demo',
+      url: 'opfs:packs/served-t2v/',
+      installed: true,
+      installedFrom: served.baseUrl,
+      remote: false,
+      test: false,
+      demo: true,
+      license: 'MIT',
+      pipeline: 't2v-flow-dit',
+      bytes: 15,
+      unknownSizes: 1,
+    });
   });
 
   it('keeps an installed pack with an unreadable manifest, without the manifest facts', () => {
@@ -32,7 +55,8 @@ describe('mergeInstalled', () => {
 });
 
 describe('pickerPacks', () => {
-  const ids = (withTest: boolean, installed = mergeInstalled(registry, [])) => pickerPacks(installed, withTest).map((e) => e.id);
+  const ids = (withTest: boolean, installed = mergeInstalled(registry, [])) =>
+    pickerPacks(installed, withTest).map((e) => e.id);
 
   it('offers bundled packs, and test packs only with ?test-packs', () => {
     expect(ids(false)).toEqual(['demo-t2v']);
@@ -40,7 +64,11 @@ describe('pickerPacks', () => {
   });
 
   it('offers remote packs once installed, and packs the user installed', () => {
-    const merged = mergeInstalled(registry, [served, { ...served, id: 'sd-turbo', name: 'SD-Turbo' }, { ...served, id: 'test-t2v-random', name: 'Test' }]);
+    const merged = mergeInstalled(registry, [
+      served,
+      { ...served, id: 'sd-turbo', name: 'SD-Turbo' },
+      { ...served, id: 'test-t2v-random', name: 'Test' },
+    ]);
     expect(ids(false, merged)).toEqual(['demo-t2v', 'test-t2v-random', 'sd-turbo', 'served-t2v']);
   });
 });

@@ -15,13 +15,19 @@ describe('stage figures and checks', () => {
     const f = stageFigures(Float32Array.of(1, NaN, -3, Infinity, 2));
     expect(f).toEqual({ count: 5, nonFinite: 2, min: -3, max: 2, mean: 0 });
     expect(stageProblem(f)).toBe('not finite: 2 of 5 values are NaN or ±Inf');
-    expect(stageProblem(stageFigures(Float32Array.of(NaN, NaN)))).toBe('not finite: 2 of 2 values are NaN or ±Inf');
+    expect(stageProblem(stageFigures(Float32Array.of(NaN, NaN)))).toBe(
+      'not finite: 2 of 2 values are NaN or ±Inf',
+    );
   });
 
   it('flags a constant output, an empty one, and pixels outside the declared range (with 10% slack)', () => {
-    expect(stageProblem(stageFigures(new Float32Array(8).fill(0.25)))).toBe('constant: all 8 values are 0.25');
+    expect(stageProblem(stageFigures(new Float32Array(8).fill(0.25)))).toBe(
+      'constant: all 8 values are 0.25',
+    );
     expect(stageProblem(stageFigures(new Float32Array()))).toBe('empty output (0 values)');
-    expect(stageProblem(stageFigures(Float32Array.of(-1.2, 0, 1)), [-1, 1])).toBe('out of range: values span [-1.2, 1] but the decoder declares [-1, 1] (±0.2 allowed)');
+    expect(stageProblem(stageFigures(Float32Array.of(-1.2, 0, 1)), [-1, 1])).toBe(
+      'out of range: values span [-1.2, 1] but the decoder declares [-1, 1] (±0.2 allowed)',
+    );
     expect(stageProblem(stageFigures(Float32Array.of(-1.25, 0, 1)), [-1, 1])).toContain('out of range');
     expect(stageProblem(stageFigures(Float32Array.of(-1.1, 0, 1.05)), [-1, 1])).toBeUndefined();
     expect(stageProblem(stageFigures(Float32Array.of(0, 0.5, 1.2)), [0, 1])).toContain('declares [0, 1]');
@@ -35,15 +41,23 @@ describe('smallest request', () => {
       const r = smallestRequest(m);
       expect(validateRequest(r, m), id).toEqual({});
       expect(r).toMatchObject({ frames: 1, steps: 1, guidance: 1, seed: 42 });
-      const px = (s: string) => s.split('x').map(Number).reduce((a, b) => a * b, 1);
+      const px = (s: string) =>
+        s
+          .split('x')
+          .map(Number)
+          .reduce((a, b) => a * b, 1);
       expect(Math.min(...m.limits.resolutions.map(px))).toBe(px(r.resolution));
     }
   });
 
   it('takes the smallest resolution whatever order the pack lists them in', () => {
     const m = readManifest('test-fastwan');
-    expect(smallestRequest({ ...m, limits: { ...m.limits, resolutions: ['96x64', '64x64'] } }).resolution).toBe('64x64');
-    expect(smallestRequest({ ...m, limits: { ...m.limits, resolutions: ['64x64', '96x64'] } }).resolution).toBe('64x64');
+    expect(
+      smallestRequest({ ...m, limits: { ...m.limits, resolutions: ['96x64', '64x64'] } }).resolution,
+    ).toBe('64x64');
+    expect(
+      smallestRequest({ ...m, limits: { ...m.limits, resolutions: ['64x64', '96x64'] } }).resolution,
+    ).toBe('64x64');
   });
 
   it('gives an image-to-video pack a gradient start image at the request size', () => {
@@ -58,28 +72,44 @@ describe('smallest request', () => {
 const testPacks = cpuEngine((id) => diskPackSource(id, TEST_PACKS_DIR));
 
 describe('engine.testPack', () => {
-  it.each(['demo-t2v', 'test-t2v-random'])('%s passes with a time and finite, varying figures per stage', async (id) => {
-    const report = await cpuEngine().testPack('t', id);
-    expect(report).toMatchObject({ packId: id, pass: true, backend: 'wasm', request: { frames: 1, steps: 1, resolution: '128x128' } });
-    expect(report.reason).toBeUndefined();
-    expect(report.stages.map((s) => (s.step ? `${s.stage}#${s.step}` : s.stage))).toEqual(['load', 'text-encoder', 'transformer#1', 'vae-decoder']);
-    for (const s of report.stages) expect(s.ms).toBeGreaterThanOrEqual(0);
-    for (const s of report.stages.slice(1)) {
-      expect(s.figures?.nonFinite).toBe(0);
-      expect((s.figures?.max as number) - (s.figures?.min as number)).toBeGreaterThan(0);
-    }
-    const decoded = report.stages[3]?.figures;
-    expect(decoded?.min).toBeGreaterThanOrEqual(-1);
-    expect(decoded?.max).toBeLessThanOrEqual(1);
-    expect(report.totalMs).toBeGreaterThanOrEqual(report.stages.reduce((n, s) => n + s.ms, 0) - 1);
-  });
+  it.each(['demo-t2v', 'test-t2v-random'])(
+    '%s passes with a time and finite, varying figures per stage',
+    async (id) => {
+      const report = await cpuEngine().testPack('t', id);
+      expect(report).toMatchObject({
+        packId: id,
+        pass: true,
+        backend: 'wasm',
+        request: { frames: 1, steps: 1, resolution: '128x128' },
+      });
+      expect(report.reason).toBeUndefined();
+      expect(report.stages.map((s) => (s.step ? `${s.stage}#${s.step}` : s.stage))).toEqual([
+        'load',
+        'text-encoder',
+        'transformer#1',
+        'vae-decoder',
+      ]);
+      for (const s of report.stages) expect(s.ms).toBeGreaterThanOrEqual(0);
+      for (const s of report.stages.slice(1)) {
+        expect(s.figures?.nonFinite).toBe(0);
+        expect((s.figures?.max as number) - (s.figures?.min as number)).toBeGreaterThan(0);
+      }
+      const decoded = report.stages[3]?.figures;
+      expect(decoded?.min).toBeGreaterThanOrEqual(-1);
+      expect(decoded?.max).toBeLessThanOrEqual(1);
+      expect(report.totalMs).toBeGreaterThanOrEqual(report.stages.reduce((n, s) => n + s.ms, 0) - 1);
+    },
+  );
 
-  it.each(['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v'])('real-contract test pack %s passes', async (id) => {
-    const report = await testPacks.testPack('t', id);
-    expect(report.reason).toBeUndefined();
-    expect(report.pass).toBe(true);
-    expect(report.stages.at(-1)?.stage).toBe('vae-decoder');
-  });
+  it.each(['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v'])(
+    'real-contract test pack %s passes',
+    async (id) => {
+      const report = await testPacks.testPack('t', id);
+      expect(report.reason).toBeUndefined();
+      expect(report.pass).toBe(true);
+      expect(report.stages.at(-1)?.stage).toBe('vae-decoder');
+    },
+  );
 
   it('test-nan fails at the transformer, step 1, "not finite", and stops before decoding', async () => {
     const report = await testPacks.testPack('t', 'test-nan');
@@ -100,8 +130,13 @@ describe('engine.testPack', () => {
   it('demo-matanyone passes: open with the disc mask, then two matted frames that are not constant', async () => {
     const report = await cpuEngine().testPack('t', 'demo-matanyone');
     expect(report.reason).toBeUndefined();
-    expect(report.stages.map((s) => stageLabel(s))).toEqual(['matting-open', 'matting-frame (step 1)', 'matting-frame (step 2)']);
-    for (const s of report.stages.slice(1)) expect((s.figures?.max as number) - (s.figures?.min as number)).toBeGreaterThan(100);
+    expect(report.stages.map((s) => stageLabel(s))).toEqual([
+      'matting-open',
+      'matting-frame (step 1)',
+      'matting-frame (step 2)',
+    ]);
+    for (const s of report.stages.slice(1))
+      expect((s.figures?.max as number) - (s.figures?.min as number)).toBeGreaterThan(100);
   });
 
   it('a video pack whose mask decoder gives a constant mask fails naming the stage', async () => {

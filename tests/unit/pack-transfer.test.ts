@@ -1,7 +1,20 @@
 /** Pure download bookkeeping (src/engine/pack/transfer.ts): resumed-request answers, the
  * smoothed rate and ETA, the quota verdict, progress texts and safe OPFS names. */
 import { describe, expect, it } from 'vitest';
-import { assertPackId, assertPackPath, describeTransfer, formatDuration, interruptedMessage, packRootOf, parseContentRange, percentDone, planResponse, quotaShortfall, RateMeter, rangeHeader } from '../../src/engine/pack/transfer';
+import {
+  assertPackId,
+  assertPackPath,
+  describeTransfer,
+  formatDuration,
+  interruptedMessage,
+  packRootOf,
+  parseContentRange,
+  percentDone,
+  planResponse,
+  quotaShortfall,
+  RateMeter,
+  rangeHeader,
+} from '../../src/engine/pack/transfer';
 import { thrown } from '../helpers/errors';
 
 describe('resume bookkeeping', () => {
@@ -91,7 +104,9 @@ describe('texts', () => {
     expect(formatDuration(60)).toBe('1 min');
     expect(formatDuration(185)).toBe('3 min 5 s');
     expect(formatDuration(7800)).toBe('2 h 10 min');
-    expect(describeTransfer({ loaded: 1_200_000, total: 5_400_000, rate: 300_000, eta: 14 })).toBe('1.2 MB of 5.4 MB · 300.0 KB/s · about 14 s left');
+    expect(describeTransfer({ loaded: 1_200_000, total: 5_400_000, rate: 300_000, eta: 14 })).toBe(
+      '1.2 MB of 5.4 MB · 300.0 KB/s · about 14 s left',
+    );
     expect(describeTransfer({ loaded: 0, total: 5_400_000, rate: 0 })).toBe('0 B of 5.4 MB');
   });
 });
@@ -103,7 +118,10 @@ describe('quotaShortfall', () => {
   });
 
   it('names the needed and the free size', () => {
-    const e = quotaShortfall('Installing Served pack', 6_020_000_000, { usage: 9_000_000, quota: 10_000_000 });
+    const e = quotaShortfall('Installing Served pack', 6_020_000_000, {
+      usage: 9_000_000,
+      quota: 10_000_000,
+    });
     expect(e?.code).toBe('storage-full');
     expect(e?.message).toMatch(/^Installing Served pack needs 6\.02 GB but only 1\.0 MB is free/);
   });
@@ -111,13 +129,16 @@ describe('quotaShortfall', () => {
 
 describe('safe names', () => {
   it('accepts registry-style ids and rejects folder tricks', () => {
-    for (const id of ['served-t2v', 'fastwan2.2-ti2v-5b', 'A_b']) expect(() => assertPackId(id)).not.toThrow();
-    for (const id of ['', '.hidden', '../x', 'a/b', 'a b']) expect(thrown(() => assertPackId(id)).code).toBe('invalid-manifest');
+    for (const id of ['served-t2v', 'fastwan2.2-ti2v-5b', 'A_b'])
+      expect(() => assertPackId(id)).not.toThrow();
+    for (const id of ['', '.hidden', '../x', 'a/b', 'a b'])
+      expect(thrown(() => assertPackId(id)).code).toBe('invalid-manifest');
   });
 
   it('accepts nested relative paths and rejects escapes', () => {
     for (const p of ['x.onnx', 'onnx/x.onnx', 'a/b/c.bin']) expect(() => assertPackPath(p)).not.toThrow();
-    for (const p of ['', '/x', 'a//b', '../x', 'a/./b', 'a\\b', 'pack.json']) expect(thrown(() => assertPackPath(p)).code).toBe('invalid-manifest');
+    for (const p of ['', '/x', 'a//b', '../x', 'a/./b', 'a\\b', 'pack.json'])
+      expect(thrown(() => assertPackPath(p)).code).toBe('invalid-manifest');
   });
 });
 

@@ -13,15 +13,34 @@ const BASE = 'https://packs.example.org/wan/';
 
 describe('pack file paths', () => {
   it('resolves plain paths inside the folder', () => {
-    expect(packFileUrl('onnx/transformer.onnx', BASE)).toBe('https://packs.example.org/wan/onnx/transformer.onnx');
+    expect(packFileUrl('onnx/transformer.onnx', BASE)).toBe(
+      'https://packs.example.org/wan/onnx/transformer.onnx',
+    );
     expect(() => assertPackPath('onnx/model_q4f16.onnx_data')).not.toThrow();
   });
 
-  it.each(['%2e%2e/x.onnx', '%2E%2E/%2e%2e/x.onnx', 'a%2fb.onnx', 'http:evil.example/x.onnx', 'https:x.onnx', '//evil.example/x.onnx', '../x.onnx', 'a/../../x.onnx', 'x.onnx?y=1', 'x.onnx#frag', 'a\\b.onnx'])('refuses "%s" in pack.json and when resolving it', (path) => {
+  it.each([
+    '%2e%2e/x.onnx',
+    '%2E%2E/%2e%2e/x.onnx',
+    'a%2fb.onnx',
+    'http:evil.example/x.onnx',
+    'https:x.onnx',
+    '//evil.example/x.onnx',
+    '../x.onnx',
+    'a/../../x.onnx',
+    'x.onnx?y=1',
+    'x.onnx#frag',
+    'a\\b.onnx',
+  ])('refuses "%s" in pack.json and when resolving it', (path) => {
     const err = thrown(() => assertPackPath(path));
     expect(err.code).toBe('invalid-manifest');
     expect(err.message).toContain(`"${path}"`);
-    expect(() => packFileUrl(path, BASE)).toThrow(expect.objectContaining({ code: 'invalid-manifest', message: expect.stringMatching(/outside the pack folder https:\/\/packs\.example\.org\/wan\//) }));
+    expect(() => packFileUrl(path, BASE)).toThrow(
+      expect.objectContaining({
+        code: 'invalid-manifest',
+        message: expect.stringMatching(/outside the pack folder https:\/\/packs\.example\.org\/wan\//),
+      }),
+    );
   });
 });
 
@@ -40,18 +59,39 @@ describe('pack folder URLs', () => {
 
 describe('redirects', () => {
   const to = (url: string) => ({ url, redirected: true });
-  it('allows same-origin redirects, the site\'s download CDN, and any redirect of a sha256-pinned file', () => {
-    expect(() => assertRedirectAllowed(`${BASE}a.onnx`, to('https://packs.example.org/other/a.onnx'), 'a.onnx', false)).not.toThrow();
-    expect(() => assertRedirectAllowed('https://huggingface.co/o/r/resolve/main/a.onnx', to('https://cas-bridge.xethub.hf.co/xet-bridge-us/abc'), 'a.onnx', false)).not.toThrow();
-    expect(() => assertRedirectAllowed(`${BASE}a.onnx`, to('https://elsewhere.example.net/a.onnx'), 'a.onnx', true)).not.toThrow();
-    expect(() => assertRedirectAllowed(`${BASE}a.onnx`, { url: `${BASE}a.onnx`, redirected: false }, 'a.onnx', false)).not.toThrow();
+  it("allows same-origin redirects, the site's download CDN, and any redirect of a sha256-pinned file", () => {
+    expect(() =>
+      assertRedirectAllowed(`${BASE}a.onnx`, to('https://packs.example.org/other/a.onnx'), 'a.onnx', false),
+    ).not.toThrow();
+    expect(() =>
+      assertRedirectAllowed(
+        'https://huggingface.co/o/r/resolve/main/a.onnx',
+        to('https://cas-bridge.xethub.hf.co/xet-bridge-us/abc'),
+        'a.onnx',
+        false,
+      ),
+    ).not.toThrow();
+    expect(() =>
+      assertRedirectAllowed(`${BASE}a.onnx`, to('https://elsewhere.example.net/a.onnx'), 'a.onnx', true),
+    ).not.toThrow();
+    expect(() =>
+      assertRedirectAllowed(`${BASE}a.onnx`, { url: `${BASE}a.onnx`, redirected: false }, 'a.onnx', false),
+    ).not.toThrow();
   });
 
   it('refuses an unpinned file redirected to another site, naming both', () => {
-    const err = thrown(() => assertRedirectAllowed(`${BASE}a.onnx`, to('https://evil.example/a.onnx'), 'Model file a.onnx', false));
+    const err = thrown(() =>
+      assertRedirectAllowed(`${BASE}a.onnx`, to('https://evil.example/a.onnx'), 'Model file a.onnx', false),
+    );
     expect(err.code).toBe('missing-file');
-    expect(err.message).toMatch(/^Model file a\.onnx: https:\/\/packs\.example\.org redirected the download to another site \(https:\/\/evil\.example\)\. .*add sha256/);
-    expect(() => assertRedirectAllowed('https://huggingface.co/a', to('http://x.hf.co/a'), 'a', false)).toThrow();
-    expect(() => assertRedirectAllowed('https://huggingface.co/a', to('https://hf.co.evil.example/a'), 'a', false)).toThrow();
+    expect(err.message).toMatch(
+      /^Model file a\.onnx: https:\/\/packs\.example\.org redirected the download to another site \(https:\/\/evil\.example\)\. .*add sha256/,
+    );
+    expect(() =>
+      assertRedirectAllowed('https://huggingface.co/a', to('http://x.hf.co/a'), 'a', false),
+    ).toThrow();
+    expect(() =>
+      assertRedirectAllowed('https://huggingface.co/a', to('https://hf.co.evil.example/a'), 'a', false),
+    ).toThrow();
   });
 });

@@ -8,11 +8,19 @@ import { diskPackSource } from '../helpers/ort-node';
 import { cpuEngine, smallRequest } from '../helpers/packs';
 
 ortWeb.env.wasm.numThreads = 1;
-const ortWebModule: OrtModule = { InferenceSession: ortWeb.InferenceSession, Tensor: ortWeb.Tensor as unknown as OrtModule['Tensor'] };
+const ortWebModule: OrtModule = {
+  InferenceSession: ortWeb.InferenceSession,
+  Tensor: ortWeb.Tensor as unknown as OrtModule['Tensor'],
+};
 
 const nodeEngine = cpuEngine();
 const webEngine = cpuEngine((id) => diskPackSource(id), ortWebModule);
-const request = smallRequest('test-t2v-random', { prompt: 'a green robot rolling left in the forest', negativePrompt: 'blurry', guidance: 3, steps: 8 });
+const request = smallRequest('test-t2v-random', {
+  prompt: 'a green robot rolling left in the forest',
+  negativePrompt: 'blurry',
+  guidance: 3,
+  steps: 8,
+});
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

@@ -28,7 +28,10 @@ function source(id: string, edit?: (m: Record<string, unknown>) => void): PackSo
     ...disk,
     async readBytes(file) {
       if (file !== 'pack.json') return disk.readBytes(file);
-      const m = JSON.parse(await readFile(join(TEST_PACKS, id, 'pack.json'), 'utf8')) as Record<string, unknown>;
+      const m = JSON.parse(await readFile(join(TEST_PACKS, id, 'pack.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       edit(m);
       return new TextEncoder().encode(JSON.stringify(m));
     },
@@ -64,7 +67,10 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 /** A start image at `width`×`height`: a bright square on dark, as a PNG data URL. */
 function startImage(width: number, height: number, bright = 230): string {
   const px = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (x > width / 4 && x < (3 * width) / 4 && y > height / 4 && y < (3 * height) / 4) px.fill(bright, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      if (x > width / 4 && x < (3 * width) / 4 && y > height / 4 && y < (3 * height) / 4)
+        px.fill(bright, (y * width + x) * 3, (y * width + x) * 3 + 3);
   return pngDataUrl(png(width, height, 2, 3, px, 1));
 }
 
@@ -72,7 +78,9 @@ describe('t2i-flow-dit (Z-Image contract)', () => {
   it('makes one non-degenerate image; the pack scheduler-step graph lands where the engine Euler step does', async () => {
     const r = await requestFor('test-zimage');
     const withHelper = await engineFor(source('test-zimage')).generate('a', r);
-    const engineStep = await engineFor(source('test-zimage', (m) => delete (m.components as Record<string, unknown>).schedulerStep)).generate('b', r);
+    const engineStep = await engineFor(
+      source('test-zimage', (m) => delete (m.components as Record<string, unknown>).schedulerStep),
+    ).generate('b', r);
     const [w, h] = r.resolution.split('x').map(Number);
     expect(withHelper.frames).toMatchObject({ count: 1, width: w, height: h });
     expect(spread(withHelper.frames.rgba)).toBeGreaterThan(20);
@@ -99,7 +107,12 @@ describe('t2i-eps-unet (SD-Turbo contract)', () => {
   });
 
   it('refuses the multistep flow solvers for an ε model, naming the solver field', async () => {
-    await expect(engineFor(source('test-sdturbo')).generate('a', await requestFor('test-sdturbo', { solver: 'unipc' }))).rejects.toMatchObject({ code: 'invalid-request', fields: { solver: expect.stringContaining('euler') } });
+    await expect(
+      engineFor(source('test-sdturbo')).generate('a', await requestFor('test-sdturbo', { solver: 'unipc' })),
+    ).rejects.toMatchObject({
+      code: 'invalid-request',
+      fields: { solver: expect.stringContaining('euler') },
+    });
   });
 });
 
@@ -120,12 +133,20 @@ describe('t2v-flow-dit, block-streamed (FastWan contract)', () => {
 
   it('zero-fills the text encoder output past the prompt (blocks take no mask); without zeroFillPadding it is not zero', async () => {
     const hidden = async (zeroFill: boolean) => {
-      const src = source('test-fastwan', (m) => ((m.components as Record<string, Record<string, unknown>>).textEncoder!.zeroFillPadding = zeroFill));
+      const src = source(
+        'test-fastwan',
+        (m) =>
+          ((m.components as Record<string, Record<string, unknown>>).textEncoder!.zeroFillPadding = zeroFill),
+      );
       const manifest = await readManifest(src);
       const pack = await loadPack(src, manifest, ortNodeModule, 'wasm');
       try {
         const t = await encodeText(ortNodeModule, pack.text, 'a red ball');
-        return { data: await readFloats(t), dims: t.dims, length: encodePrompt(pack.text.tokenizer, 'a red ball', manifest.tokenizer.maxLength, 0).length };
+        return {
+          data: await readFloats(t),
+          dims: t.dims,
+          length: encodePrompt(pack.text.tokenizer, 'a red ball', manifest.tokenizer.maxLength, 0).length,
+        };
       } finally {
         await pack.release();
       }
@@ -135,7 +156,9 @@ describe('t2v-flow-dit, block-streamed (FastWan contract)', () => {
     const width = filled.dims[2] as number;
     expect(filled.length).toBeLessThan(filled.dims[1] as number);
     expect(filled.data.subarray(filled.length * width).every((v) => v === 0)).toBe(true);
-    expect(filled.data.subarray(0, filled.length * width)).toEqual(raw.data.subarray(0, filled.length * width));
+    expect(filled.data.subarray(0, filled.length * width)).toEqual(
+      raw.data.subarray(0, filled.length * width),
+    );
     expect(raw.data.subarray(filled.length * width).some((v) => v !== 0)).toBe(true);
   });
 });
@@ -152,16 +175,27 @@ describe('i2v-flow-dit (FastWan contract + VAE encoder)', () => {
     const [c, t] = [m.latent.channels, (r0.frames - 1) / m.latent.temporalCompression + 1];
     const plane = a.latent.length / (c * t);
     // Frame 0 of every channel is the same for two seeds (it is the image, not noise)…
-    for (let ch = 0; ch < c; ch++) expect(again.latent.subarray(ch * t * plane, ch * t * plane + plane)).toEqual(a.latent.subarray(ch * t * plane, ch * t * plane + plane));
+    for (let ch = 0; ch < c; ch++)
+      expect(again.latent.subarray(ch * t * plane, ch * t * plane + plane)).toEqual(
+        a.latent.subarray(ch * t * plane, ch * t * plane + plane),
+      );
     // …while the free frames differ, and a darker image changes frame 0.
-    expect(maxAbsDiff(a.latent.subarray(plane, t * plane), again.latent.subarray(plane, t * plane))).toBeGreaterThan(1e-3);
+    expect(
+      maxAbsDiff(a.latent.subarray(plane, t * plane), again.latent.subarray(plane, t * plane)),
+    ).toBeGreaterThan(1e-3);
     expect(maxAbsDiff(a.latent.subarray(0, plane), other.latent.subarray(0, plane))).toBeGreaterThan(1e-3);
   });
 
   it('refuses a missing start image and one of the wrong size with start-image messages', async () => {
     const r0 = await requestFor('test-fastwan-i2v');
     const e = engineFor(source('test-fastwan-i2v'));
-    await expect(e.generate('a', r0)).rejects.toMatchObject({ code: 'invalid-request', fields: { startImage: expect.stringContaining('start image') } });
-    await expect(e.generate('b', { ...r0, startImage: startImage(8, 8) })).rejects.toMatchObject({ code: 'invalid-request', message: expect.stringContaining('8×8') });
+    await expect(e.generate('a', r0)).rejects.toMatchObject({
+      code: 'invalid-request',
+      fields: { startImage: expect.stringContaining('start image') },
+    });
+    await expect(e.generate('b', { ...r0, startImage: startImage(8, 8) })).rejects.toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringContaining('8×8'),
+    });
   });
 });

@@ -25,7 +25,12 @@ function tinyPng(): Uint8Array {
   v.setUint32(4, 1);
   ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit, RGBA, deflate, adaptive filter, no interlace
   const idat = new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255])));
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())];
+  const parts = [
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', new Uint8Array()),
+  ];
   return concatBytes(parts);
 }
 
@@ -108,7 +113,9 @@ describe('addPngText', () => {
   });
 
   it('refuses input that is not a PNG or does not start with IHDR', () => {
-    expect(() => addPngText(new TextEncoder().encode('not a png at all'), 'comment', 'x')).toThrow(/Not a PNG/);
+    expect(() => addPngText(new TextEncoder().encode('not a png at all'), 'comment', 'x')).toThrow(
+      /Not a PNG/,
+    );
     expect(() => addPngText(new Uint8Array(), 'comment', 'x')).toThrow(/Not a PNG/);
     const noIhdr = tinyPng();
     noIhdr.set(new TextEncoder().encode('IDAT'), 12);
@@ -117,7 +124,16 @@ describe('addPngText', () => {
   });
 
   it('refuses invalid keywords', () => {
-    for (const keyword of ['', ' comment', 'comment ', 'a  b', 'x'.repeat(80), 'tab\there', '日本', 'nul\0']) {
+    for (const keyword of [
+      '',
+      ' comment',
+      'comment ',
+      'a  b',
+      'x'.repeat(80),
+      'tab\there',
+      '日本',
+      'nul\0',
+    ]) {
       expect(() => addPngText(tinyPng(), keyword, 'x'), keyword).toThrow(/keyword/);
     }
     expect(() => addPngText(tinyPng(), 'x'.repeat(79), 'x')).not.toThrow();

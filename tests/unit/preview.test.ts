@@ -12,10 +12,14 @@ import { targetLatent } from '../../tools/demo-pack/reference';
 import { PACKS_DIR } from '../helpers/ort-node';
 
 /** A [1, C, T, h, w] latent whose value at (c, t, y, x) is `at(c, t, p)` with p = y·w + x. */
-function makeLatent(shape: [number, number, number, number], at: (c: number, t: number, p: number) => number): Float32Array {
+function makeLatent(
+  shape: [number, number, number, number],
+  at: (c: number, t: number, p: number) => number,
+): Float32Array {
   const [c, t, h, w] = shape;
   const out = new Float32Array(c * t * h * w);
-  for (let k = 0; k < c; k++) for (let f = 0; f < t; f++) for (let p = 0; p < h * w; p++) out[(k * t + f) * h * w + p] = at(k, f, p);
+  for (let k = 0; k < c; k++)
+    for (let f = 0; f < t; f++) for (let p = 0; p < h * w; p++) out[(k * t + f) * h * w + p] = at(k, f, p);
   return out;
 }
 
@@ -56,22 +60,44 @@ describe('latentPreview with factors', () => {
 
   it('defaults the bias to zero and rejects a factor table of the wrong height', () => {
     const z = Float32Array.of(-1, 1);
-    expect(rgbOf(latentPreview(z, [1, 1, 1, 1, 2], { rgbFactors: [[1, -1, 0]], step: 1, total: 1 }).rgba)).toEqual([
+    expect(
+      rgbOf(latentPreview(z, [1, 1, 1, 1, 2], { rgbFactors: [[1, -1, 0]], step: 1, total: 1 }).rgba),
+    ).toEqual([
       [0, 255, 128],
       [255, 0, 128],
     ]);
-    expect(() => latentPreview(z, [1, 1, 1, 1, 2], { rgbFactors: [[1, 0, 0], [0, 1, 0]], step: 1, total: 1 })).toThrow(/2 rows, the latent has 1 channels/);
+    expect(() =>
+      latentPreview(z, [1, 1, 1, 1, 2], {
+        rgbFactors: [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+        step: 1,
+        total: 1,
+      }),
+    ).toThrow(/2 rows, the latent has 1 channels/);
   });
 
   it('rejects a shape that does not match the data', () => {
-    expect(() => latentPreview(new Float32Array(7), [1, 1, 1, 2, 4], { step: 1, total: 1 })).toThrow(RangeError);
+    expect(() => latentPreview(new Float32Array(7), [1, 1, 1, 2, 4], { step: 1, total: 1 })).toThrow(
+      RangeError,
+    );
     expect(() => latentPreview(new Float32Array(8), [1, 8], { step: 1, total: 1 })).toThrow(RangeError);
   });
 });
 
 describe('latentPreview fallback (no factors)', () => {
   it('stretches channels 0–2 each to their own min/max; extra channels are ignored', () => {
-    const z = makeLatent([4, 1, 1, 3], (c, _t, p) => [[-4, 0, 4], [10, 11, 12], [0.1, 0.1, 0.3], [99, -99, 0]][c]?.[p] as number);
+    const z = makeLatent(
+      [4, 1, 1, 3],
+      (c, _t, p) =>
+        [
+          [-4, 0, 4],
+          [10, 11, 12],
+          [0.1, 0.1, 0.3],
+          [99, -99, 0],
+        ][c]?.[p] as number,
+    );
     expect(rgbOf(latentPreview(z, [1, 4, 1, 1, 3], { step: 1, total: 1 }).rgba)).toEqual([
       [0, 0, 0],
       [128, 128, 0],
@@ -86,20 +112,30 @@ describe('latentPreview fallback (no factors)', () => {
       [255, 255, 255],
     ]);
     const flat = new Float32Array(4).fill(3);
-    expect(rgbOf(latentPreview(flat, [1, 1, 1, 2, 2], { step: 1, total: 1 }).rgba)).toEqual(Array(4).fill([128, 128, 128]));
+    expect(rgbOf(latentPreview(flat, [1, 1, 1, 2, 2], { step: 1, total: 1 }).rgba)).toEqual(
+      Array(4).fill([128, 128, 128]),
+    );
   });
 });
 
 describe('latentPreview frame selection', () => {
   // One channel whose value is the frame index everywhere: factor 1/8 maps frame t to byte round((t/8 + 1)·127.5).
   const z = makeLatent([1, 5, 2, 2], (_c, t) => t);
-  const byteOf = (frame?: number) => latentPreview(z, [1, 1, 5, 2, 2], { frame, rgbFactors: [[0.125, 0.125, 0.125]], step: 1, total: 1 }).rgba[0];
+  const byteOf = (frame?: number) =>
+    latentPreview(z, [1, 1, 5, 2, 2], { frame, rgbFactors: [[0.125, 0.125, 0.125]], step: 1, total: 1 })
+      .rgba[0];
 
   it('defaults to the middle frame and honours an explicit one', () => {
     expect(byteOf()).toBe(Math.round((2 / 8 + 1) * 127.5));
     expect(byteOf(0)).toBe(128);
     expect(byteOf(4)).toBe(Math.round((4 / 8 + 1) * 127.5));
-    expect(latentPreview(makeLatent([1, 4, 1, 1], (_c, t) => t), [1, 1, 4, 1, 1], { rgbFactors: [[0.125, 0, 0]], step: 1, total: 1 }).rgba[0]).toBe(Math.round((1 / 8 + 1) * 127.5));
+    expect(
+      latentPreview(
+        makeLatent([1, 4, 1, 1], (_c, t) => t),
+        [1, 1, 4, 1, 1],
+        { rgbFactors: [[0.125, 0, 0]], step: 1, total: 1 },
+      ).rgba[0],
+    ).toBe(Math.round((1 / 8 + 1) * 127.5));
   });
 
   it('rejects a frame outside the latent', () => {
@@ -109,7 +145,8 @@ describe('latentPreview frame selection', () => {
 });
 
 describe('preview cadence', () => {
-  const previewSteps = (total: number) => Array.from({ length: total }, (_, i) => i + 1).filter((s) => isPreviewStep(s, total));
+  const previewSteps = (total: number) =>
+    Array.from({ length: total }, (_, i) => i + 1).filter((s) => isPreviewStep(s, total));
 
   it.each([
     [1, 1, [1]],
@@ -134,10 +171,18 @@ describe('demo pack preview factors', () => {
   const s = manifest.latent.spatialCompression;
 
   /** Decodes a [1, C, T, h, w] latent with the pack's VAE (onnxruntime-node) and keeps the top-left pixel of every s×s block (the decoder upsamples nearest). */
-  async function decodeAtLatentRes(latent: Float32Array, shape: number[], frame: number): Promise<Uint8Array> {
-    const session = await ortNode.InferenceSession.create(readFileSync(join(packDir, manifest.components.vaeDecoder.file)));
+  async function decodeAtLatentRes(
+    latent: Float32Array,
+    shape: number[],
+    frame: number,
+  ): Promise<Uint8Array> {
+    const session = await ortNode.InferenceSession.create(
+      readFileSync(join(packDir, manifest.components.vaeDecoder.file)),
+    );
     const io = manifest.components.vaeDecoder;
-    const out = (await session.run({ [io.inputs.latents as string]: new ortNode.Tensor('float32', latent, shape) }))[io.outputs.frames as string] as ortNode.Tensor;
+    const out = (
+      await session.run({ [io.inputs.latents as string]: new ortNode.Tensor('float32', latent, shape) })
+    )[io.outputs.frames as string] as ortNode.Tensor;
     const stack = toRgbaFrames(out.data as Float32Array, out.dims, io.outputLayout, io.outputRange);
     const [h, w] = [shape[3] as number, shape[4] as number];
     const small = new Uint8Array(h * w * 4);
@@ -172,7 +217,8 @@ describe('demo pack preview factors', () => {
       const preview = latentPreview(latent, shape, { frame, ...manifest.preview, step: 1, total: 1 });
       const decoded = await decodeAtLatentRes(latent, shape, frame);
       let maxDiff = 0;
-      for (let i = 0; i < decoded.length; i++) maxDiff = Math.max(maxDiff, Math.abs((decoded[i] as number) - (preview.rgba[i] as number)));
+      for (let i = 0; i < decoded.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs((decoded[i] as number) - (preview.rgba[i] as number)));
       // Measured: 0 on every byte, clamped pixels included (the decoder is per-pixel linear and both
       // round the same way); 1 is allowed for a float32 (ORT) vs float64 sum landing on a .5 boundary.
       expect(maxDiff).toBeLessThanOrEqual(1);

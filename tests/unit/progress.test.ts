@@ -6,7 +6,11 @@ import { type Progress, throttleProgress } from '../../src/engine/progress';
 function run(events: { at: number; p: Progress }[], intervalMs: number): Progress[] {
   let clock = 0;
   const seen: Progress[] = [];
-  const cb = throttleProgress((p) => seen.push(p), intervalMs, () => clock);
+  const cb = throttleProgress(
+    (p) => seen.push(p),
+    intervalMs,
+    () => clock,
+  );
   for (const e of events) {
     clock = e.at;
     cb(e.p);
@@ -14,7 +18,13 @@ function run(events: { at: number; p: Progress }[], intervalMs: number): Progres
   return seen;
 }
 
-const step = (s: number, total = 20): Progress => ({ stage: 'denoise', step: s, total, elapsedMs: 0, etaMs: 0 });
+const step = (s: number, total = 20): Progress => ({
+  stage: 'denoise',
+  step: s,
+  total,
+  elapsedMs: 0,
+  etaMs: 0,
+});
 
 describe('throttleProgress', () => {
   it('passes step 1, one step per interval, and the last step', () => {
@@ -35,13 +45,30 @@ describe('throttleProgress', () => {
       { stage: 'mux', frame: 1, total: 2 },
       { stage: 'done', elapsedMs: 5 },
     ];
-    const seen = run(stages.map((p) => ({ at: 1, p })), 1000);
-    expect(seen.map((p) => p.stage)).toEqual(['load', 'load', 'encode-text', 'denoise', 'denoise', 'decode', 'mux', 'done']);
-    expect(seen.filter((p) => p.stage === 'denoise').map((p) => (p as { step: number }).step)).toEqual([1, 3]);
+    const seen = run(
+      stages.map((p) => ({ at: 1, p })),
+      1000,
+    );
+    expect(seen.map((p) => p.stage)).toEqual([
+      'load',
+      'load',
+      'encode-text',
+      'denoise',
+      'denoise',
+      'decode',
+      'mux',
+      'done',
+    ]);
+    expect(seen.filter((p) => p.stage === 'denoise').map((p) => (p as { step: number }).step)).toEqual([
+      1, 3,
+    ]);
   });
 
   it('passes every step when they are slower than the interval', () => {
-    const seen = run(Array.from({ length: 5 }, (_, i) => ({ at: i * 200, p: step(i + 1, 5) })), 100);
+    const seen = run(
+      Array.from({ length: 5 }, (_, i) => ({ at: i * 200, p: step(i + 1, 5) })),
+      100,
+    );
     expect(seen).toHaveLength(5);
   });
 });

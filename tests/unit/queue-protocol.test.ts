@@ -4,10 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { isQueueMessage, PROTOCOL_VERSION, queueStatus } from '../../src/engine/queue/protocol';
 import type { TaskRequest } from '../../src/engine/request';
 import type { OutputSnapshot } from '../../src/engine/queue/task';
-import { applyCommand, applyRunnerEvent, emptyQueue, type QueueCommand, type QueueState, type RunnerEvent } from '../../src/engine/queue/transitions';
+import {
+  applyCommand,
+  applyRunnerEvent,
+  emptyQueue,
+  type QueueCommand,
+  type QueueState,
+  type RunnerEvent,
+} from '../../src/engine/queue/transitions';
 
 const T0 = 1_700_000_000_000;
-const SNAP: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{prompt}-{seed}' };
+const SNAP: OutputSnapshot = {
+  metadataMode: 'embedded',
+  embedSourceImages: false,
+  namingTemplate: '{prompt}-{seed}',
+};
 
 const req = (prompt: string, packId = 'demo-t2v'): TaskRequest => ({
   packId,
@@ -24,9 +35,11 @@ const req = (prompt: string, packId = 'demo-t2v'): TaskRequest => ({
 
 const cmd = (s: QueueState, c: QueueCommand): QueueState => applyCommand(s, c, T0).state;
 const ev = (s: QueueState, e: RunnerEvent): QueueState => applyRunnerEvent(s, e, T0).state;
-const add = (s: QueueState, id: string, prompt = `prompt ${id}`, packId?: string) => cmd(s, { kind: 'add', id, request: req(prompt, packId) });
+const add = (s: QueueState, id: string, prompt = `prompt ${id}`, packId?: string) =>
+  cmd(s, { kind: 'add', id, request: req(prompt, packId) });
 const queue = (...ids: string[]) => ids.reduce((s, id) => add(s, id), emptyQueue());
-const start = (s: QueueState, id: string, fromStep = 0) => ev(s, { kind: 'start', id, snapshot: SNAP, fromStep });
+const start = (s: QueueState, id: string, fromStep = 0) =>
+  ev(s, { kind: 'start', id, snapshot: SNAP, fromStep });
 
 describe('queueStatus', () => {
   it('reports an empty queue', () => {
@@ -50,7 +63,14 @@ describe('queueStatus', () => {
     expect(st.counts).toEqual({ pending: 2, running: 1, paused: 0, done: 2, failed: 1, aborted: 1 });
     expect(st.queueLength).toBe(3);
     expect(st.paused).toBe(false);
-    expect(st.running).toEqual({ id: 'run', prompt: 'prompt run', packId: 'demo-t2v', status: 'running', step: 3, total: 8 });
+    expect(st.running).toEqual({
+      id: 'run',
+      prompt: 'prompt run',
+      packId: 'demo-t2v',
+      status: 'running',
+      step: 3,
+      total: 8,
+    });
     expect(st.pending.map((p) => p.id)).toEqual(['p1', 'p2']);
   });
 
@@ -59,7 +79,14 @@ describe('queueStatus', () => {
     s = cmd(s, { kind: 'pause' });
     const st = queueStatus(s);
     expect(st.paused).toBe(true);
-    expect(st.running).toEqual({ id: 'a', prompt: 'prompt a', packId: 'demo-t2v', status: 'paused', step: 5, total: 8 });
+    expect(st.running).toEqual({
+      id: 'a',
+      prompt: 'prompt a',
+      packId: 'demo-t2v',
+      status: 'paused',
+      step: 5,
+      total: 8,
+    });
     expect(st.counts.paused).toBe(1);
     expect(st.counts.running).toBe(0);
     expect(st.queueLength).toBe(2);
@@ -78,7 +105,18 @@ describe('queueStatus', () => {
     s = cmd(s, { kind: 'move', id: 't5', delta: -1 });
     const st = queueStatus(s);
     expect(st.pending).toHaveLength(10);
-    expect(st.pending.map((p) => p.id)).toEqual(['t1', 't2', 't3', 't5', 't4', 't6', 't7', 't8', 't9', 't10']);
+    expect(st.pending.map((p) => p.id)).toEqual([
+      't1',
+      't2',
+      't3',
+      't5',
+      't4',
+      't6',
+      't7',
+      't8',
+      't9',
+      't10',
+    ]);
     expect(st.queueLength).toBe(14);
     expect(st.counts.pending).toBe(13);
   });

@@ -17,7 +17,14 @@ import {
   type QueueState,
   type RunnerEvent,
 } from '../../src/engine/queue/transitions';
-import { clearCheckpoints, loadCheckpoint, loadQueue, replaceQueue, saveCheckpoint, saveTransition } from '../../src/storage/queue-store';
+import {
+  clearCheckpoints,
+  loadCheckpoint,
+  loadQueue,
+  replaceQueue,
+  saveCheckpoint,
+  saveTransition,
+} from '../../src/storage/queue-store';
 import { rejection } from '../helpers/errors';
 
 // A real full disk aborts the write transaction and rejects with QuotaExceededError. The store
@@ -49,9 +56,14 @@ vi.mock('idb-keyval', async (importOriginal) => {
 });
 
 const T0 = 1_700_000_000_000;
-const SNAP: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{prompt}-{seed}' };
+const SNAP: OutputSnapshot = {
+  metadataMode: 'embedded',
+  embedSourceImages: false,
+  namingTemplate: '{prompt}-{seed}',
+};
 
-const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest => smallRequest('demo-t2v', { prompt, negativePrompt: 'blurry', steps: 4, guidance: 5, ...patch });
+const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest =>
+  smallRequest('demo-t2v', { prompt, negativePrompt: 'blurry', steps: 4, guidance: 5, ...patch });
 
 /** The in-memory queue the store mirrors: every step goes through the reducer and is persisted. */
 class Mirror {
@@ -174,7 +186,13 @@ describe('queue store: tasks', () => {
 
   it('replaceQueue replaces every task and the paused flag', async () => {
     await new Mirror().add('a', 'b', 'c');
-    const next: QueueState = { tasks: [newTask(req('x'), { id: 'x', rank: 1, now: T0 }), newTask(req('y'), { id: 'y', rank: 2, now: T0 })], paused: true };
+    const next: QueueState = {
+      tasks: [
+        newTask(req('x'), { id: 'x', rank: 1, now: T0 }),
+        newTask(req('y'), { id: 'y', rank: 2, now: T0 }),
+      ],
+      paused: true,
+    };
     await replaceQueue(next);
     expect(await loadQueue()).toEqual(next);
     await replaceQueue(emptyQueue());
@@ -184,7 +202,9 @@ describe('queue store: tasks', () => {
   it('loads 10,000 tasks in rank order after replaceQueue', async () => {
     const n = 10_000;
     // Ids sort differently from ranks as keys ("t10" < "t2", and reversed), so order must come from rank.
-    const tasks = Array.from({ length: n }, (_, i) => newTask(req(`p${i}`), { id: `t${n - i}`, rank: i + 1, now: T0 + i }));
+    const tasks = Array.from({ length: n }, (_, i) =>
+      newTask(req(`p${i}`), { id: `t${n - i}`, rank: i + 1, now: T0 + i }),
+    );
     await replaceQueue({ tasks, paused: false });
     const loaded = await loadQueue();
     expect(loaded.tasks).toHaveLength(n);
@@ -280,7 +300,11 @@ describe('queue store: full storage', () => {
     const before = await loadQueue();
 
     quota.failNextWrite = true;
-    const t = applyRunnerEvent(applyCommand(q.state, { kind: 'pause' }, T0 + 50).state, { kind: 'done', id: 'a', outputId: 'out-a' }, T0 + 51);
+    const t = applyRunnerEvent(
+      applyCommand(q.state, { kind: 'pause' }, T0 + 50).state,
+      { kind: 'done', id: 'a', outputId: 'out-a' },
+      T0 + 51,
+    );
     const err = await rejection(saveTransition({ ...t, pausedChanged: true }));
     expect(err.name).toBe('EngineError');
     expect(err.code).toBe('storage-full');
@@ -308,7 +332,9 @@ describe('queue store: full storage', () => {
   it('keeps the stored queue when replaceQueue hits the quota', async () => {
     const q = await new Mirror().add('a', 'b');
     quota.failNextWrite = true;
-    const err = await rejection(replaceQueue({ tasks: [newTask(req('x'), { id: 'x', rank: 1, now: T0 })], paused: false }));
+    const err = await rejection(
+      replaceQueue({ tasks: [newTask(req('x'), { id: 'x', rank: 1, now: T0 })], paused: false }),
+    );
     expect(err.code).toBe('storage-full');
     expect(await loadQueue()).toEqual(q.state);
   });

@@ -19,9 +19,14 @@ import {
 
 const T0 = 1_700_000_000_000;
 
-const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest => smallRequest('demo-t2v', { prompt, negativePrompt: 'blurry', steps: 4, guidance: 5, ...patch });
+const req = (prompt = 'a cat on a skateboard', patch: Partial<TaskRequest> = {}): TaskRequest =>
+  smallRequest('demo-t2v', { prompt, negativePrompt: 'blurry', steps: 4, guidance: 5, ...patch });
 
-const SNAP: OutputSnapshot = { metadataMode: 'embedded', embedSourceImages: false, namingTemplate: '{prompt}-{seed}' };
+const SNAP: OutputSnapshot = {
+  metadataMode: 'embedded',
+  embedSourceImages: false,
+  namingTemplate: '{prompt}-{seed}',
+};
 const OTHER_SNAP: OutputSnapshot = { metadataMode: 'none', embedSourceImages: true, namingTemplate: 'x' };
 
 const cmd = (s: QueueState, c: QueueCommand, now = T0): Transition => applyCommand(s, c, now);
@@ -29,7 +34,10 @@ const ev = (s: QueueState, e: RunnerEvent, now = T0): Transition => applyRunnerE
 
 /** A queue holding one pending task per id, added at T0, T0+1, … */
 function queue(...ids: string[]): QueueState {
-  return ids.reduce((s, id, i) => cmd(s, { kind: 'add', id, request: req(`prompt ${id}`) }, T0 + i).state, emptyQueue());
+  return ids.reduce(
+    (s, id, i) => cmd(s, { kind: 'add', id, request: req(`prompt ${id}`) }, T0 + i).state,
+    emptyQueue(),
+  );
 }
 
 function get(s: QueueState, id: string): Task {
@@ -40,12 +48,14 @@ function get(s: QueueState, id: string): Task {
 
 const ids = (s: QueueState) => s.tasks.map((t) => t.id);
 
-const start = (s: QueueState, id: string, fromStep = 0, now = T0 + 100): QueueState => ev(s, { kind: 'start', id, snapshot: SNAP, fromStep }, now).state;
+const start = (s: QueueState, id: string, fromStep = 0, now = T0 + 100): QueueState =>
+  ev(s, { kind: 'start', id, snapshot: SNAP, fromStep }, now).state;
 
 /** Task `id` started and then failed (or aborted by the runner). */
 function ended(kind: 'failed' | 'aborted', id = 'a'): QueueState {
   const s = ev(start(queue(id, 'z'), id), { kind: 'step', id, step: 2 }).state;
-  const e: RunnerEvent = kind === 'failed' ? { kind, id, error: 'GPU device lost', retryable: true } : { kind, id };
+  const e: RunnerEvent =
+    kind === 'failed' ? { kind, id, error: 'GPU device lost', retryable: true } : { kind, id };
   return ev(s, e, T0 + 200).state;
 }
 
@@ -58,7 +68,8 @@ function expectNoop(s: QueueState, t: Transition) {
 
 function expectRanksAscending(s: QueueState) {
   const ranks = s.tasks.map((t) => t.rank);
-  for (let i = 1; i < ranks.length; i++) expect(ranks[i], `rank of task ${i} (${ids(s)[i]})`).toBeGreaterThan(ranks[i - 1] ?? Infinity);
+  for (let i = 1; i < ranks.length; i++)
+    expect(ranks[i], `rank of task ${i} (${ids(s)[i]})`).toBeGreaterThan(ranks[i - 1] ?? Infinity);
 }
 
 describe('add and nextRunnable', () => {
@@ -68,10 +79,22 @@ describe('add and nextRunnable', () => {
     expect(t1.removed).toEqual([]);
     expect(t1.pausedChanged).toBe(false);
     const a = get(t1.state, 'a');
-    expect(a).toMatchObject({ version: 1, id: 'a', status: 'pending', step: 0, createdAt: T0, attempts: [], request: req('one') });
+    expect(a).toMatchObject({
+      version: 1,
+      id: 'a',
+      status: 'pending',
+      step: 0,
+      createdAt: T0,
+      attempts: [],
+      request: req('one'),
+    });
     expect(a).not.toHaveProperty('media');
 
-    const s = cmd(cmd(t1.state, { kind: 'add', id: 'b', request: req('two') }, T0 + 5).state, { kind: 'add', id: 'c', request: req('three') }, T0 + 9).state;
+    const s = cmd(
+      cmd(t1.state, { kind: 'add', id: 'b', request: req('two') }, T0 + 5).state,
+      { kind: 'add', id: 'c', request: req('three') },
+      T0 + 9,
+    ).state;
     expect(ids(s)).toEqual(['a', 'b', 'c']);
     expect(get(s, 'c').createdAt).toBe(T0 + 9);
     expect(s.tasks.every((t) => t.status === 'pending' && t.step === 0)).toBe(true);
@@ -146,7 +169,11 @@ describe('move', () => {
 
   it('moving down then up restores the original state', () => {
     const s = queue('a', 'b', 'c');
-    const back = cmd(cmd(s, { kind: 'move', id: 'b', delta: 1 }).state, { kind: 'move', id: 'b', delta: -1 }).state;
+    const back = cmd(cmd(s, { kind: 'move', id: 'b', delta: 1 }).state, {
+      kind: 'move',
+      id: 'b',
+      delta: -1,
+    }).state;
     expect(back).toEqual(s);
   });
 });
@@ -159,7 +186,14 @@ describe('duplicate', () => {
     const copy = get(t.state, 'b2');
     expect(copy.rank).toBeGreaterThan(get(s, 'b').rank);
     expect(copy.rank).toBeLessThan(get(s, 'c').rank);
-    expect(copy).toMatchObject({ id: 'b2', status: 'pending', step: 0, attempts: [], createdAt: T0 + 50, request: get(s, 'b').request });
+    expect(copy).toMatchObject({
+      id: 'b2',
+      status: 'pending',
+      step: 0,
+      attempts: [],
+      createdAt: T0 + 50,
+      request: get(s, 'b').request,
+    });
     expect(copy).not.toHaveProperty('snapshot');
     expect(t.changed).toEqual([copy]);
     expect(t.removed).toEqual([]);
@@ -242,24 +276,27 @@ describe('edit', () => {
 });
 
 describe('retry', () => {
-  it.each(['failed', 'aborted'] as const)('puts a %s task back to pending with step 0 and no error', (kind) => {
-    const s = ended(kind);
-    const before = get(s, 'a');
-    expect(before.step).toBe(2);
-    if (kind === 'failed') expect(before).toMatchObject({ error: 'GPU device lost', retryable: true });
-    const t = cmd(s, { kind: 'retry', id: 'a' });
-    const a = get(t.state, 'a');
-    expect(a.status).toBe('pending');
-    expect(a.step).toBe(0);
-    expect(a).not.toHaveProperty('error');
-    expect(a).not.toHaveProperty('retryable');
-    // History of attempts and queue position are kept.
-    expect(a.attempts).toEqual(before.attempts);
-    expect(a.rank).toBe(before.rank);
-    expect(t.changed).toEqual([a]);
-    expect(t.removed).toEqual([]);
-    expect(nextRunnable(t.state)?.id).toBe('a');
-  });
+  it.each(['failed', 'aborted'] as const)(
+    'puts a %s task back to pending with step 0 and no error',
+    (kind) => {
+      const s = ended(kind);
+      const before = get(s, 'a');
+      expect(before.step).toBe(2);
+      if (kind === 'failed') expect(before).toMatchObject({ error: 'GPU device lost', retryable: true });
+      const t = cmd(s, { kind: 'retry', id: 'a' });
+      const a = get(t.state, 'a');
+      expect(a.status).toBe('pending');
+      expect(a.step).toBe(0);
+      expect(a).not.toHaveProperty('error');
+      expect(a).not.toHaveProperty('retryable');
+      // History of attempts and queue position are kept.
+      expect(a.attempts).toEqual(before.attempts);
+      expect(a.rank).toBe(before.rank);
+      expect(t.changed).toEqual([a]);
+      expect(t.removed).toEqual([]);
+      expect(nextRunnable(t.state)?.id).toBe('a');
+    },
+  );
 
   it('is a no-op for pending, running, paused, done and unknown tasks', () => {
     const pending = queue('a');
@@ -372,7 +409,10 @@ describe('pause and resume', () => {
   it('nextRunnable returns a paused task first when the queue flag is off', () => {
     // A task can be left paused while the queue is not (e.g. records restored from the store).
     const s = start(queue('a', 'b'), 'b');
-    const leftPaused: QueueState = { paused: false, tasks: s.tasks.map((t) => (t.id === 'b' ? { ...t, status: 'paused' } : t)) };
+    const leftPaused: QueueState = {
+      paused: false,
+      tasks: s.tasks.map((t) => (t.id === 'b' ? { ...t, status: 'paused' } : t)),
+    };
     expect(activeTask(leftPaused)?.id).toBe('b');
     expect(nextRunnable(leftPaused)?.id).toBe('b');
   });
@@ -480,7 +520,9 @@ describe('runner events', () => {
     const t = ev(s, { kind: 'failed', id: 'a', error: 'Out of GPU memory', retryable: false }, T0 + 400);
     const a = get(t.state, 'a');
     expect(a).toMatchObject({ status: 'failed', error: 'Out of GPU memory', retryable: false });
-    expect(a.attempts).toEqual([{ startedAt: T0 + 100, fromStep: 0, endedAt: T0 + 400, outcome: 'failed', error: 'Out of GPU memory' }]);
+    expect(a.attempts).toEqual([
+      { startedAt: T0 + 100, fromStep: 0, endedAt: T0 + 400, outcome: 'failed', error: 'Out of GPU memory' },
+    ]);
     expect(t.changed).toEqual([a]);
     expect(nextRunnable(t.state)).toBeUndefined();
   });
@@ -489,7 +531,12 @@ describe('runner events', () => {
     const s = start(queue('a'), 'a', 0, T0 + 100);
     const fromRunner = ev(s, { kind: 'aborted', id: 'a' }, T0 + 300);
     expect(get(fromRunner.state, 'a').status).toBe('aborted');
-    expect(get(fromRunner.state, 'a').attempts.at(-1)).toEqual({ startedAt: T0 + 100, fromStep: 0, endedAt: T0 + 300, outcome: 'aborted' });
+    expect(get(fromRunner.state, 'a').attempts.at(-1)).toEqual({
+      startedAt: T0 + 100,
+      fromStep: 0,
+      endedAt: T0 + 300,
+      outcome: 'aborted',
+    });
 
     const afterCommand = cmd(s, { kind: 'abort' }, T0 + 200).state;
     const t = ev(afterCommand, { kind: 'aborted', id: 'a' }, T0 + 300);
@@ -503,7 +550,9 @@ describe('runner events', () => {
     const a = get(t.state, 'a');
     expect(a.status).toBe('running');
     expect(a.step).toBe(2);
-    expect(a.attempts).toEqual([{ startedAt: T0 + 100, fromStep: 0, endedAt: T0 + 700, outcome: 'interrupted' }]);
+    expect(a.attempts).toEqual([
+      { startedAt: T0 + 100, fromStep: 0, endedAt: T0 + 700, outcome: 'interrupted' },
+    ]);
     expect(t.changed).toEqual([a]);
     expect(activeTask(t.state)?.id).toBe('a');
     expect(nextRunnable(t.state)?.id).toBe('a');
@@ -536,7 +585,6 @@ describe('runner events', () => {
 // ---- Sequences: invariants over mixed operations, and purity ----
 
 type Op = { type: 'cmd'; c: QueueCommand; now: number } | { type: 'ev'; e: RunnerEvent; now: number };
-
 
 /** Generates `n` plausible operations (the runner only starts what nextRunnable returns), applying them as it goes. */
 function randomOps(seed: number, n: number): Op[] {
@@ -574,11 +622,18 @@ function randomOps(seed: number, n: number): Op[] {
         op = { type: 'cmd', c: { kind: 'retry', id: anyId }, now };
         break;
       case 8:
-        op = { type: 'cmd', c: pick([{ kind: 'pause' }, { kind: 'resume' }, { kind: 'abort' }] as const) ?? { kind: 'pause' }, now };
+        op = {
+          type: 'cmd',
+          c: pick([{ kind: 'pause' }, { kind: 'resume' }, { kind: 'abort' }] as const) ?? { kind: 'pause' },
+          now,
+        };
         break;
       case 9:
       case 10:
-        op = runnable && runnable.status === 'pending' ? { type: 'ev', e: { kind: 'start', id: runnable.id, snapshot: SNAP, fromStep: 0 }, now } : { type: 'cmd', c: { kind: 'resume' }, now };
+        op =
+          runnable && runnable.status === 'pending'
+            ? { type: 'ev', e: { kind: 'start', id: runnable.id, snapshot: SNAP, fromStep: 0 }, now }
+            : { type: 'cmd', c: { kind: 'resume' }, now };
         break;
       default: {
         const id = active?.id ?? anyId;
@@ -598,7 +653,8 @@ function randomOps(seed: number, n: number): Op[] {
   return ops;
 }
 
-const applyOp = (s: QueueState, op: Op): Transition => (op.type === 'cmd' ? applyCommand(s, op.c, op.now) : applyRunnerEvent(s, op.e, op.now));
+const applyOp = (s: QueueState, op: Op): Transition =>
+  op.type === 'cmd' ? applyCommand(s, op.c, op.now) : applyRunnerEvent(s, op.e, op.now);
 
 describe('sequences of mixed operations', () => {
   const ops = randomOps(20240611, 400);
@@ -614,7 +670,9 @@ describe('sequences of mixed operations', () => {
       kinds.add(op.type === 'cmd' ? op.c.kind : op.e.kind);
       expectRanksAscending(t.state);
       expect(new Set(ids(t.state)).size).toBe(t.state.tasks.length);
-      expect(t.state.tasks.filter((x) => x.status === 'running' || x.status === 'paused').length).toBeLessThanOrEqual(1);
+      expect(
+        t.state.tasks.filter((x) => x.status === 'running' || x.status === 'paused').length,
+      ).toBeLessThanOrEqual(1);
       expect(t.pausedChanged).toBe(t.state.paused !== s.paused);
       for (const id of t.removed) store.delete(id);
       for (const c of t.changed) store.set(c.id, c);

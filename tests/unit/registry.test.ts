@@ -28,7 +28,20 @@ describe('parseRegistry', () => {
   });
 
   it('bundled packs have a licence and pipeline but no source, files or requirements', () => {
-    expect(findPack(entries, 'demo-t2v')).toEqual({ id: 'demo-t2v', name: 'WebGP demo pack (analytic, not a real model)', url: 'demo-t2v/', demo: true, test: false, remote: false, license: 'MIT', pipeline: 't2v-flow-dit', files: [], bytes: 0, bytesApprox: false, unknownSizes: 0 });
+    expect(findPack(entries, 'demo-t2v')).toEqual({
+      id: 'demo-t2v',
+      name: 'WebGP demo pack (analytic, not a real model)',
+      url: 'demo-t2v/',
+      demo: true,
+      test: false,
+      remote: false,
+      license: 'MIT',
+      pipeline: 't2v-flow-dit',
+      files: [],
+      bytes: 0,
+      bytesApprox: false,
+      unknownSizes: 0,
+    });
   });
 
   it('every real pack names its source, licence, pipeline, files and requirements', () => {
@@ -50,7 +63,15 @@ describe('parseRegistry', () => {
   });
 
   it('derives the download total, whether it is approximate, and how many sizes are unknown', () => {
-    expect(REAL.map((id) => findPack(entries, id)).map((e) => [e.id, e.bytes, e.bytesApprox, e.unknownSizes, e.files.length])).toEqual([
+    expect(
+      REAL.map((id) => findPack(entries, id)).map((e) => [
+        e.id,
+        e.bytes,
+        e.bytesApprox,
+        e.unknownSizes,
+        e.files.length,
+      ]),
+    ).toEqual([
       // 690,765,724 + 1,526,231,040 + 1,675,741,721 + 2,025,062,400 + 99,284,482 + 3,235 + 905 + 7,335,749 + 5,404
       ['z-image-turbo', 6_024_430_660, false, 0, 9],
       // 124,433,929 + 483,677,630 + 1,965,607,674 + 97,617,257 + the webnn demo's two tokenizer.json (2,224,108 + 2,224,281)
@@ -65,14 +86,25 @@ describe('parseRegistry', () => {
   });
 
   it('keeps the requirements as published', () => {
-    expect(findPack(entries, 'z-image-turbo').requirements).toMatchObject({ shaderF16: true, largestBufferBytes: 2_025_062_400 });
-    expect(REAL.filter((id) => findPack(entries, id).requirements?.shaderF16)).toEqual(['z-image-turbo', 'sdxl-turbo', 'sd-turbo', 'fastwan2.2-ti2v-5b', 'sam-vit-b']);
+    expect(findPack(entries, 'z-image-turbo').requirements).toMatchObject({
+      shaderF16: true,
+      largestBufferBytes: 2_025_062_400,
+    });
+    expect(REAL.filter((id) => findPack(entries, id).requirements?.shaderF16)).toEqual([
+      'z-image-turbo',
+      'sdxl-turbo',
+      'sd-turbo',
+      'fastwan2.2-ti2v-5b',
+      'sam-vit-b',
+    ]);
   });
 
   it('reports malformed entries by path', () => {
     const e = thrown(() => parseRegistry({ packs: [{ id: 'x', name: 'X', url: 'x/' }, { id: 5 }] }));
     expect(e.code).toBe('invalid-manifest');
-    expect(e.message).toBe('Invalid models/registry.json: packs[1].id: expected a non-empty string; packs[1].name: expected a non-empty string; packs[1].url: expected a non-empty string.');
+    expect(e.message).toBe(
+      'Invalid models/registry.json: packs[1].id: expected a non-empty string; packs[1].name: expected a non-empty string; packs[1].url: expected a non-empty string.',
+    );
   });
 
   it('reports malformed remote fields by path', () => {
@@ -109,10 +141,31 @@ describe('parseRegistry', () => {
 
   it('a file from another repository keeps its own https url (FastWan’s tokenizer from Wan-AI)', () => {
     expect(findPack(entries, 'fastwan2.2-ti2v-5b').files.filter((f) => f.url)).toEqual([
-      { path: 'tokenizer/tokenizer.json', bytes: 16_837_459, url: 'https://huggingface.co/Wan-AI/Wan2.1-VACE-14B-diffusers/resolve/main/tokenizer/tokenizer.json' },
+      {
+        path: 'tokenizer/tokenizer.json',
+        bytes: 16_837_459,
+        url: 'https://huggingface.co/Wan-AI/Wan2.1-VACE-14B-diffusers/resolve/main/tokenizer/tokenizer.json',
+      },
     ]);
-    const e = thrown(() => parseRegistry({ packs: [{ id: 'r', name: 'R', url: 'r/', files: [{ path: 'a.json', url: 'http://example.com/a.json' }, { path: 'b.json', url: 'https://example.com/' }] }] }));
-    expect(e.message.split('; ')).toEqual(['Invalid models/registry.json: packs[0].files[0].url: expected an absolute https URL of the file', 'packs[0].files[1].url: expected an absolute https URL of the file.']);
+    const e = thrown(() =>
+      parseRegistry({
+        packs: [
+          {
+            id: 'r',
+            name: 'R',
+            url: 'r/',
+            files: [
+              { path: 'a.json', url: 'http://example.com/a.json' },
+              { path: 'b.json', url: 'https://example.com/' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(e.message.split('; ')).toEqual([
+      'Invalid models/registry.json: packs[0].files[0].url: expected an absolute https URL of the file',
+      'packs[0].files[1].url: expected an absolute https URL of the file.',
+    ]);
   });
 
   it.each([[null], [[]], [{ packs: {} }]])('rejects the root %j', (raw) => {
@@ -128,6 +181,8 @@ describe('findPack', () => {
   it('names the unknown id and lists the known ones', () => {
     const e = thrown(() => findPack(entries, 'wan-14b'));
     expect(e.code).toBe('invalid-request');
-    expect(e.message).toBe(`Unknown model pack "wan-14b". Known packs: demo-t2v, test-t2v-random, demo-sam, demo-matanyone, ${REAL.join(', ')}.`);
+    expect(e.message).toBe(
+      `Unknown model pack "wan-14b". Known packs: demo-t2v, test-t2v-random, demo-sam, demo-matanyone, ${REAL.join(', ')}.`,
+    );
   });
 });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors';
 import { parseManifestText } from '../../src/engine/pack/manifest';
-import { assertValidRequest, defaultRequest, latentShape, MAX_SEED, type TaskRequest, validateRequest } from '../../src/engine/request';
+import {
+  assertValidRequest,
+  defaultRequest,
+  latentShape,
+  MAX_SEED,
+  type TaskRequest,
+  validateRequest,
+} from '../../src/engine/request';
 import { thrown } from '../helpers/errors';
 import { PACKS_DIR } from '../helpers/ort-node';
 
@@ -16,19 +23,36 @@ const errorsFor = (patch: Partial<TaskRequest>) => validateRequest({ ...valid, .
 describe('validateRequest', () => {
   it('accepts the default request with a prompt', () => {
     expect(validateRequest(valid, manifest)).toEqual({});
-    expect(valid).toMatchObject({ packId: 'demo-t2v', steps: 8, frames: 17, resolution: '256x256', shift: 3, guidance: 1 });
+    expect(valid).toMatchObject({
+      packId: 'demo-t2v',
+      steps: 8,
+      frames: 17,
+      resolution: '256x256',
+      shift: 3,
+      guidance: 1,
+    });
   });
 
   it('checks the LoRA selection and its WanGP multipliers', () => {
     const a = { id: 'a'.repeat(64), name: 'a.safetensors', sha256: 'a'.repeat(64) };
     const b = { id: 'b'.repeat(64), name: 'b.safetensors', sha256: 'b'.repeat(64) };
     expect(errorsFor({ loras: [a, b], lorasMultipliers: '1 0.5,0' })).toEqual({});
-    expect(errorsFor({ loras: [a], lorasMultipliers: '1 1' }).loras).toBe('The LoRA multipliers give 2 values but 1 LoRA is selected: remove the extra ones.');
-    expect(errorsFor({ loras: [a], lorasMultipliers: '0.5,x' }).loras).toBe('"x" at position 5 is not a number.');
-    expect(errorsFor({ loras: [a], lorasMultipliers: '1;0' }).loras).toBe('LoRA 1 has 2 phases (separated by ;) but this task has 1 guidance phase.');
-    expect(errorsFor({ loras: [a], lorasMultipliers: '1;0', guidance2: 1, switchThreshold: 875 })).toEqual({});
+    expect(errorsFor({ loras: [a], lorasMultipliers: '1 1' }).loras).toBe(
+      'The LoRA multipliers give 2 values but 1 LoRA is selected: remove the extra ones.',
+    );
+    expect(errorsFor({ loras: [a], lorasMultipliers: '0.5,x' }).loras).toBe(
+      '"x" at position 5 is not a number.',
+    );
+    expect(errorsFor({ loras: [a], lorasMultipliers: '1;0' }).loras).toBe(
+      'LoRA 1 has 2 phases (separated by ;) but this task has 1 guidance phase.',
+    );
+    expect(errorsFor({ loras: [a], lorasMultipliers: '1;0', guidance2: 1, switchThreshold: 875 })).toEqual(
+      {},
+    );
     expect(errorsFor({ loras: [a, a] }).loras).toBe('A LoRA is selected twice.');
-    expect(errorsFor({ lorasMultipliers: '1' }).loras).toBe('LoRA multipliers are set but no LoRA is selected.');
+    expect(errorsFor({ lorasMultipliers: '1' }).loras).toBe(
+      'LoRA multipliers are set but no LoRA is selected.',
+    );
   });
 
   it.each(['', '   \n\t'])('rejects the empty prompt %j', (prompt) => {
@@ -36,7 +60,9 @@ describe('validateRequest', () => {
   });
 
   it('rejects a prompt over 2000 characters', () => {
-    expect(errorsFor({ prompt: 'a'.repeat(2001) }).prompt).toBe('The prompt is too long (2001 characters; at most 2000).');
+    expect(errorsFor({ prompt: 'a'.repeat(2001) }).prompt).toBe(
+      'The prompt is too long (2001 characters; at most 2000).',
+    );
   });
 
   it.each([0, 51, 2.5])('rejects steps %s (limit 50)', (steps) => {
@@ -50,11 +76,15 @@ describe('validateRequest', () => {
   it('rejects frames that are not n·temporalCompression + 1', () => {
     const m4 = { ...manifest, latent: { ...manifest.latent, temporalCompression: 4 } };
     expect(validateRequest({ ...valid, frames: 9 }, m4)).toEqual({});
-    expect(validateRequest({ ...valid, frames: 8 }, m4).frames).toBe('Frames must be 4·n + 1 for this model (e.g. 5, 9).');
+    expect(validateRequest({ ...valid, frames: 8 }, m4).frames).toBe(
+      'Frames must be 4·n + 1 for this model (e.g. 5, 9).',
+    );
   });
 
   it('rejects a resolution outside the pack list and lists the allowed ones', () => {
-    expect(errorsFor({ resolution: '512x512' }).resolution).toBe('Resolution must be one of: 128x128, 256x256, 320x192, 192x320.');
+    expect(errorsFor({ resolution: '512x512' }).resolution).toBe(
+      'Resolution must be one of: 128x128, 256x256, 320x192, 192x320.',
+    );
   });
 
   it.each([-1, 1.5, Number.NaN, MAX_SEED + 1])('rejects seed %s', (seed) => {
@@ -104,28 +134,57 @@ describe('latentShape', () => {
 });
 
 describe('optional limits: allowed frame counts, a lowest step count, a locked shift', () => {
-  const raw = JSON.parse(readFileSync(join(PACKS_DIR, 'demo-t2v', 'pack.json'), 'utf8')) as { limits: Record<string, unknown>; defaults: Record<string, unknown> };
+  const raw = JSON.parse(readFileSync(join(PACKS_DIR, 'demo-t2v', 'pack.json'), 'utf8')) as {
+    limits: Record<string, unknown>;
+    defaults: Record<string, unknown>;
+  };
   const limited = (limits: Record<string, unknown>, defaults: Record<string, unknown> = {}) =>
-    parseManifestText(JSON.stringify({ ...raw, limits: { ...raw.limits, ...limits }, defaults: { ...raw.defaults, ...defaults } }));
+    parseManifestText(
+      JSON.stringify({
+        ...raw,
+        limits: { ...raw.limits, ...limits },
+        defaults: { ...raw.defaults, ...defaults },
+      }),
+    );
 
   it('names the valid frame counts and the reason', () => {
-    const m = limited({ frames: [17], reasons: { frames: 'its VAE decoder (vae.onnx) is exported for 17 latent frames' } });
-    expect(validateRequest({ ...valid, frames: 9 }, m).frames).toBe('Frames must be 17 for this model (its VAE decoder (vae.onnx) is exported for 17 latent frames).');
+    const m = limited({
+      frames: [17],
+      reasons: { frames: 'its VAE decoder (vae.onnx) is exported for 17 latent frames' },
+    });
+    expect(validateRequest({ ...valid, frames: 9 }, m).frames).toBe(
+      'Frames must be 17 for this model (its VAE decoder (vae.onnx) is exported for 17 latent frames).',
+    );
     expect(validateRequest({ ...valid, frames: 17 }, m).frames).toBeUndefined();
-    expect(validateRequest({ ...valid, frames: 9 }, limited({ frames: [5, 9, 17] }, { frames: 9 })).frames).toBeUndefined();
-    expect(validateRequest({ ...valid, frames: 13 }, limited({ frames: [5, 9, 17] }, { frames: 9 })).frames).toBe('Frames must be 5, 9 or 17 for this model.');
+    expect(
+      validateRequest({ ...valid, frames: 9 }, limited({ frames: [5, 9, 17] }, { frames: 9 })).frames,
+    ).toBeUndefined();
+    expect(
+      validateRequest({ ...valid, frames: 13 }, limited({ frames: [5, 9, 17] }, { frames: 9 })).frames,
+    ).toBe('Frames must be 5, 9 or 17 for this model.');
   });
 
   it('minSteps raises the lowest step count; a locked shift accepts only itself', () => {
-    const m = limited({ minSteps: 3, maxSteps: 9, shift: 3, reasons: { shift: 'its step graph bakes shift 3' } }, { steps: 8 });
-    expect(validateRequest({ ...valid, steps: 2, shift: 3 }, m).steps).toBe('Steps must be a whole number from 3 to 9 for this model.');
-    expect(validateRequest({ ...valid, steps: 3, shift: 5 }, m)).toEqual({ shift: 'Shift is fixed at 3 for this model (its step graph bakes shift 3).' });
+    const m = limited(
+      { minSteps: 3, maxSteps: 9, shift: 3, reasons: { shift: 'its step graph bakes shift 3' } },
+      { steps: 8 },
+    );
+    expect(validateRequest({ ...valid, steps: 2, shift: 3 }, m).steps).toBe(
+      'Steps must be a whole number from 3 to 9 for this model.',
+    );
+    expect(validateRequest({ ...valid, steps: 3, shift: 5 }, m)).toEqual({
+      shift: 'Shift is fixed at 3 for this model (its step graph bakes shift 3).',
+    });
   });
 
   it('pack.json whose defaults the limits rule out is invalid, each field named', () => {
     expect(() => limited({ frames: [9] })).toThrow(/defaults\.frames: 17 is not in limits\.frames \(9\)/);
-    expect(() => limited({ minSteps: 10 })).toThrow(/defaults\.steps: must be at least limits\.minSteps \(10\)/);
-    expect(() => limited({ shift: 5 })).toThrow(/defaults\.shift: must equal limits\.shift \(5\): the shift is locked/);
+    expect(() => limited({ minSteps: 10 })).toThrow(
+      /defaults\.steps: must be at least limits\.minSteps \(10\)/,
+    );
+    expect(() => limited({ shift: 5 })).toThrow(
+      /defaults\.shift: must equal limits\.shift \(5\): the shift is locked/,
+    );
     expect(() => limited({ frames: [] })).toThrow(/limits\.frames: must list at least one frame count/);
     expect(() => limited({ reasons: { speed: 'fast' } })).toThrow(/limits\.reasons\.speed: unknown limit/);
   });

@@ -18,10 +18,15 @@ import { smallRequest } from '../helpers/requests';
 const PACK = 'test-t2v-random';
 const files = testLoraFiles();
 const graph = (name: string) => new Uint8Array(readFileSync(join(PACKS_DIR, PACK, name)));
-const known = { textEncoder: graph('text_encoder.onnx'), transformer: graph('transformer.onnx'), vaeDecoder: graph('vae_decoder.onnx') };
+const known = {
+  textEncoder: graph('text_encoder.onnx'),
+  transformer: graph('transformer.onnx'),
+  vaeDecoder: graph('vae_decoder.onnx'),
+};
 /** A session's component by its graph bytes; a graph the size of the transformer that is not it is a LoRA-merged copy. */
 function labelOf(model: Uint8Array): string {
-  for (const [name, bytes] of Object.entries(known)) if (bytes.byteLength === model.byteLength && bytes.every((v, i) => v === model[i])) return name;
+  for (const [name, bytes] of Object.entries(known))
+    if (bytes.byteLength === model.byteLength && bytes.every((v, i) => v === model[i])) return name;
   return Math.abs(model.byteLength - known.transformer.byteLength) < 512 ? 'merged' : 'engine';
 }
 
@@ -45,7 +50,11 @@ describe('sequential residency with checkpoints, previews and LoRAs', () => {
     const { engine: seq } = engine(1e-6);
     const cps: LatentCheckpoint[] = [];
     const progress: Progress[] = [];
-    const full = await seq.generate('a', request, { onCheckpoint: (c) => void cps.push(c), previews: true, onProgress: (p) => progress.push(p) });
+    const full = await seq.generate('a', request, {
+      onCheckpoint: (c) => void cps.push(c),
+      previews: true,
+      onProgress: (p) => progress.push(p),
+    });
     expect(full.residency).toBe('sequential');
     expect(full.latent).toEqual(resident.latent);
     expect(cps.map((c) => c.step)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -56,8 +65,20 @@ describe('sequential residency with checkpoints, previews and LoRAs', () => {
   });
 
   it('a per-step LoRA schedule equals the resident run, and its merged transformer is gone before the VAE is created', async () => {
-    const lora = [{ id: 'l', name: 'test-style.safetensors', sha256: await sha256Hex(files['test-style.safetensors'] as Uint8Array) }];
-    const r = smallRequest(PACK, { steps: 4, guidance: 2, negativePrompt: 'blurry', loras: lora, lorasMultipliers: '0,0,1,1' });
+    const lora = [
+      {
+        id: 'l',
+        name: 'test-style.safetensors',
+        sha256: await sha256Hex(files['test-style.safetensors'] as Uint8Array),
+      },
+    ];
+    const r = smallRequest(PACK, {
+      steps: 4,
+      guidance: 2,
+      negativePrompt: 'blurry',
+      loras: lora,
+      lorasMultipliers: '0,0,1,1',
+    });
     const resident = await engine(64).engine.generate('r', r);
     const { engine: seq, meter } = engine(1e-6);
     const out = await seq.generate('s', r);

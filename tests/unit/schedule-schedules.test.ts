@@ -4,13 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { flowSigmas, flowTimesteps } from '../../src/engine/schedule/flow-sigmas';
 import { buildSchedule, SIGMA_SPACINGS, type ScheduleSpec } from '../../src/engine/schedule/index';
 
-const Z_IMAGE: ScheduleSpec = { spacing: 'flow-diffusers-euler', trainSteps: 1000, timestep: { from: 'one-minus-sigma', scale: 1, forceLast: 1 } };
-const FASTWAN: ScheduleSpec = { spacing: 'flow-unipc', trainSteps: 1000, timestep: { from: 'sigma', scale: 1000, round: true } };
-const SD_TURBO: ScheduleSpec = { spacing: 'eps-trailing', trainSteps: 1000, timestep: { from: 'train-index', scale: 1 } };
+const Z_IMAGE: ScheduleSpec = {
+  spacing: 'flow-diffusers-euler',
+  trainSteps: 1000,
+  timestep: { from: 'one-minus-sigma', scale: 1, forceLast: 1 },
+};
+const FASTWAN: ScheduleSpec = {
+  spacing: 'flow-unipc',
+  trainSteps: 1000,
+  timestep: { from: 'sigma', scale: 1000, round: true },
+};
+const SD_TURBO: ScheduleSpec = {
+  spacing: 'eps-trailing',
+  trainSteps: 1000,
+  timestep: { from: 'train-index', scale: 1 },
+};
 
 function expectClose(actual: number[], expected: number[], tol: number): void {
   expect(actual).toHaveLength(expected.length);
-  expected.forEach((v, i) => expect(Math.abs((actual[i] as number) - v), `index ${i}: ${actual[i]} vs ${v}`).toBeLessThanOrEqual(tol));
+  expected.forEach((v, i) =>
+    expect(Math.abs((actual[i] as number) - v), `index ${i}: ${actual[i]} vs ${v}`).toBeLessThanOrEqual(tol),
+  );
 }
 
 describe('buildSchedule: published values', () => {
@@ -53,7 +67,11 @@ describe('buildSchedule: flow-linspace equals schedule.ts', () => {
     [20, 8],
     [50, 1.5],
   ])('N %i shift %f: sigmas and timesteps bitwise equal', (steps, shift) => {
-    const spec: ScheduleSpec = { spacing: 'flow-linspace', trainSteps: 1000, timestep: { from: 'sigma', scale: 1000 } };
+    const spec: ScheduleSpec = {
+      spacing: 'flow-linspace',
+      trainSteps: 1000,
+      timestep: { from: 'sigma', scale: 1000 },
+    };
     const { sigmas, timesteps } = buildSchedule(spec, steps, shift);
     expect(sigmas).toEqual(flowSigmas(steps, shift));
     expect(timesteps).toEqual(flowTimesteps(flowSigmas(steps, shift), 1000));
@@ -63,16 +81,25 @@ describe('buildSchedule: flow-linspace equals schedule.ts', () => {
 describe('buildSchedule: arguments', () => {
   it('every spacing gives N + 1 decreasing sigmas ending in 0 and N timesteps', () => {
     for (const spacing of SIGMA_SPACINGS) {
-      const { sigmas, timesteps } = buildSchedule({ spacing, trainSteps: 1000, timestep: { from: 'sigma', scale: 1 } }, 6, 3);
+      const { sigmas, timesteps } = buildSchedule(
+        { spacing, trainSteps: 1000, timestep: { from: 'sigma', scale: 1 } },
+        6,
+        3,
+      );
       expect(sigmas).toHaveLength(7);
       expect(timesteps).toHaveLength(6);
       expect(sigmas[6]).toBe(0);
-      for (let i = 1; i < sigmas.length; i++) expect(sigmas[i] as number).toBeLessThan(sigmas[i - 1] as number);
+      for (let i = 1; i < sigmas.length; i++)
+        expect(sigmas[i] as number).toBeLessThan(sigmas[i - 1] as number);
     }
   });
 
   it('train-index on a flow spacing is σ·trainSteps', () => {
-    const { sigmas, timesteps } = buildSchedule({ ...FASTWAN, timestep: { from: 'train-index', scale: 1 } }, 4, 8);
+    const { sigmas, timesteps } = buildSchedule(
+      { ...FASTWAN, timestep: { from: 'train-index', scale: 1 } },
+      4,
+      8,
+    );
     timesteps.forEach((t, i) => expect(t).toBeCloseTo((sigmas[i] as number) * 1000, 9));
   });
 
@@ -88,9 +115,13 @@ describe('buildSchedule: arguments', () => {
 
   it('rejects unknown spacings and timestep sources, listing the valid ones', () => {
     const badSpacing = { ...Z_IMAGE, spacing: 'karras' } as unknown as ScheduleSpec;
-    expect(() => buildSchedule(badSpacing, 4, 3)).toThrow(/Unknown sigma spacing 'karras'. Should be one of: flow-linspace, flow-diffusers-euler, flow-unipc, eps-trailing/);
+    expect(() => buildSchedule(badSpacing, 4, 3)).toThrow(
+      /Unknown sigma spacing 'karras'. Should be one of: flow-linspace, flow-diffusers-euler, flow-unipc, eps-trailing/,
+    );
     const badFrom = { ...Z_IMAGE, timestep: { from: 'tau', scale: 1 } } as unknown as ScheduleSpec;
-    expect(() => buildSchedule(badFrom, 4, 3)).toThrow(/Should be one of: sigma, one-minus-sigma, train-index/);
+    expect(() => buildSchedule(badFrom, 4, 3)).toThrow(
+      /Should be one of: sigma, one-minus-sigma, train-index/,
+    );
     expect(() => buildSchedule(SD_TURBO, 1001, 1)).toThrow(/cannot exceed trainSteps/);
     expect(() => buildSchedule({ ...Z_IMAGE, trainSteps: 0 }, 4, 3)).toThrow(/trainSteps/);
   });

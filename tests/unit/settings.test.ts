@@ -11,7 +11,16 @@ const manifest = parseManifestText(readFileSync(join(PACKS_DIR, 'demo-t2v', 'pac
 
 describe('outputSettings', () => {
   it('uses WanGP key names and the WebGP type string', () => {
-    const request = { ...defaultRequest(manifest, 'a red ball'), negativePrompt: 'blurry', seed: 7, steps: 12, frames: 9, resolution: '320x192', shift: 5, guidance: 2.5 };
+    const request = {
+      ...defaultRequest(manifest, 'a red ball'),
+      negativePrompt: 'blurry',
+      seed: 7,
+      steps: 12,
+      frames: 9,
+      resolution: '320x192',
+      shift: 5,
+      guidance: 2.5,
+    };
     const createdAt = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
     const s = outputSettings(request, manifest, { backend: 'wasm', generationSeconds: 1.23456, createdAt });
     expect(s).toEqual({

@@ -11,7 +11,7 @@ const nodeHex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 function chunks(data: Uint8Array, seed: number, max: number): Uint8Array[] {
   const rand = mulberry32(seed);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < data.byteLength; ) {
+  for (let i = 0; i < data.byteLength;) {
     const n = Math.floor(rand() * (max + 1));
     out.push(data.subarray(i, i + n));
     i += n;
@@ -27,7 +27,10 @@ describe('Sha256', () => {
 
   it('matches node:crypto at every length around the block and padding boundaries', () => {
     const data = randomBytes(200);
-    for (let n = 0; n <= 200; n++) expect(new Sha256().update(data.subarray(0, n)).digestHex(), `length ${n}`).toBe(nodeHex(data.subarray(0, n)));
+    for (let n = 0; n <= 200; n++)
+      expect(new Sha256().update(data.subarray(0, n)).digestHex(), `length ${n}`).toBe(
+        nodeHex(data.subarray(0, n)),
+      );
   });
 
   it('matches node:crypto on random data fed in random chunk sizes', () => {
@@ -67,7 +70,21 @@ describe('bitLengthBytes', () => {
   };
 
   it('encodes the bit count as 64-bit big-endian, beyond 2^32 bits and 2^32 bytes', () => {
-    for (const bytes of [0, 1, 55, 64, 2 ** 29 - 1, 2 ** 29, 2 ** 29 + 1, 2 ** 32 - 1, 2 ** 32, 5 * 1024 ** 3 + 17, 6_024_000_000, 2 ** 40 + 3, 2 ** 53 - 1]) {
+    for (const bytes of [
+      0,
+      1,
+      55,
+      64,
+      2 ** 29 - 1,
+      2 ** 29,
+      2 ** 29 + 1,
+      2 ** 32 - 1,
+      2 ** 32,
+      5 * 1024 ** 3 + 17,
+      6_024_000_000,
+      2 ** 40 + 3,
+      2 ** 53 - 1,
+    ]) {
       expect([...bitLengthBytes(bytes)], `${bytes} bytes`).toEqual([...bigEndianBits(bytes)]);
     }
   });

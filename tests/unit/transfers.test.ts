@@ -8,7 +8,16 @@ import { smallRequest } from '../helpers/packs';
 
 /** A stand-in tensor: `size` float32 values at `location`; counts its getData calls. */
 function tensor(location: 'cpu' | 'gpu-buffer', size: number): OrtTensor & { reads: number } {
-  const t = { type: 'float32', dims: [size], size, location, data: new Float32Array(size), reads: 0, getData: async () => (t.reads++, t.data), dispose: () => undefined };
+  const t = {
+    type: 'float32',
+    dims: [size],
+    size,
+    location,
+    data: new Float32Array(size),
+    reads: 0,
+    getData: async () => (t.reads++, t.data),
+    dispose: () => undefined,
+  };
   return t as unknown as OrtTensor & { reads: number };
 }
 
@@ -16,7 +25,15 @@ function tensor(location: 'cpu' | 'gpu-buffer', size: number): OrtTensor & { rea
 function fakeOrt(outLocation: 'cpu' | 'gpu-buffer'): OrtModule {
   return {
     Tensor: ortNodeModule.Tensor,
-    InferenceSession: { create: async () => ({ run: async () => ({ y: tensor(outLocation, 8) }), release: async () => undefined, inputNames: ['x'], outputNames: ['y'] }) as unknown as OrtSession },
+    InferenceSession: {
+      create: async () =>
+        ({
+          run: async () => ({ y: tensor(outLocation, 8) }),
+          release: async () => undefined,
+          inputNames: ['x'],
+          outputNames: ['y'],
+        }) as unknown as OrtSession,
+    },
   };
 }
 
@@ -26,8 +43,20 @@ describe('transfer meter', () => {
     const s = await meter.ort.InferenceSession.create(new Uint8Array(1), { executionProviders: ['webgpu'] });
     meter.at('denoise', 0);
     await s.run({ x: tensor('cpu', 4), z: tensor('gpu-buffer', 100) });
-    expect(meter.report()).toMatchObject({ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32, steps: [{ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32 }] });
-    expect(meter.report().stages.denoise).toEqual({ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32, reuploads: 0 });
+    expect(meter.report()).toMatchObject({
+      uploads: 1,
+      uploadBytes: 16,
+      readbacks: 1,
+      readbackBytes: 32,
+      steps: [{ uploads: 1, uploadBytes: 16, readbacks: 1, readbackBytes: 32 }],
+    });
+    expect(meter.report().stages.denoise).toEqual({
+      uploads: 1,
+      uploadBytes: 16,
+      readbacks: 1,
+      readbackBytes: 32,
+      reuploads: 0,
+    });
   });
 
   it('the same CPU tensor fed again is a reupload (a constant sent twice)', async () => {
@@ -46,14 +75,21 @@ describe('transfer meter', () => {
 
   it('an output kept in a GPU buffer counts a readback only when its data is downloaded', async () => {
     const meter = meterTransfers(fakeOrt('gpu-buffer'));
-    const s = await meter.ort.InferenceSession.create(new Uint8Array(1), { executionProviders: [{ name: 'webgpu' }] });
+    const s = await meter.ort.InferenceSession.create(new Uint8Array(1), {
+      executionProviders: [{ name: 'webgpu' }],
+    });
     meter.at('denoise', 0);
     const out = (await s.run({ x: tensor('gpu-buffer', 4) })).y as OrtTensor & { reads: number };
     expect(meter.report()).toMatchObject({ uploads: 0, readbacks: 0 });
     meter.at('decode');
     await out.getData();
     expect(out.reads).toBe(1);
-    expect(meter.report()).toMatchObject({ readbacks: 1, readbackBytes: 32, stages: { decode: { readbacks: 1 } }, steps: [{ readbacks: 0 }] });
+    expect(meter.report()).toMatchObject({
+      readbacks: 1,
+      readbackBytes: 32,
+      stages: { decode: { readbacks: 1 } },
+      steps: [{ readbacks: 0 }],
+    });
   });
 
   it('wasm sessions move nothing between host and device; reset starts a new count', async () => {
@@ -61,15 +97,29 @@ describe('transfer meter', () => {
     const wasm = await meter.ort.InferenceSession.create(new Uint8Array(1), { executionProviders: ['wasm'] });
     await wasm.run({ x: tensor('cpu', 4) });
     expect(meter.report()).toMatchObject({ uploads: 0, readbacks: 0, steps: [] });
-    const gpu = await meter.ort.InferenceSession.create(new Uint8Array(1), { executionProviders: ['webgpu'] });
+    const gpu = await meter.ort.InferenceSession.create(new Uint8Array(1), {
+      executionProviders: ['webgpu'],
+    });
     await gpu.run({ x: tensor('cpu', 4) });
     meter.reset();
-    expect(meter.report()).toEqual({ uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0, reuploads: 0, stages: {}, steps: [] });
+    expect(meter.report()).toEqual({
+      uploads: 0,
+      uploadBytes: 0,
+      readbacks: 0,
+      readbackBytes: 0,
+      reuploads: 0,
+      stages: {},
+      steps: [],
+    });
   });
 
   it('the engine reports a run per stage and per denoise step (sessions made for WebGPU, run here on the CPU)', async () => {
     // onnxruntime-node runs every session on its CPU provider, so outputs land on the CPU: each one counts as a readback.
-    const engine = createEngine({ ort: ortNodeModule, sourceFor: async (id) => diskPackSource(id), probe: async () => ({ ...CPU_ONLY, webgpu: true, maxBufferSize: 2 ** 30 }) });
+    const engine = createEngine({
+      ort: ortNodeModule,
+      sourceFor: async (id) => diskPackSource(id),
+      probe: async () => ({ ...CPU_ONLY, webgpu: true, maxBufferSize: 2 ** 30 }),
+    });
     const out = await engine.generate('t', smallRequest('test-t2v-random', { steps: 3 }));
     expect(out.backend).toBe('webgpu');
     const t = out.transfers;
@@ -82,7 +132,11 @@ describe('transfer meter', () => {
     // After the first (which also sends the guidance once), every step moves the same: here every output is on the CPU and goes back up.
     expect(new Set(t.steps.slice(1).map((s) => JSON.stringify(s))).size).toBe(1);
     expect(maxPerStep(t).readbacks).toBeGreaterThan(0);
-    const cpu = await createEngine({ ort: ortNodeModule, sourceFor: async (id) => diskPackSource(id), probe: async () => CPU_ONLY }).generate('w', smallRequest('test-t2v-random', { steps: 3 }));
+    const cpu = await createEngine({
+      ort: ortNodeModule,
+      sourceFor: async (id) => diskPackSource(id),
+      probe: async () => CPU_ONLY,
+    }).generate('w', smallRequest('test-t2v-random', { steps: 3 }));
     expect(cpu.transfers).toMatchObject({ uploads: 0, readbacks: 0 });
   });
 });

@@ -17,14 +17,30 @@ const m = parseManifestText(text('pack.json'));
 const tok: Tokenizer = loadTokenizer(JSON.parse(text(m.tokenizer.file)) as object, m.tokenizer.maxLength);
 const id = (word: string) => tok.token_to_id(word) as number;
 const big = (ids: number[]) => ids.map(BigInt);
-const encode = (prompt: string, truncation = m.tokenizer.truncation) => encodePrompt(tok, prompt, m.tokenizer.maxLength, m.tokenizer.padId, { padding: m.tokenizer.padding, truncation });
+const encode = (prompt: string, truncation = m.tokenizer.truncation) =>
+  encodePrompt(tok, prompt, m.tokenizer.maxLength, m.tokenizer.padId, {
+    padding: m.tokenizer.padding,
+    truncation,
+  });
 
 describe('test-fastwan UMT5 tokenizer', () => {
   it('mirrors the real pack: UMT5 ids (pad 0, </s> 1, unk 2), 16 tokens padded with 0, truncation "ids"', () => {
     expect([id('[PAD]'), id('</s>'), id('[UNK]')]).toEqual([0, 1, 2]);
-    expect([m.tokenizer.maxLength, m.tokenizer.padId, m.tokenizer.padding, m.tokenizer.truncation]).toEqual([16, 0, 'max-length', 'ids']);
-    const real = parseManifestText(readFileSync(join(PACKS_DIR, 'fastwan2.2-ti2v-5b', 'pack.json'), 'utf8')).tokenizer;
-    expect([real.maxLength, real.padId, real.padding, real.truncation]).toEqual([512, 0, 'max-length', 'ids']);
+    expect([m.tokenizer.maxLength, m.tokenizer.padId, m.tokenizer.padding, m.tokenizer.truncation]).toEqual([
+      16,
+      0,
+      'max-length',
+      'ids',
+    ]);
+    const real = parseManifestText(
+      readFileSync(join(PACKS_DIR, 'fastwan2.2-ti2v-5b', 'pack.json'), 'utf8'),
+    ).tokenizer;
+    expect([real.maxLength, real.padId, real.padding, real.truncation]).toEqual([
+      512,
+      0,
+      'max-length',
+      'ids',
+    ]);
   });
 
   it('a short prompt: </s> right after the text, then pad 0 with mask 0', () => {

@@ -14,21 +14,40 @@ const DEMO = join(PACKS_DIR, 'demo-t2v');
 function reader(withData: boolean): PackFileReader {
   const g = new GraphBuilder('vae');
   const x = g.input('latent_sample', 'float32', [1, 4, 'T', 'h', 'w']);
-  const w = g.externalInitializer('w', 'float32', [1], { location: 'vae_decoder.onnx_data', offset: 0, length: 4 });
+  const w = g.externalInitializer('w', 'float32', [1], {
+    location: 'vae_decoder.onnx_data',
+    offset: 0,
+    length: 4,
+  });
   g.op('Mul', [x, w], {}, 'sample');
   g.output('sample', 'float32', [1, 'T', 3, 'h', 'w']);
-  const files: Record<string, Uint8Array> = { 'vae_decoder.onnx': g.toModel(), ...(withData ? { 'vae_decoder.onnx_data': new Uint8Array(4) } : {}) };
+  const files: Record<string, Uint8Array> = {
+    'vae_decoder.onnx': g.toModel(),
+    ...(withData ? { 'vae_decoder.onnx_data': new Uint8Array(4) } : {}),
+  };
   const bytes = (p: string) => files[p] ?? new Uint8Array(readFileSync(join(DEMO, p)));
   return {
-    size: async (p) => (files[p] ? files[p].byteLength : ['text_encoder.onnx', 'transformer.onnx'].includes(p) ? bytes(p).byteLength : undefined),
+    size: async (p) =>
+      files[p]
+        ? files[p].byteLength
+        : ['text_encoder.onnx', 'transformer.onnx'].includes(p)
+          ? bytes(p).byteLength
+          : undefined,
     read: async (p, o, l) => bytes(p).subarray(o, o + l),
   };
 }
 
 describe('verifyGraphs: external data', () => {
   const manifest = (listed: boolean) => {
-    const raw = JSON.parse(readFileSync(join(DEMO, 'pack.json'), 'utf8')) as { components: { vaeDecoder: Record<string, unknown> } };
-    raw.components.vaeDecoder = { ...raw.components.vaeDecoder, bytes: undefined, sha256: undefined, externalData: listed ? [{ path: 'vae_decoder.onnx_data' }] : [] };
+    const raw = JSON.parse(readFileSync(join(DEMO, 'pack.json'), 'utf8')) as {
+      components: { vaeDecoder: Record<string, unknown> };
+    };
+    raw.components.vaeDecoder = {
+      ...raw.components.vaeDecoder,
+      bytes: undefined,
+      sha256: undefined,
+      externalData: listed ? [{ path: 'vae_decoder.onnx_data' }] : [],
+    };
     return parseManifest(raw);
   };
 
@@ -39,13 +58,17 @@ describe('verifyGraphs: external data', () => {
   it('names external data the graph references but pack.json does not list', async () => {
     const err = await rejection(verifyGraphs(manifest(false), reader(true)));
     expect(err.code).toBe('invalid-manifest');
-    expect(err.message).toContain('vae_decoder.onnx needs external data "vae_decoder.onnx_data", which the pack does not list');
+    expect(err.message).toContain(
+      'vae_decoder.onnx needs external data "vae_decoder.onnx_data", which the pack does not list',
+    );
   });
 
   it('names an external-data file the pack lacks, resolved beside the graph', async () => {
     const err = await rejection(verifyGraphs(manifest(true), reader(false)));
     expect(err.code).toBe('invalid-manifest');
-    expect(err.message).toContain('vae_decoder.onnx needs external data file vae_decoder.onnx_data, which the pack does not contain');
+    expect(err.message).toContain(
+      'vae_decoder.onnx needs external data file vae_decoder.onnx_data, which the pack does not contain',
+    );
   });
 });
 

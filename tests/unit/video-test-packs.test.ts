@@ -24,7 +24,16 @@ import { openGraph, readPackFile, TEST_PACKS_DIR } from '../helpers/test-packs';
 const clip = movingDisc(96, 64, 12);
 const testPackEngine = (dir = TEST_PACKS_DIR) => cpuEngine((id) => diskPackSource(id, dir));
 const copyFrame = (f: (typeof clip.frames)[number]) => ({ ...f, data: Uint8ClampedArray.from(f.data) });
-const open = (packId: string) => ({ packId, width: 96, height: 64, firstFrame: clip.frames[0]!, firstMask: clip.truth[0]!, warmupFrames: 3, erode: 0, dilate: 0 });
+const open = (packId: string) => ({
+  packId,
+  width: 96,
+  height: 64,
+  firstFrame: clip.frames[0]!,
+  firstMask: clip.truth[0]!,
+  warmupFrames: 3,
+  erode: 0,
+  dilate: 0,
+});
 
 /** Inputs a test pack graph declares, read from the file by onnxruntime-node. */
 async function graphInputs(id: string, file: string): Promise<readonly string[]> {
@@ -52,7 +61,9 @@ async function matteClip(engine: ReturnType<typeof cpuEngine>, packId: string): 
 
 describe('test-sam (sam-vit-b contract)', () => {
   it('a click on the disc gives its mask (IoU ≥ 0.95) through the size-by-shape decoder input', async () => {
-    expect(await graphInputs('test-sam', 'onnx/sam_vit_b_01ec64.decoder-orig-img-size-dynamic-fp16.onnx')).toContain('orig_im_size_shape');
+    expect(
+      await graphInputs('test-sam', 'onnx/sam_vit_b_01ec64.decoder-orig-img-size-dynamic-fp16.onnx'),
+    ).toContain('orig_im_size_shape');
     const engine = testPackEngine();
     for (const f of [0, 7]) {
       const { embeddingId } = await engine.segmentEmbed('test-sam', clip.frames[f]!);
@@ -67,8 +78,14 @@ describe('test-sam (sam-vit-b contract)', () => {
 
 describe('test-matanyone2 (matanyone2 contract)', () => {
   it('its graphs lack the inputs the real export drops, and the loop mattes every frame without feeding them (IoU ≥ 0.9)', async () => {
-    const refine = await graphInputs('test-matanyone2', 'matanyone2_onnx_1024_bs1/matanyone2_first_frame_refine.onnx');
-    const propagate = await graphInputs('test-matanyone2', 'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx');
+    const refine = await graphInputs(
+      'test-matanyone2',
+      'matanyone2_onnx_1024_bs1/matanyone2_first_frame_refine.onnx',
+    );
+    const propagate = await graphInputs(
+      'test-matanyone2',
+      'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx',
+    );
     expect(refine).not.toContain('f16');
     expect(refine).toContain('last_msk_value');
     expect(propagate).not.toContain('f16');
@@ -95,7 +112,8 @@ describe('test-matanyone2 (matanyone2 contract)', () => {
 });
 
 /** The install-time graph check of a parsed pack.json (verify-graphs.ts) over a folder on disk. */
-const installCheck = (text: string, dir: string) => verifyGraphs(parseMediaManifestText(text), folderReader(dir));
+const installCheck = (text: string, dir: string) =>
+  verifyGraphs(parseMediaManifestText(text), folderReader(dir));
 
 describe('install-time graph check of test-matanyone2', () => {
   it('passes with the dropped inputs marked ifDeclared, and names the graph and the input without the mark', async () => {
@@ -123,9 +141,13 @@ describe('memory bank padding for a fixed memory length', () => {
 
   it('the loop runs a T = 3 graph from the first frame on (the bank is padded) and mattes every frame', async () => {
     const dir = await fixedT3();
-    const session = await ort.InferenceSession.create(readPackFile('test-matanyone2', 'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx'));
+    const session = await ort.InferenceSession.create(
+      readPackFile('test-matanyone2', 'matanyone2_onnx_1024_bs1/matanyone2_propagate.onnx'),
+    );
     // The real mirror fixes T = 1; the variant fixes 3, so an unpadded one-frame bank would be refused by ORT.
-    expect((session.inputMetadata.find((v) => v.name === 'memory_key') as { shape: readonly unknown[] }).shape[2]).toBe(1);
+    expect(
+      (session.inputMetadata.find((v) => v.name === 'memory_key') as { shape: readonly unknown[] }).shape[2],
+    ).toBe(1);
     await session.release();
     const engine = testPackEngine(dir);
     expect(await matteClip(engine, 'test-matanyone2-t3')).toBeGreaterThanOrEqual(0.9);
@@ -144,8 +166,18 @@ describe('memory bank padding for a fixed memory length', () => {
   });
 
   it('pads with copies of frame 0 right after it, keeps the newest frame last, and stacks along T', () => {
-    const entry = (v: number) => ({ key: Float32Array.of(v), shrinkage: Float32Array.of(v), value: Float32Array.of(v, 10 * v), objMemory: Float32Array.of(v) });
-    const shapes = { key: { dims: [1, 1, 1, 1], axis: 2 }, shrinkage: { dims: [1, 1, 1, 1], axis: 2 }, value: { dims: [1, 1, 2, 1, 1], axis: 3 }, objMemory: { dims: [1, 1, 1, 1], axis: 2 } };
+    const entry = (v: number) => ({
+      key: Float32Array.of(v),
+      shrinkage: Float32Array.of(v),
+      value: Float32Array.of(v, 10 * v),
+      objMemory: Float32Array.of(v),
+    });
+    const shapes = {
+      key: { dims: [1, 1, 1, 1], axis: 2 },
+      shrinkage: { dims: [1, 1, 1, 1], axis: 2 },
+      value: { dims: [1, 1, 2, 1, 1], axis: 3 },
+      objMemory: { dims: [1, 1, 1, 1], axis: 2 },
+    };
     const fixed = new MemoryBank(shapes, 3, 3);
     const free = new MemoryBank(shapes, 3);
     const keys = (b: MemoryBank) => b.order().map((e) => e.key[0] as number);

@@ -45,10 +45,52 @@ const BACKGROUNDS: Record<string, [number, number, number]> = {
   space: [-1, -1, -0.95],
   sunset: [0.7, -0.3, -0.4],
 };
-const MOTION: Record<string, [number, number]> = { left: [-0.5, 0], right: [0.5, 0], up: [0, -0.5], down: [0, 0.5] };
+const MOTION: Record<string, [number, number]> = {
+  left: [-0.5, 0],
+  right: [0.5, 0],
+  up: [0, -0.5],
+  down: [0, 0.5],
+};
 const SIZE: Record<string, number> = { big: 0.1, large: 0.1, huge: 0.16, small: -0.08, tiny: -0.12 };
-const OBJECTS = ['ball', 'cat', 'dog', 'car', 'bird', 'fish', 'sun', 'moon', 'star', 'flower', 'robot', 'boat', 'apple', 'planet', 'balloon'];
-const NEUTRAL = ['a', 'an', 'the', 'on', 'in', 'over', 'with', 'and', 'of', 'at', 'to', 'is', 'roll', 'fly', 'move', 'float', 'bounce', 'slow', 'fast', 'over'];
+const OBJECTS = [
+  'ball',
+  'cat',
+  'dog',
+  'car',
+  'bird',
+  'fish',
+  'sun',
+  'moon',
+  'star',
+  'flower',
+  'robot',
+  'boat',
+  'apple',
+  'planet',
+  'balloon',
+];
+const NEUTRAL = [
+  'a',
+  'an',
+  'the',
+  'on',
+  'in',
+  'over',
+  'with',
+  'and',
+  'of',
+  'at',
+  'to',
+  'is',
+  'roll',
+  'fly',
+  'move',
+  'float',
+  'bounce',
+  'slow',
+  'fast',
+  'over',
+];
 const SUFFIXES = ['##s', '##ing', '##ed', '##ly'];
 
 /** Deterministic small pseudo-random value in [-1, 1) for a word and slot (FNV-1a hash). */
@@ -60,7 +102,17 @@ function hashUnit(word: string, slot: number): number {
 
 /** Vocabulary in id order: [PAD]=0, [UNK]=1, then every word the demo model understands. */
 export function demoVocabulary(): string[] {
-  const words = ['[PAD]', '[UNK]', ...Object.keys(COLOURS), ...Object.keys(BACKGROUNDS), ...Object.keys(MOTION), ...Object.keys(SIZE), ...OBJECTS, ...NEUTRAL, ...SUFFIXES];
+  const words = [
+    '[PAD]',
+    '[UNK]',
+    ...Object.keys(COLOURS),
+    ...Object.keys(BACKGROUNDS),
+    ...Object.keys(MOTION),
+    ...Object.keys(SIZE),
+    ...OBJECTS,
+    ...NEUTRAL,
+    ...SUFFIXES,
+  ];
   return [...new Set(words)];
 }
 

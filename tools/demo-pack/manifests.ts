@@ -25,7 +25,12 @@ export const DEMO_PREVIEW: PreviewSpec = {
  */
 export const TEST_LORA = {
   family: 'webgp-test',
-  targets: Object.fromEntries(['blocks.0.ffn.0', 'blocks.0.ffn.2', 'text_embedding.0'].map((m) => [m, { initializer: `${m}.weight`, layout: 'in-out' as const }])),
+  targets: Object.fromEntries(
+    ['blocks.0.ffn.0', 'blocks.0.ffn.2', 'text_embedding.0'].map((m) => [
+      m,
+      { initializer: `${m}.weight`, layout: 'in-out' as const },
+    ]),
+  ),
 };
 const PACKS_WITH_LORA = new Set(['test-t2v-random']);
 /** Packs that ship `preview`; the random test pack leaves it out so the fallback projection is exercised. */
@@ -34,7 +39,11 @@ const PACKS_WITH_PREVIEW = new Set(['demo-t2v']);
 type Files = { textEncoder: string; transformer: string; vaeDecoder: string };
 type FileInfo = { bytes: number; sha256: string };
 
-export function demoManifest(opts: { id: string; name: string; description: string; demo: boolean }, files: Files, info: Record<string, FileInfo>): PackManifest {
+export function demoManifest(
+  opts: { id: string; name: string; description: string; demo: boolean },
+  files: Files,
+  info: Record<string, FileInfo>,
+): PackManifest {
   const fileOf = (f: string) => ({ file: f, ...info[f], externalData: [] });
   return {
     schema: 'webgp.pack/1',
@@ -45,7 +54,14 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     license: 'MIT',
     demo: opts.demo,
     pipeline: 't2v-flow-dit',
-    tokenizer: { file: 'tokenizer.json', ...info['tokenizer.json'], maxLength: 32, padId: 0, padding: 'max-length', idsType: 'int64' },
+    tokenizer: {
+      file: 'tokenizer.json',
+      ...info['tokenizer.json'],
+      maxLength: 32,
+      padId: 0,
+      padding: 'max-length',
+      idsType: 'int64',
+    },
     components: {
       textEncoder: {
         ...fileOf(files.textEncoder),
@@ -82,7 +98,16 @@ export function demoManifest(opts: { id: string; name: string; description: stri
     latent: { channels: LATENT_CHANNELS, temporalCompression: 1, spatialCompression: SPATIAL_COMPRESSION },
     timestepScale: TIMESTEP_SCALE,
     scheduler: defaultScheduler(TIMESTEP_SCALE),
-    defaults: { solver: 'euler', steps: 8, shift: 3, guidance: 1, frames: 17, resolution: '256x256', negativePrompt: '', fps: 16 },
+    defaults: {
+      solver: 'euler',
+      steps: 8,
+      shift: 3,
+      guidance: 1,
+      frames: 17,
+      resolution: '256x256',
+      negativePrompt: '',
+      fps: 16,
+    },
     limits: { maxFrames: 49, maxSteps: 50, resolutions: ['128x128', '256x256', '320x192', '192x320'] },
     ...(PACKS_WITH_PREVIEW.has(opts.id) ? { preview: DEMO_PREVIEW } : {}),
   };

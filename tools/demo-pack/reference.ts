@@ -5,7 +5,15 @@
  */
 import { parseResolution } from '../../src/engine/pack/manifest';
 import { encodePrompt, loadTokenizer } from '../../src/engine/text/tokenize';
-import { BASE_FEATURES, demoVocabulary, EDGE_SHARPNESS, F, FEATURES, LATENT_CHANNELS, wordFeatures } from './analytic';
+import {
+  BASE_FEATURES,
+  demoVocabulary,
+  EDGE_SHARPNESS,
+  F,
+  FEATURES,
+  LATENT_CHANNELS,
+  wordFeatures,
+} from './analytic';
 import { LUMA_MIX, SPATIAL_COMPRESSION } from './graphs';
 import { tokenizerJson } from './tokenizer-json';
 
@@ -57,14 +65,24 @@ export interface ReferenceRequest {
 }
 
 /** Expected RGBA frames (count × H × W × 4) for a request on the analytic pack. */
-export function referenceFrames(r: ReferenceRequest): { width: number; height: number; rgba: Uint8Array; latent: Float64Array } {
+export function referenceFrames(r: ReferenceRequest): {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+  latent: Float64Array;
+} {
   const res = parseResolution(r.resolution);
   if (!res) throw new Error(`bad resolution ${r.resolution}`);
   const s = SPATIAL_COMPRESSION;
   const lh = res.height / s;
   const lw = res.width / s;
   const cond = targetLatent(r.prompt, r.frames, lh, lw);
-  const latent = r.guidance === 1 ? cond : targetLatent(r.negativePrompt, r.frames, lh, lw).map((u, i) => u + r.guidance * ((cond[i] as number) - u));
+  const latent =
+    r.guidance === 1
+      ? cond
+      : targetLatent(r.negativePrompt, r.frames, lh, lw).map(
+          (u, i) => u + r.guidance * ((cond[i] as number) - u),
+        );
   const plane = lh * lw;
   const rgba = new Uint8Array(r.frames * res.height * res.width * 4);
   for (let t = 0; t < r.frames; t++) {

@@ -24,7 +24,9 @@ function templateProcessing(vocab: string[], bos?: string, eos?: string): object
     type: 'TemplateProcessing',
     single: wrap([sequence('A')]),
     pair: wrap([sequence('A'), sequence('B')]),
-    special_tokens: Object.fromEntries(specials.map((t) => [t, { id: t, ids: [vocab.indexOf(t)], tokens: [t] }])),
+    special_tokens: Object.fromEntries(
+      specials.map((t) => [t, { id: t, ids: [vocab.indexOf(t)], tokens: [t] }]),
+    ),
   };
 }
 
@@ -32,15 +34,36 @@ export function tokenizerJson(vocab: string[], opts: TokenizerOptions = {}): obj
   const special = (content: string) => {
     const id = vocab.indexOf(content);
     if (id < 0) throw new Error(`special token ${content} is not in the vocabulary`);
-    return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+    return {
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    };
   };
-  const specials = [...new Set(['[PAD]', '[UNK]', ...(opts.special ?? []), ...[opts.bos, opts.eos].filter((t): t is string => !!t)])];
+  const specials = [
+    ...new Set([
+      '[PAD]',
+      '[UNK]',
+      ...(opts.special ?? []),
+      ...[opts.bos, opts.eos].filter((t): t is string => !!t),
+    ]),
+  ];
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: specials.map(special),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: templateProcessing(vocab, opts.bos, opts.eos),
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },

@@ -21,7 +21,12 @@ export interface FuzzReport {
   ms: number;
 }
 
-export async function fuzz(target: FuzzTarget, cases: number, seed: number, hangMs = 2000): Promise<FuzzReport> {
+export async function fuzz(
+  target: FuzzTarget,
+  cases: number,
+  seed: number,
+  hangMs = 2000,
+): Promise<FuzzReport> {
   const report: FuzzReport = { name: target.name, cases: 0, accepted: 0, crashes: [], hangs: [], ms: 0 };
   const started = performance.now();
   for (const input of fc.sample(target.input, { numRuns: cases, seed })) {
@@ -30,7 +35,11 @@ export async function fuzz(target: FuzzTarget, cases: number, seed: number, hang
       await target.parse(input);
       report.accepted++;
     } catch (err) {
-      if (!isOwnError(err)) report.crashes.push({ input, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      if (!isOwnError(err))
+        report.crashes.push({
+          input,
+          error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        });
     }
     const ms = performance.now() - t;
     if (ms > hangMs) report.hangs.push({ input, ms });

@@ -21,11 +21,28 @@ export function tinyPng(width = 4, height = 4, colour = 6): Uint8Array<ArrayBuff
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([8, colour, 0, 0, 0], 8);
-  return Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, ...chunk('IHDR', ihdr), ...chunk('IDAT', zlibSync(raw)), ...chunk('IEND', new Uint8Array())]);
+  return Uint8Array.from([
+    137,
+    80,
+    78,
+    71,
+    13,
+    10,
+    26,
+    10,
+    ...chunk('IHDR', ihdr),
+    ...chunk('IDAT', zlibSync(raw)),
+    ...chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 /** `png` with a zTXt chunk (keyword NUL, method 0, zlib text) inserted after IHDR. */
 export function withZtxt(png: Uint8Array, keyword: string, text: string): Uint8Array<ArrayBuffer> {
-  const data = Uint8Array.from([...new TextEncoder().encode(keyword), 0, 0, ...zlibSync(new TextEncoder().encode(text))]);
+  const data = Uint8Array.from([
+    ...new TextEncoder().encode(keyword),
+    0,
+    0,
+    ...zlibSync(new TextEncoder().encode(text)),
+  ]);
   return Uint8Array.from([...png.subarray(0, 33), ...chunk('zTXt', data), ...png.subarray(33)]);
 }

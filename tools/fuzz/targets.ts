@@ -60,38 +60,95 @@ function accepted(text: string): boolean {
 /** Builds every target; reads the generated packs for seeds. */
 export async function fuzzTargets(): Promise<FuzzTarget[]> {
   // Seeds: the generated packs this version runs (real packs it only describes are left out).
-  const packs = packJsonTexts().filter(accepted).map((t) => JSON.parse(t) as unknown);
-  const manifest: PackManifest = parseManifestText(readFileSync(join(ROOT, 'public/models/demo-t2v/pack.json'), 'utf8'));
+  const packs = packJsonTexts()
+    .filter(accepted)
+    .map((t) => JSON.parse(t) as unknown);
+  const manifest: PackManifest = parseManifestText(
+    readFileSync(join(ROOT, 'public/models/demo-t2v/pack.json'), 'utf8'),
+  );
   const request = defaultRequest(manifest, 'a red ball');
-  const params = { ...requestParams(request), type: 'WanGP v8 - t2v', activated_loras: ['a.safetensors'], loras_multipliers: '1 0.5;0.2' };
-  const lset = { loras: ['a.safetensors', 'b.safetensors'], loras_mult: '1 0.5;0.25,0.75', prompt: 'a cat', full_prompt: false };
-  const stHeader = JSON.stringify({ __metadata__: { format: 'pt' }, 'lora_unet_x.lora_down.weight': { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, 'lora_unet_x.lora_up.weight': { dtype: 'F16', shape: [2, 2], data_offsets: [16, 24] } });
-  const stSeed = Uint8Array.from([...new Uint8Array(new BigUint64Array([BigInt(stHeader.length)]).buffer), ...enc(stHeader), ...new Uint8Array(24)]);
+  const params = {
+    ...requestParams(request),
+    type: 'WanGP v8 - t2v',
+    activated_loras: ['a.safetensors'],
+    loras_multipliers: '1 0.5;0.2',
+  };
+  const lset = {
+    loras: ['a.safetensors', 'b.safetensors'],
+    loras_mult: '1 0.5;0.25,0.75',
+    prompt: 'a cat',
+    full_prompt: false,
+  };
+  const stHeader = JSON.stringify({
+    __metadata__: { format: 'pt' },
+    'lora_unet_x.lora_down.weight': { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
+    'lora_unet_x.lora_up.weight': { dtype: 'F16', shape: [2, 2], data_offsets: [16, 24] },
+  });
+  const stSeed = Uint8Array.from([
+    ...new Uint8Array(new BigUint64Array([BigInt(stHeader.length)]).buffer),
+    ...enc(stHeader),
+    ...new Uint8Array(24),
+  ]);
   const png = tinyPng();
   const settingsJson = JSON.stringify(params);
   const ilst = box('ilst', box('\u00a9cmt', box('data', [0, 0, 0, 1, 0, 0, 0, 0], [...enc(settingsJson)])));
-  const mp4Comment = Uint8Array.from([...box('ftyp', [...enc('isom')], [0, 0, 2, 0]), ...box('moov', box('udta', box('meta', [0, 0, 0, 0], box('hdlr', new Array(24).fill(0)), ilst)))]);
-  const settingsSeeds = [enc(settingsJson), addPngText(png, 'comment', settingsJson), withZtxt(png, 'comment', settingsJson), mp4Comment];
-  const queueSeed = await exportQueue([{ id: 't1', request, media: { image_end: new Blob([png], { type: 'image/png' }) } }, { id: 't2', request: { ...request, seed: 3 } }]);
-  const queueJson = [{ id: 't1', params: { ...params, image_end: 'media/1_image_end.png' } }, { id: 't2', params }];
+  const mp4Comment = Uint8Array.from([
+    ...box('ftyp', [...enc('isom')], [0, 0, 2, 0]),
+    ...box('moov', box('udta', box('meta', [0, 0, 0, 0], box('hdlr', new Array(24).fill(0)), ilst))),
+  ]);
+  const settingsSeeds = [
+    enc(settingsJson),
+    addPngText(png, 'comment', settingsJson),
+    withZtxt(png, 'comment', settingsJson),
+    mp4Comment,
+  ];
+  const queueSeed = await exportQueue([
+    { id: 't1', request, media: { image_end: new Blob([png], { type: 'image/png' }) } },
+    { id: 't2', request: { ...request, seed: 3 } },
+  ]);
+  const queueJson = [
+    { id: 't1', params: { ...params, image_end: 'media/1_image_end.png' } },
+    { id: 't2', params },
+  ];
   const manifestFor = (id: string) => (id === manifest.id ? manifest : undefined);
   const mp4Seeds = [buildMp4(), buildMp4({ samples: 9, width: 320, height: 240 })];
   const pngSeeds = [png, tinyPng(3, 2, 0)];
   const templates = ['{date}_{seed}_{prompt(20)}', '{date(YYYY-MM-DD_HH-mm-ss)} {pack} {steps}', 'out'];
 
   return [
-    { name: 'pack.json', input: mutatedJson(packs), seeds: packs.map((p) => JSON.stringify(p)), parse: async (text) => manifestFiles(parseAnyManifestText(text as string)) },
-    { name: '.lset', input: mutatedJson([lset]), seeds: [JSON.stringify(lset)], parse: async (text) => parseLset(text as string, 'p.lset') },
-    { name: 'safetensors header', input: mutatedBytes([stSeed]), seeds: [stSeed], parse: (bytes) => parseSafetensors(bytes as Uint8Array, 'l.safetensors') },
+    {
+      name: 'pack.json',
+      input: mutatedJson(packs),
+      seeds: packs.map((p) => JSON.stringify(p)),
+      parse: async (text) => manifestFiles(parseAnyManifestText(text as string)),
+    },
+    {
+      name: '.lset',
+      input: mutatedJson([lset]),
+      seeds: [JSON.stringify(lset)],
+      parse: async (text) => parseLset(text as string, 'p.lset'),
+    },
+    {
+      name: 'safetensors header',
+      input: mutatedBytes([stSeed]),
+      seeds: [stSeed],
+      parse: (bytes) => parseSafetensors(bytes as Uint8Array, 'l.safetensors'),
+    },
     {
       name: 'settings file',
       input: fc.oneof(mutatedBytes(settingsSeeds), mutatedJson([params]).map(enc)),
       seeds: settingsSeeds,
-      parse: async (bytes) => applySettings(await readSettingsObject('s', bytes as Uint8Array), request, manifest),
+      parse: async (bytes) =>
+        applySettings(await readSettingsObject('s', bytes as Uint8Array), request, manifest),
     },
     {
       name: 'queue.zip',
-      input: fc.oneof(mutatedBytes([queueSeed]), mutatedJson([queueJson]).map((t) => zipSync({ 'queue.json': strToU8(t), 'media/1_image_end.png': png }))),
+      input: fc.oneof(
+        mutatedBytes([queueSeed]),
+        mutatedJson([queueJson]).map((t) =>
+          zipSync({ 'queue.json': strToU8(t), 'media/1_image_end.png': png }),
+        ),
+      ),
       seeds: [queueSeed],
       parse: async (bytes) => importQueue(bytes as Uint8Array, 'q.zip', manifestFor, [manifest.id]),
     },
@@ -105,13 +162,30 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
         return r.video;
       },
     },
-    { name: 'mask png', input: mutatedBytes(pngSeeds), seeds: pngSeeds, parse: async (bytes) => maskFromPng(bytes as Uint8Array, 'm.png') },
-    { name: 'lora multipliers', input: textOver('0123456789.,;|# \n-+eE', 48), seeds: ['1 0.5;0.2,0.3\n# a comment\n1'], parse: async (text) => parseMultipliers(text as string, 4) },
+    {
+      name: 'mask png',
+      input: mutatedBytes(pngSeeds),
+      seeds: pngSeeds,
+      parse: async (bytes) => maskFromPng(bytes as Uint8Array, 'm.png'),
+    },
+    {
+      name: 'lora multipliers',
+      input: textOver('0123456789.,;|# \n-+eE', 48),
+      seeds: ['1 0.5;0.2,0.3\n# a comment\n1'],
+      parse: async (text) => parseMultipliers(text as string, 4),
+    },
     {
       name: 'naming template',
       input: fc.oneof(textOver('{}()datepromsYMDHhs_-:/\\. 0123456789', 48), fc.constantFrom(...templates)),
       seeds: templates,
-      parse: async (t) => renderName(t as string, { date: new Date(0), seed: 1, prompt: 'a <b> cat/../x', steps: 4, pack: 'demo' }),
+      parse: async (t) =>
+        renderName(t as string, {
+          date: new Date(0),
+          seed: 1,
+          prompt: 'a <b> cat/../x',
+          steps: 4,
+          pack: 'demo',
+        }),
     },
   ];
 }

@@ -31,12 +31,14 @@ export interface MattingGraphOptions {
 const DEMO_OPTIONS: MattingGraphOptions = { memFrames: 'mem_frames', dropUnused: false };
 
 function featureInputs(g: GraphBuilder, dropUnused: boolean): string {
-  for (const [name, s] of Object.entries(FEATURE_SCALES)) if (!(dropUnused && name === 'f16')) g.input(name, 'float32', [1, 3, H / s, W / s]);
+  for (const [name, s] of Object.entries(FEATURE_SCALES))
+    if (!(dropUnused && name === 'f16')) g.input(name, 'float32', [1, 3, H / s, W / s]);
   g.input('pix_feat', 'float32', [1, 3, HK, WK]);
   return g.input('f1', 'float32', [1, 3, H, W]);
 }
 
-const pool = (g: GraphBuilder, x: string, s: number, out?: string) => g.op('AveragePool', [x], { kernel_shape: [s, s], strides: [s, s] }, out);
+const pool = (g: GraphBuilder, x: string, s: number, out?: string) =>
+  g.op('AveragePool', [x], { kernel_shape: [s, s], strides: [s, s] }, out);
 
 /** image [1,3,H,W] → f16…f1 (pooled colours), pix_feat, key (pooled colours), shrinkage and selection (ones). */
 export function imageKeyGraph(): Uint8Array {
@@ -79,10 +81,20 @@ export function maskMemoryGraph(): Uint8Array {
   const fg = weightedMean(g, image, region);
   const bg = weightedMean(g, image, g.op('Sub', [g.constF([1], []), region]));
   const colours = g.op('Concat', [fg.mean, bg.mean], { axis: 1 });
-  const grid = g.op('Add', [g.op('Reshape', [colours, g.constI([1, 1, value, 1, 1])]), g.op('Mul', [sensory, g.constF([0], [])])], {}, 'msk_value');
+  const grid = g.op(
+    'Add',
+    [g.op('Reshape', [colours, g.constI([1, 1, value, 1, 1])]), g.op('Mul', [sensory, g.constF([0], [])])],
+    {},
+    'msk_value',
+  );
   g.op('Identity', [grid], {}, 'new_sensory');
   const area = g.op('Div', [fg.total, g.constF([H * W], [])]);
-  g.op('Reshape', [g.op('Concat', [colours, area], { axis: 1 }), g.constI([1, 1, objTokens, value + 1])], {}, 'obj_memory');
+  g.op(
+    'Reshape',
+    [g.op('Concat', [colours, area], { axis: 1 }), g.constI([1, 1, objTokens, value + 1])],
+    {},
+    'obj_memory',
+  );
   g.output('msk_value', 'float32', [1, 1, value, HK, WK]);
   g.output('new_sensory', 'float32', [1, 1, value, HK, WK]);
   g.output('obj_memory', 'float32', [1, 1, objTokens, value + 1]);
@@ -107,7 +119,10 @@ function colourMatte(g: GraphBuilder, f1: string, colours: string): void {
 
 /** Mean memory colours [1,6,1,1] of a value tensor, averaging every axis after the channel axis (2). */
 function memoryColours(g: GraphBuilder, value: string, axes: number[]): string {
-  return g.op('Reshape', [g.op('ReduceMean', [value], { axes, keepdims: 0 }), g.constI([1, DEMO_MATTING.dims.value, 1, 1])]);
+  return g.op('Reshape', [
+    g.op('ReduceMean', [value], { axes, keepdims: 0 }),
+    g.constI([1, DEMO_MATTING.dims.value, 1, 1]),
+  ]);
 }
 
 /** Frame 0: the mask's colours (last_msk_value) matte the frame. */
@@ -145,7 +160,15 @@ export function propagateGraph(opts = DEMO_OPTIONS): Uint8Array {
   colourMatte(g, f1, memoryColours(g, memory, [3, 4, 5]));
   g.op('Identity', [sensory], {}, 'new_sensory');
   const alpha = g.op('Slice', ['prob', g.constI([1]), g.constI([2]), g.constI([1])]);
-  g.op('Sub', [g.constF([1], []), g.op('Abs', [g.op('Sub', [g.op('Mul', [alpha, g.constF([2], [])]), g.constF([1], [])])])], {}, 'uncert_prob');
+  g.op(
+    'Sub',
+    [
+      g.constF([1], []),
+      g.op('Abs', [g.op('Sub', [g.op('Mul', [alpha, g.constF([2], [])]), g.constF([1], [])])]),
+    ],
+    {},
+    'uncert_prob',
+  );
   g.output('new_sensory', 'float32', [1, 1, value, HK, WK]);
   g.output('uncert_prob', 'float32', [1, 1, H, W]);
   return g.toModel({ doc: 'WebGP demo MatAnyone propagate (colour matte from the memory)' });

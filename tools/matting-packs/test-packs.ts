@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import type { MattingManifest, SegmentManifest } from '../../src/engine/pack/media-manifest';
 import { PackFolder } from '../demo-pack/pack-folder';
 import { component, header, MATTING_GRAPH_ROLES, names, SAM_MEAN, SAM_STD } from './manifest-parts';
-import { DEMO_MATTING, firstFrameRefineGraph, imageKeyGraph, maskMemoryGraph, type MattingGraphOptions, propagateGraph } from './matanyone-graphs';
+import {
+  DEMO_MATTING,
+  firstFrameRefineGraph,
+  imageKeyGraph,
+  maskMemoryGraph,
+  type MattingGraphOptions,
+  propagateGraph,
+} from './matanyone-graphs';
 import { DEMO_SAM, samDecoder, samEncoder } from './sam-graphs';
 
 export const VIDEO_TEST_PACK_IDS = ['test-sam', 'test-matanyone2'] as const;
@@ -28,15 +35,34 @@ function writeTestSam(dir: string): void {
   const encFile = 'onnx/sam_vit_b_01ec64.encoder-fp16.onnx';
   const decFile = 'onnx/sam_vit_b_01ec64.decoder-orig-img-size-dynamic-fp16.onnx';
   const manifest: VideoManifest<SegmentManifest> = {
-    ...header('test-sam', 'Test SAM (sam-vit-b contract, analytic)', 'Tiny analytic segmenter with the contract of sam-vit-b (hf:webnn/segment-anything-model-webnn): same files, tensor names, float32 boundaries and orig_im_size_shape; 256 px input, 3×128×128 embeddings.'),
+    ...header(
+      'test-sam',
+      'Test SAM (sam-vit-b contract, analytic)',
+      'Tiny analytic segmenter with the contract of sam-vit-b (hf:webnn/segment-anything-model-webnn): same files, tensor names, float32 boundaries and orig_im_size_shape; 256 px input, 3×128×128 embeddings.',
+    ),
     pipeline: 'segment-points',
-    segment: { inputSize: DEMO_SAM.inputSize, pixelRange: [0, 255], mean: SAM_MEAN, std: SAM_STD, maskInputSize: DEMO_SAM.embedSize, origImSize: 'shape' },
+    segment: {
+      inputSize: DEMO_SAM.inputSize,
+      pixelRange: [0, 255],
+      mean: SAM_MEAN,
+      std: SAM_STD,
+      maskInputSize: DEMO_SAM.embedSize,
+      origImSize: 'shape',
+    },
     components: {
-      encoder: component(folder.write(encFile, samEncoder()), encFile, { image: 'input_image' }, { embeddings: 'image_embeddings' }),
+      encoder: component(
+        folder.write(encFile, samEncoder()),
+        encFile,
+        { image: 'input_image' },
+        { embeddings: 'image_embeddings' },
+      ),
       decoder: component(
         folder.write(decFile, samDecoder('shape')),
         decFile,
-        names(['embeddings', 'pointCoords', 'pointLabels', 'maskInput', 'hasMaskInput', 'origImSize'], { embeddings: 'image_embeddings', origImSize: 'orig_im_size_shape' }),
+        names(['embeddings', 'pointCoords', 'pointLabels', 'maskInput', 'hasMaskInput', 'origImSize'], {
+          embeddings: 'image_embeddings',
+          origImSize: 'orig_im_size_shape',
+        }),
         names(['masks', 'iouPredictions', 'lowResMasks']),
       ),
     },
@@ -45,10 +71,19 @@ function writeTestSam(dir: string): void {
 }
 
 /** Writes a matanyone2-contract pack; `memFrames` other than the real T makes the bank-padding variant. */
-export function writeTestMatAnyone2(dir: string, id = 'test-matanyone2', memFrames: number = MATANYONE2_T): void {
+export function writeTestMatAnyone2(
+  dir: string,
+  id = 'test-matanyone2',
+  memFrames: number = MATANYONE2_T,
+): void {
   const folder = new PackFolder(dir, true);
   const opts: MattingGraphOptions = { memFrames, dropUnused: true };
-  const graphs = { imageKey: imageKeyGraph(), maskMemory: maskMemoryGraph(), firstFrameRefine: firstFrameRefineGraph(opts), propagate: propagateGraph(opts) };
+  const graphs = {
+    imageKey: imageKeyGraph(),
+    maskMemory: maskMemoryGraph(),
+    firstFrameRefine: firstFrameRefineGraph(opts),
+    propagate: propagateGraph(opts),
+  };
   const c = (role: keyof typeof graphs) => {
     const { stem, inputs, outputs } = MATTING_GRAPH_ROLES[role];
     const file = `matanyone2_onnx_1024_bs1/matanyone2_${stem}.onnx`;
@@ -57,10 +92,26 @@ export function writeTestMatAnyone2(dir: string, id = 'test-matanyone2', memFram
     return dropped ? { ...spec, ifDeclared: [...dropped] } : spec;
   };
   const manifest: VideoManifest<MattingManifest> = {
-    ...header(id, `Test MatAnyone 2 (matanyone2 contract, analytic${memFrames === MATANYONE2_T ? '' : `, T = ${memFrames}`})`, 'Tiny analytic matting model with the contract of matanyone2 (hf:zerochocobo/matanyone2_onnx, matanyone2_onnx_1024_bs1): same files, names, fixed shapes and memory length, and no f16 / last_msk_value inputs where the real export drops them; 128×128 frames.'),
+    ...header(
+      id,
+      `Test MatAnyone 2 (matanyone2 contract, analytic${memFrames === MATANYONE2_T ? '' : `, T = ${memFrames}`})`,
+      'Tiny analytic matting model with the contract of matanyone2 (hf:zerochocobo/matanyone2_onnx, matanyone2_onnx_1024_bs1): same files, names, fixed shapes and memory length, and no f16 / last_msk_value inputs where the real export drops them; 128×128 frames.',
+    ),
     pipeline: 'matting-memory',
-    matting: { width: DEMO_MATTING.width, height: DEMO_MATTING.height, memEvery: memFrames === MATANYONE2_T ? 0 : 2, maxMemFrames: memFrames, dims: { ...DEMO_MATTING.dims }, defaults: { warmupFrames: 10, erode: 10, dilate: 10 } },
-    components: { imageKey: c('imageKey'), maskMemory: c('maskMemory'), firstFrameRefine: c('firstFrameRefine'), propagate: c('propagate') },
+    matting: {
+      width: DEMO_MATTING.width,
+      height: DEMO_MATTING.height,
+      memEvery: memFrames === MATANYONE2_T ? 0 : 2,
+      maxMemFrames: memFrames,
+      dims: { ...DEMO_MATTING.dims },
+      defaults: { warmupFrames: 10, erode: 10, dilate: 10 },
+    },
+    components: {
+      imageKey: c('imageKey'),
+      maskMemory: c('maskMemory'),
+      firstFrameRefine: c('firstFrameRefine'),
+      propagate: c('propagate'),
+    },
   };
   folder.writeManifest(manifest);
 }

@@ -49,8 +49,17 @@ function keysFor(c: Convention, module: string): { up: string; down: string; alp
     const base = `lora_unet_${module.replace(/\./g, '_')}`;
     return { up: `${base}.lora_up.weight`, down: `${base}.lora_down.weight`, alpha: `${base}.alpha` };
   }
-  if (c === 'peft') return { up: `base_model.model.${module}.lora_B.default.weight`, down: `base_model.model.${module}.lora_A.default.weight`, alpha: `base_model.model.${module}.alpha` };
-  return { up: `diffusion_model.${module}.lora_B.weight`, down: `diffusion_model.${module}.lora_A.weight`, alpha: `diffusion_model.${module}.alpha` };
+  if (c === 'peft')
+    return {
+      up: `base_model.model.${module}.lora_B.default.weight`,
+      down: `base_model.model.${module}.lora_A.default.weight`,
+      alpha: `base_model.model.${module}.alpha`,
+    };
+  return {
+    up: `diffusion_model.${module}.lora_B.weight`,
+    down: `diffusion_model.${module}.lora_A.weight`,
+    alpha: `diffusion_model.${module}.alpha`,
+  };
 }
 
 /** The pairs as safetensors tensors under one naming convention. */
@@ -62,7 +71,8 @@ export function lowRankTensors(pairs: LowRank[], c: Convention, dtype = 'F32'): 
       { name: k.down, dtype, shape: [p.rank, inDim], data: p.down },
       { name: k.up, dtype, shape: [outDim, p.rank], data: p.up },
     ];
-    if (p.alpha !== undefined) t.push({ name: k.alpha, dtype: 'F32', shape: [], data: Float32Array.of(p.alpha) });
+    if (p.alpha !== undefined)
+      t.push({ name: k.alpha, dtype: 'F32', shape: [], data: Float32Array.of(p.alpha) });
     return t;
   });
 }
@@ -70,21 +80,38 @@ export function lowRankTensors(pairs: LowRank[], c: Convention, dtype = 'F32'): 
 /** A `.diff` LoRA: a full delta [out, in] for blocks.0.ffn.0. */
 export function diffTensor(): TensorOut {
   const [inDim, outDim] = TEST_MODULES['blocks.0.ffn.0'] as [number, number];
-  return { name: 'diffusion_model.blocks.0.ffn.0.diff', dtype: 'BF16', shape: [outDim, inDim], data: eighths(outDim, inDim, 77) };
+  return {
+    name: 'diffusion_model.blocks.0.ffn.0.diff',
+    dtype: 'BF16',
+    shape: [outDim, inDim],
+    data: eighths(outDim, inDim, 77),
+  };
 }
 
 /** Keys for a module the test pack does not have (reported as unmatched). */
 export function foreignTensors(): TensorOut[] {
   return [
-    { name: 'diffusion_model.blocks.9.cross_attn.q.lora_A.weight', dtype: 'F32', shape: [2, 4], data: eighths(2, 4, 3) },
-    { name: 'diffusion_model.blocks.9.cross_attn.q.lora_B.weight', dtype: 'F32', shape: [4, 2], data: eighths(4, 2, 4) },
+    {
+      name: 'diffusion_model.blocks.9.cross_attn.q.lora_A.weight',
+      dtype: 'F32',
+      shape: [2, 4],
+      data: eighths(2, 4, 3),
+    },
+    {
+      name: 'diffusion_model.blocks.9.cross_attn.q.lora_B.weight',
+      dtype: 'F32',
+      shape: [4, 2],
+      data: eighths(4, 2, 4),
+    },
   ];
 }
 
 /** Every test LoRA file by name. */
 export function testLoraFiles(): Record<string, Uint8Array> {
   const pairs = testPairs();
-  const good = encodeSafetensors([...lowRankTensors(pairs, 'diffusers'), ...foreignTensors()], { metadata: { ss_network_dim: '2' } });
+  const good = encodeSafetensors([...lowRankTensors(pairs, 'diffusers'), ...foreignTensors()], {
+    metadata: { ss_network_dim: '2' },
+  });
   return {
     'test-style.safetensors': good,
     'test-style-kohya.safetensors': encodeSafetensors(lowRankTensors(pairs, 'kohya', 'F16')),
@@ -95,7 +122,14 @@ export function testLoraFiles(): Record<string, Uint8Array> {
     'test-dora.safetensors': encodeSafetensors(doraTensors()),
     'bad-truncated.safetensors': good.subarray(0, good.byteLength - 40),
     'bad-lying-header.safetensors': encodeSafetensors(lowRankTensors(pairs, 'diffusers'), { lie: 16 }),
-    'bad-dtype.safetensors': encodeSafetensors([{ name: 'diffusion_model.blocks.0.ffn.0.lora_A.weight', dtype: 'I32', shape: [2, 4], data: eighths(2, 4, 1) }]),
+    'bad-dtype.safetensors': encodeSafetensors([
+      {
+        name: 'diffusion_model.blocks.0.ffn.0.lora_A.weight',
+        dtype: 'I32',
+        shape: [2, 4],
+        data: eighths(2, 4, 1),
+      },
+    ]),
   };
 }
 

@@ -24,10 +24,30 @@ export function lohaTensors(): TensorOut[] {
     const [inDim, outDim] = dims(module);
     const k = kohya(module);
     return [
-      { name: `${k}.hada_w1_a`, dtype: 'F32', shape: [outDim, LOHA_RANK], data: eighths(outDim, LOHA_RANK, 300 + m) },
-      { name: `${k}.hada_w1_b`, dtype: 'F32', shape: [LOHA_RANK, inDim], data: eighths(LOHA_RANK, inDim, 310 + m) },
-      { name: `${k}.hada_w2_a`, dtype: 'F32', shape: [outDim, LOHA_RANK], data: eighths(outDim, LOHA_RANK, 320 + m) },
-      { name: `${k}.hada_w2_b`, dtype: 'F32', shape: [LOHA_RANK, inDim], data: eighths(LOHA_RANK, inDim, 330 + m) },
+      {
+        name: `${k}.hada_w1_a`,
+        dtype: 'F32',
+        shape: [outDim, LOHA_RANK],
+        data: eighths(outDim, LOHA_RANK, 300 + m),
+      },
+      {
+        name: `${k}.hada_w1_b`,
+        dtype: 'F32',
+        shape: [LOHA_RANK, inDim],
+        data: eighths(LOHA_RANK, inDim, 310 + m),
+      },
+      {
+        name: `${k}.hada_w2_a`,
+        dtype: 'F32',
+        shape: [outDim, LOHA_RANK],
+        data: eighths(outDim, LOHA_RANK, 320 + m),
+      },
+      {
+        name: `${k}.hada_w2_b`,
+        dtype: 'F32',
+        shape: [LOHA_RANK, inDim],
+        data: eighths(LOHA_RANK, inDim, 330 + m),
+      },
       { name: `${k}.alpha`, dtype: 'F32', shape: [], data: Float32Array.of(1) },
     ];
   });
@@ -39,8 +59,18 @@ export function lokrTensors(): TensorOut[] {
     const k = kohya(module);
     return [
       { name: `${k}.lokr_w1`, dtype: 'F32', shape: w1, data: eighths(w1[0], w1[1], 400 + m) },
-      { name: `${k}.lokr_w2_a`, dtype: 'F32', shape: [w2[0], LOKR_RANK], data: eighths(w2[0], LOKR_RANK, 410 + m) },
-      { name: `${k}.lokr_w2_b`, dtype: 'F32', shape: [LOKR_RANK, w2[1]], data: eighths(LOKR_RANK, w2[1], 420 + m) },
+      {
+        name: `${k}.lokr_w2_a`,
+        dtype: 'F32',
+        shape: [w2[0], LOKR_RANK],
+        data: eighths(w2[0], LOKR_RANK, 410 + m),
+      },
+      {
+        name: `${k}.lokr_w2_b`,
+        dtype: 'F32',
+        shape: [LOKR_RANK, w2[1]],
+        data: eighths(LOKR_RANK, w2[1], 420 + m),
+      },
       { name: `${k}.alpha`, dtype: 'F32', shape: [], data: Float32Array.of(1) },
     ];
   });
@@ -54,7 +84,12 @@ export function doraTensors(): TensorOut[] {
     return [
       { name: `${base}.lora_A.weight`, dtype: 'F32', shape: [2, inDim], data: eighths(2, inDim, 500 + m) },
       { name: `${base}.lora_B.weight`, dtype: 'F32', shape: [outDim, 2], data: eighths(outDim, 2, 510 + m) },
-      { name: `${base}.dora_scale`, dtype: 'F32', shape: [outDim, 1], data: eighths(outDim, 1, 520 + m).map((v) => 1 + v) },
+      {
+        name: `${base}.dora_scale`,
+        dtype: 'F32',
+        shape: [outDim, 1],
+        data: eighths(outDim, 1, 520 + m).map((v) => 1 + v),
+      },
     ];
   });
 }

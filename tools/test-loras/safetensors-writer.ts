@@ -20,7 +20,10 @@ function encode(t: TensorOut): Uint8Array {
 }
 
 /** A safetensors file; `lie` adds bytes to one tensor's claimed span (a header lying about sizes). */
-export function encodeSafetensors(tensors: TensorOut[], opts: { metadata?: Record<string, string>; lie?: number } = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: TensorOut[],
+  opts: { metadata?: Record<string, string>; lie?: number } = {},
+): Uint8Array {
   const header: Record<string, unknown> = opts.metadata ? { __metadata__: opts.metadata } : {};
   const blobs: Uint8Array[] = [];
   let at = 0;

@@ -8,7 +8,14 @@ import type { TaskRequest } from '../../engine/request';
 import type { EngineApi } from '../../workers/engine.worker';
 import { WorkerBridge } from './worker-bridge';
 
-export const engineBridge = new WorkerBridge<EngineApi>(() => new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'webgp-engine' }), 'engine worker');
+export const engineBridge = new WorkerBridge<EngineApi>(
+  () =>
+    new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'webgp-engine',
+    }),
+  'engine worker',
+);
 
 export interface ClipOptions {
   jobId: string;
@@ -25,14 +32,25 @@ export async function generateClip(request: TaskRequest, o: ClipOptions) {
   if (o.signal.aborted) onAbort();
   o.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await api.generate(o.jobId, request, o.backend, proxy(o.onProgress), o.resumeFrom, o.onCheckpoint && proxy(o.onCheckpoint));
+    return await api.generate(
+      o.jobId,
+      request,
+      o.backend,
+      proxy(o.onProgress),
+      o.resumeFrom,
+      o.onCheckpoint && proxy(o.onCheckpoint),
+    );
   } finally {
     o.signal.removeEventListener('abort', onAbort);
   }
 }
 
 /** "Test this pack" on pack `packId`: a pass or a failure with its reason (see engine/pack-test). */
-export async function testPack(packId: string, backend: BackendPreference, onProgress: ProgressCallback): Promise<PackTestReport> {
+export async function testPack(
+  packId: string,
+  backend: BackendPreference,
+  onProgress: ProgressCallback,
+): Promise<PackTestReport> {
   return engineBridge.api.testPack(`test-${packId}-${Date.now()}`, packId, backend, proxy(onProgress));
 }
 

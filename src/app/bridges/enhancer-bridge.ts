@@ -9,16 +9,37 @@ import type { EnhanceMode } from '../../engine/enhancer/provider';
 import type { EnhancerApi } from '../../workers/enhancer.worker';
 import { WorkerBridge } from './worker-bridge';
 
-const bridge = new WorkerBridge<EnhancerApi>(() => new Worker(new URL('../../workers/enhancer.worker.ts', import.meta.url), { type: 'module', name: 'webgp-enhancer' }));
+const bridge = new WorkerBridge<EnhancerApi>(
+  () =>
+    new Worker(new URL('../../workers/enhancer.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'webgp-enhancer',
+    }),
+);
 let started = false;
 
-export async function enhanceLocally(o: { jobId: string; packId: string; backend: BackendPreference; prompt: string; mode: EnhanceMode; seed: number; signal: AbortSignal; onText: (text: string, tokens: number) => void }): Promise<{ text: string; tokens: number }> {
+export async function enhanceLocally(o: {
+  jobId: string;
+  packId: string;
+  backend: BackendPreference;
+  prompt: string;
+  mode: EnhanceMode;
+  seed: number;
+  signal: AbortSignal;
+  onText: (text: string, tokens: number) => void;
+}): Promise<{ text: string; tokens: number }> {
   started = true;
   const api = bridge.api;
   const onAbort = () => void api.cancel(o.jobId);
   o.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await api.enhance(o.jobId, o.packId, o.backend, { prompt: o.prompt, mode: o.mode, seed: o.seed }, proxy(o.onText));
+    return await api.enhance(
+      o.jobId,
+      o.packId,
+      o.backend,
+      { prompt: o.prompt, mode: o.mode, seed: o.seed },
+      proxy(o.onText),
+    );
   } finally {
     o.signal.removeEventListener('abort', onAbort);
   }

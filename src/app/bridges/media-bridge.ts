@@ -8,7 +8,14 @@ import type { FrameStack } from '../../engine/pipeline/frames';
 import type { MediaApi } from '../../workers/media.worker';
 import { WorkerBridge } from './worker-bridge';
 
-export const mediaBridge = new WorkerBridge<MediaApi>(() => new Worker(new URL('../../workers/media.worker.ts', import.meta.url), { type: 'module', name: 'webgp-media' }), 'media worker');
+export const mediaBridge = new WorkerBridge<MediaApi>(
+  () =>
+    new Worker(new URL('../../workers/media.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'webgp-media',
+    }),
+  'media worker',
+);
 
 /** Encodes frames; the frame buffer is transferred (the caller must not use it afterwards). */
 export function encodeVideo(frames: FrameStack, opts: Mp4Options) {
@@ -21,14 +28,21 @@ export function encodeImage(frames: FrameStack, comment?: string) {
 }
 
 /** Opens a video for chunked decoding (kept in the media worker until closeVideo); WebCodecs unless `prefer` is 'ffmpeg'. */
-export const openVideo = (id: string, file: Blob, name: string, prefer?: VideoDecoderKind) => mediaBridge.api.openVideo(id, file, name, prefer);
-export const readFrames = (id: string, start: number, count: number) => mediaBridge.api.readFrames(id, start, count);
+export const openVideo = (id: string, file: Blob, name: string, prefer?: VideoDecoderKind) =>
+  mediaBridge.api.openVideo(id, file, name, prefer);
+export const readFrames = (id: string, start: number, count: number) =>
+  mediaBridge.api.readFrames(id, start, count);
 export const videoDecoder = (id: string) => mediaBridge.api.videoDecoder(id);
 export const closeVideo = (id: string) => mediaBridge.api.closeVideo(id);
 
 /** Starts a matting run's outputs (foreground/alpha video, PNG zip, audio from the open video `audioFrom.videoId`). */
-export const openWriter = (id: string, o: Omit<MattingWriterOptions, 'audio'>, audioFrom?: { videoId: string; startSeconds: number }) => mediaBridge.api.openWriter(id, o, audioFrom);
+export const openWriter = (
+  id: string,
+  o: Omit<MattingWriterOptions, 'audio'>,
+  audioFrom?: { videoId: string; startSeconds: number },
+) => mediaBridge.api.openWriter(id, o, audioFrom);
 /** Writes one frame and its alpha; both buffers are transferred. */
-export const writeFrame = (id: string, frame: RgbaFrame, alpha: AlphaFrame) => mediaBridge.api.writeFrame(id, transfer(frame, [frame.data.buffer]), transfer(alpha, [alpha.data.buffer]));
+export const writeFrame = (id: string, frame: RgbaFrame, alpha: AlphaFrame) =>
+  mediaBridge.api.writeFrame(id, transfer(frame, [frame.data.buffer]), transfer(alpha, [alpha.data.buffer]));
 export const closeWriter = (id: string) => mediaBridge.api.closeWriter(id);
 export const abortWriter = (id: string) => mediaBridge.api.abortWriter(id);

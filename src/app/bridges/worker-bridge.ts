@@ -44,11 +44,13 @@ export class WorkerBridge<T extends Watchable> {
         const value = (current.remote as Record<string | symbol, unknown>)[prop];
         if (typeof prop === 'symbol' || prop === 'then' || typeof value !== 'function') return value;
         return (...args: unknown[]) =>
-          Promise.race([(value as (...a: unknown[]) => Promise<unknown>)(...args), current.lost]).catch((err: unknown) => {
-            // ORT keeps a lost GPUDevice for the worker's life: a fresh worker gets a new one.
-            if (errorCode(err) === 'device-lost' && this.running === current) this.terminate();
-            throw err;
-          });
+          Promise.race([(value as (...a: unknown[]) => Promise<unknown>)(...args), current.lost]).catch(
+            (err: unknown) => {
+              // ORT keeps a lost GPUDevice for the worker's life: a fresh worker gets a new one.
+              if (errorCode(err) === 'device-lost' && this.running === current) this.terminate();
+              throw err;
+            },
+          );
       },
     }) as Remote<T>;
     return this.guarded;
@@ -64,7 +66,12 @@ export class WorkerBridge<T extends Watchable> {
     this.running = run;
     const stopped = (why: string) => {
       if (this.running !== run) return;
-      run.die(new EngineError('worker-lost', `The ${this.label} stopped while working (${why}). Nothing was saved from that step: press Retry to run the task again; the ${this.label} restarts by itself.`));
+      run.die(
+        new EngineError(
+          'worker-lost',
+          `The ${this.label} stopped while working (${why}). Nothing was saved from that step: press Retry to run the task again; the ${this.label} restarts by itself.`,
+        ),
+      );
       this.terminate();
     };
     const name = `webgp-alive:${this.label}:${crypto.randomUUID()}`;
@@ -85,7 +92,9 @@ export class WorkerBridge<T extends Watchable> {
     const run = this.running;
     if (!run) return;
     this.running = undefined;
-    run.die(new EngineError('worker-lost', `The ${this.label} was stopped. Press Retry to run the task again.`));
+    run.die(
+      new EngineError('worker-lost', `The ${this.label} was stopped. Press Retry to run the task again.`),
+    );
     run.remote[releaseProxy]();
     run.worker.terminate();
   }

@@ -28,7 +28,8 @@ export function keepAwake(running: boolean): void {
 
 /** Asks for notification permission (needs a user gesture; call it from a click). */
 export function askToNotify(): void {
-  if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission();
+  if ('Notification' in window && Notification.permission === 'default')
+    void Notification.requestPermission();
 }
 
 export function notifyDrained(done: number, failed: number): void {

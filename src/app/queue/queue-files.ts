@@ -22,7 +22,10 @@ const today = () => formatDate(new Date(), 'YYYY-MM-DD');
 export async function downloadQueue(tasks: Task[]): Promise<number> {
   const generation = tasks.filter((t): t is Task & { request: TaskRequest } => !isMatting(t.request));
   const bytes = await exportQueue(generation);
-  saveFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `webgp-queue-${today()}.zip`);
+  saveFile(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
+    `webgp-queue-${today()}.zip`,
+  );
   return tasks.length - generation.length;
 }
 
@@ -36,7 +39,9 @@ export async function readQueueFile(file: File): Promise<QueueImport> {
       if (m) manifests.set(p.id, m);
     }),
   );
-  return importQueue(new Uint8Array(await file.arrayBuffer()), file.name, (id) => manifests.get(id), [...manifests.keys()]);
+  return importQueue(new Uint8Array(await file.arrayBuffer()), file.name, (id) => manifests.get(id), [
+    ...manifests.keys(),
+  ]);
 }
 
 export async function downloadHistory(): Promise<number> {

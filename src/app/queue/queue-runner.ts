@@ -8,7 +8,16 @@ import { errorCode, isAbortError } from '../../engine/errors';
 import { type Artifact, RUN_RECORD_VERSION, type RunRecord, settingsHash } from '../../engine/queue/history';
 import type { QueueBroadcast } from '../../engine/queue/protocol';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
-import { activeTask, applyCommand, applyRunnerEvent, nextRunnable, type QueueCommand, type QueueState, type RunnerEvent, type Transition } from '../../engine/queue/transitions';
+import {
+  activeTask,
+  applyCommand,
+  applyRunnerEvent,
+  nextRunnable,
+  type QueueCommand,
+  type QueueState,
+  type RunnerEvent,
+  type Transition,
+} from '../../engine/queue/transitions';
 import type { Progress } from '../../engine/progress';
 import { appendRun } from '../../storage/history-store';
 import { findOutputOfTask, type OutputRecord } from '../../storage/outputs-store';
@@ -100,7 +109,10 @@ export class QueueRunner {
     }
     const s = this.host.state;
     if (ran && !s.paused && !activeTask(s) && !s.tasks.some((t) => t.status === 'pending')) {
-      notifyDrained(s.tasks.filter((t) => t.status === 'done').length, s.tasks.filter((t) => t.status === 'failed' || t.status === 'aborted').length);
+      notifyDrained(
+        s.tasks.filter((t) => t.status === 'done').length,
+        s.tasks.filter((t) => t.status === 'failed' || t.status === 'aborted').length,
+      );
     }
   }
 
@@ -114,10 +126,15 @@ export class QueueRunner {
         const refused = new Set(t.changed.filter((x) => !known.has(x.id)).map((x) => x.id));
         const s = this.host.state;
         if (refused.size) {
-          this.host.setState({ ...s, tasks: s.tasks.filter((x) => !refused.has(x.id) || x.status !== 'pending') });
+          this.host.setState({
+            ...s,
+            tasks: s.tasks.filter((x) => !refused.has(x.id) || x.status !== 'pending'),
+          });
           this.announce();
         }
-        this.host.onError(`The queue could not be saved: ${err.message}${refused.size ? ` The task${refused.size === 1 ? ' was' : 's were'} not added.` : ''}`);
+        this.host.onError(
+          `The queue could not be saved: ${err.message}${refused.size ? ` The task${refused.size === 1 ? ' was' : 's were'} not added.` : ''}`,
+        );
       });
     if (announce) this.announce();
   }
@@ -143,7 +160,12 @@ export class QueueRunner {
     const fromStep = checkpoint?.step ?? 0;
     const started = this.event({ kind: 'start', id: task.id, snapshot: this.host.snapshot(), fromStep });
     if (!started || FINISHED.has(started.status)) return;
-    const job: Job = { taskId: task.id, jobId: `${task.id}#${started.attempts.length}`, abort: new AbortController(), gate: new PauseGate() };
+    const job: Job = {
+      taskId: task.id,
+      jobId: `${task.id}#${started.attempts.length}`,
+      abort: new AbortController(),
+      gate: new PauseGate(),
+    };
     this.job = job;
     this.host.setProgress(task.id, undefined);
     if (started.status === 'paused') {
@@ -167,14 +189,25 @@ export class QueueRunner {
           if (p.stage === 'denoise') this.event({ kind: 'step', id: task.id, step: p.step }, false);
           // A matting frame updates the shown state only: the task record holds the source video
           // (rewriting it per frame would copy the video each time), and a restart begins at frame 0.
-          else if (p.stage === 'matting') this.host.setState(applyRunnerEvent(this.host.state, { kind: 'step', id: task.id, step: p.frame }, Date.now()).state);
+          else if (p.stage === 'matting')
+            this.host.setState(
+              applyRunnerEvent(this.host.state, { kind: 'step', id: task.id, step: p.frame }, Date.now())
+                .state,
+            );
         },
         onCheckpoint: (cp) => saveCheckpoint({ taskId: task.id, ...cp }),
-        enhancer: { settings: await loadEnhancerSettings(), onEnhanced: (prompt) => this.event({ kind: 'enhanced', id: task.id, prompt }, false) },
+        enhancer: {
+          settings: await loadEnhancerSettings(),
+          onEnhanced: (prompt) => this.event({ kind: 'enhanced', id: task.id, prompt }, false),
+        },
       });
       this.event({ kind: 'done', id: task.id, outputId: res.record.id });
       this.host.onOutput(res.record, res.backendReason);
-      outcome = { status: 'done', artifacts: res.artifacts, ...(res.transfers ? { transfers: res.transfers } : {}) };
+      outcome = {
+        status: 'done',
+        artifacts: res.artifacts,
+        ...(res.transfers ? { transfers: res.transfers } : {}),
+      };
     } catch (err) {
       this.host.setProgress(task.id, undefined);
       if (isAbortError(err)) {
@@ -182,7 +215,12 @@ export class QueueRunner {
         outcome = { status: 'aborted', artifacts: [] };
       } else {
         const message = (err as Error).message;
-        this.event({ kind: 'failed', id: task.id, error: message, retryable: errorCode(err) !== 'invalid-request' });
+        this.event({
+          kind: 'failed',
+          id: task.id,
+          error: message,
+          retryable: errorCode(err) !== 'invalid-request',
+        });
         outcome = { status: 'failed', error: message, artifacts: [] };
       }
     } finally {
@@ -191,9 +229,28 @@ export class QueueRunner {
     await this.record(started, job.jobId, startedAt, fromStep, outcome);
   }
 
-  private async record(task: Task, runId: string, startedAt: number, fromStep: number, o: Outcome): Promise<void> {
+  private async record(
+    task: Task,
+    runId: string,
+    startedAt: number,
+    fromStep: number,
+    o: Outcome,
+  ): Promise<void> {
     try {
-      await appendRun({ version: RUN_RECORD_VERSION, runId, taskId: task.id, startedAt, endedAt: Date.now(), status: o.status, ...(o.error ? { error: o.error } : {}), settingsHash: await settingsHash(task.request), request: task.request, fromStep, artifacts: o.artifacts, ...(o.transfers ? { transfers: o.transfers } : {}) });
+      await appendRun({
+        version: RUN_RECORD_VERSION,
+        runId,
+        taskId: task.id,
+        startedAt,
+        endedAt: Date.now(),
+        status: o.status,
+        ...(o.error ? { error: o.error } : {}),
+        settingsHash: await settingsHash(task.request),
+        request: task.request,
+        fromStep,
+        artifacts: o.artifacts,
+        ...(o.transfers ? { transfers: o.transfers } : {}),
+      });
     } catch (err) {
       this.host.onError(`The run history could not be saved: ${(err as Error).message}`);
     }

@@ -25,18 +25,39 @@ export interface EnhanceStageOptions {
 const failure = (reason: string, message: string) => new EngineError('enhancer-failed', message, { reason });
 
 /** The prompt the generation uses: the stored or newly enhanced one, or undefined when the task does not enhance. */
-export async function enhanceStage(task: Task, request: TaskRequest, o: EnhanceStageOptions): Promise<string | undefined> {
+export async function enhanceStage(
+  task: Task,
+  request: TaskRequest,
+  o: EnhanceStageOptions,
+): Promise<string | undefined> {
   const mode = request.enhance ?? 'off';
   if (mode === 'off') return undefined;
   if (task.enhancedPrompt !== undefined) return task.enhancedPrompt;
   const s = o.settings;
-  if (s.provider === 'none') throw failure('no-provider', 'This task asks to enhance its prompt, but Settings → Prompt enhancer is None. Choose Remote (or Local), or set Enhance prompt to Off, then retry the task.');
-  if (mode !== 'text') throw failure('no-captioner', 'Image enhancement needs the image captioner, which this version does not have yet. Set Enhance prompt to Text, then retry the task.');
+  if (s.provider === 'none')
+    throw failure(
+      'no-provider',
+      'This task asks to enhance its prompt, but Settings → Prompt enhancer is None. Choose Remote (or Local), or set Enhance prompt to Off, then retry the task.',
+    );
+  if (mode !== 'text')
+    throw failure(
+      'no-captioner',
+      'Image enhancement needs the image captioner, which this version does not have yet. Set Enhance prompt to Text, then retry the task.',
+    );
   const onText = (text: string, tokens: number) => o.onProgress({ stage: 'enhance', text, tokens });
   if (s.provider === 'local') {
     o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
     try {
-      const { text } = await enhanceLocally({ jobId: o.jobId, packId: s.llmPack, backend: o.backend, prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText });
+      const { text } = await enhanceLocally({
+        jobId: o.jobId,
+        packId: s.llmPack,
+        backend: o.backend,
+        prompt: request.prompt,
+        mode,
+        seed: request.seed,
+        signal: o.signal,
+        onText,
+      });
       o.onEnhanced(text);
       return text;
     } finally {
@@ -44,7 +65,11 @@ export async function enhanceStage(task: Task, request: TaskRequest, o: EnhanceS
       await resetEnhancer();
     }
   }
-  if (!s.url.trim() || !s.model.trim()) throw failure('not-configured', 'Set "Enhancer URL" and "Enhancer model" in Settings → Prompt enhancer, then retry the task.');
+  if (!s.url.trim() || !s.model.trim())
+    throw failure(
+      'not-configured',
+      'Set "Enhancer URL" and "Enhancer model" in Settings → Prompt enhancer, then retry the task.',
+    );
   o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
   const text = await remoteEnhance(
     { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },

@@ -13,7 +13,12 @@ import type { Artifact } from '../../engine/queue/history';
 import type { TransferReport } from '../../engine/transfers';
 import { isMatting, type OutputSnapshot, type Task } from '../../engine/queue/task';
 import { outputSettings } from '../../engine/settings';
-import { OUTPUT_RECORD_VERSION, type OutputRecord, outputFileNames, saveOutput } from '../../storage/outputs-store';
+import {
+  OUTPUT_RECORD_VERSION,
+  type OutputRecord,
+  outputFileNames,
+  saveOutput,
+} from '../../storage/outputs-store';
 import { generateClip } from '../bridges/engine-bridge';
 import { encodeImage, encodeVideo } from '../bridges/media-bridge';
 import type { PauseGate } from './pause-gate';
@@ -44,15 +49,32 @@ export interface TaskRunResult {
 }
 
 /** Runs `task` with the output settings it snapshotted when it started (`task.snapshot`). */
-export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOptions): Promise<TaskRunResult> {
+export async function runTask(
+  task: Task,
+  snapshot: OutputSnapshot,
+  o: TaskRunOptions,
+): Promise<TaskRunResult> {
   if (isMatting(task.request)) return runMatting(task, task.request, snapshot, o);
   const started = performance.now();
   const request = task.request;
-  const enhanced = o.enhancer ? await enhanceStage(task, request, { ...o.enhancer, jobId: `${o.jobId}#enhance`, backend: o.backend, signal: o.signal, onProgress: o.onProgress }) : undefined;
+  const enhanced = o.enhancer
+    ? await enhanceStage(task, request, {
+        ...o.enhancer,
+        jobId: `${o.jobId}#enhance`,
+        backend: o.backend,
+        signal: o.signal,
+        onProgress: o.onProgress,
+      })
+    : undefined;
   const out = await generateClip(enhanced === undefined ? request : { ...request, prompt: enhanced }, o);
   o.signal.throwIfAborted();
   const createdAt = new Date();
-  const settings = outputSettings(request, out.manifest, { backend: out.backend, generationSeconds: (performance.now() - started) / 1000, createdAt, ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced }) });
+  const settings = outputSettings(request, out.manifest, {
+    backend: out.backend,
+    generationSeconds: (performance.now() - started) / 1000,
+    createdAt,
+    ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced }),
+  });
   const { width, height, count } = out.frames;
   const fps = out.manifest.defaults.fps;
   const json = JSON.stringify(settings);
@@ -62,12 +84,28 @@ export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOp
   const encoded =
     kind === 'image'
       ? { ...(await encodeImage(out.frames, embedded)), encoder: 'png' }
-      : await encodeVideo(out.frames, { fps, encoder: o.encoder, ...(embedded === undefined ? {} : { comment: embedded }) }).then((v) => ({ image: v.video, thumbnail: v.thumbnail, encoder: v.encoder }));
+      : await encodeVideo(out.frames, {
+          fps,
+          encoder: o.encoder,
+          ...(embedded === undefined ? {} : { comment: embedded }),
+        }).then((v) => ({ image: v.video, thumbnail: v.thumbnail, encoder: v.encoder }));
   o.signal.throwIfAborted(); // aborted while muxing: nothing is saved
   const ext = kind === 'image' ? 'png' : 'mp4';
-  const base = renderName(snapshot.namingTemplate, { date: createdAt, seed: request.seed, prompt: request.prompt, steps: request.steps, pack: request.packId });
+  const base = renderName(snapshot.namingTemplate, {
+    date: createdAt,
+    seed: request.seed,
+    prompt: request.prompt,
+    steps: request.steps,
+    pack: request.packId,
+  });
   const fileName = availableFileName(base, ext, await outputFileNames());
-  const sidecar = snapshot.metadataMode === 'json' ? { fileName: `${fileName.slice(0, -ext.length - 1)}.json`, text: `${JSON.stringify(settings, null, 2)}\n` } : undefined;
+  const sidecar =
+    snapshot.metadataMode === 'json'
+      ? {
+          fileName: `${fileName.slice(0, -ext.length - 1)}.json`,
+          text: `${JSON.stringify(settings, null, 2)}\n`,
+        }
+      : undefined;
   const record: OutputRecord = {
     version: OUTPUT_RECORD_VERSION,
     id: crypto.randomUUID(),
@@ -88,8 +126,35 @@ export async function runTask(task: Task, snapshot: OutputSnapshot, o: TaskRunOp
   o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
   const main: Artifact =
     kind === 'image'
-      ? { role: 'image', fileName, container: 'png', frames: 1, bytes: record.media.size, outputId: record.id }
-      : { role: 'video', fileName, container: 'mp4', codec: 'h264', frames: count, durationSeconds: count / fps, bytes: record.media.size, outputId: record.id };
-  const artifacts = sidecar ? [main, { role: 'sidecar' as const, fileName: sidecar.fileName, container: 'json', bytes: new Blob([sidecar.text]).size, outputId: record.id }] : [main];
+      ? {
+          role: 'image',
+          fileName,
+          container: 'png',
+          frames: 1,
+          bytes: record.media.size,
+          outputId: record.id,
+        }
+      : {
+          role: 'video',
+          fileName,
+          container: 'mp4',
+          codec: 'h264',
+          frames: count,
+          durationSeconds: count / fps,
+          bytes: record.media.size,
+          outputId: record.id,
+        };
+  const artifacts = sidecar
+    ? [
+        main,
+        {
+          role: 'sidecar' as const,
+          fileName: sidecar.fileName,
+          container: 'json',
+          bytes: new Blob([sidecar.text]).size,
+          outputId: record.id,
+        },
+      ]
+    : [main];
   return { record, artifacts, backendReason: out.backendReason, transfers: out.transfers };
 }

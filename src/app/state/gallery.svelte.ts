@@ -23,7 +23,11 @@ export type DatePeriod = 'any' | 'today' | 'week' | 'month';
 const DAY = 86_400_000;
 
 function toItem(record: OutputRecord): GalleryItem {
-  return { record, videoUrl: URL.createObjectURL(record.media), thumbnailUrl: URL.createObjectURL(record.thumbnail) };
+  return {
+    record,
+    videoUrl: URL.createObjectURL(record.media),
+    thumbnailUrl: URL.createObjectURL(record.thumbnail),
+  };
 }
 
 function revoke(item: GalleryItem): void {
@@ -42,7 +46,9 @@ function periodStart(period: DatePeriod, now: number): number {
 
 /** What a card shows as its title: the prompt, or "Matting of <video>" for a matting output. */
 export function outputCaption(r: OutputRecord): string {
-  return isMattingSettings(r.settings) ? `Matting of ${r.settings.source_video} (${r.settings.mask_type})` : r.settings.prompt;
+  return isMattingSettings(r.settings)
+    ? `Matting of ${r.settings.source_video} (${r.settings.mask_type})`
+    : r.settings.prompt;
 }
 
 /** Case-insensitive match of `query` on the caption, negative prompt and file names. */
@@ -50,7 +56,9 @@ function matchesText(r: OutputRecord, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
   const negative = isMattingSettings(r.settings) ? '' : r.settings.negative_prompt;
-  return [outputCaption(r), negative, r.fileName, ...(r.files ?? []).map((f) => f.fileName)].some((s) => s.toLowerCase().includes(q));
+  return [outputCaption(r), negative, r.fileName, ...(r.files ?? []).map((f) => f.fileName)].some((s) =>
+    s.toLowerCase().includes(q),
+  );
 }
 
 /** `webgp-outputs-YYYY-MM-DD.zip` for today's local date. */
@@ -79,7 +87,12 @@ export class GalleryState {
   /** The items that pass the filter, newest first. */
   readonly shown = $derived.by(() => {
     const since = periodStart(this.period, Date.now());
-    return this.items.filter(({ record: r }) => r.createdAt >= since && (!this.model || r.settings.model_type === this.model) && matchesText(r, this.query));
+    return this.items.filter(
+      ({ record: r }) =>
+        r.createdAt >= since &&
+        (!this.model || r.settings.model_type === this.model) &&
+        matchesText(r, this.query),
+    );
   });
   readonly details = $derived(this.items.find((i) => i.record.id === this.detailsId));
 
@@ -133,8 +146,10 @@ export class GalleryState {
       const entries: ZipEntry[] = [];
       for (const { record: r } of this.items.filter((i) => this.selected.has(i.record.id))) {
         entries.push({ name: r.fileName, data: new Uint8Array(await r.media.arrayBuffer()) });
-        if (r.sidecar) entries.push({ name: r.sidecar.fileName, data: new TextEncoder().encode(r.sidecar.text) });
-        for (const f of r.files ?? []) entries.push({ name: f.fileName, data: new Uint8Array(await f.blob.arrayBuffer()) });
+        if (r.sidecar)
+          entries.push({ name: r.sidecar.fileName, data: new TextEncoder().encode(r.sidecar.text) });
+        for (const f of r.files ?? [])
+          entries.push({ name: f.fileName, data: new Uint8Array(await f.blob.arrayBuffer()) });
       }
       if (!entries.length) return;
       const zip = buildZip(entries);

@@ -8,7 +8,13 @@ import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
 import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import { isMatting, type Task } from '../../engine/queue/task';
-import { defaultRequest, type FieldErrorMap, type LoraRef, type TaskRequest, validateRequest } from '../../engine/request';
+import {
+  defaultRequest,
+  type FieldErrorMap,
+  type LoraRef,
+  type TaskRequest,
+  validateRequest,
+} from '../../engine/request';
 import { type AppSettings, DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../storage/settings-store';
 import { engineBridge } from '../bridges/engine-bridge';
 import { startImagePng } from '../start-image';
@@ -56,7 +62,9 @@ export class GeneratorState {
       this.packs = pickerPacks(await engineBridge.api.listPacks(), withTest);
       const current = this.request?.packId;
       if (current && this.packs.some((p) => p.id === current)) return;
-      await this.selectPack(this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK));
+      await this.selectPack(
+        this.packs.some((p) => p.id === DEFAULT_PACK) ? DEFAULT_PACK : (this.packs[0]?.id ?? DEFAULT_PACK),
+      );
     } catch (err) {
       this.error = (err as Error).message;
     }
@@ -70,7 +78,10 @@ export class GeneratorState {
       const m = await engineBridge.api.describePack(packId);
       const prompt = this.request?.prompt ?? '';
       this.manifest = m;
-      this.request = { ...defaultRequest(m, prompt), ...(this.request ? { seed: this.request.seed, negativePrompt: this.request.negativePrompt } : {}) };
+      this.request = {
+        ...defaultRequest(m, prompt),
+        ...(this.request ? { seed: this.request.seed, negativePrompt: this.request.negativePrompt } : {}),
+      };
       this.fieldErrors = {};
     } catch (err) {
       this.manifest = undefined;
@@ -98,10 +109,16 @@ export class GeneratorState {
   /** Fills the form from a settings object (a loaded file, or a Gallery item's "Use settings"). */
   async useSettings(settings: Record<string, unknown>, source: string): Promise<void> {
     const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;
-    if (model && model !== this.request?.packId && this.packs.some((p) => p.id === model)) await this.selectPack(model);
+    if (model && model !== this.request?.packId && this.packs.some((p) => p.id === model))
+      await this.selectPack(model);
     const m = this.manifest;
     if (!m || !this.request) return;
-    const loaded = applySettings(settings, $state.snapshot(this.request) as TaskRequest, m, this.loraLibrary());
+    const loaded = applySettings(
+      settings,
+      $state.snapshot(this.request) as TaskRequest,
+      m,
+      this.loraLibrary(),
+    );
     this.request = loaded.request;
     this.fieldErrors = {};
     this.settingsNotice = { ok: true, text: describeLoad(source, loaded) };
@@ -111,9 +128,15 @@ export class GeneratorState {
   applyPreset(name: string, data: LsetData): boolean {
     if (!this.request) return false;
     const library = this.loraLibrary();
-    const missing = missingLoras(data, library.map((l) => l.name));
+    const missing = missingLoras(
+      data,
+      library.map((l) => l.name),
+    );
     if (missing.length) {
-      this.settingsNotice = { ok: false, text: `Preset ${name} needs LoRAs that are not in your library: ${missing.join(', ')}. Import them on the LoRAs page.` };
+      this.settingsNotice = {
+        ok: false,
+        text: `Preset ${name} needs LoRAs that are not in your library: ${missing.join(', ')}. Import them on the LoRAs page.`,
+      };
       return false;
     }
     this.request.loras = data.loras.map((n) => library.find((l) => l.name === n) as LoraRef);
@@ -138,7 +161,8 @@ export class GeneratorState {
       }
     } else if (m.pipeline !== 'i2v-flow-dit') delete request.startImage;
     this.fieldErrors = validateRequest(request, m);
-    if (request.loras?.length && !m.components.transformer.lora) this.fieldErrors.loras = `${m.name} takes no LoRAs: deselect them.`;
+    if (request.loras?.length && !m.components.transformer.lora)
+      this.fieldErrors.loras = `${m.name} takes no LoRAs: deselect them.`;
     if (Object.keys(this.fieldErrors).length) return;
     this.error = '';
     if (this.editingId) {
@@ -165,8 +189,11 @@ export class GeneratorState {
 
 function describeLoad(fileName: string, r: LoadedSettings): string {
   const from = r.origin === 'unknown' ? '' : ` (made by ${r.origin})`;
-  const parts = [`Loaded ${r.applied.length} setting${r.applied.length === 1 ? '' : 's'} from ${fileName}${from}.`];
-  if (r.otherModel) parts.push(`It was made with another model (${r.otherModel}); the current model is kept.`);
+  const parts = [
+    `Loaded ${r.applied.length} setting${r.applied.length === 1 ? '' : 's'} from ${fileName}${from}.`,
+  ];
+  if (r.otherModel)
+    parts.push(`It was made with another model (${r.otherModel}); the current model is kept.`);
   if (r.rejected.length) parts.push(`Not applied: ${r.rejected.join('; ')}.`);
   if (r.ignored.length) parts.push(`Ignored keys: ${r.ignored.join(', ')}.`);
   return parts.join(' ');

@@ -7,7 +7,13 @@
 import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import { interruptedMessage } from '../../engine/pack/transfer';
-import { type DownloadProgress, type DownloadResult, downloadPack, planFromUrl, resumeDownload } from '../../storage/pack-downloader';
+import {
+  type DownloadProgress,
+  type DownloadResult,
+  downloadPack,
+  planFromUrl,
+  resumeDownload,
+} from '../../storage/pack-downloader';
 import { importPack } from '../../storage/pack-import';
 import { deletePack, type InstallStatus, listPacks, type StoredPack } from '../../storage/pack-store';
 import { isPersisted } from '../../storage/pack-verify';
@@ -42,7 +48,8 @@ export type Origin = 'card' | 'panel';
 
 const errorText = (err: unknown) => (err as Error).message;
 /** `o` without key `key` (a new object, for $state.raw). */
-const without = <T>(o: Record<string, T>, key: string): Record<string, T> => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+const without = <T>(o: Record<string, T>, key: string): Record<string, T> =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 export class InstallsState {
   stored = $state.raw<StoredPack[]>([]);
@@ -72,12 +79,37 @@ export class InstallsState {
     const active = this.active.includes(r.id);
     const progress = this.progress[r.id];
     const total = r.files.reduce((n, f) => n + Math.max(0, f.bytes), 0);
-    const loaded = progress?.loaded ?? Math.min(total, r.files.reduce((n, f) => n + f.done, 0));
+    const loaded =
+      progress?.loaded ??
+      Math.min(
+        total,
+        r.files.reduce((n, f) => n + f.done, 0),
+      );
     // A 'downloading' record that no download of this tab owns was cut off by a reload or crash.
     const status: InstallStatus = r.status === 'downloading' && !active ? 'paused' : r.status;
-    const message = active ? undefined : (this.messages[r.id] ?? r.error ?? (status === 'paused' ? interruptedMessage(bytesOnDisk, total) : undefined));
-    const unverified = r.baseUrl.startsWith('local:') ? [] : r.files.filter((f) => !f.sha256).map((f) => f.path);
-    return { id: r.id, name: r.name, status, active, bytesOnDisk, loaded, total, progress, message, baseUrl: r.baseUrl, unverified, files: r.files.length, ...(r.test ? { test: r.test } : {}) };
+    const message = active
+      ? undefined
+      : (this.messages[r.id] ??
+        r.error ??
+        (status === 'paused' ? interruptedMessage(bytesOnDisk, total) : undefined));
+    const unverified = r.baseUrl.startsWith('local:')
+      ? []
+      : r.files.filter((f) => !f.sha256).map((f) => f.path);
+    return {
+      id: r.id,
+      name: r.name,
+      status,
+      active,
+      bytesOnDisk,
+      loaded,
+      total,
+      progress,
+      message,
+      baseUrl: r.baseUrl,
+      unverified,
+      files: r.files.length,
+      ...(r.test ? { test: r.test } : {}),
+    };
   }
 
   async load(): Promise<void> {
@@ -102,7 +134,11 @@ export class InstallsState {
   }
 
   /** Runs one download of pack `id` with its own AbortController (Pause aborts it). */
-  async #run(id: string, origin: Origin, start: (signal: AbortSignal, onProgress: (p: DownloadProgress) => void) => Promise<DownloadResult>): Promise<void> {
+  async #run(
+    id: string,
+    origin: Origin,
+    start: (signal: AbortSignal, onProgress: (p: DownloadProgress) => void) => Promise<DownloadResult>,
+  ): Promise<void> {
     if (this.#running[id]) return;
     const ctl = new AbortController();
     let finish = () => {};
@@ -197,7 +233,11 @@ export class InstallsState {
     this.notice = '';
     this.busy = `Importing ${picked.source}…`;
     try {
-      const result = await importPack(picked.files, picked.source, (p) => (this.busy = `Importing ${picked.source}: ${p.file}…`));
+      const result = await importPack(
+        picked.files,
+        picked.source,
+        (p) => (this.busy = `Importing ${picked.source}: ${p.file}…`),
+      );
       this.persisted = result.persisted;
       this.notice = `${result.name} is installed from ${picked.source}.`;
       this.onChanged(result.id);

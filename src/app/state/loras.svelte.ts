@@ -11,8 +11,20 @@ import { readSafetensorsHeader } from '../../engine/lora/safetensors';
 import { blobReader } from '../../engine/onnx/wire-reader';
 import type { LoraRef, TaskRequest } from '../../engine/request';
 import { sha256OfStream } from '../../engine/sha256-stream';
-import { deleteLora, listLoras, LORA_RECORD_VERSION, type LoraRecord, saveLora } from '../../storage/lora-store';
-import { deletePreset, listPresets, PRESET_RECORD_VERSION, type PresetRecord, savePreset } from '../../storage/preset-store';
+import {
+  deleteLora,
+  listLoras,
+  LORA_RECORD_VERSION,
+  type LoraRecord,
+  saveLora,
+} from '../../storage/lora-store';
+import {
+  deletePreset,
+  listPresets,
+  PRESET_RECORD_VERSION,
+  type PresetRecord,
+  savePreset,
+} from '../../storage/preset-store';
 import { engineBridge } from '../bridges/engine-bridge';
 import { presetLinkTarget } from '../preset-link';
 import { saveFile } from '../save-file';
@@ -65,15 +77,31 @@ export class LorasState {
     this.busy = true;
     try {
       for (const file of files) {
-        if (!file.name.toLowerCase().endsWith('.safetensors')) throw new Error(`${file.name} is not a .safetensors file. Choose LoRA files ending in .safetensors.`);
+        if (!file.name.toLowerCase().endsWith('.safetensors'))
+          throw new Error(
+            `${file.name} is not a .safetensors file. Choose LoRA files ending in .safetensors.`,
+          );
         const header = await readSafetensorsHeader(blobReader(file), file.size, file.name);
         const id = await sha256OfStream(file.stream());
         const same = this.loras.find((l) => l.id === id);
-        if (same) throw new Error(`${file.name} is already in the library${same.name === file.name ? '' : ` as ${same.name}`}.`);
-        if (this.loras.some((l) => l.name === file.name)) throw new Error(`A different LoRA named ${file.name} is already in the library. Delete it first, or rename the new file.`);
+        if (same)
+          throw new Error(
+            `${file.name} is already in the library${same.name === file.name ? '' : ` as ${same.name}`}.`,
+          );
+        if (this.loras.some((l) => l.name === file.name))
+          throw new Error(
+            `A different LoRA named ${file.name} is already in the library. Delete it first, or rename the new file.`,
+          );
         this.#packs ??= engineBridge.api.loraPacks();
         const summary = summariseLora(header, await this.#packs);
-        const record: LoraRecord = { version: LORA_RECORD_VERSION, id, name: file.name, bytes: file.size, importedAt: Date.now(), ...summary };
+        const record: LoraRecord = {
+          version: LORA_RECORD_VERSION,
+          id,
+          name: file.name,
+          bytes: file.size,
+          importedAt: Date.now(),
+          ...summary,
+        };
         await saveLora(record, file);
         this.loras = [...this.loras, record].sort((a, b) => a.name.localeCompare(b.name));
         this.notice = `Imported ${file.name}: ${record.matched} keys matched, ${record.unmatched.length} unmatched.`;
@@ -102,8 +130,15 @@ export class LorasState {
     try {
       const data = parseLset(text, fileName);
       const name = fileName.replace(/\.lset$/i, '');
-      if (this.presets.some((p) => p.name === name)) throw new Error(`A preset named ${name} already exists. Rename or delete it first.`);
-      await this.#save({ version: PRESET_RECORD_VERSION, id: crypto.randomUUID(), name, data, updatedAt: Date.now() });
+      if (this.presets.some((p) => p.name === name))
+        throw new Error(`A preset named ${name} already exists. Rename or delete it first.`);
+      await this.#save({
+        version: PRESET_RECORD_VERSION,
+        id: crypto.randomUUID(),
+        name,
+        data,
+        updatedAt: Date.now(),
+      });
       this.presetNotice = `Imported preset ${name}.`;
     } catch (err) {
       this.presetError = (err as Error).message;
@@ -141,11 +176,24 @@ export class LorasState {
     this.presetError = '';
     const trimmed = name.trim();
     if (!trimmed) this.presetError = 'Enter a preset name.';
-    else if (!request.loras?.length) this.presetError = 'Select at least one LoRA on the Generate form first.';
-    else if (this.presets.some((p) => p.name === trimmed)) this.presetError = `A preset named ${trimmed} already exists.`;
+    else if (!request.loras?.length)
+      this.presetError = 'Select at least one LoRA on the Generate form first.';
+    else if (this.presets.some((p) => p.name === trimmed))
+      this.presetError = `A preset named ${trimmed} already exists.`;
     if (this.presetError) return;
-    const data: LsetData = { loras: (request.loras ?? []).map((l) => l.name), loras_mult: request.lorasMultipliers ?? '', prompt: request.prompt, full_prompt: false };
-    await this.#save({ version: PRESET_RECORD_VERSION, id: crypto.randomUUID(), name: trimmed, data, updatedAt: Date.now() });
+    const data: LsetData = {
+      loras: (request.loras ?? []).map((l) => l.name),
+      loras_mult: request.lorasMultipliers ?? '',
+      prompt: request.prompt,
+      full_prompt: false,
+    };
+    await this.#save({
+      version: PRESET_RECORD_VERSION,
+      id: crypto.randomUUID(),
+      name: trimmed,
+      data,
+      updatedAt: Date.now(),
+    });
   }
 
   /** Renames a preset and/or replaces its data (validated like an imported file). */
@@ -154,7 +202,8 @@ export class LorasState {
     try {
       const trimmed = name.trim();
       if (!trimmed) throw new Error('Enter a preset name.');
-      if (this.presets.some((o) => o.id !== p.id && o.name === trimmed)) throw new Error(`A preset named ${trimmed} already exists.`);
+      if (this.presets.some((o) => o.id !== p.id && o.name === trimmed))
+        throw new Error(`A preset named ${trimmed} already exists.`);
       await this.#save({ ...p, name: trimmed, data: parseLset(JSON.stringify(data), `${trimmed}.lset`) });
       return true;
     } catch (err) {
@@ -181,13 +230,16 @@ export class LorasState {
     try {
       await navigator.share({ files: [presetFile(p)], title: p.name });
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') this.presetError = `The preset could not be shared: ${(err as Error).message}`;
+      if ((err as Error).name !== 'AbortError')
+        this.presetError = `The preset could not be shared: ${(err as Error).message}`;
     }
   }
 
   async #save(p: PresetRecord): Promise<void> {
     await savePreset($state.snapshot(p) as PresetRecord);
-    this.presets = [...this.presets.filter((o) => o.id !== p.id), p].sort((a, b) => a.name.localeCompare(b.name));
+    this.presets = [...this.presets.filter((o) => o.id !== p.id), p].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
   }
 }
 

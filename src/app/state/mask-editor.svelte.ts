@@ -32,14 +32,24 @@ export class MaskEditor {
   readonly pixels = $derived(maskArea(this.mask));
 
   /** Adds a point on `frame` (video pixels) and re-runs SAM's decoder with all points. */
-  async click(packId: string, frameKey: string, frame: RgbaFrame, x: number, y: number, positive: boolean): Promise<void> {
+  async click(
+    packId: string,
+    frameKey: string,
+    frame: RgbaFrame,
+    x: number,
+    y: number,
+    positive: boolean,
+  ): Promise<void> {
     this.error = '';
     this.busy = true;
     try {
       const api = engineBridge.api;
       if (this.embedding?.key !== `${packId}:${frameKey}`) {
         this.points = [];
-        this.embedding = { key: `${packId}:${frameKey}`, id: (await api.segmentEmbed(packId, frame)).embeddingId };
+        this.embedding = {
+          key: `${packId}:${frameKey}`,
+          id: (await api.segmentEmbed(packId, frame)).embeddingId,
+        };
       }
       this.points = [...this.points, { x, y, positive }];
       this.current = await api.segmentPoints(packId, this.embedding.id, this.points);
@@ -79,7 +89,9 @@ export class MaskEditor {
         return;
       }
       this.clear();
-      this.notice = same ? `Mask loaded from ${file.name}.` : `${file.name} is ${m.width}×${m.height}; it was resized to the video's ${width}×${height}.`;
+      this.notice = same
+        ? `Mask loaded from ${file.name}.`
+        : `${file.name} is ${m.width}×${m.height}; it was resized to the video's ${width}×${height}.`;
       this.added = same ? m : resizeMask(m, width, height);
     } catch (err) {
       this.error = (err as Error).message;
@@ -89,7 +101,13 @@ export class MaskEditor {
   /** One brush dab at (x, y) in video pixels. */
   paint(x: number, y: number, width: number, height: number): void {
     if (this.brush === 'off') return;
-    this.added = paintDisc(this.mask ?? emptyMask(width, height), x, y, this.brushSize, this.brush === 'paint');
+    this.added = paintDisc(
+      this.mask ?? emptyMask(width, height),
+      x,
+      y,
+      this.brushSize,
+      this.brush === 'paint',
+    );
     this.current = undefined;
     this.points = [];
   }

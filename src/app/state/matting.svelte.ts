@@ -4,7 +4,13 @@
  * work) and "Run matting" (validation, then one queue task holding the video and mask PNG).
  */
 import type { RgbaFrame } from '../../engine/matting';
-import { estimateMatting, type MaskType, type MattingManifest, type MattingRequest, validateMattingRequest } from '../../engine/matting';
+import {
+  estimateMatting,
+  type MaskType,
+  type MattingManifest,
+  type MattingRequest,
+  validateMattingRequest,
+} from '../../engine/matting';
 import type { VideoInfo } from '../../engine/media/video-probe';
 import { formatSize } from '../../engine/format-size';
 import type { RegistryEntry } from '../../engine/pack/registry';
@@ -52,17 +58,23 @@ export class MattingState {
     const p = this.queue.progress;
     const active = this.queue.active;
     if (!active || !isMatting(active.request)) return '';
-    if (active.status === 'paused') return `Matting ${active.request.videoName}: paused at frame ${active.step}.`;
-    return p?.stage === 'matting' ? `Matting ${active.request.videoName}: frame ${p.frame} of ${p.total}${this.eta(active.id, p.frame, p.total)}.` : `Matting ${active.request.videoName}: starting…`;
+    if (active.status === 'paused')
+      return `Matting ${active.request.videoName}: paused at frame ${active.step}.`;
+    return p?.stage === 'matting'
+      ? `Matting ${active.request.videoName}: frame ${p.frame} of ${p.total}${this.eta(active.id, p.frame, p.total)}.`
+      : `Matting ${active.request.videoName}: starting…`;
   });
 
   /** This page's task as the queue has it now (undefined once removed). */
-  readonly task = $derived.by(() => (this.taskId ? this.queue.state.tasks.find((t) => t.id === this.taskId) : undefined));
+  readonly task = $derived.by(() =>
+    this.taskId ? this.queue.state.tasks.find((t) => t.id === this.taskId) : undefined,
+  );
 
   /** " · about N s left", from the frame rate seen since this page first saw the run. */
   private eta(taskId: string, frame: number, total: number): string {
     const now = performance.now();
-    if (this.etaFrom?.taskId !== taskId || frame < this.etaFrom.frame) this.etaFrom = { taskId, frame, at: now };
+    if (this.etaFrom?.taskId !== taskId || frame < this.etaFrom.frame)
+      this.etaFrom = { taskId, frame, at: now };
     const done = frame - this.etaFrom.frame;
     if (done < 1) return '';
     const left = ((now - this.etaFrom.at) / done) * (total - frame);
@@ -72,7 +84,6 @@ export class MattingState {
   pause = () => this.queue.send({ kind: 'pause' });
   resume = () => this.queue.send({ kind: 'resume' });
   abort = () => this.queue.send({ kind: 'abort' });
-
 
   /** Packs this browser can run: bundled, or installed (a registry pack that is only downloadable is left out). */
   private readonly usable = $derived(this.packs.filter((p) => !p.remote || p.installed));
@@ -160,9 +171,14 @@ export class MattingState {
   /** Field errors of the request as it stands (video and mask included); empty when it can run. */
   private validate(): Record<string, string> {
     const info = this.info;
-    if (!info) return { video: this.videoError || 'Load a video first: choose a file with "Video" or drop one on the page.' };
+    if (!info)
+      return {
+        video: this.videoError || 'Load a video first: choose a file with "Video" or drop one on the page.',
+      };
     const errors = validateMattingRequest(this.request(), info);
-    if (!this.mask.pixels) errors.mask = 'Make a mask first: click on the subject in the frame, upload a mask PNG, or paint one with the brush.';
+    if (!this.mask.pixels)
+      errors.mask =
+        'Make a mask first: click on the subject in the frame, upload a mask PNG, or paint one with the brush.';
     return errors;
   }
 

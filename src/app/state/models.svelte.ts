@@ -27,7 +27,17 @@ export class ModelsState {
   error = $state('');
   loaded = $state(false);
   /** Registry packs only: packs installed from elsewhere are listed under "Installed packs". */
-  readonly cards: ModelCard[] = $derived(this.caps ? this.packs.filter((p) => !p.installedFrom).map((entry) => ({ entry, verdict: fitVerdict(entry, this.caps as Capabilities, this.device, this.plans[entry.id]), plan: this.plans[entry.id] })) : []);
+  readonly cards: ModelCard[] = $derived(
+    this.caps
+      ? this.packs
+          .filter((p) => !p.installedFrom)
+          .map((entry) => ({
+            entry,
+            verdict: fitVerdict(entry, this.caps as Capabilities, this.device, this.plans[entry.id]),
+            plan: this.plans[entry.id],
+          }))
+      : [],
+  );
   #loading: Promise<void> | undefined;
 
   /** Reads the registry, capabilities and device facts; later calls reuse the first load. */
@@ -38,7 +48,11 @@ export class ModelsState {
 
   async #read(): Promise<void> {
     try {
-      const [packs, caps, storage] = await Promise.all([engineBridge.api.listPacks(), engineBridge.api.capabilities(), storageEstimate()]);
+      const [packs, caps, storage] = await Promise.all([
+        engineBridge.api.listPacks(),
+        engineBridge.api.capabilities(),
+        storageEstimate(),
+      ]);
       // navigator.deviceMemory (Chromium only) is rounded down and capped, so it is a lower bound.
       const memoryGiB = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
       this.device = {
@@ -58,7 +72,16 @@ export class ModelsState {
 
   /** Reads each remote pack's bundled pack.json; a pack whose header cannot be read keeps the registry's figures. */
   async #readPlans(packs: RegistryEntry[]): Promise<void> {
-    const found = await Promise.all(packs.filter((p) => p.remote).map((p) => engineBridge.api.describePack(p.id).then((m) => [p.id, memoryPlan(m)] as const, () => undefined)));
+    const found = await Promise.all(
+      packs
+        .filter((p) => p.remote)
+        .map((p) =>
+          engineBridge.api.describePack(p.id).then(
+            (m) => [p.id, memoryPlan(m)] as const,
+            () => undefined,
+          ),
+        ),
+    );
     this.plans = Object.fromEntries(found.filter((x) => x !== undefined));
   }
 }

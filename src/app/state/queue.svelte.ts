@@ -5,9 +5,20 @@
  */
 import type { PreviewFrame } from '../../engine/pipeline/preview';
 import type { Progress } from '../../engine/progress';
-import { type QueueBroadcast, queueStatus, type QueueMessage, type QueueRequest } from '../../engine/queue/protocol';
+import {
+  type QueueBroadcast,
+  queueStatus,
+  type QueueMessage,
+  type QueueRequest,
+} from '../../engine/queue/protocol';
 import { type OutputSnapshot, type Task, type TaskInput, taskTitle } from '../../engine/queue/task';
-import { activeTask, applyRunnerEvent, emptyQueue, type QueueCommand, type QueueState } from '../../engine/queue/transitions';
+import {
+  activeTask,
+  applyRunnerEvent,
+  emptyQueue,
+  type QueueCommand,
+  type QueueState,
+} from '../../engine/queue/transitions';
 import type { OutputRecord } from '../../storage/outputs-store';
 import { loadQueue } from '../../storage/queue-store';
 import type { AppSettings } from '../../storage/settings-store';
@@ -70,7 +81,13 @@ export class QueueModel {
   async importFile(file: File): Promise<void> {
     try {
       const { items, errors } = await readQueueFile(file);
-      for (const it of items) this.send({ kind: 'add', id: crypto.randomUUID(), request: it.request, ...(it.media ? { media: it.media } : {}) });
+      for (const it of items)
+        this.send({
+          kind: 'add',
+          id: crypto.randomUUID(),
+          request: it.request,
+          ...(it.media ? { media: it.media } : {}),
+        });
       const text = `Imported ${items.length} task${items.length === 1 ? '' : 's'} from ${file.name}.${errors.length ? ` ${errors.length} could not be imported:` : ''}`;
       this.importNotice = { ok: errors.length === 0, text, problems: errors.map((e) => e.message) };
     } catch (err) {
@@ -103,7 +120,11 @@ export class QueueModel {
       settings: this.appSettings,
       snapshot: (): OutputSnapshot => {
         const a = this.appSettings();
-        return { metadataMode: a.metadataMode, embedSourceImages: a.embedSourceImages, namingTemplate: a.nameTemplate };
+        return {
+          metadataMode: a.metadataMode,
+          embedSourceImages: a.embedSourceImages,
+          namingTemplate: a.nameTemplate,
+        };
       },
       onOutput: (record, reason) => this.onOutput(record, reason),
       onError: (message) => (this.error = message),
@@ -126,7 +147,8 @@ export class QueueModel {
 
   /** Keeps the alert in step with the latest task outcome: a failure shows, a new run clears it. */
   private noteOutcome(task: Task): void {
-    if (task.status === 'failed') this.failure = `Task "${taskTitle(task).slice(0, 60)}" failed: ${task.error ?? 'unknown error'}`;
+    if (task.status === 'failed')
+      this.failure = `Task "${taskTitle(task).slice(0, 60)}" failed: ${task.error ?? 'unknown error'}`;
     else if (task.status === 'running') this.failure = '';
   }
 
@@ -153,7 +175,12 @@ export class QueueModel {
       case 'sync':
         return runner.announce();
       case 'status':
-        return this.channel?.post({ v: 1, type: 'status-reply', requestId: m.requestId, status: queueStatus(this.state) });
+        return this.channel?.post({
+          v: 1,
+          type: 'status-reply',
+          requestId: m.requestId,
+          status: queueStatus(this.state),
+        });
     }
   }
 
@@ -165,14 +192,22 @@ export class QueueModel {
       for (const t of m.state.tasks) if (before.get(t.id) !== t.status) this.noteOutcome(t);
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup table, not state
       const shown = new Set(this.gallery.items.map((i) => i.record.id));
-      const newlyDone = m.state.tasks.some((t) => t.status === 'done' && t.outputId && !shown.has(t.outputId));
+      const newlyDone = m.state.tasks.some(
+        (t) => t.status === 'done' && t.outputId && !shown.has(t.outputId),
+      );
       this.state = m.state;
       if (newlyDone) void this.gallery.load();
       if (!activeTask(m.state) && this.progress?.stage !== 'done') this.progress = undefined;
     } else if (m.type === 'progress') {
       this.showProgress(m.progress);
-      const step = m.progress.stage === 'denoise' ? m.progress.step : m.progress.stage === 'matting' ? m.progress.frame : undefined;
-      if (step !== undefined) this.state = applyRunnerEvent(this.state, { kind: 'step', id: m.taskId, step }, Date.now()).state;
+      const step =
+        m.progress.stage === 'denoise'
+          ? m.progress.step
+          : m.progress.stage === 'matting'
+            ? m.progress.frame
+            : undefined;
+      if (step !== undefined)
+        this.state = applyRunnerEvent(this.state, { kind: 'step', id: m.taskId, step }, Date.now()).state;
     }
   }
 }

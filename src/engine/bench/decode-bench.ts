@@ -24,17 +24,29 @@ export interface DecodeBenchResult {
 
 export const DECODE_CHUNK = 8;
 
-export async function benchDecode(api: VideoReader, file: Blob, prefer: VideoDecoderKind): Promise<DecodeBenchResult> {
+export async function benchDecode(
+  api: VideoReader,
+  file: Blob,
+  prefer: VideoDecoderKind,
+): Promise<DecodeBenchResult> {
   const id = `decode-bench-${prefer}`;
   const t0 = performance.now();
   const info = await api.openVideo(id, file, 'decode-bench.mp4', prefer);
   const opened = performance.now();
   let frames = 0;
   try {
-    for (let at = 0; at < info.frameCount; at += DECODE_CHUNK) frames += (await api.readFrames(id, at, DECODE_CHUNK)).length;
+    for (let at = 0; at < info.frameCount; at += DECODE_CHUNK)
+      frames += (await api.readFrames(id, at, DECODE_CHUNK)).length;
   } finally {
     await api.closeVideo(id);
   }
   const readMs = performance.now() - opened;
-  return { decoder: info.decoder, resolution: `${info.width}x${info.height}`, frames, openMs: opened - t0, readMs, fps: frames / (readMs / 1000) };
+  return {
+    decoder: info.decoder,
+    resolution: `${info.width}x${info.height}`,
+    frames,
+    openMs: opened - t0,
+    readMs,
+    fps: frames / (readMs / 1000),
+  };
 }

@@ -32,8 +32,16 @@ export interface DenoiseBenchResult {
   checkpointOverResident: number;
 }
 
-async function meanStepMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, checkpoint = false): Promise<number> {
-  const out = await generate(pack, ort, r, { syncTimings: true, ...(checkpoint ? { onCheckpoint: () => undefined } : {}) });
+async function meanStepMs(
+  pack: LoadedPack,
+  ort: OrtModule,
+  r: TaskRequest,
+  checkpoint = false,
+): Promise<number> {
+  const out = await generate(pack, ort, r, {
+    syncTimings: true,
+    ...(checkpoint ? { onCheckpoint: () => undefined } : {}),
+  });
   return out.timings.denoiseMs / r.steps;
 }
 
@@ -42,12 +50,21 @@ async function bareRunMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, reps:
   const shape = denoiseShape(r, pack.manifest);
   const ctx = await encodeText(ort, pack.text, r.prompt);
   // One step-graph run puts the latent in a GPU buffer, as inside the loop.
-  const noise = new ort.Tensor('float32', gaussianNoise(shape.reduce((a, b) => a * b, 1), 1), shape);
+  const noise = new ort.Tensor(
+    'float32',
+    gaussianNoise(
+      shape.reduce((a, b) => a * b, 1),
+      1,
+    ),
+    shape,
+  );
   const zero = new ort.Tensor('float32', new Float32Array(noise.size), shape);
   const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
-  const x = (await pack.step.run({ latents: noise, v_cond: zero, v_uncond: zero, dt: one, guidance: one })).latents_out as OrtTensor;
+  const x = (await pack.step.run({ latents: noise, v_cond: zero, v_uncond: zero, dt: one, guidance: one }))
+    .latents_out as OrtTensor;
   const timestep = timestepTensor(ort, pack.manifest.components.transformer, 500, shape);
-  const run = async () => (await pack.transformer.run({ latents: x, timestep, context: ctx })).prediction as OrtTensor;
+  const run = async () =>
+    (await pack.transformer.run({ latents: x, timestep, context: ctx })).prediction as OrtTensor;
   (await run()).dispose();
   const t0 = performance.now();
   for (let i = 0; i < reps - 1; i++) (await run()).dispose();
@@ -64,12 +81,24 @@ function median(xs: number[]): number {
 }
 
 /** Interleaves the modes over `rounds` rounds (after a warm-up) and reports medians. */
-export async function benchDenoise(resident: LoadedPack, roundTrip: LoadedPack, ort: OrtModule, request: TaskRequest, rounds = 5): Promise<DenoiseBenchResult> {
+export async function benchDenoise(
+  resident: LoadedPack,
+  roundTrip: LoadedPack,
+  ort: OrtModule,
+  request: TaskRequest,
+  rounds = 5,
+): Promise<DenoiseBenchResult> {
   // Euler is the GPU-resident baseline every ratio is measured against.
   const r: TaskRequest = { ...request, solver: 'euler' };
   await meanStepMs(resident, ort, { ...r, steps: 2 }); // warm-up: shader compilation
   await meanStepMs(roundTrip, ort, { ...r, steps: 2 });
-  const samples = { resident: [] as number[], roundTrip: [] as number[], bare: [] as number[], checkpoint: [] as number[], unipc: [] as number[] };
+  const samples = {
+    resident: [] as number[],
+    roundTrip: [] as number[],
+    bare: [] as number[],
+    checkpoint: [] as number[],
+    unipc: [] as number[],
+  };
   for (let i = 0; i < rounds; i++) {
     samples.resident.push(await meanStepMs(resident, ort, r));
     samples.unipc.push(await meanStepMs(resident, ort, { ...r, solver: 'unipc' }));

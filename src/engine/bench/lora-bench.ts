@@ -34,21 +34,36 @@ export interface LoraBenchResult {
   remergeOverCached: number;
 }
 
-export async function benchLora(ort: OrtModule, source: PackSource, request: TaskRequest, loraBytes: Uint8Array, backend: Backend): Promise<LoraBenchResult> {
+export async function benchLora(
+  ort: OrtModule,
+  source: PackSource,
+  request: TaskRequest,
+  loraBytes: Uint8Array,
+  backend: Backend,
+): Promise<LoraBenchResult> {
   let created = 0;
-  const counting: OrtModule = { ...ort, InferenceSession: { create: (b, o) => ((created += 1), ort.InferenceSession.create(b, o)) } };
+  const counting: OrtModule = {
+    ...ort,
+    InferenceSession: { create: (b, o) => ((created += 1), ort.InferenceSession.create(b, o)) },
+  };
   const manifest = await readManifest(source);
   const pack = await loadPack(source, manifest, ort, backend);
   const sha256 = await sha256Hex(loraBytes);
   const loras = [{ id: sha256, name: 'bench.safetensors', sha256 }];
   const alternating = Array.from({ length: request.steps }, (_, i) => (i % 2 ? '0.5' : '1')).join(',');
-  async function stepMs(maxSessions: number, lorasMultipliers: string): Promise<{ ms: number; sessions: number }> {
+  async function stepMs(
+    maxSessions: number,
+    lorasMultipliers: string,
+  ): Promise<{ ms: number; sessions: number }> {
     const runners = createLoraRunners({ ort: counting, readLora: async () => loraBytes, maxSessions });
     const r = lorasMultipliers ? { ...request, loras, lorasMultipliers } : request;
     try {
       const transformerAt = await runners.transformerAt(r, pack, source);
       const before = created;
-      const out = await generate(pack, ort, r, { syncTimings: true, ...(transformerAt ? { transformerAt } : {}) });
+      const out = await generate(pack, ort, r, {
+        syncTimings: true,
+        ...(transformerAt ? { transformerAt } : {}),
+      });
       return { ms: out.timings.denoiseMs / r.steps, sessions: created - before };
     } finally {
       await runners.release();

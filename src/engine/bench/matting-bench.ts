@@ -48,12 +48,27 @@ export interface MattingBenchOptions {
 }
 
 /** Mattes `frames` frames of the moving-disc clip (96×64 unless given) with pack `packId`. */
-export async function benchMatting(api: MattingBenchApi, packId: string, frames: number, o: MattingBenchOptions = {}): Promise<MattingBenchResult> {
+export async function benchMatting(
+  api: MattingBenchApi,
+  packId: string,
+  frames: number,
+  o: MattingBenchOptions = {},
+): Promise<MattingBenchResult> {
   const { width = 96, height = 64, send = (f: RgbaFrame) => f, backend = 'auto' } = o;
   const first = discFrame(0, frames, width, height);
   const jobId = `bench-matting-${frames}`;
   const t0 = performance.now();
-  await api.mattingOpen(jobId, { packId, width, height, firstFrame: first.frame, firstMask: first.truth, warmupFrames: 4, erode: 0, dilate: 0, backend });
+  await api.mattingOpen(jobId, {
+    packId,
+    width,
+    height,
+    firstFrame: first.frame,
+    firstMask: first.truth,
+    warmupFrames: 4,
+    erode: 0,
+    dilate: 0,
+    backend,
+  });
   const t1 = performance.now();
   let minIou = 1;
   try {
@@ -65,5 +80,15 @@ export async function benchMatting(api: MattingBenchApi, packId: string, frames:
     await api.mattingClose(jobId);
   }
   const ms = performance.now() - t1;
-  return { packId, backend, frames, width, height, openMs: t1 - t0, frameMs: ms / frames, fps: (1000 * frames) / ms, minIou };
+  return {
+    packId,
+    backend,
+    frames,
+    width,
+    height,
+    openMs: t1 - t0,
+    frameMs: ms / frames,
+    fps: (1000 * frames) / ms,
+    minIou,
+  };
 }

@@ -27,7 +27,13 @@ export interface PipelineBenchResult {
 }
 
 /** Loads the pack twice (the second, warm-cache load is reported) and times `steps` denoise steps after a warm-up run. */
-export async function benchPipeline(ort: OrtModule, source: PackSource, request: TaskRequest, backend: Backend, meter?: TransferMeter): Promise<PipelineBenchResult> {
+export async function benchPipeline(
+  ort: OrtModule,
+  source: PackSource,
+  request: TaskRequest,
+  backend: Backend,
+  meter?: TransferMeter,
+): Promise<PipelineBenchResult> {
   const manifest = await readManifest(source);
   const packBytes = manifestFiles(manifest).reduce((n, f) => n + (f.bytes ?? 0), 0);
   await (await loadPack(source, manifest, ort, backend)).release();
@@ -37,18 +43,39 @@ export async function benchPipeline(ort: OrtModule, source: PackSource, request:
   try {
     await generate(pack, ort, request, { syncTimings: true });
     meter?.reset();
-    const out = await generate(pack, ort, request, { syncTimings: true, ...(meter ? { transfers: meter } : {}) });
-    const row: PipelineBenchResult = { packId: manifest.id, pipeline: manifest.pipeline, backend, packBytes, loadMs, loadMsPerMiB: loadMs / (packBytes / 2 ** 20), stepMs: out.timings.denoiseMs / request.steps, solver: request.solver };
+    const out = await generate(pack, ort, request, {
+      syncTimings: true,
+      ...(meter ? { transfers: meter } : {}),
+    });
+    const row: PipelineBenchResult = {
+      packId: manifest.id,
+      pipeline: manifest.pipeline,
+      backend,
+      packBytes,
+      loadMs,
+      loadMsPerMiB: loadMs / (packBytes / 2 ** 20),
+      stepMs: out.timings.denoiseMs / request.steps,
+      solver: request.solver,
+    };
     if (!meter) return row;
     row.transfersPerStep = maxPerStep(meter.report());
-    return { ...row, roundTripTransfersPerStep: await roundTripPerStep(ort, source, request, backend, meter) };
+    return {
+      ...row,
+      roundTripTransfersPerStep: await roundTripPerStep(ort, source, request, backend, meter),
+    };
   } finally {
     await pack.release();
   }
 }
 
 /** A step's transfers with every output downloaded to the CPU (the pack loaded without GPU-resident outputs). */
-async function roundTripPerStep(ort: OrtModule, source: PackSource, request: TaskRequest, backend: Backend, meter: TransferMeter): Promise<TransferCounts> {
+async function roundTripPerStep(
+  ort: OrtModule,
+  source: PackSource,
+  request: TaskRequest,
+  backend: Backend,
+  meter: TransferMeter,
+): Promise<TransferCounts> {
   const pack = await loadPack(source, await readManifest(source), ort, backend, undefined, false);
   try {
     meter.reset();

@@ -25,7 +25,12 @@ export interface ResidencyBenchRow {
   sameLatent: boolean;
 }
 
-export async function benchResidency(ort: OrtModule, source: PackSource, request: TaskRequest, backend: Backend): Promise<ResidencyBenchRow[]> {
+export async function benchResidency(
+  ort: OrtModule,
+  source: PackSource,
+  request: TaskRequest,
+  backend: Backend,
+): Promise<ResidencyBenchRow[]> {
   const manifest = await readManifest(source);
   const plan = memoryPlan(manifest, taskTensors(request, manifest));
   const meter = meterSessions(ort);
@@ -41,7 +46,15 @@ export async function benchResidency(ort: OrtModule, source: PackSource, request
       const out = await generate(pack, meter.ort, request);
       reference ??= out.latent;
       const same = out.latent.length === reference.length && out.latent.every((v, i) => v === reference?.[i]);
-      rows.push({ packId: manifest.id, backend, residency, peakSessionBytes: meter.peakBytes, plannedBytes: residency === 'resident' ? plan.wholeBytes : plan.peakBytes, totalMs: performance.now() - t0, sameLatent: same });
+      rows.push({
+        packId: manifest.id,
+        backend,
+        residency,
+        peakSessionBytes: meter.peakBytes,
+        plannedBytes: residency === 'resident' ? plan.wholeBytes : plan.peakBytes,
+        totalMs: performance.now() - t0,
+        sameLatent: same,
+      });
     } finally {
       await pack.release();
     }

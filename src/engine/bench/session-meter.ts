@@ -28,11 +28,18 @@ type CreateOptions = Parameters<OrtModule['InferenceSession']['create']>[1];
 
 function externalBytes(options: CreateOptions): number {
   const ext = (options as { externalData?: { data: unknown }[] } | undefined)?.externalData ?? [];
-  return ext.reduce((n, x) => n + (x.data instanceof Blob ? x.data.size : x.data instanceof Uint8Array ? x.data.byteLength : 0), 0);
+  return ext.reduce(
+    (n, x) =>
+      n + (x.data instanceof Blob ? x.data.size : x.data instanceof Uint8Array ? x.data.byteLength : 0),
+    0,
+  );
 }
 
 /** Wraps `ort`; `labelOf` names a session by its graph bytes (default: its size). */
-export function meterSessions(ort: OrtModule, labelOf: (graph: Uint8Array) => string = (g) => `${g.byteLength} B graph`): SessionMeter {
+export function meterSessions(
+  ort: OrtModule,
+  labelOf: (graph: Uint8Array) => string = (g) => `${g.byteLength} B graph`,
+): SessionMeter {
   const alive = new Map<OrtSession, { label: string; bytes: number }>();
   const log: SessionEvent[] = [];
   let liveBytes = 0;

@@ -20,25 +20,52 @@ export interface DecodeOptions extends SamplingOptions {
   onToken?: (id: number, step: number) => void;
 }
 
-const i64 = (ort: OrtModule, values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
+const i64 = (ort: OrtModule, values: number[]) =>
+  new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
 
 function emptyPast(ort: OrtModule, spec: LlmSpec): Record<string, OrtTensor> {
   const feeds: Record<string, OrtTensor> = {};
   for (let i = 0; i < spec.layers; i++) {
-    for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = floatTensor(ort, spec.kvDtype, new Float32Array(0), [1, spec.kvHeads, 0, spec.headDim]);
+    for (const kind of ['key', 'value'])
+      feeds[`past_key_values.${i}.${kind}`] = floatTensor(ort, spec.kvDtype, new Float32Array(0), [
+        1,
+        spec.kvHeads,
+        0,
+        spec.headDim,
+      ]);
   }
   return feeds;
 }
 
 /** The feeds of one step: `ids` new tokens after `past` cached ones. */
-export function stepFeeds(ort: OrtModule, inputNames: readonly string[], ids: number[], past: number, cache: Record<string, OrtTensor>): Record<string, OrtTensor> {
-  const feeds: Record<string, OrtTensor> = { input_ids: i64(ort, ids), attention_mask: i64(ort, new Array<number>(past + ids.length).fill(1)), ...cache };
-  if (inputNames.includes('position_ids')) feeds.position_ids = i64(ort, ids.map((_, k) => past + k));
+export function stepFeeds(
+  ort: OrtModule,
+  inputNames: readonly string[],
+  ids: number[],
+  past: number,
+  cache: Record<string, OrtTensor>,
+): Record<string, OrtTensor> {
+  const feeds: Record<string, OrtTensor> = {
+    input_ids: i64(ort, ids),
+    attention_mask: i64(ort, new Array<number>(past + ids.length).fill(1)),
+    ...cache,
+  };
+  if (inputNames.includes('position_ids'))
+    feeds.position_ids = i64(
+      ort,
+      ids.map((_, k) => past + k),
+    );
   return feeds;
 }
 
 /** Decodes after `promptIds`; returns the new token ids (the EOS that stopped it excluded). */
-export async function decodeTokens(ort: OrtModule, session: OrtSession, spec: LlmSpec, promptIds: number[], o: DecodeOptions): Promise<number[]> {
+export async function decodeTokens(
+  ort: OrtModule,
+  session: OrtSession,
+  spec: LlmSpec,
+  promptIds: number[],
+  o: DecodeOptions,
+): Promise<number[]> {
   const uniform = mulberry32(o.seed ?? 0);
   const out: number[] = [];
   let cache = emptyPast(ort, spec);

@@ -32,7 +32,11 @@ export interface LlmSpec {
 type Raw = Record<string, unknown>;
 
 function fail(field: string, what: string): never {
-  throw new EngineError('invalid-manifest', `pack.json llm.${field} ${what}. Fix the pack's pack.json (see docs/enhancer.md).`, { [`llm.${field}`]: what });
+  throw new EngineError(
+    'invalid-manifest',
+    `pack.json llm.${field} ${what}. Fix the pack's pack.json (see docs/enhancer.md).`,
+    { [`llm.${field}`]: what },
+  );
 }
 
 function positive(raw: Raw, field: string): number {
@@ -50,16 +54,26 @@ function text(raw: Raw, field: string, must?: string): string {
 
 /** Reads and checks pack.json's `llm` section. */
 export function parseLlmSpec(llm: unknown): LlmSpec {
-  if (typeof llm !== 'object' || llm === null) throw new EngineError('invalid-manifest', 'pack.json has no llm section: this is not a prompt-enhancer LLM pack. Install an LLM pack (pipeline prompt-llm).');
+  if (typeof llm !== 'object' || llm === null)
+    throw new EngineError(
+      'invalid-manifest',
+      'pack.json has no llm section: this is not a prompt-enhancer LLM pack. Install an LLM pack (pipeline prompt-llm).',
+    );
   const raw = llm as Raw;
   const kvDtype = raw.kvDtype;
   if (kvDtype !== 'float32' && kvDtype !== 'float16') fail('kvDtype', 'must be float32 or float16');
   const eos = raw.eos;
-  if (!Array.isArray(eos) || eos.length === 0 || !eos.every((t) => typeof t === 'string')) fail('eos', 'must be a non-empty list of token strings');
+  if (!Array.isArray(eos) || eos.length === 0 || !eos.every((t) => typeof t === 'string'))
+    fail('eos', 'must be a non-empty list of token strings');
   const t = raw.chatTemplate;
-  if (typeof t !== 'object' || t === null) fail('chatTemplate', 'must be an object with system, user and assistant');
+  if (typeof t !== 'object' || t === null)
+    fail('chatTemplate', 'must be an object with system, user and assistant');
   const tpl = t as Raw;
-  const chatTemplate = { system: text(tpl, 'system', '{content}'), user: text(tpl, 'user', '{content}'), assistant: text(tpl, 'assistant') };
+  const chatTemplate = {
+    system: text(tpl, 'system', '{content}'),
+    user: text(tpl, 'user', '{content}'),
+    assistant: text(tpl, 'assistant'),
+  };
   return {
     file: text(raw, 'file'),
     ...(typeof raw.bytes === 'number' ? { bytes: raw.bytes } : {}),

@@ -37,7 +37,11 @@ export function localEnhancer(o: LocalEnhancerOptions): PromptEnhancer & { reado
     },
     enhance: async (req: EnhanceRequest) => {
       if ((req.mode === 'image' || req.mode === 'text-image') && !req.imageCaption) {
-        throw new EngineError('enhancer-failed', 'Image enhancement needs a caption of the start image, and there is none: add a start image or choose "Text".', { reason: 'no-caption' });
+        throw new EngineError(
+          'enhancer-failed',
+          'Image enhancement needs a caption of the start image, and there is none: add a start image or choose "Text".',
+          { reason: 'no-caption' },
+        );
       }
       const text = await chat(o.ort, await open(), VIDEO_SYSTEM_PROMPT, userMessage(req), {
         seed: req.seed,
@@ -46,7 +50,12 @@ export function localEnhancer(o: LocalEnhancerOptions): PromptEnhancer & { reado
         ...(req.signal ? { signal: req.signal } : {}),
         ...(req.onText ? { onText: req.onText } : {}),
       });
-      if (!text) throw new EngineError('enhancer-failed', 'The local LLM produced no text. Retry with another seed, or set Prompt enhancer to None.', { reason: 'empty' });
+      if (!text)
+        throw new EngineError(
+          'enhancer-failed',
+          'The local LLM produced no text. Retry with another seed, or set Prompt enhancer to None.',
+          { reason: 'empty' },
+        );
       return text;
     },
     reset: async () => {

@@ -27,13 +27,23 @@ export interface GenerateOptions extends SamplingOptions {
 export function eosIds(spec: LlmSpec, tokenizer: Tokenizer): number[] {
   return spec.eos.map((t) => {
     const id = tokenizer.token_to_id(t);
-    if (id === undefined) throw new EngineError('invalid-manifest', `pack.json llm.eos names "${t}", which is not in the tokenizer. Fix the pack's pack.json.`);
+    if (id === undefined)
+      throw new EngineError(
+        'invalid-manifest',
+        `pack.json llm.eos names "${t}", which is not in the tokenizer. Fix the pack's pack.json.`,
+      );
     return id;
   });
 }
 
 /** Runs the chat (system + user) and returns the assistant's text, streamed through onText. */
-export async function chat(ort: OrtModule, llm: LocalLlm, system: string, user: string, o: GenerateOptions): Promise<string> {
+export async function chat(
+  ort: OrtModule,
+  llm: LocalLlm,
+  system: string,
+  user: string,
+  o: GenerateOptions,
+): Promise<string> {
   const prompt = renderChat(llm.spec.chatTemplate, system, user);
   const ids = llm.tokenizer.encode(prompt, { add_special_tokens: false }).ids;
   const out: number[] = [];

@@ -17,16 +17,27 @@ function json(bytes: Uint8Array, file: string, source: PackSource): Record<strin
   try {
     return JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
   } catch (e) {
-    throw new EngineError('corrupt-model', `${source.label}${file} is not valid JSON (${(e as Error).message}). Re-install the LLM pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `${source.label}${file} is not valid JSON (${(e as Error).message}). Re-install the LLM pack.`,
+    );
   }
 }
 
 export async function openLlmPack(ort: OrtModule, source: PackSource, backend: Backend): Promise<LocalLlm> {
   const manifest = json(await source.readBytes('pack.json'), 'pack.json', source);
-  if (manifest.pipeline !== 'prompt-llm') throw new EngineError('invalid-manifest', `${source.label} is not a prompt-enhancer LLM pack (pipeline is ${String(manifest.pipeline)}, not prompt-llm). Choose an LLM pack in Settings → Prompt enhancer.`);
+  if (manifest.pipeline !== 'prompt-llm')
+    throw new EngineError(
+      'invalid-manifest',
+      `${source.label} is not a prompt-enhancer LLM pack (pipeline is ${String(manifest.pipeline)}, not prompt-llm). Choose an LLM pack in Settings → Prompt enhancer.`,
+    );
   const spec = parseLlmSpec(manifest.llm);
   const tok = manifest.tokenizer as { file?: unknown; bytes?: number; sha256?: string } | undefined;
-  if (!tok || typeof tok.file !== 'string') throw new EngineError('invalid-manifest', `${source.label}pack.json has no tokenizer.file. Fix the pack's pack.json.`);
+  if (!tok || typeof tok.file !== 'string')
+    throw new EngineError(
+      'invalid-manifest',
+      `${source.label}pack.json has no tokenizer.file. Fix the pack's pack.json.`,
+    );
   const tokBytes = await source.readBytes(tok.file);
   await verifyFile(tok.file, tokBytes, tok);
   const tokenizer = loadTokenizer(json(tokBytes, tok.file, source), 1 << 20);

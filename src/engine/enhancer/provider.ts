@@ -9,7 +9,12 @@ export const ENHANCE_MODES = ['off', 'text', 'image', 'text-image'] as const;
 export type EnhanceMode = (typeof ENHANCE_MODES)[number];
 
 /** WanGP's `prompt_enhancer` setting values ("" off, T text, I images, TI both). */
-export const WANGP_ENHANCER_CODES: Record<EnhanceMode, string> = { off: '', text: 'T', image: 'I', 'text-image': 'TI' };
+export const WANGP_ENHANCER_CODES: Record<EnhanceMode, string> = {
+  off: '',
+  text: 'T',
+  image: 'I',
+  'text-image': 'TI',
+};
 
 /** The mode for a WanGP/WebGP `prompt_enhancer` value, if it is one. */
 export function enhanceModeFromCode(code: string): EnhanceMode | undefined {

@@ -20,10 +20,12 @@ export interface RemoteConfig {
   maxTokens?: number;
 }
 
-export type RemoteFailure = 'unreachable' | 'timeout' | 'unauthorized' | 'model-not-found' | 'rate-limited' | 'http' | 'malformed';
+export type RemoteFailure =
+  'unreachable' | 'timeout' | 'unauthorized' | 'model-not-found' | 'rate-limited' | 'http' | 'malformed';
 
 const seconds = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
-const failure = (reason: RemoteFailure, message: string) => new EngineError('enhancer-failed', message, { reason });
+const failure = (reason: RemoteFailure, message: string) =>
+  new EngineError('enhancer-failed', message, { reason });
 
 /** The chat/completions URL of a base URL (a trailing slash is ignored). */
 export function completionsUrl(baseUrl: string): string {
@@ -31,25 +33,54 @@ export function completionsUrl(baseUrl: string): string {
 }
 
 function statusError(status: number, c: RemoteConfig, url: string): EngineError {
-  if (status === 401 || status === 403) return failure('unauthorized', `The enhancer at ${url} refused the API key (HTTP ${status}). Check "API key" in Settings → Prompt enhancer.`);
-  if (status === 404) return failure('model-not-found', `The enhancer at ${url} has no model "${c.model}" (HTTP 404). Check "Enhancer model" (and that the URL ends in /v1 where the server needs it).`);
-  if (status === 429) return failure('rate-limited', `The enhancer at ${url} is rate-limiting requests (HTTP 429). Wait a moment, then retry the task.`);
-  return failure('http', `The enhancer at ${url} answered HTTP ${status}. Check the server's log, then retry the task.`);
+  if (status === 401 || status === 403)
+    return failure(
+      'unauthorized',
+      `The enhancer at ${url} refused the API key (HTTP ${status}). Check "API key" in Settings → Prompt enhancer.`,
+    );
+  if (status === 404)
+    return failure(
+      'model-not-found',
+      `The enhancer at ${url} has no model "${c.model}" (HTTP 404). Check "Enhancer model" (and that the URL ends in /v1 where the server needs it).`,
+    );
+  if (status === 429)
+    return failure(
+      'rate-limited',
+      `The enhancer at ${url} is rate-limiting requests (HTTP 429). Wait a moment, then retry the task.`,
+    );
+  return failure(
+    'http',
+    `The enhancer at ${url} answered HTTP ${status}. Check the server's log, then retry the task.`,
+  );
 }
 
 function replyText(json: unknown, url: string): string {
-  const content = (json as { choices?: { message?: { content?: unknown } }[] } | null)?.choices?.[0]?.message?.content;
-  if (typeof content !== 'string' || !content.trim()) throw failure('malformed', `The enhancer at ${url} sent a reply without choices[0].message.content. Is it an OpenAI-compatible endpoint?`);
+  const content = (json as { choices?: { message?: { content?: unknown } }[] } | null)?.choices?.[0]?.message
+    ?.content;
+  if (typeof content !== 'string' || !content.trim())
+    throw failure(
+      'malformed',
+      `The enhancer at ${url} sent a reply without choices[0].message.content. Is it an OpenAI-compatible endpoint?`,
+    );
   return content.trim();
 }
 
-async function readReply(res: Response, url: string, req: EnhanceRequest, stream: boolean, model: string): Promise<string> {
+async function readReply(
+  res: Response,
+  url: string,
+  req: EnhanceRequest,
+  stream: boolean,
+  model: string,
+): Promise<string> {
   if (!stream || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
     let json: unknown;
     try {
       json = await res.json();
     } catch {
-      throw failure('malformed', `The enhancer at ${url} sent a reply that is not JSON. Is it an OpenAI-compatible endpoint?`);
+      throw failure(
+        'malformed',
+        `The enhancer at ${url} sent a reply that is not JSON. Is it an OpenAI-compatible endpoint?`,
+      );
     }
     const text = replyText(json, url);
     req.onText?.(text, 1);
@@ -64,10 +95,12 @@ async function readReply(res: Response, url: string, req: EnhanceRequest, stream
       req.onText?.(text.trim(), chunks);
     }
   } catch (e) {
-    if (e instanceof MalformedChunk) throw failure('malformed', `The enhancer at ${url} sent a malformed stream (${e.message}).`);
+    if (e instanceof MalformedChunk)
+      throw failure('malformed', `The enhancer at ${url} sent a malformed stream (${e.message}).`);
     throw e;
   }
-  if (!text.trim()) throw failure('malformed', `The enhancer at ${url} streamed no text. Is "${model}" a chat model?`);
+  if (!text.trim())
+    throw failure('malformed', `The enhancer at ${url} streamed no text. Is "${model}" a chat model?`);
   return text.trim();
 }
 
@@ -97,17 +130,36 @@ export async function remoteEnhance(c: RemoteConfig, req: EnhanceRequest): Promi
   try {
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', signal: ctrl.signal, headers: { 'content-type': 'application/json', ...(c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {}) }, body: JSON.stringify(body) });
+      res = await fetch(url, {
+        method: 'POST',
+        signal: ctrl.signal,
+        headers: {
+          'content-type': 'application/json',
+          ...(c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
     } catch (e) {
       if (req.signal?.aborted) throw abortError('Prompt enhancement');
-      if (timedOut) throw failure('timeout', `The enhancer at ${url} did not answer within ${seconds(timeoutMs)}. Check that the server runs, then retry the task.`);
-      throw failure('unreachable', `Could not reach the enhancer at ${url} (${(e as Error).message}). Check "Enhancer URL", that the server runs, and that it allows this page's origin (CORS).`);
+      if (timedOut)
+        throw failure(
+          'timeout',
+          `The enhancer at ${url} did not answer within ${seconds(timeoutMs)}. Check that the server runs, then retry the task.`,
+        );
+      throw failure(
+        'unreachable',
+        `Could not reach the enhancer at ${url} (${(e as Error).message}). Check "Enhancer URL", that the server runs, and that it allows this page's origin (CORS).`,
+      );
     }
     if (!res.ok) throw statusError(res.status, c, url);
     return await readReply(res, url, req, stream, c.model);
   } catch (e) {
     if (req.signal?.aborted) throw abortError('Prompt enhancement');
-    if (timedOut && !(e instanceof EngineError)) throw failure('timeout', `The enhancer at ${url} stopped answering after ${seconds(timeoutMs)}. Retry the task.`);
+    if (timedOut && !(e instanceof EngineError))
+      throw failure(
+        'timeout',
+        `The enhancer at ${url} stopped answering after ${seconds(timeoutMs)}. Retry the task.`,
+      );
     throw e;
   } finally {
     clearTimeout(timer);
@@ -117,5 +169,10 @@ export async function remoteEnhance(c: RemoteConfig, req: EnhanceRequest): Promi
 
 /** The remote provider: nothing to load or release. */
 export function remoteEnhancer(c: RemoteConfig): PromptEnhancer {
-  return { kind: 'remote', prime: () => Promise.resolve(), enhance: (req) => remoteEnhance(c, req), reset: () => Promise.resolve() };
+  return {
+    kind: 'remote',
+    prime: () => Promise.resolve(),
+    enhance: (req) => remoteEnhance(c, req),
+    reset: () => Promise.resolve(),
+  };
 }

@@ -26,13 +26,19 @@ export interface LoraPack {
 
 export function summariseLora(header: SafetensorsHeader, packs: readonly LoraPack[]): LoraSummary {
   const keys = header.tensors.map((t) => t.name);
-  const rank = Math.max(0, ...header.tensors.filter((t) => /lora_(A|down)|hada_w1_b$|lokr_w[12]_b$/.test(t.name)).map((t) => t.shape[0] ?? 0));
+  const rank = Math.max(
+    0,
+    ...header.tensors
+      .filter((t) => /lora_(A|down)|hada_w1_b$|lokr_w[12]_b$/.test(t.name))
+      .map((t) => t.shape[0] ?? 0),
+  );
   const format = loraFormat(keys);
   let best: LoraSummary = { rank, format, matched: 0, unmatched: keys };
   for (const p of packs) {
     const mapping = mapKeys(keys, Object.keys(p.lora.targets));
     const matched = matchedKeyCount(mapping);
-    if (matched > best.matched) best = { rank, format, family: p.lora.family, packId: p.packId, matched, unmatched: mapping.unmatched };
+    if (matched > best.matched)
+      best = { rank, format, family: p.lora.family, packId: p.packId, matched, unmatched: mapping.unmatched };
   }
   return best;
 }

@@ -5,7 +5,13 @@
  * external-data shards. The pack's files are never changed.
  */
 import { EngineError } from '../errors';
-import { decodeFloats, encodeFloats, type InitializerLocation, isMergeableType, locateInitializers } from '../onnx/initializers';
+import {
+  decodeFloats,
+  encodeFloats,
+  type InitializerLocation,
+  isMergeableType,
+  locateInitializers,
+} from '../onnx/initializers';
 import { type LoraSpec, targetKey } from '../pack/lora-spec';
 import type { GraphFiles } from '../pack/sessions';
 import { addSideBranches, type SideBranch } from '../onnx/side-branch';
@@ -41,14 +47,26 @@ export class LoraMerger {
         if (!t) continue;
         const add = (initializer: string, bias: boolean) => {
           const key = targetKey(t, initializer);
-          const quantized = t.nbits && !bias ? { node: t.node ?? '', K: t.nbits.K, N: t.nbits.N, scales: t.nbits.scales } : undefined;
-          const entry = this.targets.get(key) ?? { initializer, ...(t.file ? { file: t.file } : {}), ...(quantized ? { quantized } : {}), sources: [] };
+          const quantized =
+            t.nbits && !bias
+              ? { node: t.node ?? '', K: t.nbits.K, N: t.nbits.N, scales: t.nbits.scales }
+              : undefined;
+          const entry = this.targets.get(key) ?? {
+            initializer,
+            ...(t.file ? { file: t.file } : {}),
+            ...(quantized ? { quantized } : {}),
+            sources: [],
+          };
           entry.sources.push({ lora, module, bias });
           this.targets.set(key, entry);
         };
         if (w.up || w.diff || w.lycoris) add(t.initializer, false);
         if (w.diffBias) {
-          if (!t.bias) throw new EngineError('invalid-lora', `LoRA ${l.name} changes the bias of "${module}", which this pack does not expose. Use a LoRA without .diff_b keys, or a pack that lists the bias.`);
+          if (!t.bias)
+            throw new EngineError(
+              'invalid-lora',
+              `LoRA ${l.name} changes the bias of "${module}", which this pack does not expose. Use a LoRA without .diff_b keys, or a pack that lists the bias.`,
+            );
           add(t.bias, true);
         }
       }
@@ -74,7 +92,11 @@ export class LoraMerger {
       let d: Float32Array | undefined;
       if (s.bias) {
         const b = w.diffBias;
-        if (b && b.data.length !== loc.dims.reduce((a, c) => a * c, 1)) throw new EngineError('invalid-lora', `LoRA ${lora.name}: the bias delta of "${s.module}" has ${b.data.length} values, the model's bias ${loc.dims.join('×')}.`);
+        if (b && b.data.length !== loc.dims.reduce((a, c) => a * c, 1))
+          throw new EngineError(
+            'invalid-lora',
+            `LoRA ${lora.name}: the bias delta of "${s.module}" has ${b.data.length} values, the model's bias ${loc.dims.join('×')}.`,
+          );
         d = b?.data;
       } else d = target && weightDelta(lora.name, s.module, w, target.layout, loc.dims);
       this.deltas.set(key, d);
@@ -94,34 +116,72 @@ export class LoraMerger {
     const found = await locateInitializers(files.bytes, new Set(here.keys()));
     if (requireAll) {
       for (const name of here.keys()) {
-        if (!found.has(name)) throw new EngineError('invalid-manifest', `pack.json's lora targets name initializer "${name}", which ${files.graph.file} does not have. Fix components.transformer.lora in pack.json.`);
+        if (!found.has(name))
+          throw new EngineError(
+            'invalid-manifest',
+            `pack.json's lora targets name initializer "${name}", which ${files.graph.file} does not have. Fix components.transformer.lora in pack.json.`,
+          );
       }
     }
     if (!found.size) return files;
     let bytes: Uint8Array | undefined;
-    const external = new Map(files.externalData.map((x) => [x.path, { data: x.data, parts: [] as { offset: number; length: number; values: Uint8Array }[] }]));
+    const external = new Map(
+      files.externalData.map((x) => [
+        x.path,
+        { data: x.data, parts: [] as { offset: number; length: number; values: Uint8Array }[] },
+      ]),
+    );
     for (const loc of found.values()) {
-      if (!isMergeableType(loc.dataType)) throw new EngineError('invalid-manifest', `LoRA target "${loc.name}" in ${files.graph.file} is not float32/float16, so LoRAs cannot be merged into it.`);
+      if (!isMergeableType(loc.dataType))
+        throw new EngineError(
+          'invalid-manifest',
+          `LoRA target "${loc.name}" in ${files.graph.file} is not float32/float16, so LoRAs cannot be merged into it.`,
+        );
       const deltas = (base: Float32Array) =>
-        (here.get(loc.name) ?? []).flatMap((t) => t.sources).flatMap((src) => {
-          const delta = this.delta(loc, src);
-          if (!delta) return [];
-          const mag = src.bias ? undefined : this.loras[src.lora]?.modules.get(src.module)?.doraScale;
-          const layout = this.spec.targets[src.module]?.layout ?? 'in-out';
-          const outDim = (layout === 'in-out' ? loc.dims[1] : loc.dims[0]) ?? 1;
-          if (mag && mag.data.length !== outDim) throw new EngineError('invalid-lora', `LoRA ${this.loras[src.lora]?.name}: the DoRA magnitude of "${src.module}" has ${mag.data.length} values, the model's weight ${outDim} outputs.`);
-          return [{ delta: mag ? doraDelta(base, delta, mag.data, layout, outDim) : delta, multiplier: multipliers[src.lora] ?? 1 }];
-        });
+        (here.get(loc.name) ?? [])
+          .flatMap((t) => t.sources)
+          .flatMap((src) => {
+            const delta = this.delta(loc, src);
+            if (!delta) return [];
+            const mag = src.bias ? undefined : this.loras[src.lora]?.modules.get(src.module)?.doraScale;
+            const layout = this.spec.targets[src.module]?.layout ?? 'in-out';
+            const outDim = (layout === 'in-out' ? loc.dims[1] : loc.dims[0]) ?? 1;
+            if (mag && mag.data.length !== outDim)
+              throw new EngineError(
+                'invalid-lora',
+                `LoRA ${this.loras[src.lora]?.name}: the DoRA magnitude of "${src.module}" has ${mag.data.length} values, the model's weight ${outDim} outputs.`,
+              );
+            return [
+              {
+                delta: mag ? doraDelta(base, delta, mag.data, layout, outDim) : delta,
+                multiplier: multipliers[src.lora] ?? 1,
+              },
+            ];
+          });
       if (loc.inline) {
-        const base = decodeFloats(files.bytes.subarray(loc.inline.offset, loc.inline.offset + loc.inline.length), loc.dataType);
+        const base = decodeFloats(
+          files.bytes.subarray(loc.inline.offset, loc.inline.offset + loc.inline.length),
+          loc.dataType,
+        );
         bytes ??= files.bytes.slice();
         bytes.set(encodeFloats(mergeWeights(base, deltas(base)), loc.dataType), loc.inline.offset);
       } else if (loc.external) {
         const ext = external.get(loc.external.location);
-        if (!ext) throw new EngineError('invalid-manifest', `${files.graph.file} stores "${loc.name}" in ${loc.external.location}, which pack.json does not list.`);
+        if (!ext)
+          throw new EngineError(
+            'invalid-manifest',
+            `${files.graph.file} stores "${loc.name}" in ${loc.external.location}, which pack.json does not list.`,
+          );
         const { offset, length } = loc.external;
-        const base = decodeFloats(new Uint8Array(await ext.data.slice(offset, offset + length).arrayBuffer()), loc.dataType);
-        ext.parts.push({ offset, length, values: encodeFloats(mergeWeights(base, deltas(base)), loc.dataType) });
+        const base = decodeFloats(
+          new Uint8Array(await ext.data.slice(offset, offset + length).arrayBuffer()),
+          loc.dataType,
+        );
+        ext.parts.push({
+          offset,
+          length,
+          values: encodeFloats(mergeWeights(base, deltas(base)), loc.dataType),
+        });
       }
     }
     const externalData = files.externalData.map((x) => {
@@ -140,15 +200,24 @@ export class LoraMerger {
   }
 
   /** The graph with a low-rank side branch on each quantized target's node (LoRAs concatenated along the rank). */
-  private async branch(files: GraphFiles, targets: Target[], multipliers: readonly number[]): Promise<Uint8Array> {
-    const scales = await locateInitializers(files.bytes, new Set(targets.map((t) => t.quantized?.scales ?? '')));
+  private async branch(
+    files: GraphFiles,
+    targets: Target[],
+    multipliers: readonly number[],
+  ): Promise<Uint8Array> {
+    const scales = await locateInitializers(
+      files.bytes,
+      new Set(targets.map((t) => t.quantized?.scales ?? '')),
+    );
     const branches = new Map<string, SideBranch>();
     for (const t of targets) {
       const q = t.quantized as NonNullable<Target['quantized']>;
       const pairs = t.sources.flatMap((s) => {
         const lora = this.loras[s.lora] as LoraWeights;
         const m = multipliers[s.lora] ?? 1;
-        return m === 0 ? [] : [lowRankPair(lora.name, s.module, lora.modules.get(s.module) ?? {}, q.K, q.N, m)];
+        return m === 0
+          ? []
+          : [lowRankPair(lora.name, s.module, lora.modules.get(s.module) ?? {}, q.K, q.N, m)];
       });
       if (!pairs.length) continue;
       const type = scales.get(q.scales)?.dataType === FLOAT16 ? 'float16' : 'float32';

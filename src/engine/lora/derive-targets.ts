@@ -48,7 +48,10 @@ export function ruleModule(rule: LoraRule, file: string, w: GraphWeight): string
 }
 
 /** The spec with its rules' targets added; `unused` lists the rules (by index) that named nothing. */
-export function deriveTargets(spec: LoraSpec, graphs: readonly GraphWeights[]): { spec: LoraSpec; unused: number[] } {
+export function deriveTargets(
+  spec: LoraSpec,
+  graphs: readonly GraphWeights[],
+): { spec: LoraSpec; unused: number[] } {
   const rules = spec.rules ?? [];
   const used = new Set<number>();
   const derived: Record<string, LoraTarget> = {};
@@ -61,8 +64,18 @@ export function deriveTargets(spec: LoraSpec, graphs: readonly GraphWeights[]): 
         if (module === undefined) continue;
         used.add(k);
         const prev = derived[module];
-        if (prev) throw new EngineError('invalid-manifest', `lora.rules name two weights "${module}" (${prev.initializer} in ${prev.file}, ${w.initializer} in ${g.file}). Make the rules give each weight its own module name (e.g. add {f1} from the file name).`);
-        derived[module] = { initializer: w.initializer, layout: w.layout, file: g.file, node: w.node, ...(w.nbits ? { nbits: w.nbits } : {}) };
+        if (prev)
+          throw new EngineError(
+            'invalid-manifest',
+            `lora.rules name two weights "${module}" (${prev.initializer} in ${prev.file}, ${w.initializer} in ${g.file}). Make the rules give each weight its own module name (e.g. add {f1} from the file name).`,
+          );
+        derived[module] = {
+          initializer: w.initializer,
+          layout: w.layout,
+          file: g.file,
+          node: w.node,
+          ...(w.nbits ? { nbits: w.nbits } : {}),
+        };
         break;
       }
     }
@@ -72,7 +85,10 @@ export function deriveTargets(spec: LoraSpec, graphs: readonly GraphWeights[]): 
 }
 
 /** Reads every graph of `transformer` for targetable weights (streamed: weights are not loaded). */
-export async function readTransformerWeights(source: PackSource, transformer: ComponentSpec): Promise<GraphWeights[]> {
+export async function readTransformerWeights(
+  source: PackSource,
+  transformer: ComponentSpec,
+): Promise<GraphWeights[]> {
   const out: GraphWeights[] = [];
   for (const g of componentGraphs(transformer)) {
     const blob = await source.readBlob(g.file);
@@ -82,7 +98,10 @@ export async function readTransformerWeights(source: PackSource, transformer: Co
 }
 
 /** The transformer's LoRA spec with rule-derived targets (the spec itself when it has no rules). */
-export async function resolveLoraSpec(source: PackSource, transformer: ComponentSpec & { lora?: LoraSpec }): Promise<LoraSpec | undefined> {
+export async function resolveLoraSpec(
+  source: PackSource,
+  transformer: ComponentSpec & { lora?: LoraSpec },
+): Promise<LoraSpec | undefined> {
   const spec = transformer.lora;
   if (!spec?.rules) return spec;
   return deriveTargets(spec, await readTransformerWeights(source, transformer)).spec;

@@ -10,7 +10,18 @@
 
 export type LoraPart = 'up' | 'down' | 'alpha' | 'diff' | 'diff_b' | LycorisPart | 'dora_scale';
 /** LyCORIS LoHa (Hadamard product of two low-rank pairs) and LoKr (Kronecker product) tensors. */
-export const LYCORIS_PARTS = ['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b', 'lokr_w1', 'lokr_w1_a', 'lokr_w1_b', 'lokr_w2', 'lokr_w2_a', 'lokr_w2_b'] as const;
+export const LYCORIS_PARTS = [
+  'hada_w1_a',
+  'hada_w1_b',
+  'hada_w2_a',
+  'hada_w2_b',
+  'lokr_w1',
+  'lokr_w1_a',
+  'lokr_w1_b',
+  'lokr_w2',
+  'lokr_w2_a',
+  'lokr_w2_b',
+] as const;
 export type LycorisPart = (typeof LYCORIS_PARTS)[number];
 
 /** The LoRA tensors aimed at one module. */
@@ -46,13 +57,17 @@ const SUFFIXES: [RegExp, LoraPart][] = [
   ...LYCORIS_PARTS.map((p): [RegExp, LoraPart] => [new RegExp(`\\.${p}$`), p]),
 ];
 const KOHYA = /^(?:lora|lycoris)_(?:unet|transformer|te)_|^lycoris_/;
-const FIELD: Record<'up' | 'down' | 'alpha' | 'diff' | 'diff_b' | 'dora_scale', Exclude<keyof ModuleKeys, 'lycoris'>> = { up: 'up', down: 'down', alpha: 'alpha', diff: 'diff', diff_b: 'diffBias', dora_scale: 'doraScale' };
+const FIELD: Record<
+  'up' | 'down' | 'alpha' | 'diff' | 'diff_b' | 'dora_scale',
+  Exclude<keyof ModuleKeys, 'lycoris'>
+> = { up: 'up', down: 'down', alpha: 'alpha', diff: 'diff', diff_b: 'diffBias', dora_scale: 'doraScale' };
 
 /** Which kind of update a module's keys make: low-rank LoRA, LoHa, LoKr, or a full delta. */
 export function moduleFormat(k: ModuleKeys): 'lora' | 'loha' | 'lokr' | 'diff' | undefined {
   const l = k.lycoris ?? {};
   if (l.hada_w1_a && l.hada_w1_b && l.hada_w2_a && l.hada_w2_b) return 'loha';
-  if ((l.lokr_w1 || (l.lokr_w1_a && l.lokr_w1_b)) && (l.lokr_w2 || (l.lokr_w2_a && l.lokr_w2_b))) return 'lokr';
+  if ((l.lokr_w1 || (l.lokr_w1_a && l.lokr_w1_b)) && (l.lokr_w2 || (l.lokr_w2_a && l.lokr_w2_b)))
+    return 'lokr';
   if (k.up && k.down) return 'lora';
   return k.diff ? 'diff' : undefined;
 }
@@ -63,7 +78,7 @@ export function splitKey(key: string): { module: string; part: LoraPart } | unde
     const m = suffix.exec(key);
     if (!m) continue;
     let module = key.slice(0, m.index);
-    for (let again = true; again; ) {
+    for (let again = true; again;) {
       again = false;
       for (const p of PREFIXES) {
         if (module.startsWith(p)) {
@@ -78,7 +93,11 @@ export function splitKey(key: string): { module: string; part: LoraPart } | unde
 }
 
 /** Resolves a raw module path to one of `known` (exact, or a kohya underscore name). */
-export function resolveModule(raw: string, known: ReadonlySet<string>, kohya: ReadonlyMap<string, string>): string | undefined {
+export function resolveModule(
+  raw: string,
+  known: ReadonlySet<string>,
+  kohya: ReadonlyMap<string, string>,
+): string | undefined {
   if (known.has(raw)) return raw;
   if (KOHYA.test(raw)) return kohya.get(raw.replace(KOHYA, ''));
   return undefined;
@@ -98,7 +117,8 @@ export function mapKeys(keys: readonly string[], knownModules: Iterable<string>)
       continue;
     }
     const entry = modules.get(module) ?? {};
-    if ((LYCORIS_PARTS as readonly string[]).includes(split.part)) entry.lycoris = { ...entry.lycoris, [split.part]: key };
+    if ((LYCORIS_PARTS as readonly string[]).includes(split.part))
+      entry.lycoris = { ...entry.lycoris, [split.part]: key };
     else entry[FIELD[split.part as keyof typeof FIELD]] = key;
     modules.set(module, entry);
   }

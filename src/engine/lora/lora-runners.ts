@@ -35,7 +35,13 @@ export interface LoraRunnerDeps {
 /** Step → guidance phase (0, or 1 once 1000·σ drops below the switch threshold), as generate.ts decides guidance. */
 export function guidancePhases(r: TaskRequest, pack: LoadedPack): number[] {
   const { sigmas } = buildSchedule(pack.manifest.scheduler, r.steps, r.shift);
-  return Array.from({ length: r.steps }, (_, i) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? 1 : 0));
+  return Array.from({ length: r.steps }, (_, i) =>
+    r.guidance2 !== undefined &&
+    r.switchThreshold !== undefined &&
+    1000 * (sigmas[i] as number) < r.switchThreshold
+      ? 1
+      : 0,
+  );
 }
 
 export function createLoraRunners(deps: LoraRunnerDeps) {
@@ -45,7 +51,8 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
   const mergers = new Map<string, LoraMerger>();
   const sessions = new Map<string, Promise<ComponentRunner>>(); // insertion order = least recently used first
   /** Merged sessions kept: 2, or 1 for a transformer over BIG_TRANSFORMER bytes (each session holds a copy of the weights). */
-  const maxFor = (pack: LoadedPack) => deps.maxSessions ?? (componentBytes(pack.manifest.components.transformer) > BIG_TRANSFORMER ? 1 : 2);
+  const maxFor = (pack: LoadedPack) =>
+    deps.maxSessions ?? (componentBytes(pack.manifest.components.transformer) > BIG_TRANSFORMER ? 1 : 2);
 
   function specOf(pack: LoadedPack, source: PackSource): Promise<LoraSpec | undefined> {
     const key = `${pack.manifest.id}|spec`;
@@ -64,7 +71,11 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
     if (!p) {
       p = (async () => {
         const bytes = await deps.readLora(ref);
-        if ((await sha256Hex(bytes)) !== ref.sha256) throw new EngineError('missing-lora', `The stored LoRA ${ref.name} is not the file this task was made with (its sha256 differs). Import ${ref.name} again.`);
+        if ((await sha256Hex(bytes)) !== ref.sha256)
+          throw new EngineError(
+            'missing-lora',
+            `The stored LoRA ${ref.name} is not the file this task was made with (its sha256 differs). Import ${ref.name} again.`,
+          );
         return loraWeights(ref.name, bytes, await parseSafetensors(bytes, ref.name), spec);
       })();
       weights.set(key, p);
@@ -99,18 +110,34 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
      * The per-step transformer for a request with LoRAs (undefined without). Reads and checks
      * every LoRA first, so a missing or foreign file fails before the first step.
      */
-    async transformerAt(r: TaskRequest, pack: LoadedPack, source: PackSource): Promise<((step: number, pass?: GuidancePass) => Promise<ComponentRunner>) | undefined> {
+    async transformerAt(
+      r: TaskRequest,
+      pack: LoadedPack,
+      source: PackSource,
+    ): Promise<((step: number, pass?: GuidancePass) => Promise<ComponentRunner>) | undefined> {
       const refs = r.loras ?? [];
       if (!refs.length) return undefined;
       const spec = await specOf(pack, source);
-      if (!spec) throw new EngineError('invalid-request', `${pack.manifest.name} takes no LoRAs: deselect them or pick a model whose pack lists LoRA targets.`, { loras: 'this model takes no LoRAs' });
+      if (!spec)
+        throw new EngineError(
+          'invalid-request',
+          `${pack.manifest.name} takes no LoRAs: deselect them or pick a model whose pack lists LoRA targets.`,
+          { loras: 'this model takes no LoRAs' },
+        );
       const loras = await Promise.all(refs.map((ref) => readWeights(pack, spec, ref)));
       for (const l of loras) {
-        if (!l.modules.size) throw new EngineError('invalid-lora', `LoRA ${l.name} has no keys that match ${pack.manifest.name} (family ${spec.family}); it is for another model.`);
+        if (!l.modules.size)
+          throw new EngineError(
+            'invalid-lora',
+            `LoRA ${l.name} has no keys that match ${pack.manifest.name} (family ${spec.family}); it is for another model.`,
+          );
       }
       const parsed = parseMultipliers(r.lorasMultipliers ?? '', refs.length);
       const phases = [guidancePhases(r, pack), r.guidance2 !== undefined ? 2 : 1] as const;
-      const perPass = { cond: multipliersPerStep(parsed, refs.length, ...phases, 'cond'), uncond: multipliersPerStep(parsed, refs.length, ...phases, 'uncond') };
+      const perPass = {
+        cond: multipliersPerStep(parsed, refs.length, ...phases, 'cond'),
+        uncond: multipliersPerStep(parsed, refs.length, ...phases, 'uncond'),
+      };
       const setKey = `${pack.manifest.id}@${pack.backend}|${refs.map((x) => x.sha256).join('+')}`;
       let merger = mergers.get(setKey);
       if (!merger) {
@@ -127,7 +154,14 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
         if (s) sessions.delete(key);
         else {
           await evict(maxFor(pack) - 1);
-          s = openComponent(deps.ort, source, pack.manifest.components.transformer, pack.backend, { gpuOutputs: pack.backend === 'webgpu', patch: (f, single) => m.patch(f, mults, single), contract: { name: 'transformer', expect: roleExpectations(pack.manifest).transformer as ComponentExpect } });
+          s = openComponent(deps.ort, source, pack.manifest.components.transformer, pack.backend, {
+            gpuOutputs: pack.backend === 'webgpu',
+            patch: (f, single) => m.patch(f, mults, single),
+            contract: {
+              name: 'transformer',
+              expect: roleExpectations(pack.manifest).transformer as ComponentExpect,
+            },
+          });
           s.catch(() => sessions.delete(key));
         }
         sessions.set(key, s);
@@ -137,7 +171,9 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
 
     /** Releases the merged sessions (of pack `packId`, or all) and forgets parsed LoRAs. */
     release(packId?: string): Promise<void> {
-      return drop((key) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`));
+      return drop(
+        (key) => packId === undefined || key.startsWith(`${packId}@`) || key.startsWith(`${packId}|`),
+      );
     },
 
     /** Releases the merged sessions of pack `packId` but keeps its parsed LoRAs (sequential residency, before decode). */

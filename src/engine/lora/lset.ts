@@ -29,12 +29,16 @@ export function parseLset(text: string, file: string): LsetData {
   } catch {
     invalid(file, 'it is not JSON');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalid(file, 'it must be a JSON object with "loras" and "loras_mult"');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    invalid(file, 'it must be a JSON object with "loras" and "loras_mult"');
   const o = raw as Record<string, unknown>;
-  if (!Array.isArray(o.loras) || !o.loras.every((x) => typeof x === 'string' && x.length > 0)) invalid(file, '"loras" must be a list of LoRA file names');
-  if (typeof o.loras_mult !== 'string') invalid(file, '"loras_mult" must be a string of multipliers (e.g. "1 0.5")');
+  if (!Array.isArray(o.loras) || !o.loras.every((x) => typeof x === 'string' && x.length > 0))
+    invalid(file, '"loras" must be a list of LoRA file names');
+  if (typeof o.loras_mult !== 'string')
+    invalid(file, '"loras_mult" must be a string of multipliers (e.g. "1 0.5")');
   if (o.prompt !== undefined && typeof o.prompt !== 'string') invalid(file, '"prompt" must be a string');
-  if (o.full_prompt !== undefined && typeof o.full_prompt !== 'boolean') invalid(file, '"full_prompt" must be true or false');
+  if (o.full_prompt !== undefined && typeof o.full_prompt !== 'boolean')
+    invalid(file, '"full_prompt" must be true or false');
   try {
     parseMultipliers(o.loras_mult, (o.loras as string[]).length);
   } catch (err) {
@@ -53,7 +57,10 @@ export function presetPrompt(data: LsetData, current: string): string {
   const preset = data.prompt ?? '';
   if (data.full_prompt) return preset;
   if (!preset) return current;
-  const lines = current.replace(/\r/g, '').split('\n').filter((l) => l.length > 0 && !l.startsWith('#'));
+  const lines = current
+    .replace(/\r/g, '')
+    .split('\n')
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
   return `${preset}\n${lines.join('\n')}`;
 }
 

@@ -59,7 +59,10 @@ export function parseMultipliers(text: string, count?: number): ParsedMultiplier
       let pos = offset;
       for (const raw of phase.split(',')) {
         const parts = raw.split(':');
-        if (parts.length > 2) error(`"${raw}" at position ${pos + 1} has more than one ":" (write conditional:unconditional, e.g. 1:0).`);
+        if (parts.length > 2)
+          error(
+            `"${raw}" at position ${pos + 1} has more than one ":" (write conditional:unconditional, e.g. 1:0).`,
+          );
         const [c = '', u] = parts;
         const v = number(c, pos, token);
         values.push(v);
@@ -74,7 +77,9 @@ export function parseMultipliers(text: string, count?: number): ParsedMultiplier
     uncond.push(uphases);
   }
   if (count !== undefined && loras.length > count) {
-    error(`The LoRA multipliers give ${loras.length} values but ${count} LoRA${count === 1 ? ' is' : 's are'} selected: remove the extra ones.`);
+    error(
+      `The LoRA multipliers give ${loras.length} values but ${count} LoRA${count === 1 ? ' is' : 's are'} selected: remove the extra ones.`,
+    );
   }
   return { loras, uncond };
 }
@@ -88,7 +93,9 @@ export function stepPhases(steps: number, switchStep?: number): number[] {
 export function checkPhases(parsed: ParsedMultipliers, phases: number): void {
   parsed.loras.forEach((s, i) => {
     if (s.length > 1 && s.length !== phases) {
-      error(`LoRA ${i + 1} has ${s.length} phases (separated by ;) but this task has ${phases} guidance phase${phases === 1 ? '' : 's'}.`);
+      error(
+        `LoRA ${i + 1} has ${s.length} phases (separated by ;) but this task has ${phases} guidance phase${phases === 1 ? '' : 's'}.`,
+      );
     }
   });
 }
@@ -98,7 +105,13 @@ export function checkPhases(parsed: ParsedMultipliers, phases: number): void {
  * guidance phase; `phases` the task's number of guidance phases (default: as many as `phaseOf`
  * reaches); a LoRA with one phase uses it in every phase.
  */
-export function multipliersPerStep(parsed: ParsedMultipliers, loraCount: number, phaseOf: readonly number[], phases = Math.max(0, ...phaseOf) + 1, pass: GuidancePass = 'cond'): number[][] {
+export function multipliersPerStep(
+  parsed: ParsedMultipliers,
+  loraCount: number,
+  phaseOf: readonly number[],
+  phases = Math.max(0, ...phaseOf) + 1,
+  pass: GuidancePass = 'cond',
+): number[][] {
   checkPhases(parsed, phases);
   const schedules = pass === 'cond' ? parsed.loras : parsed.uncond;
   const phaseLen = (p: number) => phaseOf.filter((x) => x === p).length;

@@ -36,54 +36,97 @@ function fail(file: string, why: string): never {
 }
 
 function entry(file: string, name: string, raw: unknown, dataBytes: number): TensorEntry {
-  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : fail(file, `tensor "${name}" is not an object`)) as Record<string, unknown>;
+  const o = (
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? raw
+      : fail(file, `tensor "${name}" is not an object`)
+  ) as Record<string, unknown>;
   const dtype = o.dtype;
   if (typeof dtype !== 'string') fail(file, `tensor "${name}" has no dtype`);
-  if (!(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) fail(file, `tensor "${name}" has dtype ${dtype}; WebGP reads ${SAFETENSORS_DTYPES.join(', ')} LoRAs only`);
+  if (!(SAFETENSORS_DTYPES as readonly string[]).includes(dtype))
+    fail(
+      file,
+      `tensor "${name}" has dtype ${dtype}; WebGP reads ${SAFETENSORS_DTYPES.join(', ')} LoRAs only`,
+    );
   const shape = o.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) fail(file, `tensor "${name}" has an invalid shape`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
+    fail(file, `tensor "${name}" has an invalid shape`);
   const offsets = o.data_offsets;
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) fail(file, `tensor "${name}" has invalid data_offsets`);
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)
+  )
+    fail(file, `tensor "${name}" has invalid data_offsets`);
   const [begin, end] = offsets as [number, number];
   const need = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype];
-  if (end < begin || end - begin !== need) fail(file, `tensor "${name}" (${dtype} ${(shape as number[]).join('×')}) needs ${need} bytes but its data_offsets span ${end - begin}`);
-  if (end > dataBytes) fail(file, `tensor "${name}" ends at data byte ${end}, past the end of the file (${dataBytes} data bytes): the file is truncated`);
+  if (end < begin || end - begin !== need)
+    fail(
+      file,
+      `tensor "${name}" (${dtype} ${(shape as number[]).join('×')}) needs ${need} bytes but its data_offsets span ${end - begin}`,
+    );
+  if (end > dataBytes)
+    fail(
+      file,
+      `tensor "${name}" ends at data byte ${end}, past the end of the file (${dataBytes} data bytes): the file is truncated`,
+    );
   return { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin, end };
 }
 
 /** Validates the header JSON text of a file of `size` bytes whose header is `headerBytes` long. */
-export function parseHeaderJson(file: string, text: string, headerBytes: number, size: number): SafetensorsHeader {
+export function parseHeaderJson(
+  file: string,
+  text: string,
+  headerBytes: number,
+  size: number,
+): SafetensorsHeader {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     fail(file, 'its header is not valid JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(file, 'its header is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    fail(file, 'its header is not a JSON object');
   const dataStart = 8 + headerBytes;
   const dataBytes = size - dataStart;
   let metadata: Record<string, string> = {};
   const tensors: TensorEntry[] = [];
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
-    if (name === '__metadata__') metadata = Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    if (name === '__metadata__')
+      metadata = Object.fromEntries(
+        Object.entries((raw ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      );
     else tensors.push(entry(file, name, raw, dataBytes));
   }
   const sorted = [...tensors].sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1] as TensorEntry;
     const cur = sorted[i] as TensorEntry;
-    if (cur.begin < prev.end && cur.end > cur.begin) fail(file, `tensors "${prev.name}" and "${cur.name}" overlap (data bytes ${cur.begin}–${Math.min(prev.end, cur.end)})`);
+    if (cur.begin < prev.end && cur.end > cur.begin)
+      fail(
+        file,
+        `tensors "${prev.name}" and "${cur.name}" overlap (data bytes ${cur.begin}–${Math.min(prev.end, cur.end)})`,
+      );
   }
   if (!tensors.length) fail(file, 'it holds no tensors');
   return { dataStart, tensors, metadata };
 }
 
 /** Reads and validates the header of a safetensors file of `size` bytes (only the header is read). */
-export async function readSafetensorsHeader(read: ReadAt, size: number, file: string): Promise<SafetensorsHeader> {
+export async function readSafetensorsHeader(
+  read: ReadAt,
+  size: number,
+  file: string,
+): Promise<SafetensorsHeader> {
   if (size < 8) fail(file, `it is ${size} bytes, shorter than the 8-byte header length`);
   const lenBytes = await read(0, 8);
   const len = Number(new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true));
-  if (len < 2 || len > MAX_HEADER || len > size - 8) fail(file, `its header claims ${len} bytes but the file has ${size - 8} after the length: the file is truncated or not safetensors`);
+  if (len < 2 || len > MAX_HEADER || len > size - 8)
+    fail(
+      file,
+      `its header claims ${len} bytes but the file has ${size - 8} after the length: the file is truncated or not safetensors`,
+    );
   const text = new TextDecoder().decode(await read(8, len));
   return parseHeaderJson(file, text, len, size);
 }

@@ -14,13 +14,34 @@ export interface LowRankPair {
 }
 
 /** D and U of one module at multiplier `m` for a weight with K inputs and N outputs. */
-export function lowRankPair(lora: string, module: string, w: ModuleWeights, K: number, N: number, m: number): LowRankPair {
-  const kind = w.diff ? 'a full delta (.diff)' : w.lycoris ? 'a LyCORIS (LoHa/LoKr) update' : w.doraScale ? 'DoRA, which needs the unquantized weight' : undefined;
-  if (kind || !w.up || !w.down) throw new EngineError('invalid-lora', `LoRA ${lora} changes "${module}" with ${kind ?? 'an incomplete pair'}, but that weight is quantized (4-bit), so only plain low-rank LoRA pairs apply to it. Use a plain LoRA, or a pack with float weights.`);
+export function lowRankPair(
+  lora: string,
+  module: string,
+  w: ModuleWeights,
+  K: number,
+  N: number,
+  m: number,
+): LowRankPair {
+  const kind = w.diff
+    ? 'a full delta (.diff)'
+    : w.lycoris
+      ? 'a LyCORIS (LoHa/LoKr) update'
+      : w.doraScale
+        ? 'DoRA, which needs the unquantized weight'
+        : undefined;
+  if (kind || !w.up || !w.down)
+    throw new EngineError(
+      'invalid-lora',
+      `LoRA ${lora} changes "${module}" with ${kind ?? 'an incomplete pair'}, but that weight is quantized (4-bit), so only plain low-rank LoRA pairs apply to it. Use a plain LoRA, or a pack with float weights.`,
+    );
   const rank = w.down.shape[0] ?? 1;
   const inDim = w.down.data.length / rank;
   const outDim = w.up.shape[0] ?? 1;
-  if (inDim !== K || outDim !== N || w.up.data.length !== outDim * rank) throw new EngineError('invalid-lora', `LoRA ${lora} does not fit this model: module "${module}" maps ${inDim} inputs to ${outDim} outputs (rank ${rank}), but the model's weight is ${K} → ${N}. Use a LoRA made for this model.`);
+  if (inDim !== K || outDim !== N || w.up.data.length !== outDim * rank)
+    throw new EngineError(
+      'invalid-lora',
+      `LoRA ${lora} does not fit this model: module "${module}" maps ${inDim} inputs to ${outDim} outputs (rank ${rank}), but the model's weight is ${K} → ${N}. Use a LoRA made for this model.`,
+    );
   const scale = (m * (w.alpha ?? rank)) / rank;
   const down = new Float32Array(K * rank);
   const up = new Float32Array(rank * N);
@@ -38,7 +59,8 @@ export function concatPairs(pairs: readonly LowRankPair[], K: number, N: number)
   const up = new Float32Array(rank * N);
   let at = 0;
   for (const p of pairs) {
-    for (let k = 0; k < K; k++) for (let r = 0; r < p.rank; r++) down[k * rank + at + r] = p.down[k * p.rank + r] as number;
+    for (let k = 0; k < K; k++)
+      for (let r = 0; r < p.rank; r++) down[k * rank + at + r] = p.down[k * p.rank + r] as number;
     up.set(p.up, at * N);
     at += p.rank;
   }

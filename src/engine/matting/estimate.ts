@@ -39,9 +39,19 @@ export function memoryFrameBytes(m: MattingManifest): number {
 /** Estimates a (valid) request's size, peak memory and time. */
 export function estimateMatting(r: MattingRequest, info: VideoInfo, m: MattingManifest): MattingEstimate {
   const frames = mattingFrameCount(r);
-  const modelBytes = Object.values(m.components).reduce((n, c) => n + (c.bytes ?? 0) + c.externalData.reduce((k, x) => k + (x.bytes ?? 0), 0), 0);
+  const modelBytes = Object.values(m.components).reduce(
+    (n, c) => n + (c.bytes ?? 0) + c.externalData.reduce((k, x) => k + (x.bytes ?? 0), 0),
+    0,
+  );
   const videoBytes = FRAMES_IN_FLIGHT * info.width * info.height * 5;
-  const peakBytes = 2 * modelBytes + 2 * featureBytes(m) + m.matting.maxMemFrames * memoryFrameBytes(m) + videoBytes;
+  const peakBytes =
+    2 * modelBytes + 2 * featureBytes(m) + m.matting.maxMemFrames * memoryFrameBytes(m) + videoBytes;
   const perFrame = (SECONDS_PER_MEGAPIXEL * m.matting.width * m.matting.height) / 2 ** 20;
-  return { frames, width: info.width, height: info.height, peakBytes: Math.round(peakBytes), seconds: (frames + r.warmupFrames) * perFrame };
+  return {
+    frames,
+    width: info.width,
+    height: info.height,
+    peakBytes: Math.round(peakBytes),
+    seconds: (frames + r.warmupFrames) * perFrame,
+  };
 }

@@ -12,12 +12,20 @@ export const MAX_MORPH_RADIUS = 30;
 /** Throws EngineError('invalid-mask') when `mask` is not `width`×`height` or has no pixel set (≥ 128). */
 export function assertValidMask(mask: AlphaFrame, width: number, height: number): void {
   if (mask.width !== width || mask.height !== height || mask.data.length !== width * height) {
-    throw new EngineError('invalid-mask', `The mask is ${mask.width}×${mask.height} but the video is ${width}×${height}: use a mask of the video's size (an uploaded mask is resized for you).`, {
-      mask: `Wrong size: ${mask.width}×${mask.height}, expected ${width}×${height}.`,
-    });
+    throw new EngineError(
+      'invalid-mask',
+      `The mask is ${mask.width}×${mask.height} but the video is ${width}×${height}: use a mask of the video's size (an uploaded mask is resized for you).`,
+      {
+        mask: `Wrong size: ${mask.width}×${mask.height}, expected ${width}×${height}.`,
+      },
+    );
   }
   if (!mask.data.some((v) => v >= 128)) {
-    throw new EngineError('invalid-mask', 'The mask is empty: click on the object (or upload a mask that covers it) before running matting.', { mask: 'The mask is empty.' });
+    throw new EngineError(
+      'invalid-mask',
+      'The mask is empty: click on the object (or upload a mask that covers it) before running matting.',
+      { mask: 'The mask is empty.' },
+    );
   }
 }
 
@@ -29,14 +37,16 @@ function morph(src: Uint8Array, width: number, height: number, r: number, dilate
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let v = src[y * width + x] as number;
-      for (let k = Math.max(0, x - r); k <= Math.min(width - 1, x + r); k++) v = pick(v, src[y * width + k] as number);
+      for (let k = Math.max(0, x - r); k <= Math.min(width - 1, x + r); k++)
+        v = pick(v, src[y * width + k] as number);
       rows[y * width + x] = v;
     }
   }
   for (let x = 0; x < width; x++) {
     for (let y = 0; y < height; y++) {
       let v = rows[y * width + x] as number;
-      for (let k = Math.max(0, y - r); k <= Math.min(height - 1, y + r); k++) v = pick(v, rows[k * width + x] as number);
+      for (let k = Math.max(0, y - r); k <= Math.min(height - 1, y + r); k++)
+        v = pick(v, rows[k * width + x] as number);
       out[y * width + x] = v;
     }
   }
@@ -45,8 +55,16 @@ function morph(src: Uint8Array, width: number, height: number, r: number, dilate
 
 /** Binarises at 128, dilates by `dilate` then erodes by `erode` pixels (square kernel); returns 0/255. */
 export function erodeDilate(mask: AlphaFrame, erode: number, dilate: number): AlphaFrame {
-  for (const [name, r] of [['erode', erode], ['dilate', dilate]] as const) {
-    if (!Number.isInteger(r) || r < 0 || r > MAX_MORPH_RADIUS) throw new EngineError('invalid-request', `${name} must be a whole number from 0 to ${MAX_MORPH_RADIUS} (got ${r}).`, { [name]: `Must be 0–${MAX_MORPH_RADIUS}.` });
+  for (const [name, r] of [
+    ['erode', erode],
+    ['dilate', dilate],
+  ] as const) {
+    if (!Number.isInteger(r) || r < 0 || r > MAX_MORPH_RADIUS)
+      throw new EngineError(
+        'invalid-request',
+        `${name} must be a whole number from 0 to ${MAX_MORPH_RADIUS} (got ${r}).`,
+        { [name]: `Must be 0–${MAX_MORPH_RADIUS}.` },
+      );
   }
   let data: Uint8Array = Uint8Array.from(mask.data, (v) => (v >= 128 ? 255 : 0));
   if (dilate > 0) data = morph(data, mask.width, mask.height, dilate, true);

@@ -13,7 +13,13 @@ import type { PackSource } from '../pack/pack-source';
 import type { Backend, OrtModule } from '../runtime';
 import type { AlphaFrame, RgbaFrame, SegmentPoint } from './frames';
 import { MattingLoop } from './matting-loop';
-import { loadMediaPack, type MediaManifest, type MediaPack, readMediaManifest, readMediaManifestOf } from './media-pack';
+import {
+  loadMediaPack,
+  type MediaManifest,
+  type MediaPack,
+  readMediaManifest,
+  readMediaManifestOf,
+} from './media-pack';
 import { decodePoints, encodeFrame, type SegmentEmbedding } from './segment';
 
 /** mattingOpen's options (the contract in notes/matting-contract.md). */
@@ -53,7 +59,11 @@ export function createMattingEngine(d: MattingEngineDeps) {
   const jobs = new Map<string, MattingLoop>();
   let nextEmbedding = 1;
 
-  async function pack<P extends MediaManifest['pipeline']>(packId: string, pipeline: P, pref: BackendPreference): Promise<MediaPack<Extract<MediaManifest, { pipeline: P }>>> {
+  async function pack<P extends MediaManifest['pipeline']>(
+    packId: string,
+    pipeline: P,
+    pref: BackendPreference,
+  ): Promise<MediaPack<Extract<MediaManifest, { pipeline: P }>>> {
     const source = await d.sourceFor(packId);
     const manifest = await readMediaManifestOf(source, pipeline);
     const { backend } = chooseBackend(await d.capabilities(), pref, needsShaderF16(manifest.components));
@@ -69,7 +79,8 @@ export function createMattingEngine(d: MattingEngineDeps) {
 
   function job(jobId: string): MattingLoop {
     const loop = jobs.get(jobId);
-    if (!loop) throw new EngineError('invalid-request', `No open matting job "${jobId}": call mattingOpen first.`);
+    if (!loop)
+      throw new EngineError('invalid-request', `No open matting job "${jobId}": call mattingOpen first.`);
     return loop;
   }
 
@@ -88,7 +99,11 @@ export function createMattingEngine(d: MattingEngineDeps) {
     },
 
     /** Encodes a frame with the pack's SAM encoder; keeps the embedding (the last two) under the returned id. */
-    segmentEmbed(packId: string, frame: RgbaFrame, backend: BackendPreference = 'auto'): Promise<{ embeddingId: string }> {
+    segmentEmbed(
+      packId: string,
+      frame: RgbaFrame,
+      backend: BackendPreference = 'auto',
+    ): Promise<{ embeddingId: string }> {
       return d.serial(async () => {
         const p = await pack(packId, 'segment-points', backend);
         const embedding = await encodeFrame(p, d.ort, frame);
@@ -100,10 +115,19 @@ export function createMattingEngine(d: MattingEngineDeps) {
     },
 
     /** Decodes click points (video pixels) on an embedded frame into a 0/255 mask at the video's size. */
-    segmentPoints(packId: string, embeddingId: string, points: SegmentPoint[], backend: BackendPreference = 'auto'): Promise<AlphaFrame> {
+    segmentPoints(
+      packId: string,
+      embeddingId: string,
+      points: SegmentPoint[],
+      backend: BackendPreference = 'auto',
+    ): Promise<AlphaFrame> {
       return d.serial(async () => {
         const kept = embeddings.get(embeddingId);
-        if (!kept || kept.packId !== packId) throw new EngineError('invalid-request', 'That frame is no longer encoded (only the last two are kept): encode the frame again.');
+        if (!kept || kept.packId !== packId)
+          throw new EngineError(
+            'invalid-request',
+            'That frame is no longer encoded (only the last two are kept): encode the frame again.',
+          );
         embeddings.delete(embeddingId);
         embeddings.set(embeddingId, kept);
         return decodePoints(await pack(packId, 'segment-points', backend), d.ort, kept.embedding, points);
@@ -113,7 +137,8 @@ export function createMattingEngine(d: MattingEngineDeps) {
     /** Opens matting job `jobId`: sessions, erode/dilate of the mask, frame-0 memory and warm-up; says which backend runs it. */
     mattingOpen(jobId: string, o: MattingOpen): Promise<MattingOpened> {
       return d.serial(async () => {
-        if (jobs.has(jobId)) throw new EngineError('invalid-request', `Matting job "${jobId}" is already open.`);
+        if (jobs.has(jobId))
+          throw new EngineError('invalid-request', `Matting job "${jobId}" is already open.`);
         const p = await pack(o.packId, 'matting-memory', o.backend ?? 'auto');
         const loop = new MattingLoop(p, d.ort, o);
         await loop.open();
@@ -144,9 +169,12 @@ export function createMattingEngine(d: MattingEngineDeps) {
 
     /** Releases the cached video sessions of `packId` (every pack when omitted) and their embeddings. */
     async forgetVideoPacks(packId?: string): Promise<void> {
-      const mine = [...packs.entries()].filter(([key]) => packId === undefined || key.startsWith(`${packId}@`));
+      const mine = [...packs.entries()].filter(
+        ([key]) => packId === undefined || key.startsWith(`${packId}@`),
+      );
       for (const [key] of mine) packs.delete(key);
-      for (const [id, e] of embeddings) if (packId === undefined || e.packId === packId) embeddings.delete(id);
+      for (const [id, e] of embeddings)
+        if (packId === undefined || e.packId === packId) embeddings.delete(id);
       await Promise.all(mine.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
     },
   };

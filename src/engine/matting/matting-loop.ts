@@ -71,7 +71,11 @@ export class MattingLoop {
     this.placement = fitPlacement(opts.width, opts.height, this.W, this.H, true);
     const hk = this.H / 16;
     const wk = this.W / 16;
-    this.shapes = { sensory: [1, 1, m.dims.value, hk, wk], mask: [1, 1, this.H, this.W], pixFeat: [1, m.dims.pixFeat, hk, wk] };
+    this.shapes = {
+      sensory: [1, 1, m.dims.value, hk, wk],
+      mask: [1, 1, this.H, this.W],
+      pixFeat: [1, m.dims.pixFeat, hk, wk],
+    };
     this.memoryLength = fixedMemoryLength(pack);
     if (this.memoryLength !== undefined && m.maxMemFrames > this.memoryLength) {
       const p = pack.sessions.propagate.spec;
@@ -83,8 +87,15 @@ export class MattingLoop {
   }
 
   private checkFrame(frame: RgbaFrame): void {
-    if (frame.width !== this.opts.width || frame.height !== this.opts.height || frame.data.length !== frame.width * frame.height * 4) {
-      throw new EngineError('invalid-request', `Frame is ${frame.width}×${frame.height} but the matting job is ${this.opts.width}×${this.opts.height}.`);
+    if (
+      frame.width !== this.opts.width ||
+      frame.height !== this.opts.height ||
+      frame.data.length !== frame.width * frame.height * 4
+    ) {
+      throw new EngineError(
+        'invalid-request',
+        `Frame is ${frame.width}×${frame.height} but the matting job is ${this.opts.width}×${this.opts.height}.`,
+      );
     }
   }
 
@@ -104,22 +115,46 @@ export class MattingLoop {
     const owned: RoleOutputs[] = [feats];
     try {
       const pixFeat = feats.tensor('pixFeat');
-      const first = await runRoles(this.ort, s.maskMemory, { image, mask: this.tensor(mask, this.shapes.mask), sensory: this.tensor(new Float32Array(this.size(this.shapes.sensory)), this.shapes.sensory), pixFeat });
+      const first = await runRoles(this.ort, s.maskMemory, {
+        image,
+        mask: this.tensor(mask, this.shapes.mask),
+        sensory: this.tensor(new Float32Array(this.size(this.shapes.sensory)), this.shapes.sensory),
+        pixFeat,
+      });
       owned.push(first);
       const obj = first.tensor('objMemory');
       const refine = await runRoles(this.ort, s.firstFrameRefine, {
         ...this.features(feats),
         lastMskValue: first.tensor('mskValue'),
-        objMemory: this.tensor(await first.take('objMemory'), [obj.dims[0] ?? 1, obj.dims[1] ?? 1, 1, ...obj.dims.slice(2)]),
+        objMemory: this.tensor(await first.take('objMemory'), [
+          obj.dims[0] ?? 1,
+          obj.dims[1] ?? 1,
+          1,
+          ...obj.dims.slice(2),
+        ]),
         sensory: first.tensor('newSensory'),
         lastMask: this.tensor(mask, this.shapes.mask),
       });
       owned.push(refine);
       const alpha = this.alphaPlane(await refine.take('prob'));
-      const memory = await runRoles(this.ort, s.maskMemory, { image, mask: this.tensor(alpha, this.shapes.mask), sensory: refine.tensor('newSensory'), pixFeat });
+      const memory = await runRoles(this.ort, s.maskMemory, {
+        image,
+        mask: this.tensor(alpha, this.shapes.mask),
+        sensory: refine.tensor('newSensory'),
+        pixFeat,
+      });
       owned.push(memory);
-      this.bank = new MemoryBank(this.memoryShapes(feats, memory), this.pack.manifest.matting.maxMemFrames, this.memoryLength);
-      this.bank.add({ key: await feats.take('key'), shrinkage: await feats.take('shrinkage'), value: await memory.take('mskValue'), objMemory: await memory.take('objMemory') });
+      this.bank = new MemoryBank(
+        this.memoryShapes(feats, memory),
+        this.pack.manifest.matting.maxMemFrames,
+        this.memoryLength,
+      );
+      this.bank.add({
+        key: await feats.take('key'),
+        shrinkage: await feats.take('shrinkage'),
+        value: await memory.take('mskValue'),
+        objMemory: await memory.take('objMemory'),
+      });
       this.state = {
         sensory: Float32Array.from(await memory.take('newSensory')),
         lastMask: alpha,
@@ -135,10 +170,17 @@ export class MattingLoop {
   /** Mattes the next frame; returns α at the video's size. */
   async frame(frame: RgbaFrame): Promise<AlphaFrame> {
     this.checkFrame(frame);
-    const remember = this.index > 0 && this.pack.manifest.matting.memEvery > 0 && this.index % this.pack.manifest.matting.memEvery === 0;
+    const remember =
+      this.index > 0 &&
+      this.pack.manifest.matting.memEvery > 0 &&
+      this.index % this.pack.manifest.matting.memEvery === 0;
     const alpha = await this.step(frame, remember);
     this.index += 1;
-    return { width: this.opts.width, height: this.opts.height, data: planeToAlpha(alpha, this.W, this.placement, this.opts.width, this.opts.height) };
+    return {
+      width: this.opts.width,
+      height: this.opts.height,
+      data: planeToAlpha(alpha, this.W, this.placement, this.opts.width, this.opts.height),
+    };
   }
 
   /** One propagate step; updates the rolling state and, when `remember`, the memory. */
@@ -161,17 +203,33 @@ export class MattingLoop {
     try {
       const feats = await runRoles(this.ort, s.imageKey, { image });
       owned.push(feats);
-      const prop = await runRoles(this.ort, s.propagate, { ...this.features(feats), key: feats.tensor('key'), selection: feats.tensor('selection'), ...inputs });
+      const prop = await runRoles(this.ort, s.propagate, {
+        ...this.features(feats),
+        key: feats.tensor('key'),
+        selection: feats.tensor('selection'),
+        ...inputs,
+      });
       owned.push(prop);
       const alpha = this.alphaPlane(await prop.take('prob'));
       inputs.alpha = this.tensor(alpha, this.shapes.mask);
-      const memory = await runRoles(this.ort, s.maskMemory, { image, mask: inputs.alpha, sensory: prop.tensor('newSensory'), pixFeat: feats.tensor('pixFeat') });
+      const memory = await runRoles(this.ort, s.maskMemory, {
+        image,
+        mask: inputs.alpha,
+        sensory: prop.tensor('newSensory'),
+        pixFeat: feats.tensor('pixFeat'),
+      });
       owned.push(memory);
       state.sensory.set(await memory.take('newSensory'));
       state.lastMask.set(alpha);
       state.lastPixFeat.set(await feats.take('pixFeat'));
       state.lastMskValue.set(await memory.take('mskValue'));
-      if (remember) bank.add({ key: await feats.take('key'), shrinkage: await feats.take('shrinkage'), value: await memory.take('mskValue'), objMemory: await memory.take('objMemory') });
+      if (remember)
+        bank.add({
+          key: await feats.take('key'),
+          shrinkage: await feats.take('shrinkage'),
+          value: await memory.take('mskValue'),
+          objMemory: await memory.take('objMemory'),
+        });
       return alpha;
     } finally {
       for (const out of owned) out.dispose();
@@ -183,7 +241,14 @@ export class MattingLoop {
   /** Bytes of state the job keeps between frames (rolling buffers and memory bank). */
   retainedBytes(): number {
     const st = this.state;
-    return (st ? st.sensory.byteLength + st.lastMask.byteLength + st.lastPixFeat.byteLength + st.lastMskValue.byteLength : 0) + (this.bank?.bytes() ?? 0);
+    return (
+      (st
+        ? st.sensory.byteLength +
+          st.lastMask.byteLength +
+          st.lastPixFeat.byteLength +
+          st.lastMskValue.byteLength
+        : 0) + (this.bank?.bytes() ?? 0)
+    );
   }
 
   /** Frames in the memory bank. */
@@ -200,13 +265,20 @@ export class MattingLoop {
   }
 
   private features(feats: RoleOutputs): Record<string, OrtTensor> {
-    return { ...Object.fromEntries(FEATURES.map((f) => [f, feats.tensor(f)])), pixFeat: feats.tensor('pixFeat') };
+    return {
+      ...Object.fromEntries(FEATURES.map((f) => [f, feats.tensor(f)])),
+      pixFeat: feats.tensor('pixFeat'),
+    };
   }
 
   /** α = prob[:, 1] clamped to [0, 1], as a fresh [H·W] plane. */
   private alphaPlane(prob: Float32Array): Float32Array {
     const n = this.W * this.H;
-    if (prob.length !== 2 * n) throw new EngineError('corrupt-model', `The matting graph returned ${prob.length} prob values; expected 2×${this.H}×${this.W}.`);
+    if (prob.length !== 2 * n)
+      throw new EngineError(
+        'corrupt-model',
+        `The matting graph returned ${prob.length} prob values; expected 2×${this.H}×${this.W}.`,
+      );
     return Float32Array.from(prob.subarray(n, 2 * n), (v) => Math.min(1, Math.max(0, v)));
   }
 

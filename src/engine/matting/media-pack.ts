@@ -9,7 +9,14 @@ import { type MattingManifest, parseMediaManifestText, type SegmentManifest } fr
 import type { PackSource } from '../pack/pack-source';
 import { roleExpectations } from '../pack/contract-roles';
 import { checkSessionContract, createGraphSession, feedsRole, readGraphFiles } from '../pack/sessions';
-import { type Backend, f32ToF16Bits, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
+import {
+  type Backend,
+  f32ToF16Bits,
+  type OrtModule,
+  type OrtSession,
+  type OrtTensor,
+  readFloats,
+} from '../runtime';
 
 export type MediaManifest = SegmentManifest | MattingManifest;
 
@@ -31,13 +38,23 @@ const decoder = new TextDecoder();
 
 /** Reads and validates pack.json of a video pack. */
 export async function readMediaManifest(source: PackSource): Promise<MediaManifest> {
-  return parseMediaManifestText(decoder.decode(await source.readBytes('pack.json')), `pack.json of ${source.label}`);
+  return parseMediaManifestText(
+    decoder.decode(await source.readBytes('pack.json')),
+    `pack.json of ${source.label}`,
+  );
 }
 
 /** Reads pack.json and requires `pipeline`, naming the mismatch. */
-export async function readMediaManifestOf<P extends MediaManifest['pipeline']>(source: PackSource, pipeline: P): Promise<Extract<MediaManifest, { pipeline: P }>> {
+export async function readMediaManifestOf<P extends MediaManifest['pipeline']>(
+  source: PackSource,
+  pipeline: P,
+): Promise<Extract<MediaManifest, { pipeline: P }>> {
   const m = await readMediaManifest(source);
-  if (m.pipeline !== pipeline) throw new EngineError('invalid-request', `Pack "${m.id}" is a ${m.pipeline} pack; choose a ${pipeline} pack here.`);
+  if (m.pipeline !== pipeline)
+    throw new EngineError(
+      'invalid-request',
+      `Pack "${m.id}" is a ${m.pipeline} pack; choose a ${pipeline} pack here.`,
+    );
   return m as Extract<MediaManifest, { pipeline: P }>;
 }
 
@@ -46,9 +63,16 @@ export async function readMediaManifestOf<P extends MediaManifest['pipeline']>(s
  * tensors passed from graph to graph (MatAnyone's feature maps) are not read back; only what
  * the engine reads (`take`) is downloaded.
  */
-export async function loadMediaPack<M extends MediaManifest>(source: PackSource, manifest: M, ort: OrtModule, backend: Backend, gpuOutputs = false): Promise<MediaPack<M>> {
+export async function loadMediaPack<M extends MediaManifest>(
+  source: PackSource,
+  manifest: M,
+  ort: OrtModule,
+  backend: Backend,
+  gpuOutputs = false,
+): Promise<MediaPack<M>> {
   const sessions: Record<string, RoleSession> = {};
-  const release = () => Promise.all(Object.values(sessions).map((s) => s.session.release())).then(() => undefined);
+  const release = () =>
+    Promise.all(Object.values(sessions).map((s) => s.session.release())).then(() => undefined);
   const expect = roleExpectations(manifest);
   try {
     for (const [name, spec] of Object.entries(manifest.components) as [string, ComponentSpec][]) {
@@ -75,22 +99,37 @@ export interface RoleOutputs {
  * marks `ifDeclared` is left out when the graph has no such input (exporters drop unused inputs).
  * The caller disposes the outputs.
  */
-export async function runRoles(ort: OrtModule, s: RoleSession, feeds: Record<string, OrtTensor>): Promise<RoleOutputs> {
+export async function runRoles(
+  ort: OrtModule,
+  s: RoleSession,
+  feeds: Record<string, OrtTensor>,
+): Promise<RoleOutputs> {
   const named: Record<string, OrtTensor> = {};
   const converted: OrtTensor[] = [];
   for (const [role, t] of Object.entries(feeds)) {
     // ifDeclared roles are fed only when the graph declares them (MatAnyone 2's exporter drops unused inputs).
     if (s.spec.inputs[role] !== undefined && !feedsRole(s.spec, role, s.session.inputNames)) continue;
     // fp16 graph boundaries: the engine computes in float32 and converts at the boundary.
-    const fed = s.spec.dtype === 'float16' && t.type === 'float32' && t.location === 'cpu' ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims) : t;
+    const fed =
+      s.spec.dtype === 'float16' && t.type === 'float32' && t.location === 'cpu'
+        ? new ort.Tensor('float16', f32ToF16Bits(t.data as Float32Array), t.dims)
+        : t;
     if (fed !== t) converted.push(fed);
     named[s.spec.inputs[role] ?? role] = fed;
   }
   const out = await s.session.run(named).finally(() => converted.forEach((t) => t.dispose()));
   const tensor = (role: string) => {
     const t = out[s.spec.outputs[role] ?? role];
-    if (!t) throw new EngineError('corrupt-model', `${s.spec.file} returned no "${s.spec.outputs[role] ?? role}" output.`);
+    if (!t)
+      throw new EngineError(
+        'corrupt-model',
+        `${s.spec.file} returned no "${s.spec.outputs[role] ?? role}" output.`,
+      );
     return t;
   };
-  return { tensor, take: (role) => readFloats(tensor(role)), dispose: () => Object.values(out).forEach((t) => t.dispose()) };
+  return {
+    tensor,
+    take: (role) => readFloats(tensor(role)),
+    dispose: () => Object.values(out).forEach((t) => t.dispose()),
+  };
 }

@@ -28,7 +28,12 @@ export interface MemoryEntry {
 /** Per-tensor shape (without T) and the axis T is inserted at. */
 export type MemoryShapes = Record<keyof MemoryEntry, { dims: readonly number[]; axis: number }>;
 
-const ROLES = { key: 'memoryKey', shrinkage: 'memoryShrinkage', value: 'mskValue', objMemory: 'objMemory' } as const;
+const ROLES = {
+  key: 'memoryKey',
+  shrinkage: 'memoryShrinkage',
+  value: 'mskValue',
+  objMemory: 'objMemory',
+} as const;
 
 export class MemoryBank {
   private slots: MemoryEntry[] = [];
@@ -49,7 +54,12 @@ export class MemoryBank {
   /** Stores `e` (copied into a slot; the first entry is permanent). */
   add(e: MemoryEntry): void {
     if (this.slots.length < this.capacity) {
-      this.slots.push({ key: Float32Array.from(e.key), shrinkage: Float32Array.from(e.shrinkage), value: Float32Array.from(e.value), objMemory: Float32Array.from(e.objMemory) });
+      this.slots.push({
+        key: Float32Array.from(e.key),
+        shrinkage: Float32Array.from(e.shrinkage),
+        value: Float32Array.from(e.value),
+        objMemory: Float32Array.from(e.objMemory),
+      });
       return;
     }
     if (this.capacity === 1) return;
@@ -60,7 +70,10 @@ export class MemoryBank {
 
   /** Bytes the bank holds. */
   bytes(): number {
-    return this.slots.reduce((n, s) => n + s.key.byteLength + s.shrinkage.byteLength + s.value.byteLength + s.objMemory.byteLength, 0);
+    return this.slots.reduce(
+      (n, s) => n + s.key.byteLength + s.shrinkage.byteLength + s.value.byteLength + s.objMemory.byteLength,
+      0,
+    );
   }
 
   /** The entries in the order they are fed along T: frame 0, its padding copies, then the others oldest to newest. */
@@ -68,7 +81,10 @@ export class MemoryBank {
     const [first, ...rest] = this.slots;
     if (!first) return [];
     // Once full, slot `next` holds the oldest non-permanent frame (it is overwritten next).
-    const recent = this.slots.length === this.capacity ? [...rest.slice(this.next - 1), ...rest.slice(0, this.next - 1)] : rest;
+    const recent =
+      this.slots.length === this.capacity
+        ? [...rest.slice(this.next - 1), ...rest.slice(0, this.next - 1)]
+        : rest;
     const pad = Math.max(0, (this.length ?? 0) - this.slots.length);
     return [first, ...Array<MemoryEntry>(pad).fill(first), ...recent];
   }
@@ -84,7 +100,8 @@ export class MemoryBank {
       const inner = dims.slice(axis).reduce((a, b) => a * b, 1);
       const data = new Float32Array(outer * T * inner);
       entries.forEach((s, t) => {
-        for (let o = 0; o < outer; o++) data.set(s[k].subarray(o * inner, (o + 1) * inner), (o * T + t) * inner);
+        for (let o = 0; o < outer; o++)
+          data.set(s[k].subarray(o * inner, (o + 1) * inner), (o * T + t) * inner);
       });
       out[ROLES[k]] = new ort.Tensor('float32', data, [...dims.slice(0, axis), T, ...dims.slice(axis)]);
     }

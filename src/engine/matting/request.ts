@@ -45,18 +45,27 @@ export function validateMattingRequest(r: MattingRequest, info: VideoInfo): Reco
   const last = info.frameCount - 1;
   if (!r.packId) e.packId = 'Choose a matting model.';
   if (!r.videoName) e.videoName = 'Load a video first.';
-  if (!(info.width > 0 && info.height > 0)) e.video = 'The video has no picture size: it may be corrupt. Load another video.';
-  if (!(info.frameCount > 0)) e.video = 'The video has zero frames: it may be empty or corrupt. Load another video.';
+  if (!(info.width > 0 && info.height > 0))
+    e.video = 'The video has no picture size: it may be corrupt. Load another video.';
+  if (!(info.frameCount > 0))
+    e.video = 'The video has zero frames: it may be empty or corrupt. Load another video.';
   else {
-    if (!wholeIn(r.startFrame, 0, last)) e.startFrame = `Start frame must be a whole number from 0 to ${last}.`;
-    if (!Number.isInteger(r.endFrame) || r.endFrame < 0) e.endFrame = `End frame must be a whole number from 0 to ${last}.`;
+    if (!wholeIn(r.startFrame, 0, last))
+      e.startFrame = `Start frame must be a whole number from 0 to ${last}.`;
+    if (!Number.isInteger(r.endFrame) || r.endFrame < 0)
+      e.endFrame = `End frame must be a whole number from 0 to ${last}.`;
     else if (r.endFrame > last) e.endFrame = `End frame (${r.endFrame}) is past the last frame (${last}).`;
-    else if (!e.startFrame && r.endFrame < r.startFrame) e.endFrame = `End frame (${r.endFrame}) is before start frame (${r.startFrame}).`;
+    else if (!e.startFrame && r.endFrame < r.startFrame)
+      e.endFrame = `End frame (${r.endFrame}) is before start frame (${r.startFrame}).`;
   }
-  if (!wholeIn(r.warmupFrames, 0, MAX_WARMUP_FRAMES)) e.warmupFrames = `Warm-up frames must be a whole number from 0 to ${MAX_WARMUP_FRAMES}.`;
-  if (!wholeIn(r.erode, 0, MAX_MORPH_RADIUS)) e.erode = `Erode must be a whole number of pixels from 0 to ${MAX_MORPH_RADIUS}.`;
-  if (!wholeIn(r.dilate, 0, MAX_MORPH_RADIUS)) e.dilate = `Dilate must be a whole number of pixels from 0 to ${MAX_MORPH_RADIUS}.`;
-  if (!(MASK_TYPES as readonly string[]).includes(r.maskType)) e.maskType = `Mask type must be one of: ${MASK_TYPES.join(', ')}.`;
+  if (!wholeIn(r.warmupFrames, 0, MAX_WARMUP_FRAMES))
+    e.warmupFrames = `Warm-up frames must be a whole number from 0 to ${MAX_WARMUP_FRAMES}.`;
+  if (!wholeIn(r.erode, 0, MAX_MORPH_RADIUS))
+    e.erode = `Erode must be a whole number of pixels from 0 to ${MAX_MORPH_RADIUS}.`;
+  if (!wholeIn(r.dilate, 0, MAX_MORPH_RADIUS))
+    e.dilate = `Dilate must be a whole number of pixels from 0 to ${MAX_MORPH_RADIUS}.`;
+  if (!(MASK_TYPES as readonly string[]).includes(r.maskType))
+    e.maskType = `Mask type must be one of: ${MASK_TYPES.join(', ')}.`;
   return e as Record<string, string>;
 }
 
@@ -69,5 +78,10 @@ export function mattingFrameCount(r: MattingRequest): number {
 export function assertValidMattingRequest(r: MattingRequest, info: VideoInfo): void {
   const errors = validateMattingRequest(r, info);
   const entries = Object.entries(errors);
-  if (entries.length) throw new EngineError('invalid-request', `Invalid matting request: ${entries.map(([k, v]) => `${k}: ${v}`).join(' ')}`, errors);
+  if (entries.length)
+    throw new EngineError(
+      'invalid-request',
+      `Invalid matting request: ${entries.map(([k, v]) => `${k}: ${v}`).join(' ')}`,
+      errors,
+    );
 }

@@ -18,7 +18,9 @@ export function fitPlacement(w: number, h: number, W: number, H: number, centre:
   const scale = Math.min(W / w, H / h);
   const width = Math.min(W, Math.max(1, Math.round(w * scale)));
   const height = Math.min(H, Math.max(1, Math.round(h * scale)));
-  return centre ? { x: Math.floor((W - width) / 2), y: Math.floor((H - height) / 2), width, height } : { x: 0, y: 0, width, height };
+  return centre
+    ? { x: Math.floor((W - width) / 2), y: Math.floor((H - height) / 2), width, height }
+    : { x: 0, y: 0, width, height };
 }
 
 /** Source sample positions and weights for one output axis (box filter when shrinking, bilinear when growing). */
@@ -50,7 +52,15 @@ function axisTaps(src: number, dst: number): { index: Int32Array; weight: Float3
 }
 
 /** Resamples one plane `src` (srcW×srcH) into `out` at placement `p` of a `outW`-wide image. */
-function resamplePlane(src: (x: number, y: number) => number, srcW: number, srcH: number, out: Float32Array, outW: number, p: Placement, offset = 0): void {
+function resamplePlane(
+  src: (x: number, y: number) => number,
+  srcW: number,
+  srcH: number,
+  out: Float32Array,
+  outW: number,
+  p: Placement,
+  offset = 0,
+): void {
   const ax = axisTaps(srcW, p.width);
   const ay = axisTaps(srcH, p.height);
   for (let y = 0; y < p.height; y++) {
@@ -60,7 +70,8 @@ function resamplePlane(src: (x: number, y: number) => number, srcW: number, srcH
         const wy = ay.weight[y * ay.taps + j] as number;
         if (wy === 0) continue;
         const sy = ay.index[y * ay.taps + j] as number;
-        for (let i = 0; i < ax.taps; i++) v += wy * (ax.weight[x * ax.taps + i] as number) * src(ax.index[x * ax.taps + i] as number, sy);
+        for (let i = 0; i < ax.taps; i++)
+          v += wy * (ax.weight[x * ax.taps + i] as number) * src(ax.index[x * ax.taps + i] as number, sy);
       }
       out[offset + (p.y + y) * outW + p.x + x] = v;
     }
@@ -71,29 +82,67 @@ function resamplePlane(src: (x: number, y: number) => number, srcW: number, srcH
  * The frame as planar RGB [3, H, W] at placement `p`, values `scale`·(pixel/255) then
  * (v − mean[c]) / std[c]; pixels outside the placement are `pad` (after normalisation).
  */
-export function frameToPlanar(frame: RgbaFrame, W: number, H: number, p: Placement, opts: { scale?: number; mean?: readonly number[]; std?: readonly number[]; pad?: number } = {}): Float32Array {
+export function frameToPlanar(
+  frame: RgbaFrame,
+  W: number,
+  H: number,
+  p: Placement,
+  opts: { scale?: number; mean?: readonly number[]; std?: readonly number[]; pad?: number } = {},
+): Float32Array {
   const out = new Float32Array(3 * W * H).fill(opts.pad ?? 0);
   const k = (opts.scale ?? 1) / 255;
   for (let c = 0; c < 3; c++) {
     const mean = opts.mean?.[c] ?? 0;
     const std = opts.std?.[c] ?? 1;
-    resamplePlane((x, y) => ((frame.data[(y * frame.width + x) * 4 + c] as number) * k - mean) / std, frame.width, frame.height, out, W, p, c * W * H);
+    resamplePlane(
+      (x, y) => ((frame.data[(y * frame.width + x) * 4 + c] as number) * k - mean) / std,
+      frame.width,
+      frame.height,
+      out,
+      W,
+      p,
+      c * W * H,
+    );
   }
   return out;
 }
 
 /** A mask (0–255) as a [H, W] plane of 0–1 values at placement `p`, 0 outside. */
-export function maskToPlane(mask: { width: number; height: number; data: Uint8Array }, W: number, H: number, p: Placement): Float32Array {
+export function maskToPlane(
+  mask: { width: number; height: number; data: Uint8Array },
+  W: number,
+  H: number,
+  p: Placement,
+): Float32Array {
   const out = new Float32Array(W * H);
-  resamplePlane((x, y) => (mask.data[y * mask.width + x] as number) / 255, mask.width, mask.height, out, W, p);
+  resamplePlane(
+    (x, y) => (mask.data[y * mask.width + x] as number) / 255,
+    mask.width,
+    mask.height,
+    out,
+    W,
+    p,
+  );
   return out;
 }
 
 /** Crops placement `p` out of a [H, W] plane of 0–1 values (width `W`) and resamples it to `w`×`h` bytes 0–255. */
-export function planeToAlpha(plane: ArrayLike<number>, W: number, p: Placement, w: number, h: number): Uint8Array {
+export function planeToAlpha(
+  plane: ArrayLike<number>,
+  W: number,
+  p: Placement,
+  w: number,
+  h: number,
+): Uint8Array {
   const out = new Float32Array(w * h);
-  resamplePlane((x, y) => plane[(p.y + y) * W + p.x + x] as number, p.width, p.height, out, w, { x: 0, y: 0, width: w, height: h });
+  resamplePlane((x, y) => plane[(p.y + y) * W + p.x + x] as number, p.width, p.height, out, w, {
+    x: 0,
+    y: 0,
+    width: w,
+    height: h,
+  });
   const bytes = new Uint8Array(w * h);
-  for (let i = 0; i < out.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, out[i] as number)) * 255);
+  for (let i = 0; i < out.length; i++)
+    bytes[i] = Math.round(Math.min(1, Math.max(0, out[i] as number)) * 255);
   return bytes;
 }

@@ -21,11 +21,18 @@ export interface SegmentEmbedding {
 }
 
 /** Encodes `frame` with the pack's encoder. */
-export async function encodeFrame(pack: MediaPack<SegmentManifest>, ort: OrtModule, frame: RgbaFrame): Promise<SegmentEmbedding> {
+export async function encodeFrame(
+  pack: MediaPack<SegmentManifest>,
+  ort: OrtModule,
+  frame: RgbaFrame,
+): Promise<SegmentEmbedding> {
   const spec = pack.manifest.segment;
   const S = spec.inputSize;
   const placement = fitPlacement(frame.width, frame.height, S, S, false);
-  const planar = frameToPlanar(frame, S, S, placement, { scale: spec.pixelRange[1], ...(spec.mean && spec.std ? { mean: spec.mean, std: spec.std } : {}) });
+  const planar = frameToPlanar(frame, S, S, placement, {
+    scale: spec.pixelRange[1],
+    ...(spec.mean && spec.std ? { mean: spec.mean, std: spec.std } : {}),
+  });
   const image = new ort.Tensor('float32', planar, [1, 3, S, S]);
   const out = await runRoles(ort, pack.sessions.encoder, { image });
   try {
@@ -38,10 +45,25 @@ export async function encodeFrame(pack: MediaPack<SegmentManifest>, ort: OrtModu
 }
 
 /** Decodes a click set on an encoded frame into a 0/255 mask at the frame's size. */
-export async function decodePoints(pack: MediaPack<SegmentManifest>, ort: OrtModule, emb: SegmentEmbedding, points: SegmentPoint[]): Promise<AlphaFrame> {
-  if (!points.some((p) => p.positive)) throw new EngineError('invalid-request', 'Add at least one positive point: click on the object to select it.', { points: 'No positive point.' });
+export async function decodePoints(
+  pack: MediaPack<SegmentManifest>,
+  ort: OrtModule,
+  emb: SegmentEmbedding,
+  points: SegmentPoint[],
+): Promise<AlphaFrame> {
+  if (!points.some((p) => p.positive))
+    throw new EngineError(
+      'invalid-request',
+      'Add at least one positive point: click on the object to select it.',
+      { points: 'No positive point.' },
+    );
   for (const p of points) {
-    if (!(p.x >= 0 && p.y >= 0 && p.x <= emb.width && p.y <= emb.height)) throw new EngineError('invalid-request', `Point (${p.x}, ${p.y}) is outside the ${emb.width}×${emb.height} frame.`, { points: 'A point is outside the frame.' });
+    if (!(p.x >= 0 && p.y >= 0 && p.x <= emb.width && p.y <= emb.height))
+      throw new EngineError(
+        'invalid-request',
+        `Point (${p.x}, ${p.y}) is outside the ${emb.width}×${emb.height} frame.`,
+        { points: 'A point is outside the frame.' },
+      );
   }
   const { inputSize: S, maskInputSize: M } = pack.manifest.segment;
   const scale = S / Math.max(emb.width, emb.height);
@@ -60,12 +82,18 @@ export async function decodePoints(pack: MediaPack<SegmentManifest>, ort: OrtMod
     maskInput: new ort.Tensor('float32', new Float32Array(M * M), [1, 1, M, M]),
     hasMaskInput: new ort.Tensor('float32', new Float32Array(1), [1]),
     origImSize:
-      pack.manifest.segment.origImSize === 'shape' ? new ort.Tensor('float32', new Float32Array(emb.height * emb.width), [emb.height, emb.width]) : new ort.Tensor('float32', Float32Array.of(emb.height, emb.width), [2]),
+      pack.manifest.segment.origImSize === 'shape'
+        ? new ort.Tensor('float32', new Float32Array(emb.height * emb.width), [emb.height, emb.width])
+        : new ort.Tensor('float32', Float32Array.of(emb.height, emb.width), [2]),
   };
   const out = await runRoles(ort, pack.sessions.decoder, feeds);
   try {
     const logits = await out.take('masks');
-    if (logits.length !== emb.width * emb.height) throw new EngineError('corrupt-model', `The decoder returned a ${out.tensor('masks').dims.join('×')} mask for a ${emb.width}×${emb.height} frame.`);
+    if (logits.length !== emb.width * emb.height)
+      throw new EngineError(
+        'corrupt-model',
+        `The decoder returned a ${out.tensor('masks').dims.join('×')} mask for a ${emb.width}×${emb.height} frame.`,
+      );
     return { width: emb.width, height: emb.height, data: Uint8Array.from(logits, (v) => (v > 0 ? 255 : 0)) };
   } finally {
     out.dispose();

@@ -37,7 +37,10 @@ export function webCodecsConfig(frames: { width: number; height: number }, fps: 
 }
 
 /** Whether this browser's WebCodecs can encode H.264 at this size (even sides only). */
-export async function canUseWebCodecs(frames: { width: number; height: number }, fps: number): Promise<boolean> {
+export async function canUseWebCodecs(
+  frames: { width: number; height: number },
+  fps: number,
+): Promise<boolean> {
   if (typeof VideoEncoder !== 'function' || typeof VideoFrame !== 'function') return false;
   if (frames.width % 2 || frames.height % 2) return false;
   try {
@@ -66,7 +69,13 @@ async function encodeAnnexB(frames: FrameStack, fps: number): Promise<Uint8Array
   const duration = Math.round(1e6 / fps);
   for (let i = 0; i < frames.count; i++) {
     const data = frames.rgba.subarray(i * frameBytes, (i + 1) * frameBytes);
-    const frame = new VideoFrame(data, { format: 'RGBA', codedWidth: frames.width, codedHeight: frames.height, timestamp: i * duration, duration });
+    const frame = new VideoFrame(data, {
+      format: 'RGBA',
+      codedWidth: frames.width,
+      codedHeight: frames.height,
+      timestamp: i * duration,
+      duration,
+    });
     encoder.encode(frame, { keyFrame: i === 0 });
     frame.close();
   }
@@ -77,15 +86,34 @@ async function encodeAnnexB(frames: FrameStack, fps: number): Promise<Uint8Array
 }
 
 /** ffmpeg output arguments: the settings comment tag (when given) and a front-loaded moov atom. */
-export const metadataArgs = (comment: string | undefined) => [...(comment === undefined ? [] : ['-metadata', `comment=${comment}`]), '-movflags', '+faststart'];
+export const metadataArgs = (comment: string | undefined) => [
+  ...(comment === undefined ? [] : ['-metadata', `comment=${comment}`]),
+  '-movflags',
+  '+faststart',
+];
 
-export async function encodeMp4(frames: FrameStack, opts: Mp4Options, ffmpeg: FfmpegSession): Promise<Mp4Result> {
+export async function encodeMp4(
+  frames: FrameStack,
+  opts: Mp4Options,
+  ffmpeg: FfmpegSession,
+): Promise<Mp4Result> {
   const fps = String(opts.fps);
   if (opts.encoder !== 'ffmpeg' && (await canUseWebCodecs(frames, opts.fps))) {
     const stream = await encodeAnnexB(frames, opts.fps);
     const bytes = await ffmpeg.run({
       inputs: { 'in.h264': stream },
-      args: ['-f', 'h264', '-framerate', fps, '-i', 'in.h264', '-c:v', 'copy', ...metadataArgs(opts.comment), 'out.mp4'],
+      args: [
+        '-f',
+        'h264',
+        '-framerate',
+        fps,
+        '-i',
+        'in.h264',
+        '-c:v',
+        'copy',
+        ...metadataArgs(opts.comment),
+        'out.mp4',
+      ],
       output: 'out.mp4',
     });
     return { bytes, encoder: 'webcodecs' };
@@ -93,7 +121,28 @@ export async function encodeMp4(frames: FrameStack, opts: Mp4Options, ffmpeg: Ff
   // ffmpeg.wasm writeFile transfers the buffer: hand it a copy so the caller keeps its frames.
   const bytes = await ffmpeg.run({
     inputs: { 'in.rgba': frames.rgba.slice() },
-    args: ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${frames.width}x${frames.height}`, '-framerate', fps, '-i', 'in.rgba', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-pix_fmt', 'yuv420p', ...metadataArgs(opts.comment), 'out.mp4'],
+    args: [
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-s',
+      `${frames.width}x${frames.height}`,
+      '-framerate',
+      fps,
+      '-i',
+      'in.rgba',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '12',
+      '-pix_fmt',
+      'yuv420p',
+      ...metadataArgs(opts.comment),
+      'out.mp4',
+    ],
     output: 'out.mp4',
   });
   return { bytes, encoder: 'ffmpeg' };

@@ -94,7 +94,8 @@ export class FfmpegSession {
         if (code !== 0) throw new Error(`ffmpeg exited with ${code}: ${this.log.slice(-5).join(' | ')}`);
         const out = await ff.readFile(job.output);
         if (typeof out === 'string') throw new Error('ffmpeg returned text instead of bytes');
-        for (const name of [...Object.keys(job.inputs), job.output]) await ff.deleteFile(name).catch(() => undefined);
+        for (const name of [...Object.keys(job.inputs), job.output])
+          await ff.deleteFile(name).catch(() => undefined);
         return out;
       } catch (err) {
         ff.terminate();

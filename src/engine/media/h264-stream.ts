@@ -30,7 +30,13 @@ export class H264Stream {
     return this.encoder ? 'webcodecs' : 'ffmpeg';
   }
 
-  static async create(ffmpeg: FfmpegSession, width: number, height: number, fps: number, choice: VideoEncoderChoice): Promise<H264Stream> {
+  static async create(
+    ffmpeg: FfmpegSession,
+    width: number,
+    height: number,
+    fps: number,
+    choice: VideoEncoderChoice,
+  ): Promise<H264Stream> {
     const s = new H264Stream(ffmpeg, width, height, fps);
     if (choice !== 'ffmpeg' && (await canUseWebCodecs({ width, height }, fps))) {
       s.encoder = new VideoEncoder({
@@ -52,7 +58,13 @@ export class H264Stream {
     const i = this.count++;
     if (this.encoder) {
       const duration = Math.round(1e6 / this.fps);
-      const frame = new VideoFrame(rgba, { format: 'RGBA', codedWidth: this.width, codedHeight: this.height, timestamp: i * duration, duration });
+      const frame = new VideoFrame(rgba, {
+        format: 'RGBA',
+        codedWidth: this.width,
+        codedHeight: this.height,
+        timestamp: i * duration,
+        duration,
+      });
       this.encoder.encode(frame, { keyFrame: i === 0 });
       frame.close();
       return;
@@ -65,9 +77,43 @@ export class H264Stream {
     if (!this.pending.length) return;
     const raw = concatBytes(this.pending);
     this.pending = [];
-    const args = ['-hide_banner', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${this.width}x${this.height}`, '-framerate', String(this.fps), '-i', 'chunk-in.rgba'];
-    const even = ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', 'chunk-out.h264'];
-    this.parts.push(await this.ffmpeg.run({ inputs: { 'chunk-in.rgba': raw }, args: [...args, ...even], output: 'chunk-out.h264' }));
+    const args = [
+      '-hide_banner',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-s',
+      `${this.width}x${this.height}`,
+      '-framerate',
+      String(this.fps),
+      '-i',
+      'chunk-in.rgba',
+    ];
+    const even = [
+      '-vf',
+      'pad=ceil(iw/2)*2:ceil(ih/2)*2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '12',
+      '-bf',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'h264',
+      'chunk-out.h264',
+    ];
+    this.parts.push(
+      await this.ffmpeg.run({
+        inputs: { 'chunk-in.rgba': raw },
+        args: [...args, ...even],
+        output: 'chunk-out.h264',
+      }),
+    );
   }
 
   /** The whole stream (after the last push). */

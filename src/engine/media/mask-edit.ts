@@ -13,11 +13,25 @@ export function unionMasks(a: AlphaFrame | undefined, b: AlphaFrame | undefined)
 }
 
 /** A copy of `mask` with a disc of `radius` pixels around (x, y) set to 255 (paint) or 0 (erase). */
-export function paintDisc(mask: AlphaFrame, x: number, y: number, radius: number, paint: boolean): AlphaFrame {
+export function paintDisc(
+  mask: AlphaFrame,
+  x: number,
+  y: number,
+  radius: number,
+  paint: boolean,
+): AlphaFrame {
   const data = mask.data.slice();
   const r2 = radius * radius;
-  for (let py = Math.max(0, Math.floor(y - radius)); py <= Math.min(mask.height - 1, Math.ceil(y + radius)); py++) {
-    for (let px = Math.max(0, Math.floor(x - radius)); px <= Math.min(mask.width - 1, Math.ceil(x + radius)); px++) {
+  for (
+    let py = Math.max(0, Math.floor(y - radius));
+    py <= Math.min(mask.height - 1, Math.ceil(y + radius));
+    py++
+  ) {
+    for (
+      let px = Math.max(0, Math.floor(x - radius));
+      px <= Math.min(mask.width - 1, Math.ceil(x + radius));
+      px++
+    ) {
       if ((px - x) ** 2 + (py - y) ** 2 <= r2) data[py * mask.width + px] = paint ? 255 : 0;
     }
   }
@@ -32,4 +46,8 @@ export function maskArea(mask: AlphaFrame | undefined): number {
 }
 
 /** An empty (all-background) mask. */
-export const emptyMask = (width: number, height: number): AlphaFrame => ({ width, height, data: new Uint8Array(width * height) });
+export const emptyMask = (width: number, height: number): AlphaFrame => ({
+  width,
+  height,
+  data: new Uint8Array(width * height),
+});

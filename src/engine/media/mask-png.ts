@@ -7,7 +7,11 @@ import { EngineError } from '../errors';
 import type { AlphaFrame } from '../matting/frames';
 import { decodePng } from './png-decode';
 
-export function maskFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): AlphaFrame {
+export function maskFromRgba(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+): AlphaFrame {
   const data = new Uint8Array(width * height);
   for (let p = 0; p < data.length; p++) {
     const v = Math.max(rgba[p * 4] as number, rgba[p * 4 + 1] as number, rgba[p * 4 + 2] as number);
@@ -23,6 +27,10 @@ export function maskFromPng(bytes: Uint8Array, name: string): AlphaFrame {
     return maskFromRgba(img.rgba, img.width, img.height);
   } catch (err) {
     const why = (err as EngineError).fields?.startImage ?? (err as Error).message;
-    throw new EngineError('invalid-mask', `${name} is not a mask PNG we can read (${why}). Save the mask as an 8-bit PNG, white on black.`, { mask: 'unreadable' });
+    throw new EngineError(
+      'invalid-mask',
+      `${name} is not a mask PNG we can read (${why}). Save the mask as an 8-bit PNG, white on black.`,
+      { mask: 'unreadable' },
+    );
   }
 }

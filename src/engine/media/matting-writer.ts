@@ -37,10 +37,18 @@ export interface MattingFiles {
   encoder: 'webcodecs' | 'ffmpeg';
 }
 
-const BACKGROUND: Record<MaskType, [number, number, number]> = { alpha: [0, 0, 0], 'foreground-black': [0, 0, 0], greenscreen: [120, 255, 155] };
+const BACKGROUND: Record<MaskType, [number, number, number]> = {
+  alpha: [0, 0, 0],
+  'foreground-black': [0, 0, 0],
+  greenscreen: [120, 255, 155],
+};
 
 /** The foreground over the mask type's background, and the alpha as a grey RGBA frame. */
-export function compositeFrame(frame: RgbaFrame, alpha: AlphaFrame, maskType: MaskType): { foreground: Uint8Array; grey: Uint8Array; rgba: Uint8ClampedArray } {
+export function compositeFrame(
+  frame: RgbaFrame,
+  alpha: AlphaFrame,
+  maskType: MaskType,
+): { foreground: Uint8Array; grey: Uint8Array; rgba: Uint8ClampedArray } {
   const bg = BACKGROUND[maskType];
   const n = frame.width * frame.height;
   const foreground = new Uint8Array(n * 4);
@@ -110,15 +118,39 @@ export class MattingWriter {
     const meta = metadataArgs(this.o.comment);
     const video = ['-f', 'h264', '-framerate', fps, '-i', 'in.h264'];
     const a = this.o.audio;
-    const range = a ? ['-ss', a.startSeconds.toFixed(6), '-t', (this.frames / this.o.fps).toFixed(6), '-i', a.path] : [];
+    const range = a
+      ? ['-ss', a.startSeconds.toFixed(6), '-t', (this.frames / this.o.fps).toFixed(6), '-i', a.path]
+      : [];
     const withAudio = a ? ['-map', '0:v:0', '-map', '1:a:0', '-c:a', 'aac', '-shortest'] : [];
-    const foreground = await this.ffmpeg.run({ inputs: { 'in.h264': await this.fg.finish() }, args: [...video, ...range, ...withAudio, '-c:v', 'copy', ...meta, 'fg.mp4'], output: 'fg.mp4' });
-    const alpha = await this.ffmpeg.run({ inputs: { 'in.h264': await this.alpha.finish() }, args: [...video, '-c:v', 'copy', ...meta, 'alpha.mp4'], output: 'alpha.mp4' });
-    const audio = a ? await this.ffmpeg.run({ inputs: {}, args: [...range, '-map', '0:a:0', '-c:a', 'aac', 'audio.m4a'], output: 'audio.m4a' }) : undefined;
+    const foreground = await this.ffmpeg.run({
+      inputs: { 'in.h264': await this.fg.finish() },
+      args: [...video, ...range, ...withAudio, '-c:v', 'copy', ...meta, 'fg.mp4'],
+      output: 'fg.mp4',
+    });
+    const alpha = await this.ffmpeg.run({
+      inputs: { 'in.h264': await this.alpha.finish() },
+      args: [...video, '-c:v', 'copy', ...meta, 'alpha.mp4'],
+      output: 'alpha.mp4',
+    });
+    const audio = a
+      ? await this.ffmpeg.run({
+          inputs: {},
+          args: [...range, '-map', '0:a:0', '-c:a', 'aac', 'audio.m4a'],
+          output: 'audio.m4a',
+        })
+      : undefined;
     this.zip.end();
     const zip = concatBytes(this.zipParts);
     if (!this.thumbnail) throw new Error('no frames were written');
-    return { foreground, alpha, zip, ...(audio ? { audio } : {}), thumbnail: this.thumbnail, frames: this.frames, encoder: this.fg.kind };
+    return {
+      foreground,
+      alpha,
+      zip,
+      ...(audio ? { audio } : {}),
+      thumbnail: this.thumbnail,
+      frames: this.frames,
+      encoder: this.fg.kind,
+    };
   }
 
   close(): void {

@@ -46,11 +46,21 @@ export class FallbackSource implements FrameSource {
 }
 
 /** Opens `file` (kept in ffmpeg as `path` when ffmpeg decodes it); `prefer: 'ffmpeg'` skips WebCodecs (the decode bench). */
-export async function openFrameSource(ffmpeg: FfmpegSession, path: string, name: string, file: Blob, prefer: VideoDecoderKind = 'webcodecs'): Promise<FrameSource> {
+export async function openFrameSource(
+  ffmpeg: FfmpegSession,
+  path: string,
+  name: string,
+  file: Blob,
+  prefer: VideoDecoderKind = 'webcodecs',
+): Promise<FrameSource> {
   const viaFfmpeg = () => VideoSource.open(ffmpeg, path, name, file);
   if (prefer === 'ffmpeg') return viaFfmpeg();
   const demuxed = await demuxMp4(file);
-  if (!demuxed.ok && demuxed.error.reason === 'damaged') throw new EngineError('invalid-video', `"${name}" cannot be read: ${demuxed.error.message} Re-export the video (for example with ffmpeg or a video editor) and choose it again.`);
+  if (!demuxed.ok && demuxed.error.reason === 'damaged')
+    throw new EngineError(
+      'invalid-video',
+      `"${name}" cannot be read: ${demuxed.error.message} Re-export the video (for example with ffmpeg or a video editor) and choose it again.`,
+    );
   const source = demuxed.ok ? await WebCodecsSource.open(ffmpeg, path, name, file, demuxed.video) : undefined;
   if (!source) return viaFfmpeg();
   try {

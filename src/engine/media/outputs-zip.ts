@@ -20,7 +20,9 @@ function extensionOf(name: string): string {
 /** Refuses names that could escape the extraction folder (zip-slip) or are empty. */
 function checkName(name: string): void {
   if (!name || name === '.' || name === '..' || /[/\\]/.test(name) || name.includes('\0')) {
-    throw new Error(`Refusing zip entry name ${JSON.stringify(name)}: use a plain file name without folders, "/", "\\" or ".."`);
+    throw new Error(
+      `Refusing zip entry name ${JSON.stringify(name)}: use a plain file name without folders, "/", "\\" or ".."`,
+    );
   }
 }
 

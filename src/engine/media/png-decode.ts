@@ -20,7 +20,11 @@ const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
 function bad(why: string): EngineError {
-  return new EngineError('invalid-request', `The start image could not be read: ${why}. Choose a PNG or JPEG image again.`, { startImage: why });
+  return new EngineError(
+    'invalid-request',
+    `The start image could not be read: ${why}. Choose a PNG or JPEG image again.`,
+    { startImage: why },
+  );
 }
 
 function paeth(a: number, b: number, c: number): number {
@@ -38,7 +42,7 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
   let height = 0;
   let channels = 0;
   const idat: Uint8Array[] = [];
-  for (let at = 8; at + 8 <= bytes.length; ) {
+  for (let at = 8; at + 8 <= bytes.length;) {
     const len = view.getUint32(at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     const data = bytes.subarray(at + 8, at + 8 + len);
@@ -48,14 +52,16 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
       height = view.getUint32(at + 12);
       const depth = bytes[at + 16];
       channels = CHANNELS[bytes[at + 17] as number] ?? 0;
-      if (depth !== 8 || !channels || bytes[at + 20] !== 0) throw bad('only 8-bit, non-interlaced grey/RGB/RGBA PNGs are supported');
+      if (depth !== 8 || !channels || bytes[at + 20] !== 0)
+        throw bad('only 8-bit, non-interlaced grey/RGB/RGBA PNGs are supported');
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
     at += 12 + len;
   }
   if (!width || !height || !idat.length) throw bad('no image data');
   // Checked before inflating: a small file may claim a huge picture (or inflate to one).
-  if (width * height > MAX_PIXELS) throw bad(`the image is ${width}×${height}, more than the ${MAX_PIXELS} pixels read here`);
+  if (width * height > MAX_PIXELS)
+    throw bad(`the image is ${width}×${height}, more than the ${MAX_PIXELS} pixels read here`);
   let raw: Uint8Array;
   try {
     raw = unzlibSync(concatBytes(idat));
@@ -75,7 +81,18 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
       const b = up ? (up[i] as number) : 0;
       const c = up && i >= channels ? (up[i - channels] as number) : 0;
       const x = src[i] as number;
-      row[i] = (filter === 0 ? x : filter === 1 ? x + a : filter === 2 ? x + b : filter === 3 ? x + ((a + b) >> 1) : filter === 4 ? x + paeth(a, b, c) : NaN) & 0xff;
+      row[i] =
+        (filter === 0
+          ? x
+          : filter === 1
+            ? x + a
+            : filter === 2
+              ? x + b
+              : filter === 3
+                ? x + ((a + b) >> 1)
+                : filter === 4
+                  ? x + paeth(a, b, c)
+                  : NaN) & 0xff;
       if (filter > 4) throw bad(`unknown row filter ${filter}`);
     }
   }

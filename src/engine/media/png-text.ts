@@ -34,8 +34,16 @@ function checkKeyword(keyword: string): void {
     const c = ch.charCodeAt(0);
     return ch.length === 1 && ((c >= 0x20 && c <= 0x7e) || (c >= 0xa1 && c <= 0xff));
   });
-  if (keyword.length < 1 || keyword.length > 79 || !printable || keyword !== keyword.trim() || keyword.includes('  ')) {
-    throw new Error(`Invalid PNG text keyword ${JSON.stringify(keyword)}: use 1–79 printable Latin-1 characters without leading, trailing or doubled spaces`);
+  if (
+    keyword.length < 1 ||
+    keyword.length > 79 ||
+    !printable ||
+    keyword !== keyword.trim() ||
+    keyword.includes('  ')
+  ) {
+    throw new Error(
+      `Invalid PNG text keyword ${JSON.stringify(keyword)}: use 1–79 printable Latin-1 characters without leading, trailing or doubled spaces`,
+    );
   }
 }
 
@@ -77,7 +85,8 @@ function textChunk(keyword: string, text: string): Uint8Array {
 
 /** A copy of `png` with a `keyword` text chunk inserted right after IHDR. Throws on a non-PNG or bad keyword. */
 export function addPngText(png: Uint8Array, keyword: string, text: string): Uint8Array {
-  if (png.length < 8 || !SIGNATURE.every((b, i) => png[i] === b)) throw new Error('Not a PNG file: the PNG signature is missing');
+  if (png.length < 8 || !SIGNATURE.every((b, i) => png[i] === b))
+    throw new Error('Not a PNG file: the PNG signature is missing');
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const type = png.length >= 16 ? String.fromCharCode(...png.subarray(12, 16)) : '';
   if (type !== 'IHDR') throw new Error('Malformed PNG: the first chunk must be IHDR');

@@ -8,7 +8,9 @@ import type { RgbaFrame } from '../matting/frames';
 let copyConverts = true;
 
 function viaCanvas(frame: VideoFrame, width: number, height: number): RgbaFrame {
-  const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D;
+  const ctx = new OffscreenCanvas(width, height).getContext('2d', {
+    willReadFrequently: true,
+  }) as OffscreenCanvasRenderingContext2D;
   ctx.drawImage(frame, 0, 0, width, height);
   return { width, height, data: ctx.getImageData(0, 0, width, height).data };
 }

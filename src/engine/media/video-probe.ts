@@ -20,13 +20,29 @@ export interface VideoInfo {
 }
 
 /** The ffmpeg arguments of the probe pass over `input` (video packets copied to nowhere, counted). */
-export const probeArgs = (input: string) => ['-hide_banner', '-i', input, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'];
+export const probeArgs = (input: string) => [
+  '-hide_banner',
+  '-i',
+  input,
+  '-map',
+  '0:v:0',
+  '-c',
+  'copy',
+  '-f',
+  'null',
+  '-',
+];
 
 function seconds(h: string, m: string, s: string): number {
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
-const noFrames = (name: string) => new EngineError('invalid-video', `The video has no frames: ${name} holds no picture ffmpeg can decode. Choose another video file.`, { video: 'no-frames' });
+const noFrames = (name: string) =>
+  new EngineError(
+    'invalid-video',
+    `The video has no frames: ${name} holds no picture ffmpeg can decode. Choose another video file.`,
+    { video: 'no-frames' },
+  );
 
 /** Reads the probe pass's log; throws EngineError('invalid-video') with a message naming the file. */
 export function parseProbeLog(name: string, code: number, lines: string[]): VideoInfo {
@@ -34,9 +50,18 @@ export function parseProbeLog(name: string, code: number, lines: string[]): Vide
   const video = /Stream #\d+:\d+\S*: Video: [^\n]*?(\d{2,5})x(\d{2,5})[^\n]*/.exec(text);
   const opened = /Input #0, /.test(text);
   if (opened && !video && !/Stream #\d+:\d+/.test(text)) throw noFrames(name);
-  if (opened && !video) throw new EngineError('invalid-video', `${name} has no video stream (only sound or data). Choose a file with video.`, { video: 'no-video-stream' });
+  if (opened && !video)
+    throw new EngineError(
+      'invalid-video',
+      `${name} has no video stream (only sound or data). Choose a file with video.`,
+      { video: 'no-video-stream' },
+    );
   if (code !== 0 || !video) {
-    throw new EngineError('invalid-video', `${name} is not a video ffmpeg can read. Choose an MP4, WebM or MOV video file.`, { video: 'unreadable' });
+    throw new EngineError(
+      'invalid-video',
+      `${name} is not a video ffmpeg can read. Choose an MP4, WebM or MOV video file.`,
+      { video: 'unreadable' },
+    );
   }
   const rate = /([\d.]+) fps/.exec(video[0]) ?? /([\d.]+) tbr/.exec(video[0]);
   const fps = rate ? Number(rate[1]) : 0;
@@ -50,7 +75,9 @@ export function parseProbeLog(name: string, code: number, lines: string[]): Vide
     height: Number(video[2]),
     fps: fps > 0 && fps < 1000 ? fps : 25,
     frameCount,
-    durationSeconds: duration ? seconds(duration[1] as string, duration[2] as string, duration[3] as string) : frameCount / (fps || 25),
+    durationSeconds: duration
+      ? seconds(duration[1] as string, duration[2] as string, duration[3] as string)
+      : frameCount / (fps || 25),
     hasAudio: /Stream #\d+:\d+\S*: Audio:/.test(text),
     decoder: 'ffmpeg',
   };

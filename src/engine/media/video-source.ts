@@ -48,15 +48,35 @@ export class VideoSource implements FrameSource {
     try {
       raw = await this.ffmpeg.run({
         inputs: {},
-        args: ['-hide_banner', ...seek, '-i', path, '-map', '0:v:0', '-frames:v', String(n), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgba', 'chunk.rgba'],
+        args: [
+          '-hide_banner',
+          ...seek,
+          '-i',
+          path,
+          '-map',
+          '0:v:0',
+          '-frames:v',
+          String(n),
+          '-fps_mode',
+          'passthrough',
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'rgba',
+          'chunk.rgba',
+        ],
         output: 'chunk.rgba',
       });
     } catch (err) {
-      throw new EngineError('invalid-video', `${name} could not be decoded at frame ${start}: ${(err as Error).message}`);
+      throw new EngineError(
+        'invalid-video',
+        `${name} could not be decoded at frame ${start}: ${(err as Error).message}`,
+      );
     }
     const size = width * height * 4;
     const frames: RgbaFrame[] = [];
-    for (let at = 0; at + size <= raw.byteLength; at += size) frames.push({ width, height, data: new Uint8ClampedArray(raw.slice(at, at + size).buffer) });
+    for (let at = 0; at + size <= raw.byteLength; at += size)
+      frames.push({ width, height, data: new Uint8ClampedArray(raw.slice(at, at + size).buffer) });
     return frames;
   }
 

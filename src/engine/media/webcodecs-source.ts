@@ -48,10 +48,18 @@ export class WebCodecsSource implements FrameSource {
   }
 
   /** A source for `video`, or undefined where this browser's VideoDecoder cannot decode its codec. */
-  static async open(ffmpeg: FfmpegSession, path: string, name: string, file: Blob, video: Mp4Video): Promise<WebCodecsSource | undefined> {
+  static async open(
+    ffmpeg: FfmpegSession,
+    path: string,
+    name: string,
+    file: Blob,
+    video: Mp4Video,
+  ): Promise<WebCodecsSource | undefined> {
     if (typeof VideoDecoder === 'undefined') return undefined;
     const support = await VideoDecoder.isConfigSupported(video.config).catch(() => ({ supported: false }));
-    return support.supported ? new WebCodecsSource(video, file, new KeptFile(ffmpeg, path, file), name) : undefined;
+    return support.supported
+      ? new WebCodecsSource(video, file, new KeptFile(ffmpeg, path, file), name)
+      : undefined;
   }
 
   /** A fresh decoder positioned at the last keyframe whose presentation index is at most `start`. */
@@ -84,7 +92,13 @@ export class WebCodecsSource implements FrameSource {
     const { offsets, sizes, keys } = this.video.samples;
     const at = offsets[d] as number;
     const data = await this.file.slice(at, at + (sizes[d] as number)).arrayBuffer();
-    decoder.decode(new EncodedVideoChunk({ type: keys[d] ? 'key' : 'delta', timestamp: this.timestamps[d] as number, data }));
+    decoder.decode(
+      new EncodedVideoChunk({
+        type: keys[d] ? 'key' : 'delta',
+        timestamp: this.timestamps[d] as number,
+        data,
+      }),
+    );
   }
 
   /** Reads one after another (the page's scrubber may ask again before a read ends). */
@@ -101,13 +115,21 @@ export class WebCodecsSource implements FrameSource {
     this.from = start;
     for (const p of this.ready.keys()) if (p < start) this.ready.delete(p);
     const wanted = Array.from({ length: n }, (_, i) => start + i);
-    for (let flushed = false; !wanted.every((p) => this.ready.has(p)); ) {
+    for (let flushed = false; !wanted.every((p) => this.ready.has(p));) {
       const decoder = this.decoder as VideoDecoder;
       if (this.failure) throw this.failure;
-      if (flushed) throw new EngineError('invalid-video', `${this.info.name} ended before frame ${wanted.find((p) => !this.ready.has(p))}: the file's frames could not all be decoded.`);
+      if (flushed)
+        throw new EngineError(
+          'invalid-video',
+          `${this.info.name} ended before frame ${wanted.find((p) => !this.ready.has(p))}: the file's frames could not all be decoded.`,
+        );
       const woken = new Promise<void>((resolve) => (this.wake = resolve));
       if (this.next < this.rank.length && decoder.decodeQueueSize < DECODE_QUEUE) await this.send(decoder);
-      else if (this.next >= this.rank.length) await decoder.flush().then(() => (flushed = true), (err: unknown) => (this.failure ??= err));
+      else if (this.next >= this.rank.length)
+        await decoder.flush().then(
+          () => (flushed = true),
+          (err: unknown) => (this.failure ??= err),
+        );
       else await woken;
     }
     const frames = await Promise.all(wanted.map((p) => this.ready.get(p) as Promise<RgbaFrame>));

@@ -29,7 +29,18 @@ export interface MattingSettings {
   creation_date: string;
 }
 
-export function mattingSettings(r: MattingRequest, run: { width: number; height: number; fps: number; backend: string; decoder: VideoDecoderKind; generationSeconds: number; createdAt: Date }): MattingSettings {
+export function mattingSettings(
+  r: MattingRequest,
+  run: {
+    width: number;
+    height: number;
+    fps: number;
+    backend: string;
+    decoder: VideoDecoderKind;
+    generationSeconds: number;
+    createdAt: Date;
+  },
+): MattingSettings {
   return {
     type: 'matting',
     settings_version: SETTINGS_VERSION,

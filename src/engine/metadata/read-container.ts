@@ -11,7 +11,12 @@ const latin1 = new TextDecoder('latin1');
 const COMMENT_ATOM = '\u00a9cmt';
 
 function boxType(bytes: Uint8Array, at: number): string {
-  return String.fromCharCode(bytes[at] as number, bytes[at + 1] as number, bytes[at + 2] as number, bytes[at + 3] as number);
+  return String.fromCharCode(
+    bytes[at] as number,
+    bytes[at + 1] as number,
+    bytes[at + 2] as number,
+    bytes[at + 3] as number,
+  );
 }
 
 /** Children [type, start of payload, end] of the box payload bytes[from, to). */
@@ -68,8 +73,15 @@ export const MAX_TEXT_CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** Inflates a compressed text chunk, at most MAX_TEXT_CHUNK_BYTES; a damaged or oversized one is an invalid-settings-file error. */
 async function inflate(data: Uint8Array, key: string): Promise<Uint8Array> {
-  const damaged = (why: string) => new EngineError('invalid-settings-file', `The image's compressed "${key}" text chunk ${why}. Use the MP4 or a JSON settings file instead, or save the image again.`);
-  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+  const damaged = (why: string) =>
+    new EngineError(
+      'invalid-settings-file',
+      `The image's compressed "${key}" text chunk ${why}. Use the MP4 or a JSON settings file instead, or save the image again.`,
+    );
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('deflate'))
+    .getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
   try {

@@ -41,7 +41,21 @@ const KEY_MAP: Record<string, [keyof TaskRequest, 'string' | 'number']> = {
   switch_threshold: ['switchThreshold', 'number'],
 };
 /** Keys that describe the run rather than settings to restore. */
-const INFORMATIONAL = new Set(['enhanced_prompt', 'loras_hashes', 'guidance_phases', 'type', 'settings_version', 'model_type', 'model_filename', 'pack_version', 'fps', 'backend', 'generation_time', 'creation_date', 'base_model_type']);
+const INFORMATIONAL = new Set([
+  'enhanced_prompt',
+  'loras_hashes',
+  'guidance_phases',
+  'type',
+  'settings_version',
+  'model_type',
+  'model_filename',
+  'pack_version',
+  'fps',
+  'backend',
+  'generation_time',
+  'creation_date',
+  'base_model_type',
+]);
 
 const utf8 = new TextDecoder();
 
@@ -50,15 +64,23 @@ function settingsError(file: string, why: string): EngineError {
 }
 
 /** Extracts the settings object from file bytes (MP4 comment, PNG text chunk, or JSON). */
-export async function readSettingsObject(fileName: string, bytes: Uint8Array): Promise<Record<string, unknown>> {
+export async function readSettingsObject(
+  fileName: string,
+  bytes: Uint8Array,
+): Promise<Record<string, unknown>> {
   let text: string | undefined;
   if (isMp4(bytes)) {
     text = readMp4Comment(bytes);
-    if (text === undefined) throw settingsError(fileName, 'this video has no settings comment (it was not made by WebGP or WanGP, or its metadata was stripped).');
+    if (text === undefined)
+      throw settingsError(
+        fileName,
+        'this video has no settings comment (it was not made by WebGP or WanGP, or its metadata was stripped).',
+      );
   } else if (isPng(bytes)) {
     const chunks = await readPngText(bytes);
     text = chunks.comment ?? chunks.parameters;
-    if (text === undefined) throw settingsError(fileName, 'this image has no settings text chunk ("comment").');
+    if (text === undefined)
+      throw settingsError(fileName, 'this image has no settings text chunk ("comment").');
   } else {
     text = utf8.decode(bytes);
   }
@@ -66,9 +88,13 @@ export async function readSettingsObject(fileName: string, bytes: Uint8Array): P
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw settingsError(fileName, 'the settings are not valid JSON. Use an MP4, PNG or JSON file saved by WebGP or WanGP.');
+    throw settingsError(
+      fileName,
+      'the settings are not valid JSON. Use an MP4, PNG or JSON file saved by WebGP or WanGP.',
+    );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw settingsError(fileName, 'the settings must be a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw settingsError(fileName, 'the settings must be a JSON object.');
   return parsed as Record<string, unknown>;
 }
 
@@ -81,7 +107,12 @@ function originOf(s: Record<string, unknown>): SettingsOrigin {
  * WanGP's `activated_loras` (+ WebGP's `loras_hashes`) and `loras_multipliers` as the request's
  * LoRAs. A name without a hash is looked up by name in `library`; one not found there is rejected.
  */
-function applyLoras(settings: Record<string, unknown>, request: TaskRequest, result: LoadedSettings, library: readonly LoraRef[]): void {
+function applyLoras(
+  settings: Record<string, unknown>,
+  request: TaskRequest,
+  result: LoadedSettings,
+  library: readonly LoraRef[],
+): void {
   const names = settings.activated_loras;
   delete request.loras;
   delete request.lorasMultipliers;
@@ -95,7 +126,8 @@ function applyLoras(settings: Record<string, unknown>, request: TaskRequest, res
   for (const [i, name] of (names as string[]).entries()) {
     const hash = hashes[i];
     const known = library.find((l) => (typeof hash === 'string' ? l.sha256 === hash : l.name === name));
-    if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) refs.push(known ?? { id: hash, name, sha256: hash });
+    if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))
+      refs.push(known ?? { id: hash, name, sha256: hash });
     else if (known) refs.push(known);
     else result.rejected.push(`LoRA ${name} is not in your LoRA library (import it on the LoRAs page)`);
   }
@@ -120,9 +152,20 @@ function applyEnhancer(value: unknown, request: TaskRequest, result: LoadedSetti
 }
 
 /** Applies a settings object onto `current` for pack `m`; `library` resolves LoRA names written without hashes (WanGP). */
-export function applySettings(settings: Record<string, unknown>, current: TaskRequest, m: PackManifest, library: readonly LoraRef[] = []): LoadedSettings {
+export function applySettings(
+  settings: Record<string, unknown>,
+  current: TaskRequest,
+  m: PackManifest,
+  library: readonly LoraRef[] = [],
+): LoadedSettings {
   const request = { ...current };
-  const result: LoadedSettings = { request, origin: originOf(settings), applied: [], ignored: [], rejected: [] };
+  const result: LoadedSettings = {
+    request,
+    origin: originOf(settings),
+    applied: [],
+    ignored: [],
+    rejected: [],
+  };
   for (const [key, value] of Object.entries(settings)) {
     if (key === 'activated_loras' || key === 'loras_multipliers') continue;
     if (key === 'prompt_enhancer') {
@@ -147,7 +190,9 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
     if (field === 'solver') {
       v = solverFromSettings(value as string);
       if (!v) {
-        result.rejected.push(`solver "${String(value)}" is not available (WebGP runs: ${Object.values(WANGP_SOLVER_NAMES).join(', ')})`);
+        result.rejected.push(
+          `solver "${String(value)}" is not available (WebGP runs: ${Object.values(WANGP_SOLVER_NAMES).join(', ')})`,
+        );
         continue;
       }
     }
@@ -156,7 +201,11 @@ export function applySettings(settings: Record<string, unknown>, current: TaskRe
   }
   applyLoras(settings, request, result, library);
   // One guidance phase (WanGP's default) drops the phase-2 values; two need both.
-  if (settings.guidance_phases !== 2 || request.guidance2 === undefined || request.switchThreshold === undefined) {
+  if (
+    settings.guidance_phases !== 2 ||
+    request.guidance2 === undefined ||
+    request.switchThreshold === undefined
+  ) {
     delete request.guidance2;
     delete request.switchThreshold;
   }

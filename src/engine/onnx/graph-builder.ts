@@ -8,7 +8,8 @@ import { ProtoWriter } from './protobuf';
 export type ElemType = 'float32' | 'int64' | 'int32' | 'float16' | 'bool' | 'uint8';
 /** A dimension: a fixed size or a symbolic (free) name. */
 export type Dim = number | string;
-export type AttrValue = number | string | number[] | { float: number } | { floats: number[] } | { tensor: TensorInit };
+export type AttrValue =
+  number | string | number[] | { float: number } | { floats: number[] } | { tensor: TensorInit };
 export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array | Uint8Array;
 /** Where an external initializer's bytes are: a file relative to the model, a byte offset and length in it. */
 export interface ExternalData {
@@ -23,7 +24,14 @@ export interface TensorInit {
 }
 
 /** ONNX TensorProto.DataType code of each element type the builder writes. */
-export const ELEM_CODE: Record<ElemType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10 };
+export const ELEM_CODE: Record<ElemType, number> = {
+  float32: 1,
+  uint8: 2,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+};
 
 // Field numbers from onnx.proto (proto2), several messages in one table, so numbers repeat.
 const F = {
@@ -99,8 +107,15 @@ function encodeExternalTensor(name: string, type: ElemType, dims: number[], ext:
   const w = new ProtoWriter();
   for (const d of dims) w.varint(F.TensorDims, d);
   w.varint(F.TensorDataType, ELEM_CODE[type]).string(F.TensorName, name);
-  for (const [key, value] of [['location', ext.location], ['offset', String(ext.offset)], ['length', String(ext.length)]] as const) {
-    w.bytes(F.TensorExternalData, new ProtoWriter().string(F.EntryKey, key).string(F.EntryValue, value).finish());
+  for (const [key, value] of [
+    ['location', ext.location],
+    ['offset', String(ext.offset)],
+    ['length', String(ext.length)],
+  ] as const) {
+    w.bytes(
+      F.TensorExternalData,
+      new ProtoWriter().string(F.EntryKey, key).string(F.EntryValue, value).finish(),
+    );
   }
   return w.varint(F.TensorDataLocation, DATA_LOCATION_EXTERNAL).finish();
 }
@@ -201,7 +216,13 @@ export class GraphBuilder {
   }
 
   /** Adds a node; `domain` (e.g. 'com.microsoft' for MatMulNBits) is imported at opset 1; `name` defaults to a generated one. */
-  node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; name?: string } = {}): void {
+  node(
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { domain?: string; name?: string } = {},
+  ): void {
     const w = new ProtoWriter();
     for (const i of inputs) w.string(F.NodeInput, i);
     for (const o of outputs) w.string(F.NodeOutput, o);
@@ -237,7 +258,11 @@ export class GraphBuilder {
       .string(F.ModelProducerVersion, '1');
     if (opts.doc) m.string(F.ModelDocString, opts.doc);
     m.bytes(F.ModelGraph, g.finish()).bytes(F.ModelOpsetImport, opset.finish());
-    for (const d of this.domains) m.bytes(F.ModelOpsetImport, new ProtoWriter().string(F.OpsetDomain, d).varint(F.OpsetVersion, 1).finish());
+    for (const d of this.domains)
+      m.bytes(
+        F.ModelOpsetImport,
+        new ProtoWriter().string(F.OpsetDomain, d).varint(F.OpsetVersion, 1).finish(),
+      );
     return m.finish();
   }
 }

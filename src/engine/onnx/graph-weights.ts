@@ -72,9 +72,16 @@ async function readNode(r: WireReader, end: number): Promise<GraphNode> {
 }
 
 /** Every node and initializer header of the graph behind `read` (`size` bytes). */
-export async function readGraphStructure(read: ReadAt, size: number, file: string): Promise<{ nodes: GraphNode[]; initializers: Map<string, InitializerLocation> }> {
+export async function readGraphStructure(
+  read: ReadAt,
+  size: number,
+  file: string,
+): Promise<{ nodes: GraphNode[]; initializers: Map<string, InitializerLocation> }> {
   const fail = (detail: string): never => {
-    throw new EngineError('corrupt-model', `${file} could not be read for LoRA targets: ${detail}. Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `${file} could not be read for LoRA targets: ${detail}. Re-install the pack.`,
+    );
   };
   const r = new WireReader(read, size, fail);
   const nodes: GraphNode[] = [];
@@ -107,10 +114,20 @@ export async function graphWeights(read: ReadAt, size: number, file: string): Pr
     if (n.opType === 'MatMulNBits' && n.domain === 'com.microsoft') {
       const [K, N, bits, blockSize] = [n.ints.K, n.ints.N, n.ints.bits ?? 4, n.ints.block_size];
       const scales = n.inputs[2];
-      if (K === undefined || N === undefined || blockSize === undefined || !scales) fail(file, `MatMulNBits node "${n.name}" lacks K, N, block_size or scales`);
+      if (K === undefined || N === undefined || blockSize === undefined || !scales)
+        fail(file, `MatMulNBits node "${n.name}" lacks K, N, block_size or scales`);
       const zeroPoints = n.inputs[3] || undefined;
-      out.set(init.name, { ...base, layout: 'out-in', nbits: { scales, ...(zeroPoints ? { zeroPoints } : {}), K, N, bits, blockSize } });
-    } else if ((n.opType === 'MatMul' || n.opType === 'Gemm') && n.domain === '' && init.dims.length === 2 && isMergeableType(init.dataType)) {
+      out.set(init.name, {
+        ...base,
+        layout: 'out-in',
+        nbits: { scales, ...(zeroPoints ? { zeroPoints } : {}), K, N, bits, blockSize },
+      });
+    } else if (
+      (n.opType === 'MatMul' || n.opType === 'Gemm') &&
+      n.domain === '' &&
+      init.dims.length === 2 &&
+      isMergeableType(init.dataType)
+    ) {
       if (n.opType === 'Gemm' && n.ints.transA) continue;
       out.set(init.name, { ...base, layout: n.opType === 'Gemm' && n.ints.transB ? 'out-in' : 'in-out' });
     }
@@ -119,5 +136,8 @@ export async function graphWeights(read: ReadAt, size: number, file: string): Pr
 }
 
 function fail(file: string, detail: string): never {
-  throw new EngineError('corrupt-model', `${file} could not be read for LoRA targets: ${detail}. Re-export the model.`);
+  throw new EngineError(
+    'corrupt-model',
+    `${file} could not be read for LoRA targets: ${detail}. Re-export the model.`,
+  );
 }

@@ -53,14 +53,21 @@ export async function readTensorLocation(r: WireReader, end: number): Promise<In
     } else return false;
     return true;
   });
-  if (ext.location !== undefined) t.external = { location: ext.location, offset: Number(ext.offset ?? 0), length: Number(ext.length ?? 0) };
+  if (ext.location !== undefined)
+    t.external = { location: ext.location, offset: Number(ext.offset ?? 0), length: Number(ext.length ?? 0) };
   return t;
 }
 
 /** The initializers named in `names` that the graph holds, by name. */
-export async function locateInitializers(bytes: Uint8Array, names: ReadonlySet<string>): Promise<Map<string, InitializerLocation>> {
+export async function locateInitializers(
+  bytes: Uint8Array,
+  names: ReadonlySet<string>,
+): Promise<Map<string, InitializerLocation>> {
   const fail = (detail: string): never => {
-    throw new EngineError('corrupt-model', `The transformer graph could not be read for LoRA merging: ${detail}. Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `The transformer graph could not be read for LoRA merging: ${detail}. Re-install the pack.`,
+    );
   };
   const r = new WireReader(async (o, n) => bytes.subarray(o, o + n), bytes.byteLength, fail);
   const found = new Map<string, InitializerLocation>();
@@ -86,7 +93,9 @@ export function decodeFloats(raw: Uint8Array, dataType: number): Float32Array {
 
 /** Encodes values in the initializer's element type. */
 export function encodeFloats(values: Float32Array, dataType: number): Uint8Array {
-  return dataType === FLOAT16 ? new Uint8Array(f32ToF16Bits(values).buffer) : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return dataType === FLOAT16
+    ? new Uint8Array(f32ToF16Bits(values).buffer)
+    : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
 /** True for the element types LoRA merging can rewrite. */

@@ -31,9 +31,29 @@ const TYPE = { tensor: 1, sequence: 4, map: 5, sparseTensor: 8, optional: 9 } as
 const DATA_LOCATION_EXTERNAL = 1;
 /** TensorProto.DataType codes, named as onnxruntime-web names tensor types. */
 const ELEM_TYPES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16',
-  11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16', 17: 'float8e4m3fn',
-  18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
 };
 /** Names and locations longer than this are garbage, not something to read into memory. */
 const MAX_STRING = 64 * 1024;
@@ -129,7 +149,10 @@ async function tensorHeader(r: WireReader, end: number): Promise<{ name: string;
 /** Reads the graph interface of the ONNX file behind `read` (`size` bytes), jumping over weights. */
 export async function inspectOnnx(read: ReadAt, size: number): Promise<OnnxInfo> {
   const fail = (detail: string): never => {
-    throw new EngineError('corrupt-model', `The file is not a valid ONNX model: ${detail}. Download it again, or re-export the model.`);
+    throw new EngineError(
+      'corrupt-model',
+      `The file is not a valid ONNX model: ${detail}. Download it again, or re-export the model.`,
+    );
   };
   if (!Number.isSafeInteger(size) || size <= 0) fail(size === 0 ? 'it is empty' : `invalid size ${size}`);
   const r = new WireReader(read, size, fail);
@@ -171,9 +194,15 @@ export function checkExternalData(file: string, listed: string[], info: OnnxInfo
   return [
     ...info.externalData
       .filter((loc) => !listed.includes(loc))
-      .map((loc) => `${file} needs external data "${loc}", which the pack does not list. Add it to that component's files in pack.json.`),
+      .map(
+        (loc) =>
+          `${file} needs external data "${loc}", which the pack does not list. Add it to that component's files in pack.json.`,
+      ),
     ...listed
       .filter((loc) => !info.externalData.includes(loc))
-      .map((loc) => `pack.json lists external data "${loc}" for ${file}, but the graph does not reference it. Remove it from pack.json or check the file name.`),
+      .map(
+        (loc) =>
+          `pack.json lists external data "${loc}" for ${file}, but the graph does not reference it. Remove it from pack.json or check the file name.`,
+      ),
   ];
 }

@@ -60,9 +60,16 @@ async function stringAt(r: WireReader, bytes: Uint8Array, f: Field): Promise<str
 }
 
 /** The graph bytes with `branches` (by node name) added; throws when a node is missing. */
-export async function addSideBranches(bytes: Uint8Array, branches: ReadonlyMap<string, SideBranch>, file: string): Promise<Uint8Array> {
+export async function addSideBranches(
+  bytes: Uint8Array,
+  branches: ReadonlyMap<string, SideBranch>,
+  file: string,
+): Promise<Uint8Array> {
   const fail = (detail: string): never => {
-    throw new EngineError('corrupt-model', `${file} could not be read to add LoRA branches: ${detail}. Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `${file} could not be read to add LoRA branches: ${detail}. Re-install the pack.`,
+    );
   };
   const r = new WireReader(async (o, n) => bytes.subarray(o, o + n), bytes.byteLength, fail);
   const model = await fieldsOf(r, 0, bytes.byteLength);
@@ -102,11 +109,22 @@ export async function addSideBranches(bytes: Uint8Array, branches: ReadonlyMap<s
     const up = extra.initializer(`${name}/lora_up`, type, [branch.rank, branch.N], tensor(branch.up));
     // Value and node names are derived from the node's own name, so they cannot meet the graph's.
     extra.node('MatMul', [x, down], [`${name}/lora_mid`], {}, { name: `${name}/lora_down_matmul` });
-    extra.node('MatMul', [`${name}/lora_mid`, up], [`${name}/lora_delta`], {}, { name: `${name}/lora_up_matmul` });
+    extra.node(
+      'MatMul',
+      [`${name}/lora_mid`, up],
+      [`${name}/lora_delta`],
+      {},
+      { name: `${name}/lora_up_matmul` },
+    );
     extra.node('Add', [base, `${name}/lora_delta`], [y], {}, { name: `${name}/lora_add` });
     done.add(name);
   }
-  for (const name of branches.keys()) if (!done.has(name)) throw new EngineError('invalid-manifest', `A LoRA targets node "${name}", which ${file} does not have. Check components.transformer.lora in pack.json.`);
+  for (const name of branches.keys())
+    if (!done.has(name))
+      throw new EngineError(
+        'invalid-manifest',
+        `A LoRA targets node "${name}", which ${file} does not have. Check components.transformer.lora in pack.json.`,
+      );
   const content = concatBytes([...pieces, extra.fragment()]);
   const head = new ProtoWriter().bytes(MODEL_GRAPH, content).finish();
   return concatBytes([bytes.subarray(0, graph.start), head, bytes.subarray(graph.end)]);

@@ -45,7 +45,10 @@ export class WireReader {
     this.window = walking ? Math.min(this.window * 2, MAX_WINDOW) : MIN_WINDOW;
     const length = Math.min(Math.max(n, this.window), this.size - pos);
     const bytes = await this.read(pos, length);
-    if (bytes.length < n) this.fail(`the file ends at byte ${pos + bytes.length}, before its reported size of ${this.size} bytes`);
+    if (bytes.length < n)
+      this.fail(
+        `the file ends at byte ${pos + bytes.length}, before its reported size of ${this.size} bytes`,
+      );
     this.buf = bytes;
     this.bufStart = pos;
   }
@@ -63,7 +66,11 @@ export class WireReader {
         return this.buf.subarray(at, at + i + 1);
       }
     }
-    return this.fail(avail === MAX_VARINT_BYTES ? `the varint at byte ${start} is longer than 10 bytes` : `the varint at byte ${start} runs past the end of its message`);
+    return this.fail(
+      avail === MAX_VARINT_BYTES
+        ? `the varint at byte ${start} is longer than 10 bytes`
+        : `the varint at byte ${start} runs past the end of its message`,
+    );
   }
 
   /** An unsigned varint as a Number (exact up to 2^53; larger values only ever fail bounds checks). */
@@ -93,7 +100,8 @@ export class WireReader {
     const field = Math.floor(tag / 8);
     const wire = tag % 8;
     if (field === 0 || field > 0x1fffffff) this.fail(`invalid field number ${field} at byte ${at}`);
-    if (wire !== Wire.Varint && wire !== Wire.Fixed64 && wire !== Wire.Bytes && wire !== Wire.Fixed32) this.fail(`unsupported wire type ${wire} at byte ${at}`);
+    if (wire !== Wire.Varint && wire !== Wire.Fixed64 && wire !== Wire.Bytes && wire !== Wire.Fixed32)
+      this.fail(`unsupported wire type ${wire} at byte ${at}`);
     return { field, wire };
   }
 
@@ -101,7 +109,10 @@ export class WireReader {
   async bytesEnd(end: number): Promise<number> {
     const at = this.pos;
     const length = await this.varint(end);
-    if (length > end - this.pos) this.fail(`the ${length}-byte value at byte ${at} runs past the end of ${end === this.size ? 'the file' : `its message (byte ${end})`}`);
+    if (length > end - this.pos)
+      this.fail(
+        `the ${length}-byte value at byte ${at} runs past the end of ${end === this.size ? 'the file' : `its message (byte ${end})`}`,
+      );
     return this.pos + length;
   }
 
@@ -111,7 +122,8 @@ export class WireReader {
     else if (wire === Wire.Bytes) this.pos = await this.bytesEnd(end);
     else {
       const n = wire === Wire.Fixed64 ? 8 : 4;
-      if (n > end - this.pos) this.fail(`a fixed-size value at byte ${this.pos} runs past the end of its message`);
+      if (n > end - this.pos)
+        this.fail(`a fixed-size value at byte ${this.pos} runs past the end of its message`);
       this.pos += n;
     }
   }
@@ -150,6 +162,7 @@ export class WireReader {
 
   /** Fails unless `wire` is the type the schema gives `field`. */
   expect(field: number, wire: number, want: WireType): void {
-    if (wire !== want) this.fail(`field ${field} at byte ${this.pos} has wire type ${wire}, expected ${want}`);
+    if (wire !== want)
+      this.fail(`field ${field} at byte ${this.pos} has wire type ${wire}, expected ${want}`);
   }
 }

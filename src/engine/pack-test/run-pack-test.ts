@@ -19,7 +19,8 @@ import { type Backend, type OrtModule, readFloats } from '../runtime';
 import { type StageFigures, stageFigures, stageProblem } from './stage-stats';
 
 /** Generation stages, then the video packs' (run-video-pack-test.ts). */
-export type TestStage = 'load' | StageOutput['stage'] | 'image-encoder' | 'mask-decoder' | 'matting-open' | 'matting-frame';
+export type TestStage =
+  'load' | StageOutput['stage'] | 'image-encoder' | 'mask-decoder' | 'matting-open' | 'matting-frame';
 
 /** One timed stage: its output figures and, when a check failed, why. */
 export interface StageReport {
@@ -62,7 +63,12 @@ class StageFailed extends Error {}
  * Runs the test of pack `packId`: `open` loads it and gives the request to run (its failure is
  * the load stage's). Never rejects except with AbortError.
  */
-export async function runPackTest(ort: OrtModule, packId: string, open: () => Promise<{ loaded: LoadedPack; request: TaskRequest }>, opts: PackTestOptions = {}): Promise<PackTestReport> {
+export async function runPackTest(
+  ort: OrtModule,
+  packId: string,
+  open: () => Promise<{ loaded: LoadedPack; request: TaskRequest }>,
+  opts: PackTestOptions = {},
+): Promise<PackTestReport> {
   const now = opts.now ?? (() => performance.now());
   const report: PackTestReport = { packId, pass: false, stages: [], totalMs: 0, testedAt: Date.now() };
   const start = now();
@@ -87,9 +93,20 @@ export async function runPackTest(ort: OrtModule, packId: string, open: () => Pr
         const figures = stageFigures(values);
         const problem = stageProblem(figures, s.stage === 'vae-decoder' ? s.range : undefined);
         const step = s.stage === 'transformer' ? s.step : undefined;
-        report.stages.push({ stage: s.stage, ...(step !== undefined ? { step } : {}), ms, figures, ...(problem ? { problem } : {}) });
+        report.stages.push({
+          stage: s.stage,
+          ...(step !== undefined ? { step } : {}),
+          ms,
+          figures,
+          ...(problem ? { problem } : {}),
+        });
         if (problem) throw new StageFailed(`${stageLabel({ stage: s.stage, step })}: ${problem}`);
-        current = s.stage === 'text-encoder' ? { stage: 'transformer', step: 1 } : s.stage === 'transformer' && s.step < steps ? { stage: 'transformer', step: s.step + 1 } : { stage: 'vae-decoder' };
+        current =
+          s.stage === 'text-encoder'
+            ? { stage: 'transformer', step: 1 }
+            : s.stage === 'transformer' && s.step < steps
+              ? { stage: 'transformer', step: s.step + 1 }
+              : { stage: 'vae-decoder' };
         mark = now();
       },
     });
@@ -97,7 +114,10 @@ export async function runPackTest(ort: OrtModule, packId: string, open: () => Pr
   } catch (err) {
     if (isAbortError(err)) throw err;
     const code = errorCode(err);
-    report.reason = err instanceof StageFailed ? err.message : `${stageLabel(current)}: ${code ? `${code}: ` : ''}${(err as Error).message}`;
+    report.reason =
+      err instanceof StageFailed
+        ? err.message
+        : `${stageLabel(current)}: ${code ? `${code}: ` : ''}${(err as Error).message}`;
   }
   report.totalMs = now() - start;
   return report;

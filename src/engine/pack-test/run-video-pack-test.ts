@@ -24,10 +24,18 @@ export interface VideoPackApi {
 
 const FRAMES = 3;
 
-export async function runVideoPackTest(api: VideoPackApi, jobId: string, packId: string, pipeline: 'segment-points' | 'matting-memory', now: () => number = () => performance.now()): Promise<PackTestReport> {
+export async function runVideoPackTest(
+  api: VideoPackApi,
+  jobId: string,
+  packId: string,
+  pipeline: 'segment-points' | 'matting-memory',
+  now: () => number = () => performance.now(),
+): Promise<PackTestReport> {
   const report: PackTestReport = { packId, pass: false, stages: [], totalMs: 0, testedAt: Date.now() };
   const start = now();
-  let current: Pick<StageReport, 'stage' | 'step'> = { stage: pipeline === 'segment-points' ? 'image-encoder' : 'matting-open' };
+  let current: Pick<StageReport, 'stage' | 'step'> = {
+    stage: pipeline === 'segment-points' ? 'image-encoder' : 'matting-open',
+  };
   let mark = start;
   /** Times the stage that just ended; checks its mask when given. Returns the problem, if any. */
   const done = (alpha?: AlphaFrame): string | undefined => {
@@ -44,9 +52,20 @@ export async function runVideoPackTest(api: VideoPackApi, jobId: string, packId:
       const { embeddingId } = await api.segmentEmbed(packId, first.frame);
       done();
       current = { stage: 'mask-decoder' };
-      report.reason = done(await api.segmentPoints(packId, embeddingId, [{ ...first.centre, positive: true }]));
+      report.reason = done(
+        await api.segmentPoints(packId, embeddingId, [{ ...first.centre, positive: true }]),
+      );
     } else {
-      await api.mattingOpen(jobId, { packId, width: first.frame.width, height: first.frame.height, firstMask: first.truth, firstFrame: first.frame, warmupFrames: 0, erode: 0, dilate: 0 });
+      await api.mattingOpen(jobId, {
+        packId,
+        width: first.frame.width,
+        height: first.frame.height,
+        firstMask: first.truth,
+        firstFrame: first.frame,
+        warmupFrames: 0,
+        erode: 0,
+        dilate: 0,
+      });
       try {
         done();
         for (let i = 1; i < FRAMES && !report.reason; i++) {

@@ -34,7 +34,9 @@ export function stageFigures(values: ArrayLike<number>): StageFigures {
     sum += v;
   }
   const finite = values.length - nonFinite;
-  return finite ? { count: values.length, nonFinite, min, max, mean: sum / finite } : { count: values.length, nonFinite, min: null, max: null, mean: null };
+  return finite
+    ? { count: values.length, nonFinite, min, max, mean: sum / finite }
+    : { count: values.length, nonFinite, min: null, max: null, mean: null };
 }
 
 const fmt = (v: number | null) => (v === null ? 'none' : Number(v.toPrecision(4)).toString());
@@ -45,11 +47,13 @@ export function stageProblem(f: StageFigures, range?: [number, number]): string 
   if (f.nonFinite > 0) return `not finite: ${f.nonFinite} of ${f.count} values are NaN or ±Inf`;
   const min = f.min as number;
   const max = f.max as number;
-  if (max - min <= CONSTANT_SPREAD * Math.max(1, Math.abs(max), Math.abs(min))) return `constant: all ${f.count} values are ${fmt(min)}`;
+  if (max - min <= CONSTANT_SPREAD * Math.max(1, Math.abs(max), Math.abs(min)))
+    return `constant: all ${f.count} values are ${fmt(min)}`;
   if (range) {
     const [lo, hi] = range;
     const slack = RANGE_TOLERANCE * (hi - lo);
-    if (min < lo - slack || max > hi + slack) return `out of range: values span [${fmt(min)}, ${fmt(max)}] but the decoder declares [${lo}, ${hi}] (±${fmt(slack)} allowed)`;
+    if (min < lo - slack || max > hi + slack)
+      return `out of range: values span [${fmt(min)}, ${fmt(max)}] but the decoder declares [${lo}, ${hi}] (±${fmt(slack)} allowed)`;
   }
   return undefined;
 }

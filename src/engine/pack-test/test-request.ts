@@ -31,7 +31,12 @@ function counts(max: number, step: number): number[] {
 }
 
 /** The first candidate for field `key` that validation accepts (else the first candidate: the run then fails with the message). */
-function firstValid<K extends 'resolution' | 'frames' | 'steps'>(r: TaskRequest, m: PackHeader, key: K, candidates: TaskRequest[K][]): TaskRequest {
+function firstValid<K extends 'resolution' | 'frames' | 'steps'>(
+  r: TaskRequest,
+  m: PackHeader,
+  key: K,
+  candidates: TaskRequest[K][],
+): TaskRequest {
   const ok = candidates.find((c) => !validateRequest({ ...r, [key]: c }, m)[key]);
   return { ...r, [key]: ok ?? candidates[0] };
 }
@@ -52,14 +57,26 @@ export function gradientPngDataUrl(width: number, height: number): string {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = y * (width * 3 + 1) + 1 + x * 3;
-      raw.set([Math.round((255 * x) / Math.max(1, width - 1)), Math.round((255 * y) / Math.max(1, height - 1)), 128], o);
+      raw.set(
+        [
+          Math.round((255 * x) / Math.max(1, width - 1)),
+          Math.round((255 * y) / Math.max(1, height - 1)),
+          128,
+        ],
+        o,
+      );
     }
   }
   const ihdr = new Uint8Array(13);
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const png = concatBytes([Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10), chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array())]);
+  const png = concatBytes([
+    Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlibSync(raw)),
+    chunk('IEND', new Uint8Array()),
+  ]);
   return pngDataUrl(png);
 }
 
@@ -81,5 +98,7 @@ export function smallestRequest(m: PackHeader): TaskRequest {
   r = firstValid(r, m, 'frames', counts(m.limits.maxFrames, m.latent.temporalCompression));
   r = firstValid(r, m, 'steps', counts(m.limits.maxSteps, 1));
   const size = parseResolution(r.resolution) ?? { width: 1, height: 1 };
-  return m.pipeline === 'i2v-flow-dit' ? { ...r, startImage: gradientPngDataUrl(size.width, size.height) } : r;
+  return m.pipeline === 'i2v-flow-dit'
+    ? { ...r, startImage: gradientPngDataUrl(size.width, size.height) }
+    : r;
 }

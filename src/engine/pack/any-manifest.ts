@@ -16,8 +16,11 @@ export function isMediaManifest(m: AnyManifest): m is SegmentManifest | MattingM
 
 /** Validates pack.json content of any pack; throws EngineError('invalid-manifest') listing every bad field. */
 export function parseAnyManifest(raw: unknown, source = 'pack.json'): AnyManifest {
-  const pipeline = typeof raw === 'object' && raw !== null ? (raw as { pipeline?: unknown }).pipeline : undefined;
-  return (MEDIA_PIPELINES as readonly unknown[]).includes(pipeline) ? parseMediaManifest(raw, source) : parseManifest(raw, source);
+  const pipeline =
+    typeof raw === 'object' && raw !== null ? (raw as { pipeline?: unknown }).pipeline : undefined;
+  return (MEDIA_PIPELINES as readonly unknown[]).includes(pipeline)
+    ? parseMediaManifest(raw, source)
+    : parseManifest(raw, source);
 }
 
 /** Parses pack.json text of any pack, turning a JSON syntax error into the same named error. */

@@ -84,7 +84,12 @@ export interface RoleSet {
 const MAX_REPEAT = 512;
 
 /** A file name inside the pack: relative, no `..`, no backslashes. */
-export function checkPackPath(e: FieldErrors, v: unknown, path: string, optional = false): string | undefined {
+export function checkPackPath(
+  e: FieldErrors,
+  v: unknown,
+  path: string,
+  optional = false,
+): string | undefined {
   const file = e.string(v, path, { optional });
   if (file !== undefined && (file.split('/').includes('..') || file.startsWith('/') || file.includes('\\'))) {
     e.add(path, 'must be a file name inside the pack');
@@ -118,7 +123,10 @@ function checkFileUrl(e: FieldErrors, v: unknown, path: string): string | undefi
   }
   const ok = url && isAllowedFetchUrl(url);
   if (!ok) {
-    e.add(path, `"${raw}" is not an absolute https: URL (http: is only allowed for localhost, 127.0.0.1 and [::1])`);
+    e.add(
+      path,
+      `"${raw}" is not an absolute https: URL (http: is only allowed for localhost, 127.0.0.1 and [::1])`,
+    );
     return undefined;
   }
   return raw;
@@ -129,14 +137,22 @@ function checkFileUrl(e: FieldErrors, v: unknown, path: string): string | undefi
  * with one entry per repeat (the files differ); copy `repeat.index` reads its own entry, and a
  * url string has its `{i}` expanded. A file with a url must pin both bytes and sha256.
  */
-function integrity(e: FieldErrors, o: Json, path: string, repeat?: Repeat, keys = { bytes: 'bytes', sha256: 'sha256', url: 'url' }): FileIntegrity {
+function integrity(
+  e: FieldErrors,
+  o: Json,
+  path: string,
+  repeat?: Repeat,
+  keys = { bytes: 'bytes', sha256: 'sha256', url: 'url' },
+): FileIntegrity {
   const pick = (which: 'bytes' | 'sha256' | 'url'): [unknown, string] => {
     const field = keys[which];
     const v = o[field];
     if (!Array.isArray(v)) return [v, `${path}.${field}`];
-    if (!repeat) e.add(`${path}.${field}`, 'a list is only allowed in a repeated stage (one entry per repeat)');
+    if (!repeat)
+      e.add(`${path}.${field}`, 'a list is only allowed in a repeated stage (one entry per repeat)');
     else if (v.length !== repeat.count) {
-      if (repeat.index === 0) e.add(`${path}.${field}`, `expected ${repeat.count} entries (one per repeat), got ${v.length}`);
+      if (repeat.index === 0)
+        e.add(`${path}.${field}`, `expected ${repeat.count} entries (one per repeat), got ${v.length}`);
     } else return [v[repeat.index], `${path}.${field}[${repeat.index}]`];
     return [undefined, ''];
   };
@@ -149,15 +165,31 @@ function integrity(e: FieldErrors, o: Json, path: string, repeat?: Repeat, keys 
   const checked = checkFileUrl(e, rawUrl, urlPath);
   const url = checked !== undefined && repeat ? expandIndex(checked, repeat.index) : checked;
   if (rawUrl !== undefined && (rawBytes === undefined || rawSha === undefined)) {
-    const lacking = [rawBytes === undefined ? keys.bytes : '', rawSha === undefined ? keys.sha256 : ''].filter(Boolean).join(' and ');
-    if (!repeat || repeat.index === 0) e.add(urlPath || `${path}.${keys.url}`, `a file downloaded from its own url must pin bytes and sha256 (add ${lacking})`);
+    const lacking = [rawBytes === undefined ? keys.bytes : '', rawSha === undefined ? keys.sha256 : '']
+      .filter(Boolean)
+      .join(' and ');
+    if (!repeat || repeat.index === 0)
+      e.add(
+        urlPath || `${path}.${keys.url}`,
+        `a file downloaded from its own url must pin bytes and sha256 (add ${lacking})`,
+      );
   }
-  return { ...(bytes !== undefined ? { bytes } : {}), ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}), ...(url !== undefined ? { url } : {}) };
+  return {
+    ...(bytes !== undefined ? { bytes } : {}),
+    ...(sha256 && /^[0-9a-f]{64}$/.test(sha256) ? { sha256 } : {}),
+    ...(url !== undefined ? { url } : {}),
+  };
 }
 
 /** Optional `bytes`/`sha256`/`url` of a non-graph file (tokenizer, embedding table); `prefix` names e.g. `scalesBytes`/`scalesSha256`/`scalesUrl`. */
 export function fileIntegrity(e: FieldErrors, o: Json, path: string, prefix = ''): FileIntegrity {
-  return integrity(e, o, path, undefined, prefix ? { bytes: `${prefix}Bytes`, sha256: `${prefix}Sha256`, url: `${prefix}Url` } : undefined);
+  return integrity(
+    e,
+    o,
+    path,
+    undefined,
+    prefix ? { bytes: `${prefix}Bytes`, sha256: `${prefix}Sha256`, url: `${prefix}Url` } : undefined,
+  );
 }
 
 /** The folder part of a pack path ("onnx/a.onnx" → "onnx/"). */
@@ -168,7 +200,9 @@ export function folderOf(file: string): string {
 
 /** Replaces `{i}` / `{i:2}` (zero-padded width) in a repeated stage's strings. */
 function expandIndex(template: string, i: number): string {
-  return template.replace(/\{i(?::(\d))?\}/g, (_, w: string | undefined) => String(i).padStart(Number(w ?? 0), '0'));
+  return template.replace(/\{i(?::(\d))?\}/g, (_, w: string | undefined) =>
+    String(i).padStart(Number(w ?? 0), '0'),
+  );
 }
 
 function stringMap(e: FieldErrors, v: unknown, path: string): Record<string, string> {
@@ -186,12 +220,18 @@ function graph(e: FieldErrors, c: Json, path: string, repeat?: Repeat): GraphSpe
   const sub = (s: string) => (repeat === undefined ? s : expandIndex(s, repeat.index));
   const rawFile = checkPackPath(e, c.file, `${path}.file`) ?? '';
   const file = sub(rawFile);
-  const externalData = (c.externalData === undefined ? [] : (e.array(c.externalData, `${path}.externalData`) ?? [])).map((x, i) => {
+  const externalData = (
+    c.externalData === undefined ? [] : (e.array(c.externalData, `${path}.externalData`) ?? [])
+  ).map((x, i) => {
     const at = `${path}.externalData[${i}]`;
     const o = e.object(x, at) ?? {};
     const dataPath = sub(checkPackPath(e, o.path, `${at}.path`) ?? '');
     const inPack = checkPackPath(e, o.file, `${at}.file`, true);
-    return { path: dataPath, file: inPack ? sub(inPack) : folderOf(file) + dataPath, ...integrity(e, o, at, repeat) };
+    return {
+      path: dataPath,
+      file: inPack ? sub(inPack) : folderOf(file) + dataPath,
+      ...integrity(e, o, at, repeat),
+    };
   });
   let freeDimensions: Record<string, number> | undefined;
   if (c.freeDimensions !== undefined) {
@@ -201,7 +241,12 @@ function graph(e: FieldErrors, c: Json, path: string, repeat?: Repeat): GraphSpe
       if (n !== undefined) freeDimensions[k] = n;
     }
   }
-  return { file, ...integrity(e, c, path, repeat), externalData, ...(freeDimensions ? { freeDimensions } : {}) };
+  return {
+    file,
+    ...integrity(e, c, path, repeat),
+    externalData,
+    ...(freeDimensions ? { freeDimensions } : {}),
+  };
 }
 
 function stages(e: FieldErrors, v: unknown, path: string): StageSpec[] {
@@ -210,12 +255,20 @@ function stages(e: FieldErrors, v: unknown, path: string): StageSpec[] {
   return list.flatMap((s, i) => {
     const at = `${path}[${i}]`;
     const o = e.object(s, at) ?? {};
-    const repeat = o.repeat === undefined ? undefined : e.number(o.repeat, `${at}.repeat`, { min: 1, max: MAX_REPEAT, integer: true });
-    const one = (r?: Repeat): StageSpec => ({ ...graph(e, o, at, r), feeds: stringMap(e, o.feeds, `${at}.feeds`), emits: stringMap(e, o.emits, `${at}.emits`) });
+    const repeat =
+      o.repeat === undefined
+        ? undefined
+        : e.number(o.repeat, `${at}.repeat`, { min: 1, max: MAX_REPEAT, integer: true });
+    const one = (r?: Repeat): StageSpec => ({
+      ...graph(e, o, at, r),
+      feeds: stringMap(e, o.feeds, `${at}.feeds`),
+      emits: stringMap(e, o.emits, `${at}.emits`),
+    });
     if (repeat === undefined) return [one()];
     const first = one({ index: 0, count: repeat });
     const rest = Array.from({ length: repeat - 1 }, (_, k) => one({ index: k + 1, count: repeat }));
-    if (rest.length && rest[0]?.file === first.file) e.add(`${at}.file`, 'a repeated stage needs {i} in its file name');
+    if (rest.length && rest[0]?.file === first.file)
+      e.add(`${at}.file`, 'a repeated stage needs {i} in its file name');
     return [first, ...rest];
   });
 }
@@ -227,13 +280,20 @@ function constants(e: FieldErrors, v: unknown, path: string): Record<string, Der
     const o = e.object(raw, `${path}.${name}`) ?? {};
     const slot = e.string(o.slot, `${path}.${name}.slot`);
     const axis = e.number(o.axis, `${path}.${name}.axis`, { min: 0, max: 7, integer: true });
-    const divide = e.number(o.divide, `${path}.${name}.divide`, { min: 1, integer: true, optional: true }) ?? 1;
+    const divide =
+      e.number(o.divide, `${path}.${name}.divide`, { min: 1, integer: true, optional: true }) ?? 1;
     if (slot && axis !== undefined) out[name] = { slot, axis, divide };
   }
   return out;
 }
 
-function roleMap(e: FieldErrors, v: unknown, path: string, required: readonly string[], optional: readonly string[] = []): Record<string, string> {
+function roleMap(
+  e: FieldErrors,
+  v: unknown,
+  path: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, string> {
   const obj = e.object(v, path) ?? {};
   const out: Record<string, string> = {};
   for (const role of required) {
@@ -245,7 +305,8 @@ function roleMap(e: FieldErrors, v: unknown, path: string, required: readonly st
     if (name) out[role] = name;
   }
   for (const key of Object.keys(obj)) {
-    if (!required.includes(key) && !optional.includes(key)) e.add(`${path}.${key}`, `unknown role. Should be one of: ${[...required, ...optional].join(', ')}`);
+    if (!required.includes(key) && !optional.includes(key))
+      e.add(`${path}.${key}`, `unknown role. Should be one of: ${[...required, ...optional].join(', ')}`);
   }
   return out;
 }
@@ -260,9 +321,11 @@ export function parseComponent(e: FieldErrors, v: unknown, path: string, roles: 
     ...base,
     inputs: roleMap(e, c.inputs, `${path}.inputs`, roles.inputs, roles.optionalInputs),
     outputs: roleMap(e, c.outputs, `${path}.outputs`, roles.outputs, roles.optionalOutputs),
-    dtype: (e.string(c.dtype, `${path}.dtype`, { oneOf: FLOAT_TYPES, optional: true }) ?? 'float32') as FloatType,
+    dtype: (e.string(c.dtype, `${path}.dtype`, { oneOf: FLOAT_TYPES, optional: true }) ??
+      'float32') as FloatType,
   };
-  const compute = e.string(c.compute, `${path}.compute`, { oneOf: FLOAT_TYPES, optional: true }) as FloatType | undefined;
+  const compute = e.string(c.compute, `${path}.compute`, { oneOf: FLOAT_TYPES, optional: true }) as
+    FloatType | undefined;
   if (compute) spec.compute = compute;
   if (chained) {
     spec.stages = stages(e, c.stages, `${path}.stages`);
@@ -272,9 +335,15 @@ export function parseComponent(e: FieldErrors, v: unknown, path: string, roles: 
   const consts = constants(e, c.constants, `${path}.constants`);
   if (consts) spec.constants = consts;
   if (c.ifDeclared !== undefined) {
-    const roles = (e.array(c.ifDeclared, `${path}.ifDeclared`) ?? []).map((r, i) => e.string(r, `${path}.ifDeclared[${i}]`) ?? '');
+    const roles = (e.array(c.ifDeclared, `${path}.ifDeclared`) ?? []).map(
+      (r, i) => e.string(r, `${path}.ifDeclared[${i}]`) ?? '',
+    );
     roles.forEach((r, i) => {
-      if (r && spec.inputs[r] === undefined) e.add(`${path}.ifDeclared[${i}]`, `"${r}" is not one of this component's mapped input roles (${Object.keys(spec.inputs).join(', ')})`);
+      if (r && spec.inputs[r] === undefined)
+        e.add(
+          `${path}.ifDeclared[${i}]`,
+          `"${r}" is not one of this component's mapped input roles (${Object.keys(spec.inputs).join(', ')})`,
+        );
     });
     spec.ifDeclared = roles.filter((r) => r && spec.inputs[r] !== undefined);
   }
@@ -287,6 +356,8 @@ export function needsShaderF16(components: Record<string, ComponentSpec | undefi
 }
 
 /** The graphs a component consists of (itself, or its stages). */
-export function componentGraphs(c: ComponentSpec): (GraphSpec & { feeds?: Record<string, string>; emits?: Record<string, string> })[] {
+export function componentGraphs(
+  c: ComponentSpec,
+): (GraphSpec & { feeds?: Record<string, string>; emits?: Record<string, string> })[] {
   return c.stages ?? [c];
 }

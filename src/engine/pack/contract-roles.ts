@@ -30,24 +30,42 @@ type Shape = [type: string, rank: number | undefined, why: string];
  * an fp16 component's dtype at the boundary (component-runner.ts toDtype, media-pack.ts runRoles).
  */
 function fed(c: ComponentSpec, [built, rank, why]: Shape): RoleExpect {
-  if (built === 'float32' && c.dtype === 'float16') return { type: 'float16', ...(rank !== undefined ? { rank } : {}), why: why === 'dtype' ? 'dtype' : `${why}, converted to dtype float16` };
+  if (built === 'float32' && c.dtype === 'float16')
+    return {
+      type: 'float16',
+      ...(rank !== undefined ? { rank } : {}),
+      why: why === 'dtype' ? 'dtype' : `${why}, converted to dtype float16`,
+    };
   return { type: built, ...(rank !== undefined ? { rank } : {}), why };
 }
 
 /** Float roles: fed in float32 (converted to the dtype), read back in the dtype. */
 const float = (rank?: number): Shape => ['float32', rank, 'dtype'];
 
-function expectOf(c: ComponentSpec, inputs: Record<string, Shape>, outputs: Record<string, number | undefined>): ComponentExpect {
+function expectOf(
+  c: ComponentSpec,
+  inputs: Record<string, Shape>,
+  outputs: Record<string, number | undefined>,
+): ComponentExpect {
   return {
     inputs: Object.fromEntries(Object.entries(inputs).map(([role, s]) => [role, fed(c, s)])),
-    outputs: Object.fromEntries(Object.entries(outputs).map(([role, rank]) => [role, { type: c.dtype, ...(rank !== undefined ? { rank } : {}), why: 'dtype' }])),
+    outputs: Object.fromEntries(
+      Object.entries(outputs).map(([role, rank]) => [
+        role,
+        { type: c.dtype, ...(rank !== undefined ? { rank } : {}), why: 'dtype' },
+      ]),
+    ),
   };
 }
 
 const layoutRank = (layout: string) => (layout === 'NCHW' ? 4 : 5);
 
 /** A text encoder fed by `tokenizer` (`tokenizer` or `tokenizer2`); `pooled` is SDXL's `text_embeds` [1, D]. */
-function textEncoder(te: TextEncoderSpec, t: TokenizerSpec, which: 'tokenizer' | 'tokenizer2'): ComponentExpect {
+function textEncoder(
+  te: TextEncoderSpec,
+  t: TokenizerSpec,
+  which: 'tokenizer' | 'tokenizer2',
+): ComponentExpect {
   return expectOf(
     te,
     {
@@ -60,21 +78,49 @@ function textEncoder(te: TextEncoderSpec, t: TokenizerSpec, which: 'tokenizer' |
 }
 
 function generation(m: PackManifest): Record<string, ComponentExpect> {
-  const { textEncoder: te, textEncoder2: te2, transformer: tr, vaeDecoder: vd, vaeEncoder: ve, schedulerStep: ss, vaePreProcess: pp } = m.components;
+  const {
+    textEncoder: te,
+    textEncoder2: te2,
+    transformer: tr,
+    vaeDecoder: vd,
+    vaeEncoder: ve,
+    schedulerStep: ss,
+    vaePreProcess: pp,
+  } = m.components;
   const denoise = layoutRank(tr.latentLayout);
   const out: Record<string, ComponentExpect> = {
     textEncoder: textEncoder(te, m.tokenizer, 'tokenizer'),
     transformer: expectOf(
       tr,
-      { latents: float(denoise), timestep: [tr.timestepType, tr.timestepShape === 'per-token' ? 2 : 1, `timestepType ${tr.timestepType}, timestepShape ${tr.timestepShape}`], context: float(3), textEmbeds: float(2), timeIds: float(2) },
+      {
+        latents: float(denoise),
+        timestep: [
+          tr.timestepType,
+          tr.timestepShape === 'per-token' ? 2 : 1,
+          `timestepType ${tr.timestepType}, timestepShape ${tr.timestepShape}`,
+        ],
+        context: float(3),
+        textEmbeds: float(2),
+        timeIds: float(2),
+      },
       { prediction: undefined },
     ),
-    vaeDecoder: expectOf(vd, { latents: float(layoutRank(vd.inputLayout)) }, { frames: layoutRank(vd.outputLayout) }),
+    vaeDecoder: expectOf(
+      vd,
+      { latents: float(layoutRank(vd.inputLayout)) },
+      { frames: layoutRank(vd.outputLayout) },
+    ),
   };
   if (te2 && m.tokenizer2) out.textEncoder2 = textEncoder(te2, m.tokenizer2, 'tokenizer2');
   if (ve) out.vaeEncoder = expectOf(ve, { image: float(layoutRank(ve.imageLayout)) }, { latents: undefined });
-  if (ss) out.schedulerStep = expectOf(ss, { noisePred: float(), latents: float(denoise), stepInfo: ['float32', 1, 'step_info [i, steps]'] }, { latents: denoise });
-  if (pp) out.vaePreProcess = expectOf(pp, { latents: float(denoise) }, { latents: layoutRank(vd.inputLayout) });
+  if (ss)
+    out.schedulerStep = expectOf(
+      ss,
+      { noisePred: float(), latents: float(denoise), stepInfo: ['float32', 1, 'step_info [i, steps]'] },
+      { latents: denoise },
+    );
+  if (pp)
+    out.vaePreProcess = expectOf(pp, { latents: float(denoise) }, { latents: layoutRank(vd.inputLayout) });
   return out;
 }
 
@@ -84,7 +130,18 @@ function segment(m: SegmentManifest): Record<string, ComponentExpect> {
     encoder: expectOf(encoder, { image: float(4) }, { embeddings: 4 }),
     decoder: expectOf(
       decoder,
-      { embeddings: float(4), pointCoords: float(3), pointLabels: float(2), maskInput: float(4), hasMaskInput: float(1), origImSize: ['float32', m.segment.origImSize === 'shape' ? 2 : 1, `origImSize "${m.segment.origImSize}"`] },
+      {
+        embeddings: float(4),
+        pointCoords: float(3),
+        pointLabels: float(2),
+        maskInput: float(4),
+        hasMaskInput: float(1),
+        origImSize: [
+          'float32',
+          m.segment.origImSize === 'shape' ? 2 : 1,
+          `origImSize "${m.segment.origImSize}"`,
+        ],
+      },
       { masks: 4, iouPredictions: 2, lowResMasks: 4 },
     ),
   };
@@ -95,9 +152,31 @@ function matting(m: MattingManifest): Record<string, ComponentExpect> {
   const { imageKey, maskMemory, firstFrameRefine, propagate } = m.components;
   const features = { f16: float(), f8: float(), f4: float(), f2: float(), f1: float(), pixFeat: float() };
   return {
-    imageKey: expectOf(imageKey, { image: float(4) }, { f16: undefined, f8: undefined, f4: undefined, f2: undefined, f1: undefined, pixFeat: undefined, key: undefined, shrinkage: undefined, selection: undefined }),
-    maskMemory: expectOf(maskMemory, { image: float(4), mask: float(4), sensory: float(5), pixFeat: float() }, { mskValue: 5, newSensory: 5, objMemory: undefined }),
-    firstFrameRefine: expectOf(firstFrameRefine, { ...features, lastMskValue: float(5), objMemory: float(), sensory: float(5), lastMask: float(4) }, { prob: 4, newSensory: 5, logits: 4 }),
+    imageKey: expectOf(
+      imageKey,
+      { image: float(4) },
+      {
+        f16: undefined,
+        f8: undefined,
+        f4: undefined,
+        f2: undefined,
+        f1: undefined,
+        pixFeat: undefined,
+        key: undefined,
+        shrinkage: undefined,
+        selection: undefined,
+      },
+    ),
+    maskMemory: expectOf(
+      maskMemory,
+      { image: float(4), mask: float(4), sensory: float(5), pixFeat: float() },
+      { mskValue: 5, newSensory: 5, objMemory: undefined },
+    ),
+    firstFrameRefine: expectOf(
+      firstFrameRefine,
+      { ...features, lastMskValue: float(5), objMemory: float(), sensory: float(5), lastMask: float(4) },
+      { prob: 4, newSensory: 5, logits: 4 },
+    ),
     propagate: expectOf(
       propagate,
       {

@@ -39,13 +39,21 @@ function memoryNote(gib: number): string {
  * (whose own notes say what it counts).
  */
 export function peakGpuBytes(req: PackRequirements, plan?: MemoryPlan): number {
-  return plan && plan.unsized.length === 0 && req.workingBytes !== undefined ? plan.peakBytes + req.workingBytes : req.peakGpuBytes;
+  return plan && plan.unsized.length === 0 && req.workingBytes !== undefined
+    ? plan.peakBytes + req.workingBytes
+    : req.peakGpuBytes;
 }
 
 /** Whether the verdict's GPU peak comes from the plan (see peakGpuBytes). */
-const fromPlan = (req: PackRequirements | undefined, plan: MemoryPlan | undefined): plan is MemoryPlan => !!plan && !plan.unsized.length && req?.workingBytes !== undefined;
+const fromPlan = (req: PackRequirements | undefined, plan: MemoryPlan | undefined): plan is MemoryPlan =>
+  !!plan && !plan.unsized.length && req?.workingBytes !== undefined;
 
-const PHASE_NAMES: Record<MemoryPlan['peakPhase'], string> = { 'encode-text': 'text encoding', 'encode-image': 'start-image encoding', denoise: 'denoising', decode: 'decoding' };
+const PHASE_NAMES: Record<MemoryPlan['peakPhase'], string> = {
+  'encode-text': 'text encoding',
+  'encode-image': 'start-image encoding',
+  denoise: 'denoising',
+  decode: 'decoding',
+};
 
 /** "(while denoising; sessions run one phase at a time when the whole pack, 6.02 GB, is over the GPU memory budget)". */
 function phaseNote(req: PackRequirements | undefined, plan: MemoryPlan | undefined): string {
@@ -54,9 +62,19 @@ function phaseNote(req: PackRequirements | undefined, plan: MemoryPlan | undefin
 }
 
 /** Whether `entry` can run here; bundled demo packs always fit (they fall back to the CPU). `plan`: the memory plan of its pack.json. */
-export function fitVerdict(entry: RegistryEntry, caps: Capabilities, device: DeviceFacts, plan?: MemoryPlan): FitVerdict {
+export function fitVerdict(
+  entry: RegistryEntry,
+  caps: Capabilities,
+  device: DeviceFacts,
+  plan?: MemoryPlan,
+): FitVerdict {
   if (!entry.remote) {
-    return { level: 'fits', reasons: [entry.demo ? 'Bundled demo pack: tiny, runs on WebGPU or on the CPU.' : 'Bundled with the app.'] };
+    return {
+      level: 'fits',
+      reasons: [
+        entry.demo ? 'Bundled demo pack: tiny, runs on WebGPU or on the CPU.' : 'Bundled with the app.',
+      ],
+    };
   }
   const req = entry.requirements;
   const blocking: string[] = [];
@@ -64,9 +82,12 @@ export function fitVerdict(entry: RegistryEntry, caps: Capabilities, device: Dev
 
   if (!caps.webgpu) blocking.push('Needs WebGPU, which this browser does not provide.');
   else if (req) {
-    if (req.shaderF16 && !caps.shaderF16) blocking.push('Needs the WebGPU shader-f16 feature, which this GPU lacks.');
+    if (req.shaderF16 && !caps.shaderF16)
+      blocking.push('Needs the WebGPU shader-f16 feature, which this GPU lacks.');
     if (req.largestBufferBytes > caps.maxBufferSize) {
-      blocking.push(`Needs a single GPU buffer of ${formatSize(req.largestBufferBytes)}, but this GPU allows at most ${formatSize(caps.maxBufferSize)} per buffer.`);
+      blocking.push(
+        `Needs a single GPU buffer of ${formatSize(req.largestBufferBytes)}, but this GPU allows at most ${formatSize(caps.maxBufferSize)} per buffer.`,
+      );
     }
   }
 
@@ -75,23 +96,40 @@ export function fitVerdict(entry: RegistryEntry, caps: Capabilities, device: Dev
   else {
     const total = `${entry.bytesApprox || entry.unknownSizes ? 'at least about ' : ''}${formatSize(entry.bytes)}`;
     if (device.storageFreeBytes !== undefined && entry.bytes > device.storageFreeBytes) {
-      blocking.push(`The download (${total}) is larger than the free browser storage (${formatSize(Math.max(0, device.storageFreeBytes))}).`);
+      blocking.push(
+        `The download (${total}) is larger than the free browser storage (${formatSize(Math.max(0, device.storageFreeBytes))}).`,
+      );
     }
-    if (entry.unknownSizes) doubts.push(`${entry.unknownSizes} of its ${entry.files.length} files have no published size, so the download is more than ${formatSize(entry.bytes)}.`);
+    if (entry.unknownSizes)
+      doubts.push(
+        `${entry.unknownSizes} of its ${entry.files.length} files have no published size, so the download is more than ${formatSize(entry.bytes)}.`,
+      );
   }
 
   if (!req) doubts.push('It does not say how much memory it needs.');
   else if (device.memoryGiB !== undefined) {
     const memory = device.memoryGiB * GIB;
-    if (req.peakCpuBytes > memory) doubts.push(`Needs about ${formatSize(req.peakCpuBytes)} of memory at its peak, and ${memoryNote(device.memoryGiB)}.`);
+    if (req.peakCpuBytes > memory)
+      doubts.push(
+        `Needs about ${formatSize(req.peakCpuBytes)} of memory at its peak, and ${memoryNote(device.memoryGiB)}.`,
+      );
     const gpu = peakGpuBytes(req, plan);
     if (gpu > memory) {
-      doubts.push(`Needs about ${formatSize(gpu)} of GPU memory at its peak${phaseNote(req, plan)}, and ${memoryNote(device.memoryGiB)}; a GPU with enough memory of its own may still run it.`);
+      doubts.push(
+        `Needs about ${formatSize(gpu)} of GPU memory at its peak${phaseNote(req, plan)}, and ${memoryNote(device.memoryGiB)}; a GPU with enough memory of its own may still run it.`,
+      );
     }
   }
 
   if (blocking.length) return { level: 'does-not-fit', reasons: [...blocking, ...doubts] };
   if (doubts.length) return { level: 'may-not-fit', reasons: doubts };
-  const memory = req ? ` Peak use is about ${formatSize(peakGpuBytes(req, plan))} of GPU memory${phaseNote(req, plan)} and ${formatSize(req.peakCpuBytes)} of memory.` : '';
-  return { level: 'fits', reasons: [`This GPU has what it needs (WebGPU${req?.shaderF16 ? ' with shader-f16' : ''}, buffers up to ${formatSize(caps.maxBufferSize)}).${memory}`] };
+  const memory = req
+    ? ` Peak use is about ${formatSize(peakGpuBytes(req, plan))} of GPU memory${phaseNote(req, plan)} and ${formatSize(req.peakCpuBytes)} of memory.`
+    : '';
+  return {
+    level: 'fits',
+    reasons: [
+      `This GPU has what it needs (WebGPU${req?.shaderF16 ? ' with shader-f16' : ''}, buffers up to ${formatSize(caps.maxBufferSize)}).${memory}`,
+    ],
+  };
 }

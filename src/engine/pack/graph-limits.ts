@@ -30,7 +30,12 @@ const AXES: Record<string, { b: number; c: number; t?: number; h: number; w: num
   NCHW: { b: 0, c: 1, h: 2, w: 3 },
 };
 
-const LABELS: Record<string, string> = { vaeDecoder: 'VAE decoder', transformer: 'transformer', schedulerStep: 'scheduler step graph', vaePreProcess: 'VAE pre-process graph' };
+const LABELS: Record<string, string> = {
+  vaeDecoder: 'VAE decoder',
+  transformer: 'transformer',
+  schedulerStep: 'scheduler step graph',
+  vaePreProcess: 'VAE pre-process graph',
+};
 /** "its VAE decoder (onnx/vae.onnx)": how a limit's reason names the graph. */
 const its = (t: RoleTensor) => `its ${LABELS[t.component] ?? t.component} (${t.file})`;
 
@@ -45,7 +50,8 @@ function latentLayout(m: PackManifest, t: RoleTensor): string | undefined {
   const { transformer, vaeDecoder } = m.components;
   if (t.role !== 'latents') return undefined;
   if (t.component === 'vaeDecoder') return vaeDecoder.inputLayout;
-  if (['transformer', 'schedulerStep', 'vaePreProcess'].includes(t.component)) return transformer.latentLayout;
+  if (['transformer', 'schedulerStep', 'vaePreProcess'].includes(t.component))
+    return transformer.latentLayout;
   return undefined;
 }
 
@@ -60,14 +66,26 @@ function generationLimits(m: PackManifest, tensors: RoleTensor[]): LimitsResult 
     const layout = latentLayout(m, t);
     const ax = layout ? AXES[layout] : undefined;
     if (ax && dims.length === (ax.t === undefined ? 4 : 5)) {
-      if (fixed(dims[ax.b]) && dims[ax.b] !== 1) problems.push(`${at(t)} fixes batch ${dims[ax.b]}; WebGP runs batch 1. Re-export the graph with batch 1 or a symbolic batch`);
-      if (fixed(dims[ax.c]) && dims[ax.c] !== channels) problems.push(`${at(t)}: pack.json says latent.channels ${channels}, the graph fixes ${dims[ax.c]} channels`);
+      if (fixed(dims[ax.b]) && dims[ax.b] !== 1)
+        problems.push(
+          `${at(t)} fixes batch ${dims[ax.b]}; WebGP runs batch 1. Re-export the graph with batch 1 or a symbolic batch`,
+        );
+      if (fixed(dims[ax.c]) && dims[ax.c] !== channels)
+        problems.push(
+          `${at(t)}: pack.json says latent.channels ${channels}, the graph fixes ${dims[ax.c]} channels`,
+        );
       const T = ax.t === undefined ? undefined : dims[ax.t];
       if (fixed(T)) {
         const count = tc * (T - 1) + 1;
         const counts = (frames?.counts ?? m.limits.frames ?? [count]).filter((n) => n === count);
-        if (!counts.length) problems.push(`${at(t)} is exported for ${latentFrames(T)} (${count} frames), ${frames ? `but ${frames.reason}` : `which limits.frames (${m.limits.frames?.join(', ')}) rules out`}`);
-        else if (count > m.limits.maxFrames) problems.push(`${at(t)} is exported for ${latentFrames(T)} (${count} frames), above limits.maxFrames (${m.limits.maxFrames})`);
+        if (!counts.length)
+          problems.push(
+            `${at(t)} is exported for ${latentFrames(T)} (${count} frames), ${frames ? `but ${frames.reason}` : `which limits.frames (${m.limits.frames?.join(', ')}) rules out`}`,
+          );
+        else if (count > m.limits.maxFrames)
+          problems.push(
+            `${at(t)} is exported for ${latentFrames(T)} (${count} frames), above limits.maxFrames (${m.limits.maxFrames})`,
+          );
         else frames = { counts, reason: `${its(t)} is exported for ${latentFrames(T)}` };
       }
       const [h, w] = [dims[ax.h], dims[ax.w]];
@@ -77,7 +95,10 @@ function generationLimits(m: PackManifest, tensors: RoleTensor[]): LimitsResult 
           return s && (!fixed(h) || s.height === h * sc) && (!fixed(w) || s.width === w * sc);
         });
         const size = `${fixed(w) ? w * sc : 'any'}×${fixed(h) ? h * sc : 'any'} px`;
-        if (!fits.length) problems.push(`${at(t)} is exported for ${size} (latent ${fixed(w) ? w : '?'}×${fixed(h) ? h : '?'}), which no resolution in limits.resolutions (${m.limits.resolutions.join(', ')}) has`);
+        if (!fits.length)
+          problems.push(
+            `${at(t)} is exported for ${size} (latent ${fixed(w) ? w : '?'}×${fixed(h) ? h : '?'}), which no resolution in limits.resolutions (${m.limits.resolutions.join(', ')}) has`,
+          );
         else if (fits.length < resolutions.length) {
           resolutions = fits;
           resReason = `${its(t)} is exported for ${size}`;
@@ -86,28 +107,47 @@ function generationLimits(m: PackManifest, tensors: RoleTensor[]): LimitsResult 
     }
     if (t.component === 'textEncoder' && ['inputIds', 'attentionMask', 'inputsEmbeds'].includes(t.role)) {
       const s = t.role === 'attentionMask' ? dims[dims.length - 1] : dims[1];
-      if (fixed(s) && m.tokenizer.padding !== 'max-length') problems.push(`${at(t)} fixes the text length at ${s}, but tokenizer.padding "none" feeds only the prompt's tokens. Set padding "max-length" and maxLength ${s}`);
-      else if (fixed(s) && s !== m.tokenizer.maxLength) problems.push(`${at(t)}: pack.json pads text to tokenizer.maxLength ${m.tokenizer.maxLength}, the graph fixes the text length at ${s}`);
+      if (fixed(s) && m.tokenizer.padding !== 'max-length')
+        problems.push(
+          `${at(t)} fixes the text length at ${s}, but tokenizer.padding "none" feeds only the prompt's tokens. Set padding "max-length" and maxLength ${s}`,
+        );
+      else if (fixed(s) && s !== m.tokenizer.maxLength)
+        problems.push(
+          `${at(t)}: pack.json pads text to tokenizer.maxLength ${m.tokenizer.maxLength}, the graph fixes the text length at ${s}`,
+        );
     }
   }
-  return { problems, limits: { ...(frames ? { frames } : {}), ...(resReason ? { resolutions: { list: resolutions, reason: resReason } } : {}) } };
+  return {
+    problems,
+    limits: {
+      ...(frames ? { frames } : {}),
+      ...(resReason ? { resolutions: { list: resolutions, reason: resReason } } : {}),
+    },
+  };
 }
 
 /** Video packs: a fixed frame size on the image inputs must be the manifest's. */
 function mediaLimits(m: SegmentManifest | MattingManifest, tensors: RoleTensor[]): LimitsResult {
   const problems: string[] = [];
-  const [want, field] = m.pipeline === 'segment-points' ? [[m.segment.inputSize, m.segment.inputSize], 'segment.inputSize'] : [[m.matting.height, m.matting.width], 'matting.height/width'];
+  const [want, field] =
+    m.pipeline === 'segment-points'
+      ? [[m.segment.inputSize, m.segment.inputSize], 'segment.inputSize']
+      : [[m.matting.height, m.matting.width], 'matting.height/width'];
   for (const t of tensors) {
-    if (!['image', 'mask', 'lastMask', 'lastPredMask'].includes(t.role) || t.tensor.dims.length !== 4) continue;
+    if (!['image', 'mask', 'lastMask', 'lastPredMask'].includes(t.role) || t.tensor.dims.length !== 4)
+      continue;
     const [h, w] = [t.tensor.dims[2], t.tensor.dims[3]];
-    if ((fixed(h) && h !== want[0]) || (fixed(w) && w !== want[1])) problems.push(`${at(t)}: pack.json says ${field} ${want[1]}×${want[0]}, the graph fixes ${w}×${h}`);
+    if ((fixed(h) && h !== want[0]) || (fixed(w) && w !== want[1]))
+      problems.push(`${at(t)}: pack.json says ${field} ${want[1]}×${want[0]}, the graph fixes ${w}×${h}`);
   }
   return { problems, limits: {} };
 }
 
 /** Contract errors and limits from the fixed dims of the tensors each role landed on. */
 export function graphLimits(m: AnyManifest, tensors: RoleTensor[]): LimitsResult {
-  return m.pipeline === 'segment-points' || m.pipeline === 'matting-memory' ? mediaLimits(m as SegmentManifest | MattingManifest, tensors) : generationLimits(m as PackManifest, tensors);
+  return m.pipeline === 'segment-points' || m.pipeline === 'matting-memory'
+    ? mediaLimits(m as SegmentManifest | MattingManifest, tensors)
+    : generationLimits(m as PackManifest, tensors);
 }
 
 /**
@@ -123,12 +163,14 @@ export function tightenLimits<T extends Record<string, unknown>>(raw: T, derived
     limits.frames = derived.frames.counts;
     limits.maxFrames = Math.max(...derived.frames.counts);
     reasons.frames = derived.frames.reason;
-    if (!derived.frames.counts.includes(defaults.frames as number)) defaults.frames = derived.frames.counts[0];
+    if (!derived.frames.counts.includes(defaults.frames as number))
+      defaults.frames = derived.frames.counts[0];
   }
   if (derived.resolutions) {
     limits.resolutions = derived.resolutions.list;
     reasons.resolution = derived.resolutions.reason;
-    if (!derived.resolutions.list.includes(defaults.resolution as string)) defaults.resolution = derived.resolutions.list[0];
+    if (!derived.resolutions.list.includes(defaults.resolution as string))
+      defaults.resolution = derived.resolutions.list[0];
   }
   return { ...raw, limits: { ...limits, reasons }, defaults };
 }

@@ -5,14 +5,33 @@
  * dry-run and the Models page read only this part). Documented in docs/pack-format.md.
  */
 import { EngineError } from '../errors';
-import { type ScheduleSpec, SIGMA_SPACINGS, type SigmaSpacing, type TimestepMap } from '../schedule/schedules';
+import {
+  type ScheduleSpec,
+  SIGMA_SPACINGS,
+  type SigmaSpacing,
+  type TimestepMap,
+} from '../schedule/schedules';
 import { SOLVER_NAMES } from '../schedule/solvers';
 import { FieldErrors, type Json } from './validate-helpers';
 
 export const PACK_SCHEMA = 'webgp.pack/1';
-export const PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet', 'segment-points', 'matting-memory'] as const;
+export const PIPELINES = [
+  't2v-flow-dit',
+  'i2v-flow-dit',
+  't2i-flow-dit',
+  't2i-eps-unet',
+  'segment-points',
+  'matting-memory',
+] as const;
 /** Pipelines this version of the engine can run. */
-export const RUNNABLE_PIPELINES = ['t2v-flow-dit', 'i2v-flow-dit', 't2i-flow-dit', 't2i-eps-unet', 'segment-points', 'matting-memory'] as const;
+export const RUNNABLE_PIPELINES = [
+  't2v-flow-dit',
+  'i2v-flow-dit',
+  't2i-flow-dit',
+  't2i-eps-unet',
+  'segment-points',
+  'matting-memory',
+] as const;
 /** Pipelines that work on a user's video rather than generate one (their pack.json: see media-manifest.ts). */
 export const MEDIA_PIPELINES = ['segment-points', 'matting-memory'] as const;
 /** Generation blocks a media pack may leave out; neutral values fill them. */
@@ -22,7 +41,11 @@ const MEDIA_HEADER_DEFAULTS = {
   limits: { maxFrames: 100_000, maxSteps: 1, resolutions: ['1x1'] },
 };
 export const SOLVERS = SOLVER_NAMES;
-export const TIMESTEP_SOURCES = ['sigma', 'one-minus-sigma', 'train-index'] as const satisfies readonly TimestepMap['from'][];
+export const TIMESTEP_SOURCES = [
+  'sigma',
+  'one-minus-sigma',
+  'train-index',
+] as const satisfies readonly TimestepMap['from'][];
 
 export type Pipeline = (typeof PIPELINES)[number];
 export type Solver = (typeof SOLVERS)[number];
@@ -126,12 +149,16 @@ function scheduler(e: FieldErrors, v: unknown, timestepScale: number): ScheduleS
   const s = e.object(v, 'scheduler') ?? {};
   const t = e.object(s.timestep, 'scheduler.timestep') ?? {};
   const forceLast = e.number(t.forceLast, 'scheduler.timestep.forceLast', { optional: true });
-  if (t.round !== undefined && typeof t.round !== 'boolean') e.add('scheduler.timestep.round', 'expected true or false');
+  if (t.round !== undefined && typeof t.round !== 'boolean')
+    e.add('scheduler.timestep.round', 'expected true or false');
   return {
-    spacing: (e.string(s.spacing, 'scheduler.spacing', { oneOf: SIGMA_SPACINGS }) ?? 'flow-linspace') as SigmaSpacing,
-    trainSteps: e.number(s.trainSteps, 'scheduler.trainSteps', { min: 1, max: 100_000, integer: true }) ?? 1000,
+    spacing: (e.string(s.spacing, 'scheduler.spacing', { oneOf: SIGMA_SPACINGS }) ??
+      'flow-linspace') as SigmaSpacing,
+    trainSteps:
+      e.number(s.trainSteps, 'scheduler.trainSteps', { min: 1, max: 100_000, integer: true }) ?? 1000,
     timestep: {
-      from: (e.string(t.from, 'scheduler.timestep.from', { oneOf: TIMESTEP_SOURCES }) ?? 'sigma') as TimestepMap['from'],
+      from: (e.string(t.from, 'scheduler.timestep.from', { oneOf: TIMESTEP_SOURCES }) ??
+        'sigma') as TimestepMap['from'],
       scale: e.number(t.scale, 'scheduler.timestep.scale', { min: 0 }) ?? 1,
       ...(t.round === true ? { round: true } : {}),
       ...(forceLast !== undefined ? { forceLast } : {}),
@@ -142,10 +169,15 @@ function scheduler(e: FieldErrors, v: unknown, timestepScale: number): ScheduleS
 const REASON_KEYS = ['frames', 'steps', 'shift', 'resolution'] as const;
 
 /** `limits.frames`, `minSteps`, `shift` and `reasons`, when given. */
-function optionalLimits(e: FieldErrors, lim: Json): Pick<PackLimits, 'frames' | 'minSteps' | 'shift' | 'reasons'> {
+function optionalLimits(
+  e: FieldErrors,
+  lim: Json,
+): Pick<PackLimits, 'frames' | 'minSteps' | 'shift' | 'reasons'> {
   const out: Pick<PackLimits, 'frames' | 'minSteps' | 'shift' | 'reasons'> = {};
   if (lim.frames !== undefined) {
-    const list = (e.array(lim.frames, 'limits.frames') ?? []).map((f, i) => e.number(f, `limits.frames[${i}]`, { min: 1, integer: true }));
+    const list = (e.array(lim.frames, 'limits.frames') ?? []).map((f, i) =>
+      e.number(f, `limits.frames[${i}]`, { min: 1, integer: true }),
+    );
     if (!list.length) e.add('limits.frames', 'must list at least one frame count');
     if (list.every((f) => f !== undefined)) out.frames = list as number[];
   }
@@ -157,7 +189,8 @@ function optionalLimits(e: FieldErrors, lim: Json): Pick<PackLimits, 'frames' | 
     const r = e.object(lim.reasons, 'limits.reasons') ?? {};
     const reasons: NonNullable<PackLimits['reasons']> = {};
     for (const [k, v] of Object.entries(r)) {
-      if (!(REASON_KEYS as readonly string[]).includes(k)) e.add(`limits.reasons.${k}`, `unknown limit. Should be one of: ${REASON_KEYS.join(', ')}`);
+      if (!(REASON_KEYS as readonly string[]).includes(k))
+        e.add(`limits.reasons.${k}`, `unknown limit. Should be one of: ${REASON_KEYS.join(', ')}`);
       else {
         const text = e.string(v, `limits.reasons.${k}`);
         if (text) reasons[k as (typeof REASON_KEYS)[number]] = text;
@@ -171,23 +204,33 @@ function optionalLimits(e: FieldErrors, lim: Json): Pick<PackLimits, 'frames' | 
 /** Defaults that the optional limits rule out, recorded in `e`. */
 function checkDefaultsAgainstLimits(e: FieldErrors, h: PackHeader): void {
   const { limits: l, defaults: d } = h;
-  if (l.frames && !l.frames.includes(d.frames)) e.add('defaults.frames', `${d.frames} is not in limits.frames (${l.frames.join(', ')})`);
-  if (l.frames?.some((f) => f > l.maxFrames)) e.add('limits.frames', `every count must be at most limits.maxFrames (${l.maxFrames})`);
-  if (l.minSteps !== undefined && l.minSteps > l.maxSteps) e.add('limits.minSteps', `must be at most limits.maxSteps (${l.maxSteps})`);
-  if (l.minSteps !== undefined && d.steps < l.minSteps) e.add('defaults.steps', `must be at least limits.minSteps (${l.minSteps})`);
-  if (l.shift !== undefined && d.shift !== l.shift) e.add('defaults.shift', `must equal limits.shift (${l.shift}): the shift is locked`);
+  if (l.frames && !l.frames.includes(d.frames))
+    e.add('defaults.frames', `${d.frames} is not in limits.frames (${l.frames.join(', ')})`);
+  if (l.frames?.some((f) => f > l.maxFrames))
+    e.add('limits.frames', `every count must be at most limits.maxFrames (${l.maxFrames})`);
+  if (l.minSteps !== undefined && l.minSteps > l.maxSteps)
+    e.add('limits.minSteps', `must be at most limits.maxSteps (${l.maxSteps})`);
+  if (l.minSteps !== undefined && d.steps < l.minSteps)
+    e.add('defaults.steps', `must be at least limits.minSteps (${l.minSteps})`);
+  if (l.shift !== undefined && d.shift !== l.shift)
+    e.add('defaults.shift', `must equal limits.shift (${l.shift}): the shift is locked`);
 }
 
 /** Reads the header fields of pack.json content into `e` (errors recorded, not thrown). */
 export function readHeader(e: FieldErrors, raw: Json): PackHeader {
-  const m = (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline) ? { ...MEDIA_HEADER_DEFAULTS, ...raw } : raw;
+  const m = (MEDIA_PIPELINES as readonly unknown[]).includes(raw.pipeline)
+    ? { ...MEDIA_HEADER_DEFAULTS, ...raw }
+    : raw;
   if (m.schema !== PACK_SCHEMA) e.add('schema', `expected "${PACK_SCHEMA}"`);
   const latent = e.object(m.latent, 'latent') ?? {};
   const d = e.object(m.defaults, 'defaults') ?? {};
   const lim = e.object(m.limits, 'limits') ?? {};
-  const resolutions = (e.array(lim.resolutions, 'limits.resolutions') ?? []).map((r, i) => e.string(r, `limits.resolutions[${i}]`) ?? '');
+  const resolutions = (e.array(lim.resolutions, 'limits.resolutions') ?? []).map(
+    (r, i) => e.string(r, `limits.resolutions[${i}]`) ?? '',
+  );
   resolutions.forEach((r, i) => {
-    if (r && !parseResolution(r)) e.add(`limits.resolutions[${i}]`, 'expected "WIDTHxHEIGHT", e.g. "256x256"');
+    if (r && !parseResolution(r))
+      e.add(`limits.resolutions[${i}]`, 'expected "WIDTHxHEIGHT", e.g. "256x256"');
   });
   if (resolutions.length === 0) e.add('limits.resolutions', 'must list at least one resolution');
   const channels = e.number(latent.channels, 'latent.channels', { min: 1, integer: true });
@@ -204,8 +247,10 @@ export function readHeader(e: FieldErrors, raw: Json): PackHeader {
     pipeline: (e.string(m.pipeline, 'pipeline', { oneOf: PIPELINES }) ?? 't2v-flow-dit') as Pipeline,
     latent: {
       channels: channels ?? 1,
-      temporalCompression: e.number(latent.temporalCompression, 'latent.temporalCompression', { min: 1, integer: true }) ?? 1,
-      spatialCompression: e.number(latent.spatialCompression, 'latent.spatialCompression', { min: 1, integer: true }) ?? 1,
+      temporalCompression:
+        e.number(latent.temporalCompression, 'latent.temporalCompression', { min: 1, integer: true }) ?? 1,
+      spatialCompression:
+        e.number(latent.spatialCompression, 'latent.spatialCompression', { min: 1, integer: true }) ?? 1,
     },
     timestepScale,
     scheduler: scheduler(e, m.scheduler, timestepScale),
@@ -237,7 +282,11 @@ export function readHeader(e: FieldErrors, raw: Json): PackHeader {
 /** Throws EngineError('invalid-manifest') listing every recorded problem (field → message in `fields`). */
 export function throwIfInvalid(e: FieldErrors, source: string): void {
   if (!e.list.length) return;
-  throw new EngineError('invalid-manifest', `Invalid ${source}: ${e.list.join('; ')}.`, Object.fromEntries(e.list.map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)])));
+  throw new EngineError(
+    'invalid-manifest',
+    `Invalid ${source}: ${e.list.join('; ')}.`,
+    Object.fromEntries(e.list.map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)])),
+  );
 }
 
 /** Parses JSON text, turning a syntax error into the same named error. */
@@ -245,7 +294,10 @@ export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new EngineError('invalid-manifest', `Invalid ${source}: not valid JSON (${(err as Error).message}).`);
+    throw new EngineError(
+      'invalid-manifest',
+      `Invalid ${source}: not valid JSON (${(err as Error).message}).`,
+    );
   }
 }
 

@@ -48,14 +48,29 @@ const decoder = new TextDecoder();
 
 /** Reads and validates pack.json from a source. */
 export async function readManifest(source: PackSource): Promise<PackManifest> {
-  return parseManifestText(decoder.decode(await source.readBytes('pack.json')), `pack.json of ${source.label}`);
+  return parseManifestText(
+    decoder.decode(await source.readBytes('pack.json')),
+    `pack.json of ${source.label}`,
+  );
 }
 
 /** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
-const GPU_OUTPUTS: Record<ComponentName, boolean> = { textEncoder: true, textEncoder2: false, transformer: true, vaeDecoder: false, vaeEncoder: false, schedulerStep: true, vaePreProcess: true };
+const GPU_OUTPUTS: Record<ComponentName, boolean> = {
+  textEncoder: true,
+  textEncoder2: false,
+  transformer: true,
+  vaeDecoder: false,
+  vaeEncoder: false,
+  schedulerStep: true,
+  vaePreProcess: true,
+};
 
 /** Opens every component now, reporting load progress (resident mode). */
-async function openAll(present: [ComponentName, ComponentSpec][], open: (name: ComponentName, spec: ComponentSpec) => Promise<ComponentRunner>, onProgress?: ProgressCallback): Promise<PhasedComponents> {
+async function openAll(
+  present: [ComponentName, ComponentSpec][],
+  open: (name: ComponentName, spec: ComponentSpec) => Promise<ComponentRunner>,
+  onProgress?: ProgressCallback,
+): Promise<PhasedComponents> {
   const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
   let loaded = 0;
   const runners: Partial<Record<ComponentName, ComponentRunner>> = {};
@@ -78,28 +93,68 @@ async function openAll(present: [ComponentName, ComponentSpec][], open: (name: C
  * on WebGPU; false downloads every output to the CPU (the benchmark's round-trip baseline).
  * `residency` 'sequential' creates no component session here (see residency.ts).
  */
-export async function loadPack(source: PackSource, manifest: PackManifest, ort: OrtModule, backend: Backend, onProgress?: ProgressCallback, gpuResident = true, residency: Residency = 'resident'): Promise<LoadedPack> {
+export async function loadPack(
+  source: PackSource,
+  manifest: PackManifest,
+  ort: OrtModule,
+  backend: Backend,
+  onProgress?: ProgressCallback,
+  gpuResident = true,
+  residency: Residency = 'resident',
+): Promise<LoadedPack> {
   const present = presentComponents(manifest);
   const tokenizer = await readPackTokenizer(source, manifest.tokenizer);
   const tokenizer2 = manifest.tokenizer2 && (await readPackTokenizer(source, manifest.tokenizer2));
   const table = manifest.components.textEncoder.embedding;
   const embedding: EmbeddingTable | undefined = table ? await loadEmbeddingTable(source, table) : undefined;
   const expect = roleExpectations(manifest);
-  const open = (name: ComponentName, spec: ComponentSpec) => openComponent(ort, source, spec, backend, { gpuOutputs: GPU_OUTPUTS[name] && gpuResident, contract: { name, expect: expect[name] as ComponentExpect } });
-  const phased = residency === 'sequential' ? sequentialComponents(present, open) : await openAll(present, open, onProgress);
+  const open = (name: ComponentName, spec: ComponentSpec) =>
+    openComponent(ort, source, spec, backend, {
+      gpuOutputs: GPU_OUTPUTS[name] && gpuResident,
+      contract: { name, expect: expect[name] as ComponentExpect },
+    });
+  const phased =
+    residency === 'sequential'
+      ? sequentialComponents(present, open)
+      : await openAll(present, open, onProgress);
   const runners = phased.runners;
   const sessions: OrtSession[] = [];
   const releaseAll = () => Promise.all([phased.release(), ...sessions.map((s) => s.release())]);
   try {
-    for (const [label, model] of [['euler_cfg_step', eulerCfgStepModel()], ['scale', scaleModel()], ['blend', blendModel()], ['combine', combineModel()]] as const) {
-      sessions.push(await createGraphSession(ort, { graph: { file: `${label} (engine)`, externalData: [] }, bytes: model, externalData: [] }, backend, gpuResident));
+    for (const [label, model] of [
+      ['euler_cfg_step', eulerCfgStepModel()],
+      ['scale', scaleModel()],
+      ['blend', blendModel()],
+      ['combine', combineModel()],
+    ] as const) {
+      sessions.push(
+        await createGraphSession(
+          ort,
+          { graph: { file: `${label} (engine)`, externalData: [] }, bytes: model, externalData: [] },
+          backend,
+          gpuResident,
+        ),
+      );
     }
     const [step, scale, blend, combine] = sessions as [OrtSession, OrtSession, OrtSession, OrtSession];
     return {
       manifest,
       backend,
-      text: { runner: runners.textEncoder as ComponentRunner, tokenizer, tokenizerSpec: manifest.tokenizer, ...(embedding ? { embedding } : {}) },
-      ...(runners.textEncoder2 && tokenizer2 && manifest.tokenizer2 ? { text2: { runner: runners.textEncoder2, tokenizer: tokenizer2, tokenizerSpec: manifest.tokenizer2 } } : {}),
+      text: {
+        runner: runners.textEncoder as ComponentRunner,
+        tokenizer,
+        tokenizerSpec: manifest.tokenizer,
+        ...(embedding ? { embedding } : {}),
+      },
+      ...(runners.textEncoder2 && tokenizer2 && manifest.tokenizer2
+        ? {
+            text2: {
+              runner: runners.textEncoder2,
+              tokenizer: tokenizer2,
+              tokenizerSpec: manifest.tokenizer2,
+            },
+          }
+        : {}),
       components: runners,
       transformer: runners.transformer as ComponentRunner,
       vaeDecoder: runners.vaeDecoder as ComponentRunner,

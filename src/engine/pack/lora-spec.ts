@@ -66,22 +66,41 @@ function regexError(source: string): string | undefined {
 function parseRules(e: FieldErrors, v: unknown, path: string): LoraRule[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v) || !v.length) {
-    e.add(path, 'must be a non-empty list of rules ({ "prefix", "suffix", "regex", "file", "module", "match" })');
+    e.add(
+      path,
+      'must be a non-empty list of rules ({ "prefix", "suffix", "regex", "file", "module", "match" })',
+    );
     return undefined;
   }
   return v.map((raw, k) => {
     const at = `${path}[${k}]`;
     const x = e.object(raw, at) ?? {};
-    for (const key of Object.keys(x)) if (!RULE_KEYS.includes(key)) e.add(`${at}.${key}`, `unknown field. Should be one of: ${RULE_KEYS.join(', ')}`);
-    const match = (e.string(x.match, `${at}.match`, { optional: true, oneOf: ['initializer', 'node'] }) ?? 'initializer') as LoraRule['match'];
-    const [prefix, suffix, regex, file] = (['prefix', 'suffix', 'regex', 'file'] as const).map((f) => e.string(x[f], `${at}.${f}`, { optional: true }));
-    for (const [f, src] of [['regex', regex], ['file', file]] as const) {
+    for (const key of Object.keys(x))
+      if (!RULE_KEYS.includes(key))
+        e.add(`${at}.${key}`, `unknown field. Should be one of: ${RULE_KEYS.join(', ')}`);
+    const match = (e.string(x.match, `${at}.match`, { optional: true, oneOf: ['initializer', 'node'] }) ??
+      'initializer') as LoraRule['match'];
+    const [prefix, suffix, regex, file] = (['prefix', 'suffix', 'regex', 'file'] as const).map((f) =>
+      e.string(x[f], `${at}.${f}`, { optional: true }),
+    );
+    for (const [f, src] of [
+      ['regex', regex],
+      ['file', file],
+    ] as const) {
       const bad = src === undefined ? undefined : regexError(src);
       if (bad) e.add(`${at}.${f}`, bad);
     }
-    if (prefix === undefined && suffix === undefined && regex === undefined) e.add(at, 'needs at least one of prefix, suffix, regex');
+    if (prefix === undefined && suffix === undefined && regex === undefined)
+      e.add(at, 'needs at least one of prefix, suffix, regex');
     const module = e.string(x.module, `${at}.module`, { optional: true }) ?? '$&';
-    return { match, module, ...(prefix !== undefined ? { prefix } : {}), ...(suffix !== undefined ? { suffix } : {}), ...(regex !== undefined ? { regex } : {}), ...(file !== undefined ? { file } : {}) };
+    return {
+      match,
+      module,
+      ...(prefix !== undefined ? { prefix } : {}),
+      ...(suffix !== undefined ? { suffix } : {}),
+      ...(regex !== undefined ? { regex } : {}),
+      ...(file !== undefined ? { file } : {}),
+    };
   });
 }
 
@@ -90,11 +109,15 @@ export function parseLoraSpec(e: FieldErrors, v: unknown, path: string): LoraSpe
   if (v === undefined) return undefined;
   const o = e.object(v, path) ?? {};
   const family = e.string(o.family, `${path}.family`) ?? '';
-  for (const key of Object.keys(o)) if (!['family', 'targets', 'rules'].includes(key)) e.add(`${path}.${key}`, 'unknown field. Should be one of: family, targets, rules');
+  for (const key of Object.keys(o))
+    if (!['family', 'targets', 'rules'].includes(key))
+      e.add(`${path}.${key}`, 'unknown field. Should be one of: family, targets, rules');
   const rules = parseRules(e, o.rules, `${path}.rules`);
-  if (o.targets === undefined && o.rules === undefined) e.add(`${path}.targets`, 'give targets, rules, or both');
+  if (o.targets === undefined && o.rules === undefined)
+    e.add(`${path}.targets`, 'give targets, rules, or both');
   const raw = o.targets === undefined ? {} : (e.object(o.targets, `${path}.targets`) ?? {});
-  if (o.targets !== undefined && !Object.keys(raw).length) e.add(`${path}.targets`, 'must list at least one module');
+  if (o.targets !== undefined && !Object.keys(raw).length)
+    e.add(`${path}.targets`, 'must list at least one module');
   const targets: Record<string, LoraTarget> = {};
   const seen = new Map<string, string>();
   for (const [module, t] of Object.entries(raw)) {
@@ -104,11 +127,18 @@ export function parseLoraSpec(e: FieldErrors, v: unknown, path: string): LoraSpe
     const layout = e.string(x.layout, `${at}.layout`, { oneOf: LORA_LAYOUTS }) as LoraLayout | undefined;
     const bias = e.string(x.bias, `${at}.bias`, { optional: true });
     const file = e.string(x.file, `${at}.file`, { optional: true });
-    for (const key of Object.keys(x)) if (!['initializer', 'layout', 'bias', 'file'].includes(key)) e.add(`${at}.${key}`, 'unknown field. Should be one of: initializer, layout, bias, file');
+    for (const key of Object.keys(x))
+      if (!['initializer', 'layout', 'bias', 'file'].includes(key))
+        e.add(`${at}.${key}`, 'unknown field. Should be one of: initializer, layout, bias, file');
     const key = initializer && targetKey({ file }, initializer);
-    if (key && seen.has(key)) e.add(`${at}.initializer`, `"${initializer}"${file ? ` in ${file}` : ''} is already the target of module "${seen.get(key)}"`);
+    if (key && seen.has(key))
+      e.add(
+        `${at}.initializer`,
+        `"${initializer}"${file ? ` in ${file}` : ''} is already the target of module "${seen.get(key)}"`,
+      );
     if (key) seen.set(key, module);
-    if (initializer && layout) targets[module] = { initializer, layout, ...(bias ? { bias } : {}), ...(file ? { file } : {}) };
+    if (initializer && layout)
+      targets[module] = { initializer, layout, ...(bias ? { bias } : {}), ...(file ? { file } : {}) };
   }
   return { family, targets, ...(rules ? { rules } : {}) };
 }

@@ -4,13 +4,38 @@
  * with, per pipeline. `parseManifest` validates untrusted JSON and reports every wrong field by
  * path. Documented in docs/pack-format.md.
  */
-import { checkPackPath, type ComponentSpec, componentGraphs, fileIntegrity, parseComponent, type RoleSet } from './components';
+import {
+  checkPackPath,
+  type ComponentSpec,
+  componentGraphs,
+  fileIntegrity,
+  parseComponent,
+  type RoleSet,
+} from './components';
 import { type LoraSpec, parseLoraSpec } from './lora-spec';
-import { MEDIA_PIPELINES, type PackHeader, parseJsonText, type Pipeline, readHeader, RUNNABLE_PIPELINES, throwIfInvalid } from './header';
+import {
+  MEDIA_PIPELINES,
+  type PackHeader,
+  parseJsonText,
+  type Pipeline,
+  readHeader,
+  RUNNABLE_PIPELINES,
+  throwIfInvalid,
+} from './header';
 import { FieldErrors, type Json } from './validate-helpers';
 
 // Header types and helpers are re-exported so existing imports of ./manifest keep working.
-export { PACK_SCHEMA, PIPELINES, SOLVERS, parseResolution, RESOLUTION_PATTERN, type PackHeader, type Pipeline, type PreviewSpec, type Solver } from './header';
+export {
+  PACK_SCHEMA,
+  PIPELINES,
+  SOLVERS,
+  parseResolution,
+  RESOLUTION_PATTERN,
+  type PackHeader,
+  type Pipeline,
+  type PreviewSpec,
+  type Solver,
+} from './header';
 export type { ComponentSpec } from './components';
 
 export const FRAME_LAYOUTS = ['NTCHW', 'NCTHW', 'NCHW'] as const;
@@ -129,12 +154,21 @@ export interface PackManifest extends PackHeader {
 
 type ComponentName = keyof PackManifest['components'];
 
-const TEXT_ROLES: RoleSet = { inputs: [], optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'], outputs: ['hiddenStates'], optionalOutputs: ['pooled'] };
+const TEXT_ROLES: RoleSet = {
+  inputs: [],
+  optionalInputs: ['inputIds', 'attentionMask', 'inputsEmbeds'],
+  outputs: ['hiddenStates'],
+  optionalOutputs: ['pooled'],
+};
 
 const ROLES: Record<ComponentName, RoleSet> = {
   textEncoder: TEXT_ROLES,
   textEncoder2: TEXT_ROLES,
-  transformer: { inputs: ['latents', 'timestep', 'context'], optionalInputs: ['textEmbeds', 'timeIds'], outputs: ['prediction'] },
+  transformer: {
+    inputs: ['latents', 'timestep', 'context'],
+    optionalInputs: ['textEmbeds', 'timeIds'],
+    outputs: ['prediction'],
+  },
   vaeDecoder: { inputs: ['latents'], outputs: ['frames'] },
   vaeEncoder: { inputs: ['image'], outputs: ['latents'] },
   schedulerStep: { inputs: ['noisePred', 'latents', 'stepInfo'], outputs: ['latents'] },
@@ -156,11 +190,18 @@ function range(e: FieldErrors, v: unknown, path: string, fallback: [number, numb
 }
 
 /** A number or a list of one or `channels` numbers, as a per-channel list (the count is not checked when latent.channels is itself invalid). */
-function perChannel(e: FieldErrors, v: unknown, path: string, channels: number | undefined, fallback: number): number[] {
+function perChannel(
+  e: FieldErrors,
+  v: unknown,
+  path: string,
+  channels: number | undefined,
+  fallback: number,
+): number[] {
   if (v === undefined) return [fallback];
   if (typeof v === 'number') return [e.number(v, path) ?? fallback];
   const list = (e.array(v, path) ?? []).map((x, i) => e.number(x, `${path}[${i}]`) ?? fallback);
-  if (channels !== undefined && list.length !== channels && list.length !== 1) e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
+  if (channels !== undefined && list.length !== channels && list.length !== 1)
+    e.add(path, `expected one number or ${channels} (latent.channels), got ${list.length}`);
   return list;
 }
 
@@ -170,7 +211,13 @@ function validChannels(latent: unknown): number | undefined {
   return typeof c === 'number' && Number.isInteger(c) && c >= 1 ? c : undefined;
 }
 
-function oneOf<T extends string>(e: FieldErrors, v: unknown, path: string, values: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  e: FieldErrors,
+  v: unknown,
+  path: string,
+  values: readonly T[],
+  fallback: T,
+): T {
   return v === undefined ? fallback : ((e.string(v, path, { oneOf: values }) as T | undefined) ?? fallback);
 }
 
@@ -182,30 +229,52 @@ function tokenizerFile(e: FieldErrors, v: unknown, path: string): TokenizerFileS
 function tokenizer(e: FieldErrors, v: unknown, path = 'tokenizer'): TokenizerSpec {
   const t = e.object(v, path) ?? {};
   const chatTemplate = e.string(t.chatTemplate, `${path}.chatTemplate`, { optional: true });
-  if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}')) e.add(`${path}.chatTemplate`, 'must contain {prompt}');
+  if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}'))
+    e.add(`${path}.chatTemplate`, 'must contain {prompt}');
   const format = oneOf(e, t.format, `${path}.format`, TOKENIZER_FORMATS, 'tokenizer-json');
   const clip = format === 'clip-bpe';
-  if (clip && t.file !== undefined) e.add(`${path}.file`, 'a clip-bpe tokenizer reads vocab and merges, not a tokenizer.json: remove file');
-  for (const key of ['vocab', 'merges']) if (!clip && t[key] !== undefined) e.add(`${path}.${key}`, 'only read by format "clip-bpe"');
+  if (clip && t.file !== undefined)
+    e.add(`${path}.file`, 'a clip-bpe tokenizer reads vocab and merges, not a tokenizer.json: remove file');
+  for (const key of ['vocab', 'merges'])
+    if (!clip && t[key] !== undefined) e.add(`${path}.${key}`, 'only read by format "clip-bpe"');
   return {
     format,
     file: clip ? '' : (checkPackPath(e, t.file, `${path}.file`) ?? ''),
     ...(clip ? {} : fileIntegrity(e, t, path)),
-    ...(clip ? { vocab: tokenizerFile(e, t.vocab, `${path}.vocab`), merges: tokenizerFile(e, t.merges, `${path}.merges`) } : {}),
+    ...(clip
+      ? {
+          vocab: tokenizerFile(e, t.vocab, `${path}.vocab`),
+          merges: tokenizerFile(e, t.merges, `${path}.merges`),
+        }
+      : {}),
     maxLength: e.number(t.maxLength, `${path}.maxLength`, { min: 1, max: 4096, integer: true }) ?? 1,
     padId: e.number(t.padId, `${path}.padId`, { min: 0, integer: true }) ?? 0,
     padding: oneOf(e, t.padding, `${path}.padding`, ['max-length', 'none'] as const, 'max-length'),
     ...(chatTemplate !== undefined ? { chatTemplate } : {}),
     idsType: oneOf(e, t.idsType, `${path}.idsType`, ['int64', 'int32'] as const, 'int64'),
     // CLIP keeps its end token last on an over-long prompt (transformers' CLIPTokenizer; SDXL pools at it).
-    truncation: oneOf(e, t.truncation, `${path}.truncation`, ['ids', 'keep-special'] as const, clip ? 'keep-special' : 'ids'),
+    truncation: oneOf(
+      e,
+      t.truncation,
+      `${path}.truncation`,
+      ['ids', 'keep-special'] as const,
+      clip ? 'keep-special' : 'ids',
+    ),
   };
 }
 
 /** The files a tokenizer reads: its tokenizer.json, or CLIP's vocab.json and merges.txt. */
 export function tokenizerFiles(t: TokenizerSpec): TokenizerFileSpec[] {
-  if (t.format === 'clip-bpe') return [t.vocab, t.merges].filter((f): f is TokenizerFileSpec => f !== undefined);
-  return [{ file: t.file, ...(t.bytes !== undefined ? { bytes: t.bytes } : {}), ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), ...(t.url !== undefined ? { url: t.url } : {}) }];
+  if (t.format === 'clip-bpe')
+    return [t.vocab, t.merges].filter((f): f is TokenizerFileSpec => f !== undefined);
+  return [
+    {
+      file: t.file,
+      ...(t.bytes !== undefined ? { bytes: t.bytes } : {}),
+      ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}),
+      ...(t.url !== undefined ? { url: t.url } : {}),
+    },
+  ];
 }
 
 function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec | undefined {
@@ -238,31 +307,58 @@ function textEncoder(e: FieldErrors, v: unknown, path = 'components.textEncoder'
   const table = embedding(e, o.embedding, `${path}.embedding`);
   if (table) spec.embedding = table;
   if (table ? !base.inputs.inputsEmbeds : !base.inputs.inputIds) {
-    e.add(`${path}.inputs`, table ? 'with an embedding table, map inputsEmbeds' : 'map inputIds (or give an embedding table and inputsEmbeds)');
+    e.add(
+      `${path}.inputs`,
+      table
+        ? 'with an embedding table, map inputsEmbeds'
+        : 'map inputIds (or give an embedding table and inputsEmbeds)',
+    );
   }
-  if (spec.mask !== 'none' && !base.inputs.attentionMask) e.add(`${path}.inputs.attentionMask`, `needed for mask "${spec.mask}"`);
+  if (spec.mask !== 'none' && !base.inputs.attentionMask)
+    e.add(`${path}.inputs.attentionMask`, `needed for mask "${spec.mask}"`);
   return spec;
 }
 
 function transformer(e: FieldErrors, v: unknown): TransformerSpec {
   const path = 'components.transformer';
   const o = (typeof v === 'object' && v !== null ? v : {}) as Json;
-  const patch = o.patch === undefined ? [1, 1, 1] : (e.array(o.patch, `${path}.patch`) ?? []).map((x, i) => e.number(x, `${path}.patch[${i}]`, { min: 1, integer: true }) ?? 1);
+  const patch =
+    o.patch === undefined
+      ? [1, 1, 1]
+      : (e.array(o.patch, `${path}.patch`) ?? []).map(
+          (x, i) => e.number(x, `${path}.patch[${i}]`, { min: 1, integer: true }) ?? 1,
+        );
   if (patch.length !== 3) e.add(`${path}.patch`, 'expected [t, h, w]');
   const lora = parseLoraSpec(e, o.lora, `${path}.lora`);
   const base = parseComponent(e, v, path, ROLES.transformer);
   if (lora) {
     const files = new Set(componentGraphs(base).map((g) => g.file));
     for (const [module, t] of Object.entries(lora.targets)) {
-      if (t.file !== undefined && !files.has(t.file)) e.add(`${path}.lora.targets.${module}.file`, `"${t.file}" is not a graph of this transformer (it has: ${[...files].join(', ')})`);
+      if (t.file !== undefined && !files.has(t.file))
+        e.add(
+          `${path}.lora.targets.${module}.file`,
+          `"${t.file}" is not a graph of this transformer (it has: ${[...files].join(', ')})`,
+        );
     }
   }
   return {
     ...base,
     prediction: oneOf(e, o.prediction, `${path}.prediction`, PREDICTIONS, 'flow'),
     latentLayout: oneOf(e, o.latentLayout, `${path}.latentLayout`, LATENT_LAYOUTS, 'NCTHW'),
-    timestepType: oneOf(e, o.timestepType, `${path}.timestepType`, ['float32', 'float16', 'int64'] as const, 'float32'),
-    timestepShape: oneOf(e, o.timestepShape, `${path}.timestepShape`, ['scalar', 'per-token'] as const, 'scalar'),
+    timestepType: oneOf(
+      e,
+      o.timestepType,
+      `${path}.timestepType`,
+      ['float32', 'float16', 'int64'] as const,
+      'float32',
+    ),
+    timestepShape: oneOf(
+      e,
+      o.timestepShape,
+      `${path}.timestepShape`,
+      ['scalar', 'per-token'] as const,
+      'scalar',
+    ),
     patch: patch as [number, number, number],
     ...(lora ? { lora } : {}),
   };
@@ -297,18 +393,39 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
   const m = e.object(raw, '(root)') ?? ({} as Json);
   const header = readHeader(e, m);
   if (header.pipeline && !(RUNNABLE_PIPELINES as readonly string[]).includes(header.pipeline)) {
-    e.add('pipeline', `"${header.pipeline}" is described but this version of WebGP cannot run it yet (it runs: ${RUNNABLE_PIPELINES.join(', ')})`);
+    e.add(
+      'pipeline',
+      `"${header.pipeline}" is described but this version of WebGP cannot run it yet (it runs: ${RUNNABLE_PIPELINES.join(', ')})`,
+    );
   } else if ((MEDIA_PIPELINES as readonly string[]).includes(header.pipeline)) {
-    e.add('pipeline', `"${header.pipeline}" is a video-matting pipeline, not a generation one: use it from the Matting page`);
+    e.add(
+      'pipeline',
+      `"${header.pipeline}" is a video-matting pipeline, not a generation one: use it from the Matting page`,
+    );
   }
   const comps = e.object(m.components, 'components') ?? {};
   const known = new Set(Object.keys(ROLES));
-  for (const key of Object.keys(comps)) if (!known.has(key)) e.add(`components.${key}`, `unknown component. Should be one of: ${[...known].join(', ')}`);
+  for (const key of Object.keys(comps))
+    if (!known.has(key))
+      e.add(`components.${key}`, `unknown component. Should be one of: ${[...known].join(', ')}`);
   const needed = EXTRA_REQUIRED[header.pipeline] ?? [];
   const optional = (name: 'vaeEncoder' | 'schedulerStep' | 'vaePreProcess') =>
-    comps[name] === undefined && !needed.includes(name) ? {} : { [name]: name === 'vaeEncoder' ? vaeEncoder(e, comps[name]) : parseComponent(e, comps[name], `components.${name}`, ROLES[name]) };
+    comps[name] === undefined && !needed.includes(name)
+      ? {}
+      : {
+          [name]:
+            name === 'vaeEncoder'
+              ? vaeEncoder(e, comps[name])
+              : parseComponent(e, comps[name], `components.${name}`, ROLES[name]),
+        };
   const second = comps.textEncoder2 !== undefined;
-  if (second !== (m.tokenizer2 !== undefined)) e.add(second ? 'tokenizer2' : 'components.textEncoder2', second ? 'components.textEncoder2 needs its own tokenizer: add tokenizer2' : 'tokenizer2 is only read for components.textEncoder2: add that encoder or remove tokenizer2');
+  if (second !== (m.tokenizer2 !== undefined))
+    e.add(
+      second ? 'tokenizer2' : 'components.textEncoder2',
+      second
+        ? 'components.textEncoder2 needs its own tokenizer: add tokenizer2'
+        : 'tokenizer2 is only read for components.textEncoder2: add that encoder or remove tokenizer2',
+    );
   const manifest: PackManifest = {
     ...header,
     tokenizer: tokenizer(e, m.tokenizer),
@@ -324,9 +441,16 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
     },
   };
   const { textEncoder2: enc2, transformer: unet } = manifest.components;
-  const pooled = [manifest.components.textEncoder, enc2].filter((c) => c?.outputs.pooled !== undefined).length;
-  if (unet.inputs.textEmbeds !== undefined && pooled !== 1) e.add('components.transformer.inputs.textEmbeds', `fed from the one text encoder that maps outputs.pooled; ${pooled === 0 ? 'none does' : 'both do'}`);
-  if (manifest.components.transformer.prediction === 'epsilon' && header.pipeline !== 't2i-eps-unet') e.add('components.transformer.prediction', '"epsilon" is for the t2i-eps-unet pipeline');
+  const pooled = [manifest.components.textEncoder, enc2].filter(
+    (c) => c?.outputs.pooled !== undefined,
+  ).length;
+  if (unet.inputs.textEmbeds !== undefined && pooled !== 1)
+    e.add(
+      'components.transformer.inputs.textEmbeds',
+      `fed from the one text encoder that maps outputs.pooled; ${pooled === 0 ? 'none does' : 'both do'}`,
+    );
+  if (manifest.components.transformer.prediction === 'epsilon' && header.pipeline !== 't2i-eps-unet')
+    e.add('components.transformer.prediction', '"epsilon" is for the t2i-eps-unet pipeline');
   throwIfInvalid(e, source);
   return manifest;
 }
@@ -338,5 +462,7 @@ export function parseManifestText(text: string, source = 'pack.json'): PackManif
 
 /** The pack's components that exist, by name. */
 export function presentComponents(m: PackManifest): [ComponentName, ComponentSpec][] {
-  return Object.entries(m.components).filter((entry): entry is [ComponentName, ComponentSpec] => entry[1] !== undefined);
+  return Object.entries(m.components).filter(
+    (entry): entry is [ComponentName, ComponentSpec] => entry[1] !== undefined,
+  );
 }

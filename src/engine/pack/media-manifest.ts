@@ -59,31 +59,66 @@ export interface MattingSpec {
 export interface MattingManifest extends PackHeader {
   pipeline: 'matting-memory';
   matting: MattingSpec;
-  components: { imageKey: ComponentSpec; maskMemory: ComponentSpec; firstFrameRefine: ComponentSpec; propagate: ComponentSpec };
+  components: {
+    imageKey: ComponentSpec;
+    maskMemory: ComponentSpec;
+    firstFrameRefine: ComponentSpec;
+    propagate: ComponentSpec;
+  };
 }
 
 const FEATURES = ['f16', 'f8', 'f4', 'f2', 'f1'] as const;
 
 export const SEGMENT_ROLES: Record<keyof SegmentManifest['components'], RoleSet> = {
   encoder: { inputs: ['image'], outputs: ['embeddings'] },
-  decoder: { inputs: ['embeddings', 'pointCoords', 'pointLabels', 'maskInput', 'hasMaskInput', 'origImSize'], outputs: ['masks', 'iouPredictions', 'lowResMasks'] },
+  decoder: {
+    inputs: ['embeddings', 'pointCoords', 'pointLabels', 'maskInput', 'hasMaskInput', 'origImSize'],
+    outputs: ['masks', 'iouPredictions', 'lowResMasks'],
+  },
 };
 
 export const MATTING_ROLES: Record<keyof MattingManifest['components'], RoleSet> = {
   imageKey: { inputs: ['image'], outputs: [...FEATURES, 'pixFeat', 'key', 'shrinkage', 'selection'] },
-  maskMemory: { inputs: ['image', 'mask', 'sensory', 'pixFeat'], outputs: ['mskValue', 'newSensory', 'objMemory'] },
-  firstFrameRefine: { inputs: [...FEATURES, 'pixFeat', 'lastMskValue', 'objMemory', 'sensory', 'lastMask'], outputs: ['prob', 'newSensory', 'logits'] },
+  maskMemory: {
+    inputs: ['image', 'mask', 'sensory', 'pixFeat'],
+    outputs: ['mskValue', 'newSensory', 'objMemory'],
+  },
+  firstFrameRefine: {
+    inputs: [...FEATURES, 'pixFeat', 'lastMskValue', 'objMemory', 'sensory', 'lastMask'],
+    outputs: ['prob', 'newSensory', 'logits'],
+  },
   propagate: {
-    inputs: [...FEATURES, 'pixFeat', 'key', 'selection', 'memoryKey', 'memoryShrinkage', 'mskValue', 'objMemory', 'sensory', 'lastMask', 'lastPixFeat', 'lastPredMask', 'lastMskValue'],
+    inputs: [
+      ...FEATURES,
+      'pixFeat',
+      'key',
+      'selection',
+      'memoryKey',
+      'memoryShrinkage',
+      'mskValue',
+      'objMemory',
+      'sensory',
+      'lastMask',
+      'lastPixFeat',
+      'lastPredMask',
+      'lastMskValue',
+    ],
     outputs: ['prob', 'newSensory', 'logits', 'uncertProb'],
   },
 };
 
-function components<K extends string>(e: FieldErrors, v: unknown, roles: Record<K, RoleSet>): Record<K, ComponentSpec> {
+function components<K extends string>(
+  e: FieldErrors,
+  v: unknown,
+  roles: Record<K, RoleSet>,
+): Record<K, ComponentSpec> {
   const comps = e.object(v, 'components') ?? {};
-  for (const key of Object.keys(comps)) if (!(key in roles)) e.add(`components.${key}`, `unknown component. Should be one of: ${Object.keys(roles).join(', ')}`);
+  for (const key of Object.keys(comps))
+    if (!(key in roles))
+      e.add(`components.${key}`, `unknown component. Should be one of: ${Object.keys(roles).join(', ')}`);
   const out = {} as Record<K, ComponentSpec>;
-  for (const name of Object.keys(roles) as K[]) out[name] = parseComponent(e, comps[name], `components.${name}`, roles[name]);
+  for (const name of Object.keys(roles) as K[])
+    out[name] = parseComponent(e, comps[name], `components.${name}`, roles[name]);
   return out;
 }
 
@@ -92,23 +127,32 @@ function triple(e: FieldErrors, v: unknown, path: string): [number, number, numb
   const arr = e.array(v, path) ?? [];
   if (arr.length !== 3) e.add(path, 'expected three numbers (r, g, b)');
   const nums = arr.map((x, i) => e.number(x, `${path}[${i}]`));
-  return arr.length === 3 && nums.every((n) => n !== undefined) ? (nums as [number, number, number]) : undefined;
+  return arr.length === 3 && nums.every((n) => n !== undefined)
+    ? (nums as [number, number, number])
+    : undefined;
 }
 
 function segmentSpec(e: FieldErrors, v: unknown): SegmentSpec {
   const s = e.object(v, 'segment') ?? {};
   const range = (e.array(s.pixelRange ?? [0, 255], 'segment.pixelRange') ?? []) as number[];
-  if (range.length !== 2 || !(range[0] === 0 && (range[1] === 1 || range[1] === 255))) e.add('segment.pixelRange', 'expected [0, 255] or [0, 1]');
+  if (range.length !== 2 || !(range[0] === 0 && (range[1] === 1 || range[1] === 255)))
+    e.add('segment.pixelRange', 'expected [0, 255] or [0, 1]');
   const mean = triple(e, s.mean, 'segment.mean');
   const std = triple(e, s.std, 'segment.std');
-  if ((mean === undefined) !== (std === undefined)) e.add('segment.std', 'give both mean and std, or neither');
+  if ((mean === undefined) !== (std === undefined))
+    e.add('segment.std', 'give both mean and std, or neither');
   if (std?.some((x) => x <= 0)) e.add('segment.std', 'must be above 0');
   return {
     inputSize: e.number(s.inputSize, 'segment.inputSize', { min: 16, max: 4096, integer: true }) ?? 1024,
     pixelRange: [0, range[1] === 1 ? 1 : 255],
     ...(mean && std ? { mean, std } : {}),
-    maskInputSize: e.number(s.maskInputSize, 'segment.maskInputSize', { min: 1, max: 4096, integer: true }) ?? 256,
-    origImSize: s.origImSize === undefined ? 'values' : ((e.string(s.origImSize, 'segment.origImSize', { oneOf: ['values', 'shape'] }) ?? 'values') as 'values' | 'shape'),
+    maskInputSize:
+      e.number(s.maskInputSize, 'segment.maskInputSize', { min: 1, max: 4096, integer: true }) ?? 256,
+    origImSize:
+      s.origImSize === undefined
+        ? 'values'
+        : ((e.string(s.origImSize, 'segment.origImSize', { oneOf: ['values', 'shape'] }) ?? 'values') as
+            'values' | 'shape'),
   };
 }
 
@@ -120,16 +164,26 @@ function mattingSpec(e: FieldErrors, v: unknown): MattingSpec {
     return n ?? 16;
   };
   const d = e.object(s.dims, 'matting.dims') ?? {};
-  const dims = Object.fromEntries((['f16', 'f8', 'f4', 'f2', 'pixFeat', 'key', 'value', 'objTokens'] as const).map((k) => [k, e.number(d[k], `matting.dims.${k}`, { min: 1, integer: true }) ?? 1])) as unknown as MattingDims;
+  const dims = Object.fromEntries(
+    (['f16', 'f8', 'f4', 'f2', 'pixFeat', 'key', 'value', 'objTokens'] as const).map((k) => [
+      k,
+      e.number(d[k], `matting.dims.${k}`, { min: 1, integer: true }) ?? 1,
+    ]),
+  ) as unknown as MattingDims;
   const def = (s.defaults ?? {}) as Json;
-  const num = (x: unknown, path: string, fallback: number) => e.number(x ?? fallback, path, { min: 0, max: 30, integer: true }) ?? fallback;
+  const num = (x: unknown, path: string, fallback: number) =>
+    e.number(x ?? fallback, path, { min: 0, max: 30, integer: true }) ?? fallback;
   return {
     width: side('width'),
     height: side('height'),
     memEvery: e.number(s.memEvery, 'matting.memEvery', { min: 0, integer: true }) ?? 0,
     maxMemFrames: e.number(s.maxMemFrames, 'matting.maxMemFrames', { min: 1, max: 64, integer: true }) ?? 1,
     dims,
-    defaults: { warmupFrames: num(def.warmupFrames, 'matting.defaults.warmupFrames', 10), erode: num(def.erode, 'matting.defaults.erode', 10), dilate: num(def.dilate, 'matting.defaults.dilate', 10) },
+    defaults: {
+      warmupFrames: num(def.warmupFrames, 'matting.defaults.warmupFrames', 10),
+      erode: num(def.erode, 'matting.defaults.erode', 10),
+      dilate: num(def.dilate, 'matting.defaults.dilate', 10),
+    },
   };
 }
 
@@ -140,16 +194,33 @@ export function parseMediaManifest(raw: unknown, source = 'pack.json'): SegmentM
   const header = readHeader(e, m);
   let manifest: SegmentManifest | MattingManifest;
   if (header.pipeline === 'segment-points') {
-    manifest = { ...header, pipeline: 'segment-points', segment: segmentSpec(e, m.segment), components: components(e, m.components, SEGMENT_ROLES) };
+    manifest = {
+      ...header,
+      pipeline: 'segment-points',
+      segment: segmentSpec(e, m.segment),
+      components: components(e, m.components, SEGMENT_ROLES),
+    };
   } else {
-    if (header.pipeline !== 'matting-memory') e.add('pipeline', `expected "segment-points" or "matting-memory" for a video pack, got "${header.pipeline}"`);
-    manifest = { ...header, pipeline: 'matting-memory', matting: mattingSpec(e, m.matting), components: components(e, m.components, MATTING_ROLES) };
+    if (header.pipeline !== 'matting-memory')
+      e.add(
+        'pipeline',
+        `expected "segment-points" or "matting-memory" for a video pack, got "${header.pipeline}"`,
+      );
+    manifest = {
+      ...header,
+      pipeline: 'matting-memory',
+      matting: mattingSpec(e, m.matting),
+      components: components(e, m.components, MATTING_ROLES),
+    };
   }
   throwIfInvalid(e, source);
   return manifest;
 }
 
 /** Parses pack.json text of a video pack. */
-export function parseMediaManifestText(text: string, source = 'pack.json'): SegmentManifest | MattingManifest {
+export function parseMediaManifestText(
+  text: string,
+  source = 'pack.json',
+): SegmentManifest | MattingManifest {
   return parseMediaManifest(parseJsonText(text, source), source);
 }

@@ -23,13 +23,19 @@ export interface BudgetFacts {
 
 /** The default budget in bytes for these facts (see the rule above). */
 export function defaultGpuBudget(f: BudgetFacts): number {
-  const fromMemory = f.deviceMemoryGiB !== undefined && f.deviceMemoryGiB > 0 ? (f.deviceMemoryGiB * GIB) / 2 : 4 * GIB;
+  const fromMemory =
+    f.deviceMemoryGiB !== undefined && f.deviceMemoryGiB > 0 ? (f.deviceMemoryGiB * GIB) / 2 : 4 * GIB;
   return Math.max(fromMemory, f.maxBufferSize);
 }
 
 /** The budget a run uses: the user's setting (GiB) when set, else the default; capped by the wasm heap on wasm. */
-export function gpuBudget(userGiB: number | null | undefined, f: BudgetFacts, backend: 'webgpu' | 'wasm'): number {
-  const bytes = userGiB !== null && userGiB !== undefined && userGiB > 0 ? userGiB * GIB : defaultGpuBudget(f);
+export function gpuBudget(
+  userGiB: number | null | undefined,
+  f: BudgetFacts,
+  backend: 'webgpu' | 'wasm',
+): number {
+  const bytes =
+    userGiB !== null && userGiB !== undefined && userGiB > 0 ? userGiB * GIB : defaultGpuBudget(f);
   return backend === 'wasm' ? Math.min(bytes, WASM_HEAP_BYTES) : bytes;
 }
 
@@ -38,6 +44,7 @@ export function parseBudgetField(value: string): number | null | string {
   const text = value.trim();
   if (!text) return null;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || n > 1024) return 'Enter the GPU memory in GiB (more than 0, at most 1024), or leave it empty for the automatic value.';
+  if (!Number.isFinite(n) || n <= 0 || n > 1024)
+    return 'Enter the GPU memory in GiB (more than 0, at most 1024), or leave it empty for the automatic value.';
   return n;
 }

@@ -53,17 +53,25 @@ export interface TaskTensors {
 }
 
 /** A graph's file plus its external data, as pack.json lists them (unsized files count 0). */
-export const graphBytes = (g: GraphSpec) => (g.bytes ?? 0) + g.externalData.reduce((n, x) => n + (x.bytes ?? 0), 0);
+export const graphBytes = (g: GraphSpec) =>
+  (g.bytes ?? 0) + g.externalData.reduce((n, x) => n + (x.bytes ?? 0), 0);
 
 /** Bytes of a component's resident sessions: every graph, or the `resident` largest stages of a streamed chain. */
 export function residentBytes(spec: ComponentSpec): number {
   const sizes = componentGraphs(spec).map(graphBytes);
-  if (!spec.stages || spec.resident === undefined || spec.resident >= sizes.length) return sizes.reduce((a, b) => a + b, 0);
-  return sizes.sort((a, b) => b - a).slice(0, spec.resident).reduce((a, b) => a + b, 0);
+  if (!spec.stages || spec.resident === undefined || spec.resident >= sizes.length)
+    return sizes.reduce((a, b) => a + b, 0);
+  return sizes
+    .sort((a, b) => b - a)
+    .slice(0, spec.resident)
+    .reduce((a, b) => a + b, 0);
 }
 
 function unsizedFiles(spec: ComponentSpec): string[] {
-  return componentGraphs(spec).flatMap((g) => [...(g.bytes === undefined ? [g.file] : []), ...g.externalData.filter((x) => x.bytes === undefined).map((x) => x.file)]);
+  return componentGraphs(spec).flatMap((g) => [
+    ...(g.bytes === undefined ? [g.file] : []),
+    ...g.externalData.filter((x) => x.bytes === undefined).map((x) => x.file),
+  ]);
 }
 
 function phaseTensors(phase: Phase, t: TaskTensors | undefined): number {
@@ -116,5 +124,9 @@ export function chooseResidency(plan: MemoryPlan, budgetBytes: number): Residenc
 export function taskTensors(r: TaskRequest, header: PackHeader): TaskTensors {
   const latentBytes = latentShape(r, header).reduce((a, b) => a * b, 1) * 4;
   const { width, height } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
-  return { latentBytes, cfg: r.guidance !== 1 || (r.guidance2 !== undefined && r.guidance2 !== 1), pixels: r.frames * 3 * width * height };
+  return {
+    latentBytes,
+    cfg: r.guidance !== 1 || (r.guidance2 !== undefined && r.guidance2 !== 1),
+    pixels: r.frames * 3 * width * height,
+  };
 }

@@ -17,7 +17,12 @@ export interface PackFile {
 }
 
 type Source = { bytes?: number; sha256?: string; url?: string };
-const file = (path: string, s: Source): PackFile => ({ path, ...(s.bytes !== undefined ? { bytes: s.bytes } : {}), ...(s.sha256 ? { sha256: s.sha256 } : {}), ...(s.url ? { url: s.url } : {}) });
+const file = (path: string, s: Source): PackFile => ({
+  path,
+  ...(s.bytes !== undefined ? { bytes: s.bytes } : {}),
+  ...(s.sha256 ? { sha256: s.sha256 } : {}),
+  ...(s.url ? { url: s.url } : {}),
+});
 
 /** An ONNX graph of the pack and the external-data locations pack.json lists for it (as recorded in the graph, relative to its folder). */
 export interface PackGraph {
@@ -27,7 +32,9 @@ export interface PackGraph {
 
 /** The components a pack has (optional ones it leaves out are skipped), by name. */
 function packComponents(m: AnyManifest): [string, ComponentSpec][] {
-  return Object.entries(m.components as Record<string, ComponentSpec | undefined>).filter((entry): entry is [string, ComponentSpec] => entry[1] !== undefined);
+  return Object.entries(m.components as Record<string, ComponentSpec | undefined>).filter(
+    (entry): entry is [string, ComponentSpec] => entry[1] !== undefined,
+  );
 }
 
 /** Every file the pack needs besides pack.json, each listed once, in download order. */
@@ -37,11 +44,15 @@ export function manifestFiles(m: AnyManifest): PackFile[] {
     if (!files.has(f.path)) files.set(f.path, f);
   };
   if (!isMediaManifest(m)) {
-    for (const t of [m.tokenizer, m.tokenizer2]) for (const f of t ? tokenizerFiles(t) : []) add(file(f.file, f));
+    for (const t of [m.tokenizer, m.tokenizer2])
+      for (const f of t ? tokenizerFiles(t) : []) add(file(f.file, f));
     const table = m.components.textEncoder.embedding;
     if (table) {
       add(file(table.file, table));
-      if (table.scales) add(file(table.scales, { bytes: table.scalesBytes, sha256: table.scalesSha256, url: table.scalesUrl }));
+      if (table.scales)
+        add(
+          file(table.scales, { bytes: table.scalesBytes, sha256: table.scalesSha256, url: table.scalesUrl }),
+        );
     }
   }
   for (const [, c] of packComponents(m)) {
@@ -55,5 +66,7 @@ export function manifestFiles(m: AnyManifest): PackFile[] {
 
 /** Every ONNX graph of the pack with its listed external data (stages one by one). */
 export function manifestGraphs(m: AnyManifest): PackGraph[] {
-  return packComponents(m).flatMap(([, c]) => componentGraphs(c).map((g) => ({ file: g.file, externalData: g.externalData.map((x) => x.path) })));
+  return packComponents(m).flatMap(([, c]) =>
+    componentGraphs(c).map((g) => ({ file: g.file, externalData: g.externalData.map((x) => x.path) })),
+  );
 }

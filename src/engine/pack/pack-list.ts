@@ -47,7 +47,10 @@ function entryOf(p: InstalledPackInfo): RegistryEntry {
 export function mergeInstalled(registry: RegistryEntry[], installed: InstalledPackInfo[]): RegistryEntry[] {
   const ids = new Set(installed.map((p) => p.id));
   const known = new Set(registry.map((e) => e.id));
-  const extra = installed.filter((p) => !known.has(p.id)).map(entryOf).sort((a, b) => a.name.localeCompare(b.name));
+  const extra = installed
+    .filter((p) => !known.has(p.id))
+    .map(entryOf)
+    .sort((a, b) => a.name.localeCompare(b.name));
   return [...registry.map((e) => (ids.has(e.id) ? { ...e, installed: true as const } : e)), ...extra];
 }
 
@@ -57,6 +60,9 @@ export function mergeInstalled(registry: RegistryEntry[], installed: InstalledPa
  * without video (segmentation/matting) packs, which the Matting page offers.
  */
 export function pickerPacks(entries: RegistryEntry[], withTest: boolean): RegistryEntry[] {
-  const video = (p: RegistryEntry) => (MEDIA_PIPELINES as readonly (string | undefined)[]).includes(p.pipeline);
-  return entries.filter((p) => (!p.remote || p.installed) && (withTest || !p.test || p.installed) && !video(p));
+  const video = (p: RegistryEntry) =>
+    (MEDIA_PIPELINES as readonly (string | undefined)[]).includes(p.pipeline);
+  return entries.filter(
+    (p) => (!p.remote || p.installed) && (withTest || !p.test || p.installed) && !video(p),
+  );
 }

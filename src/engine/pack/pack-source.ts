@@ -23,9 +23,16 @@ export function httpPackSource(baseUrl: string, fetchFn: FetchLike = (u) => fetc
     try {
       res = await fetchFn(base + file);
     } catch (err) {
-      throw new EngineError('missing-file', `Could not fetch ${file} from ${base} (${(err as Error).message}). Check your connection, or use a pack that is already stored.`);
+      throw new EngineError(
+        'missing-file',
+        `Could not fetch ${file} from ${base} (${(err as Error).message}). Check your connection, or use a pack that is already stored.`,
+      );
     }
-    if (!res.ok) throw new EngineError('missing-file', `Model file ${file} is missing from pack ${base} (HTTP ${res.status}). Re-install the pack.`);
+    if (!res.ok)
+      throw new EngineError(
+        'missing-file',
+        `Model file ${file} is missing from pack ${base} (HTTP ${res.status}). Re-install the pack.`,
+      );
     return res;
   }
   return {
@@ -36,11 +43,21 @@ export function httpPackSource(baseUrl: string, fetchFn: FetchLike = (u) => fetc
 }
 
 /** Checks size and sha256 (when the manifest gives them); mismatches are 'corrupt-model'. */
-export async function verifyFile(file: string, bytes: Uint8Array, expected: { bytes?: number; sha256?: string }): Promise<void> {
+export async function verifyFile(
+  file: string,
+  bytes: Uint8Array,
+  expected: { bytes?: number; sha256?: string },
+): Promise<void> {
   if (expected.bytes !== undefined && bytes.byteLength !== expected.bytes) {
-    throw new EngineError('corrupt-model', `Model file ${file} is ${bytes.byteLength} bytes but the pack says ${expected.bytes}: the download is incomplete or corrupt. Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Model file ${file} is ${bytes.byteLength} bytes but the pack says ${expected.bytes}: the download is incomplete or corrupt. Re-install the pack.`,
+    );
   }
   if (expected.sha256 && (await sha256Hex(bytes)) !== expected.sha256) {
-    throw new EngineError('corrupt-model', `Model file ${file} failed its integrity check (sha256 differs from pack.json). Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Model file ${file} failed its integrity check (sha256 differs from pack.json). Re-install the pack.`,
+    );
   }
 }

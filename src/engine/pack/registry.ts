@@ -73,7 +73,8 @@ function parseSource(v: unknown, path: string, e: FieldErrors): RegistryEntry['s
   if (!o) return undefined;
   const repo = e.string(o.repo, `${path}.repo`);
   const url = e.string(o.url, `${path}.url`);
-  if (url !== undefined && !/^https:\/\/.+\/$/.test(url)) e.add(`${path}.url`, 'expected an https URL ending in "/"');
+  if (url !== undefined && !/^https:\/\/.+\/$/.test(url))
+    e.add(`${path}.url`, 'expected an https URL ending in "/"');
   return { repo: repo ?? '', url: url ?? '' };
 }
 
@@ -82,11 +83,13 @@ function parseFiles(v: unknown, path: string, e: FieldErrors): RegistryFile[] {
     const o: Json = e.object(f, `${path}[${i}]`) ?? {};
     const file: RegistryFile = { path: e.string(o.path, `${path}[${i}].path`) ?? '' };
     const url = e.string(o.url, `${path}[${i}].url`, { optional: true });
-    if (url !== undefined && !/^https:\/\/[^/]+\/./.test(url)) e.add(`${path}[${i}].url`, 'expected an absolute https URL of the file');
+    if (url !== undefined && !/^https:\/\/[^/]+\/./.test(url))
+      e.add(`${path}[${i}].url`, 'expected an absolute https URL of the file');
     else if (url !== undefined) file.url = url;
     const bytes = e.number(o.bytes, `${path}[${i}].bytes`, { min: 0, integer: true, optional: true });
     if (bytes !== undefined) file.bytes = bytes;
-    if (o.approx !== undefined && o.approx !== true) e.add(`${path}[${i}].approx`, 'expected true or no value');
+    if (o.approx !== undefined && o.approx !== true)
+      e.add(`${path}[${i}].approx`, 'expected true or no value');
     else if (o.approx === true && bytes === undefined) e.add(`${path}[${i}].approx`, 'needs bytes');
     else if (o.approx === true) file.approx = true;
     return file;
@@ -98,7 +101,12 @@ function parseRequirements(v: unknown, path: string, e: FieldErrors): PackRequir
   if (!o) return undefined;
   if (typeof o.shaderF16 !== 'boolean') e.add(`${path}.shaderF16`, 'expected true or false');
   const size = (key: string) => e.number(o[key], `${path}.${key}`, { min: 0, integer: true }) ?? 0;
-  const req: PackRequirements = { shaderF16: o.shaderF16 === true, largestBufferBytes: size('largestBufferBytes'), peakGpuBytes: size('peakGpuBytes'), peakCpuBytes: size('peakCpuBytes') };
+  const req: PackRequirements = {
+    shaderF16: o.shaderF16 === true,
+    largestBufferBytes: size('largestBufferBytes'),
+    peakGpuBytes: size('peakGpuBytes'),
+    peakCpuBytes: size('peakCpuBytes'),
+  };
   const working = e.number(o.workingBytes, `${path}.workingBytes`, { min: 0, integer: true, optional: true });
   if (working !== undefined) req.workingBytes = working;
   const notes = e.string(o.notes, `${path}.notes`, { optional: true });
@@ -125,7 +133,8 @@ function parseEntry(p: unknown, at: string, e: FieldErrors): RegistryEntry {
   if (license !== undefined) entry.license = license;
   const pipeline = e.string(o.pipeline, `${at}.pipeline`, { optional: true, oneOf: PIPELINES });
   if (pipeline !== undefined) entry.pipeline = pipeline as Pipeline;
-  if (o.requirements !== undefined) entry.requirements = parseRequirements(o.requirements, `${at}.requirements`, e);
+  if (o.requirements !== undefined)
+    entry.requirements = parseRequirements(o.requirements, `${at}.requirements`, e);
   for (const f of entry.files) {
     if (f.bytes === undefined) entry.unknownSizes++;
     else entry.bytes += f.bytes;
@@ -139,12 +148,18 @@ export function parseRegistry(raw: unknown): RegistryEntry[] {
   const root = e.object(raw, '(root)');
   const packs = e.array(root?.packs, 'packs') ?? [];
   const entries = packs.map((p, i) => parseEntry(p, `packs[${i}]`, e));
-  if (e.list.length) throw new EngineError('invalid-manifest', `Invalid models/registry.json: ${e.list.join('; ')}.`);
+  if (e.list.length)
+    throw new EngineError('invalid-manifest', `Invalid models/registry.json: ${e.list.join('; ')}.`);
   return entries;
 }
 
 export function findPack(entries: RegistryEntry[], id: string): RegistryEntry {
   const entry = entries.find((p) => p.id === id);
-  if (!entry) throw new EngineError('invalid-request', `Unknown model pack "${id}". Known packs: ${entries.map((p) => p.id).join(', ')}.`, { packId: 'unknown pack' });
+  if (!entry)
+    throw new EngineError(
+      'invalid-request',
+      `Unknown model pack "${id}". Known packs: ${entries.map((p) => p.id).join(', ')}.`,
+      { packId: 'unknown pack' },
+    );
   return entry;
 }

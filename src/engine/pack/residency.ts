@@ -57,7 +57,11 @@ function lazyRunner(spec: ComponentSpec, open: () => Promise<ComponentRunner>): 
     async release() {
       const was = opening;
       opening = undefined;
-      if (was) await was.then((r) => r.release(), () => undefined);
+      if (was)
+        await was.then(
+          (r) => r.release(),
+          () => undefined,
+        );
     },
   };
 }
@@ -66,7 +70,10 @@ function lazyRunner(spec: ComponentSpec, open: () => Promise<ComponentRunner>): 
  * Sequential residency over `present` components; `open` creates a component's runner. Load
  * progress counts the bytes of the components created during the run against the whole pack.
  */
-export function sequentialComponents(present: [ComponentName, ComponentSpec][], open: (name: ComponentName, spec: ComponentSpec) => Promise<ComponentRunner>): PhasedComponents {
+export function sequentialComponents(
+  present: [ComponentName, ComponentSpec][],
+  open: (name: ComponentName, spec: ComponentSpec) => Promise<ComponentRunner>,
+): PhasedComponents {
   const total = present.reduce((n, [, s]) => n + componentBytes(s), 0);
   let loaded = 0;
   let report: ProgressCallback | undefined;

@@ -30,7 +30,10 @@ export async function readGraphFiles(source: PackSource, graph: GraphSpec): Prom
     graph.externalData.map(async (x) => {
       const data = await source.readBlob(x.file);
       if (x.bytes !== undefined && data.size !== x.bytes) {
-        throw new EngineError('corrupt-model', `External data ${x.file} of ${graph.file} is ${data.size} bytes but the pack says ${x.bytes}: the download is incomplete or corrupt. Re-install the pack.`);
+        throw new EngineError(
+          'corrupt-model',
+          `External data ${x.file} of ${graph.file} is ${data.size} bytes but the pack says ${x.bytes}: the download is incomplete or corrupt. Re-install the pack.`,
+        );
       }
       return { path: x.path, data };
     }),
@@ -46,13 +49,23 @@ export async function readGraphFiles(source: PackSource, graph: GraphSpec): Prom
 let creationTurn: Promise<unknown> = Promise.resolve();
 
 /** Creates a session; `gpuOutputs` keeps its outputs in GPU buffers on WebGPU. */
-export function createGraphSession(ort: OrtModule, files: GraphFiles, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
+export function createGraphSession(
+  ort: OrtModule,
+  files: GraphFiles,
+  backend: Backend,
+  gpuOutputs: boolean,
+): Promise<OrtSession> {
   const created = creationTurn.then(() => createNow(ort, files, backend, gpuOutputs));
   creationTurn = created.catch(() => undefined);
   return created;
 }
 
-async function createNow(ort: OrtModule, files: GraphFiles, backend: Backend, gpuOutputs: boolean): Promise<OrtSession> {
+async function createNow(
+  ort: OrtModule,
+  files: GraphFiles,
+  backend: Backend,
+  gpuOutputs: boolean,
+): Promise<OrtSession> {
   const { graph } = files;
   const options = {
     ...sessionOptions(backend, gpuOutputs),
@@ -64,29 +77,51 @@ async function createNow(ort: OrtModule, files: GraphFiles, backend: Backend, gp
   } catch (err) {
     const reason = (err as Error).message.replace(/[.\s]+$/, '');
     if (/backend not found|no available backend/i.test(reason)) {
-      throw new EngineError('backend-unavailable', `No ONNX Runtime backend could start for ${backend} (${reason}). Try another browser, or the WebAssembly backend.`);
+      throw new EngineError(
+        'backend-unavailable',
+        `No ONNX Runtime backend could start for ${backend} (${reason}). Try another browser, or the WebAssembly backend.`,
+      );
     }
-    throw new EngineError('corrupt-model', `Could not load ${graph.file}: ${reason}. The file may be corrupt or not an ONNX model; re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Could not load ${graph.file}: ${reason}. The file may be corrupt or not an ONNX model; re-install the pack.`,
+    );
   }
 }
 
 /** A session's inputs and outputs; types and shapes where ORT reports them ('unknown' otherwise: names only). */
 export function sessionIo(session: OrtSession): GraphIo {
-  const values = (names: readonly string[], meta: readonly InferenceSession.ValueMetadata[] | undefined): OnnxValueInfo[] =>
+  const values = (
+    names: readonly string[],
+    meta: readonly InferenceSession.ValueMetadata[] | undefined,
+  ): OnnxValueInfo[] =>
     names.map((name) => {
       const m = meta?.find((v) => v.name === name);
       return m?.isTensor ? { name, type: m.type, dims: [...m.shape] } : { name, type: 'unknown', dims: [] };
     });
-  return { inputs: values(session.inputNames, session.inputMetadata), outputs: values(session.outputNames, session.outputMetadata) };
+  return {
+    inputs: values(session.inputNames, session.inputMetadata),
+    outputs: values(session.outputNames, session.outputMetadata),
+  };
 }
 
 /**
  * The graph contract as graph `file` of component `name` loads (graph-contract.ts, the same
  * check install runs; `ifDeclared` inputs may be absent): throws invalid-manifest naming each problem.
  */
-export function checkSessionContract(name: string, spec: ComponentSpec, expect: ComponentExpect | undefined, file: string, session: OrtSession): void {
+export function checkSessionContract(
+  name: string,
+  spec: ComponentSpec,
+  expect: ComponentExpect | undefined,
+  file: string,
+  session: OrtSession,
+): void {
   const problems = checkLoadedGraph(name, spec, expect, file, sessionIo(session));
-  if (problems.length) throw new EngineError('invalid-manifest', `${problems.join('; ')}. Fix pack.json (or re-export the graph), then install the pack again.`);
+  if (problems.length)
+    throw new EngineError(
+      'invalid-manifest',
+      `${problems.join('; ')}. Fix pack.json (or re-export the graph), then install the pack again.`,
+    );
 }
 
 /** Whether a session declares the input `role` of `spec` maps (ifDeclared roles are fed only then). */

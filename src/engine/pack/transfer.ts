@@ -14,7 +14,9 @@ export function rangeHeader(have: number): string {
 }
 
 /** Parses `Content-Range: bytes 100-199/1000` (total may be `*`); undefined when malformed. */
-export function parseContentRange(header: string | null): { start: number; end: number; total?: number } | undefined {
+export function parseContentRange(
+  header: string | null,
+): { start: number; end: number; total?: number } | undefined {
   const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(header?.trim() ?? '');
   if (!m) return undefined;
   const start = Number(m[1]);
@@ -33,15 +35,28 @@ export function parseContentRange(header: string | null): { start: number; end: 
  * - `complete`: a 416 because the stored file already has all `expected` bytes;
  * - `missing`: 404/410; `retry`: 408/429/5xx, worth trying again later; `refused`: other errors.
  */
-export type ResponsePlan = { kind: 'append' } | { kind: 'restart' } | { kind: 'refetch' } | { kind: 'complete' } | { kind: 'missing' } | { kind: 'retry' } | { kind: 'refused' };
+export type ResponsePlan =
+  | { kind: 'append' }
+  | { kind: 'restart' }
+  | { kind: 'refetch' }
+  | { kind: 'complete' }
+  | { kind: 'missing' }
+  | { kind: 'retry' }
+  | { kind: 'refused' };
 
-export function planResponse(status: number, have: number, contentRange: string | null, expected?: number): ResponsePlan {
+export function planResponse(
+  status: number,
+  have: number,
+  contentRange: string | null,
+  expected?: number,
+): ResponsePlan {
   if (status === 200) return { kind: 'restart' };
   if (status === 206) {
     const range = parseContentRange(contentRange);
     return have > 0 && range?.start === have ? { kind: 'append' } : { kind: 'refetch' };
   }
-  if (status === 416) return expected !== undefined && have === expected ? { kind: 'complete' } : { kind: 'refetch' };
+  if (status === 416)
+    return expected !== undefined && have === expected ? { kind: 'complete' } : { kind: 'refetch' };
   if (status === 404 || status === 410) return { kind: 'missing' };
   if (status === 408 || status === 429 || status >= 500) return { kind: 'retry' };
   return { kind: 'refused' };
@@ -121,25 +136,44 @@ export function interruptedMessage(loaded: number, total: number): string {
 }
 
 /** EngineError('storage-full') when `needed` more bytes do not fit the origin's free quota; undefined when they fit or the browser gives no estimate. */
-export function quotaShortfall(what: string, needed: number, estimate: { usage: number; quota: number } | undefined): EngineError | undefined {
+export function quotaShortfall(
+  what: string,
+  needed: number,
+  estimate: { usage: number; quota: number } | undefined,
+): EngineError | undefined {
   if (!estimate) return undefined;
   const free = Math.max(0, estimate.quota - estimate.usage);
   if (needed <= free) return undefined;
-  return new EngineError('storage-full', `${what} needs ${formatSize(needed)} but only ${formatSize(free)} is free in this browser's storage. Delete installed packs or Gallery outputs (or free disk space), then try again.`);
+  return new EngineError(
+    'storage-full',
+    `${what} needs ${formatSize(needed)} but only ${formatSize(free)} is free in this browser's storage. Delete installed packs or Gallery outputs (or free disk space), then try again.`,
+  );
 }
 
 /** Pack ids become OPFS folder names: letters, digits, ".", "_", "-", not starting with "." */
 export function assertPackId(id: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id)) {
-    throw new EngineError('invalid-manifest', `Pack id "${id}" cannot be installed: use letters, digits, ".", "_" and "-" only (at most 128).`);
+    throw new EngineError(
+      'invalid-manifest',
+      `Pack id "${id}" cannot be installed: use letters, digits, ".", "_" and "-" only (at most 128).`,
+    );
   }
 }
 
 /** A file path inside a pack: relative, "/"-separated, no "." or ".." segments, no encoded or scheme-like escapes (`%2e%2e/`, `http:x`), not pack.json itself. */
 export function assertPackPath(path: string): void {
   const parts = path.split('/');
-  if (!path || path === 'pack.json' || path.includes('\\') || hasUrlEscape(path) || parts.some((p) => p === '' || p === '.' || p === '..')) {
-    throw new EngineError('invalid-manifest', `pack.json lists the file "${path}", which is not a plain path inside the pack. Fix pack.json.`);
+  if (
+    !path ||
+    path === 'pack.json' ||
+    path.includes('\\') ||
+    hasUrlEscape(path) ||
+    parts.some((p) => p === '' || p === '.' || p === '..')
+  ) {
+    throw new EngineError(
+      'invalid-manifest',
+      `pack.json lists the file "${path}", which is not a plain path inside the pack. Fix pack.json.`,
+    );
   }
 }
 
@@ -148,6 +182,8 @@ export function assertPackPath(path: string): void {
  * the shallowest pack.json, so picking a pack folder or its parent both work; undefined if none.
  */
 export function packRootOf(paths: string[]): string | undefined {
-  const roots = paths.filter((p) => p === 'pack.json' || p.endsWith('/pack.json')).map((p) => p.slice(0, -'pack.json'.length));
+  const roots = paths
+    .filter((p) => p === 'pack.json' || p.endsWith('/pack.json'))
+    .map((p) => p.slice(0, -'pack.json'.length));
   return roots.sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0];
 }

@@ -18,7 +18,11 @@ export class FieldErrors {
     return undefined;
   }
 
-  string(v: unknown, path: string, opts: { optional?: boolean; oneOf?: readonly string[] } = {}): string | undefined {
+  string(
+    v: unknown,
+    path: string,
+    opts: { optional?: boolean; oneOf?: readonly string[] } = {},
+  ): string | undefined {
     if (v === undefined && opts.optional) return undefined;
     if (typeof v !== 'string' || v.length === 0) {
       this.add(path, 'expected a non-empty string');
@@ -31,7 +35,11 @@ export class FieldErrors {
     return v;
   }
 
-  number(v: unknown, path: string, opts: { min?: number; max?: number; integer?: boolean; optional?: boolean } = {}): number | undefined {
+  number(
+    v: unknown,
+    path: string,
+    opts: { min?: number; max?: number; integer?: boolean; optional?: boolean } = {},
+  ): number | undefined {
     if (v === undefined && opts.optional) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       this.add(path, 'expected a number');

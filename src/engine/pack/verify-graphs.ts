@@ -55,14 +55,21 @@ export async function checkPackGraphs(m: AnyManifest, files: PackFileReader): Pr
   for (const g of manifestGraphs(m)) {
     const size = await files.size(g.file);
     if (size === undefined) {
-      problems.push({ code: 'missing-file', message: `The pack has no ${g.file}, which pack.json lists. Add the file (or fix pack.json) and install again`, absent: g.file });
+      problems.push({
+        code: 'missing-file',
+        message: `The pack has no ${g.file}, which pack.json lists. Add the file (or fix pack.json) and install again`,
+        absent: g.file,
+      });
       continue;
     }
     let info: OnnxInfo;
     try {
       info = await inspectOnnx((offset, length) => files.read(g.file, offset, length), size);
     } catch (err) {
-      problems.push({ code: 'corrupt-model', message: `${g.file} could not be read as an ONNX graph (${(err as Error).message.replace(/\.+$/, '')}). The file may be corrupt; install the pack again` });
+      problems.push({
+        code: 'corrupt-model',
+        message: `${g.file} could not be read as an ONNX graph (${(err as Error).message.replace(/\.+$/, '')}). The file may be corrupt; install the pack again`,
+      });
       continue;
     }
     graphs.set(g.file, info);
@@ -70,7 +77,12 @@ export async function checkPackGraphs(m: AnyManifest, files: PackFileReader): Pr
     for (const loc of new Set([...info.externalData, ...g.externalData])) {
       const path = resolveBeside(g.file, loc);
       if (path === undefined) invalid(`${g.file} points at external data "${loc}" outside the pack`);
-      else if ((await files.size(path)) === undefined) problems.push({ code: 'invalid-manifest', message: `${g.file} needs external data file ${path}, which the pack does not contain`, absent: path });
+      else if ((await files.size(path)) === undefined)
+        problems.push({
+          code: 'invalid-manifest',
+          message: `${g.file} needs external data file ${path}, which the pack does not contain`,
+          absent: path,
+        });
     }
   }
   const contract = checkContract(m, (file) => graphs.get(file));
@@ -85,7 +97,10 @@ export function problemsError(problems: PackProblem[]): EngineError | undefined 
   const first = problems.find((p) => p.code !== 'invalid-manifest');
   if (first) return new EngineError(first.code, `${first.message}.`);
   if (!problems.length) return undefined;
-  return new EngineError('invalid-manifest', `The pack's graphs do not match its pack.json: ${problems.map((p) => p.message.replace(/\.+$/, '')).join('; ')}. Fix pack.json (or re-export the graphs), then install again.`);
+  return new EngineError(
+    'invalid-manifest',
+    `The pack's graphs do not match its pack.json: ${problems.map((p) => p.message.replace(/\.+$/, '')).join('; ')}. Fix pack.json (or re-export the graphs), then install again.`,
+  );
 }
 
 /**

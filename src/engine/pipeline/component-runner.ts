@@ -11,8 +11,21 @@ import { type ComponentSpec, componentGraphs, type StageSpec } from '../pack/com
 import { graphBytes } from '../pack/memory-plan';
 import type { PackSource } from '../pack/pack-source';
 import type { ComponentExpect } from '../pack/contract-roles';
-import { checkSessionContract, createGraphSession, feedsRole, type GraphFiles, readGraphFiles } from '../pack/sessions';
-import { type Backend, floatTensor, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
+import {
+  checkSessionContract,
+  createGraphSession,
+  feedsRole,
+  type GraphFiles,
+  readGraphFiles,
+} from '../pack/sessions';
+import {
+  type Backend,
+  floatTensor,
+  type OrtModule,
+  type OrtSession,
+  type OrtTensor,
+  readFloats,
+} from '../runtime';
 
 export interface ComponentRunner {
   readonly spec: ComponentSpec;
@@ -48,7 +61,12 @@ function disposeGpu(t: OrtTensor): void {
 }
 
 /** Releases and rethrows when the graph breaks its contract (graph-contract.ts, the check install runs). */
-async function checkedSession(session: OrtSession, spec: ComponentSpec, file: string, contract: OpenOptions['contract']): Promise<OrtSession> {
+async function checkedSession(
+  session: OrtSession,
+  spec: ComponentSpec,
+  file: string,
+  contract: OpenOptions['contract'],
+): Promise<OrtSession> {
   try {
     checkSessionContract(contract?.name ?? 'component', spec, contract?.expect, file, session);
     return session;
@@ -58,45 +76,87 @@ async function checkedSession(session: OrtSession, spec: ComponentSpec, file: st
   }
 }
 
-export async function openComponent(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, opts: OpenOptions): Promise<ComponentRunner> {
+export async function openComponent(
+  ort: OrtModule,
+  source: PackSource,
+  spec: ComponentSpec,
+  backend: Backend,
+  opts: OpenOptions,
+): Promise<ComponentRunner> {
   const gpuOutputs = opts.gpuOutputs && spec.dtype === 'float32' && backend === 'webgpu';
   const patch = opts.patch ?? (async (f: GraphFiles) => f);
-  return spec.stages ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs, patch, opts.contract) : openSingle(ort, source, spec, backend, gpuOutputs, patch, opts.contract);
+  return spec.stages
+    ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs, patch, opts.contract)
+    : openSingle(ort, source, spec, backend, gpuOutputs, patch, opts.contract);
 }
 
 type Patch = NonNullable<OpenOptions['patch']>;
 
-async function openSingle(ort: OrtModule, source: PackSource, spec: ComponentSpec, backend: Backend, gpuOutputs: boolean, patch: Patch, contract: OpenOptions['contract']): Promise<ComponentRunner> {
+async function openSingle(
+  ort: OrtModule,
+  source: PackSource,
+  spec: ComponentSpec,
+  backend: Backend,
+  gpuOutputs: boolean,
+  patch: Patch,
+  contract: OpenOptions['contract'],
+): Promise<ComponentRunner> {
   const files = await patch(await readGraphFiles(source, spec), true);
-  const session = await checkedSession(await createGraphSession(ort, files, backend, gpuOutputs), spec, spec.file, contract);
+  const session = await checkedSession(
+    await createGraphSession(ort, files, backend, gpuOutputs),
+    spec,
+    spec.file,
+    contract,
+  );
   return {
     spec,
     async run(inputs) {
       const feeds: Record<string, OrtTensor> = {};
       for (const [role, t] of Object.entries(inputs)) {
         // ifDeclared roles are fed only when the graph declares them (exporters drop unused inputs).
-        if (feedsRole(spec, role, session.inputNames)) feeds[spec.inputs[role] as string] = await toDtype(ort, t, spec);
+        if (feedsRole(spec, role, session.inputNames))
+          feeds[spec.inputs[role] as string] = await toDtype(ort, t, spec);
       }
       const out = await session.run(feeds);
       const result: Record<string, OrtTensor> = {};
-      for (const [role, name] of Object.entries(spec.outputs)) result[role] = await fromDtype(ort, out[name] as OrtTensor);
-      for (const [name, t] of Object.entries(out)) if (!Object.values(spec.outputs).includes(name)) disposeGpu(t);
+      for (const [role, name] of Object.entries(spec.outputs))
+        result[role] = await fromDtype(ort, out[name] as OrtTensor);
+      for (const [name, t] of Object.entries(out))
+        if (!Object.values(spec.outputs).includes(name)) disposeGpu(t);
       return result;
     },
     release: () => session.release(),
   };
 }
 
-function constantValue(ort: OrtModule, name: string, spec: ComponentSpec, slots: Map<string, OrtTensor>): OrtTensor | undefined {
+function constantValue(
+  ort: OrtModule,
+  name: string,
+  spec: ComponentSpec,
+  slots: Map<string, OrtTensor>,
+): OrtTensor | undefined {
   const c = spec.constants?.[name];
   if (!c) return undefined;
   const dims = slots.get(c.slot)?.dims;
   const dim = dims?.[c.axis];
-  if (dim === undefined) throw new EngineError('invalid-manifest', `Constant "${name}" reads axis ${c.axis} of slot "${c.slot}", which has no such axis. Fix constants in pack.json.`);
+  if (dim === undefined)
+    throw new EngineError(
+      'invalid-manifest',
+      `Constant "${name}" reads axis ${c.axis} of slot "${c.slot}", which has no such axis. Fix constants in pack.json.`,
+    );
   return new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.floor(dim / c.divide))), []);
 }
 
-async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec, stages: StageSpec[], backend: Backend, gpuOutputs: boolean, patch: Patch, contract: OpenOptions['contract']): Promise<ComponentRunner> {
+async function openChain(
+  ort: OrtModule,
+  source: PackSource,
+  spec: ComponentSpec,
+  stages: StageSpec[],
+  backend: Backend,
+  gpuOutputs: boolean,
+  patch: Patch,
+  contract: OpenOptions['contract'],
+): Promise<ComponentRunner> {
   const resident = Math.min(spec.resident ?? stages.length, stages.length);
   const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
   const creating = new Map<number, Promise<OrtSession>>();
@@ -128,7 +188,12 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
     const p = (async () => {
       const f = await patch(await files(i), false);
       reading.delete(i); // streamed stages are re-read on their next use, not kept in memory
-      const s = await checkedSession(await createGraphSession(ort, f, backend, gpuOutputs), spec, stage.file, contract);
+      const s = await checkedSession(
+        await createGraphSession(ort, f, backend, gpuOutputs),
+        spec,
+        stage.file,
+        contract,
+      );
       alive.set(i, s);
       return s;
     })().finally(() => creating.delete(i));
@@ -187,7 +252,11 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
           for (const name of s.inputNames) {
             const slot = stage.feeds[name] ?? name;
             const t = slots.get(slot) ?? constantValue(ort, slot, spec, slots);
-            if (!t) throw new EngineError('invalid-manifest', `${stage.file} needs input "${name}" (slot "${slot}"), which no earlier stage or component input provides. Fix feeds in pack.json.`);
+            if (!t)
+              throw new EngineError(
+                'invalid-manifest',
+                `${stage.file} needs input "${name}" (slot "${slot}"), which no earlier stage or component input provides. Fix feeds in pack.json.`,
+              );
             feeds[name] = t;
           }
           const out = await s.run(feeds);
@@ -205,7 +274,11 @@ async function openChain(ort: OrtModule, source: PackSource, spec: ComponentSpec
         const result: Record<string, OrtTensor> = {};
         for (const [role, slot] of Object.entries(spec.outputs)) {
           const t = slots.get(slot);
-          if (!t) throw new EngineError('invalid-manifest', `No stage of ${spec.stages?.[0]?.file ?? 'the chain'}… produces slot "${slot}" for output ${role}. Fix outputs in pack.json.`);
+          if (!t)
+            throw new EngineError(
+              'invalid-manifest',
+              `No stage of ${spec.stages?.[0]?.file ?? 'the chain'}… produces slot "${slot}" for output ${role}. Fix outputs in pack.json.`,
+            );
           produced.delete(t);
           result[role] = await fromDtype(ort, t);
         }

@@ -9,13 +9,23 @@ export interface FrameStack {
   rgba: Uint8Array;
 }
 
-export function toRgbaFrames(data: Float32Array, rawDims: readonly number[], rawLayout: FrameLayout, range: [number, number]): FrameStack {
+export function toRgbaFrames(
+  data: Float32Array,
+  rawDims: readonly number[],
+  rawLayout: FrameLayout,
+  range: [number, number],
+): FrameStack {
   // An image decoder's [1, 3, H, W] is one NCTHW frame.
   const image = rawLayout === 'NCHW';
-  const dims = image && rawDims.length === 4 ? [rawDims[0] as number, rawDims[1] as number, 1, rawDims[2] as number, rawDims[3] as number] : rawDims;
+  const dims =
+    image && rawDims.length === 4
+      ? [rawDims[0] as number, rawDims[1] as number, 1, rawDims[2] as number, rawDims[3] as number]
+      : rawDims;
   const layout = image ? 'NCTHW' : rawLayout;
-  if (dims.length !== 5 || dims[0] !== 1) throw new RangeError(`decoder output must be [1, …] ${image ? 4 : 5}-D, got [${rawDims.join(', ')}]`);
-  const [t, c, h, w] = layout === 'NTCHW' ? [dims[1], dims[2], dims[3], dims[4]] : [dims[2], dims[1], dims[3], dims[4]];
+  if (dims.length !== 5 || dims[0] !== 1)
+    throw new RangeError(`decoder output must be [1, …] ${image ? 4 : 5}-D, got [${rawDims.join(', ')}]`);
+  const [t, c, h, w] =
+    layout === 'NTCHW' ? [dims[1], dims[2], dims[3], dims[4]] : [dims[2], dims[1], dims[3], dims[4]];
   const count = t as number;
   const height = h as number;
   const width = w as number;

@@ -24,7 +24,15 @@ import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/co
 import type { ComponentRunner } from './component-runner';
 import { GpuSolver } from './gpu-solver';
 import { type FrameStack, toRgbaFrames } from './frames';
-import { cthw, decoderInput, decoderTakesLatentAsIs, denoiseShape, normaliseEncoded, startFrameMasks, timestepTensor } from './latents';
+import {
+  cthw,
+  decoderInput,
+  decoderTakesLatentAsIs,
+  denoiseShape,
+  normaliseEncoded,
+  startFrameMasks,
+  timestepTensor,
+} from './latents';
 import { isPreviewStep, latentPreview } from './preview';
 
 export interface GenerateOptions {
@@ -97,33 +105,66 @@ class TensorScope {
 
 function checkResume(cp: LatentCheckpoint, shape: number[], steps: number): number {
   const size = shape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(cp.step) || cp.step < 0 || cp.step > steps || cp.latent.length !== size || cp.shape.join('x') !== shape.join('x')) {
-    throw new EngineError('invalid-request', `The saved checkpoint (step ${cp.step}, shape ${cp.shape.join('×')}) does not match this task (${steps} steps, shape ${shape.join('×')}). Retry the task to start it afresh.`);
+  if (
+    !Number.isInteger(cp.step) ||
+    cp.step < 0 ||
+    cp.step > steps ||
+    cp.latent.length !== size ||
+    cp.shape.join('x') !== shape.join('x')
+  ) {
+    throw new EngineError(
+      'invalid-request',
+      `The saved checkpoint (step ${cp.step}, shape ${cp.shape.join('×')}) does not match this task (${steps} steps, shape ${shape.join('×')}). Retry the task to start it afresh.`,
+    );
   }
   return cp.step;
 }
 
 /** i2v: the start image through the VAE encoder, normalised like the transformer's latents ([C, h, w]). */
-async function encodeStartImage(pack: LoadedPack, ort: OrtModule, r: TaskRequest, shape: number[]): Promise<Float32Array> {
+async function encodeStartImage(
+  pack: LoadedPack,
+  ort: OrtModule,
+  r: TaskRequest,
+  shape: number[],
+): Promise<Float32Array> {
   const encoder = pack.components.vaeEncoder;
   const spec = pack.manifest.components.vaeEncoder;
-  if (!encoder || !spec || !r.startImage) throw new EngineError('invalid-request', 'This image-to-video model needs a start image.', { startImage: 'required' });
+  if (!encoder || !spec || !r.startImage)
+    throw new EngineError('invalid-request', 'This image-to-video model needs a start image.', {
+      startImage: 'required',
+    });
   const img = decodePng(dataUrlBytes(r.startImage));
   const { width: w, height: h } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
-  if (img.width !== w || img.height !== h) throw new EngineError('invalid-request', `The start image is ${img.width}×${img.height} but the task is ${r.resolution}.`, { startImage: 'wrong size' });
+  if (img.width !== w || img.height !== h)
+    throw new EngineError(
+      'invalid-request',
+      `The start image is ${img.width}×${img.height} but the task is ${r.resolution}.`,
+      { startImage: 'wrong size' },
+    );
   const [lo, hi] = spec.imageRange;
   const plane = w * h;
   const data = new Float32Array(3 * plane);
-  for (let ch = 0; ch < 3; ch++) for (let p = 0; p < plane; p++) data[ch * plane + p] = lo + ((img.rgba[p * 4 + ch] as number) / 255) * (hi - lo);
+  for (let ch = 0; ch < 3; ch++)
+    for (let p = 0; p < plane; p++)
+      data[ch * plane + p] = lo + ((img.rgba[p * 4 + ch] as number) / 255) * (hi - lo);
   const dims = spec.imageLayout === 'NCTHW' ? [1, 3, 1, h, w] : [1, 3, h, w];
   const out = (await encoder.run({ image: new ort.Tensor('float32', data, dims) })).latents as OrtTensor;
   const encoded = (await readFloats(out)).slice();
   const [c, , lh, lw] = cthw(shape);
-  if (encoded.length !== c * lh * lw) throw new EngineError('invalid-manifest', `The VAE encoder returned ${encoded.length} values; one latent frame is ${c}×${lh}×${lw}. Fix components.vaeEncoder in pack.json.`);
+  if (encoded.length !== c * lh * lw)
+    throw new EngineError(
+      'invalid-manifest',
+      `The VAE encoder returned ${encoded.length} values; one latent frame is ${c}×${lh}×${lw}. Fix components.vaeEncoder in pack.json.`,
+    );
   return normaliseEncoded(pack.manifest.components.vaeDecoder, encoded, c);
 }
 
-export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest, opts: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generate(
+  pack: LoadedPack,
+  ort: OrtModule,
+  r: TaskRequest,
+  opts: GenerateOptions = {},
+): Promise<GenerateResult> {
   const now = opts.now ?? (() => performance.now());
   const m = pack.manifest;
   const tspec = m.components.transformer;
@@ -144,14 +185,28 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     await enter('encode-text');
     // Guidance per step (WanGP guidance phases); the negative prompt is encoded if any step needs it.
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
-    const guidanceAt = (i: number) => (r.guidance2 !== undefined && r.switchThreshold !== undefined && 1000 * (sigmas[i] as number) < r.switchThreshold ? r.guidance2 : r.guidance);
+    const guidanceAt = (i: number) =>
+      r.guidance2 !== undefined &&
+      r.switchThreshold !== undefined &&
+      1000 * (sigmas[i] as number) < r.switchThreshold
+        ? r.guidance2
+        : r.guidance;
     const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
     // Per-run constants go to the device once (the scale graph's output stays there), not every step.
-    const resident = async (t: OrtTensor) => scope.keep((await pack.scale.run({ x: t, s: new ort.Tensor('float32', Float32Array.of(1), [1]) })).out as OrtTensor);
+    const resident = async (t: OrtTensor) =>
+      scope.keep(
+        (await pack.scale.run({ x: t, s: new ort.Tensor('float32', Float32Array.of(1), [1]) }))
+          .out as OrtTensor,
+      );
     // Text conditioning post-processed on the CPU (padding, concatenation) goes up once too.
     const keepAll = async (c: Conditioning): Promise<Conditioning> => {
-      const up = async (t: OrtTensor) => (t.location === 'cpu' && pack.backend === 'webgpu' ? resident(t) : scope.keep(t));
-      return { ...c, context: await up(c.context), ...(c.textEmbeds ? { textEmbeds: await up(c.textEmbeds) } : {}) };
+      const up = async (t: OrtTensor) =>
+        t.location === 'cpu' && pack.backend === 'webgpu' ? resident(t) : scope.keep(t);
+      return {
+        ...c,
+        context: await up(c.context),
+        ...(c.textEmbeds ? { textEmbeds: await up(c.textEmbeds) } : {}),
+      };
     };
     const cond = await keepAll(await encodeConditioning(ort, pack, r.prompt));
     const uncond = useCfg ? await keepAll(await encodeConditioning(ort, pack, r.negativePrompt)) : cond;
@@ -163,13 +218,20 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
     const eps = tspec.prediction === 'epsilon';
     // Euler runs as a GPU step graph; multistep solvers keep their history on the device too.
-    const solver = r.solver === 'euler' ? undefined : new GpuSolver(r.solver, sigmas, ort, pack.combine, tspec.prediction === 'flow-negated' ? -1 : 1);
+    const solver =
+      r.solver === 'euler'
+        ? undefined
+        : new GpuSolver(r.solver, sigmas, ort, pack.combine, tspec.prediction === 'flow-negated' ? -1 : 1);
     if (solver) {
       cleanups.push(() => solver.dispose());
       // The CPU solver validates the schedule and the checkpoint's state.
       const check = createFlowSolver(r.solver, sigmas);
       if (start > 0) {
-        if (!opts.resumeFrom?.solver) throw new EngineError('invalid-request', `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`);
+        if (!opts.resumeFrom?.solver)
+          throw new EngineError(
+            'invalid-request',
+            `The saved checkpoint has no ${r.solver} solver state. Retry the task to start it afresh.`,
+          );
         check.restore(opts.resumeFrom.solver);
         solver.restore(opts.resumeFrom.solver, shape);
       }
@@ -178,7 +240,9 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const zeros = solver && (await resident(new ort.Tensor('float32', new Float32Array(size), shape)));
     const one = await resident(new ort.Tensor('float32', Float32Array.of(1), [1]));
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
-    const initial = opts.resumeFrom ? opts.resumeFrom.latent : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
+    const initial = opts.resumeFrom
+      ? opts.resumeFrom.latent
+      : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
     // On the device once: step 0 feeds it to the transformer and to the step graph.
     const start0 = new ort.Tensor('float32', initial, shape);
     let x: OrtTensor = pack.backend === 'webgpu' ? await resident(start0) : start0;
@@ -196,11 +260,15 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     const fixedFrames = pin ? 1 : 0;
     // SDXL: size micro-conditioning, when the transformer takes it.
     const { width, height } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
-    const timeIds: Record<string, OrtTensor> = tspec.inputs.timeIds !== undefined ? { timeIds: await resident(timeIdsTensor(ort, width, height)) } : {};
+    const timeIds: Record<string, OrtTensor> =
+      tspec.inputs.timeIds !== undefined
+        ? { timeIds: await resident(timeIdsTensor(ort, width, height)) }
+        : {};
     const helperStep = r.solver === 'euler' && !useCfg ? pack.components.schedulerStep : undefined;
     const guidanceTensors = new Map<number, OrtTensor>();
     const guidanceTensor = async (g: number): Promise<OrtTensor> => {
-      const t = guidanceTensors.get(g) ?? (await resident(new ort.Tensor('float32', Float32Array.of(g), [1])));
+      const t =
+        guidanceTensors.get(g) ?? (await resident(new ort.Tensor('float32', Float32Array.of(g), [1])));
       guidanceTensors.set(g, t);
       return t;
     };
@@ -213,31 +281,67 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       opts.transfers?.at('denoise', i);
       const sigma = sigmas[i] as number;
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
-      const modelInput = eps ? scope.keep((await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]) })).out as OrtTensor) : x;
+      const modelInput = eps
+        ? scope.keep(
+            (
+              await pack.scale.run({
+                x,
+                s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]),
+              })
+            ).out as OrtTensor,
+          )
+        : x;
       const transformer = opts.transformerAt ? await opts.transformerAt(i) : pack.transformer;
       const predict = async (c: Conditioning, runner = transformer) => {
         const pooled: Record<string, OrtTensor> = c.textEmbeds ? { textEmbeds: c.textEmbeds } : {};
-        return scope.keep((await runner.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds })).prediction as OrtTensor);
+        return scope.keep(
+          (await runner.run({ latents: modelInput, timestep, context: c.context, ...pooled, ...timeIds }))
+            .prediction as OrtTensor,
+        );
       };
       const g = guidanceAt(i);
       const guidance = await guidanceTensor(g);
       const pCond = await predict(cond);
       // A LoRA multiplier split with ':' gives the unconditional pass its own transformer (asked for
       // after the conditional pass, so a one-session cache never releases the runner in use).
-      const pUncond = g !== 1 ? await predict(uncond, opts.transformerAt ? await opts.transformerAt(i, 'uncond') : transformer) : pCond;
+      const pUncond =
+        g !== 1
+          ? await predict(uncond, opts.transformerAt ? await opts.transformerAt(i, 'uncond') : transformer)
+          : pCond;
       if (modelInput !== x) scope.drop(modelInput);
       let next: OrtTensor;
       if (helperStep) {
-        next = scope.keep((await helperStep.run({ noisePred: pCond, latents: x, stepInfo: new ort.Tensor('float32', Float32Array.of(i, r.steps), [2]) })).latents as OrtTensor);
+        next = scope.keep(
+          (
+            await helperStep.run({
+              noisePred: pCond,
+              latents: x,
+              stepInfo: new ort.Tensor('float32', Float32Array.of(i, r.steps), [2]),
+            })
+          ).latents as OrtTensor,
+        );
       } else if (solver && zeros) {
         // The step graph with zero latents and dt = 1 is the CFG combination p_u + g·(p_c − p_u).
-        const combined = scope.keep((await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance })).latents_out as OrtTensor);
+        const combined = scope.keep(
+          (await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance }))
+            .latents_out as OrtTensor,
+        );
         next = scope.keep(await solver.step(i, x, combined));
         scope.drop(combined);
       } else {
         // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
         const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
-        next = scope.keep((await pack.step.run({ latents: x, v_cond: pCond, v_uncond: pUncond, dt: new ort.Tensor('float32', Float32Array.of(dt), [1]), guidance })).latents_out as OrtTensor);
+        next = scope.keep(
+          (
+            await pack.step.run({
+              latents: x,
+              v_cond: pCond,
+              v_uncond: pUncond,
+              dt: new ort.Tensor('float32', Float32Array.of(dt), [1]),
+              guidance,
+            })
+          ).latents_out as OrtTensor,
+        );
       }
       // The prediction is inspected before it is freed; its step time includes the update.
       await opts.inspect?.({ stage: 'transformer', step: i + 1, output: pCond });
@@ -245,15 +349,36 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
       x = pin ? await pin(next) : next;
       if (pin && x !== next) scope.drop(next);
       const elapsedMs = now() - t1;
-      opts.onProgress?.({ stage: 'denoise', step: i + 1, total: r.steps, elapsedMs, etaMs: (elapsedMs / (i + 1 - start)) * (r.steps - i - 1) });
+      opts.onProgress?.({
+        stage: 'denoise',
+        step: i + 1,
+        total: r.steps,
+        elapsedMs,
+        etaMs: (elapsedMs / (i + 1 - start)) * (r.steps - i - 1),
+      });
       const preview = opts.previews && isPreviewStep(i + 1, r.steps);
       if (opts.onCheckpoint || preview) {
         const latent = (await readFloats(x)).slice();
         // The preview first: the checkpoint's buffer is transferred away.
-        if (preview) opts.onProgress?.({ stage: 'preview', ...latentPreview(latent, shape.length === 5 ? shape : [shape[0] as number, shape[1] as number, 1, shape[2] as number, shape[3] as number], { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps }) });
+        if (preview)
+          opts.onProgress?.({
+            stage: 'preview',
+            ...latentPreview(
+              latent,
+              shape.length === 5
+                ? shape
+                : [shape[0] as number, shape[1] as number, 1, shape[2] as number, shape[3] as number],
+              { rgbFactors: m.preview?.rgbFactors, rgbBias: m.preview?.rgbBias, step: i + 1, total: r.steps },
+            ),
+          });
         if (opts.onCheckpoint) {
           await saving; // at most one checkpoint write in flight
-          saving = opts.onCheckpoint({ step: i + 1, shape, latent, ...(solver ? { solver: await solver.state() } : {}) });
+          saving = opts.onCheckpoint({
+            step: i + 1,
+            shape,
+            latent,
+            ...(solver ? { solver: await solver.state() } : {}),
+          });
         }
       }
       await opts.waitWhilePaused?.();
@@ -267,7 +392,13 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
     await enter('decode');
     const frames = await decode(pack, ort, x, shape, scope, opts.inspect);
     const latent = (await readFloats(x)).slice();
-    return { frames, latent, sigmas, backend: pack.backend, timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 } };
+    return {
+      frames,
+      latent,
+      sigmas,
+      backend: pack.backend,
+      timings: { textMs: t1 - t0, denoiseMs: t2 - t1, decodeMs: now() - t2 },
+    };
   } finally {
     scope.disposeAll();
     for (const c of cleanups) c();
@@ -275,7 +406,14 @@ export async function generate(pack: LoadedPack, ort: OrtModule, r: TaskRequest,
 }
 
 /** Latent → RGBA frames through the pack's pre-process graph or scale/shift/layout, then the VAE decoder. */
-async function decode(pack: LoadedPack, ort: OrtModule, x: OrtTensor, shape: number[], scope: TensorScope, inspect?: StageInspector): Promise<FrameStack> {
+async function decode(
+  pack: LoadedPack,
+  ort: OrtModule,
+  x: OrtTensor,
+  shape: number[],
+  scope: TensorScope,
+  inspect?: StageInspector,
+): Promise<FrameStack> {
   const spec = pack.manifest.components.vaeDecoder;
   let input: OrtTensor;
   const pre = pack.components.vaePreProcess;

@@ -5,7 +5,11 @@
  * the CPU solvers use; only four scalars go up per update and nothing comes back. `state()` reads
  * the history for a checkpoint; `restore()` puts it back, so a resumed run continues bit for bit.
  */
-import { dpmCoefficients, unipcCorrectCoefficients, unipcPredictCoefficients } from '../schedule/coefficients';
+import {
+  dpmCoefficients,
+  unipcCorrectCoefficients,
+  unipcPredictCoefficients,
+} from '../schedule/coefficients';
 import type { SolverName, SolverState } from '../schedule/solvers';
 import { type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
 import { COMBINE_TERMS } from './step-graph';
@@ -40,7 +44,10 @@ export class GpuSolver {
 
   /** x_{i+1} from x_i and the (CFG-combined) velocity; the caller owns x, v and the result. */
   async step(i: number, x: OrtTensor, v: OrtTensor): Promise<OrtTensor> {
-    if (i !== this.next) throw new RangeError(`${this.name}: expected step ${this.next}, got ${i}; steps run in order (restore() a state to resume).`);
+    if (i !== this.next)
+      throw new RangeError(
+        `${this.name}: expected step ${this.next}, got ${i}; steps run in order (restore() a state to resume).`,
+      );
     const sigma = this.sigmas[i] as number;
     const previous = this.outputs[this.outputs.length - 1];
     const older = this.outputs.length > 1 ? this.outputs[0] : undefined;
@@ -50,7 +57,10 @@ export class GpuSolver {
     ]);
     this.outputs.push(m);
     const dropped = this.outputs.length > 2 ? this.outputs.shift() : undefined; // still `older` for this step
-    const out = this.name === 'dpmpp-2m' ? await this.dpm(i, x, m, previous) : await this.unipc(i, x, m, previous, older);
+    const out =
+      this.name === 'dpmpp-2m'
+        ? await this.dpm(i, x, m, previous)
+        : await this.unipc(i, x, m, previous, older);
     dropped?.dispose();
     this.next = i + 1;
     return out;
@@ -58,15 +68,36 @@ export class GpuSolver {
 
   private dpm(i: number, x: OrtTensor, m0: OrtTensor, m1: OrtTensor | undefined): Promise<OrtTensor> {
     const { ratio, c0, c1 } = dpmCoefficients(this.sigmas, i, m1 !== undefined);
-    return this.lin(m1 && c1 !== 0 ? [[ratio, x], [c0 + c1, m0], [-c1, m1]] : [[ratio, x], [c0, m0]]);
+    return this.lin(
+      m1 && c1 !== 0
+        ? [
+            [ratio, x],
+            [c0 + c1, m0],
+            [-c1, m1],
+          ]
+        : [
+            [ratio, x],
+            [c0, m0],
+          ],
+    );
   }
 
-  private async unipc(i: number, x: OrtTensor, m: OrtTensor, previous: OrtTensor | undefined, older: OrtTensor | undefined): Promise<OrtTensor> {
+  private async unipc(
+    i: number,
+    x: OrtTensor,
+    m: OrtTensor,
+    previous: OrtTensor | undefined,
+    older: OrtTensor | undefined,
+  ): Promise<OrtTensor> {
     let sample: OrtTensor;
     if (previous && this.lastSample) {
       const order2 = this.order === 2 && older !== undefined;
       const { ratio, c0, cT, cD } = unipcCorrectCoefficients(this.sigmas, i, order2);
-      const terms: Term[] = [[ratio, this.lastSample], [c0 - cT - (order2 ? cD : 0), previous], [cT, m]];
+      const terms: Term[] = [
+        [ratio, this.lastSample],
+        [c0 - cT - (order2 ? cD : 0), previous],
+        [cT, m],
+      ];
       if (order2 && older && cD !== 0) terms.push([cD, older]);
       sample = await this.lin(terms);
     } else {
@@ -77,7 +108,18 @@ export class GpuSolver {
     this.lastSample = sample;
     const m1 = this.order === 2 ? previous : undefined;
     const { ratio, c0, cD } = unipcPredictCoefficients(this.sigmas, i, m1 !== undefined);
-    return this.lin(m1 && cD !== 0 ? [[ratio, sample], [c0 - cD, m], [cD, m1]] : [[ratio, sample], [c0, m]]);
+    return this.lin(
+      m1 && cD !== 0
+        ? [
+            [ratio, sample],
+            [c0 - cD, m],
+            [cD, m1],
+          ]
+        : [
+            [ratio, sample],
+            [c0, m],
+          ],
+    );
   }
 
   /** The history as plain data (reads it back: checkpoints only). */

@@ -12,20 +12,33 @@ import { f32ToF16Bits, type OrtModule, type OrtTensor } from '../runtime';
 export function denoiseShape(r: TaskRequest, m: PackManifest): number[] {
   const [b, c, t, h, w] = latentShape(r, m);
   if (m.components.transformer.latentLayout === 'NCTHW') return [b, c, t, h, w];
-  if (t !== 1) throw new EngineError('invalid-request', `This image model makes one frame; ${r.frames} frames were asked for.`, { frames: 'must be 1' });
+  if (t !== 1)
+    throw new EngineError(
+      'invalid-request',
+      `This image model makes one frame; ${r.frames} frames were asked for.`,
+      { frames: 'must be 1' },
+    );
   return [b, c, h, w];
 }
 
 /** [C, T, h, w] of a denoise shape (T = 1 for 4-D). */
 export function cthw(shape: readonly number[]): [number, number, number, number] {
-  return shape.length === 5 ? [shape[1], shape[2], shape[3], shape[4]] as [number, number, number, number] : [shape[1] as number, 1, shape[2] as number, shape[3] as number];
+  return shape.length === 5
+    ? ([shape[1], shape[2], shape[3], shape[4]] as [number, number, number, number])
+    : [shape[1] as number, 1, shape[2] as number, shape[3] as number];
 }
 
 /**
  * The transformer's timestep input for one step. Per-token timesteps cover seq = T·(h/ph)·(w/pw)
  * tokens; the first `fixedFrames` latent frames (i2v's start frame) get timestep 0 (clean).
  */
-export function timestepTensor(ort: OrtModule, spec: TransformerSpec, value: number, shape: readonly number[], fixedFrames = 0): OrtTensor {
+export function timestepTensor(
+  ort: OrtModule,
+  spec: TransformerSpec,
+  value: number,
+  shape: readonly number[],
+  fixedFrames = 0,
+): OrtTensor {
   let values = [value];
   let dims = [1];
   if (spec.timestepShape === 'per-token') {
@@ -36,8 +49,14 @@ export function timestepTensor(ort: OrtModule, spec: TransformerSpec, value: num
     values = Array.from({ length: seq }, (_, i) => (i < fixedFrames * perFrame ? 0 : value));
     dims = [1, seq];
   }
-  if (spec.timestepType === 'int64') return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(Math.round(v))), dims);
-  if (spec.timestepType === 'float16') return new ort.Tensor('float16', f32ToF16Bits(Float32Array.from(values)), dims);
+  if (spec.timestepType === 'int64')
+    return new ort.Tensor(
+      'int64',
+      BigInt64Array.from(values, (v) => BigInt(Math.round(v))),
+      dims,
+    );
+  if (spec.timestepType === 'float16')
+    return new ort.Tensor('float16', f32ToF16Bits(Float32Array.from(values)), dims);
   return new ort.Tensor('float32', Float32Array.from(values), dims);
 }
 
@@ -49,16 +68,28 @@ function perChannel(list: number[], ch: number): number {
 /** True when the latent can be fed to the decoder as it is (no scale/shift, same layout). */
 export function decoderTakesLatentAsIs(spec: VaeDecoderSpec, shape: readonly number[]): boolean {
   const plain = spec.latentScale.every((s) => s === 1) && spec.latentShift.every((s) => s === 0);
-  return plain && ((shape.length === 5 && spec.inputLayout === 'NCTHW') || (shape.length === 4 && spec.inputLayout === 'NCHW'));
+  return (
+    plain &&
+    ((shape.length === 5 && spec.inputLayout === 'NCTHW') ||
+      (shape.length === 4 && spec.inputLayout === 'NCHW'))
+  );
 }
 
 /** Latent (denoise layout) → decoder input: x·scale[c] + shift[c], rearranged to the decoder's layout. */
-export function decoderInput(spec: VaeDecoderSpec, latent: Float32Array, shape: readonly number[]): { data: Float32Array; dims: number[] } {
+export function decoderInput(
+  spec: VaeDecoderSpec,
+  latent: Float32Array,
+  shape: readonly number[],
+): { data: Float32Array; dims: number[] } {
   const [c, t, h, w] = cthw(shape);
   const plane = h * w;
   const out = new Float32Array(latent.length);
   const ntc = spec.inputLayout === 'NTCHW';
-  if (spec.inputLayout === 'NCHW' && t !== 1) throw new EngineError('invalid-manifest', `The VAE decoder takes one frame (NCHW) but the latent has ${t}. Fix components.vaeDecoder.inputLayout in pack.json.`);
+  if (spec.inputLayout === 'NCHW' && t !== 1)
+    throw new EngineError(
+      'invalid-manifest',
+      `The VAE decoder takes one frame (NCHW) but the latent has ${t}. Fix components.vaeDecoder.inputLayout in pack.json.`,
+    );
   for (let ch = 0; ch < c; ch++) {
     const scale = perChannel(spec.latentScale, ch);
     const shift = perChannel(spec.latentShift, ch);
@@ -68,24 +99,37 @@ export function decoderInput(spec: VaeDecoderSpec, latent: Float32Array, shape: 
       for (let p = 0; p < plane; p++) out[dst + p] = (latent[src + p] as number) * scale + shift;
     }
   }
-  const dims = spec.inputLayout === 'NTCHW' ? [1, t, c, h, w] : spec.inputLayout === 'NCHW' ? [1, c, h, w] : [1, c, t, h, w];
+  const dims =
+    spec.inputLayout === 'NTCHW'
+      ? [1, t, c, h, w]
+      : spec.inputLayout === 'NCHW'
+        ? [1, c, h, w]
+        : [1, c, t, h, w];
   return { data: out, dims };
 }
 
 /** Encoder output [1, C, 1, h, w] → normalised latent frame: (x − shift[c]) / scale[c]. */
-export function normaliseEncoded(spec: VaeDecoderSpec, encoded: Float32Array, channels: number): Float32Array {
+export function normaliseEncoded(
+  spec: VaeDecoderSpec,
+  encoded: Float32Array,
+  channels: number,
+): Float32Array {
   const plane = encoded.length / channels;
   const out = new Float32Array(encoded.length);
   for (let ch = 0; ch < channels; ch++) {
     const scale = perChannel(spec.latentScale, ch);
     const shift = perChannel(spec.latentShift, ch);
-    for (let p = 0; p < plane; p++) out[ch * plane + p] = ((encoded[ch * plane + p] as number) - shift) / scale;
+    for (let p = 0; p < plane; p++)
+      out[ch * plane + p] = ((encoded[ch * plane + p] as number) - shift) / scale;
   }
   return out;
 }
 
 /** keep/fixed tensors for blend(): latent frame 0 pinned to `frame0` ([C, h, w]), the rest free. */
-export function startFrameMasks(frame0: Float32Array, shape: readonly number[]): { keep: Float32Array; fixed: Float32Array } {
+export function startFrameMasks(
+  frame0: Float32Array,
+  shape: readonly number[],
+): { keep: Float32Array; fixed: Float32Array } {
   const [c, t, h, w] = cthw(shape);
   const plane = h * w;
   const keep = new Float32Array(c * t * plane).fill(1);

@@ -29,17 +29,27 @@ export interface PreviewOptions {
 const PREVIEWS_PER_RUN = 8;
 
 /** Projects one frame of a [1, C, T, h, w] latent to RGBA bytes. */
-export function latentPreview(latent: Float32Array, shape: readonly number[], opts: PreviewOptions): PreviewFrame {
-  if (shape.length !== 5 || shape[0] !== 1) throw new RangeError(`latent must be [1, C, T, h, w], got [${shape.join(', ')}]`);
+export function latentPreview(
+  latent: Float32Array,
+  shape: readonly number[],
+  opts: PreviewOptions,
+): PreviewFrame {
+  if (shape.length !== 5 || shape[0] !== 1)
+    throw new RangeError(`latent must be [1, C, T, h, w], got [${shape.join(', ')}]`);
   const [, c, t, h, w] = shape as [number, number, number, number, number];
-  if (latent.length !== c * t * h * w) throw new RangeError(`latent has ${latent.length} values, shape [${shape.join(', ')}] needs ${c * t * h * w}`);
+  if (latent.length !== c * t * h * w)
+    throw new RangeError(
+      `latent has ${latent.length} values, shape [${shape.join(', ')}] needs ${c * t * h * w}`,
+    );
   const frame = opts.frame ?? Math.floor((t - 1) / 2);
-  if (!Number.isInteger(frame) || frame < 0 || frame >= t) throw new RangeError(`frame ${frame} is outside 0…${t - 1}`);
+  if (!Number.isInteger(frame) || frame < 0 || frame >= t)
+    throw new RangeError(`frame ${frame} is outside 0…${t - 1}`);
   const plane = h * w;
   const rgba = new Uint8ClampedArray(plane * 4);
   /** Offset of channel k's plane in the chosen frame. */
   const base = (k: number) => (k * t + frame) * plane;
-  if (opts.rgbFactors) projectFactors(latent, rgba, c, plane, base, opts.rgbFactors, opts.rgbBias ?? [0, 0, 0]);
+  if (opts.rgbFactors)
+    projectFactors(latent, rgba, c, plane, base, opts.rgbFactors, opts.rgbBias ?? [0, 0, 0]);
   else projectNormalised(latent, rgba, c, plane, base);
   return { width: w, height: h, rgba, step: opts.step, total: opts.total };
 }
@@ -53,7 +63,8 @@ function projectFactors(
   factors: readonly (readonly number[])[],
   bias: readonly number[],
 ): void {
-  if (factors.length !== c) throw new RangeError(`rgbFactors has ${factors.length} rows, the latent has ${c} channels`);
+  if (factors.length !== c)
+    throw new RangeError(`rgbFactors has ${factors.length} rows, the latent has ${c} channels`);
   const f = new Float64Array(c * 3);
   const offsets = new Int32Array(c);
   for (let k = 0; k < c; k++) {
@@ -82,7 +93,13 @@ function projectFactors(
 }
 
 /** Channels 0, 1, 2 (or channel 0 replicated when C < 3), each stretched to its own min/max. */
-function projectNormalised(latent: Float32Array, rgba: Uint8ClampedArray, c: number, plane: number, base: (k: number) => number): void {
+function projectNormalised(
+  latent: Float32Array,
+  rgba: Uint8ClampedArray,
+  c: number,
+  plane: number,
+  base: (k: number) => number,
+): void {
   for (let j = 0; j < 3; j++) {
     const src = base(c < 3 ? 0 : j);
     let lo = Infinity;
@@ -94,7 +111,8 @@ function projectNormalised(latent: Float32Array, rgba: Uint8ClampedArray, c: num
     }
     // A flat (or non-finite) channel shows as mid-grey rather than dividing by zero.
     const scale = hi > lo && Number.isFinite(hi - lo) ? 255 / (hi - lo) : 0;
-    for (let p = 0; p < plane; p++) rgba[p * 4 + j] = scale ? Math.round(((latent[src + p] as number) - lo) * scale) : 128;
+    for (let p = 0; p < plane; p++)
+      rgba[p * 4 + j] = scale ? Math.round(((latent[src + p] as number) - lo) * scale) : 128;
   }
   for (let p = 0; p < plane; p++) rgba[p * 4 + 3] = 255;
 }

@@ -30,7 +30,15 @@ export function scaleModel(): Uint8Array {
 
 export function blendModel(): Uint8Array {
   const g = new GraphBuilder('blend');
-  g.op('Add', [g.op('Mul', [g.input('x', 'float32', null), g.input('keep', 'float32', null)]), g.input('fixed', 'float32', null)], {}, 'out');
+  g.op(
+    'Add',
+    [
+      g.op('Mul', [g.input('x', 'float32', null), g.input('keep', 'float32', null)]),
+      g.input('fixed', 'float32', null),
+    ],
+    {},
+    'out',
+  );
   g.output('out', 'float32', null);
   return g.toModel({ doc: 'WebGP blend' });
 }
@@ -40,9 +48,12 @@ export const COMBINE_TERMS = 4;
 
 export function combineModel(): Uint8Array {
   const g = new GraphBuilder('combine');
-  const terms = Array.from({ length: COMBINE_TERMS }, (_, k) => g.op('Mul', [g.input(`k${k}`, 'float32', [1]), g.input(`t${k}`, 'float32', null)]));
+  const terms = Array.from({ length: COMBINE_TERMS }, (_, k) =>
+    g.op('Mul', [g.input(`k${k}`, 'float32', [1]), g.input(`t${k}`, 'float32', null)]),
+  );
   let sum = terms[0] as string;
-  for (let k = 1; k < COMBINE_TERMS; k++) sum = g.op('Add', [sum, terms[k] as string], {}, k === COMBINE_TERMS - 1 ? 'out' : undefined);
+  for (let k = 1; k < COMBINE_TERMS; k++)
+    sum = g.op('Add', [sum, terms[k] as string], {}, k === COMBINE_TERMS - 1 ? 'out' : undefined);
   g.output('out', 'float32', null);
   return g.toModel({ doc: 'WebGP linear combination' });
 }

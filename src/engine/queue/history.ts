@@ -9,7 +9,8 @@ import type { TaskInput } from './task';
 
 export const RUN_RECORD_VERSION = 1;
 
-export type ArtifactRole = 'video' | 'image' | 'thumbnail' | 'sidecar' | 'mask_foreground' | 'mask_alpha' | 'rgba_archive' | 'audio';
+export type ArtifactRole =
+  'video' | 'image' | 'thumbnail' | 'sidecar' | 'mask_foreground' | 'mask_alpha' | 'rgba_archive' | 'audio';
 
 /** One file a run produced. */
 export interface Artifact {
@@ -59,6 +60,13 @@ export async function settingsHash(request: TaskInput): Promise<string> {
 /** One JSON object per line, times as ISO strings (startedAt/endedAt → ISO 8601), newline-terminated. */
 export function toJsonLines(records: RunRecord[]): string {
   return records
-    .map((r) => JSON.stringify({ ...r, startedAt: new Date(r.startedAt).toISOString(), endedAt: new Date(r.endedAt).toISOString() }) + '\n')
+    .map(
+      (r) =>
+        JSON.stringify({
+          ...r,
+          startedAt: new Date(r.startedAt).toISOString(),
+          endedAt: new Date(r.endedAt).toISOString(),
+        }) + '\n',
+    )
     .join('');
 }

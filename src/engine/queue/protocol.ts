@@ -31,7 +31,14 @@ export type QueueMessage = QueueRequest | QueueBroadcast;
 
 export interface QueueStatus {
   paused: boolean;
-  running: { id: string; prompt: string; packId: string; status: TaskStatus; step: number; total: number } | null;
+  running: {
+    id: string;
+    prompt: string;
+    packId: string;
+    status: TaskStatus;
+    step: number;
+    total: number;
+  } | null;
   /** Tasks not yet finished (pending + the active one). */
   queueLength: number;
   counts: Record<TaskStatus, number>;
@@ -43,19 +50,36 @@ const brief = (t: Task) => ({ id: t.id, prompt: taskTitle(t).slice(0, 80), packI
 
 /** The JSON summary a `status` request returns. */
 export function queueStatus(s: QueueState): QueueStatus {
-  const counts: Record<TaskStatus, number> = { pending: 0, running: 0, paused: 0, done: 0, failed: 0, aborted: 0 };
+  const counts: Record<TaskStatus, number> = {
+    pending: 0,
+    running: 0,
+    paused: 0,
+    done: 0,
+    failed: 0,
+    aborted: 0,
+  };
   for (const t of s.tasks) counts[t.status]++;
   const active = activeTask(s);
   return {
     paused: s.paused,
-    running: active ? { ...brief(active), status: active.status, step: active.step, total: taskTotal(active) } : null,
+    running: active
+      ? { ...brief(active), status: active.status, step: active.step, total: taskTotal(active) }
+      : null,
     queueLength: counts.pending + counts.running + counts.paused,
     counts,
-    pending: s.tasks.filter((t) => t.status === 'pending').slice(0, 10).map(brief),
+    pending: s.tasks
+      .filter((t) => t.status === 'pending')
+      .slice(0, 10)
+      .map(brief),
   };
 }
 
 /** Narrows an unknown channel message to a protocol message of this version (others are ignored). */
 export function isQueueMessage(m: unknown): m is QueueMessage {
-  return typeof m === 'object' && m !== null && (m as { v?: unknown }).v === PROTOCOL_VERSION && typeof (m as { type?: unknown }).type === 'string';
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    (m as { v?: unknown }).v === PROTOCOL_VERSION &&
+    typeof (m as { type?: unknown }).type === 'string'
+  );
 }

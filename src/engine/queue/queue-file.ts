@@ -14,7 +14,18 @@ import { requestParams } from '../settings';
 import type { Task } from './task';
 
 /** Params keys (WanGP names) whose value is an input media file. */
-export const MEDIA_ROLES = ['image_start', 'image_end', 'image_refs', 'image_guide', 'image_mask', 'video_source', 'video_guide', 'video_mask', 'audio_guide', 'audio_source'] as const;
+export const MEDIA_ROLES = [
+  'image_start',
+  'image_end',
+  'image_refs',
+  'image_guide',
+  'image_mask',
+  'video_source',
+  'video_guide',
+  'video_mask',
+  'audio_guide',
+  'audio_source',
+] as const;
 
 /** queue.json is refused above this size (guards against zip bombs). */
 export const MAX_QUEUE_JSON_BYTES = 16 * 1024 * 1024;
@@ -49,7 +60,15 @@ const EXT_BY_MIME: Record<string, string> = {
   'audio/mpeg': 'mp3',
 };
 
-const MIME_BY_EXT: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', mp4: 'video/mp4', wav: 'audio/wav', mp3: 'audio/mpeg' };
+const MIME_BY_EXT: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+};
 
 function extensionOf(mime: string): string {
   return own(EXT_BY_MIME, mime.split(';')[0]!.trim().toLowerCase()) ?? 'bin';
@@ -61,13 +80,17 @@ function mimeOf(path: string): string {
 }
 
 /** Builds queue.zip bytes: queue.json ([{id, params}], params = requestParams + media roles → zip paths) and media/ files. */
-export async function exportQueue(tasks: (Pick<Task, 'id' | 'media'> & { request: TaskRequest })[]): Promise<Uint8Array> {
+export async function exportQueue(
+  tasks: (Pick<Task, 'id' | 'media'> & { request: TaskRequest })[],
+): Promise<Uint8Array> {
   const files: Zippable = {};
   const entries = [];
   for (const [i, task] of tasks.entries()) {
     const params: Record<string, unknown> = { ...requestParams(task.request) };
     // An i2v task's start image travels as WanGP's image_start file.
-    const start = task.request.startImage ? { image_start: new Blob([dataUrlBytes(task.request.startImage)], { type: 'image/png' }) } : {};
+    const start = task.request.startImage
+      ? { image_start: new Blob([dataUrlBytes(task.request.startImage)], { type: 'image/png' }) }
+      : {};
     for (const [role, blob] of Object.entries({ ...task.media, ...start })) {
       const path = `media/${i + 1}_${role}.${extensionOf(blob.type)}`;
       files[path] = [new Uint8Array(await blob.arrayBuffer()), { level: 0 }];
@@ -85,37 +108,68 @@ function fileError(fileName: string, why: string): EngineError {
 
 function isZip(bytes: Uint8Array): boolean {
   // PK\x03\x04 starts a zip with entries; PK\x05\x06 is an empty zip (reported as "no queue.json").
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6))
+  );
 }
 
 /** Unzips only the entries `keep` accepts (fflate sizes each output by its header, so it stays bounded). */
-function unzipSome(bytes: Uint8Array, fileName: string, keep: (name: string, size: number) => boolean): Unzipped {
+function unzipSome(
+  bytes: Uint8Array,
+  fileName: string,
+  keep: (name: string, size: number) => boolean,
+): Unzipped {
   try {
     return unzipSync(bytes, { filter: (f) => keep(f.name, f.originalSize) });
   } catch (err) {
     const detail = err instanceof Error ? ` (${err.message})` : '';
-    throw fileError(fileName, `is not a queue file: the zip is damaged${detail}. Export the queue again and import the new file.`);
+    throw fileError(
+      fileName,
+      `is not a queue file: the zip is damaged${detail}. Export the queue again and import the new file.`,
+    );
   }
 }
 
 function readEntries(bytes: Uint8Array, fileName: string): unknown[] {
-  if (!isZip(bytes)) throw fileError(fileName, 'is not a queue file: it is not a .zip. Export a queue from WebGP (or WanGP\'s queue.zip) and import that.');
+  if (!isZip(bytes))
+    throw fileError(
+      fileName,
+      "is not a queue file: it is not a .zip. Export a queue from WebGP (or WanGP's queue.zip) and import that.",
+    );
   let jsonSize = 0;
   const zip = unzipSome(bytes, fileName, (name, size) => {
     if (name !== QUEUE_JSON) return false;
     jsonSize = size;
     return size <= MAX_QUEUE_JSON_BYTES;
   });
-  if (jsonSize > MAX_QUEUE_JSON_BYTES) throw fileError(fileName, `has a queue.json of ${jsonSize} bytes, more than the ${MAX_QUEUE_JSON_BYTES} allowed. Split the queue into smaller exports.`);
+  if (jsonSize > MAX_QUEUE_JSON_BYTES)
+    throw fileError(
+      fileName,
+      `has a queue.json of ${jsonSize} bytes, more than the ${MAX_QUEUE_JSON_BYTES} allowed. Split the queue into smaller exports.`,
+    );
   const json = zip[QUEUE_JSON];
-  if (!json) throw fileError(fileName, 'has no queue.json. Export a queue from WebGP (or WanGP\'s queue.zip) and import that.');
+  if (!json)
+    throw fileError(
+      fileName,
+      "has no queue.json. Export a queue from WebGP (or WanGP's queue.zip) and import that.",
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(strFromU8(json));
   } catch (err) {
-    throw fileError(fileName, `has a queue.json that is not valid JSON (${err instanceof Error ? err.message : String(err)}). Export the queue again.`);
+    throw fileError(
+      fileName,
+      `has a queue.json that is not valid JSON (${err instanceof Error ? err.message : String(err)}). Export the queue again.`,
+    );
   }
-  if (!Array.isArray(parsed)) throw fileError(fileName, 'has a queue.json that is not a list of tasks ([{ "id": …, "params": { … } }]). Export the queue again.');
+  if (!Array.isArray(parsed))
+    throw fileError(
+      fileName,
+      'has a queue.json that is not a list of tasks ([{ "id": …, "params": { … } }]). Export the queue again.',
+    );
   return parsed;
 }
 
@@ -136,7 +190,12 @@ interface Checked {
   problems: string[];
 }
 
-function checkParams(params: Record<string, unknown>, manifestFor: (packId: string) => PackManifest | undefined, knownPacks: string[], startImage?: Uint8Array): Checked {
+function checkParams(
+  params: Record<string, unknown>,
+  manifestFor: (packId: string) => PackManifest | undefined,
+  knownPacks: string[],
+  startImage?: Uint8Array,
+): Checked {
   const model = params.model_type;
   const manifest = typeof model === 'string' ? manifestFor(model) : undefined;
   if (!manifest) {
@@ -146,14 +205,24 @@ function checkParams(params: Record<string, unknown>, manifestFor: (packId: stri
   const loaded = applySettings(params, defaultRequest(manifest), manifest);
   if (startImage && manifest.pipeline === 'i2v-flow-dit') loaded.request.startImage = pngDataUrl(startImage);
   const problems = loaded.rejected.map((r) => `${r}.`);
-  for (const [field, message] of Object.entries(validateRequest(loaded.request, manifest))) problems.push(`${field}: ${message}`);
+  for (const [field, message] of Object.entries(validateRequest(loaded.request, manifest)))
+    problems.push(`${field}: ${message}`);
   return { request: loaded.request, problems };
 }
 
 /** Parses queue.zip bytes; whole-file problems throw EngineError('invalid-queue-file'), per-task problems go to `errors`. */
-export function importQueue(bytes: Uint8Array, fileName: string, manifestFor: (packId: string) => PackManifest | undefined, knownPacks: string[]): QueueImport {
+export function importQueue(
+  bytes: Uint8Array,
+  fileName: string,
+  manifestFor: (packId: string) => PackManifest | undefined,
+  knownPacks: string[],
+): QueueImport {
   const entries = readEntries(bytes, fileName);
-  const wanted = new Set(entries.flatMap((e) => (isObject(e) && isObject(e.params) ? mediaPaths(e.params).map(([, path]) => path) : [])));
+  const wanted = new Set(
+    entries.flatMap((e) =>
+      isObject(e) && isObject(e.params) ? mediaPaths(e.params).map(([, path]) => path) : [],
+    ),
+  );
   const media = wanted.size ? unzipSome(bytes, fileName, (name) => wanted.has(name)) : {};
   const result: QueueImport = { items: [], errors: [] };
   entries.forEach((entry, i) => {
@@ -161,9 +230,14 @@ export function importQueue(bytes: Uint8Array, fileName: string, manifestFor: (p
     const rawId = isObject(entry) ? entry.id : undefined;
     const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : undefined;
     const fail = (problems: string[]) => {
-      result.errors.push({ index, ...(id !== undefined ? { id } : {}), message: `Task ${index}${id !== undefined ? ` (id "${id}")` : ''}: ${problems.join(' ')}` });
+      result.errors.push({
+        index,
+        ...(id !== undefined ? { id } : {}),
+        message: `Task ${index}${id !== undefined ? ` (id "${id}")` : ''}: ${problems.join(' ')}`,
+      });
     };
-    if (!isObject(entry) || !isObject(entry.params)) return fail(['expected an object with "params" (an object of settings).']);
+    if (!isObject(entry) || !isObject(entry.params))
+      return fail(['expected an object with "params" (an object of settings).']);
     const files: Record<string, Blob> = {};
     const missing: string[] = [];
     let startImage: Uint8Array | undefined;

@@ -66,8 +66,21 @@ export interface Checkpoint extends LatentCheckpoint {
   taskId: string;
 }
 
-export function newTask(request: TaskInput, opts: { id: string; rank: number; now: number; media?: Record<string, Blob> }): Task {
-  return { version: TASK_RECORD_VERSION, id: opts.id, rank: opts.rank, createdAt: opts.now, request, status: 'pending', step: 0, attempts: [], ...(opts.media ? { media: opts.media } : {}) };
+export function newTask(
+  request: TaskInput,
+  opts: { id: string; rank: number; now: number; media?: Record<string, Blob> },
+): Task {
+  return {
+    version: TASK_RECORD_VERSION,
+    id: opts.id,
+    rank: opts.rank,
+    createdAt: opts.now,
+    request,
+    status: 'pending',
+    step: 0,
+    attempts: [],
+    ...(opts.media ? { media: opts.media } : {}),
+  };
 }
 
 /** A short title for queue rows and alerts: the prompt, or "Matting <video>". */

@@ -61,12 +61,22 @@ export function nextRunnable(s: QueueState): Task | undefined {
 
 const isActive = (t: Task) => t.status === 'running' || t.status === 'paused';
 
-function result(prev: QueueState, tasks: Task[], changed: Task[], removed: string[] = [], paused = prev.paused): Transition {
+function result(
+  prev: QueueState,
+  tasks: Task[],
+  changed: Task[],
+  removed: string[] = [],
+  paused = prev.paused,
+): Transition {
   return { state: { tasks, paused }, changed, removed, pausedChanged: paused !== prev.paused };
 }
 
 function replace(s: QueueState, next: Task): Transition {
-  return result(s, s.tasks.map((t) => (t.id === next.id ? next : t)), [next]);
+  return result(
+    s,
+    s.tasks.map((t) => (t.id === next.id ? next : t)),
+    [next],
+  );
 }
 
 function endAttempt(t: Task, now: number, outcome: Attempt['outcome'], error?: string): Attempt[] {
@@ -95,7 +105,13 @@ function setPaused(s: QueueState, paused: boolean): Transition {
   const from = paused ? 'running' : 'paused';
   if (active?.status !== from) return result(s, s.tasks, [], [], paused);
   const t: Task = { ...active, status: paused ? 'paused' : 'running' };
-  return result(s, s.tasks.map((x) => (x.id === t.id ? t : x)), [t], [], paused);
+  return result(
+    s,
+    s.tasks.map((x) => (x.id === t.id ? t : x)),
+    [t],
+    [],
+    paused,
+  );
 }
 
 /** Applies a user command. Unknown ids and commands that do not apply leave the state as it was. */
@@ -111,7 +127,12 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
     }
     case 'remove':
       if (!task) return unchanged(s);
-      return result(s, s.tasks.filter((t) => t.id !== cmd.id), [], [cmd.id]);
+      return result(
+        s,
+        s.tasks.filter((t) => t.id !== cmd.id),
+        [],
+        [cmd.id],
+      );
     case 'move': {
       const other = s.tasks[index + cmd.delta];
       if (!task || !other) return unchanged(s);
@@ -129,7 +150,12 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
       if (!task || s.tasks.some((t) => t.id === cmd.newId)) return unchanged(s);
       const after = s.tasks[index + 1];
       const rank = after ? (task.rank + after.rank) / 2 : task.rank + 1;
-      const copy = newTask(task.request, { id: cmd.newId, rank, now, ...(task.media ? { media: task.media } : {}) });
+      const copy = newTask(task.request, {
+        id: cmd.newId,
+        rank,
+        now,
+        ...(task.media ? { media: task.media } : {}),
+      });
       const tasks = [...s.tasks.slice(0, index + 1), copy, ...s.tasks.slice(index + 1)];
       // Halving the gap runs out of float precision after ~50 inserts at one spot: renumber then.
       if (after && !(rank > task.rank && rank < after.rank)) return renumber(s, tasks);
@@ -143,7 +169,13 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
       return replace(s, rest);
     }
     case 'clear':
-      return result(s, [], [], s.tasks.map((t) => t.id), s.paused);
+      return result(
+        s,
+        [],
+        [],
+        s.tasks.map((t) => t.id),
+        s.paused,
+      );
     case 'pause':
       return setPaused(s, true);
     case 'resume':
@@ -159,8 +191,10 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
 /** Applies a runner event. Events for tasks the user removed meanwhile are ignored. */
 /** An edited task whose prompt or Enhance mode changed enhances again. */
 function withoutStaleEnhancement(edited: Task, before: Task): Task {
-  if (edited.enhancedPrompt === undefined || isMatting(edited.request) || isMatting(before.request)) return edited;
-  if (edited.request.prompt === before.request.prompt && edited.request.enhance === before.request.enhance) return edited;
+  if (edited.enhancedPrompt === undefined || isMatting(edited.request) || isMatting(before.request))
+    return edited;
+  if (edited.request.prompt === before.request.prompt && edited.request.enhance === before.request.enhance)
+    return edited;
   const fresh = { ...edited };
   delete fresh.enhancedPrompt;
   return fresh;
@@ -175,16 +209,33 @@ export function applyRunnerEvent(s: QueueState, ev: RunnerEvent, now: number): T
     case 'start': {
       if (task.status !== 'pending' && !isActive(task)) return unchanged(s);
       const status = s.paused ? 'paused' : 'running';
-      return replace(s, { ...task, status, snapshot: task.snapshot ?? ev.snapshot, step: ev.fromStep, attempts: [...task.attempts, { startedAt: now, fromStep: ev.fromStep }] });
+      return replace(s, {
+        ...task,
+        status,
+        snapshot: task.snapshot ?? ev.snapshot,
+        step: ev.fromStep,
+        attempts: [...task.attempts, { startedAt: now, fromStep: ev.fromStep }],
+      });
     }
     case 'step':
       return isActive(task) ? replace(s, { ...task, step: ev.step }) : unchanged(s);
     case 'enhanced':
       return isActive(task) ? replace(s, { ...task, enhancedPrompt: ev.prompt }) : unchanged(s);
     case 'done':
-      return replace(s, { ...task, status: 'done', outputId: ev.outputId, attempts: endAttempt(task, now, 'done') });
+      return replace(s, {
+        ...task,
+        status: 'done',
+        outputId: ev.outputId,
+        attempts: endAttempt(task, now, 'done'),
+      });
     case 'failed':
-      return replace(s, { ...task, status: 'failed', error: ev.error, retryable: ev.retryable, attempts: endAttempt(task, now, 'failed', ev.error) });
+      return replace(s, {
+        ...task,
+        status: 'failed',
+        error: ev.error,
+        retryable: ev.retryable,
+        attempts: endAttempt(task, now, 'failed', ev.error),
+      });
     case 'aborted':
       return replace(s, { ...task, status: 'aborted', attempts: endAttempt(task, now, 'aborted') });
     case 'interrupted':

@@ -17,7 +17,11 @@ function bh2(h: number): { hPhi1: number; bH: number; b1: number; b2: number } {
 }
 
 /** DPM-Solver++(2M) step i: x_{i+1} = ratio·x + c0·m0 + c1·(m0 − m1); c1 = 0 without history or on the last step. */
-export function dpmCoefficients(sigmas: readonly number[], i: number, hasM1: boolean): { ratio: number; c0: number; c1: number } {
+export function dpmCoefficients(
+  sigmas: readonly number[],
+  i: number,
+  hasM1: boolean,
+): { ratio: number; c0: number; c1: number } {
   const sS = sigmas[i] as number;
   const sT = sigmas[i + 1] as number;
   const aT = 1 - sT;
@@ -32,7 +36,11 @@ export function dpmCoefficients(sigmas: readonly number[], i: number, hasM1: boo
 }
 
 /** UniP step i: x_{i+1} = ratio·x + c0·m0 + cD·(m1 − m0) (m0 at σ_i, m1 at σ_{i−1}); cD = 0 at order 1. */
-export function unipcPredictCoefficients(sigmas: readonly number[], i: number, hasM1: boolean): { ratio: number; c0: number; cD: number } {
+export function unipcPredictCoefficients(
+  sigmas: readonly number[],
+  i: number,
+  hasM1: boolean,
+): { ratio: number; c0: number; cD: number } {
   const sS = sigmas[i] as number;
   const sT = sigmas[i + 1] as number;
   const aT = 1 - sT;
@@ -47,7 +55,11 @@ export function unipcPredictCoefficients(sigmas: readonly number[], i: number, h
  * UniC at step i (re-does σ_{i−1} → σ_i): x_i = ratio·last + c0·m0 + cT·(mT − m0) + cD·(m1 − m0),
  * m0 at σ_{i−1}, m1 at σ_{i−2}, mT the new x0; `order2`: the predictor that made x_i was order 2.
  */
-export function unipcCorrectCoefficients(sigmas: readonly number[], i: number, order2: boolean): { ratio: number; c0: number; cT: number; cD: number } {
+export function unipcCorrectCoefficients(
+  sigmas: readonly number[],
+  i: number,
+  order2: boolean,
+): { ratio: number; c0: number; cT: number; cD: number } {
   const sS = sigmas[i - 1] as number;
   const sT = sigmas[i] as number;
   const aT = 1 - sT;

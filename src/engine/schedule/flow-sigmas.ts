@@ -11,7 +11,8 @@ export function shiftSigma(sigma: number, shift: number): number {
 
 /** steps + 1 sigmas: linspace(1, 0, steps + 1), shifted; the last is exactly 0. */
 export function flowSigmas(steps: number, shift: number): number[] {
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`steps must be a positive integer, got ${steps}`);
   if (!(shift > 0)) throw new RangeError(`shift must be positive, got ${shift}`);
   return Array.from({ length: steps + 1 }, (_, i) => shiftSigma(1 - i / steps, shift));
 }

@@ -12,4 +12,10 @@ export {
   type SigmaSpacing,
   type TimestepMap,
 } from './schedules';
-export { SOLVER_NAMES, createFlowSolver, type FlowSolver, type SolverName, type SolverState } from './solvers';
+export {
+  SOLVER_NAMES,
+  createFlowSolver,
+  type FlowSolver,
+  type SolverName,
+  type SolverState,
+} from './solvers';

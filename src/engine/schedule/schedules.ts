@@ -19,7 +19,12 @@ export type SigmaSpacing =
   | 'eps-trailing';
 
 /** Every spacing `buildSchedule` knows, for manifest validation. */
-export const SIGMA_SPACINGS: readonly SigmaSpacing[] = ['flow-linspace', 'flow-diffusers-euler', 'flow-unipc', 'eps-trailing'];
+export const SIGMA_SPACINGS: readonly SigmaSpacing[] = [
+  'flow-linspace',
+  'flow-diffusers-euler',
+  'flow-unipc',
+  'eps-trailing',
+];
 
 /**
  * What the model is fed as its timestep: `from` picks σ, 1 − σ or the training-step index (the
@@ -69,7 +74,12 @@ function alphasCumprod(trainSteps: number): number[] {
 }
 
 /** Sigmas (N + 1, last 0) and the per-step training index for one spacing. */
-function spacingSigmas(spacing: SigmaSpacing, steps: number, shift: number, trainSteps: number): { sigmas: number[]; index: number[] } {
+function spacingSigmas(
+  spacing: SigmaSpacing,
+  steps: number,
+  shift: number,
+  trainSteps: number,
+): { sigmas: number[]; index: number[] } {
   const T = trainSteps;
   switch (spacing) {
     case 'flow-linspace': {
@@ -82,7 +92,9 @@ function spacingSigmas(spacing: SigmaSpacing, steps: number, shift: number, trai
       return { sigmas: [...sigmas, 0], index: sigmas.map((s) => s * T) };
     }
     case 'flow-unipc': {
-      const sigmas = linspace(1, 1 / T, steps + 1).slice(0, -1).map((s) => shiftSigma(s, shift));
+      const sigmas = linspace(1, 1 / T, steps + 1)
+        .slice(0, -1)
+        .map((s) => shiftSigma(s, shift));
       return { sigmas: [...sigmas, 0], index: sigmas.map((s) => s * T) };
     }
     case 'eps-trailing': {
@@ -104,7 +116,8 @@ function spacingSigmas(spacing: SigmaSpacing, steps: number, shift: number, trai
 
 /** Evaluates a schedule spec for `steps` denoising steps; `shift` applies to the flow spacings only. */
 export function buildSchedule(spec: ScheduleSpec, steps: number, shift: number): Schedule {
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`steps must be a positive integer, got ${steps}`);
   if (!(shift > 0)) throw new RangeError(`shift must be positive, got ${shift}`);
   if (!Number.isInteger(spec.trainSteps) || spec.trainSteps < 2) {
     throw new RangeError(`trainSteps must be an integer of at least 2, got ${spec.trainSteps}`);
@@ -115,10 +128,14 @@ export function buildSchedule(spec: ScheduleSpec, steps: number, shift: number):
   const { sigmas, index } = spacingSigmas(spec.spacing, steps, shift, spec.trainSteps);
   const map = spec.timestep;
   if (!TIMESTEP_SOURCES.includes(map.from)) {
-    throw new EngineError('invalid-manifest', `Unknown timestep source '${String(map.from)}'. Should be one of: ${TIMESTEP_SOURCES.join(', ')}.`);
+    throw new EngineError(
+      'invalid-manifest',
+      `Unknown timestep source '${String(map.from)}'. Should be one of: ${TIMESTEP_SOURCES.join(', ')}.`,
+    );
   }
   const timesteps = sigmas.slice(0, -1).map((sigma, i) => {
-    const base = map.from === 'sigma' ? sigma : map.from === 'one-minus-sigma' ? 1 - sigma : (index[i] as number);
+    const base =
+      map.from === 'sigma' ? sigma : map.from === 'one-minus-sigma' ? 1 - sigma : (index[i] as number);
     const value = base * map.scale;
     return map.round ? Math.round(value) : value;
   });

@@ -60,10 +60,14 @@ export abstract class SolverBase implements FlowSolver {
 
   step(i: number, x: Float32Array, modelOutput: Float32Array): Float32Array {
     if (i !== this.next) {
-      throw new RangeError(`${this.name}: expected step ${this.next} of ${this.n}, got ${i}; steps run in order (restore() a state to resume).`);
+      throw new RangeError(
+        `${this.name}: expected step ${this.next} of ${this.n}, got ${i}; steps run in order (restore() a state to resume).`,
+      );
     }
     if (x.length !== modelOutput.length) {
-      throw new RangeError(`${this.name}: sample has ${x.length} values but the model output has ${modelOutput.length}.`);
+      throw new RangeError(
+        `${this.name}: sample has ${x.length} values but the model output has ${modelOutput.length}.`,
+      );
     }
     const out = this.advance(i, x, modelOutput);
     this.next = i + 1;
@@ -100,11 +104,15 @@ export abstract class SolverBase implements FlowSolver {
 
   restore(s: SolverState): void {
     const bad = (why: string): never => {
-      throw new RangeError(`Cannot restore ${this.name} solver state: ${why}. Start the run again from step 0.`);
+      throw new RangeError(
+        `Cannot restore ${this.name} solver state: ${why}. Start the run again from step 0.`,
+      );
     };
     if (s.name !== this.name) bad(`it was taken by '${s.name}'`);
-    if (s.sigmas.length !== this.sigmas.length || s.sigmas.some((v, k) => v !== this.sigmas[k])) bad('the sigmas differ');
-    if (!Number.isInteger(s.next) || s.next < 0 || s.next > this.n) bad(`step ${s.next} is outside 0…${this.n}`);
+    if (s.sigmas.length !== this.sigmas.length || s.sigmas.some((v, k) => v !== this.sigmas[k]))
+      bad('the sigmas differ');
+    if (!Number.isInteger(s.next) || s.next < 0 || s.next > this.n)
+      bad(`step ${s.next} is outside 0…${this.n}`);
     if (s.outputs.length > 2 || s.outputs.length > s.next) bad('the x0 history is too long');
     if (s.order !== 1 && s.order !== 2) bad(`order ${s.order} is not 1 or 2`);
     this.next = s.next;
@@ -118,7 +126,9 @@ export abstract class SolverBase implements FlowSolver {
 export function checkFlowSigmas(sigmas: readonly number[]): void {
   const ok =
     sigmas.length >= 2 &&
-    sigmas.every((s, k) => Number.isFinite(s) && s >= 0 && s <= 1 && (k === 0 || s < (sigmas[k - 1] as number))) &&
+    sigmas.every(
+      (s, k) => Number.isFinite(s) && s >= 0 && s <= 1 && (k === 0 || s < (sigmas[k - 1] as number)),
+    ) &&
     sigmas[sigmas.length - 1] === 0;
   if (!ok) {
     throw new RangeError(

@@ -48,7 +48,10 @@ class DpmPp2mSolver extends SolverBase {
 /** A fresh solver for a flow schedule (`sigmas`: N + 1 values in [0, 1], decreasing, last 0). */
 export function createFlowSolver(name: SolverName, sigmas: number[]): FlowSolver {
   if (!SOLVER_NAMES.includes(name)) {
-    throw new EngineError('invalid-request', `Unknown solver '${String(name)}'. Should be one of: ${SOLVER_NAMES.join(', ')}.`);
+    throw new EngineError(
+      'invalid-request',
+      `Unknown solver '${String(name)}'. Should be one of: ${SOLVER_NAMES.join(', ')}.`,
+    );
   }
   checkFlowSigmas(sigmas);
   switch (name) {

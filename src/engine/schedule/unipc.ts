@@ -26,7 +26,8 @@ export class UniPcSolver extends SolverBase {
     const m = this.pushX0(i, x, v);
     // UniC refines x_i with the new model output before UniP moves it on (the model already ran on
     // the uncorrected x_i; diffusers does the same).
-    const sample = previous && this.lastSample ? this.correct(i, m, previous, older, this.lastSample) : x.slice();
+    const sample =
+      previous && this.lastSample ? this.correct(i, m, previous, older, this.lastSample) : x.slice();
     // lower_order_final: the last step is first order; the first step has no history.
     this.order = Math.min(2, this.n - i, this.outputs.length);
     this.lastSample = sample;
@@ -49,7 +50,13 @@ export class UniPcSolver extends SolverBase {
    * UniC at step i: re-does the step σ_{i−1} → σ_i from the last sample with the new x0 prediction
    * mT, using the order of the predictor that made x_i. m0 is at σ_{i−1}, m1 at σ_{i−2}.
    */
-  private correct(i: number, mT: Float32Array, m0: Float32Array, m1: Float32Array | undefined, last: Float32Array): Float32Array {
+  private correct(
+    i: number,
+    mT: Float32Array,
+    m0: Float32Array,
+    m1: Float32Array | undefined,
+    last: Float32Array,
+  ): Float32Array {
     const order2 = this.order === 2 && m1 !== undefined;
     const { ratio, c0, cT, cD } = unipcCorrectCoefficients(this.sigmas, i, order2);
     const out = new Float32Array(last.length);

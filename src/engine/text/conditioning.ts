@@ -16,11 +16,18 @@ export interface Conditioning {
 }
 
 /** Joins [1, S, a] and [1, S, b] into [1, S, a + b] on the CPU. */
-export async function concatLastAxis(ort: OrtModule, first: OrtTensor, second: OrtTensor): Promise<OrtTensor> {
+export async function concatLastAxis(
+  ort: OrtModule,
+  first: OrtTensor,
+  second: OrtTensor,
+): Promise<OrtTensor> {
   const [a, b] = [first.dims, second.dims];
   const rows = a.slice(0, -1).reduce((n, d) => n * d, 1);
   if (a.length !== b.length || a.slice(0, -1).join('x') !== b.slice(0, -1).join('x')) {
-    throw new EngineError('invalid-manifest', `The two text encoders' hidden states cannot be joined: shapes [${a.join(', ')}] and [${b.join(', ')}] differ before the last axis. Give both tokenizers the same maxLength and padding in pack.json.`);
+    throw new EngineError(
+      'invalid-manifest',
+      `The two text encoders' hidden states cannot be joined: shapes [${a.join(', ')}] and [${b.join(', ')}] differ before the last axis. Give both tokenizers the same maxLength and padding in pack.json.`,
+    );
   }
   const [x, y] = [await readFloats(first), await readFloats(second)];
   const [wa, wb] = [a.at(-1) as number, b.at(-1) as number];
@@ -36,7 +43,11 @@ function disposeGpu(t: OrtTensor | undefined): void {
   if (t?.location === 'gpu-buffer') t.dispose();
 }
 
-export async function encodeConditioning(ort: OrtModule, pack: Pick<LoadedPack, 'text' | 'text2'>, prompt: string): Promise<Conditioning> {
+export async function encodeConditioning(
+  ort: OrtModule,
+  pack: Pick<LoadedPack, 'text' | 'text2'>,
+  prompt: string,
+): Promise<Conditioning> {
   const first: EncodedText = await encodeTextOutputs(ort, pack.text, prompt);
   if (!pack.text2) return { context: first.hidden, ...(first.pooled ? { textEmbeds: first.pooled } : {}) };
   const second = await encodeTextOutputs(ort, pack.text2, prompt);

@@ -14,17 +14,26 @@ export interface EmbeddingTable {
   lookup(ids: ArrayLike<bigint | number>): Float32Array;
 }
 
-export async function loadEmbeddingTable(source: PackSource, spec: EmbeddingTableSpec): Promise<EmbeddingTable> {
+export async function loadEmbeddingTable(
+  source: PackSource,
+  spec: EmbeddingTableSpec,
+): Promise<EmbeddingTable> {
   const bytes = await source.readBytes(spec.file);
   const width = spec.format === 'int8-row-scaled' ? 1 : 4;
   if (bytes.byteLength !== spec.rows * spec.dim * width) {
-    throw new EngineError('corrupt-model', `Embedding table ${spec.file} is ${bytes.byteLength} bytes but ${spec.rows} × ${spec.dim} ${spec.format} rows need ${spec.rows * spec.dim * width}. Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Embedding table ${spec.file} is ${bytes.byteLength} bytes but ${spec.rows} × ${spec.dim} ${spec.format} rows need ${spec.rows * spec.dim * width}. Re-install the pack.`,
+    );
   }
   let row: (r: number, out: Float32Array, at: number) => void;
   if (spec.format === 'int8-row-scaled') {
     const scalesBytes = await source.readBytes(spec.scales as string);
     if (scalesBytes.byteLength !== spec.rows * 2) {
-      throw new EngineError('corrupt-model', `Embedding scales ${spec.scales} are ${scalesBytes.byteLength} bytes but ${spec.rows} float16 scales need ${spec.rows * 2}. Re-install the pack.`);
+      throw new EngineError(
+        'corrupt-model',
+        `Embedding scales ${spec.scales} are ${scalesBytes.byteLength} bytes but ${spec.rows} float16 scales need ${spec.rows * 2}. Re-install the pack.`,
+      );
     }
     const q = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const scales = f16BitsToF32(new Uint16Array(scalesBytes.slice().buffer));
@@ -42,7 +51,11 @@ export async function loadEmbeddingTable(source: PackSource, spec: EmbeddingTabl
       const out = new Float32Array(ids.length * spec.dim);
       for (let i = 0; i < ids.length; i++) {
         const r = Number(ids[i]);
-        if (!(r >= 0 && r < spec.rows)) throw new EngineError('invalid-manifest', `Token id ${r} is outside embedding table ${spec.file} (${spec.rows} rows): the tokenizer does not match the pack.`);
+        if (!(r >= 0 && r < spec.rows))
+          throw new EngineError(
+            'invalid-manifest',
+            `Token id ${r} is outside embedding table ${spec.file} (${spec.rows} rows): the tokenizer does not match the pack.`,
+          );
         row(r, out, i * spec.dim);
       }
       return out;

@@ -30,16 +30,35 @@ export async function encodeText(ort: OrtModule, enc: TextEncoding, text: string
   return (await encodeTextOutputs(ort, enc, text)).hidden;
 }
 
-export async function encodeTextOutputs(ort: OrtModule, enc: TextEncoding, text: string): Promise<EncodedText> {
+export async function encodeTextOutputs(
+  ort: OrtModule,
+  enc: TextEncoding,
+  text: string,
+): Promise<EncodedText> {
   const spec = enc.runner.spec as TextEncoderSpec;
   const t = enc.tokenizerSpec;
-  const p = encodePrompt(enc.tokenizer, text, t.maxLength, t.padId, { padding: t.padding, chatTemplate: t.chatTemplate, truncation: t.truncation });
+  const p = encodePrompt(enc.tokenizer, text, t.maxLength, t.padId, {
+    padding: t.padding,
+    chatTemplate: t.chatTemplate,
+    truncation: t.truncation,
+  });
   const s = p.ids.length;
   const inputs: Record<string, OrtTensor> = {};
-  if (enc.embedding) inputs.inputsEmbeds = new ort.Tensor('float32', enc.embedding.lookup(p.ids), [1, s, enc.embedding.dim]);
-  else inputs.inputIds = t.idsType === 'int32' ? new ort.Tensor('int32', Int32Array.from(p.ids, Number), [1, s]) : new ort.Tensor('int64', p.ids, [1, s]);
+  if (enc.embedding)
+    inputs.inputsEmbeds = new ort.Tensor('float32', enc.embedding.lookup(p.ids), [1, s, enc.embedding.dim]);
+  else
+    inputs.inputIds =
+      t.idsType === 'int32'
+        ? new ort.Tensor('int32', Int32Array.from(p.ids, Number), [1, s])
+        : new ort.Tensor('int64', p.ids, [1, s]);
   if (spec.mask === 'int64') inputs.attentionMask = new ort.Tensor('int64', p.mask, [1, s]);
-  else if (spec.mask === 'additive') inputs.attentionMask = floatTensor(ort, 'float32', Float32Array.from(p.mask, (m) => (m ? 0 : MASKED)), [1, 1, 1, s]);
+  else if (spec.mask === 'additive')
+    inputs.attentionMask = floatTensor(
+      ort,
+      'float32',
+      Float32Array.from(p.mask, (m) => (m ? 0 : MASKED)),
+      [1, 1, 1, s],
+    );
   const out = await enc.runner.run(inputs);
   const hidden = out.hiddenStates as OrtTensor;
   const pooled = out.pooled ? { pooled: out.pooled } : {};

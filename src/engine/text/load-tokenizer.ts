@@ -12,7 +12,10 @@ import { loadTokenizer } from './tokenize';
 
 const decoder = new TextDecoder();
 
-async function readChecked(source: PackSource, f: { file: string; bytes?: number; sha256?: string }): Promise<Uint8Array> {
+async function readChecked(
+  source: PackSource,
+  f: { file: string; bytes?: number; sha256?: string },
+): Promise<Uint8Array> {
   const bytes = await source.readBytes(f.file);
   await verifyFile(f.file, bytes, f);
   return bytes;
@@ -28,6 +31,9 @@ export async function readPackTokenizer(source: PackSource, spec: TokenizerSpec)
   try {
     return loadTokenizer(JSON.parse(decoder.decode(bytes)) as object, spec.maxLength);
   } catch (err) {
-    throw new EngineError('corrupt-model', `Could not read ${spec.file}: ${(err as Error).message}. Re-install the pack.`);
+    throw new EngineError(
+      'corrupt-model',
+      `Could not read ${spec.file}: ${(err as Error).message}. Re-install the pack.`,
+    );
   }
 }

@@ -20,13 +20,20 @@ export function loadTokenizer(tokenizerJson: object, maxLength: number): Tokeniz
  */
 export type Truncation = 'ids' | 'keep-special';
 
-function truncatedIds(tokenizer: Tokenizer, text: string, maxLength: number, truncation: Truncation): number[] {
+function truncatedIds(
+  tokenizer: Tokenizer,
+  text: string,
+  maxLength: number,
+  truncation: Truncation,
+): number[] {
   const full = tokenizer.encode(text).ids;
   if (full.length <= maxLength || truncation === 'ids') return full.slice(0, maxLength);
   const inner = tokenizer.encode(text, { add_special_tokens: false }).ids;
   const added = full.length - inner.length;
   // Where the text sits among the special tokens the post-processor wrapped it in.
-  const at = Array.from({ length: added + 1 }, (_, k) => k).find((k) => inner.every((id, i) => full[k + i] === id));
+  const at = Array.from({ length: added + 1 }, (_, k) => k).find((k) =>
+    inner.every((id, i) => full[k + i] === id),
+  );
   if (at === undefined || added >= maxLength) return full.slice(0, maxLength);
   return [...full.slice(0, at), ...inner.slice(0, maxLength - added), ...full.slice(at + inner.length)];
 }
@@ -37,11 +44,21 @@ function truncatedIds(tokenizer: Tokenizer, text: string, maxLength: number, tru
  * padding); with `none` only the real tokens are returned (at least one: an empty prompt keeps
  * one pad token).
  */
-export function encodePrompt(tokenizer: Tokenizer, text: string, maxLength: number, padId: number, opts: { padding?: 'max-length' | 'none'; chatTemplate?: string; truncation?: Truncation } = {}): EncodedPrompt {
+export function encodePrompt(
+  tokenizer: Tokenizer,
+  text: string,
+  maxLength: number,
+  padId: number,
+  opts: { padding?: 'max-length' | 'none'; chatTemplate?: string; truncation?: Truncation } = {},
+): EncodedPrompt {
   const wrapped = opts.chatTemplate ? opts.chatTemplate.replace('{prompt}', text) : text;
   const ids = truncatedIds(tokenizer, wrapped, maxLength, opts.truncation ?? 'ids');
   const size = opts.padding === 'none' ? Math.max(1, ids.length) : maxLength;
-  const out = { ids: new BigInt64Array(size).fill(BigInt(padId)), mask: new BigInt64Array(size), length: ids.length };
+  const out = {
+    ids: new BigInt64Array(size).fill(BigInt(padId)),
+    mask: new BigInt64Array(size),
+    length: ids.length,
+  };
   ids.forEach((id, i) => {
     out.ids[i] = BigInt(id);
     out.mask[i] = 1n;

@@ -13,7 +13,14 @@ export interface Box {
 
 /** Why a file could not be demuxed here; the caller falls back to ffmpeg.wasm. */
 /** `damaged`: a count or size in the file is impossible for its size; no decoder is tried (the caller refuses the file). */
-export type NotDemuxableReason = 'not-mp4' | 'truncated' | 'damaged' | 'fragmented' | 'no-video-track' | 'unsupported-codec' | 'unsupported-layout';
+export type NotDemuxableReason =
+  | 'not-mp4'
+  | 'truncated'
+  | 'damaged'
+  | 'fragmented'
+  | 'no-video-track'
+  | 'unsupported-codec'
+  | 'unsupported-layout';
 
 export class NotDemuxable extends Error {
   override name = 'NotDemuxable';
@@ -25,7 +32,8 @@ export class NotDemuxable extends Error {
   }
 }
 
-const fourcc = (v: DataView, at: number) => String.fromCharCode(v.getUint8(at), v.getUint8(at + 1), v.getUint8(at + 2), v.getUint8(at + 3));
+const fourcc = (v: DataView, at: number) =>
+  String.fromCharCode(v.getUint8(at), v.getUint8(at + 1), v.getUint8(at + 2), v.getUint8(at + 3));
 const isFourcc = (t: string) => /^[\x20-\x7e]{4}$/.test(t);
 
 /** Reads bytes [at, at + length) of a Blob (fewer at its end). */
@@ -34,7 +42,11 @@ export async function readRange(file: Blob, at: number, length: number): Promise
 }
 
 /** One box header at `at` within a view of `limit` bytes (size 0: to the end); undefined when the header is cut off. */
-function header(v: DataView, at: number, limit: number): { type: string; size: number; head: number } | undefined {
+function header(
+  v: DataView,
+  at: number,
+  limit: number,
+): { type: string; size: number; head: number } | undefined {
   if (at + 8 > limit) return undefined;
   let size = v.getUint32(at);
   const type = fourcc(v, at + 4);
@@ -50,16 +62,22 @@ function header(v: DataView, at: number, limit: number): { type: string; size: n
 /** The top-level boxes of `file`, reading 16 bytes per box; throws NotDemuxable when it is not ISO BMFF or is cut short. */
 export async function topLevelBoxes(file: Blob): Promise<Box[]> {
   const boxes: Box[] = [];
-  for (let at = 0; at < file.size; ) {
+  for (let at = 0; at < file.size;) {
     const v = await readRange(file, at, 16);
     const h = header(v, 0, v.byteLength);
     const size = h?.size === 0 ? file.size - at : (h?.size ?? 0);
     if (!h || !isFourcc(h.type) || size < h.head) {
-      if (boxes.length === 0) throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (no ISO box structure).');
+      if (boxes.length === 0)
+        throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (no ISO box structure).');
       throw new NotDemuxable('truncated', `The file is cut short: the box at byte ${at} is incomplete.`);
     }
-    if (boxes.length === 0 && !['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot'].includes(h.type)) throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (it does not start with an ISO box).');
-    if (at + size > file.size) throw new NotDemuxable('truncated', `The file is cut short: its "${h.type}" box needs ${at + size} bytes, the file has ${file.size}.`);
+    if (boxes.length === 0 && !['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot'].includes(h.type))
+      throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (it does not start with an ISO box).');
+    if (at + size > file.size)
+      throw new NotDemuxable(
+        'truncated',
+        `The file is cut short: its "${h.type}" box needs ${at + size} bytes, the file has ${file.size}.`,
+      );
     boxes.push({ type: h.type, start: at + h.head, end: at + size });
     at += size;
   }
@@ -69,10 +87,11 @@ export async function topLevelBoxes(file: Blob): Promise<Box[]> {
 /** The child boxes of the bytes [start, end) of `v` (a box's payload, after any fixed fields). */
 export function children(v: DataView, start: number, end: number): Box[] {
   const out: Box[] = [];
-  for (let at = start; at + 8 <= end; ) {
+  for (let at = start; at + 8 <= end;) {
     const h = header(v, at, end);
     const size = h?.size === 0 ? end - at : (h?.size ?? 0);
-    if (!h || size < h.head || at + size > end) throw new NotDemuxable('truncated', `A "${h?.type ?? '?'}" box inside the movie header is cut short.`);
+    if (!h || size < h.head || at + size > end)
+      throw new NotDemuxable('truncated', `A "${h?.type ?? '?'}" box inside the movie header is cut short.`);
     out.push({ type: h.type, start: at + h.head, end: at + size });
     at += size;
   }

@@ -36,7 +36,14 @@ export function decoderConfig(v: DataView, stsd: Box): DecoderConfig {
     const vpcC = boxes.find((b) => b.type === 'vpcC');
     if (!vpcC) throw new NotDemuxable('unsupported-codec', 'The vp09 video has no vpcC record.');
     const at = vpcC.start + 4;
-    return { codec: `vp09.${dec2(v.getUint8(at))}.${dec2(v.getUint8(at + 1))}.${dec2(v.getUint8(at + 2) >> 4)}`, codedWidth, codedHeight };
+    return {
+      codec: `vp09.${dec2(v.getUint8(at))}.${dec2(v.getUint8(at + 1))}.${dec2(v.getUint8(at + 2) >> 4)}`,
+      codedWidth,
+      codedHeight,
+    };
   }
-  throw new NotDemuxable('unsupported-codec', `The video codec "${entry.type}" is not decoded with WebCodecs here.`);
+  throw new NotDemuxable(
+    'unsupported-codec',
+    `The video codec "${entry.type}" is not decoded with WebCodecs here.`,
+  );
 }

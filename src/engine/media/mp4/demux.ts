@@ -35,7 +35,13 @@ const handler = (v: DataView, trak: Box) => {
 function rotated(v: DataView, trak: Box): boolean {
   const tkhd = find(v, trak, 'tkhd');
   const matrix = tkhd ? tkhd.start + (v.getUint8(tkhd.start) === 1 ? 52 : 40) : 0;
-  return !!tkhd && (v.getInt32(matrix + 4) !== 0 || v.getInt32(matrix + 12) !== 0 || v.getInt32(matrix) < 0 || v.getInt32(matrix + 16) < 0);
+  return (
+    !!tkhd &&
+    (v.getInt32(matrix + 4) !== 0 ||
+      v.getInt32(matrix + 12) !== 0 ||
+      v.getInt32(matrix) < 0 ||
+      v.getInt32(matrix + 16) < 0)
+  );
 }
 
 function videoTrack(v: DataView, moov: Box, hasAudio: boolean, fileSize: number): Mp4Video {
@@ -44,24 +50,39 @@ function videoTrack(v: DataView, moov: Box, hasAudio: boolean, fileSize: number)
   const mdhd = find(v, trak, 'mdia', 'mdhd');
   const stbl = find(v, trak, 'mdia', 'minf', 'stbl');
   const stsd = stbl && find(v, stbl, 'stsd');
-  if (!mdhd || !stbl || !stsd) throw new NotDemuxable('unsupported-layout', 'The video track lacks its media header or sample table.');
+  if (!mdhd || !stbl || !stsd)
+    throw new NotDemuxable('unsupported-layout', 'The video track lacks its media header or sample table.');
   const timescale = v.getUint32(mdhd.start + (v.getUint8(mdhd.start) === 1 ? 20 : 12));
   const config = decoderConfig(v, stsd);
   const samples = sampleTable(v, stbl, fileSize);
   const frameCount = samples.sizes.length;
-  if (frameCount === 0 || timescale === 0) throw new NotDemuxable('unsupported-layout', 'The video track has no samples.');
-  if (rotated(v, trak)) throw new NotDemuxable('unsupported-layout', 'The video track is rotated or flipped (tkhd matrix).');
+  if (frameCount === 0 || timescale === 0)
+    throw new NotDemuxable('unsupported-layout', 'The video track has no samples.');
+  if (rotated(v, trak))
+    throw new NotDemuxable('unsupported-layout', 'The video track is rotated or flipped (tkhd matrix).');
   const fps = samples.frameDelta > 0 ? timescale / samples.frameDelta : 25;
-  return { config, width: config.codedWidth, height: config.codedHeight, timescale, fps: Math.round(fps * 1000) / 1000, frameCount, durationSeconds: samples.totalDuration / timescale, hasAudio, samples };
+  return {
+    config,
+    width: config.codedWidth,
+    height: config.codedHeight,
+    timescale,
+    fps: Math.round(fps * 1000) / 1000,
+    frameCount,
+    durationSeconds: samples.totalDuration / timescale,
+    hasAudio,
+    samples,
+  };
 }
 
 /** Demuxes `file`; never throws for a file it cannot handle (the result says why). */
 export async function demuxMp4(file: Blob): Promise<DemuxResult> {
   try {
     const top = await topLevelBoxes(file);
-    if (top.some((b) => b.type === 'moof')) throw new NotDemuxable('fragmented', 'The MP4 is fragmented (moof boxes).');
+    if (top.some((b) => b.type === 'moof'))
+      throw new NotDemuxable('fragmented', 'The MP4 is fragmented (moof boxes).');
     const moovBox = top.find((b) => b.type === 'moov');
-    if (!moovBox) throw new NotDemuxable('truncated', 'The file has no movie header (moov box): it may be cut short.');
+    if (!moovBox)
+      throw new NotDemuxable('truncated', 'The file has no movie header (moov box): it may be cut short.');
     const v = await readRange(file, moovBox.start, moovBox.end - moovBox.start);
     const moov = { type: 'moov', start: 0, end: v.byteLength };
     if (find(v, moov, 'mvex')) throw new NotDemuxable('fragmented', 'The MP4 is fragmented (mvex box).');
@@ -69,7 +90,11 @@ export async function demuxMp4(file: Blob): Promise<DemuxResult> {
     return { ok: true, video: videoTrack(v, moov, hasAudio, file.size) };
   } catch (err) {
     if (err instanceof NotDemuxable) return { ok: false, error: err };
-    if (err instanceof RangeError) return { ok: false, error: new NotDemuxable('truncated', `The movie header is cut short (${err.message}).`) };
+    if (err instanceof RangeError)
+      return {
+        ok: false,
+        error: new NotDemuxable('truncated', `The movie header is cut short (${err.message}).`),
+      };
     throw err;
   }
 }

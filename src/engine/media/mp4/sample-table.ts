@@ -31,14 +31,25 @@ function need(v: DataView, stbl: Box, type: string): Box {
 function entries(v: DataView, b: Box, type: string, at: number, entryBytes: number): number {
   const count = v.getUint32(b.start + at);
   const room = Math.max(0, b.end - (b.start + at + 4));
-  if (count * entryBytes > room) throw new NotDemuxable('damaged', `The video's "${type}" table claims ${count} entries but its box holds ${Math.floor(room / entryBytes)}: the file is damaged.`);
+  if (count * entryBytes > room)
+    throw new NotDemuxable(
+      'damaged',
+      `The video's "${type}" table claims ${count} entries but its box holds ${Math.floor(room / entryBytes)}: the file is damaged.`,
+    );
   return count;
 }
 
 /** Calls `each(a, b)` for each two-u32 entry of a full box with an entry count (stts, ctts). */
-function pairs(v: DataView, b: Box, type: string, each: (a: number, b: number) => void, signed = false): void {
+function pairs(
+  v: DataView,
+  b: Box,
+  type: string,
+  each: (a: number, b: number) => void,
+  signed = false,
+): void {
   const count = entries(v, b, type, 4, 8);
-  for (let i = 0, at = b.start + 8; i < count; i++, at += 8) each(v.getUint32(at), signed ? v.getInt32(at + 4) : v.getUint32(at + 4));
+  for (let i = 0, at = b.start + 8; i < count; i++, at += 8)
+    each(v.getUint32(at), signed ? v.getInt32(at + 4) : v.getUint32(at + 4));
 }
 
 /** The sample table of `stbl`; `fileSize` bounds the sample count when all samples share one size. */
@@ -46,14 +57,19 @@ export function sampleTable(v: DataView, stbl: Box, fileSize: number): SampleTab
   const stsz = need(v, stbl, 'stsz');
   const fixed = v.getUint32(stsz.start + 4);
   const n = fixed ? v.getUint32(stsz.start + 8) : entries(v, stsz, 'stsz', 8, 4);
-  if (fixed && n * fixed > fileSize) throw new NotDemuxable('damaged', `The video's "stsz" table claims ${n} samples of ${fixed} bytes, more than the file's ${fileSize} bytes: the file is damaged.`);
+  if (fixed && n * fixed > fileSize)
+    throw new NotDemuxable(
+      'damaged',
+      `The video's "stsz" table claims ${n} samples of ${fixed} bytes, more than the file's ${fileSize} bytes: the file is damaged.`,
+    );
   const sizes = new Uint32Array(n);
   for (let i = 0; i < n; i++) sizes[i] = fixed || v.getUint32(stsz.start + 12 + 4 * i);
 
   const co64 = find(v, stbl, 'co64');
   const stco = co64 ?? need(v, stbl, 'stco');
   const chunkCount = entries(v, stco, co64 ? 'co64' : 'stco', 4, co64 ? 8 : 4);
-  const chunkOffset = (c: number) => (co64 ? Number(v.getBigUint64(stco.start + 8 + 8 * c)) : v.getUint32(stco.start + 8 + 4 * c));
+  const chunkOffset = (c: number) =>
+    co64 ? Number(v.getBigUint64(stco.start + 8 + 8 * c)) : v.getUint32(stco.start + 8 + 4 * c);
   const offsets = new Float64Array(n);
   const stsc = need(v, stbl, 'stsc');
   const runs = entries(v, stsc, 'stsc', 4, 12);
@@ -82,13 +98,26 @@ export function sampleTable(v: DataView, stbl: Box, fileSize: number): SampleTab
   });
   const ctts = find(v, stbl, 'ctts');
   i = 0;
-  if (ctts) pairs(v, ctts, 'ctts', (count, offset) => { for (let k = 0; k < count && i < n; k++, i++) cts[i] = (cts[i] as number) + offset; }, true);
+  if (ctts)
+    pairs(
+      v,
+      ctts,
+      'ctts',
+      (count, offset) => {
+        for (let k = 0; k < count && i < n; k++, i++) cts[i] = (cts[i] as number) + offset;
+      },
+      true,
+    );
 
   const stss = find(v, stbl, 'stss');
   const keys = new Uint8Array(n).fill(stss ? 0 : 1);
-  if (stss) for (let k = 0, count = entries(v, stss, 'stss', 4, 4); k < count; k++) keys[v.getUint32(stss.start + 8 + 4 * k) - 1] = 1;
+  if (stss)
+    for (let k = 0, count = entries(v, stss, 'stss', 4, 4); k < count; k++)
+      keys[v.getUint32(stss.start + 8 + 4 * k) - 1] = 1;
 
-  const presentation = Uint32Array.from({ length: n }, (_, k) => k).sort((a, b) => (cts[a] as number) - (cts[b] as number));
+  const presentation = Uint32Array.from({ length: n }, (_, k) => k).sort(
+    (a, b) => (cts[a] as number) - (cts[b] as number),
+  );
   const frameDelta = [...durations].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0;
   return { offsets, sizes, cts, keys, presentation, frameDelta, totalDuration: t };
 }
