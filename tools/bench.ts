@@ -22,7 +22,8 @@ import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchQueueReload } from './queue-bench';
 
-const PORT = 4174;
+/** WEBGP_BENCH_PORT lets two checkouts benchmark side by side. */
+const PORT = Number(process.env.WEBGP_BENCH_PORT ?? 4174);
 const base = `http://127.0.0.1:${PORT}`;
 
 async function waitForServer(url: string, ms: number): Promise<void> {
