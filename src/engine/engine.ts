@@ -26,7 +26,7 @@ import { runVideoPackTest, type VideoPackApi } from './pack-test/run-video-pack-
 import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
-import { DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
+import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
 import { meterTransfers, type TransferReport } from './transfers';
 
@@ -110,6 +110,12 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
+    const streamed = Object.entries(manifest.components).filter(([, c]) => c?.stages);
+    const refusal = buildRefusal(
+      deps.ortBuild ?? DEFAULT_ORT_BUILD,
+      streamed.map(([name]) => name),
+    );
+    if (refusal) throw new EngineError('backend-unavailable', refusal);
     return {
       manifest,
       choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)),

@@ -33,6 +33,20 @@ export function chooseOrtBuild(
   return { build: DEFAULT_ORT_BUILD, reason: 'the default' };
 }
 
+/**
+ * Why `build` cannot run a pack, or undefined when it can. onnxruntime-web 1.30's native WebGPU
+ * build traps ("memory access out of bounds") on block-streamed packs in Chromium 156, as its
+ * JSPI build did (docs/pack-format.md, measured by `npm run bench`): refused with a message
+ * instead of a run that never ends.
+ */
+export function buildRefusal(build: OrtBuild, streamedComponents: string[]): string | undefined {
+  if (build !== 'webgpu' || streamedComponents.length === 0) return undefined;
+  return (
+    `This pack's ${streamedComponents.join(' and ')} run block-streamed (stages), and the native WebGPU build ` +
+    'of ONNX Runtime traps on block-streamed packs. Choose "Automatic" or "default (JSEP)" under Settings → ONNX Runtime build.'
+  );
+}
+
 /** True for a value Settings or pack.json may hold. */
 export function isOrtBuildPreference(v: unknown): v is OrtBuildPreference {
   return v === 'auto' || (ORT_BUILDS as readonly unknown[]).includes(v);

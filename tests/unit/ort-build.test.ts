@@ -17,6 +17,7 @@ import { thrown } from '../helpers/errors';
 import { CPU_ONLY, diskPackSource, ortNodeModule, PACKS_DIR } from '../helpers/ort-node';
 
 const text = readFileSync(join(PACKS_DIR, 'demo-t2v', 'pack.json'), 'utf8');
+const TEST_PACKS_DIR = join(import.meta.dirname, '..', '..', 'test-packs');
 
 describe('chooseOrtBuild', () => {
   it('takes Settings first, then the pack, then the default', () => {
@@ -75,5 +76,25 @@ describe('the build a run records', () => {
       resolution: '128x128',
     });
     expect(out.ortBuild).toBe('webgpu');
+  });
+});
+
+describe('a block-streamed pack on the native build', () => {
+  it('is refused with a message that names the components and the setting to change', async () => {
+    const engine = createEngine({
+      ort: ortNodeModule,
+      ortBuild: 'webgpu',
+      sourceFor: async () => diskPackSource('test-fastwan', TEST_PACKS_DIR),
+      probe: async () => CPU_ONLY,
+    });
+    const manifest = parseManifestText(
+      readFileSync(join(TEST_PACKS_DIR, 'test-fastwan', 'pack.json'), 'utf8'),
+    );
+    const err = await engine.generate('j', defaultRequest(manifest, 'x')).catch((e: EngineError) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('backend-unavailable');
+    expect((err as EngineError).message).toMatch(
+      /textEncoder and transformer run block-streamed.*Settings → ONNX Runtime build/,
+    );
   });
 });
