@@ -295,6 +295,7 @@ export function createEngine(deps: EngineDeps) {
           const report = await runPackTest(ort, packId, () => openForTest(packId, backend, opts.onProgress), {
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
+            transfers: meter,
           });
           // A lost device leaves the cached sessions unusable: the next job loads them afresh.
           if (
