@@ -22,6 +22,11 @@ export default defineConfig({
     acceptDownloads: true,
     launchOptions: { executablePath: chromiumExecutable(), args: chromiumArgs({ webgpu: true }) },
   },
+  projects: [
+    { name: 'default' },
+    // CI runs the pipeline suite again on the native WebGPU build of ONNX Runtime (src/engine/ort-build.ts).
+    { name: 'native-webgpu', testMatch: 'pipelines.spec.ts', metadata: { ortBuild: 'webgpu' } },
+  ],
   webServer: {
     command: `npm run build && npx vite preview --port ${port}`,
     url: `http://127.0.0.1:${port}`,

@@ -1,13 +1,19 @@
 /**
  * Vite config: Svelte SPA, ES-module workers, ONNX Runtime / ffmpeg.wasm served from our own
  * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo packs
- * (generation, and the SAM and MatAnyone demo packs of the Matting page). The CSP (header,
+ * (generation, and the SAM and MatAnyone demo packs of the Matting page). Of the ONNX Runtime
+ * builds (src/engine/ort-build.ts) only the default's wasm is precached; another build's is
+ * cached when it is first loaded, so it works offline from then on. The CSP (header,
  * meta tag, dist/_headers) comes from tools/csp.ts.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { cspPlugin } from './tools/csp';
+import { DEFAULT_ORT_BUILD, ORT_BUILD_WASM, ORT_BUILDS } from './src/engine/ort-build';
+
+/** The ONNX Runtime builds other than the default: their wasm is cached on first use, not precached. */
+const otherOrtWasm = ORT_BUILDS.filter((b) => b !== DEFAULT_ORT_BUILD).map((b) => ORT_BUILD_WASM[b]);
 
 export default defineConfig({
   plugins: [
@@ -34,6 +40,17 @@ export default defineConfig({
           'models/demo-t2v/*',
           'models/demo-sam/*',
           'models/demo-matanyone/*',
+        ],
+        globIgnores: otherOrtWasm.map((name) => `**/${name}-*.wasm`),
+        runtimeCaching: [
+          {
+            // A RegExp, not a function: generateSW writes the pattern into the service worker's source.
+            urlPattern: new RegExp(
+              `/(${otherOrtWasm.map((n) => n.replaceAll('.', '\\.')).join('|')})-[^/]*\\.wasm$`,
+            ),
+            handler: 'CacheFirst',
+            options: { cacheName: 'webgp-ort-builds', expiration: { maxEntries: 4 } },
+          },
         ],
         clientsClaim: true,
         skipWaiting: true,

@@ -65,6 +65,10 @@ test('a served pack passes with stage times, test-nan fails at the transformer, 
     /^load [\d.]+ ms · text-encoder [\d.]+ ms · transformer \(step 1\) [\d.]+ ms · vae-decoder [\d.]+ ms · total [\d.]+ ms$/,
   );
   await expect(good).toContainText('128x128, 1 frame, 1 step, seed 42');
+  // The transfer count: on WebGPU the test's one inspection readback per step, and what went up.
+  await expect(good.getByTestId('pack-test-transfers')).toHaveText(
+    /^Transfers per denoise step: \d+ uploads? \([\d.]+ [KMG]?B\), 1 readback \([\d.]+ [KMG]?B\) · whole run [\d.]+ [KMG]?B up, [\d.]+ [KMG]?B back$/,
+  );
 
   await install(page, NAN.id, NAN.name);
   const bad = await runTest(page, NAN.name);

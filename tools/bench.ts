@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../e2e/support/browser';
+import { type BuildBenchRow, buildRow, formatBuildRows } from '../src/engine/bench/build-rows';
+import { ORT_BUILDS } from '../src/engine/ort-build';
 import { makeClip, maskPngFile } from '../e2e/support/matting';
 import { DECODE_CHUNK, type DecodeBenchResult } from '../src/engine/bench/decode-bench';
 import type { DenoiseBenchResult } from '../src/engine/bench/denoise-bench';
@@ -137,6 +139,25 @@ try {
   );
   console.log(
     "peak: the browser's peak resident memory during page + runtime start, two loads and two generations, over a blank page; with KB-sized test packs it is runtime overhead (ORT wasm, shaders), so peak/pack only becomes a per-byte figure with real packs.",
+  );
+
+  // Per ONNX Runtime build: a pack that traps never finishes, so each run has its own time limit.
+  const buildRows: BuildBenchRow[] = [];
+  for (const build of ORT_BUILDS)
+    for (const id of ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v'])
+      buildRows.push(
+        buildRow(
+          id,
+          build,
+          await runMeasured<PipelineBenchResult>('auto', `&pipelines=${id}&build=${build}`, 150_000).then(
+            ({ rows }) => ({ result: rows[0] as PipelineBenchResult }),
+            (err: Error) => ({ error: err.message.split('\n')[0] ?? 'failed' }),
+          ),
+        ),
+      );
+  console.log(`\n${formatBuildRows(buildRows).join('\n')}`);
+  console.log(
+    'ort build: the onnxruntime-web build (Settings → ONNX Runtime build); step: mean denoise step on WebGPU; step/default: over the default build on the same pack; FAIL: the run threw, trapped or did not finish in 150 s.',
   );
 
   console.log('\nresidency     pack         backend  peak session KiB  planned KiB  total ms  same latent');

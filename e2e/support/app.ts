@@ -62,7 +62,7 @@ export async function downloadNewest(page: Page): Promise<{ name: string; path: 
 
 export async function chooseSetting(
   page: Page,
-  label: 'Backend' | 'Video encoder',
+  label: 'Backend' | 'Video encoder' | 'ONNX Runtime build',
   value: string,
 ): Promise<void> {
   await page.getByText('Settings', { exact: true }).click();

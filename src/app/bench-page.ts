@@ -1,7 +1,7 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
  * (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
- * and another solver; with ?matting=N, N matting frames through the
+ * and another solver, &build=default|webgpu for an ONNX Runtime build; with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
  * ?residency=ID, pack ID all-resident vs sequential; with ?enhancer, the local prompt enhancer's
  * tokens/s on test-llm; with ?decode,
@@ -13,6 +13,7 @@ import { benchDecode } from '../engine/bench/decode-bench';
 import { benchMatting } from '../engine/bench/matting-bench';
 import type { BackendPreference } from '../engine/capabilities';
 import { pngDataUrl } from '../engine/media/png-decode';
+import { isOrtBuildPreference, type OrtBuild } from '../engine/ort-build';
 import { parsePackHeader, parseResolution } from '../engine/pack/header';
 import { defaultRequest, type TaskRequest } from '../engine/request';
 import { benchEnhancer } from './bench-enhancer';
@@ -46,6 +47,7 @@ async function pipelines(
   only: string[],
   base: string,
   solver?: TaskRequest['solver'],
+  build?: OrtBuild,
 ): Promise<unknown[]> {
   const results = [];
   for (const id of only.length ? only : PIPELINE_PACKS) {
@@ -57,7 +59,10 @@ async function pipelines(
       ...(solver ? { solver } : {}),
     };
     if (header.pipeline === 'i2v-flow-dit') request.startImage = await startImage(request.resolution);
-    results.push(await engineBridge.api.benchPipeline(url, request, backend));
+    results.push({
+      ...(await engineBridge.api.benchPipeline(url, request, backend, build)),
+      ...(build ? { build } : {}),
+    });
   }
   return results;
 }
@@ -149,12 +154,15 @@ async function main(): Promise<void> {
     }
     if (params.has('pipelines')) {
       const solver = (params.get('solver') ?? undefined) as TaskRequest['solver'] | undefined;
+      const build = params.get('build') ?? undefined;
+      if (build !== undefined && !isOrtBuildPreference(build)) throw new Error(`unknown build "${build}"`);
       out.textContent = JSON.stringify(
         await pipelines(
           backend,
           (params.get('pipelines') ?? '').split(',').filter(Boolean),
           params.get('base') ?? 'bench-packs/',
           solver,
+          build === 'auto' ? undefined : build,
         ),
         null,
         2,

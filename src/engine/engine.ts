@@ -26,11 +26,14 @@ import { runVideoPackTest, type VideoPackApi } from './pack-test/run-video-pack-
 import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
+import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
 import { meterTransfers, type TransferReport } from './transfers';
 
 export interface EngineDeps {
   ort: OrtModule;
+  /** Which onnxruntime-web build `ort` is (engine/ort-build.ts), recorded with each run; default: 'default'. */
+  ortBuild?: OrtBuild;
   /** Resolves a pack id to where its files are. */
   sourceFor(packId: string): Promise<PackSource>;
   probe?: () => Promise<Capabilities>;
@@ -57,6 +60,8 @@ export interface GenerateOutcome extends GenerateResult {
   residency: Residency;
   /** Host↔device transfers of this run, per stage and denoise step (WebGPU; empty on wasm). */
   transfers: TransferReport;
+  /** The onnxruntime-web build the run ran on. */
+  ortBuild: OrtBuild;
 }
 
 export interface GenerateJobOptions {
@@ -105,6 +110,12 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
+    const streamed = Object.entries(manifest.components).filter(([, c]) => c?.stages);
+    const refusal = buildRefusal(
+      deps.ortBuild ?? DEFAULT_ORT_BUILD,
+      streamed.map(([name]) => name),
+    );
+    if (refusal) throw new EngineError('backend-unavailable', refusal);
     return {
       manifest,
       choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)),
@@ -242,6 +253,7 @@ export function createEngine(deps: EngineDeps) {
             backendReason: reason + sequential,
             residency,
             transfers: meter.report(),
+            ortBuild: deps.ortBuild ?? DEFAULT_ORT_BUILD,
           };
         } catch (err) {
           const lost =
@@ -283,6 +295,7 @@ export function createEngine(deps: EngineDeps) {
           const report = await runPackTest(ort, packId, () => openForTest(packId, backend, opts.onProgress), {
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
+            transfers: meter,
           });
           // A lost device leaves the cached sessions unusable: the next job loads them afresh.
           if (

@@ -37,6 +37,8 @@ export interface OutputSettings {
   pack_version: string;
   fps: number;
   backend: string;
+  /** The onnxruntime-web build that ran ("default" or "webgpu", engine/ort-build.ts); WebGP's own key. */
+  ort_build?: string;
   generation_time: number;
   creation_date: string;
 }
@@ -87,7 +89,13 @@ export function requestParams(r: TaskRequest) {
 export function outputSettings(
   r: TaskRequest,
   m: PackManifest,
-  run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string },
+  run: {
+    backend: string;
+    ortBuild?: string;
+    generationSeconds: number;
+    createdAt: Date;
+    enhancedPrompt?: string;
+  },
 ): OutputSettings {
   return {
     type: `WebGP ${APP_VERSION} - ${m.id}`,
@@ -98,6 +106,7 @@ export function outputSettings(
     pack_version: m.version,
     fps: m.defaults.fps,
     backend: run.backend,
+    ...(run.ortBuild !== undefined ? { ort_build: run.ortBuild } : {}),
     generation_time: Math.round(run.generationSeconds * 100) / 100,
     creation_date: run.createdAt.toISOString(),
   };

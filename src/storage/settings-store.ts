@@ -7,6 +7,7 @@ import { createStore, get, set } from 'idb-keyval';
 import type { BackendPreference } from '../engine/capabilities';
 import type { VideoEncoderChoice } from '../engine/media/encode-mp4';
 import { DEFAULT_NAME_TEMPLATE } from '../engine/naming';
+import type { OrtBuildPreference } from '../engine/ort-build';
 import type { MetadataMode } from '../engine/queue/task';
 
 export interface AppSettings {
@@ -18,6 +19,8 @@ export interface AppSettings {
   metadataMode: MetadataMode;
   embedSourceImages: boolean;
   nameTemplate: string;
+  /** The onnxruntime-web build generation runs on (engine/ort-build.ts); 'auto': the pack's, else the default. */
+  ortBuild: OrtBuildPreference;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -28,6 +31,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   metadataMode: 'embedded',
   embedSourceImages: false,
   nameTemplate: DEFAULT_NAME_TEMPLATE,
+  ortBuild: 'auto',
 };
 
 const store = createStore('webgp-settings', 'settings');

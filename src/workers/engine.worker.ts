@@ -1,11 +1,12 @@
-/** Engine worker: ONNX Runtime Web (WebGPU, wasm fallback) behind comlink. */
+/**
+ * Engine worker: ONNX Runtime Web (WebGPU, wasm fallback) behind comlink. Generation and "Test
+ * this pack" run on the onnxruntime-web build Settings or the pack names (ort-builds.ts); other
+ * work on Settings' build.
+ */
 import { expose, type ProxyMarked, releaseProxy, type Remote, transfer } from 'comlink';
 import { holdAliveLock } from './alive-lock';
-import { deviceLostReason } from './gpu-loss';
-import * as ort from 'onnxruntime-web';
 import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
-import { createEngine } from '../engine/engine';
 import type { LoraPack } from '../engine/lora/analyse';
 import { resolveLoraSpec } from '../engine/lora/derive-targets';
 import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
@@ -13,6 +14,8 @@ import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/regi
 import { httpPackSource } from '../engine/pack/pack-source';
 import { readLoraBytes } from '../storage/lora-store';
 import { loadSettings } from '../storage/settings-store';
+import { buildEngines } from './ort-builds';
+import { DEFAULT_ORT_BUILD, type OrtBuild } from '../engine/ort-build';
 import { installedPack, installedPacks, opfsPackSource } from '../storage/pack-store';
 import { type ProgressCallback, throttleProgress } from '../engine/progress';
 import type { LatentCheckpoint } from '../engine/pipeline/generate';
@@ -21,8 +24,6 @@ import type { MattingOpen } from '../engine/matting/matting-engine';
 import type { TaskRequest } from '../engine/request';
 
 installErrorTransfer();
-// Threads need cross-origin isolation (SharedArrayBuffer); without it ORT would warn and use one.
-ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency) : 1;
 
 const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
 let registry: Promise<RegistryEntry[]> | undefined;
@@ -52,22 +53,32 @@ const sourceFor = async (packId: string) =>
     ? opfsPackSource(packId)
     : httpPackSource(new URL(findPack(await registryPacks(), packId).url, modelsBase).href);
 
-const engine = createEngine({
-  ort,
+const engines = buildEngines({
   sourceFor,
   readLora: readLoraBytes,
   // Read at every run, so a changed Settings value applies to the next task.
   gpuBudgetGiB: async () => (await loadSettings()).gpuBudgetGiB,
   ...deviceMemory(),
-  deviceLost: (backend) => deviceLostReason(ort.env, backend),
 });
+/** Jobs cancelled before their engine was known (cancel may arrive while the build loads). */
+const cancelledEarly = new Set<string>();
+/** The engine for job `jobId` on `packId`, told of a cancel that came first. */
+async function engineForJob(jobId: string, packId: string) {
+  const e = await engines.forPack(packId);
+  if (cancelledEarly.delete(jobId)) e.cancel(jobId);
+  return e;
+}
+/** Matting and SAM clicks run on the default build: a matting session must not change build midway. */
+const videoEngine = () => engines.engine(DEFAULT_ORT_BUILD);
+/** The engine of Settings' build, or of `build` (the bench's per-build rows). */
+const engineOf = (build?: OrtBuild) => (build ? engines.engine(build) : engines.current());
 
 /** The usable packs (bundled or installed, test packs included) whose transformer takes LoRAs. */
 async function loraPacks(): Promise<LoraPack[]> {
   const packs = pickerPacks(await listPacks(), true);
   // Targets declared by lora.rules are read from the transformer graphs (headers only, no weights).
   const spec = async (id: string) => {
-    const t = (await engine.describePack(id)).components.transformer;
+    const t = (await (await engineOf()).describePack(id)).components.transformer;
     return t.lora?.rules ? resolveLoraSpec(await sourceFor(id), t) : t.lora;
   };
   const found = await Promise.all(
@@ -91,8 +102,8 @@ const api = {
   holdAliveLock,
   listPacks,
   loraPacks,
-  capabilities: () => engine.capabilities(),
-  describePack: (packId: string) => engine.describePack(packId),
+  capabilities: async () => (await engineOf()).capabilities(),
+  describePack: async (packId: string) => (await engineOf()).describePack(packId),
   /** Callbacks are comlink proxies (top-level arguments only); `onCheckpoint` gets each step's latent, transferred. */
   async generate(
     jobId: string,
@@ -103,6 +114,7 @@ const api = {
     onCheckpoint?: (cp: LatentCheckpoint) => Promise<void>,
   ) {
     try {
+      const engine = await engineForJob(jobId, request.packId);
       const out = await engine.generate(jobId, request, {
         backend,
         onProgress: throttleProgress(onProgress, 100),
@@ -112,43 +124,51 @@ const api = {
       });
       return transfer(out, [out.frames.rgba.buffer, out.latent.buffer]);
     } finally {
+      cancelledEarly.delete(jobId);
       releaseCallbacks(onProgress, onCheckpoint);
     }
   },
   /** "Test this pack" (see engine/pack-test); resolves with a pass or a failure and its reason. */
-  testPack: (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) =>
-    engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) }),
-  pause: (jobId: string) => engine.pause(jobId),
-  resume: (jobId: string) => engine.resume(jobId),
-  bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
-  /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
-  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) =>
-    engine.benchPipeline(httpPackSource(url), request, backend),
+  testPack: async (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) =>
+    (await engineForJob(jobId, packId)).testPack(jobId, packId, {
+      backend,
+      onProgress: throttleProgress(onProgress, 100),
+    }),
+  pause: (jobId: string) => engines.each((e) => e.pause(jobId)),
+  resume: (jobId: string) => engines.each((e) => e.resume(jobId)),
+  bench: async (request: TaskRequest, backend: BackendPreference) =>
+    (await engineOf()).bench(request, backend),
+  /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs) on `build` (default: Settings'). */
+  benchPipeline: async (url: string, request: TaskRequest, backend: BackendPreference, build?: OrtBuild) =>
+    (await engineOf(build)).benchPipeline(httpPackSource(url), request, backend),
   /** Peak session memory of the pack served at `url`, all sessions resident vs sequential. */
-  benchResidency: (url: string, request: TaskRequest, backend: BackendPreference) =>
-    engine.benchResidency(httpPackSource(url), request, backend),
+  benchResidency: async (url: string, request: TaskRequest, backend: BackendPreference) =>
+    (await engineOf()).benchResidency(httpPackSource(url), request, backend),
   /** Benchmarks a per-step LoRA schedule on the pack served at `url` with the given LoRA file. */
-  benchLora: (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) =>
-    engine.benchLora(httpPackSource(url), request, loraBytes, backend),
+  benchLora: async (url: string, request: TaskRequest, loraBytes: Uint8Array, backend: BackendPreference) =>
+    (await engineOf()).benchLora(httpPackSource(url), request, loraBytes, backend),
   /** Video packs (segment-points / matting-memory): manifest, SAM clicks, and the matting loop one frame at a time. */
-  describeVideoPack: (packId: string) => engine.describeVideoPack(packId),
-  segmentEmbed: (packId: string, frame: RgbaFrame, backend?: BackendPreference) =>
-    engine.segmentEmbed(packId, frame, backend),
+  describeVideoPack: async (packId: string) => (await videoEngine()).describeVideoPack(packId),
+  segmentEmbed: async (packId: string, frame: RgbaFrame, backend?: BackendPreference) =>
+    (await videoEngine()).segmentEmbed(packId, frame, backend),
   segmentPoints: async (
     packId: string,
     embeddingId: string,
     points: SegmentPoint[],
     backend?: BackendPreference,
-  ) => transferAlpha(await engine.segmentPoints(packId, embeddingId, points, backend)),
-  mattingOpen: (jobId: string, o: MattingOpen) => engine.mattingOpen(jobId, o),
+  ) => transferAlpha(await (await videoEngine()).segmentPoints(packId, embeddingId, points, backend)),
+  mattingOpen: async (jobId: string, o: MattingOpen) => (await videoEngine()).mattingOpen(jobId, o),
   /** The frame's buffer is transferred in by the caller; the alpha is transferred out. */
   mattingFrame: async (jobId: string, frame: RgbaFrame) =>
-    transferAlpha(await engine.mattingFrame(jobId, frame)),
-  mattingClose: (jobId: string) => engine.mattingClose(jobId),
-  cancel: (jobId: string) => engine.cancel(jobId),
-  forget: (packId: string) => engine.forget(packId),
-  forgetLora: (sha256: string) => engine.forgetLora(sha256),
-  dispose: () => engine.dispose(),
+    transferAlpha(await (await videoEngine()).mattingFrame(jobId, frame)),
+  mattingClose: async (jobId: string) => (await videoEngine()).mattingClose(jobId),
+  cancel: (jobId: string) => {
+    cancelledEarly.add(jobId);
+    return engines.each((e) => e.cancel(jobId));
+  },
+  forget: (packId: string) => engines.each((e) => e.forget(packId)),
+  forgetLora: (sha256: string) => engines.each((e) => e.forgetLora(sha256)),
+  dispose: () => engines.each((e) => e.dispose()),
 };
 
 export type EngineApi = typeof api;

@@ -9,6 +9,7 @@ const OUTPUT_DEFAULTS = {
   metadataMode: 'embedded',
   embedSourceImages: false,
   nameTemplate: '{date}_seed{seed}_{prompt}',
+  ortBuild: 'auto',
 };
 
 describe('settings store', () => {

@@ -52,7 +52,7 @@ interface Job {
 const FINISHED = new Set(['done', 'failed', 'aborted']);
 
 /** How a run ended, for its history record. */
-type Outcome = Pick<RunRecord, 'status' | 'error' | 'transfers'> & { artifacts: Artifact[] };
+type Outcome = Pick<RunRecord, 'status' | 'error' | 'transfers' | 'ortBuild'> & { artifacts: Artifact[] };
 
 export class QueueRunner {
   private job: Job | undefined;
@@ -207,6 +207,7 @@ export class QueueRunner {
         status: 'done',
         artifacts: res.artifacts,
         ...(res.transfers ? { transfers: res.transfers } : {}),
+        ...(res.ortBuild ? { ortBuild: res.ortBuild } : {}),
       };
     } catch (err) {
       this.host.setProgress(task.id, undefined);
@@ -250,6 +251,7 @@ export class QueueRunner {
         fromStep,
         artifacts: o.artifacts,
         ...(o.transfers ? { transfers: o.transfers } : {}),
+        ...(o.ortBuild ? { ortBuild: o.ortBuild } : {}),
       });
     } catch (err) {
       this.host.onError(`The run history could not be saved: ${(err as Error).message}`);

@@ -10,6 +10,7 @@ import { availableFileName, renderName } from '../../engine/naming';
 import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
 import type { Artifact } from '../../engine/queue/history';
+import type { OrtBuild } from '../../engine/ort-build';
 import type { TransferReport } from '../../engine/transfers';
 import { isMatting, type OutputSnapshot, type Task } from '../../engine/queue/task';
 import { outputSettings } from '../../engine/settings';
@@ -46,6 +47,8 @@ export interface TaskRunResult {
   backendReason: string;
   /** What the run moved between CPU and GPU (generation runs). */
   transfers?: TransferReport;
+  /** The onnxruntime-web build that ran (generation runs). */
+  ortBuild?: OrtBuild;
 }
 
 /** Runs `task` with the output settings it snapshotted when it started (`task.snapshot`). */
@@ -71,6 +74,7 @@ export async function runTask(
   const createdAt = new Date();
   const settings = outputSettings(request, out.manifest, {
     backend: out.backend,
+    ortBuild: out.ortBuild,
     generationSeconds: (performance.now() - started) / 1000,
     createdAt,
     ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced }),
@@ -156,5 +160,11 @@ export async function runTask(
         },
       ]
     : [main];
-  return { record, artifacts, backendReason: out.backendReason, transfers: out.transfers };
+  return {
+    record,
+    artifacts,
+    backendReason: out.backendReason,
+    transfers: out.transfers,
+    ortBuild: out.ortBuild,
+  };
 }

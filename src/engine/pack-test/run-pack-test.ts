@@ -16,6 +16,7 @@ import { generate, type StageOutput } from '../pipeline/generate';
 import type { ProgressCallback } from '../progress';
 import type { TaskRequest } from '../request';
 import { type Backend, type OrtModule, readFloats } from '../runtime';
+import { maxPerStep, type TransferCounts, type TransferMeter } from '../transfers';
 import { type StageFigures, stageFigures, stageProblem } from './stage-stats';
 
 /** Generation stages, then the video packs' (run-video-pack-test.ts). */
@@ -42,6 +43,12 @@ export interface PackTestReport {
   /** The request it ran (absent when the pack did not load). */
   request?: Pick<TaskRequest, 'resolution' | 'frames' | 'steps' | 'seed' | 'prompt' | 'guidance' | 'solver'>;
   stages: StageReport[];
+  /**
+   * Host↔device transfers of the run (WebGPU; zero on wasm): totals and the most any denoise step
+   * moved. The test reads each stage's output back once for its figures, so a step's readbacks
+   * here are that inspection (one per step), not the generation's own.
+   */
+  transfers?: { total: TransferCounts; perStep: TransferCounts };
   totalMs: number;
   testedAt: number;
 }
@@ -50,6 +57,8 @@ export interface PackTestOptions {
   onProgress?: ProgressCallback;
   isCancelled?: () => boolean;
   now?: () => number;
+  /** Counts the run's transfers (the engine's meter over `ort`); reset when the test starts. */
+  transfers?: TransferMeter;
 }
 
 /** "transformer (step 2)", "vae-decoder", … */
@@ -83,7 +92,9 @@ export async function runPackTest(
     report.stages.push({ stage: 'load', ms: now() - mark });
     mark = now();
     current = { stage: 'text-encoder' };
+    opts.transfers?.reset();
     await generate(loaded, ort, request, {
+      ...(opts.transfers ? { transfers: opts.transfers } : {}),
       onProgress: opts.onProgress,
       isCancelled: opts.isCancelled,
       now,
@@ -111,6 +122,17 @@ export async function runPackTest(
       },
     });
     report.pass = true;
+    if (opts.transfers) {
+      const r = opts.transfers.report();
+      const total = {
+        uploads: r.uploads,
+        uploadBytes: r.uploadBytes,
+        readbacks: r.readbacks,
+        readbackBytes: r.readbackBytes,
+        reuploads: r.reuploads,
+      };
+      report.transfers = { total, perStep: maxPerStep(r) };
+    }
   } catch (err) {
     if (isAbortError(err)) throw err;
     const code = errorCode(err);

@@ -5,6 +5,7 @@
  * dry-run and the Models page read only this part). Documented in docs/pack-format.md.
  */
 import { EngineError } from '../errors';
+import { ORT_BUILDS, type OrtBuild } from '../ort-build';
 import {
   type ScheduleSpec,
   SIGMA_SPACINGS,
@@ -78,6 +79,8 @@ export interface PackHeader {
   limits: PackLimits;
   /** Optional live-preview projection: rgb = rgbBias + Σ_c latent[c]·rgbFactors[c], in [−1, 1]. */
   preview?: PreviewSpec;
+  /** The onnxruntime-web build the pack needs (engine/ort-build.ts); absent: the app's default. */
+  ortBuild?: OrtBuild;
 }
 
 /**
@@ -236,6 +239,8 @@ export function readHeader(e: FieldErrors, raw: Json): PackHeader {
   const channels = e.number(latent.channels, 'latent.channels', { min: 1, integer: true });
   const preview = previewSpec(e, m.preview, channels);
   const timestepScale = e.number(m.timestepScale, 'timestepScale', { min: 0, optional: true }) ?? 1000;
+  const ortBuild = e.string(m.ortBuild, 'ortBuild', { optional: true, oneOf: ORT_BUILDS }) as
+    OrtBuild | undefined;
   const header: PackHeader = {
     schema: PACK_SCHEMA,
     id: e.string(m.id, 'id') ?? '',
@@ -271,6 +276,7 @@ export function readHeader(e: FieldErrors, raw: Json): PackHeader {
       ...optionalLimits(e, lim),
     },
     ...(preview ? { preview } : {}),
+    ...(ortBuild ? { ortBuild } : {}),
   };
   checkDefaultsAgainstLimits(e, header);
   if (header.defaults.resolution && resolutions.length && !resolutions.includes(header.defaults.resolution)) {

@@ -4,6 +4,7 @@
  * Pure TS: runs in Node tests, workers and the page.
  */
 import { sha256Hex } from '../hash';
+import type { OrtBuild } from '../ort-build';
 import type { TransferReport } from '../transfers';
 import type { TaskInput } from './task';
 
@@ -40,6 +41,8 @@ export interface RunRecord {
   artifacts: Artifact[];
   /** Host↔device uploads and readbacks (calls, bytes) in total, per stage and per denoise step; generation runs only. */
   transfers?: TransferReport;
+  /** The onnxruntime-web build that ran (engine/ort-build.ts); generation runs only. */
+  ortBuild?: OrtBuild;
 }
 
 /** The value with object keys sorted recursively, so equal settings stringify identically. */

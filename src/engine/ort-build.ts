@@ -1,0 +1,53 @@
+/**
+ * Which onnxruntime-web build runs a task, as data: the default build (JSEP: WebGPU kernels
+ * written in JS around the wasm core) or `onnxruntime-web/webgpu` (the native WebGPU execution
+ * provider compiled into the wasm, the build the public Z-Image and FastWan browser drivers use).
+ * A pack may name the build it needs (pack.json `ortBuild`); Settings may override it.
+ */
+export const ORT_BUILDS = ['default', 'webgpu'] as const;
+export type OrtBuild = (typeof ORT_BUILDS)[number];
+export type OrtBuildPreference = 'auto' | OrtBuild;
+
+/** The build a run gets when neither Settings nor the pack names one (measured: docs/pack-format.md). */
+export const DEFAULT_ORT_BUILD: OrtBuild = 'default';
+
+/** The wasm file (before Vite's hash) each build loads: the PWA precaches only the default's. */
+export const ORT_BUILD_WASM: Record<OrtBuild, string> = {
+  default: 'ort-wasm-simd-threaded.jsep',
+  webgpu: 'ort-wasm-simd-threaded.asyncify',
+};
+
+/** What users read: the Settings option labels and the run's settings. */
+export const ORT_BUILD_LABELS: Record<OrtBuild, string> = {
+  default: 'default (JSEP)',
+  webgpu: 'native WebGPU',
+};
+
+/** The build for a run: Settings' choice unless automatic, else the pack's, else the default. */
+export function chooseOrtBuild(
+  preference: OrtBuildPreference,
+  packBuild: OrtBuild | undefined,
+): { build: OrtBuild; reason: string } {
+  if (preference !== 'auto') return { build: preference, reason: 'chosen in Settings' };
+  if (packBuild) return { build: packBuild, reason: 'named by the pack' };
+  return { build: DEFAULT_ORT_BUILD, reason: 'the default' };
+}
+
+/**
+ * Why `build` cannot run a pack, or undefined when it can. onnxruntime-web 1.30's native WebGPU
+ * build traps ("memory access out of bounds") on block-streamed packs in Chromium 156, as its
+ * JSPI build did (docs/pack-format.md, measured by `npm run bench`): refused with a message
+ * instead of a run that never ends.
+ */
+export function buildRefusal(build: OrtBuild, streamedComponents: string[]): string | undefined {
+  if (build !== 'webgpu' || streamedComponents.length === 0) return undefined;
+  return (
+    `This pack's ${streamedComponents.join(' and ')} run block-streamed (stages), and the native WebGPU build ` +
+    'of ONNX Runtime traps on block-streamed packs. Choose "Automatic" or "default (JSEP)" under Settings → ONNX Runtime build.'
+  );
+}
+
+/** True for a value Settings or pack.json may hold. */
+export function isOrtBuildPreference(v: unknown): v is OrtBuildPreference {
+  return v === 'auto' || (ORT_BUILDS as readonly unknown[]).includes(v);
+}
