@@ -15,6 +15,9 @@ import { parseManifestText } from '../../src/engine/pack/manifest';
 import { loadPack } from '../../src/engine/pack/load-pack';
 import { generate, type LatentCheckpoint } from '../../src/engine/pipeline/generate';
 import { defaultRequest, type TaskRequest } from '../../src/engine/request';
+import { readFloats } from '../../src/engine/runtime';
+import { concatLastAxis, encodeConditioning } from '../../src/engine/text/conditioning';
+import { encodeText } from '../../src/engine/text/encode-text';
 import { maxPerStep, meterTransfers } from '../../src/engine/transfers';
 import { fakeGpu } from '../helpers/fake-gpu';
 import { CPU_ONLY, diskPackSource } from '../helpers/ort-node';
@@ -77,6 +80,29 @@ describe('GPU-resident denoise steps on every test pack', () => {
     }
     expect(maxPerStep(meter.report()).readbacks).toBeGreaterThan(0);
     expect(meter.report().reuploads).toBeGreaterThan(0);
+  });
+});
+
+describe('text conditioning on the device', () => {
+  it("SDXL's two encoders' hidden states are joined by the Concat graph: encode-text reads nothing back, and the context equals the CPU join", async () => {
+    const { engine } = gpuEngine();
+    const out = await engine.generate('t', request('test-sdxlturbo', 'euler'));
+    expect(out.transfers.stages['encode-text']).toMatchObject({ readbacks: 0, reuploads: 0 });
+    const gpu = fakeGpu();
+    const source = diskPackSource('test-sdxlturbo', TEST_PACKS_DIR);
+    const m = parseManifestText(new TextDecoder().decode(await source.readBytes('pack.json')), 'x');
+    const pack = await loadPack(source, m, gpu.ort, 'webgpu');
+    try {
+      const onDevice = await encodeConditioning(gpu.ort, pack, 'a red ball');
+      expect(onDevice.context.location).toBe('gpu-buffer');
+      const first = await encodeText(gpu.ort, pack.text, 'a red ball');
+      const second = await encodeText(gpu.ort, pack.text2!, 'a red ball');
+      const onCpu = await concatLastAxis(gpu.ort, first, second);
+      expect(onDevice.context.dims).toEqual(onCpu.dims);
+      expect(await readFloats(onDevice.context)).toEqual(await readFloats(onCpu));
+    } finally {
+      await pack.release();
+    }
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { type ComponentExpect, roleExpectations } from './contract-roles';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
-import { blendModel, combineModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
+import { blendModel, combineModel, concatModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
 import type { Backend, OrtModule, OrtSession } from '../runtime';
 import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
@@ -35,6 +35,8 @@ export interface LoadedPack {
   blend: OrtSession;
   /** UniPC / DPM++ updates: a linear combination of up to four tensors (pipeline/gpu-solver.ts). */
   combine: OrtSession;
+  /** Joins two text encoders' hidden states on the last axis on the device (text/conditioning.ts). */
+  concat: OrtSession;
   /** Whether every session stays resident, or each phase's sessions exist only during it. */
   residency: Residency;
   /** Starts a run (sequential: its session creations report 'load' progress to `onProgress`). */
@@ -57,7 +59,7 @@ export async function readManifest(source: PackSource): Promise<PackManifest> {
 /** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
 const GPU_OUTPUTS: Record<ComponentName, boolean> = {
   textEncoder: true,
-  textEncoder2: false,
+  textEncoder2: true,
   transformer: true,
   vaeDecoder: false,
   vaeEncoder: false,
@@ -126,6 +128,7 @@ export async function loadPack(
       ['scale', scaleModel()],
       ['blend', blendModel()],
       ['combine', combineModel()],
+      ['concat', concatModel()],
     ] as const) {
       sessions.push(
         await createGraphSession(
@@ -136,7 +139,13 @@ export async function loadPack(
         ),
       );
     }
-    const [step, scale, blend, combine] = sessions as [OrtSession, OrtSession, OrtSession, OrtSession];
+    const [step, scale, blend, combine, concat] = sessions as [
+      OrtSession,
+      OrtSession,
+      OrtSession,
+      OrtSession,
+      OrtSession,
+    ];
     return {
       manifest,
       backend,
@@ -162,6 +171,7 @@ export async function loadPack(
       scale,
       blend,
       combine,
+      concat,
       residency: phased.mode,
       beginRun: (report) => phased.beginRun(report),
       enter: (phase) => phased.enter(phase),

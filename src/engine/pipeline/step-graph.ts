@@ -4,7 +4,8 @@
  *  - Euler + CFG step: latents_out = latents + dt · (v_uncond + g · (v_cond − v_uncond));
  *  - scale: out = x · s (the eps UNet's input scaling 1/√(σ² + 1));
  *  - blend: out = x · keep + fixed (pins conditioning frames, e.g. the i2v start frame);
- *  - combine: out = k0·t0 + k1·t1 + k2·t2 + k3·t3 (the multistep solvers' updates, ../schedule/coefficients.ts).
+ *  - combine: out = k0·t0 + k1·t1 + k2·t2 + k3·t3 (the multistep solvers' updates, ../schedule/coefficients.ts);
+ *  - concat: out = [a | b] on the last axis (SDXL's two text encoders' hidden states).
  */
 import { GraphBuilder } from '../onnx/graph-builder';
 
@@ -56,4 +57,11 @@ export function combineModel(): Uint8Array {
     sum = g.op('Add', [sum, terms[k] as string], {}, k === COMBINE_TERMS - 1 ? 'out' : undefined);
   g.output('out', 'float32', null);
   return g.toModel({ doc: 'WebGP linear combination' });
+}
+
+export function concatModel(): Uint8Array {
+  const g = new GraphBuilder('concat');
+  g.op('Concat', [g.input('a', 'float32', null), g.input('b', 'float32', null)], { axis: -1 }, 'out');
+  g.output('out', 'float32', null);
+  return g.toModel({ doc: 'WebGP concat on the last axis' });
 }
