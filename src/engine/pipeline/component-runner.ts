@@ -1,9 +1,10 @@
 /**
  * Runs one pack component by role: a single graph, or a block-streamed chain of stages that
  * pass tensors by slot name (FastWan's shell_pre → blocks → shell_post). A chain keeps at most
- * `resident` stage sessions alive (least recently used released first) and creates the next
- * stage's session while the current one runs (double buffering), so packs larger than one wasm
- * heap or GPU buffer run block by block. float16 components get float32 inputs converted at the
+ * `resident` stage sessions alive and creates the next stage's session while the current one runs
+ * (double buffering), so packs larger than one wasm heap or GPU buffer run block by block. Two
+ * slots of the window stream; the others pin the first stage, then the last, then the blocks in
+ * order (`pinnedStages`), so with `resident` ≥ 3 shell_pre is created once, not at every step. float16 components get float32 inputs converted at the
  * boundary and return float32 outputs: with GPU-resident outputs on WebGPU by a Cast graph on the
  * device (device-cast.ts), so no GPU tensor is read back to convert it; otherwise in JavaScript.
  * A chain's float inputs go to the device once per run, not once per stage that reads them.
@@ -180,6 +181,16 @@ function constantValue(
   return new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.floor(dim / c.divide))), []);
 }
 
+/**
+ * The stages a chain of `n` keeps alive across runs with a window of `resident` sessions: what
+ * the two streaming slots leave, the first stage first, then the last, then the rest in order.
+ */
+export function pinnedStages(n: number, resident: number): Set<number> {
+  if (resident >= n) return new Set(Array.from({ length: n }, (_, i) => i));
+  const order = [0, n - 1, ...Array.from({ length: Math.max(0, n - 2) }, (_, i) => i + 1)];
+  return new Set(order.slice(0, Math.max(0, resident - 2)));
+}
+
 async function openChain(
   ort: OrtModule,
   source: PackSource,
@@ -191,6 +202,7 @@ async function openChain(
   contract: OpenOptions['contract'],
 ): Promise<ComponentRunner> {
   const resident = Math.min(spec.resident ?? stages.length, stages.length);
+  const pinned = pinnedStages(stages.length, resident);
   const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
   const creating = new Map<number, Promise<OrtSession>>();
   const reading = new Map<number, Promise<GraphFiles>>();
@@ -205,11 +217,11 @@ async function openChain(
     return p;
   };
 
-  /** Releases least recently used sessions (never `keep`) until one more fits in the resident window. */
+  /** Releases least recently used sessions (never `keep` or a pinned stage) until one more fits in the resident window. */
   async function makeRoom(keep: number): Promise<void> {
     for (const [index, s] of alive) {
       if (alive.size + creating.size < resident) return;
-      if (index === keep) continue;
+      if (index === keep || pinned.has(index)) continue;
       alive.delete(index);
       await s.release();
     }
@@ -256,7 +268,7 @@ async function openChain(
   async function prefetch(running: number): Promise<void> {
     const next = running + 1;
     if (next === stages.length) {
-      void files(0).catch(() => undefined);
+      if (!alive.has(0)) void files(0).catch(() => undefined);
       return;
     }
     if (resident < 2 || alive.has(next) || creating.has(next)) return;
