@@ -26,7 +26,7 @@ const SIZES: Pick<TaskRequest, 'resolution' | 'frames'>[] = [
 ];
 
 /** The contract test packs `tools/bench.ts` copies next to the build (bench-packs/<id>/). */
-const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v'];
+const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v'];
 
 /** A start image for the i2v pack, drawn at the task's resolution (a bright square on dark). */
 async function startImage(resolution: string): Promise<string> {

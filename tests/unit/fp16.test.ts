@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import type { ComponentSpec } from '../../src/engine/pack/components';
 import { openComponent } from '../../src/engine/pipeline/component-runner';
-import { f16BitsToF32, f32ToF16Bits, readFloats } from '../../src/engine/runtime';
+import { f16BitsToF32, f32ToF16Bits, type OrtTensor, readFloats } from '../../src/engine/runtime';
 import { meterTransfers } from '../../src/engine/transfers';
 import { fakeGpu } from '../helpers/fake-gpu';
 import { ortNodeModule } from '../helpers/ort-node';
@@ -132,7 +132,8 @@ describe('half floats', () => {
       gpu.reads.count = 0;
       meter.at('denoise', 0);
       const cpu = (v: Float32Array) => new ortNodeModule.Tensor('float32', v, [3]);
-      const inputs = spec === single ? { latents: cpu(x) } : { latents: cpu(x), context: cpu(m) };
+      const inputs: Record<string, OrtTensor> =
+        spec === single ? { latents: cpu(x) } : { latents: cpu(x), context: cpu(m) };
       const out = (await runner.run(inputs)).prediction!;
       expect(out.type).toBe('float32');
       expect(out.location).toBe('gpu-buffer');
