@@ -17,6 +17,7 @@ import type { ProgressCallback } from '../progress';
 import { gaussianNoise } from '../random';
 import type { TaskRequest } from '../request';
 import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
+import { guidanceAt } from '../schedule/guidance-phase';
 import { buildSchedule } from '../schedule/schedules';
 import { createFlowSolver, type SolverState } from '../schedule/solvers';
 import type { TransferMeter } from '../transfers';
@@ -185,13 +186,8 @@ export async function generate(
     await enter('encode-text');
     // Guidance per step (WanGP guidance phases); the negative prompt is encoded if any step needs it.
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
-    const guidanceAt = (i: number) =>
-      r.guidance2 !== undefined &&
-      r.switchThreshold !== undefined &&
-      1000 * (sigmas[i] as number) < r.switchThreshold
-        ? r.guidance2
-        : r.guidance;
-    const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
+    const guidanceOf = (i: number) => guidanceAt(r, sigmas[i] as number);
+    const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceOf(i) !== 1);
     // Per-run constants go to the device once (the scale graph's output stays there), not every step.
     const resident = async (t: OrtTensor) =>
       scope.keep(
@@ -299,7 +295,7 @@ export async function generate(
             .prediction as OrtTensor,
         );
       };
-      const g = guidanceAt(i);
+      const g = guidanceOf(i);
       const guidance = await guidanceTensor(g);
       const pCond = await predict(cond);
       // A LoRA multiplier split with ':' gives the unconditional pass its own transformer (asked for
