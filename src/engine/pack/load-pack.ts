@@ -6,7 +6,14 @@
  */
 import { type ComponentExpect, roleExpectations } from './contract-roles';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
-import { blendModel, combineModel, concatModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
+import {
+  blendModel,
+  combineModel,
+  concatModel,
+  eulerCfgStepModel,
+  eulerModel,
+  scaleModel,
+} from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
 import type { Backend, OrtModule, OrtSession } from '../runtime';
 import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
@@ -35,6 +42,8 @@ export interface LoadedPack {
   blend: OrtSession;
   /** UniPC / DPM++ updates: a linear combination of up to four tensors (pipeline/gpu-solver.ts). */
   combine: OrtSession;
+  /** The Euler step without CFG (latents + dt·v). */
+  euler: OrtSession;
   /** Joins two text encoders' hidden states on the last axis on the device (text/conditioning.ts). */
   concat: OrtSession;
   /** Whether every session stays resident, or each phase's sessions exist only during it. */
@@ -129,6 +138,7 @@ export async function loadPack(
       ['blend', blendModel()],
       ['combine', combineModel()],
       ['concat', concatModel()],
+      ['euler', eulerModel()],
     ] as const) {
       sessions.push(
         await createGraphSession(
@@ -139,7 +149,8 @@ export async function loadPack(
         ),
       );
     }
-    const [step, scale, blend, combine, concat] = sessions as [
+    const [step, scale, blend, combine, concat, euler] = sessions as [
+      OrtSession,
       OrtSession,
       OrtSession,
       OrtSession,
@@ -172,6 +183,7 @@ export async function loadPack(
       blend,
       combine,
       concat,
+      euler,
       residency: phased.mode,
       beginRun: (report) => phased.beginRun(report),
       enter: (phase) => phased.enter(phase),

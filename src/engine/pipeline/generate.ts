@@ -327,17 +327,13 @@ export async function generate(
       } else {
         // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
         const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
-        next = scope.keep(
-          (
-            await pack.step.run({
-              latents: x,
-              v_cond: pCond,
-              v_uncond: pUncond,
-              dt: new ort.Tensor('float32', Float32Array.of(dt), [1]),
-              guidance,
-            })
-          ).latents_out as OrtTensor,
-        );
+        const dtTensor = new ort.Tensor('float32', Float32Array.of(dt), [1]);
+        // Without CFG the two-op Euler graph: the step's update costs as little next to the transformer as it can.
+        const out =
+          pUncond === pCond
+            ? await pack.euler.run({ latents: x, v: pCond, dt: dtTensor })
+            : await pack.step.run({ latents: x, v_cond: pCond, v_uncond: pUncond, dt: dtTensor, guidance });
+        next = scope.keep(out.latents_out as OrtTensor);
       }
       // The prediction is inspected before it is freed; its step time includes the update.
       await opts.inspect?.({ stage: 'transformer', step: i + 1, output: pCond });
