@@ -1,7 +1,7 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
  * (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
- * and another solver; with ?matting=N, N matting frames through the
+ * and another solver, &rounds=N timed rounds (default 3); with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
  * ?residency=ID, pack ID all-resident vs sequential; with ?enhancer, the local prompt enhancer's
  * tokens/s on test-llm; with ?decode,
@@ -46,6 +46,7 @@ async function pipelines(
   only: string[],
   base: string,
   solver?: TaskRequest['solver'],
+  rounds?: number,
 ): Promise<unknown[]> {
   const results = [];
   for (const id of only.length ? only : PIPELINE_PACKS) {
@@ -57,7 +58,7 @@ async function pipelines(
       ...(solver ? { solver } : {}),
     };
     if (header.pipeline === 'i2v-flow-dit') request.startImage = await startImage(request.resolution);
-    results.push(await engineBridge.api.benchPipeline(url, request, backend));
+    results.push(await engineBridge.api.benchPipeline(url, request, backend, rounds));
   }
   return results;
 }
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
           (params.get('pipelines') ?? '').split(',').filter(Boolean),
           params.get('base') ?? 'bench-packs/',
           solver,
+          params.has('rounds') ? Number(params.get('rounds')) : undefined,
         ),
         null,
         2,

@@ -337,6 +337,7 @@ export function createEngine(deps: EngineDeps) {
       source: PackSource,
       request: TaskRequest,
       pref: BackendPreference = 'auto',
+      rounds?: number,
     ): Promise<PipelineBenchResult> {
       return serial(async () => {
         const manifest = await readManifest(source);
@@ -346,6 +347,7 @@ export function createEngine(deps: EngineDeps) {
           request,
           chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend,
           meter,
+          rounds,
         );
       });
     },

@@ -122,8 +122,8 @@ const api = {
   resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs). */
-  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference) =>
-    engine.benchPipeline(httpPackSource(url), request, backend),
+  benchPipeline: (url: string, request: TaskRequest, backend: BackendPreference, rounds?: number) =>
+    engine.benchPipeline(httpPackSource(url), request, backend, rounds),
   /** Peak session memory of the pack served at `url`, all sessions resident vs sequential. */
   benchResidency: (url: string, request: TaskRequest, backend: BackendPreference) =>
     engine.benchResidency(httpPackSource(url), request, backend),

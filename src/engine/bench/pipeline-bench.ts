@@ -37,29 +37,31 @@ export interface PipelineBenchResult {
   roundTripTransfersPerStep?: TransferCounts;
 }
 
-/** Mean step time of a timed run after a warm-up one; `meter` (reset first) counts the timed run. */
-async function timedSteps(
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Mean step time of one run; `meter` (reset first) counts it. */
+async function timedRun(
   pack: LoadedPack,
   ort: OrtModule,
   request: TaskRequest,
   meter?: TransferMeter,
-): Promise<{ stepMs: number; perStep?: TransferCounts }> {
-  await generate(pack, ort, request, { syncTimings: true });
+): Promise<number> {
   meter?.reset();
   const out = await generate(pack, ort, request, {
     syncTimings: true,
     ...(meter ? { transfers: meter } : {}),
   });
-  return {
-    stepMs: out.timings.denoiseMs / request.steps,
-    ...(meter ? { perStep: maxPerStep(meter.report()) } : {}),
-  };
+  return out.timings.denoiseMs / request.steps;
 }
 
 /**
- * Loads the pack twice (the second, warm-cache load is reported), times `steps` denoise steps after
- * a warm-up run GPU-resident and then with every output read back (before/after in one run), and
- * the bare transformer run they are measured against.
+ * Loads the pack twice (the second, warm-cache load is reported); then, GPU-resident (after) and
+ * with every output read back (before: loaded with `gpuResident` false) alive side by side, a
+ * warm-up run each and `rounds` interleaved timed rounds of each mode and of the bare transformer
+ * run they are measured against (medians), with the transfer count of a run of each mode.
  */
 export async function benchPipeline(
   ort: OrtModule,
@@ -67,6 +69,8 @@ export async function benchPipeline(
   request: TaskRequest,
   backend: Backend,
   meter?: TransferMeter,
+  /** Timed rounds per mode, medians reported (test packs step in milliseconds: one run is noise). */
+  rounds = 3,
 ): Promise<PipelineBenchResult> {
   const manifest = await readManifest(source);
   const packBytes = manifestFiles(manifest).reduce((n, f) => n + (f.bytes ?? 0), 0);
@@ -74,21 +78,24 @@ export async function benchPipeline(
   const t0 = performance.now();
   const pack = await loadPack(source, manifest, ort, backend);
   const loadMs = performance.now() - t0;
-  let after: Awaited<ReturnType<typeof timedSteps>>;
-  let bare: number;
-  try {
-    after = await timedSteps(pack, ort, request, meter);
-    bare = await bareRunMs(pack, ort, request, Math.max(3, request.steps));
-  } finally {
-    await pack.release();
-  }
   const roundTripPack = await loadPack(source, manifest, ort, backend, undefined, false);
-  let before: Awaited<ReturnType<typeof timedSteps>>;
+  const times = { after: [] as number[], before: [] as number[], bare: [] as number[] };
+  let perStep: { after?: TransferCounts; before?: TransferCounts } = {};
   try {
-    before = await timedSteps(roundTripPack, ort, request, meter);
+    await generate(pack, ort, request, { syncTimings: true }); // warm-up: shader compilation
+    await generate(roundTripPack, ort, request, { syncTimings: true });
+    for (let i = 0; i < rounds; i++) {
+      times.after.push(await timedRun(pack, ort, request, meter));
+      const after = meter && maxPerStep(meter.report());
+      times.before.push(await timedRun(roundTripPack, ort, request, meter));
+      const before = meter && maxPerStep(meter.report());
+      if (after && before) perStep = { after, before };
+      times.bare.push(await bareRunMs(pack, ort, request, Math.max(3, request.steps)));
+    }
   } finally {
-    await roundTripPack.release();
+    await Promise.all([pack.release(), roundTripPack.release()]);
   }
+  const [stepMs, roundTripStepMs, bare] = [median(times.after), median(times.before), median(times.bare)];
   return {
     packId: manifest.id,
     pipeline: manifest.pipeline,
@@ -97,13 +104,13 @@ export async function benchPipeline(
     packBytes,
     loadMs,
     loadMsPerMiB: loadMs / (packBytes / 2 ** 20),
-    stepMs: after.stepMs,
-    roundTripStepMs: before.stepMs,
+    stepMs,
+    roundTripStepMs,
     bareRunMs: bare,
-    stepOverBare: after.stepMs / bare,
-    roundTripOverBare: before.stepMs / bare,
+    stepOverBare: stepMs / bare,
+    roundTripOverBare: roundTripStepMs / bare,
     solver: request.solver,
-    ...(after.perStep ? { transfersPerStep: after.perStep } : {}),
-    ...(before.perStep ? { roundTripTransfersPerStep: before.perStep } : {}),
+    ...(perStep.after ? { transfersPerStep: perStep.after } : {}),
+    ...(perStep.before ? { roundTripTransfersPerStep: perStep.before } : {}),
   };
 }
