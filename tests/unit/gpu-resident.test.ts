@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { benchPipeline } from '../../src/engine/bench/pipeline-bench';
 import { createEngine } from '../../src/engine/engine';
 import { pngDataUrl } from '../../src/engine/media/png-decode';
 import { parseManifestText } from '../../src/engine/pack/manifest';
@@ -80,6 +81,22 @@ describe('GPU-resident denoise steps on every test pack', () => {
     }
     expect(maxPerStep(meter.report()).readbacks).toBeGreaterThan(0);
     expect(meter.report().reuploads).toBeGreaterThan(0);
+  });
+});
+
+describe('bench rows', () => {
+  it('a pipeline row counts bytes per step before (outputs read back) and after (GPU-resident) in one run', async () => {
+    const gpu = fakeGpu();
+    const meter = meterTransfers(gpu.ort);
+    const source = diskPackSource('test-fastwan', TEST_PACKS_DIR);
+    const row = await benchPipeline(meter.ort, source, request('test-fastwan', 'unipc'), 'webgpu', meter, 0);
+    expect(row.streamed).toBe(true);
+    expect(row.transfersPerStep).toMatchObject({ readbacks: 0, reuploads: 0 });
+    expect(row.roundTripTransfersPerStep?.readbacks).toBeGreaterThan(0);
+    expect(row.roundTripTransfersPerStep?.uploadBytes).toBeGreaterThan(
+      row.transfersPerStep?.uploadBytes ?? 0,
+    );
+    expect(row.stepMs).toBeGreaterThan(0);
   });
 });
 

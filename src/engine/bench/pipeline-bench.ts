@@ -69,7 +69,7 @@ export async function benchPipeline(
   request: TaskRequest,
   backend: Backend,
   meter?: TransferMeter,
-  /** Timed rounds per mode, medians reported (test packs step in milliseconds: one run is noise). */
+  /** Timed rounds per mode, medians reported (test packs step in milliseconds: one run is noise); 0: one counted run of each mode, untimed (the transfers e2e). */
   rounds = 3,
 ): Promise<PipelineBenchResult> {
   const manifest = await readManifest(source);
@@ -82,20 +82,26 @@ export async function benchPipeline(
   const times = { after: [] as number[], before: [] as number[], bare: [] as number[] };
   let perStep: { after?: TransferCounts; before?: TransferCounts } = {};
   try {
-    await generate(pack, ort, request, { syncTimings: true }); // warm-up: shader compilation
-    await generate(roundTripPack, ort, request, { syncTimings: true });
-    for (let i = 0; i < rounds; i++) {
+    if (rounds > 0) {
+      await generate(pack, ort, request, { syncTimings: true }); // warm-up: shader compilation
+      await generate(roundTripPack, ort, request, { syncTimings: true });
+    }
+    for (let i = 0; i < Math.max(1, rounds); i++) {
       times.after.push(await timedRun(pack, ort, request, meter));
       const after = meter && maxPerStep(meter.report());
       times.before.push(await timedRun(roundTripPack, ort, request, meter));
       const before = meter && maxPerStep(meter.report());
       if (after && before) perStep = { after, before };
-      times.bare.push(await bareRunMs(pack, ort, request, Math.max(3, request.steps)));
+      if (rounds > 0) times.bare.push(await bareRunMs(pack, ort, request, Math.max(3, request.steps)));
     }
   } finally {
     await Promise.all([pack.release(), roundTripPack.release()]);
   }
-  const [stepMs, roundTripStepMs, bare] = [median(times.after), median(times.before), median(times.bare)];
+  const [stepMs, roundTripStepMs, bare] = [
+    median(times.after),
+    median(times.before),
+    rounds > 0 ? median(times.bare) : NaN,
+  ];
   return {
     packId: manifest.id,
     pipeline: manifest.pipeline,
