@@ -32,7 +32,7 @@ for (const [solver, packs] of [
   test(`${solver}: 0 readbacks per denoise step on WebGPU for ${packs.join(', ')}`, async ({ page }) => {
     test.setTimeout(240_000);
     await page.goto(
-      `/bench.html?backend=auto&pipelines=${packs.join(',')}&base=${encodeURIComponent(server.url)}&solver=${solver}`,
+      `/bench.html?backend=auto&pipelines=${packs.join(',')}&base=${encodeURIComponent(server.url)}&solver=${solver}&rounds=0`,
     );
     await expect(page.locator('body[data-done]')).toBeAttached({ timeout: 230_000 });
     const text = (await page.textContent('#result')) ?? '';

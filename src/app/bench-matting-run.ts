@@ -9,7 +9,7 @@ import type { MattingRunBenchResult } from '../engine/bench/matting-bench';
 import type { BackendPreference } from '../engine/capabilities';
 import type { MattingRequest } from '../engine/matting';
 import { newTask } from '../engine/queue/task';
-import { PauseGate } from './queue/pause-gate';
+import { PauseGate } from '../engine/pause-gate';
 import { runMatting } from './queue/run-matting';
 
 async function fetchBlob(path: string): Promise<Blob> {

@@ -1,7 +1,7 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
  * (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
- * and another solver, &build=default|webgpu for an ONNX Runtime build; with ?matting=N, N matting frames through the
+ * and another solver, &rounds=N timed rounds (default 3), &build=default|webgpu for an ONNX Runtime build; with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
  * ?residency=ID, pack ID all-resident vs sequential; with ?enhancer, the local prompt enhancer's
  * tokens/s on test-llm; with ?decode,
@@ -27,7 +27,7 @@ const SIZES: Pick<TaskRequest, 'resolution' | 'frames'>[] = [
 ];
 
 /** The contract test packs `tools/bench.ts` copies next to the build (bench-packs/<id>/). */
-const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-fastwan', 'test-fastwan-i2v'];
+const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-fastwan', 'test-fastwan-i2v'];
 
 /** A start image for the i2v pack, drawn at the task's resolution (a bright square on dark). */
 async function startImage(resolution: string): Promise<string> {
@@ -48,6 +48,7 @@ async function pipelines(
   base: string,
   solver?: TaskRequest['solver'],
   build?: OrtBuild,
+  rounds?: number,
 ): Promise<unknown[]> {
   const results = [];
   for (const id of only.length ? only : PIPELINE_PACKS) {
@@ -60,7 +61,7 @@ async function pipelines(
     };
     if (header.pipeline === 'i2v-flow-dit') request.startImage = await startImage(request.resolution);
     results.push({
-      ...(await engineBridge.api.benchPipeline(url, request, backend, build)),
+      ...(await engineBridge.api.benchPipeline(url, request, backend, build, rounds)),
       ...(build ? { build } : {}),
     });
   }
@@ -163,6 +164,7 @@ async function main(): Promise<void> {
           params.get('base') ?? 'bench-packs/',
           solver,
           build === 'auto' ? undefined : build,
+          params.has('rounds') ? Number(params.get('rounds')) : undefined,
         ),
         null,
         2,

@@ -25,6 +25,7 @@ import { type PackTestReport, runPackTest } from './pack-test/run-pack-test';
 import { runVideoPackTest, type VideoPackApi } from './pack-test/run-video-pack-test';
 import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
+import { PauseGate } from './pause-gate';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
@@ -82,7 +83,7 @@ export function createEngine(deps: EngineDeps) {
   const packs = new Map<string, Promise<LoadedPack>>();
   const cancelled = new Set<string>();
   /** Paused jobs: the gate their loop awaits at the next step boundary. */
-  const gates = new Map<string, { wait: Promise<void>; open: () => void }>();
+  const gates = new Map<string, PauseGate>();
   let chain: Promise<unknown> = Promise.resolve();
   let caps: Promise<Capabilities> | undefined;
   const loras = createLoraRunners({
@@ -238,7 +239,7 @@ export function createEngine(deps: EngineDeps) {
               : {}),
             onProgress: opts.onProgress,
             isCancelled: () => cancelled.has(jobId),
-            waitWhilePaused: async () => gates.get(jobId)?.wait,
+            waitWhilePaused: async () => gates.get(jobId)?.wait(),
             onCheckpoint: opts.onCheckpoint,
             resumeFrom: opts.resumeFrom,
             previews: opts.previews,
@@ -314,15 +315,14 @@ export function createEngine(deps: EngineDeps) {
 
     /** Holds job `jobId` at its next step boundary, keeping its sessions and latent. */
     pause(jobId: string): void {
-      if (gates.has(jobId)) return;
-      let open = () => {};
-      const wait = new Promise<void>((resolve) => (open = resolve));
-      gates.set(jobId, { wait, open });
+      const gate = gates.get(jobId) ?? new PauseGate();
+      gate.pause();
+      gates.set(jobId, gate);
     },
 
     /** Lets a paused job continue from the step where it stopped. */
     resume(jobId: string): void {
-      gates.get(jobId)?.open();
+      gates.get(jobId)?.resume();
       gates.delete(jobId);
     },
 
@@ -350,6 +350,7 @@ export function createEngine(deps: EngineDeps) {
       source: PackSource,
       request: TaskRequest,
       pref: BackendPreference = 'auto',
+      rounds?: number,
     ): Promise<PipelineBenchResult> {
       return serial(async () => {
         const manifest = await readManifest(source);
@@ -359,6 +360,7 @@ export function createEngine(deps: EngineDeps) {
           request,
           chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend,
           meter,
+          rounds,
         );
       });
     },
@@ -395,7 +397,7 @@ export function createEngine(deps: EngineDeps) {
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */
     cancel(jobId: string): void {
       cancelled.add(jobId);
-      gates.get(jobId)?.open();
+      gates.get(jobId)?.resume();
     },
 
     /** Releases the cached sessions of pack `packId` (it was deleted or reinstalled); the next job reads it afresh. */

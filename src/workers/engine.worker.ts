@@ -139,8 +139,13 @@ const api = {
   bench: async (request: TaskRequest, backend: BackendPreference) =>
     (await engineOf()).bench(request, backend),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs) on `build` (default: Settings'). */
-  benchPipeline: async (url: string, request: TaskRequest, backend: BackendPreference, build?: OrtBuild) =>
-    (await engineOf(build)).benchPipeline(httpPackSource(url), request, backend),
+  benchPipeline: async (
+    url: string,
+    request: TaskRequest,
+    backend: BackendPreference,
+    build?: OrtBuild,
+    rounds?: number,
+  ) => (await engineOf(build)).benchPipeline(httpPackSource(url), request, backend, rounds),
   /** Peak session memory of the pack served at `url`, all sessions resident vs sequential. */
   benchResidency: async (url: string, request: TaskRequest, backend: BackendPreference) =>
     (await engineOf()).benchResidency(httpPackSource(url), request, backend),

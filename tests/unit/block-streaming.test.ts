@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../src/engine/pack/load-pack';
 import type { ComponentSpec } from '../../src/engine/pack/components';
 import type { PackSource } from '../../src/engine/pack/pack-source';
-import { openComponent } from '../../src/engine/pipeline/component-runner';
+import { openComponent, pinnedStages } from '../../src/engine/pipeline/component-runner';
 import { type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../../src/engine/runtime';
 import { diskPackSource, ortNodeModule } from '../helpers/ort-node';
 import { TEST_PACKS_DIR } from '../helpers/test-packs';
@@ -137,5 +137,50 @@ describe('double-buffered block streaming', () => {
     }
     expect(peak).toBe(2);
     expect(live).toBe(0);
+  });
+});
+
+describe('pinned stages', () => {
+  it('keeps the first stage, then the last, then the blocks, in what two streaming slots leave of the window', () => {
+    expect([...pinnedStages(5, 2)]).toEqual([]);
+    expect([...pinnedStages(5, 3)]).toEqual([0]);
+    expect([...pinnedStages(5, 4)]).toEqual([0, 4]);
+    expect([...pinnedStages(5, 5)]).toEqual([0, 1, 2, 3, 4]);
+    expect([...pinnedStages(32, 6)]).toEqual([0, 31, 1, 2]);
+  });
+
+  it('with resident 3, shell_pre is created once over three runs (steps) while the blocks stream; resident 2 re-creates it every run', async () => {
+    const manifest = await readManifest(source);
+    const spec = manifest.components.transformer as ComponentSpec;
+    const stages = spec.stages ?? [];
+    const shellPre = await source.readBytes((stages[0] as { file: string }).file);
+    const isShellPre = (b: Uint8Array) =>
+      b.byteLength === shellPre.byteLength && b.every((v, i) => v === shellPre[i]);
+    const inputs = await transformerInputs();
+    const created = async (resident: number) => {
+      const log: Event[] = [];
+      const runner = await openComponent(
+        loggingOrt((b) => (isShellPre(b) ? 0 : 1), log, -1),
+        source,
+        { ...spec, resident },
+        'wasm',
+        { gpuOutputs: false },
+      );
+      const outs = [];
+      for (let step = 0; step < 3; step++)
+        outs.push(await readFloats((await runner.run(inputs)).prediction as OrtTensor));
+      await runner.release();
+      let live = 0;
+      let peak = 0;
+      for (const e of log) {
+        live += e.what === 'create' ? 1 : e.what === 'release' ? -1 : 0;
+        peak = Math.max(peak, live);
+      }
+      expect(peak).toBeLessThanOrEqual(resident);
+      expect(outs[2]).toEqual(outs[0]);
+      return log.filter((e) => e.what === 'create' && e.stage === 0).length;
+    };
+    expect(await created(3)).toBe(1);
+    expect(await created(2)).toBe(3);
   });
 });

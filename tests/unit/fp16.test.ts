@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import type { ComponentSpec } from '../../src/engine/pack/components';
 import { openComponent } from '../../src/engine/pipeline/component-runner';
-import { f16BitsToF32, f32ToF16Bits, readFloats } from '../../src/engine/runtime';
+import { f16BitsToF32, f32ToF16Bits, type OrtTensor, readFloats } from '../../src/engine/runtime';
+import { meterTransfers } from '../../src/engine/transfers';
+import { fakeGpu } from '../helpers/fake-gpu';
 import { ortNodeModule } from '../helpers/ort-node';
 
 describe('half floats', () => {
@@ -63,5 +65,84 @@ describe('half floats', () => {
       -3.5,
     ]);
     await runner.release();
+  });
+
+  it('on WebGPU with GPU-resident outputs, float16 crosses its boundary by Cast graphs on the device: nothing is read back to convert', async () => {
+    // Two fp16 stages: x → y = x·x (stage a), y, m → z = y + m (stage b); m is a float32 input both could read.
+    const graph = (build: (g: GraphBuilder) => void) => {
+      const g = new GraphBuilder('half');
+      build(g);
+      return g.toModel();
+    };
+    const files: Record<string, Uint8Array> = {
+      'single.onnx': graph((g) => {
+        const x = g.input('x', 'float16', null);
+        g.op('Mul', [x, x], {}, 'y');
+        g.output('y', 'float16', null);
+      }),
+      'b.onnx': graph((g) => {
+        g.op('Add', [g.input('y', 'float16', null), g.input('m', 'float16', null)], {}, 'z');
+        g.output('z', 'float16', null);
+      }),
+    };
+    const source = {
+      label: 'mem',
+      readBytes: async (f: string) => files[f] as Uint8Array,
+      readBlob: async (f: string) => new Blob([(files[f] as Uint8Array).slice()]),
+    };
+    const single: ComponentSpec = {
+      file: 'single.onnx',
+      externalData: [],
+      inputs: { latents: 'x' },
+      outputs: { prediction: 'y' },
+      dtype: 'float16',
+    };
+    const stage = (file: string, feeds: Record<string, string>, emits: Record<string, string>) => ({
+      file,
+      externalData: [],
+      feeds,
+      emits,
+    });
+    const chain: ComponentSpec = {
+      ...single,
+      file: 'single.onnx',
+      inputs: { latents: 'x', context: 'm' },
+      outputs: { prediction: 'z' },
+      stages: [stage('single.onnx', {}, {}), stage('b.onnx', {}, {}), stage('b.onnx', { y: 'z' }, {})],
+      resident: 3,
+    };
+    const gpu = fakeGpu();
+    const meter = meterTransfers(gpu.ort);
+    const x = Float32Array.of(1, 0.1, -3.5);
+    const m = Float32Array.of(0.5, 2, 1);
+    const half = (v: Float32Array) => f16BitsToF32(f32ToF16Bits(v));
+    for (const [spec, want] of [
+      [single, half(half(x).map((v) => v * v))],
+      [
+        chain,
+        half(
+          half(half(half(x).map((v) => v * v)).map((v, i) => v + (half(m)[i] as number))).map(
+            (v, i) => v + (half(m)[i] as number),
+          ),
+        ),
+      ],
+    ] as const) {
+      const runner = await openComponent(meter.ort, source, spec, 'webgpu', { gpuOutputs: true });
+      meter.reset();
+      gpu.reads.count = 0;
+      meter.at('denoise', 0);
+      const cpu = (v: Float32Array) => new ortNodeModule.Tensor('float32', v, [3]);
+      const inputs: Record<string, OrtTensor> =
+        spec === single ? { latents: cpu(x) } : { latents: cpu(x), context: cpu(m) };
+      const out = (await runner.run(inputs)).prediction!;
+      expect(out.type).toBe('float32');
+      expect(out.location).toBe('gpu-buffer');
+      expect(gpu.reads.count).toBe(0);
+      // Each input went up once (m once, though two stages read it); nothing came back.
+      expect(meter.report()).toMatchObject({ readbacks: 0, reuploads: 0 });
+      expect(meter.report().uploads).toBe(spec === single ? 1 : 2);
+      expect([...(await readFloats(out))]).toEqual([...want]);
+      await runner.release();
+    }
   });
 });

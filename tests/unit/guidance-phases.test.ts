@@ -6,10 +6,20 @@ import { requestParams } from '../../src/engine/settings';
 import { cpuEngine, smallRequest } from '../helpers/packs';
 import { readManifest } from '../../src/engine/pack/load-pack';
 import { diskPackSource } from '../helpers/ort-node';
+import { guidanceAt, guidancePhase } from '../../src/engine/schedule/guidance-phase';
 
 const PACK = 'test-t2v-random';
 
 describe('guidance phases', () => {
+  it('one rule: phase 1 once 1000·σ is below the threshold, phase 0 before and without a second phase', () => {
+    const r = { guidance: 5, guidance2: 2, switchThreshold: 875 };
+    expect([1, 0.876, 0.875, 0.5].map((s) => guidancePhase(r, s))).toEqual([0, 0, 0, 1]);
+    expect([1, 0.5].map((s) => guidanceAt(r, s))).toEqual([5, 2]);
+    expect(guidancePhase({ guidance: 5 }, 0.1)).toBe(0);
+    expect(guidancePhase({ guidance: 5, guidance2: 2 }, 0.1)).toBe(0);
+    expect(guidanceAt({ guidance: 5, switchThreshold: 900 }, 0.1)).toBe(5);
+  });
+
   it('switches guidance at the threshold: threshold 0 is one phase, equal phases are one phase, a real switch differs from both', async () => {
     const e = cpuEngine();
     const base = smallRequest(PACK, { guidance: 3, steps: 4 });

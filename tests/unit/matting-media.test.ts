@@ -4,7 +4,7 @@
  * the pause gate, and matting tasks in the queue's task union.
  */
 import { describe, expect, it } from 'vitest';
-import { PauseGate } from '../../src/app/queue/pause-gate';
+import { PauseGate } from '../../src/engine/pause-gate';
 import { emptyMask, maskArea, paintDisc, unionMasks } from '../../src/engine/media/mask-edit';
 import { maskFromPng } from '../../src/engine/media/mask-png';
 import { compositeFrame } from '../../src/engine/media/matting-writer';

@@ -26,7 +26,7 @@ import { loadCheckpoint, saveCheckpoint, saveTransition } from '../../storage/qu
 import type { AppSettings } from '../../storage/settings-store';
 import { pauseJob, resumeJob } from '../bridges/engine-bridge';
 import { keepAwake, notifyDrained } from './attention';
-import { PauseGate } from './pause-gate';
+import { PauseGate } from '../../engine/pause-gate';
 import { runTask } from './run-task';
 
 /** What the runner needs from the tab it lives in. */

@@ -38,7 +38,7 @@ import {
   videoDecoder,
   writeFrame,
 } from '../bridges/media-bridge';
-import type { PauseGate } from './pause-gate';
+import type { PauseGate } from '../../engine/pause-gate';
 import type { TaskRunOptions, TaskRunResult } from './run-task';
 
 /** Frames decoded per media-worker call. */

@@ -22,7 +22,7 @@ import {
 } from '../../storage/outputs-store';
 import { generateClip } from '../bridges/engine-bridge';
 import { encodeImage, encodeVideo } from '../bridges/media-bridge';
-import type { PauseGate } from './pause-gate';
+import type { PauseGate } from '../../engine/pause-gate';
 import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
 import { enhanceStage } from './run-enhance';
 import { runMatting } from './run-matting';

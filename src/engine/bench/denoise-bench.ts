@@ -7,7 +7,8 @@
 import type { LoadedPack } from '../pack/load-pack';
 import { generate } from '../pipeline/generate';
 import { denoiseShape, timestepTensor } from '../pipeline/latents';
-import { encodeText } from '../text/encode-text';
+import { parseResolution } from '../pack/header';
+import { encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import { gaussianNoise } from '../random';
 import type { TaskRequest } from '../request';
 import type { OrtModule, OrtTensor } from '../runtime';
@@ -45,10 +46,19 @@ async function meanStepMs(
   return out.timings.denoiseMs / r.steps;
 }
 
-/** Times `reps` bare transformer runs whose latent and context inputs already live on the device. */
-async function bareRunMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, reps: number): Promise<number> {
+/**
+ * Times `reps` bare transformer runs whose inputs already live on the device (on WebGPU): the
+ * latent, the text conditioning (pooled embedding and size ids where the pack takes them).
+ */
+export async function bareRunMs(
+  pack: LoadedPack,
+  ort: OrtModule,
+  r: TaskRequest,
+  reps: number,
+): Promise<number> {
+  const spec = pack.manifest.components.transformer;
   const shape = denoiseShape(r, pack.manifest);
-  const ctx = await encodeText(ort, pack.text, r.prompt);
+  const c = await encodeConditioning(ort, pack, r.prompt);
   // One step-graph run puts the latent in a GPU buffer, as inside the loop.
   const noise = new ort.Tensor(
     'float32',
@@ -62,16 +72,22 @@ async function bareRunMs(pack: LoadedPack, ort: OrtModule, r: TaskRequest, reps:
   const one = new ort.Tensor('float32', Float32Array.of(1), [1]);
   const x = (await pack.step.run({ latents: noise, v_cond: zero, v_uncond: zero, dt: one, guidance: one }))
     .latents_out as OrtTensor;
-  const timestep = timestepTensor(ort, pack.manifest.components.transformer, 500, shape);
+  const timestep = timestepTensor(ort, spec, 500, shape);
+  const { width, height } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
+  const extra: Record<string, OrtTensor> = {
+    ...(c.textEmbeds ? { textEmbeds: c.textEmbeds } : {}),
+    ...(spec.inputs.timeIds !== undefined ? { timeIds: timeIdsTensor(ort, width, height) } : {}),
+  };
   const run = async () =>
-    (await pack.transformer.run({ latents: x, timestep, context: ctx })).prediction as OrtTensor;
+    (await pack.transformer.run({ latents: x, timestep, context: c.context, ...extra }))
+      .prediction as OrtTensor;
   (await run()).dispose();
   const t0 = performance.now();
   for (let i = 0; i < reps - 1; i++) (await run()).dispose();
   // Like the loop's timing (syncTimings), the last output is read back so queued GPU work counts.
   await (await run()).getData(true);
   const ms = (performance.now() - t0) / reps;
-  for (const t of [x, ctx]) if (t.location === 'gpu-buffer') t.dispose();
+  for (const t of [x, c.context, c.textEmbeds]) if (t?.location === 'gpu-buffer') t.dispose();
   return ms;
 }
 

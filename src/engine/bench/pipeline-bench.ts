@@ -1,38 +1,76 @@
 /**
  * Per-pipeline benchmark (run by `npm run bench` on the contract test packs): how long a pack
- * takes from its files to ready sessions, per megabyte of pack, the mean denoise-step time, and
- * (with a transfer meter) what a step moves between host and device, GPU-resident and with every
- * output read back to the CPU (the engine before tensors stayed on the GPU).
+ * takes from its files to ready sessions, per megabyte of pack, and before/after in one run: the
+ * mean denoise-step time, its ratio to a bare transformer run and (with a transfer meter) what a
+ * step moves between host and device, GPU-resident (after) and with every output read back to the
+ * CPU (before: the pack loaded with `gpuResident` false, the engine before tensors stayed on the GPU).
  */
-import { loadPack, readManifest } from '../pack/load-pack';
+import { type LoadedPack, loadPack, readManifest } from '../pack/load-pack';
 import { manifestFiles } from '../pack/pack-files';
 import type { PackSource } from '../pack/pack-source';
 import { generate } from '../pipeline/generate';
 import type { TaskRequest } from '../request';
 import type { Backend, OrtModule } from '../runtime';
 import { maxPerStep, type TransferCounts, type TransferMeter } from '../transfers';
+import { bareRunMs } from './denoise-bench';
 
 export interface PipelineBenchResult {
   packId: string;
   pipeline: string;
   backend: Backend;
+  /** True when the transformer is block-streamed (stages). */
+  streamed: boolean;
   packBytes: number;
   loadMs: number;
   loadMsPerMiB: number;
+  /** Mean denoise step, GPU-resident (after). */
   stepMs: number;
+  /** Mean denoise step with every output read back to the CPU (before: the pack loaded with `gpuResident` false). */
+  roundTripStepMs: number;
+  /** Mean bare transformer run on device-resident inputs. */
+  bareRunMs: number;
+  stepOverBare: number;
+  roundTripOverBare: number;
   solver: TaskRequest['solver'];
   /** Per denoise step (the largest over the steps): GPU-resident, and with every output read back. */
   transfersPerStep?: TransferCounts;
   roundTripTransfersPerStep?: TransferCounts;
 }
 
-/** Loads the pack twice (the second, warm-cache load is reported) and times `steps` denoise steps after a warm-up run. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Mean step time of one run; `meter` (reset first) counts it. */
+async function timedRun(
+  pack: LoadedPack,
+  ort: OrtModule,
+  request: TaskRequest,
+  meter?: TransferMeter,
+): Promise<number> {
+  meter?.reset();
+  const out = await generate(pack, ort, request, {
+    syncTimings: true,
+    ...(meter ? { transfers: meter } : {}),
+  });
+  return out.timings.denoiseMs / request.steps;
+}
+
+/**
+ * Loads the pack twice (the second, warm-cache load is reported); then, GPU-resident (after) and
+ * with every output read back (before: loaded with `gpuResident` false) alive side by side, a
+ * warm-up run each and `rounds` interleaved timed rounds of each mode and of the bare transformer
+ * run they are measured against (medians), with the transfer count of a run of each mode.
+ */
 export async function benchPipeline(
   ort: OrtModule,
   source: PackSource,
   request: TaskRequest,
   backend: Backend,
   meter?: TransferMeter,
+  /** Timed rounds per mode, medians reported (test packs step in milliseconds: one run is noise); 0: one counted run of each mode, untimed (the transfers e2e). */
+  rounds = 3,
 ): Promise<PipelineBenchResult> {
   const manifest = await readManifest(source);
   const packBytes = manifestFiles(manifest).reduce((n, f) => n + (f.bytes ?? 0), 0);
@@ -40,48 +78,45 @@ export async function benchPipeline(
   const t0 = performance.now();
   const pack = await loadPack(source, manifest, ort, backend);
   const loadMs = performance.now() - t0;
+  const roundTripPack = await loadPack(source, manifest, ort, backend, undefined, false);
+  const times = { after: [] as number[], before: [] as number[], bare: [] as number[] };
+  let perStep: { after?: TransferCounts; before?: TransferCounts } = {};
   try {
-    await generate(pack, ort, request, { syncTimings: true });
-    meter?.reset();
-    const out = await generate(pack, ort, request, {
-      syncTimings: true,
-      ...(meter ? { transfers: meter } : {}),
-    });
-    const row: PipelineBenchResult = {
-      packId: manifest.id,
-      pipeline: manifest.pipeline,
-      backend,
-      packBytes,
-      loadMs,
-      loadMsPerMiB: loadMs / (packBytes / 2 ** 20),
-      stepMs: out.timings.denoiseMs / request.steps,
-      solver: request.solver,
-    };
-    if (!meter) return row;
-    row.transfersPerStep = maxPerStep(meter.report());
-    return {
-      ...row,
-      roundTripTransfersPerStep: await roundTripPerStep(ort, source, request, backend, meter),
-    };
+    if (rounds > 0) {
+      await generate(pack, ort, request, { syncTimings: true }); // warm-up: shader compilation
+      await generate(roundTripPack, ort, request, { syncTimings: true });
+    }
+    for (let i = 0; i < Math.max(1, rounds); i++) {
+      times.after.push(await timedRun(pack, ort, request, meter));
+      const after = meter && maxPerStep(meter.report());
+      times.before.push(await timedRun(roundTripPack, ort, request, meter));
+      const before = meter && maxPerStep(meter.report());
+      if (after && before) perStep = { after, before };
+      if (rounds > 0) times.bare.push(await bareRunMs(pack, ort, request, Math.max(3, request.steps)));
+    }
   } finally {
-    await pack.release();
+    await Promise.all([pack.release(), roundTripPack.release()]);
   }
-}
-
-/** A step's transfers with every output downloaded to the CPU (the pack loaded without GPU-resident outputs). */
-async function roundTripPerStep(
-  ort: OrtModule,
-  source: PackSource,
-  request: TaskRequest,
-  backend: Backend,
-  meter: TransferMeter,
-): Promise<TransferCounts> {
-  const pack = await loadPack(source, await readManifest(source), ort, backend, undefined, false);
-  try {
-    meter.reset();
-    await generate(pack, ort, request, { transfers: meter });
-    return maxPerStep(meter.report());
-  } finally {
-    await pack.release();
-  }
+  const [stepMs, roundTripStepMs, bare] = [
+    median(times.after),
+    median(times.before),
+    rounds > 0 ? median(times.bare) : NaN,
+  ];
+  return {
+    packId: manifest.id,
+    pipeline: manifest.pipeline,
+    backend,
+    streamed: manifest.components.transformer.stages !== undefined,
+    packBytes,
+    loadMs,
+    loadMsPerMiB: loadMs / (packBytes / 2 ** 20),
+    stepMs,
+    roundTripStepMs,
+    bareRunMs: bare,
+    stepOverBare: stepMs / bare,
+    roundTripOverBare: roundTripStepMs / bare,
+    solver: request.solver,
+    ...(perStep.after ? { transfersPerStep: perStep.after } : {}),
+    ...(perStep.before ? { roundTripTransfersPerStep: perStep.before } : {}),
+  };
 }

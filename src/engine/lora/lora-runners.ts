@@ -14,6 +14,7 @@ import type { PackSource } from '../pack/pack-source';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
 import type { LoraRef, TaskRequest } from '../request';
 import type { OrtModule } from '../runtime';
+import { guidancePhase } from '../schedule/guidance-phase';
 import { buildSchedule } from '../schedule/schedules';
 import type { LoraSpec } from '../pack/lora-spec';
 import { LoraMerger } from './apply';
@@ -35,13 +36,7 @@ export interface LoraRunnerDeps {
 /** Step → guidance phase (0, or 1 once 1000·σ drops below the switch threshold), as generate.ts decides guidance. */
 export function guidancePhases(r: TaskRequest, pack: LoadedPack): number[] {
   const { sigmas } = buildSchedule(pack.manifest.scheduler, r.steps, r.shift);
-  return Array.from({ length: r.steps }, (_, i) =>
-    r.guidance2 !== undefined &&
-    r.switchThreshold !== undefined &&
-    1000 * (sigmas[i] as number) < r.switchThreshold
-      ? 1
-      : 0,
-  );
+  return Array.from({ length: r.steps }, (_, i) => guidancePhase(r, sigmas[i] as number));
 }
 
 export function createLoraRunners(deps: LoraRunnerDeps) {

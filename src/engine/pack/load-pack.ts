@@ -6,7 +6,14 @@
  */
 import { type ComponentExpect, roleExpectations } from './contract-roles';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
-import { blendModel, combineModel, eulerCfgStepModel, scaleModel } from '../pipeline/step-graph';
+import {
+  blendModel,
+  combineModel,
+  concatModel,
+  eulerCfgStepModel,
+  eulerModel,
+  scaleModel,
+} from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
 import type { Backend, OrtModule, OrtSession } from '../runtime';
 import { type EmbeddingTable, loadEmbeddingTable } from '../text/embedding-table';
@@ -35,6 +42,10 @@ export interface LoadedPack {
   blend: OrtSession;
   /** UniPC / DPM++ updates: a linear combination of up to four tensors (pipeline/gpu-solver.ts). */
   combine: OrtSession;
+  /** The Euler step without CFG (latents + dt·v). */
+  euler: OrtSession;
+  /** Joins two text encoders' hidden states on the last axis on the device (text/conditioning.ts). */
+  concat: OrtSession;
   /** Whether every session stays resident, or each phase's sessions exist only during it. */
   residency: Residency;
   /** Starts a run (sequential: its session creations report 'load' progress to `onProgress`). */
@@ -57,7 +68,7 @@ export async function readManifest(source: PackSource): Promise<PackManifest> {
 /** Components whose outputs stay on the GPU (the decoder's and the encoder's go to the CPU anyway). */
 const GPU_OUTPUTS: Record<ComponentName, boolean> = {
   textEncoder: true,
-  textEncoder2: false,
+  textEncoder2: true,
   transformer: true,
   vaeDecoder: false,
   vaeEncoder: false,
@@ -126,6 +137,8 @@ export async function loadPack(
       ['scale', scaleModel()],
       ['blend', blendModel()],
       ['combine', combineModel()],
+      ['concat', concatModel()],
+      ['euler', eulerModel()],
     ] as const) {
       sessions.push(
         await createGraphSession(
@@ -136,7 +149,14 @@ export async function loadPack(
         ),
       );
     }
-    const [step, scale, blend, combine] = sessions as [OrtSession, OrtSession, OrtSession, OrtSession];
+    const [step, scale, blend, combine, concat, euler] = sessions as [
+      OrtSession,
+      OrtSession,
+      OrtSession,
+      OrtSession,
+      OrtSession,
+      OrtSession,
+    ];
     return {
       manifest,
       backend,
@@ -162,6 +182,8 @@ export async function loadPack(
       scale,
       blend,
       combine,
+      concat,
+      euler,
       residency: phased.mode,
       beginRun: (report) => phased.beginRun(report),
       enter: (phase) => phased.enter(phase),

@@ -1,10 +1,13 @@
 /**
  * Runs one pack component by role: a single graph, or a block-streamed chain of stages that
  * pass tensors by slot name (FastWan's shell_pre → blocks → shell_post). A chain keeps at most
- * `resident` stage sessions alive (least recently used released first) and creates the next
- * stage's session while the current one runs (double buffering), so packs larger than one wasm
- * heap or GPU buffer run block by block. float16 components get float32 inputs converted at the boundary and return
- * float32 outputs on the CPU.
+ * `resident` stage sessions alive and creates the next stage's session while the current one runs
+ * (double buffering), so packs larger than one wasm heap or GPU buffer run block by block. Two
+ * slots of the window stream; the others pin the first stage, then the last, then the blocks in
+ * order (`pinnedStages`), so with `resident` ≥ 3 shell_pre is created once, not at every step. float16 components get float32 inputs converted at the
+ * boundary and return float32 outputs: with GPU-resident outputs on WebGPU by a Cast graph on the
+ * device (device-cast.ts), so no GPU tensor is read back to convert it; otherwise in JavaScript.
+ * A chain's float inputs go to the device once per run, not once per stage that reads them.
  */
 import { EngineError } from '../errors';
 import { type ComponentSpec, componentGraphs, type StageSpec } from '../pack/components';
@@ -26,6 +29,7 @@ import {
   type OrtTensor,
   readFloats,
 } from '../runtime';
+import { DeviceCasts } from './device-cast';
 
 export interface ComponentRunner {
   readonly spec: ComponentSpec;
@@ -43,15 +47,34 @@ export interface OpenOptions {
   contract?: { name: string; expect: ComponentExpect };
 }
 
-/** Converts a float input to the component's dtype (fp16 components take CPU half tensors). */
-async function toDtype(ort: OrtModule, t: OrtTensor, spec: ComponentSpec): Promise<OrtTensor> {
-  if (spec.dtype !== 'float16' || t.type !== 'float32') return t;
-  return floatTensor(ort, 'float16', await readFloats(t), t.dims);
+const isFloat = (t: OrtTensor) => t.type === 'float32' || t.type === 'float16';
+
+/**
+ * A float input in the component's dtype (fp16 components take half tensors). With device casts
+ * (GPU-resident WebGPU) the conversion runs on the device, and `upload` also copies a CPU input
+ * there so that the stages sharing it do not each upload it. `owned`: the caller disposes it.
+ */
+async function toDtype(
+  ort: OrtModule,
+  t: OrtTensor,
+  spec: ComponentSpec,
+  casts: DeviceCasts | undefined,
+  upload: boolean,
+): Promise<{ tensor: OrtTensor; owned: boolean }> {
+  const convert = spec.dtype === 'float16' && t.type === 'float32';
+  if (casts && isFloat(t) && (convert || (upload && t.location === 'cpu')))
+    return { tensor: await casts.cast(t, convert ? 'float16' : (t.type as 'float32')), owned: true };
+  if (!convert) return { tensor: t, owned: false };
+  return { tensor: floatTensor(ort, 'float16', await readFloats(t), t.dims), owned: false };
 }
 
-async function fromDtype(ort: OrtModule, t: OrtTensor): Promise<OrtTensor> {
+/** A float16 output as float32: on the device when it is there (never read back to convert). */
+async function fromDtype(ort: OrtModule, t: OrtTensor, casts: DeviceCasts | undefined): Promise<OrtTensor> {
   if (t.type !== 'float16') return t;
-  const out = floatTensor(ort, 'float32', await readFloats(t), t.dims);
+  const out =
+    casts && t.location === 'gpu-buffer'
+      ? await casts.cast(t, 'float32')
+      : floatTensor(ort, 'float32', await readFloats(t), t.dims);
   t.dispose();
   return out;
 }
@@ -83,7 +106,7 @@ export async function openComponent(
   backend: Backend,
   opts: OpenOptions,
 ): Promise<ComponentRunner> {
-  const gpuOutputs = opts.gpuOutputs && spec.dtype === 'float32' && backend === 'webgpu';
+  const gpuOutputs = opts.gpuOutputs && backend === 'webgpu';
   const patch = opts.patch ?? (async (f: GraphFiles) => f);
   return spec.stages
     ? openChain(ort, source, spec, spec.stages, backend, gpuOutputs, patch, opts.contract)
@@ -108,24 +131,35 @@ async function openSingle(
     spec.file,
     contract,
   );
+  const casts = gpuOutputs ? new DeviceCasts(ort, backend) : undefined;
   return {
     spec,
     async run(inputs) {
       const feeds: Record<string, OrtTensor> = {};
-      for (const [role, t] of Object.entries(inputs)) {
-        // ifDeclared roles are fed only when the graph declares them (exporters drop unused inputs).
-        if (feedsRole(spec, role, session.inputNames))
-          feeds[spec.inputs[role] as string] = await toDtype(ort, t, spec);
+      const owned: OrtTensor[] = [];
+      try {
+        for (const [role, t] of Object.entries(inputs)) {
+          // ifDeclared roles are fed only when the graph declares them (exporters drop unused inputs).
+          if (!feedsRole(spec, role, session.inputNames)) continue;
+          const input = await toDtype(ort, t, spec, casts, false);
+          if (input.owned) owned.push(input.tensor);
+          feeds[spec.inputs[role] as string] = input.tensor;
+        }
+        const out = await session.run(feeds);
+        const result: Record<string, OrtTensor> = {};
+        for (const [role, name] of Object.entries(spec.outputs))
+          result[role] = await fromDtype(ort, out[name] as OrtTensor, casts);
+        for (const [name, t] of Object.entries(out))
+          if (!Object.values(spec.outputs).includes(name)) disposeGpu(t);
+        return result;
+      } finally {
+        for (const t of owned) disposeGpu(t);
       }
-      const out = await session.run(feeds);
-      const result: Record<string, OrtTensor> = {};
-      for (const [role, name] of Object.entries(spec.outputs))
-        result[role] = await fromDtype(ort, out[name] as OrtTensor);
-      for (const [name, t] of Object.entries(out))
-        if (!Object.values(spec.outputs).includes(name)) disposeGpu(t);
-      return result;
     },
-    release: () => session.release(),
+    release: async () => {
+      await casts?.release();
+      await session.release();
+    },
   };
 }
 
@@ -147,6 +181,16 @@ function constantValue(
   return new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.floor(dim / c.divide))), []);
 }
 
+/**
+ * The stages a chain of `n` keeps alive across runs with a window of `resident` sessions: what
+ * the two streaming slots leave, the first stage first, then the last, then the rest in order.
+ */
+export function pinnedStages(n: number, resident: number): Set<number> {
+  if (resident >= n) return new Set(Array.from({ length: n }, (_, i) => i));
+  const order = [0, n - 1, ...Array.from({ length: Math.max(0, n - 2) }, (_, i) => i + 1)];
+  return new Set(order.slice(0, Math.max(0, resident - 2)));
+}
+
 async function openChain(
   ort: OrtModule,
   source: PackSource,
@@ -158,6 +202,7 @@ async function openChain(
   contract: OpenOptions['contract'],
 ): Promise<ComponentRunner> {
   const resident = Math.min(spec.resident ?? stages.length, stages.length);
+  const pinned = pinnedStages(stages.length, resident);
   const alive = new Map<number, OrtSession>(); // insertion order = least recently used first
   const creating = new Map<number, Promise<OrtSession>>();
   const reading = new Map<number, Promise<GraphFiles>>();
@@ -172,11 +217,11 @@ async function openChain(
     return p;
   };
 
-  /** Releases least recently used sessions (never `keep`) until one more fits in the resident window. */
+  /** Releases least recently used sessions (never `keep` or a pinned stage) until one more fits in the resident window. */
   async function makeRoom(keep: number): Promise<void> {
     for (const [index, s] of alive) {
       if (alive.size + creating.size < resident) return;
-      if (index === keep) continue;
+      if (index === keep || pinned.has(index)) continue;
       alive.delete(index);
       await s.release();
     }
@@ -223,7 +268,7 @@ async function openChain(
   async function prefetch(running: number): Promise<void> {
     const next = running + 1;
     if (next === stages.length) {
-      void files(0).catch(() => undefined);
+      if (!alive.has(0)) void files(0).catch(() => undefined);
       return;
     }
     if (resident < 2 || alive.has(next) || creating.has(next)) return;
@@ -233,17 +278,21 @@ async function openChain(
 
   if (resident === stages.length) for (let i = 0; i < stages.length; i++) await session(i);
   else await session(0);
+  const casts = gpuOutputs ? new DeviceCasts(ort, backend) : undefined;
 
   return {
     spec,
     async run(inputs) {
       const slots = new Map<string, OrtTensor>();
       const produced = new Set<OrtTensor>();
-      for (const [role, t] of Object.entries(inputs)) {
-        const slot = spec.inputs[role];
-        if (slot) slots.set(slot, await toDtype(ort, t, spec));
-      }
       try {
+        for (const [role, t] of Object.entries(inputs)) {
+          const slot = spec.inputs[role];
+          if (!slot) continue;
+          const input = await toDtype(ort, t, spec, casts, true);
+          slots.set(slot, input.tensor);
+          if (input.owned) produced.add(input.tensor);
+        }
         for (let i = 0; i < stages.length; i++) {
           const stage = stages[i] as StageSpec;
           const s = await session(i);
@@ -280,7 +329,7 @@ async function openChain(
               `No stage of ${spec.stages?.[0]?.file ?? 'the chain'}… produces slot "${slot}" for output ${role}. Fix outputs in pack.json.`,
             );
           produced.delete(t);
-          result[role] = await fromDtype(ort, t);
+          result[role] = await fromDtype(ort, t, casts);
         }
         return result;
       } finally {
@@ -292,7 +341,7 @@ async function openChain(
       const all = [...alive.values()];
       alive.clear();
       reading.clear();
-      await Promise.all(all.map((s) => s.release()));
+      await Promise.all([...all.map((s) => s.release()), casts?.release()]);
     },
   };
 }

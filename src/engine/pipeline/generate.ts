@@ -17,6 +17,7 @@ import type { ProgressCallback } from '../progress';
 import { gaussianNoise } from '../random';
 import type { TaskRequest } from '../request';
 import { type OrtModule, type OrtTensor, readFloats } from '../runtime';
+import { guidanceAt } from '../schedule/guidance-phase';
 import { buildSchedule } from '../schedule/schedules';
 import { createFlowSolver, type SolverState } from '../schedule/solvers';
 import type { TransferMeter } from '../transfers';
@@ -185,13 +186,8 @@ export async function generate(
     await enter('encode-text');
     // Guidance per step (WanGP guidance phases); the negative prompt is encoded if any step needs it.
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
-    const guidanceAt = (i: number) =>
-      r.guidance2 !== undefined &&
-      r.switchThreshold !== undefined &&
-      1000 * (sigmas[i] as number) < r.switchThreshold
-        ? r.guidance2
-        : r.guidance;
-    const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceAt(i) !== 1);
+    const guidanceOf = (i: number) => guidanceAt(r, sigmas[i] as number);
+    const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceOf(i) !== 1);
     // Per-run constants go to the device once (the scale graph's output stays there), not every step.
     const resident = async (t: OrtTensor) =>
       scope.keep(
@@ -299,7 +295,7 @@ export async function generate(
             .prediction as OrtTensor,
         );
       };
-      const g = guidanceAt(i);
+      const g = guidanceOf(i);
       const guidance = await guidanceTensor(g);
       const pCond = await predict(cond);
       // A LoRA multiplier split with ':' gives the unconditional pass its own transformer (asked for
@@ -331,17 +327,13 @@ export async function generate(
       } else {
         // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
         const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
-        next = scope.keep(
-          (
-            await pack.step.run({
-              latents: x,
-              v_cond: pCond,
-              v_uncond: pUncond,
-              dt: new ort.Tensor('float32', Float32Array.of(dt), [1]),
-              guidance,
-            })
-          ).latents_out as OrtTensor,
-        );
+        const dtTensor = new ort.Tensor('float32', Float32Array.of(dt), [1]);
+        // Without CFG the two-op Euler graph: the step's update costs as little next to the transformer as it can.
+        const out =
+          pUncond === pCond
+            ? await pack.euler.run({ latents: x, v: pCond, dt: dtTensor })
+            : await pack.step.run({ latents: x, v_cond: pCond, v_uncond: pUncond, dt: dtTensor, guidance });
+        next = scope.keep(out.latents_out as OrtTensor);
       }
       // The prediction is inspected before it is freed; its step time includes the update.
       await opts.inspect?.({ stage: 'transformer', step: i + 1, output: pCond });

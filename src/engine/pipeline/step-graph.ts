@@ -2,9 +2,11 @@
  * The engine's helper graphs, run on the same backend as the transformer so latents never leave
  * the GPU. They take tensors of any rank ([1, C, T, h, w] video or [1, C, h, w] image latents):
  *  - Euler + CFG step: latents_out = latents + dt · (v_uncond + g · (v_cond − v_uncond));
+ *  - Euler step without CFG: latents_out = latents + dt · v (two ops over the latent, not five);
  *  - scale: out = x · s (the eps UNet's input scaling 1/√(σ² + 1));
  *  - blend: out = x · keep + fixed (pins conditioning frames, e.g. the i2v start frame);
- *  - combine: out = k0·t0 + k1·t1 + k2·t2 + k3·t3 (the multistep solvers' updates, ../schedule/coefficients.ts).
+ *  - combine: out = k0·t0 + k1·t1 + k2·t2 + k3·t3 (the multistep solvers' updates, ../schedule/coefficients.ts);
+ *  - concat: out = [a | b] on the last axis (SDXL's two text encoders' hidden states).
  */
 import { GraphBuilder } from '../onnx/graph-builder';
 
@@ -19,6 +21,15 @@ export function eulerCfgStepModel(): Uint8Array {
   g.op('Add', [x, g.op('Mul', [dt, v])], {}, 'latents_out');
   g.output('latents_out', 'float32', null);
   return g.toModel({ doc: 'WebGP Euler + CFG step' });
+}
+
+export function eulerModel(): Uint8Array {
+  const g = new GraphBuilder('euler_step');
+  const x = g.input('latents', 'float32', null);
+  const v = g.input('v', 'float32', null);
+  g.op('Add', [x, g.op('Mul', [g.input('dt', 'float32', [1]), v])], {}, 'latents_out');
+  g.output('latents_out', 'float32', null);
+  return g.toModel({ doc: 'WebGP Euler step' });
 }
 
 export function scaleModel(): Uint8Array {
@@ -56,4 +67,11 @@ export function combineModel(): Uint8Array {
     sum = g.op('Add', [sum, terms[k] as string], {}, k === COMBINE_TERMS - 1 ? 'out' : undefined);
   g.output('out', 'float32', null);
   return g.toModel({ doc: 'WebGP linear combination' });
+}
+
+export function concatModel(): Uint8Array {
+  const g = new GraphBuilder('concat');
+  g.op('Concat', [g.input('a', 'float32', null), g.input('b', 'float32', null)], { axis: -1 }, 'out');
+  g.output('out', 'float32', null);
+  return g.toModel({ doc: 'WebGP concat on the last axis' });
 }

@@ -1,6 +1,7 @@
 /**
- * A pause flag that a loop on the page awaits between units of work (matting frames): pause()
- * holds the next wait(), resume() releases it, and an abort releases it with an AbortError.
+ * The pause gate: a flag a loop awaits between units of work (the engine's denoise steps, the
+ * page's matting frames): pause() holds the next wait(), resume() releases it, and an abort of
+ * the signal given to wait() rejects it with the signal's reason. Pure TS, used on both sides.
  */
 export class PauseGate {
   private held: { promise: Promise<void>; release: () => void } | undefined;
@@ -17,11 +18,16 @@ export class PauseGate {
     this.held = undefined;
   }
 
+  get paused(): boolean {
+    return this.held !== undefined;
+  }
+
   /** Resolves at once unless paused; rejects when `signal` aborts. */
-  async wait(signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
+  async wait(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     const held = this.held;
     if (!held) return;
+    if (!signal) return held.promise;
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => reject(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });
