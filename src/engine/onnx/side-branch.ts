@@ -138,7 +138,18 @@ export async function addSideBranches(
       named('MatMul', [x, full], 'lora_full_delta');
       parts.push(`${name}/lora_full_delta`);
     }
-    extra.node('Sum', parts, [y], {}, { name: `${name}/lora_sum` });
+    // Chained Adds rather than one Sum: every execution provider has Add on the GPU.
+    if (parts.length === 1) extra.node('Identity', parts, [y], {}, { name: `${name}/lora_identity` });
+    parts.slice(1).forEach((part, i) => {
+      const out = i === parts.length - 2 ? y : `${name}/lora_sum_${i}`;
+      extra.node(
+        'Add',
+        [i === 0 ? (parts[0] as string) : `${name}/lora_sum_${i - 1}`, part],
+        [out],
+        {},
+        { name: `${name}/lora_add_${i}` },
+      );
+    });
     done.add(name);
   }
   for (const name of branches.keys())
