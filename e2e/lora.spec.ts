@@ -5,7 +5,7 @@
  * that survives a reload, applies as WanGP does and exports with identical keys and values;
  * malformed files are refused with an alert and nothing is stored; a dropped `.lset` and a
  * `#/loras?preset=<blob: URL>` link import; a pack installed after the LoRA list was read is
- * matched by the next import.
+ * matched by the next import; LoHa, LoKr and DoRA files show their format.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { createHash } from 'node:crypto';
@@ -75,6 +75,22 @@ function tempFile(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
+
+test('LyCORIS and DoRA files import with their format shown beside the matched keys', async ({ page }) => {
+  await openLoras(page);
+  await page
+    .getByLabel('Import LoRA')
+    .setInputFiles(['test-loha', 'test-lokr', 'test-dora'].map((n) => join(LORAS, `${n}.safetensors`)));
+  for (const [name, format] of [
+    ['test-loha', 'LoHa'],
+    ['test-lokr', 'LoKr'],
+    ['test-dora', 'DoRA'],
+  ] as const) {
+    const item = page.locator(`.lora-item[data-name="${name}.safetensors"]`);
+    await expect(item.locator('.lora-format')).toHaveText(format);
+    await expect(item).toContainText(/for webgp-test packs · [1-9]\d* keys matched, 0 unmatched/);
+  }
+});
 
 test('a LoRA imports with its matched keys, generates, and the output settings list it', async ({ page }) => {
   await openLoras(page);

@@ -174,22 +174,22 @@ describe('WanGP multipliers', () => {
     expect(multipliersPerStep(parseMultipliers('1;0'), 1, stepPhases(3), 2)).toEqual([[1], [1], [1]]);
   });
 
-  it(': splits a value into the conditional and the unconditional pass, beside , and ;', () => {
-    const p = parseMultipliers('1:0,0.5 0;0.25:1', 2);
+  it(': splits a phase into the conditional and the unconditional schedule, between ; and , (as WanGP)', () => {
+    const p = parseMultipliers('1,0.5:0 0;0.25:1', 2);
     expect(p.loras).toEqual([[[1, 0.5]], [[0], [0.25]]]);
-    expect(p.uncond).toEqual([[[0, 0.5]], [[0], [1]]]);
-    // LoRA 1's schedule (no ;) runs in each phase; LoRA 2 has one value per phase.
+    expect(p.uncond).toEqual([[[0]], [[0], [1]]]);
+    // LoRA 1 (no ;) spreads its schedule over all 4 steps, whatever the phases; LoRA 2 has one value per phase.
     expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'cond')).toEqual([
       [1, 0],
-      [0.5, 0],
-      [1, 0.25],
+      [1, 0],
+      [0.5, 0.25],
       [0.5, 0.25],
     ]);
     expect(multipliersPerStep(p, 2, stepPhases(4, 2), 2, 'uncond')).toEqual([
       [0, 0],
-      [0.5, 0],
+      [0, 0],
       [0, 1],
-      [0.5, 1],
+      [0, 1],
     ]);
     expect(thrown(() => parseMultipliers('1 1:')).message).toBe(
       'A value is missing at position 5 of the LoRA multipliers ("1:").',
@@ -198,13 +198,26 @@ describe('WanGP multipliers', () => {
     expect(thrown(() => parseMultipliers('1 :1')).message).toBe(
       'A value is missing at position 3 of the LoRA multipliers (":1").',
     );
-    expect(thrown(() => parseMultipliers('0.5,1:0:1')).message).toBe(
-      '"1:0:1" at position 5 has more than one ":" (write conditional:unconditional, e.g. 1:0).',
+    expect(thrown(() => parseMultipliers('2;0.5,1:0:1')).message).toBe(
+      '"0.5,1:0:1" at position 3 has more than one ":" (write conditional:unconditional, e.g. 1:0).',
     );
+    expect(thrown(() => parseMultipliers('1:0,x')).message).toBe('"x" at position 5 is not a number.');
+  });
+
+  it('a schedule without ; spans all steps, one with ; each phase (WanGP expand_slist)', () => {
+    // WanGP docs/LORAS.md: with 6 steps, "1;0 0;1 0.8,0.7,0.5" gives the third LoRA 0.8, 0.7, 0.5 over steps 1-2, 3-4, 5-6 whatever the phase.
+    const per = multipliersPerStep(parseMultipliers('1;0 0;1 0.8,0.7,0.5'), 3, stepPhases(6, 4), 2);
+    expect(per.map((m) => m[2])).toEqual([0.8, 0.8, 0.7, 0.7, 0.5, 0.5]);
+    expect(per.map((m) => m[0])).toEqual([1, 1, 1, 1, 0, 0]);
+    const phased = multipliersPerStep(parseMultipliers('0.9,0.8;1.2,1.1,1'), 1, stepPhases(6, 2), 2);
+    expect(phased.map((m) => m[0])).toEqual([0.9, 0.8, 1.2, 1.2, 1.1, 1]);
   });
 
   it('comment lines and | separators follow WanGP; errors name the position', () => {
-    expect(parseMultipliers('# strength\n0.8|1.2').loras).toEqual([[[0.8]], [[1.2]]]);
+    expect(parseMultipliers('# strength | note\n0.8|1.2').loras).toEqual([[[0.8]], [[1.2]]]);
+    expect(thrown(() => parseMultipliers('1|0.5|2')).message).toBe(
+      'The LoRA multipliers have a second "|" at position 6: WanGP allows one (it ends the accelerator LoRAs\' values).',
+    );
     expect(thrown(() => parseMultipliers('1 0.5,abc')).message).toBe('"abc" at position 7 is not a number.');
     expect(thrown(() => parseMultipliers('1 2;x')).message).toBe('"x" at position 5 is not a number.');
     expect(thrown(() => parseMultipliers('1,,2')).message).toBe(

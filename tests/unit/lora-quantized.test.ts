@@ -3,7 +3,8 @@
  * targets come from lora.rules, the quantized weight gets a low-rank side branch
  * y += m·(α/r)·(x·Aᵀ)·Bᵀ in a copy of the graph, the float weight beside it is merged. The result
  * equals a float graph with the dequantised weights and both deltas baked in (1e-3 relative), two
- * LoRAs on one weight add, and a .diff on a quantized weight is refused.
+ * LoRAs on one weight add, and a .diff of the wrong shape is refused (other formats:
+ * lora-quantized-formats.test.ts).
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -151,8 +152,8 @@ describe('LoRA on a quantized graph (side branch)', () => {
     expect((await merger.patch(files(quantized), [0, 0], true)).bytes).toBe(quantized);
   });
 
-  it('refuses a full .diff on a quantized weight', async () => {
-    const merger = new LoraMerger(await spec(quantized), [lora('d', [p1], true)]);
+  it('refuses a .diff whose shape does not fit the quantized weight', async () => {
+    const merger = new LoraMerger(await spec(quantized), [lora('d', [{ ...p1, outDim: N / 2 }], true)]);
     let error: unknown;
     try {
       await merger.patch(files(quantized), [1], true);
@@ -161,7 +162,7 @@ describe('LoRA on a quantized graph (side branch)', () => {
     }
     expect(errorCode(error)).toBe('invalid-lora');
     expect((error as Error).message).toContain(
-      '"blocks.3.ffn.fc1" with a full delta (.diff), but that weight is quantized',
+      `module "blocks.3.ffn.fc1" has a ${N / 2}×${K} diff, but the model's weight is ${K} → ${N}`,
     );
   });
 });

@@ -654,7 +654,9 @@ describe('LoRA target rules of real packs', () => {
     const { diskPackSource } = await import('../helpers/ort-node');
     const { TEST_PACKS_DIR } = await import('../helpers/test-packs');
     const withRules = MIRRORS.filter((m) => realManifest(m.real).components.transformer.lora?.rules);
-    expect(withRules.map((m) => m.real)).toContain('fastwan2.2-ti2v-5b');
+    expect(withRules.map((m) => m.real)).toEqual(
+      expect.arrayContaining(['fastwan2.2-ti2v-5b', 'z-image-turbo']),
+    );
     for (const m of withRules) {
       const spec = realManifest(m.real).components.transformer.lora!;
       const transformer = readManifest(m.test).components.transformer;
@@ -696,5 +698,29 @@ describe('LoRA target rules of real packs', () => {
       layout: 'in-out',
       file: 'onnx/transformer-q4f16-64/block_02.onnx',
     });
+  });
+
+  it('Z-Image: the rule names every linear layer of the mirror by its diffusers module path', async () => {
+    const { deriveTargets, readTransformerWeights } = await import('../../src/engine/lora/derive-targets');
+    const { diskPackSource } = await import('../helpers/ort-node');
+    const { TEST_PACKS_DIR } = await import('../helpers/test-packs');
+    const transformer = readManifest('test-zimage').components.transformer;
+    const { spec } = deriveTargets(
+      realManifest('z-image-turbo').components.transformer.lora!,
+      await readTransformerWeights(diskPackSource('test-zimage', TEST_PACKS_DIR), transformer),
+    );
+    const attention = (a: string) => ['to_q', 'to_k', 'to_v', 'to_out'].map((x) => `layers.0.${a}.${x}`);
+    expect(Object.keys(spec.targets)).toEqual(
+      expect.arrayContaining([
+        ...attention('attention'),
+        ...attention('cross_attention'),
+        'layers.0.feed_forward.fc1',
+        'layers.0.feed_forward.fc2',
+        'x_embedder',
+        'cap_embedder.1',
+        'final_layer.linear',
+      ]),
+    );
+    expect(spec.targets['layers.0.attention.to_q']).toMatchObject({ layout: 'in-out' });
   });
 });

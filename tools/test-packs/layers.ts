@@ -7,19 +7,22 @@ import type { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 import type { Params } from './params';
 import { matMulNBits, quantize4 } from './quantize';
 
+/** A module path as torch.onnx scopes nodes: attributes joined by `/`, list indices kept (`layers.0/attention/to_q`). */
+const scope = (name: string) => name.replace(/\.(?!\d)/g, '/');
+
 /** x·W + b over the last axis; W uniform with std gain/√inDim so unit-variance inputs stay O(gain). */
 export function linear(g: GraphBuilder, p: Params, x: string, name: string, inDim: number, outDim: number, gain = 1): string {
   if (p.quantizeBlock !== undefined) {
     const values = p.values(`${name}.weight`, [inDim, outDim], gain * Math.sqrt(3 / inDim));
     const q = quantize4(values, inDim, outDim, p.quantizeBlock);
-    const y = matMulNBits(g, x, { weight: `${name}.weight_Q4`, node: `${p.nodePrefix ?? ''}${name.replace(/\./g, '/')}/MatMul_Q4` }, q, inDim, outDim, p.quantizeBlock);
+    const y = matMulNBits(g, x, { weight: `${name}.weight_Q4`, node: `${p.nodePrefix ?? ''}${scope(name)}/MatMul_Q4` }, q, inDim, outDim, p.quantizeBlock);
     return g.op('Add', [y, p.weight(`${name}.bias`, [outDim], 0.05)]);
   }
   const w = p.weight(`${name}.weight`, [inDim, outDim], gain * Math.sqrt(3 / inDim));
   const b = p.weight(`${name}.bias`, [outDim], 0.05);
   if (p.nodePrefix === undefined) return g.op('Add', [g.op('MatMul', [x, w]), b]);
   const y = g.fresh('matmul');
-  g.node('MatMul', [x, w], [y], {}, { name: `${p.nodePrefix}${name.replace(/\./g, '/')}/MatMul` });
+  g.node('MatMul', [x, w], [y], {}, { name: `${p.nodePrefix}${scope(name)}/MatMul` });
   return g.op('Add', [y, b]);
 }
 

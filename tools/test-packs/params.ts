@@ -14,8 +14,9 @@ export type WeightAdjust = (name: string, values: Float32Array) => Float32Array;
 
 export class Params {
   /**
-   * When set, linear layers name their MatMul node `${nodePrefix}${name with / for .}/MatMul`, as a
-   * torch.onnx export of a wrapped module does (FastWan blocks: `/block/attn1/to_q/MatMul`).
+   * When set, linear layers name their MatMul node `${nodePrefix}${module scope}/MatMul`, as a
+   * torch.onnx export of a wrapped module does (FastWan blocks: `/block/attn1/to_q/MatMul`;
+   * Z-Image: `/model/layers.0/attention/to_q/MatMul`).
    */
   nodePrefix?: string;
   /** When set, linear weights become 4-bit MatMulNBits blocks of this size (the real q4f16 blocks). */

@@ -48,6 +48,7 @@ export function zimageTextEncoder(vocabSize: number, location: string): GraphFil
 export function zimageTransformer(location: string): GraphFile {
   const g = new GraphBuilder('transformer');
   const p = new Params(g, 202, location);
+  p.nodePrefix = '/model/'; // the real export's node scopes (a wrapper holding the diffusers model as `model`; ZIMAGE_LORA)
   const x = g.input('hidden_states', 'float32', LATENT_DIMS);
   const t = g.input('timestep', 'float32', ['batch_size']);
   const ctx = g.input('encoder_hidden_states', 'float32', [1, 'seq_len', TEXT_DIM]);

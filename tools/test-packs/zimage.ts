@@ -14,6 +14,19 @@ export const CHATML_TEMPLATE = '<|im_start|>user\n{prompt}<|im_end|>\n<|im_start
 const CHATML_SPECIAL = ['<|im_start|>', '<|im_end|>', '<|endoftext|>'];
 const SPATIAL = 8;
 
+/**
+ * LoRA targets of the Z-Image transformer, from its node names: torch.onnx scopes each projection
+ * by its diffusers module path under the export wrapper's `model` (`/model/layers.0/attention/to_q/MatMul`,
+ * cretz/intabai web/scripts/export-zimage-transformer.py, `ZImageTransformerWrapper`), and ORT's
+ * MatMulNBits quantizer appends `_Q4`. The module names are those of diffusers-format Z-Image
+ * LoRAs (`layers.0.attention.to_q`, `to_out.0`, `feed_forward.w1`). Mirrored by test-zimage's graph,
+ * copied in the real manifest (tests/unit/real-packs.test.ts checks the rule matches the mirror).
+ */
+export const ZIMAGE_LORA = {
+  family: 'z-image-turbo',
+  rules: [{ match: 'node', regex: '^/model/(.+)/MatMul(?:_Q4)?$', module: '$1' }],
+};
+
 /** The demo words plus the ChatML markers and role names. */
 export function zimageVocabulary(): string[] {
   return [...new Set([...demoVocabulary(), ...CHATML_SPECIAL, 'user', 'assistant'])];
@@ -51,6 +64,7 @@ export function writeZImagePack(dir: string): void {
         latentLayout: 'NCTHW',
         timestepType: 'float32',
         timestepShape: 'scalar',
+        lora: ZIMAGE_LORA,
       },
       vaeDecoder: {
         ...graph(

@@ -1,8 +1,9 @@
 /**
  * Applies selected LoRAs to a transformer graph before its session is created: finds the target
- * initializers (pack.json `lora.targets`), computes each LoRA's delta once (cached per
+ * initializers (pack.json `lora.targets` and rules), computes each LoRA's delta once (cached per
  * initializer), and writes W + Σ mᵢ·Δᵢ into a copy of the graph bytes, or into new Blobs for
- * external-data shards. The pack's files are never changed.
+ * external-data shards; a quantized (MatMulNBits) weight instead gets a side branch beside its
+ * node (lora/quantized-branch.ts). The pack's files are never changed.
  */
 import { EngineError } from '../errors';
 import {
@@ -14,10 +15,12 @@ import {
 } from '../onnx/initializers';
 import { type LoraSpec, targetKey } from '../pack/lora-spec';
 import type { GraphFiles } from '../pack/sessions';
+import type { NBitsInfo } from '../onnx/graph-weights';
 import { addSideBranches, type SideBranch } from '../onnx/side-branch';
 import { doraDelta } from './lycoris';
 import { type LoraWeights, mergeWeights, weightDelta } from './merge';
-import { concatPairs, lowRankPair } from './side-pairs';
+import { assembleBranch, type BranchSource, doraScales, quantizedRows } from './quantized-branch';
+import { type QuantizedDelta, quantizedDelta } from './side-pairs';
 
 const FLOAT16 = 10;
 
@@ -26,7 +29,7 @@ interface Target {
   /** The graph file holding it (block-streamed stages may reuse initializer names); absent: any. */
   file?: string;
   /** Quantized (MatMulNBits) weight: applied as a side branch on this node instead of merged. */
-  quantized?: { node: string; K: number; N: number; scales: string };
+  quantized?: { node: string; info: NBitsInfo };
   /** The LoRA (by index) deltas for it, computed on first use. */
   sources: { lora: number; module: string; bias: boolean }[];
 }
@@ -36,6 +39,9 @@ export class LoraMerger {
   /** By targetKey (file + initializer). */
   private readonly targets = new Map<string, Target>();
   private readonly deltas = new Map<string, Float32Array | undefined>();
+  /** Per LoRA source on a quantized weight: its update at multiplier 1, and DoRA's per-output scale. */
+  private readonly quantizedDeltas = new Map<string, QuantizedDelta>();
+  private readonly doraScales = new Map<string, Promise<Float32Array>>();
 
   constructor(
     private readonly spec: LoraSpec,
@@ -47,10 +53,7 @@ export class LoraMerger {
         if (!t) continue;
         const add = (initializer: string, bias: boolean) => {
           const key = targetKey(t, initializer);
-          const quantized =
-            t.nbits && !bias
-              ? { node: t.node ?? '', K: t.nbits.K, N: t.nbits.N, scales: t.nbits.scales }
-              : undefined;
+          const quantized = t.nbits && !bias ? { node: t.node ?? '', info: t.nbits } : undefined;
           const entry = this.targets.get(key) ?? {
             initializer,
             ...(t.file ? { file: t.file } : {}),
@@ -199,7 +202,7 @@ export class LoraMerger {
     return { graph: files.graph, bytes: bytes ?? files.bytes, externalData };
   }
 
-  /** The graph with a low-rank side branch on each quantized target's node (LoRAs concatenated along the rank). */
+  /** The graph with a side branch on each quantized target's node (LoRAs concatenated along the rank). */
   private async branch(
     files: GraphFiles,
     targets: Target[],
@@ -207,21 +210,47 @@ export class LoraMerger {
   ): Promise<Uint8Array> {
     const scales = await locateInitializers(
       files.bytes,
-      new Set(targets.map((t) => t.quantized?.scales ?? '')),
+      new Set(targets.map((t) => t.quantized?.info.scales ?? '')),
     );
     const branches = new Map<string, SideBranch>();
     for (const t of targets) {
-      const q = t.quantized as NonNullable<Target['quantized']>;
-      const pairs = t.sources.flatMap((s) => {
+      const { node, info } = t.quantized as NonNullable<Target['quantized']>;
+      const { K, N } = info;
+      const sources: BranchSource[] = [];
+      let rows: Promise<Float32Array> | undefined;
+      for (const s of t.sources) {
+        const multiplier = multipliers[s.lora] ?? 1;
+        if (multiplier === 0) continue;
         const lora = this.loras[s.lora] as LoraWeights;
-        const m = multipliers[s.lora] ?? 1;
-        return m === 0
-          ? []
-          : [lowRankPair(lora.name, s.module, lora.modules.get(s.module) ?? {}, q.K, q.N, m)];
-      });
-      if (!pairs.length) continue;
-      const type = scales.get(q.scales)?.dataType === FLOAT16 ? 'float16' : 'float32';
-      branches.set(q.node, { ...concatPairs(pairs, q.K, q.N), K: q.K, N: q.N, type });
+        const w = lora.modules.get(s.module) ?? {};
+        const key = `${s.lora}|${s.module}`;
+        let delta = this.quantizedDeltas.get(key);
+        if (!delta) {
+          delta = quantizedDelta(lora.name, s.module, w, K, N);
+          this.quantizedDeltas.set(key, delta);
+        }
+        let dora: Float32Array | undefined;
+        if (w.doraScale) {
+          if (w.doraScale.data.length !== N)
+            throw new EngineError(
+              'invalid-lora',
+              `LoRA ${lora.name}: the DoRA magnitude of "${s.module}" has ${w.doraScale.data.length} values, the model's weight ${N} outputs.`,
+            );
+          let scale = this.doraScales.get(key);
+          if (!scale) {
+            rows ??= quantizedRows(files, t.initializer, info);
+            const [mag, d] = [w.doraScale.data, delta];
+            scale = rows.then((r) => doraScales(r, d, mag, K, N));
+            this.doraScales.set(key, scale);
+            scale.catch(() => this.doraScales.delete(key));
+          }
+          dora = await scale;
+        }
+        sources.push({ delta, multiplier, ...(dora ? { dora } : {}) });
+      }
+      const b = assembleBranch(sources, K, N);
+      const type = scales.get(info.scales)?.dataType === FLOAT16 ? 'float16' : 'float32';
+      if (b) branches.set(node, { ...b, type });
     }
     return branches.size ? addSideBranches(files.bytes, branches, files.graph.file) : files.bytes;
   }

@@ -1,10 +1,12 @@
 /**
- * WanGP LoRA multiplier syntax: whitespace (or `|`, or new lines; `#` lines are comments)
- * separates LoRAs, in the order they are selected; `;` splits one LoRA's value by guidance phase;
- * `,` gives a per-step schedule whose values are spread evenly over the steps of the phase
- * (3 values over 30 steps: steps 0–9, 10–19, 20–29); `:` splits one value into the multiplier of
- * the conditional and of the unconditional (CFG) pass (`1:0` — the LoRA only in the conditional
- * pass; WanGP v12.26). A LoRA with no entry gets 1. Errors name the position (1-based character
+ * WanGP LoRA multiplier syntax (deepbeepmeep/Wan2GP shared/utils/loras_mutipliers.py,
+ * `parse_loras_multipliers` and `expand_slist`): whitespace (or one `|`, or new lines; `#` lines
+ * are comments) separates LoRAs, in the order they are selected; `;` splits one LoRA's value by
+ * guidance phase; within a phase, `:` splits it into the conditional and the unconditional (CFG)
+ * pass's value (`1:0` — the LoRA only in the conditional pass; `1,0.5:0` — a schedule on the
+ * conditional pass only); `,` gives a per-step schedule whose values are spread evenly over the
+ * steps of the phase, or over all steps for a LoRA without `;` (3 values over 30 steps: steps
+ * 0–9, 10–19, 20–29). A LoRA with no entry gets 1. Errors name the position (1-based character
  * index in the text) of the bad value.
  */
 import { EngineError } from '../errors';
@@ -31,6 +33,15 @@ function number(raw: string, pos: number, token: string): number {
   return v;
 }
 
+/** A `,` schedule starting at `pos` in the text. */
+function schedule(text: string, pos: number, token: string): number[] {
+  return text.split(',').map((raw) => {
+    const v = number(raw, pos, token);
+    pos += raw.length + 1;
+    return v;
+  });
+}
+
 function error(message: string): never {
   throw new EngineError('invalid-request', message, { loras: message });
 }
@@ -47,6 +58,11 @@ export function parseMultipliers(text: string, count?: number): ParsedMultiplier
     if (line.trim().startsWith('#')) for (let i = 0; i < line.length; i++) comment.add(at + i);
     at += line.length + 1;
   }
+  const bars = [...text.matchAll(/\|/g)].map((m) => m.index).filter((i) => !comment.has(i));
+  if (bars.length > 1)
+    error(
+      `The LoRA multipliers have a second "|" at position ${(bars[1] as number) + 1}: WanGP allows one (it ends the accelerator LoRAs' values).`,
+    );
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (comment.has(m.index)) continue;
     const token = m[0];
@@ -54,23 +70,15 @@ export function parseMultipliers(text: string, count?: number): ParsedMultiplier
     const phases: number[][] = [];
     const uphases: number[][] = [];
     for (const phase of token.split(';')) {
-      const values: number[] = [];
-      const uvalues: number[] = [];
-      let pos = offset;
-      for (const raw of phase.split(',')) {
-        const parts = raw.split(':');
-        if (parts.length > 2)
-          error(
-            `"${raw}" at position ${pos + 1} has more than one ":" (write conditional:unconditional, e.g. 1:0).`,
-          );
-        const [c = '', u] = parts;
-        const v = number(c, pos, token);
-        values.push(v);
-        uvalues.push(u === undefined ? v : number(u, pos + c.length + 1, token));
-        pos += raw.length + 1;
-      }
+      const sides = phase.split(':');
+      if (sides.length > 2)
+        error(
+          `"${phase}" at position ${offset + 1} has more than one ":" (write conditional:unconditional, e.g. 1:0).`,
+        );
+      const [c = '', u] = sides;
+      const values = schedule(c, offset, token);
       phases.push(values);
-      uphases.push(uvalues);
+      uphases.push(u === undefined ? values : schedule(u, offset + c.length + 1, token));
       offset += phase.length + 1;
     }
     loras.push(phases);
@@ -103,7 +111,8 @@ export function checkPhases(parsed: ParsedMultipliers, phases: number): void {
 /**
  * The effective multiplier of each LoRA at each step: [step][lora]. `phaseOf[i]` is step i's
  * guidance phase; `phases` the task's number of guidance phases (default: as many as `phaseOf`
- * reaches); a LoRA with one phase uses it in every phase.
+ * reaches). A LoRA without `;` spreads its schedule over all steps, whatever the phases (WanGP's
+ * "shared" schedules); one with `;` spreads each phase's schedule over that phase's steps.
  */
 export function multipliersPerStep(
   parsed: ParsedMultipliers,
@@ -120,9 +129,10 @@ export function multipliersPerStep(
     return Array.from({ length: loraCount }, (_, l) => {
       const s = schedules[l];
       if (!s) return 1;
-      const values = (s.length > 1 ? s[phase] : s[0]) as number[];
-      const n = phaseLen(phase);
-      const k = Math.min(values.length - 1, Math.floor(((step - start) * values.length) / n));
+      const shared = s.length === 1;
+      const values = (shared ? s[0] : s[phase]) as number[];
+      const [at, n] = shared ? [step, phaseOf.length] : [step - start, phaseLen(phase)];
+      const k = Math.min(values.length - 1, Math.floor((at * values.length) / n));
       return values[k] as number;
     });
   });

@@ -1,9 +1,11 @@
 /**
- * Low-rank side branches added to a copy of an ONNX graph: for a node whose weight is quantized
- * (MatMulNBits), its output y becomes y + (x·D)·U with D = Aᵀ [K, R] and U [R, N] (LoRA scale and
- * multiplier already folded into U), D and U written as new initializers. The node is re-emitted
- * with its output renamed; every other byte of the graph is copied unchanged, and the 4-bit weight
- * is never de-quantised. Several LoRAs on one node arrive concatenated along R.
+ * Side branches added to a copy of an ONNX graph: for a node whose weight is quantized
+ * (MatMulNBits), its output y becomes y·c + (x·D)·U + x·F with D = Aᵀ [K, R] and U [R, N] (LoRA
+ * scale and multiplier already folded into U), an optional full delta F = ΔWᵀ [K, N] (LyCORIS
+ * products with no smaller factorisation) and an optional per-output scale c [N] (DoRA), all
+ * written as new initializers. The node is re-emitted with its output renamed; every other byte of
+ * the graph is copied unchanged, and the 4-bit weight is never de-quantised. Several LoRAs on one
+ * node arrive concatenated along R.
  */
 import { concatBytes } from '../bytes';
 import { EngineError } from '../errors';
@@ -16,13 +18,17 @@ const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
 const NODE = { input: 1, output: 2, name: 3 } as const;
 
-/** The branch for one node: `down` [K, R] (Aᵀ), `up` [R, N], in `type` (the node's activation type). */
+/** The branch for one node: `down` [K, R] (Aᵀ), `up` [R, N] (R may be 0), in `type` (the node's activation type). */
 export interface SideBranch {
   down: Float32Array;
   up: Float32Array;
   K: number;
   N: number;
   rank: number;
+  /** A full delta ΔWᵀ [K, N] added as x·F. */
+  full?: Float32Array;
+  /** A per-output scale [N] of the node's own output (DoRA). */
+  baseScale?: Float32Array;
   type: 'float32' | 'float16';
 }
 
@@ -92,10 +98,16 @@ export async function addSideBranches(
       pieces.push(bytes.subarray(f.start, f.end));
       continue;
     }
-    const input = nodeFields.find((x) => x.field === NODE.input);
+    const inputs = nodeFields.filter((x) => x.field === NODE.input);
     const output = nodeFields.find((x) => x.field === NODE.output);
-    if (!input || !output) fail(`node "${name}" has no input or output`);
-    const [x, y] = [await stringAt(r, bytes, input as Field), await stringAt(r, bytes, output as Field)];
+    if (!inputs[0] || !output) fail(`node "${name}" has no input or output`);
+    const [x, y] = [await stringAt(r, bytes, inputs[0] as Field), await stringAt(r, bytes, output as Field)];
+    // MatMulNBits input 5 is a bias: a DoRA scale on the node's output would scale it too.
+    if (branch.baseScale && inputs[5] && (await stringAt(r, bytes, inputs[5])))
+      throw new EngineError(
+        'invalid-lora',
+        `A DoRA LoRA changes node "${name}" of ${file}, whose quantized MatMul adds its own bias, so the DoRA scale cannot be applied there. Use a plain LoRA for this model.`,
+      );
     const base = `${y}/lora_base`;
     const node = new ProtoWriter();
     for (const nf of nodeFields) {
@@ -105,18 +117,39 @@ export async function addSideBranches(
     pieces.push(new ProtoWriter().bytes(GRAPH_NODE, node.finish()).finish());
     const type: ElemType = branch.type;
     const tensor = (v: Float32Array) => (type === 'float16' ? f32ToF16Bits(v) : v);
-    const down = extra.initializer(`${name}/lora_down`, type, [branch.K, branch.rank], tensor(branch.down));
-    const up = extra.initializer(`${name}/lora_up`, type, [branch.rank, branch.N], tensor(branch.up));
     // Value and node names are derived from the node's own name, so they cannot meet the graph's.
-    extra.node('MatMul', [x, down], [`${name}/lora_mid`], {}, { name: `${name}/lora_down_matmul` });
-    extra.node(
-      'MatMul',
-      [`${name}/lora_mid`, up],
-      [`${name}/lora_delta`],
-      {},
-      { name: `${name}/lora_up_matmul` },
-    );
-    extra.node('Add', [base, `${name}/lora_delta`], [y], {}, { name: `${name}/lora_add` });
+    const named = (op: string, inputs: string[], out: string) =>
+      extra.node(op, inputs, [`${name}/${out}`], {}, { name: `${name}/${out}_${op.toLowerCase()}` });
+    const parts: string[] = [base];
+    if (branch.baseScale) {
+      const c = extra.initializer(`${name}/lora_base_scale`, type, [branch.N], tensor(branch.baseScale));
+      named('Mul', [base, c], 'lora_scaled');
+      parts[0] = `${name}/lora_scaled`;
+    }
+    if (branch.rank > 0) {
+      const down = extra.initializer(`${name}/lora_down`, type, [branch.K, branch.rank], tensor(branch.down));
+      const up = extra.initializer(`${name}/lora_up`, type, [branch.rank, branch.N], tensor(branch.up));
+      named('MatMul', [x, down], 'lora_mid');
+      named('MatMul', [`${name}/lora_mid`, up], 'lora_delta');
+      parts.push(`${name}/lora_delta`);
+    }
+    if (branch.full) {
+      const full = extra.initializer(`${name}/lora_full`, type, [branch.K, branch.N], tensor(branch.full));
+      named('MatMul', [x, full], 'lora_full_delta');
+      parts.push(`${name}/lora_full_delta`);
+    }
+    // Chained Adds rather than one Sum: every execution provider has Add on the GPU.
+    if (parts.length === 1) extra.node('Identity', parts, [y], {}, { name: `${name}/lora_identity` });
+    parts.slice(1).forEach((part, i) => {
+      const out = i === parts.length - 2 ? y : `${name}/lora_sum_${i}`;
+      extra.node(
+        'Add',
+        [i === 0 ? (parts[0] as string) : `${name}/lora_sum_${i - 1}`, part],
+        [out],
+        {},
+        { name: `${name}/lora_add_${i}` },
+      );
+    });
     done.add(name);
   }
   for (const name of branches.keys())
