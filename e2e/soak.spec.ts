@@ -8,7 +8,14 @@ import { runSoak } from '../tools/soak/soak-run';
 
 test('5 kills of the runner tab lose, duplicate and orphan nothing', async ({ context }) => {
   test.setTimeout(240_000);
-  const counts = await runSoak(context, { kills: 5, seed: 5, generations: 3, mattings: 1 });
+  const t0 = Date.now();
+  const counts = await runSoak(context, {
+    kills: 5,
+    seed: 5,
+    generations: 3,
+    mattings: 1,
+    log: (l) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s ${l}`),
+  });
   console.log(formatCounts(counts));
   expect(counts.kills).toBe(5);
   expect(counts.tasks).toBeGreaterThanOrEqual(4);

@@ -116,8 +116,13 @@ const api = {
     }
   },
   /** "Test this pack" (see engine/pack-test); resolves with a pass or a failure and its reason. */
-  testPack: (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) =>
-    engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) }),
+  async testPack(jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) {
+    try {
+      return await engine.testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) });
+    } finally {
+      releaseCallbacks(onProgress);
+    }
+  },
   pause: (jobId: string) => engine.pause(jobId),
   resume: (jobId: string) => engine.resume(jobId),
   bench: (request: TaskRequest, backend: BackendPreference) => engine.bench(request, backend),

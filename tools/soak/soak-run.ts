@@ -1,7 +1,7 @@
 /**
  * The soak (`npm run soak`, and with 5 kills e2e/soak.spec.ts): queues generation and matting
  * tasks on tiny packs, then closes the runner tab and opens a new one `kills` times at points
- * drawn from a seeded generator — mid-step (a denoise step or matting frame before the last),
+ * drawn from a seeded generator — in turn mid-step (a denoise step or matting frame before the last),
  * during encode (the last step reached: decode and mux), during save (the Gallery shows the new
  * output while the task's "done" record may still be on its way to IndexedDB). At the end it lets
  * the queue drain and compares what is stored (soak.html, read through src/storage) with what
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../../src/engine/random';
 import type { SoakSnapshot } from '../../src/app/soak-check';
 import { fillForm } from '../../e2e/support/app';
-import { CLIP, makeClip, squareX, tmpDir } from '../../e2e/support/matting';
+import { CLIP, makeClip, maskPngFile, tmpDir } from '../../e2e/support/matting';
 import { type SoakCounts, soakCounts } from './soak-counts';
 
 export interface SoakOptions {
@@ -30,6 +30,9 @@ export type KillPoint = 'mid-step' | 'encode' | 'save';
 const POINTS: KillPoint[] = ['mid-step', 'encode', 'save'];
 const WAIT = 90_000;
 const FINISHED = ['done', 'failed', 'aborted'];
+/** Frames per matting task (of the 12-frame test clip) and denoise steps per generation task. */
+const MATTING_FRAMES = 6;
+const STEPS = 6;
 
 /** Opens the app with the test packs listed and waits for its readiness marker. */
 async function openRunner(context: BrowserContext): Promise<Page> {
@@ -56,49 +59,42 @@ async function waitForRows(page: Page, count: number): Promise<void> {
 async function addGeneration(page: Page, prompt: string, seed: number): Promise<void> {
   const before = await page.locator('.queue-row').count();
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
-  await fillForm(page, { prompt, seed, steps: 6, frames: 5, resolution: '128x128', guidance: 1 });
+  await fillForm(page, { prompt, seed, steps: STEPS, frames: 5, resolution: '128x128', guidance: 1 });
   await page.getByRole('button', { name: 'Generate' }).click();
   await waitForRows(page, before + 1);
 }
 
-async function addMatting(page: Page, clip: string): Promise<void> {
+async function addMatting(page: Page, clip: string, mask: string): Promise<void> {
   await nav(page, 'Matting').click();
   await page.getByLabel('Video', { exact: true }).setInputFiles(clip);
   await page
     .getByTestId('video-info')
     .filter({ hasText: `${CLIP.frames} frames` })
     .waitFor({ timeout: WAIT });
-  const viewer = page.getByTestId('frame-viewer');
-  const box = await viewer.boundingBox();
-  if (!box) throw new Error('soak: the frame viewer is not visible');
-  await viewer.click({
-    position: {
-      x: ((squareX(0) + 10.5) / CLIP.width) * box.width,
-      y: ((CLIP.y + 10.5) / CLIP.height) * box.height,
-    },
-  });
+  await page.getByLabel('Upload mask').setInputFiles(mask);
   await page.locator('[data-testid="frame-viewer"][data-busy="false"]').waitFor({ timeout: WAIT });
+  await page.getByLabel('End frame').fill(String(MATTING_FRAMES));
   await page.getByRole('button', { name: 'Run matting' }).click();
   await page.getByTestId('matting-queued').waitFor({ timeout: WAIT });
   await nav(page, 'Generate').click();
 }
 
-/** Waits until the kill point is reached (or the running task ended first). */
-async function reachPoint(page: Page, point: KillPoint, target: number): Promise<void> {
+/** Waits until the kill point is reached (or the running task ended first); `at` ∈ [0, 1) picks the mid-step step. */
+async function reachPoint(page: Page, point: KillPoint, at: number): Promise<void> {
   const outputs = await page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').count();
   await page.waitForFunction(
-    ([point, target, outputs]) => {
+    ([point, at, outputs]) => {
       const row = document.querySelector('.queue-row[data-status="running"]');
       if (!row) return true;
       const m = /(\d+) of (\d+)/.exec(row.querySelector('.queue-status')?.textContent ?? '');
       const step = m ? Number(m[1]) : 0;
       const total = m ? Number(m[2]) : Infinity;
-      if (point === 'mid-step') return step >= Math.min(target, total - 1);
+      if (point === 'mid-step') return step >= 1 + Math.floor(at * (total - 1));
       if (point === 'encode') return step >= total;
       const cards = document.querySelectorAll('[aria-label="Gallery"] li').length;
       return cards > (outputs as number);
     },
-    [point, target, outputs] as const,
+    [point, at, outputs] as const,
     { timeout: WAIT, polling: 'raf' },
   );
 }
@@ -109,6 +105,7 @@ export async function runSoak(context: BrowserContext, o: SoakOptions): Promise<
   const rng = mulberry32(o.seed);
   const dir = tmpDir();
   const clip = makeClip(dir);
+  const mask = maskPngFile(dir, 'mask.png', 0);
   const titles: string[] = [];
   let page = await openRunner(context);
   await page.getByText('Settings', { exact: true }).click();
@@ -127,23 +124,25 @@ export async function runSoak(context: BrowserContext, o: SoakOptions): Promise<
     for (let i = 0; i < mattings; i++) {
       const name = `soak-${batch}-${i}.mp4`;
       copyFileSync(clip, join(dir, name));
-      await addMatting(page, join(dir, name));
+      await addMatting(page, join(dir, name), mask);
       titles.push(`Matting ${name}`);
     }
     await queueButton(page, 'Resume');
     batch++;
   };
   await queueBatch();
+  log('queued');
 
   const byPoint: Record<KillPoint, number> = { 'mid-step': 0, encode: 0, save: 0 };
+  // The points take turns from a seeded start, so even 5 kills reach each of them.
+  const offset = Math.floor(rng() * POINTS.length);
   for (let kill = 1; kill <= o.kills; kill++) {
     const running = page.locator('.queue-row[data-status="running"]');
     const live = page.locator('.queue-row[data-status="running"], .queue-row[data-status="pending"]');
     if ((await live.count()) === 0) await queueBatch();
     await running.first().waitFor({ timeout: WAIT });
-    const point = POINTS[Math.floor(rng() * POINTS.length)] as KillPoint;
-    const target = 1 + Math.floor(rng() * 11);
-    await reachPoint(page, point, target);
+    const point = POINTS[(offset + kill) % POINTS.length] as KillPoint;
+    await reachPoint(page, point, rng());
     const at =
       (await running
         .first()
