@@ -29,7 +29,6 @@ export interface SoakOptions {
 export type KillPoint = 'mid-step' | 'encode' | 'save';
 const POINTS: KillPoint[] = ['mid-step', 'encode', 'save'];
 const WAIT = 90_000;
-const FINISHED = ['done', 'failed', 'aborted'];
 /** Frames per matting task (of the 12-frame test clip) and denoise steps per generation task. */
 const MATTING_FRAMES = 6;
 const STEPS = 6;
@@ -39,6 +38,7 @@ async function openRunner(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   await page.goto('/?test-packs');
   await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: WAIT });
+  await showLatest(page);
   return page;
 }
 
@@ -50,18 +50,37 @@ async function queueButton(page: Page, name: string): Promise<void> {
   await queueRegion(page).getByRole('button', { name, exact: true }).click();
 }
 
-async function waitForRows(page: Page, count: number): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('.queue-row').length >= n, count, {
-    timeout: WAIT,
-  });
+/** The number of tasks the Queue's summary line counts (the list itself is windowed to ~20 rows). */
+async function taskCount(page: Page): Promise<number> {
+  const text = (await page.getByTestId('queue-summary').textContent()) ?? '';
+  return Number(/^(\d+) tasks?/.exec(text)?.[1] ?? 0);
+}
+
+async function waitForTasks(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    (n) =>
+      Number(
+        /^(\d+) task/.exec(document.querySelector('[data-testid="queue-summary"]')?.textContent ?? '')?.[1],
+      ) >= n,
+    count,
+    { timeout: WAIT },
+  );
+}
+
+/** Scrolls the windowed queue list to its end, where the running task is once earlier batches are done. */
+async function showLatest(page: Page): Promise<void> {
+  await page
+    .locator('.queue-scroll')
+    .evaluate((el) => (el.scrollTop = el.scrollHeight))
+    .catch(() => undefined);
 }
 
 async function addGeneration(page: Page, prompt: string, seed: number): Promise<void> {
-  const before = await page.locator('.queue-row').count();
+  const before = await taskCount(page);
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
   await fillForm(page, { prompt, seed, steps: STEPS, frames: 5, resolution: '128x128', guidance: 1 });
   await page.getByRole('button', { name: 'Generate' }).click();
-  await waitForRows(page, before + 1);
+  await waitForTasks(page, before + 1);
 }
 
 async function addMatting(page: Page, clip: string, mask: string): Promise<void> {
@@ -128,6 +147,7 @@ export async function runSoak(context: BrowserContext, o: SoakOptions): Promise<
       titles.push(`Matting ${name}`);
     }
     await queueButton(page, 'Resume');
+    await showLatest(page);
     batch++;
   };
   await queueBatch();
@@ -138,8 +158,8 @@ export async function runSoak(context: BrowserContext, o: SoakOptions): Promise<
   const offset = Math.floor(rng() * POINTS.length);
   for (let kill = 1; kill <= o.kills; kill++) {
     const running = page.locator('.queue-row[data-status="running"]');
-    const live = page.locator('.queue-row[data-status="running"], .queue-row[data-status="pending"]');
-    if ((await live.count()) === 0) await queueBatch();
+    const summary = (await page.getByTestId('queue-summary').textContent()) ?? '';
+    if (!/\d+ (running|pending)/.test(summary)) await queueBatch();
     await running.first().waitFor({ timeout: WAIT });
     const point = POINTS[(offset + kill) % POINTS.length] as KillPoint;
     await reachPoint(page, point, rng());
@@ -157,11 +177,11 @@ export async function runSoak(context: BrowserContext, o: SoakOptions): Promise<
 
   await page
     .waitForFunction(
-      (finished) =>
-        [...document.querySelectorAll('.queue-row')].every((r) =>
-          finished.includes(r.getAttribute('data-status') ?? ''),
+      () =>
+        !/\d+ (running|pending|paused)/.test(
+          document.querySelector('[data-testid="queue-summary"]')?.textContent ?? '1 pending',
         ),
-      FINISHED,
+      undefined,
       { timeout: 4 * WAIT, polling: 500 },
     )
     .catch(() => log('the queue did not drain: counting what is still open as stuck'));
