@@ -69,10 +69,10 @@ async function waitForTasks(page: Page, count: number): Promise<void> {
 
 /** Scrolls the windowed queue list to its end, where the running task is once earlier batches are done. */
 async function showLatest(page: Page): Promise<void> {
-  await page
-    .locator('.queue-scroll')
-    .evaluate((el) => (el.scrollTop = el.scrollHeight))
-    .catch(() => undefined);
+  await page.evaluate(() => {
+    const list = document.querySelector('.queue-scroll');
+    if (list) list.scrollTop = list.scrollHeight;
+  });
 }
 
 async function addGeneration(page: Page, prompt: string, seed: number): Promise<void> {
