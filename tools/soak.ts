@@ -51,5 +51,6 @@ try {
     await browser.close();
   }
 } finally {
-  if (server.pid) process.kill(-server.pid);
+  // Gone already when another server held the port (the soak then used that one).
+  if (server.pid && server.exitCode === null) process.kill(-server.pid);
 }
