@@ -98,24 +98,33 @@ async function addMatting(page: Page, clip: string, mask: string): Promise<void>
   await nav(page, 'Generate').click();
 }
 
-/** Waits until the kill point is reached (or the running task ended first); `at` ∈ [0, 1) picks the mid-step step. */
-async function reachPoint(page: Page, point: KillPoint, at: number): Promise<void> {
+/**
+ * Waits until the kill point is reached (or the running task ended first); `at` ∈ [0, 1) picks the
+ * mid-step step. Returns what the running row said at that moment.
+ */
+async function reachPoint(page: Page, point: KillPoint, at: number): Promise<string> {
   const outputs = await page.getByRole('region', { name: 'Gallery' }).getByRole('listitem').count();
-  await page.waitForFunction(
+  const seen = await page.waitForFunction(
     ([point, at, outputs]) => {
       const row = document.querySelector('.queue-row[data-status="running"]');
-      if (!row) return true;
-      const m = /(\d+) of (\d+)/.exec(row.querySelector('.queue-status')?.textContent ?? '');
+      const text = row?.querySelector('.queue-status')?.textContent ?? '';
+      if (!row) return 'between tasks';
+      const m = /(\d+) of (\d+)/.exec(text);
       const step = m ? Number(m[1]) : 0;
       const total = m ? Number(m[2]) : Infinity;
-      if (point === 'mid-step') return step >= 1 + Math.floor(at * (total - 1));
-      if (point === 'encode') return step >= total;
       const cards = document.querySelectorAll('[aria-label="Gallery"] li').length;
-      return cards > (outputs as number);
+      const reached =
+        point === 'mid-step'
+          ? step >= 1 + Math.floor(at * (total - 1))
+          : point === 'encode'
+            ? step >= total
+            : cards > (outputs as number);
+      return reached && (point === 'save' ? `${text}, new output saved` : text);
     },
     [point, at, outputs] as const,
     { timeout: WAIT, polling: 'raf' },
   );
+  return String(await seen.jsonValue());
 }
 
 /** Runs the soak in `context` (a fresh browser context whose baseURL serves the built app). */
@@ -162,13 +171,7 @@ export async function runSoak(context: BrowserContext, o: SoakOptions): Promise<
     if (!/\d+ (running|pending)/.test(summary)) await queueBatch();
     await running.first().waitFor({ timeout: WAIT });
     const point = POINTS[(offset + kill) % POINTS.length] as KillPoint;
-    await reachPoint(page, point, rng());
-    const at =
-      (await running
-        .first()
-        .locator('.queue-status')
-        .textContent()
-        .catch(() => null)) ?? 'between tasks';
+    const at = await reachPoint(page, point, rng());
     await page.close();
     byPoint[point]++;
     log(`kill ${kill}/${o.kills}: ${point} (${at})`);
