@@ -61,7 +61,7 @@ export default defineConfig({
   build: {
     target: 'esnext',
     chunkSizeWarningLimit: 2048,
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html', soak: 'soak.html' } },
   },
   optimizeDeps: { exclude: ['onnxruntime-web', '@ffmpeg/ffmpeg', '@ffmpeg/util'] },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },

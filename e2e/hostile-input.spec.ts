@@ -2,10 +2,13 @@
  * Hostile files in the browser: a 3 KB MP4 whose stsz claims 0xFFFFFFFF samples is refused as
  * the Matting video within seconds; a queue file whose tasks carry Object prototype names as keys
  * imports its tasks; and markup payloads in a prompt, a loaded WanGP-style settings file (values
- * and key names), a queue file and a pack name are shown as text and run no script.
+ * and key names), a queue file, a pack name, an imported LoRA's file name and a preset name are
+ * shown as text and run no script.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { strToU8, zipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildMp4 } from '../tools/fuzz/mp4-build';
 import { fillForm, installFromUrl, openApp } from './support/app';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
@@ -139,4 +142,41 @@ test.describe('markup payloads stay text', () => {
     expect(await injectedImages(page)).toBe(0);
     expect(seen.dialogs).toEqual([]);
   });
+});
+
+test('a LoRA file name and a preset name carrying markup are shown as text and run no script', async ({
+  page,
+}) => {
+  const seen = guard(page);
+  await page.goto('/?test-packs#/loras');
+  await expect(page.locator('.lora-list[data-loaded="true"]')).toBeAttached();
+  const lora = `${PAYLOAD}.safetensors`;
+  await page.getByLabel('Import LoRA').setInputFiles({
+    name: lora,
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(join(import.meta.dirname, '..', 'test-packs', 'loras', 'test-style.safetensors')),
+  });
+  await expect(page.locator('.lora-item')).toHaveCount(1);
+  await expect(page.locator('.lora-item')).toContainText(lora);
+
+  const preset = { loras: [lora], loras_mult: '0.5', prompt: `preset ${PAYLOAD}`, full_prompt: false };
+  await page.getByLabel('Import preset').setInputFiles({
+    name: `${PAYLOAD}.lset`,
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(preset)),
+  });
+  const presets = page.getByRole('region', { name: 'Presets' });
+  await expect(presets.locator('.preset-item')).toHaveAttribute('data-name', PAYLOAD);
+  await expect(presets.locator('.preset-item')).toContainText(PAYLOAD);
+
+  await page.getByRole('link', { name: 'Generate', exact: true }).click();
+  await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
+  await page.getByRole('link', { name: 'LoRAs', exact: true }).click();
+  await presets.getByRole('button', { name: `Apply ${PAYLOAD}` }).click();
+  // WanGP puts the preset's prompt above the one in the box (empty here).
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(`preset ${PAYLOAD}\n`);
+  await expect(page.getByLabel(lora)).toBeChecked();
+
+  expect(await injectedImages(page)).toBe(0);
+  expect(seen.dialogs).toEqual([]);
 });

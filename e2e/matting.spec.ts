@@ -7,7 +7,8 @@
  * on a fragmented MP4 decoded with ffmpeg.wasm. A video dropped on the page loads and scrubs both
  * ways; negative points and "Add mask" shape the mask (three coloured squares). Bad inputs (text file, truncated MP4, MP4 without
  * frames, end before start, a mask of another shape, no mask) get their specific alert and queue
- * nothing; pause/resume, a reload mid-run and Abort behave as for generation tasks.
+ * nothing; a mask chosen while the video opens is applied once it is open; pause/resume, a
+ * reload mid-run and Abort behave as for generation tasks.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -306,4 +307,22 @@ test('a reload restarts an interrupted matting run from its first frame; Abort t
   await expect(queueRegion(page).getByRole('status')).toHaveText(
     '1 matting task was left out: queue files carry generation tasks only.',
   );
+});
+
+// A fragmented MP4 opens through ffmpeg.wasm, which takes seconds to start: the window in which the
+// probe's mask used to be dropped without a word.
+test('a mask chosen while the video is still opening is applied once it is open', async ({ page }) => {
+  await openMatting(page);
+  await page.getByLabel('Video', { exact: true }).setInputFiles(makeFragmented(dir, clip));
+  await expect(page.getByRole('status').filter({ hasText: 'Reading the video…' })).toBeVisible();
+  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'early.png', 0));
+  await expect(page.getByTestId('mask-notice')).toHaveText(
+    'early.png will be applied once the video is open.',
+  );
+  await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames`);
+  await expect(page.getByTestId('mask-notice')).toHaveText('Mask loaded from early.png.');
+  await expect(viewer(page)).not.toHaveAttribute('data-mask-pixels', '0');
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames`);
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

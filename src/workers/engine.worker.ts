@@ -129,11 +129,15 @@ const api = {
     }
   },
   /** "Test this pack" (see engine/pack-test); resolves with a pass or a failure and its reason. */
-  testPack: async (jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) =>
-    (await engineForJob(jobId, packId)).testPack(jobId, packId, {
-      backend,
-      onProgress: throttleProgress(onProgress, 100),
-    }),
+  async testPack(jobId: string, packId: string, backend: BackendPreference, onProgress: ProgressCallback) {
+    try {
+      return await (
+        await engineForJob(jobId, packId)
+      ).testPack(jobId, packId, { backend, onProgress: throttleProgress(onProgress, 100) });
+    } finally {
+      releaseCallbacks(onProgress);
+    }
+  },
   pause: (jobId: string) => engines.each((e) => e.pause(jobId)),
   resume: (jobId: string) => engines.each((e) => e.resume(jobId)),
   bench: async (request: TaskRequest, backend: BackendPreference) =>

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { maskFromPng } from '../../src/engine/media/mask-png';
 import { readSettingsObject } from '../../src/engine/metadata/settings-file';
 import { renderName } from '../../src/engine/naming';
+import { importQueue } from '../../src/engine/queue/queue-file';
+import { strToU8, zipSync } from 'fflate';
 import { tinyPng, withZtxt } from '../../tools/fuzz/png-seed';
 
 describe('fuzz-found inputs', () => {
@@ -60,5 +62,21 @@ describe('fuzz-found inputs', () => {
         ),
       }),
     );
+  });
+
+  it('a queue.zip whose end record claims 65535 entries in 600 bytes is refused at once (fflate walked them all: seconds)', () => {
+    const zip = zipSync({ 'queue.json': strToU8(JSON.stringify([{ id: 't', params: { prompt: 'x' } }])) });
+    const eocd = Buffer.from(zip).lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const bad = zip.slice();
+    new DataView(bad.buffer).setUint16(eocd + 8, 0xffff, true);
+    new DataView(bad.buffer).setUint16(eocd + 10, 0xffff, true);
+    expect(() => importQueue(bad, 'q.zip', () => undefined, [])).toThrow(
+      expect.objectContaining({
+        name: 'EngineError',
+        code: 'invalid-queue-file',
+        message: expect.stringMatching(/^q\.zip is not a queue file: its zip directory claims 65535 entries/),
+      }),
+    );
+    expect(() => importQueue(zip, 'q.zip', () => undefined, [])).not.toThrow();
   });
 });

@@ -15,6 +15,9 @@ export const engineBridge = new WorkerBridge<EngineApi>(
       name: 'webgp-engine',
     }),
   'engine worker',
+  // Five idle minutes with no matting job open free the sessions' GPU and wasm memory; the next
+  // run loads them again.
+  { idleMs: 300_000, sessions: { mattingClose: 'mattingOpen' } },
 );
 
 export interface ClipOptions {

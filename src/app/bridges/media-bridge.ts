@@ -15,6 +15,11 @@ export const mediaBridge = new WorkerBridge<MediaApi>(
       name: 'webgp-media',
     }),
   'media worker',
+  // Idle for a minute with no video or writer open: the worker (and its decoders) goes.
+  {
+    idleMs: 60_000,
+    sessions: { closeVideo: 'openVideo', closeWriter: 'openWriter', abortWriter: 'openWriter' },
+  },
 );
 
 /** Encodes frames; the frame buffer is transferred (the caller must not use it afterwards). */

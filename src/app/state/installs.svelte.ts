@@ -6,7 +6,7 @@
  */
 import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { RegistryEntry } from '../../engine/pack/registry';
-import { interruptedMessage } from '../../engine/pack/transfer';
+import { describeTransfer, interruptedMessage } from '../../engine/pack/transfer';
 import {
   type DownloadProgress,
   type DownloadResult,
@@ -19,6 +19,12 @@ import { deletePack, type InstallStatus, listPacks, type StoredPack } from '../.
 import { isPersisted } from '../../storage/pack-verify';
 import type { PickedFolder } from '../pick-folder';
 import { registryPlan } from '../registry-plan';
+import {
+  DownloadChannel,
+  type DownloadMessage,
+  downloadLockFree,
+  withDownloadLock,
+} from './download-channel';
 
 /** One pack with a record, as the page shows it. */
 export interface InstallView {
@@ -41,6 +47,8 @@ export interface InstallView {
   unverified: string[];
   /** Number of files the pack lists. */
   files: number;
+  /** Another tab is downloading it (its progress is shown). */
+  elsewhere: boolean;
 }
 
 /** Where an action was started, so its error shows there (a failed pack's own row disappears). */
@@ -65,6 +73,9 @@ export class InstallsState {
   busy = $state('');
   persisted = $state<boolean | undefined>(undefined);
   readonly views: InstallView[] = $derived(this.stored.map((s) => this.#view(s)));
+  /** Progress of the downloads other tabs are running, by pack id. */
+  elsewhere = $state.raw<Record<string, DownloadProgress>>({});
+  readonly #channel = new DownloadChannel((m) => this.#fromOtherTab(m));
   /** Not reactive: the controller and completion of each running download. */
   #running: Record<string, { ctl: AbortController; done: Promise<void> }> = {};
 
@@ -77,6 +88,8 @@ export class InstallsState {
 
   #view({ record: r, bytesOnDisk }: StoredPack): InstallView {
     const active = this.active.includes(r.id);
+    const remote = active ? undefined : this.elsewhere[r.id];
+    if (remote) return this.#remoteView({ record: r, bytesOnDisk }, remote);
     const progress = this.progress[r.id];
     const total = r.files.reduce((n, f) => n + Math.max(0, f.bytes), 0);
     const loaded =
@@ -108,8 +121,45 @@ export class InstallsState {
       baseUrl: r.baseUrl,
       unverified,
       files: r.files.length,
+      elsewhere: false,
       ...(r.test ? { test: r.test } : {}),
     };
+  }
+
+  #remoteView({ record: r, bytesOnDisk }: StoredPack, p: DownloadProgress): InstallView {
+    return {
+      id: r.id,
+      name: r.name,
+      status: 'downloading',
+      active: false,
+      bytesOnDisk,
+      loaded: p.loaded,
+      total: p.total,
+      progress: p,
+      message: `Downloading in another tab — ${describeTransfer(p)}`,
+      baseUrl: r.baseUrl,
+      unverified: [],
+      files: r.files.length,
+      elsewhere: true,
+    };
+  }
+
+  /** Another tab's download: show its progress, and re-read the packs once it ends or its tab closes. */
+  #fromOtherTab(m: DownloadMessage): void {
+    if (this.#running[m.id]) return;
+    if (m.ended || !m.progress) {
+      this.elsewhere = without(this.elsewhere, m.id);
+      void this.load();
+      return;
+    }
+    const first = !this.elsewhere[m.id];
+    this.elsewhere = { ...this.elsewhere, [m.id]: m.progress };
+    if (!first) return;
+    if (!this.stored.some((s) => s.record.id === m.id)) void this.load();
+    void downloadLockFree(m.id).then(() => {
+      this.elsewhere = without(this.elsewhere, m.id);
+      void this.load();
+    });
   }
 
   async load(): Promise<void> {
@@ -133,8 +183,22 @@ export class InstallsState {
     this.notice = '';
   }
 
-  /** Runs one download of pack `id` with its own AbortController (Pause aborts it). */
+  /** Runs one download of pack `id`, unless another tab is downloading it (then its progress shows here). */
   async #run(
+    id: string,
+    origin: Origin,
+    start: (signal: AbortSignal, onProgress: (p: DownloadProgress) => void) => Promise<DownloadResult>,
+  ): Promise<void> {
+    if (this.#running[id]) return;
+    const ran = await withDownloadLock(id, () => this.#runHere(id, origin, start));
+    if (!ran) {
+      this.notice = `${this.stored.find((s) => s.record.id === id)?.record.name ?? id} is being downloaded in another tab; its progress shows here.`;
+      void this.load();
+    }
+  }
+
+  /** Runs one download of pack `id` with its own AbortController (Pause aborts it), telling other tabs its progress. */
+  async #runHere(
     id: string,
     origin: Origin,
     start: (signal: AbortSignal, onProgress: (p: DownloadProgress) => void) => Promise<DownloadResult>,
@@ -148,6 +212,7 @@ export class InstallsState {
     let listed = false;
     const onProgress = (p: DownloadProgress) => {
       this.progress = { ...this.progress, [id]: p };
+      this.#channel.post({ v: 1, id, progress: p });
       // The record is created once the quota check passed: show its row from the first progress on.
       if (!listed && !this.stored.some((s) => s.record.id === id)) void this.load();
       listed = true;
@@ -165,6 +230,7 @@ export class InstallsState {
     } catch (err) {
       this.#setError(origin, id, errorText(err));
     } finally {
+      this.#channel.post({ v: 1, id, ended: true });
       this.progress = without(this.progress, id);
       this.active = this.active.filter((a) => a !== id);
       await this.load();

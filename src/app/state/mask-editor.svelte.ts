@@ -25,7 +25,7 @@ export class MaskEditor {
   usedPoints = $state(false);
   notice = $state('');
   error = $state('');
-  private embedding: { key: string; id: string } | undefined;
+  private embedding: { key: string; epoch: number; id: string } | undefined;
 
   /** Everything the mask covers now. */
   readonly mask = $derived(unionMasks(this.added, this.current));
@@ -44,10 +44,13 @@ export class MaskEditor {
     this.busy = true;
     try {
       const api = engineBridge.api;
-      if (this.embedding?.key !== `${packId}:${frameKey}`) {
-        this.points = [];
+      const key = `${packId}:${frameKey}`;
+      if (this.embedding?.key !== key) this.points = [];
+      // A restarted engine worker (idle, crash) no longer holds the frame's encoding: encode it again.
+      if (this.embedding?.key !== key || this.embedding.epoch !== engineBridge.epoch) {
         this.embedding = {
-          key: `${packId}:${frameKey}`,
+          key,
+          epoch: engineBridge.epoch,
           id: (await api.segmentEmbed(packId, frame)).embeddingId,
         };
       }

@@ -28,6 +28,8 @@ export class MattingState {
   file = $state.raw<File | undefined>(undefined);
   info = $state.raw<VideoInfo | undefined>(undefined);
   loading = $state(false);
+  /** A mask PNG chosen while the video was still opening: applied once it is open. */
+  private pendingMask: File | undefined;
   videoError = $state('');
   frameIndex = $state(0);
   frame = $state.raw<RgbaFrame | undefined>(undefined);
@@ -110,13 +112,29 @@ export class MattingState {
       this.info = info;
       this.startFrame = 0;
       this.endFrame = info.frameCount - 1;
+      const early = this.pendingMask;
+      this.pendingMask = undefined;
+      if (early) await this.mask.upload(early, info.width, info.height);
       await this.seek(0);
     } catch (err) {
       this.file = undefined;
       this.videoError = (err as Error).message;
+      if (this.pendingMask)
+        this.mask.error = `${this.pendingMask.name} was not applied: the video could not be opened. Open a video, then choose the mask again.`;
+      this.pendingMask = undefined;
     } finally {
       this.loading = false;
     }
+  }
+
+  /** "Upload mask": applied now, or once the video that is opening is open (its size is not known before). */
+  chooseMask(file: File): void {
+    if (this.info) void this.mask.upload(file, this.info.width, this.info.height);
+    else if (this.loading) {
+      this.pendingMask = file;
+      this.mask.error = '';
+      this.mask.notice = `${file.name} will be applied once the video is open.`;
+    } else this.mask.error = `Open a video first: ${file.name} must match its size.`;
   }
 
   /** Shows frame `i` (reads coalesce: while one decodes, only the latest wish is read next). */

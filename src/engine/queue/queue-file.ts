@@ -133,11 +133,35 @@ function unzipSome(
   }
 }
 
+/** Central-directory size of a zip entry without name, extra field or comment. */
+const MIN_DIRECTORY_ENTRY = 46;
+
+/**
+ * The entry count in the zip's end record, if that many entries fit in the file. fflate walks
+ * as many entries as the record claims, reading past the end as zeros: a 600-byte file claiming
+ * 65,535 entries took seconds (found by the fuzz harness).
+ */
+function directoryFits(bytes: Uint8Array): { entries: number; fits: boolean } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) {
+    if (view.getUint32(at, true) !== 0x06054b50) continue;
+    const entries = view.getUint16(at + 10, true);
+    return { entries, fits: entries * MIN_DIRECTORY_ENTRY <= at };
+  }
+  return { entries: 0, fits: true };
+}
+
 function readEntries(bytes: Uint8Array, fileName: string): unknown[] {
   if (!isZip(bytes))
     throw fileError(
       fileName,
       "is not a queue file: it is not a .zip. Export a queue from WebGP (or WanGP's queue.zip) and import that.",
+    );
+  const directory = directoryFits(bytes);
+  if (!directory.fits)
+    throw fileError(
+      fileName,
+      `is not a queue file: its zip directory claims ${directory.entries} entries, more than its ${bytes.length} bytes can hold. Export the queue again and import the new file.`,
     );
   let jsonSize = 0;
   const zip = unzipSome(bytes, fileName, (name, size) => {
