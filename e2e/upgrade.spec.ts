@@ -75,7 +75,7 @@ function previousProfile(): LegacyWrite[] {
 test('a profile of the previous version moves into the one database and loses nothing', async ({ page }) => {
   // Any same-origin document that does not start the app: the old databases are written first.
   await page.goto('/models/registry.json');
-  await page.evaluate(writeLegacyDatabases, previousProfile());
+  await page.evaluate(writeLegacyDatabases, JSON.stringify(previousProfile()));
   expect(await databaseNames(page)).toHaveLength(6);
 
   await page.goto('/');
@@ -103,4 +103,68 @@ test('a profile of the previous version moves into the one database and loses no
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   await expect(page.getByLabel('Select old-clip.mp4')).toBeVisible();
   expect(await databaseNames(page)).toEqual(['webgp']);
+});
+
+test('files in OPFS without a record are collected at start; a file with a record stays', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  const kept = 'ef'.repeat(32);
+  await page.evaluate(async (kept) => {
+    const root = await navigator.storage.getDirectory();
+    const put = async (dir: FileSystemDirectoryHandle, name: string) => {
+      const w = await (await dir.getFileHandle(name, { create: true })).createWritable();
+      await w.write('bytes');
+      await w.close();
+    };
+    const loras = await root.getDirectoryHandle('loras', { create: true });
+    await put(loras, `${'00'.repeat(32)}.safetensors`);
+    await put(loras, `${kept}.safetensors`);
+    const pack = await (
+      await root.getDirectoryHandle('packs', { create: true })
+    ).getDirectoryHandle('orphan-pack', { create: true });
+    await put(await pack.getDirectoryHandle('onnx', { create: true }), 'model.onnx');
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const r = indexedDB.open('webgp');
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    const record = {
+      version: 1,
+      id: kept,
+      name: 'kept.safetensors',
+      bytes: 5,
+      importedAt: 0,
+      rank: 1,
+      matched: 1,
+      unmatched: [],
+    };
+    await new Promise((ok) => {
+      const tx = db.transaction('loras', 'readwrite');
+      tx.objectStore('loras').put(record, kept);
+      tx.oncomplete = ok;
+    });
+    db.close();
+  }, kept);
+  const listing = () =>
+    page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      const names = async (name: string) => {
+        const out: string[] = [];
+        for await (const k of (await root.getDirectoryHandle(name)).keys()) out.push(k);
+        return out.sort();
+      };
+      return { loras: await names('loras'), packs: await names('packs') };
+    });
+  expect(await listing()).toEqual({
+    loras: [`${'00'.repeat(32)}.safetensors`, `${kept}.safetensors`],
+    packs: ['orphan-pack'],
+  });
+
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  expect(await listing()).toEqual({ loras: [`${kept}.safetensors`], packs: [] });
+  await page.getByRole('link', { name: 'LoRAs' }).click();
+  await expect(page.getByText('kept.safetensors', { exact: true })).toBeVisible();
 });

@@ -65,3 +65,10 @@ export interface StoredRecord {
 export function packRecord(page: Page, id: string): Promise<StoredRecord | undefined> {
   return dbGet<StoredRecord>(page, 'packs', id);
 }
+
+/** Bytes and files pack checks read back from OPFS to hash them in this page (src/storage/download-hash.ts). */
+export function hashReadBack(page: Page): Promise<{ bytes: number; files: number } | undefined> {
+  return page.evaluate(
+    () => (globalThis as { __webgpHashReadBack?: { bytes: number; files: number } }).__webgpHashReadBack,
+  );
+}

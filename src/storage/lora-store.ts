@@ -9,7 +9,7 @@ import { EngineError } from '../engine/errors';
 import type { LoraSummary } from '../engine/lora/analyse';
 import type { LoraRef } from '../engine/request';
 import { db, putOne } from './db';
-import { isNotFound, writeWholeFile } from './opfs';
+import { isNotFound, whileStoring, writeWholeFile } from './opfs';
 import { guardQuota } from './quota';
 
 export const LORA_RECORD_VERSION = 1;
@@ -41,10 +41,12 @@ export async function listLoras(): Promise<LoraRecord[]> {
 export async function saveLora(record: LoraRecord, file: Blob): Promise<void> {
   const dir = await lorasDir();
   try {
-    await guardQuota(`the LoRA ${record.name}`, async () => {
-      await writeWholeFile(await dir.getFileHandle(fileName(record.id), { create: true }), file);
-      await putOne('loras', record, record.id);
-    });
+    await guardQuota(`the LoRA ${record.name}`, () =>
+      whileStoring(async () => {
+        await writeWholeFile(await dir.getFileHandle(fileName(record.id), { create: true }), file);
+        await putOne('loras', record, record.id);
+      }),
+    );
   } catch (err) {
     await dir.removeEntry(fileName(record.id)).catch(() => undefined);
     throw err;

@@ -25,6 +25,9 @@ export interface InstallFile {
   sha256?: string;
   /** The file's own absolute URL (pack.json `url`); absent: baseUrl + path. */
   url?: string;
+  /** sha256 state (hash-wasm save()) over the first `hashedBytes` stored bytes: a resumed download continues it. */
+  hashState?: Uint8Array;
+  hashedBytes?: number;
 }
 
 export interface PackRecord {

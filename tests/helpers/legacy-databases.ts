@@ -10,7 +10,8 @@ export interface LegacyWrite {
   entries: [IDBValidKey, unknown][];
 }
 
-export async function writeLegacyDatabases(writes: LegacyWrite[]): Promise<void> {
+/** Writes `writes` (or their JSON, as a page is handed them) into the per-store databases. */
+export async function writeLegacyDatabases(writes: LegacyWrite[] | string): Promise<void> {
   const revive = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(revive);
     if (!v || typeof v !== 'object' || v instanceof Blob) return v;
@@ -18,7 +19,7 @@ export async function writeLegacyDatabases(writes: LegacyWrite[]): Promise<void>
     if (blob) return new Blob([blob[0]], { type: blob[1] });
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
   };
-  for (const w of writes) {
+  for (const w of typeof writes === 'string' ? (JSON.parse(writes) as LegacyWrite[]) : writes) {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open(w.db);
       r.onupgradeneeded = () => r.result.createObjectStore(w.store);

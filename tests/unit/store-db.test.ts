@@ -28,7 +28,7 @@ import { newTask } from '../../src/engine/queue/task';
 import { applyCommand, applyRunnerEvent, emptyQueue } from '../../src/engine/queue/transitions';
 import { rejection } from '../helpers/errors';
 import { failNextWrite } from '../helpers/idb-faults';
-import { writeLegacyDatabases } from '../helpers/legacy-databases';
+import { type LegacyWrite, writeLegacyDatabases } from '../helpers/legacy-databases';
 import { runRecord, smallRequest } from '../helpers/requests';
 
 const T0 = 1_700_000_000_000;
@@ -195,7 +195,7 @@ function previousProfile() {
       store: 'settings',
       entries: [['enhancer', { version: 1, provider: 'remote', model: 'm' }]],
     },
-  ] as Parameters<typeof writeLegacyDatabases>[0];
+  ] as LegacyWrite[];
 }
 
 describe('one database: migration from the per-store databases', () => {
