@@ -310,8 +310,8 @@ test('imports a picked pack folder (all or nothing; a missing file is named)', a
     Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]),
   );
   expect(await opfsPackHashes(page, ID)).toEqual(expected);
-  // The hash resumed from the state saved with the resume point, across the reload.
-  expect(await hashReadBack(page)).toEqual({ bytes: 0, files: 0 });
+  // A folder import checks its stored copies from disk, and the read-back counter sees it.
+  expect((await hashReadBack(page))?.bytes).toBeGreaterThan(0);
 });
 
 test('imports pack files dropped on the Models page', async ({ page }) => {
