@@ -14,7 +14,7 @@ import tseslint from 'typescript-eslint';
 const folder = (name) => [`**/${name}`, `**/${name}/**`];
 
 const IDB_KEYVAL = {
-  name: 'idb-keyval',
+  name: 'idb',
   message: 'Only src/storage touches IndexedDB/OPFS: import a store function from src/storage instead.',
 };
 
@@ -93,11 +93,11 @@ export default defineConfig(
   },
 
   // Boundaries (ARCHITECTURE.md, "Boundaries"). A later `no-restricted-imports` for the same files
-  // replaces an earlier one rather than merging, so each folder block repeats the idb-keyval rule.
+  // replaces an earlier one rather than merging, so each folder block repeats the idb rule.
   {
     name: 'webgp/boundaries-idb-keyval',
-    // Unit tests of src/storage legitimately reach under it: they vi.mock('idb-keyval') and seed
-    // raw records of other versions. The boundary protects shipped code, so tests are exempt.
+    // Unit tests of src/storage legitimately reach under it: they seed raw records of other
+    // versions and of the per-store databases earlier versions kept. The boundary protects shipped code, so tests are exempt.
     ignores: ['src/storage/**', 'tests/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [IDB_KEYVAL] }] },
   },

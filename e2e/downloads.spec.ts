@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { formatSize } from '../src/engine/format-size';
 import { downloadNewest, fillForm, generate, installFromUrl, installRegion, openApp } from './support/app';
-import { opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
+import { hashReadBack, opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 import { probe } from './support/media';
 
@@ -89,6 +89,8 @@ test('installs a pack from a URL with progress, lists it with its size, and gene
   expect(await opfsPackFiles(page, ID)).toEqual(
     Object.fromEntries(Object.entries(source).map(([p, b]) => [p, b.length])),
   );
+  // sha256 ran as the bytes arrived: no file was read back from OPFS to check it.
+  expect(await hashReadBack(page)).toEqual({ bytes: 0, files: 0 });
 
   // The server is gone: generating must read the pack from OPFS.
   await server.close();
@@ -142,6 +144,8 @@ test('a dropped connection pauses the download; after a reload Resume continues 
     Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]),
   );
   expect(await opfsPackHashes(page, ID)).toEqual(expected);
+  // The hash resumed from the state saved with the resume point, across the reload.
+  expect(await hashReadBack(page)).toEqual({ bytes: 0, files: 0 });
 });
 
 test('a corrupted file (sha256 mismatch) is named and nothing of the pack is kept', async ({ page }) => {
@@ -306,6 +310,8 @@ test('imports a picked pack folder (all or nothing; a missing file is named)', a
     Object.entries(filesOf(packDir)).map(([p, b]) => [p, createHash('sha256').update(b).digest('hex')]),
   );
   expect(await opfsPackHashes(page, ID)).toEqual(expected);
+  // A folder import checks its stored copies from disk, and the read-back counter sees it.
+  expect((await hashReadBack(page))?.bytes).toBeGreaterThan(0);
 });
 
 test('imports pack files dropped on the Models page', async ({ page }) => {

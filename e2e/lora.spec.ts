@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { downloadNewest, fillForm, generate, installFromUrl } from './support/app';
 import { probe } from './support/media';
 import { servedCopy, startPackServer } from './support/pack-server';
+import { dbCount } from './support/webgp-db';
 import { eighths } from '../tools/test-loras/index';
 import { encodeSafetensors } from '../tools/test-loras/safetensors-writer';
 
@@ -31,43 +32,26 @@ async function importLora(page: Page, path: string): Promise<void> {
   await page.getByLabel('Import LoRA').setInputFiles(path);
 }
 
-/** Records in an idb-keyval store and files in an OPFS folder, read from the page. */
-function stored(
+/** Records in an object store of the one database and files in an OPFS folder, read from the page. */
+async function stored(
   page: Page,
-  db: string,
   store: string,
   folder?: string,
 ): Promise<{ records: number; files: number }> {
-  return page.evaluate(
-    async ([db, store, folder]) => {
-      const conn = await new Promise<IDBDatabase>((ok, fail) => {
-        const r = indexedDB.open(db as string);
-        r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
-      });
-      const records = conn.objectStoreNames.contains(store as string)
-        ? await new Promise<number>((ok) => {
-            const q = conn
-              .transaction(store as string)
-              .objectStore(store as string)
-              .count();
-            q.onsuccess = () => ok(q.result);
-          })
-        : 0;
-      conn.close();
-      let files = 0;
-      if (folder) {
-        try {
-          const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-          for await (const name of dir.keys()) files += name ? 1 : 0;
-        } catch {
-          files = 0;
-        }
+  const records = await dbCount(page, store);
+  const files = await page.evaluate(async (folder) => {
+    let files = 0;
+    if (folder) {
+      try {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+        for await (const name of dir.keys()) files += name ? 1 : 0;
+      } catch {
+        files = 0;
       }
-      return { records, files };
-    },
-    [db, store, folder ?? ''],
-  );
+    }
+    return files;
+  }, folder ?? '');
+  return { records, files };
 }
 
 function tempFile(name: string, text: string): string {
@@ -101,7 +85,7 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   await expect(item).toContainText('for webgp-test packs');
   await item.getByText('Unmatched keys of test-style.safetensors').click();
   await expect(item.getByText('diffusion_model.blocks.9.cross_attn.q.lora_A.weight')).toBeVisible();
-  expect(await stored(page, 'webgp-loras', 'records', 'loras')).toEqual({ records: 1, files: 1 });
+  expect(await stored(page, 'loras', 'loras')).toEqual({ records: 1, files: 1 });
 
   await page.getByRole('link', { name: 'Generate', exact: true }).click();
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
@@ -142,7 +126,7 @@ test('a LoRA imports with its matched keys, generates, and the output settings l
   await page.getByRole('link', { name: 'LoRAs', exact: true }).click();
   await page.getByRole('button', { name: 'Delete test-style.safetensors' }).click();
   await expect(page.locator('.lora-item')).toHaveCount(0);
-  expect(await stored(page, 'webgp-loras', 'records', 'loras')).toEqual({ records: 0, files: 0 });
+  expect(await stored(page, 'loras', 'loras')).toEqual({ records: 0, files: 0 });
   await page.getByRole('link', { name: 'Generate', exact: true }).click();
   await expect(page.getByLabel('test-style.safetensors (not in your library)')).toBeChecked();
   await page.getByRole('button', { name: 'Generate' }).click();
@@ -261,7 +245,7 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
     await expect(page.getByRole('alert')).toHaveText(message);
   }
   await expect(page.locator('.lora-item')).toHaveCount(0);
-  expect(await stored(page, 'webgp-loras', 'records', 'loras')).toEqual({ records: 0, files: 0 });
+  expect(await stored(page, 'loras', 'loras')).toEqual({ records: 0, files: 0 });
 
   const presets = page.getByRole('region', { name: 'Presets' });
   await page.getByLabel('Import preset').setInputFiles(tempFile('broken.lset', '{"loras": "a.safetensors"'));
@@ -275,7 +259,7 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
     'wrong.lset is not a valid LoRA preset: "loras_mult": "x" at position 3 is not a number.',
   );
   await expect(presets.locator('.preset-item')).toHaveCount(0);
-  expect((await stored(page, 'webgp-lora-presets', 'presets')).records).toBe(0);
+  expect((await stored(page, 'presets')).records).toBe(0);
 
   // A .lset dropped on the page is imported like a picked one.
   await page.evaluate(() => {
@@ -296,5 +280,5 @@ test('malformed safetensors and .lset files are refused with an alert and nothin
   );
   await page.evaluate((u) => (location.hash = `#/loras?preset=${encodeURIComponent(u)}`), url);
   await expect(presets.locator('.preset-item')).toHaveCount(2);
-  expect((await stored(page, 'webgp-lora-presets', 'presets')).records).toBe(2);
+  expect((await stored(page, 'presets')).records).toBe(2);
 });

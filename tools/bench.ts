@@ -4,7 +4,8 @@
  * the per-pipeline rows, the matting rows (48 vs 480 frames: fps and peak memory, whose ratio
  * must stay ≈ 1), the source-decode rows (WebCodecs vs ffmpeg.wasm on tools/decode-clip.ts's
  * clip), then the queue's reload-to-interactive time with 10,000 tasks (tools/queue-bench.ts),
- * and test-zimage's peak session memory with every session resident vs sequential residency.
+ * and test-zimage's peak session memory with every session resident vs sequential residency,
+ * and pack sha256 throughput before (read-back, TypeScript) and after (while downloading, hash-wasm).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
@@ -22,6 +23,7 @@ import type { EnhancerBenchRow } from '../src/engine/bench/enhancer-bench';
 import type { ResidencyBenchRow } from '../src/engine/bench/residency-bench';
 import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
 import { treeRssBytes, withPeakRss } from './process-memory';
+import { benchHash } from './hash-bench';
 import { benchQueueReload } from './queue-bench';
 
 /** A single-graph pack's step (no CFG) at 256²×33 over its bare transformer run: at most this (bench exits 1 above it). */
@@ -291,6 +293,16 @@ try {
   } finally {
     await browser.close();
   }
+
+  const hashes = await benchHash();
+  console.log('\npack hash                      MiB   MiB/s');
+  for (const h of hashes)
+    console.log(
+      `${h.hasher.padEnd(30)} ${String(h.mib).padStart(4)} ${h.mibPerSecond.toFixed(0).padStart(7)}`,
+    );
+  console.log(
+    `hash-wasm/TypeScript ${((hashes[1]?.mibPerSecond ?? 0) / (hashes[0]?.mibPerSecond ?? 1)).toFixed(2)}×; a download now hashes as bytes arrive and reads nothing back (the before row excludes that read).`,
+  );
 } finally {
   if (server.pid) process.kill(-server.pid);
 }

@@ -28,12 +28,12 @@ async function readyMs(
   }));
 }
 
-/** Writes `n` paused tasks straight into the queue's IndexedDB store (nothing runs). */
+/** Writes `n` paused tasks straight into the queue's store (`tasks` of the one database) (nothing runs). */
 function seed(page: Page, n: number): Promise<void> {
   return page.evaluate(
     (count) =>
       new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('webgp-queue');
+        const open = indexedDB.open('webgp');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const tx = open.result.transaction('tasks', 'readwrite');

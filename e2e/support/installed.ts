@@ -1,5 +1,6 @@
 /** Reads what the app stored for a pack, from inside the page: its OPFS folder and its install record. */
 import type { Page } from '@playwright/test';
+import { dbGet } from './webgp-db';
 
 /** Path → size of every file under OPFS packs/<id>/, or null when that folder does not exist. */
 export function opfsPackFiles(page: Page, id: string): Promise<Record<string, number> | null> {
@@ -60,22 +61,14 @@ export interface StoredRecord {
   error?: string;
 }
 
-/** The install record of pack `id` (IndexedDB webgp-packs/records), or undefined. */
+/** The install record of pack `id` (object store `packs` of the one database), or undefined. */
 export function packRecord(page: Page, id: string): Promise<StoredRecord | undefined> {
+  return dbGet<StoredRecord>(page, 'packs', id);
+}
+
+/** Bytes and files pack checks read back from OPFS to hash them in this page (src/storage/download-hash.ts). */
+export function hashReadBack(page: Page): Promise<{ bytes: number; files: number } | undefined> {
   return page.evaluate(
-    (id) =>
-      new Promise<StoredRecord | undefined>((resolve, reject) => {
-        const open = indexedDB.open('webgp-packs');
-        open.onerror = () => reject(open.error);
-        open.onupgradeneeded = () => open.result.createObjectStore('records');
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('records')) return resolve(undefined);
-          const get = db.transaction('records').objectStore('records').get(id);
-          get.onsuccess = () => resolve(get.result as StoredRecord | undefined);
-          get.onerror = () => reject(get.error);
-        };
-      }),
-    id,
+    () => (globalThis as { __webgpHashReadBack?: { bytes: number; files: number } }).__webgpHashReadBack,
   );
 }

@@ -1,10 +1,10 @@
 /**
  * The prompt enhancer's settings (provider, Enhancer URL, Enhancer model, API key), in this
- * browser's IndexedDB under their own key: never part of the app settings a task snapshots, of
+ * browser's IndexedDB under their own key (`enhancer` in the `settings` store): never part of the app settings a task snapshots, of
  * outputs, queue files or the run history, so the API key stays in this browser.
  */
-import { createStore, get, set } from 'idb-keyval';
 import type { EnhancerKind } from '../engine/enhancer/provider';
+import { db, putOne } from './db';
 
 export interface EnhancerSettings {
   version: 1;
@@ -26,14 +26,13 @@ export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = {
   llmPack: 'qwen2.5-0.5b-instruct',
 };
 
-const store = createStore('webgp-enhancer', 'settings');
 const KEY = 'enhancer';
 
 export async function loadEnhancerSettings(): Promise<EnhancerSettings> {
-  const saved = await get<Partial<EnhancerSettings>>(KEY, store);
+  const saved = (await (await db()).get('settings', KEY)) as Partial<EnhancerSettings> | undefined;
   return { ...DEFAULT_ENHANCER_SETTINGS, ...(saved?.version === 1 ? saved : {}) };
 }
 
-export function saveEnhancerSettings(s: EnhancerSettings): Promise<void> {
-  return set(KEY, { ...s }, store);
+export async function saveEnhancerSettings(s: EnhancerSettings): Promise<void> {
+  await putOne('settings', { ...s }, KEY);
 }

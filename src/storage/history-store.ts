@@ -1,25 +1,24 @@
 /**
- * The run history store (IndexedDB via idb-keyval): one versioned RunRecord per finished, failed
- * or aborted queue task, keyed by runId. A full disk surfaces as a named 'storage-full' error.
+ * The run history store (object store `runs` of the one database, indexed by start time): one
+ * versioned RunRecord per finished, failed or aborted queue task, keyed by runId. A full disk
+ * surfaces as a named 'storage-full' error.
  */
-import { clear, createStore, set, values } from 'idb-keyval';
 import { RUN_RECORD_VERSION, type RunRecord } from '../engine/queue/history';
+import { db, putOne } from './db';
 import { guardQuota } from './quota';
 
-const store = createStore('webgp-history', 'runs');
-
 /** Appends one run to the history. */
-export function appendRun(record: RunRecord): Promise<void> {
-  return guardQuota('the run history', () => set(record.runId, record, store));
+export async function appendRun(record: RunRecord): Promise<void> {
+  await guardQuota('the run history', () => putOne('runs', record, record.runId));
 }
 
 /** All runs, oldest first (by startedAt); records of unknown versions are skipped. */
 export async function listRuns(): Promise<RunRecord[]> {
-  const all = (await values<RunRecord>(store)).filter((r) => r?.version === RUN_RECORD_VERSION);
-  return all.sort((a, b) => a.startedAt - b.startedAt);
+  const all = await (await db()).getAllFromIndex('runs', 'startedAt');
+  return all.filter((r) => r?.version === RUN_RECORD_VERSION);
 }
 
 /** Deletes every run record. */
-export function clearHistory(): Promise<void> {
-  return clear(store);
+export async function clearHistory(): Promise<void> {
+  await (await db()).clear('runs');
 }

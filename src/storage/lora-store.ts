@@ -1,15 +1,15 @@
 /**
  * The LoRA library: files in OPFS under `loras/<sha256>.safetensors` (content-addressed, so a task
- * names its LoRA by hash) and one versioned record per LoRA in IndexedDB (idb-keyval store
- * `webgp-loras`/`records`). The file is written first and the record last; a failed import
+ * names its LoRA by hash) and one versioned record per LoRA in IndexedDB (object store `loras`
+ * of the one database). The file is written first and the record last; a failed import
  * removes the file, so nothing half-stored remains. Used on the main thread (LoRAs page) and in
  * the engine worker (reading the bytes to merge).
  */
-import { createStore, del, get, set, values } from 'idb-keyval';
 import { EngineError } from '../engine/errors';
 import type { LoraSummary } from '../engine/lora/analyse';
 import type { LoraRef } from '../engine/request';
-import { isNotFound, writeWholeFile } from './opfs';
+import { db, putOne } from './db';
+import { isNotFound, whileStoring, writeWholeFile } from './opfs';
 import { guardQuota } from './quota';
 
 export const LORA_RECORD_VERSION = 1;
@@ -24,8 +24,6 @@ export interface LoraRecord extends LoraSummary {
   importedAt: number;
 }
 
-const store = createStore('webgp-loras', 'records');
-
 async function lorasDir(): Promise<FileSystemDirectoryHandle> {
   return (await navigator.storage.getDirectory()).getDirectoryHandle('loras', { create: true });
 }
@@ -34,7 +32,7 @@ const fileName = (id: string) => `${id}.safetensors`;
 
 /** Every LoRA in the library, by name. */
 export async function listLoras(): Promise<LoraRecord[]> {
-  return (await values<LoraRecord>(store))
+  return ((await (await db()).getAll('loras')) as LoraRecord[])
     .filter((r) => r?.version === LORA_RECORD_VERSION)
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -43,10 +41,12 @@ export async function listLoras(): Promise<LoraRecord[]> {
 export async function saveLora(record: LoraRecord, file: Blob): Promise<void> {
   const dir = await lorasDir();
   try {
-    await guardQuota(`the LoRA ${record.name}`, async () => {
-      await writeWholeFile(await dir.getFileHandle(fileName(record.id), { create: true }), file);
-      await set(record.id, record, store);
-    });
+    await guardQuota(`the LoRA ${record.name}`, () =>
+      whileStoring(async () => {
+        await writeWholeFile(await dir.getFileHandle(fileName(record.id), { create: true }), file);
+        await putOne('loras', record, record.id);
+      }),
+    );
   } catch (err) {
     await dir.removeEntry(fileName(record.id)).catch(() => undefined);
     throw err;
@@ -55,7 +55,7 @@ export async function saveLora(record: LoraRecord, file: Blob): Promise<void> {
 
 /** Removes a LoRA's record, then its file. */
 export async function deleteLora(id: string): Promise<void> {
-  await del(id, store);
+  await (await db()).delete('loras', id);
   try {
     await (await lorasDir()).removeEntry(fileName(id));
   } catch (err) {
@@ -65,7 +65,7 @@ export async function deleteLora(id: string): Promise<void> {
 
 /** The bytes of a stored LoRA; EngineError('missing-lora') naming the file when it is not in this browser. */
 export async function readLoraBytes(ref: LoraRef): Promise<Uint8Array> {
-  const record = await get<LoraRecord>(ref.sha256, store);
+  const record = (await (await db()).get('loras', ref.sha256)) as LoraRecord | undefined;
   try {
     if (record) {
       const file = await (await (await lorasDir()).getFileHandle(fileName(ref.sha256))).getFile();

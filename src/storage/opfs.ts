@@ -15,3 +15,12 @@ export async function writeWholeFile(handle: FileSystemFileHandle, data: Blob | 
     throw err;
   }
 }
+
+/** Web Lock held (shared) while a file is stored before its record, and (exclusive) by the orphan collector. */
+export const OPFS_WRITE_LOCK = 'webgp-opfs-write';
+
+/** Runs `write` under the shared OPFS write lock, so the collector never takes a file whose record is on its way. */
+export function whileStoring<T>(write: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? locks.request(OPFS_WRITE_LOCK, { mode: 'shared' }, write) : write();
+}

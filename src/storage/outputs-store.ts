@@ -1,12 +1,16 @@
 /**
- * The outputs store (IndexedDB via idb-keyval): one versioned record per saved output with its
- * MP4/PNG blob, thumbnail, settings, optional JSON sidecar and further files (v1 records are upgraded on read). A full disk surfaces as a named 'storage-full' error and
- * leaves existing records untouched.
+ * The outputs store (object store `outputs` of the one database, indexed by task id, file names
+ * and creation time): one versioned record per saved output with its MP4/PNG blob, thumbnail,
+ * settings, optional JSON sidecar and further files (v1 records are upgraded on read). A full
+ * disk surfaces as a named 'storage-full' error and leaves existing records untouched.
  */
-import { createStore, del, get, set, values } from 'idb-keyval';
 import type { MattingSettings } from '../engine/metadata/matting-settings';
 import type { ArtifactRole } from '../engine/queue/history';
 import type { OutputSettings } from '../engine/settings';
+import type { Transition } from '../engine/queue/transitions';
+import { committed, db } from './db';
+import { outputNames } from './output-names';
+import { writeTransition } from './queue-store';
 import { guardQuota } from './quota';
 
 export const OUTPUT_RECORD_VERSION = 2;
@@ -58,40 +62,60 @@ function upgrade(r: OutputRecord | OutputRecordV1 | undefined): OutputRecord | u
   return { ...rest, version: OUTPUT_RECORD_VERSION, kind: 'video', media: video };
 }
 
-const store = createStore('webgp-outputs', 'outputs');
+type Stored = (OutputRecord | OutputRecordV1) & { names?: string[] };
 
-export function saveOutput(record: OutputRecord): Promise<void> {
-  return guardQuota('this output', () => set(record.id, record, store));
+function upgradeStored(value: unknown): OutputRecord | undefined {
+  if (!value) return undefined;
+  const record = { ...(value as Stored) };
+  delete record.names;
+  return upgrade(record);
+}
+
+const stored = (record: OutputRecord) => ({ ...record, names: outputNames(record) });
+
+/** Saves `record`; with `done` (the transition marking its task done), both in one transaction. */
+export async function saveOutput(record: OutputRecord, done?: Transition): Promise<void> {
+  const d = await db();
+  await guardQuota('this output', async () => {
+    const tx = d.transaction(['outputs', 'tasks', 'checkpoints'], 'readwrite');
+    await committed(tx, [
+      tx.objectStore('outputs').put(stored(record), record.id),
+      ...(done ? writeTransition(tx, done) : []),
+    ]);
+  });
 }
 
 /** All saved outputs, newest first; records of unknown versions are skipped. */
 export async function listOutputs(): Promise<OutputRecord[]> {
-  const all = (await values<OutputRecord | OutputRecordV1>(store))
-    .map(upgrade)
+  const all = await (await db()).getAllFromIndex('outputs', 'createdAt');
+  return all
+    .reverse()
+    .map(upgradeStored)
     .filter((r) => r !== undefined);
-  return all.sort((a, b) => b.createdAt - a.createdAt);
 }
 
 export async function getOutput(id: string): Promise<OutputRecord | undefined> {
-  return upgrade(await get<OutputRecord | OutputRecordV1>(id, store));
+  return upgradeStored(await (await db()).get('outputs', id));
 }
 
-/** Every saved file name (outputs and sidecars), for collision-free naming. */
-export async function outputFileNames(): Promise<Set<string>> {
+/**
+ * The saved file names (outputs, sidecars, further files; lower-cased) that start with `prefix`
+ * (case-insensitive), from the `names` index: what collision-free naming of `prefix…` must avoid.
+ */
+export async function outputFileNames(prefix = ''): Promise<Set<string>> {
+  const low = prefix.toLowerCase();
+  const range = low ? IDBKeyRange.bound(low, `${low}\uffff`) : undefined;
   const names = new Set<string>();
-  for (const r of await listOutputs()) {
-    names.add(r.fileName);
-    if (r.sidecar) names.add(r.sidecar.fileName);
-    for (const f of r.files ?? []) names.add(f.fileName);
-  }
+  let cursor = await (await db()).transaction('outputs').store.index('names').openKeyCursor(range);
+  for (; cursor; cursor = await cursor.continue()) names.add(cursor.key);
   return names;
 }
 
-export function deleteOutput(id: string): Promise<void> {
-  return del(id, store);
+export async function deleteOutput(id: string): Promise<void> {
+  await (await db()).delete('outputs', id);
 }
 
 /** The output a queue task saved, if any (a runner that crashed between saving and marking the task done). */
 export async function findOutputOfTask(taskId: string): Promise<OutputRecord | undefined> {
-  return (await listOutputs()).find((r) => r.taskId === taskId);
+  return upgradeStored(await (await db()).getFromIndex('outputs', 'taskId', taskId));
 }

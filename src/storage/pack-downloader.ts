@@ -21,6 +21,7 @@ import {
   quotaShortfall,
   RateMeter,
 } from '../engine/pack/transfer';
+import { DownloadHash } from './download-hash';
 import { type FetchFn, fetchFileIntoOpfs } from './pack-fetch-file';
 import {
   deletePack,
@@ -235,6 +236,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
       if (signal.aborted) return await stop('paused');
       if (f.bytes < 0 || f.done !== f.bytes || have[i] !== f.bytes) {
         emit(f.path, 'download', true);
+        let hash: DownloadHash | undefined;
         const outcome = await fetchFileIntoOpfs({
           id: record.id,
           name: record.name,
@@ -250,14 +252,20 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
             emit(f.path, 'download');
           },
           onSize: (n) => (f.bytes = n),
+          // sha256 as the bytes arrive, continued from the state saved at the last pause.
+          hashFrom: async (at) =>
+            (hash = f.sha256 ? await DownloadHash.start(at, f.hashState, f.hashedBytes) : undefined),
         });
         have[i] = outcome.have;
         f.done = Math.min(outcome.have, f.bytes >= 0 ? f.bytes : outcome.have);
+        if (hash) Object.assign(f, { hashState: hash.save(), hashedBytes: hash.bytes });
         if (outcome.kind !== 'done') return await stop(outcome.kind, outcome.detail);
         if (f.bytes >= 0 && outcome.have < f.bytes) return await stop('interrupted', `${f.path} ended early`);
         if (f.bytes < 0) f.bytes = outcome.have;
         emit(f.path, 'verify', true);
-        await verifyStoredFile(record.id, f);
+        await verifyStoredFile(record.id, f, hash?.bytes === f.bytes ? hash.hex() : undefined);
+        delete f.hashState;
+        delete f.hashedBytes;
         f.done = f.bytes;
         await saveRecord({ ...record, status: 'downloading' });
       }

@@ -7,6 +7,7 @@
 import { EngineError, isAbortError } from '../engine/errors';
 import { assertRedirectAllowed } from '../engine/pack/pack-url';
 import { parseContentRange, planResponse, rangeHeader } from '../engine/pack/transfer';
+import type { DownloadHash } from './download-hash';
 import { packFileHandle } from './pack-store';
 import { storageFullWhileWriting } from './pack-verify';
 import { isQuotaError } from './quota';
@@ -31,6 +32,12 @@ export interface FetchFileArgs {
   onBytes(have: number): void;
   /** Called when a file of unknown size reveals its size. */
   onSize(bytes: number): void;
+  /**
+   * The sha256 so far (over `have` bytes), updated with every stored chunk; called with the
+   * offset the body starts at, it answers the hash to continue (a fresh one at 0), or undefined
+   * when the stored prefix was never hashed (then the download checks the file from disk).
+   */
+  hashFrom?(at: number): Promise<DownloadHash | undefined>;
 }
 
 /** `done`: the whole body is stored; `paused` (AbortSignal) or `interrupted` (network): `have` bytes are kept. */
@@ -117,6 +124,7 @@ async function stream(a: FetchFileArgs, res: Response, at: number): Promise<File
   } catch (err) {
     return fail(err);
   }
+  const hash = await a.hashFrom?.(at);
   a.onBytes(pos);
   const reader = res.body?.getReader();
   for (;;) {
@@ -137,6 +145,7 @@ async function stream(a: FetchFileArgs, res: Response, at: number): Promise<File
       await reader?.cancel().catch(() => undefined);
       return fail(err);
     }
+    hash?.update(chunk);
     pos += chunk.byteLength;
     a.onBytes(pos);
   }

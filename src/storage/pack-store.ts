@@ -1,13 +1,13 @@
 /**
  * Installed model packs: their files in OPFS under `packs/<id>/<path>` (paths may have
  * subfolders, e.g. `onnx/x.onnx`) and one versioned install record per pack in IndexedDB
- * (idb-keyval store `webgp-packs`/`records`). Used on the main thread (downloader, import,
+ * (object store `packs` of the one database). Used on the main thread (downloader, import,
  * Models page) and in the engine worker (reading an installed pack).
  */
-import { createStore, del, get, set, values } from 'idb-keyval';
 import { EngineError } from '../engine/errors';
 import type { PackTestReport } from '../engine/pack-test/run-pack-test';
 import type { PackSource } from '../engine/pack/pack-source';
+import { db, putOne } from './db';
 import { isNotFound } from './opfs';
 import { guardQuota } from './quota';
 
@@ -25,6 +25,9 @@ export interface InstallFile {
   sha256?: string;
   /** The file's own absolute URL (pack.json `url`); absent: baseUrl + path. */
   url?: string;
+  /** sha256 state (hash-wasm save()) over the first `hashedBytes` stored bytes: a resumed download continues it. */
+  hashState?: Uint8Array;
+  hashedBytes?: number;
 }
 
 export interface PackRecord {
@@ -49,16 +52,14 @@ export interface StoredPack {
   bytesOnDisk: number;
 }
 
-const store = createStore('webgp-packs', 'records');
-
 export async function getRecord(id: string): Promise<PackRecord | undefined> {
-  const r = await get<PackRecord>(id, store);
+  const r = (await (await db()).get('packs', id)) as PackRecord | undefined;
   return r?.version === PACK_RECORD_VERSION ? r : undefined;
 }
 
-export function saveRecord(record: PackRecord): Promise<void> {
-  return guardQuota(`the install record of ${record.name}`, () =>
-    set(record.id, { ...record, updatedAt: Date.now() }, store),
+export async function saveRecord(record: PackRecord): Promise<void> {
+  await guardQuota(`the install record of ${record.name}`, () =>
+    putOne('packs', { ...record, updatedAt: Date.now() }, record.id),
   );
 }
 
@@ -77,7 +78,9 @@ export async function installedPack(id: string): Promise<PackRecord | undefined>
 }
 
 async function records(): Promise<PackRecord[]> {
-  return (await values<PackRecord>(store)).filter((r) => r?.version === PACK_RECORD_VERSION);
+  return ((await (await db()).getAll('packs')) as PackRecord[]).filter(
+    (r) => r?.version === PACK_RECORD_VERSION,
+  );
 }
 
 /** Installed records only (what the engine worker offers besides the registry). */
@@ -94,7 +97,7 @@ export async function listPacks(): Promise<StoredPack[]> {
 /** Removes pack `id` completely: its OPFS folder, then its record. */
 export async function deletePack(id: string): Promise<void> {
   await removePackFiles(id);
-  await del(id, store);
+  await (await db()).delete('packs', id);
 }
 
 async function packsRoot(): Promise<FileSystemDirectoryHandle> {

@@ -12,12 +12,14 @@ import { sha256OfStream } from '../engine/sha256-stream';
 import { packFile, packFileHandle } from './pack-store';
 import { isQuotaError } from './quota';
 import { writeWholeFile } from './opfs';
+import { readBack } from './download-hash';
 
 /**
  * Checks stored file `f.path` of pack `id` against its size (unknown when absent, or < 0 as install
- * records store it) and sha256; mismatches are 'corrupt-model' naming the file.
+ * records store it) and sha256; mismatches are 'corrupt-model' naming the file. `digest`: the
+ * sha256 hashed while downloading (then nothing is read back); absent, the file is hashed from disk.
  */
-export async function verifyStoredFile(id: string, f: PackFile): Promise<void> {
+export async function verifyStoredFile(id: string, f: PackFile, digest?: string): Promise<void> {
   const file = await packFile(id, f.path);
   if (!file)
     throw new EngineError(
@@ -30,12 +32,18 @@ export async function verifyStoredFile(id: string, f: PackFile): Promise<void> {
       `Model file ${f.path} is ${file.size} bytes but pack.json says ${f.bytes}: the copy is incomplete or corrupt, so the pack was not installed. Install it again.`,
     );
   }
-  if (f.sha256 && (await sha256OfStream(file.stream())) !== f.sha256) {
+  if (f.sha256 && (digest ?? (await hashFromDisk(file))) !== f.sha256) {
     throw new EngineError(
       'corrupt-model',
       `Model file ${f.path} failed its integrity check (its sha256 differs from pack.json), so the pack was not installed. The source copy is corrupt: ask its publisher for a fixed copy, or install it again.`,
     );
   }
+}
+
+async function hashFromDisk(file: File): Promise<string> {
+  readBack.bytes += file.size;
+  readBack.files++;
+  return sha256OfStream(file.stream());
 }
 
 /** Random access to the stored files of pack `id`, for the graph check. */

@@ -1,6 +1,6 @@
-/** LoRA presets (WanGP `.lset` data) in IndexedDB (idb-keyval store `webgp-lora-presets`/`presets`), one versioned record per preset. */
-import { createStore, del, set, values } from 'idb-keyval';
+/** LoRA presets (WanGP `.lset` data) in IndexedDB (object store `presets` of the one database), one versioned record per preset. */
 import type { LsetData } from '../engine/lora/lset';
+import { db, putOne } from './db';
 import { guardQuota } from './quota';
 
 export const PRESET_RECORD_VERSION = 1;
@@ -14,18 +14,16 @@ export interface PresetRecord {
   updatedAt: number;
 }
 
-const store = createStore('webgp-lora-presets', 'presets');
-
 export async function listPresets(): Promise<PresetRecord[]> {
-  return (await values<PresetRecord>(store))
+  return ((await (await db()).getAll('presets')) as PresetRecord[])
     .filter((r) => r?.version === PRESET_RECORD_VERSION)
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function savePreset(p: PresetRecord): Promise<void> {
-  return guardQuota(`the preset ${p.name}`, () => set(p.id, { ...p, updatedAt: Date.now() }, store));
+export async function savePreset(p: PresetRecord): Promise<void> {
+  await guardQuota(`the preset ${p.name}`, () => putOne('presets', { ...p, updatedAt: Date.now() }, p.id));
 }
 
-export function deletePreset(id: string): Promise<void> {
-  return del(id, store);
+export async function deletePreset(id: string): Promise<void> {
+  await (await db()).delete('presets', id);
 }

@@ -1,14 +1,14 @@
 /**
  * App settings (backend, encoder, GPU memory budget, and the output settings each task snapshots when it starts:
- * metadata mode, embed source images, name template), persisted in IndexedDB with defaults for
+ * metadata mode, embed source images, name template), persisted in IndexedDB (object store `settings` of the one database, key `app`) with defaults for
  * missing keys.
  */
-import { createStore, get, set } from 'idb-keyval';
 import type { BackendPreference } from '../engine/capabilities';
 import type { VideoEncoderChoice } from '../engine/media/encode-mp4';
 import { DEFAULT_NAME_TEMPLATE } from '../engine/naming';
 import type { OrtBuildPreference } from '../engine/ort-build';
 import type { MetadataMode } from '../engine/queue/task';
+import { db, putOne } from './db';
 
 export interface AppSettings {
   version: 1;
@@ -34,14 +34,13 @@ export const DEFAULT_SETTINGS: AppSettings = {
   ortBuild: 'auto',
 };
 
-const store = createStore('webgp-settings', 'settings');
 const KEY = 'app';
 
 export async function loadSettings(): Promise<AppSettings> {
-  const saved = await get<Partial<AppSettings>>(KEY, store);
+  const saved = (await (await db()).get('settings', KEY)) as Partial<AppSettings> | undefined;
   return { ...DEFAULT_SETTINGS, ...(saved?.version === 1 ? saved : {}) };
 }
 
-export function saveSettings(s: AppSettings): Promise<void> {
-  return set(KEY, { ...s }, store);
+export async function saveSettings(s: AppSettings): Promise<void> {
+  await putOne('settings', { ...s }, KEY);
 }

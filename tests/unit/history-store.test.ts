@@ -1,16 +1,12 @@
 /** The run history store (src/storage/history-store.ts) on fake-indexeddb: append and list oldest
  * first, unknown record versions skipped, clear, and QuotaExceededError → 'storage-full'. */
 import 'fake-indexeddb/auto';
-import * as idb from 'idb-keyval';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { db } from '../../src/storage/db';
 import { appendRun, clearHistory, listRuns } from '../../src/storage/history-store';
 import { rejection } from '../helpers/errors';
+import { failNextWrite } from '../helpers/idb-faults';
 import { runRecord } from '../helpers/requests';
-
-vi.mock('idb-keyval', async (importOriginal) => {
-  const real = await importOriginal<typeof import('idb-keyval')>();
-  return { ...real, set: vi.fn(real.set) };
-});
 
 const run = runRecord;
 
@@ -29,7 +25,7 @@ describe('history store', () => {
 
   it('skips records of unknown versions when listing', async () => {
     await appendRun(run('known', 1000));
-    await idb.set('future', { ...run('future', 500), version: 2 }, idb.createStore('webgp-history', 'runs'));
+    await (await db()).put('runs', { ...run('future', 500), version: 2 } as never, 'future');
     expect((await listRuns()).map((r) => r.runId)).toEqual(['known']);
   });
 
@@ -42,7 +38,7 @@ describe('history store', () => {
 
   it('maps QuotaExceededError to storage-full and keeps existing records', async () => {
     await appendRun(run('kept', 1));
-    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    failNextWrite();
     const err = await rejection(appendRun(run('big', 2)));
     expect(err.code).toBe('storage-full');
     expect(err.message).toMatch(/storage is full, so the run history could not be saved/);
@@ -50,7 +46,7 @@ describe('history store', () => {
   });
 
   it('passes other storage errors through unchanged', async () => {
-    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('boom', 'InvalidStateError'));
+    failNextWrite(0, new DOMException('boom', 'InvalidStateError'));
     const err = await rejection(appendRun(run('x', 1)));
     expect(err.name).toBe('InvalidStateError');
     expect(err.message).toBe('boom');

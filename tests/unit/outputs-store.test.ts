@@ -1,8 +1,8 @@
 /** The outputs store (src/storage/outputs-store.ts) on fake-indexeddb: Blob round-trip, newest-first
  * listing, delete, unknown record versions skipped, and QuotaExceededError → 'storage-full'. */
 import 'fake-indexeddb/auto';
-import * as idb from 'idb-keyval';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { db } from '../../src/storage/db';
 import {
   deleteOutput,
   getOutput,
@@ -13,13 +13,9 @@ import {
 } from '../../src/storage/outputs-store';
 import { outputSettings } from '../../src/engine/settings';
 import { rejection } from '../helpers/errors';
+import { failNextWrite } from '../helpers/idb-faults';
 import type { PackManifest } from '../../src/engine/pack/manifest';
 import { smallRequest } from '../helpers/packs';
-
-vi.mock('idb-keyval', async (importOriginal) => {
-  const real = await importOriginal<typeof import('idb-keyval')>();
-  return { ...real, set: vi.fn(real.set) };
-});
 
 const manifest = { id: 'demo-t2v', version: '1.0.0', defaults: { fps: 16 } } as PackManifest;
 
@@ -67,11 +63,7 @@ describe('outputs store', () => {
   });
 
   it('skips records of unknown versions when listing', async () => {
-    await idb.set(
-      'future',
-      { ...record('future', 9000), version: 3 },
-      idb.createStore('webgp-outputs', 'outputs'),
-    );
+    await (await db()).put('outputs', { ...record('future', 9000), version: 3 }, 'future');
     expect((await listOutputs()).map((r) => r.id)).not.toContain('future');
   });
 
@@ -80,7 +72,7 @@ describe('outputs store', () => {
     v1.video = v1.media;
     delete v1.media;
     delete v1.kind;
-    await idb.set('v1', v1, idb.createStore('webgp-outputs', 'outputs'));
+    await (await db()).put('outputs', v1 as never, 'v1');
     const got = await getOutput('v1');
     expect(got).toMatchObject({ version: 2, kind: 'video', fileName: 'v1.mp4' });
     expect(got).not.toHaveProperty('video');
@@ -115,7 +107,7 @@ describe('outputs store', () => {
 
   it('maps QuotaExceededError to storage-full and keeps existing records', async () => {
     const before = (await listOutputs()).map((r) => r.id);
-    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    failNextWrite();
     const err = await rejection(saveOutput(record('big', 5000)));
     expect(err.code).toBe('storage-full');
     expect(err.message).toMatch(/storage is full.*Delete old outputs from the Gallery/);
@@ -123,7 +115,7 @@ describe('outputs store', () => {
   });
 
   it('passes other storage errors through unchanged', async () => {
-    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('boom', 'InvalidStateError'));
+    failNextWrite(0, new DOMException('boom', 'InvalidStateError'));
     const err = await rejection(saveOutput(record('x', 1)));
     expect(err.name).toBe('InvalidStateError');
     expect(err.message).toBe('boom');

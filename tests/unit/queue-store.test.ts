@@ -3,9 +3,7 @@
  * replaceQueue, checkpoints kept while a task is active and dropped when it ends or goes, and
  * QuotaExceededError → 'storage-full' with the stored queue intact. */
 import 'fake-indexeddb/auto';
-import * as idb from 'idb-keyval';
-import type { UseStore } from 'idb-keyval';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { smallRequest } from '../helpers/requests';
 import type { TaskRequest } from '../../src/engine/request';
 import { type Checkpoint, newTask, type OutputSnapshot } from '../../src/engine/queue/task';
@@ -26,34 +24,10 @@ import {
   saveTransition,
 } from '../../src/storage/queue-store';
 import { rejection } from '../helpers/errors';
+import { failNextWrite } from '../helpers/idb-faults';
+import { db } from '../../src/storage/db';
 
-// A real full disk aborts the write transaction and rejects with QuotaExceededError. The store
-// writes through the function createStore returns, so wrap that: when armed, the next readwrite
-// transaction issues its writes, is aborted, and rejects the way the browser would. `passWrites`
-// lets that many readwrite transactions through first (replaceQueue's clear).
-const quota = vi.hoisted(() => ({ failNextWrite: false, passWrites: 0 }));
-
-vi.mock('idb-keyval', async (importOriginal) => {
-  const real = await importOriginal<typeof import('idb-keyval')>();
-  const createStore = (dbName: string, storeName: string): UseStore => {
-    const store = real.createStore(dbName, storeName);
-    return (mode, callback) => {
-      if (mode !== 'readwrite' || !quota.failNextWrite) return store(mode, callback);
-      if (quota.passWrites > 0) {
-        quota.passWrites--;
-        return store(mode, callback);
-      }
-      quota.failNextWrite = false;
-      return store(mode, async (os) => {
-        const done = Promise.resolve(callback(os)).catch(() => undefined);
-        os.transaction.abort();
-        await done;
-        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      });
-    };
-  };
-  return { ...real, createStore, set: vi.fn(real.set) };
-});
+// A real full disk aborts the write transaction with QuotaExceededError (helpers/idb-faults).
 
 const T0 = 1_700_000_000_000;
 const SNAP: OutputSnapshot = {
@@ -107,8 +81,6 @@ function checkpoint(taskId: string, step: number): Checkpoint {
 }
 
 beforeEach(async () => {
-  quota.failNextWrite = false;
-  quota.passWrites = 0;
   await replaceQueue(emptyQueue());
   await clearCheckpoints();
 });
@@ -176,11 +148,11 @@ describe('queue store: tasks', () => {
 
   it('skips records of unknown versions', async () => {
     const q = await new Mirror().add('a', 'b');
-    const store = idb.createStore('webgp-queue', 'tasks');
     const future = { ...newTask(req('from the future'), { id: 'future', rank: 1.5, now: T0 }), version: 2 };
-    await idb.set('future', future, store);
-    await idb.set('junk', 'not a task', store);
-    await idb.set('nothing', null, store);
+    const d = await db();
+    await d.put('tasks', future, 'future');
+    await d.put('tasks', 'not a task', 'junk');
+    await d.put('tasks', null, 'nothing');
     expect(await loadQueue()).toEqual(q.state);
   });
 
@@ -299,7 +271,7 @@ describe('queue store: full storage', () => {
     await saveCheckpoint(checkpoint('a', 1));
     const before = await loadQueue();
 
-    quota.failNextWrite = true;
+    failNextWrite();
     const t = applyRunnerEvent(
       applyCommand(q.state, { kind: 'pause' }, T0 + 50).state,
       { kind: 'done', id: 'a', outputId: 'out-a' },
@@ -322,7 +294,7 @@ describe('queue store: full storage', () => {
     const q = await new Mirror().add('a', 'b', 'c');
     const removeB = applyCommand(q.state, { kind: 'remove', id: 'b' }, T0 + 50);
     const t = applyCommand(removeB.state, { kind: 'add', id: 'd', request: req('d') }, T0 + 51);
-    quota.failNextWrite = true;
+    failNextWrite();
     const err = await rejection(saveTransition({ ...t, removed: removeB.removed }));
     expect(err.code).toBe('storage-full');
     expect(await loadQueue()).toEqual(q.state);
@@ -331,7 +303,7 @@ describe('queue store: full storage', () => {
   // The clear and the new records share one transaction, so a full disk keeps the old queue.
   it('keeps the stored queue when replaceQueue hits the quota', async () => {
     const q = await new Mirror().add('a', 'b');
-    quota.failNextWrite = true;
+    failNextWrite();
     const err = await rejection(
       replaceQueue({ tasks: [newTask(req('x'), { id: 'x', rank: 1, now: T0 })], paused: false }),
     );
@@ -341,7 +313,7 @@ describe('queue store: full storage', () => {
 
   it('maps QuotaExceededError in saveCheckpoint to storage-full', async () => {
     await saveCheckpoint(checkpoint('a', 1));
-    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+    failNextWrite();
     const err = await rejection(saveCheckpoint(checkpoint('a', 2)));
     expect(err.code).toBe('storage-full');
     expect(err.message).toMatch(/storage is full, so the task checkpoint could not be saved/);
@@ -349,7 +321,7 @@ describe('queue store: full storage', () => {
   });
 
   it('passes other storage errors through unchanged', async () => {
-    vi.mocked(idb.set).mockRejectedValueOnce(new DOMException('boom', 'InvalidStateError'));
+    failNextWrite(0, new DOMException('boom', 'InvalidStateError'));
     const err = await rejection(saveCheckpoint(checkpoint('a', 1)));
     expect(err.name).toBe('InvalidStateError');
     expect(err.message).toBe('boom');

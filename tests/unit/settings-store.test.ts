@@ -1,8 +1,8 @@
 /** App settings store (src/storage/settings-store.ts) on fake-indexeddb: defaults, persisted values,
  * and records of another version ignored. */
 import 'fake-indexeddb/auto';
-import { createStore, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
+import { putOne } from '../../src/storage/db';
 import { DEFAULT_SETTINGS, loadSettings, saveSettings } from '../../src/storage/settings-store';
 
 const OUTPUT_DEFAULTS = {
@@ -43,7 +43,7 @@ describe('settings store', () => {
   });
 
   it('fills keys missing from an older partial record with defaults (records saved before the output settings existed)', async () => {
-    await set('app', { version: 1, encoder: 'ffmpeg' }, createStore('webgp-settings', 'settings'));
+    await putOne('settings', { version: 1, encoder: 'ffmpeg' }, 'app');
     expect(await loadSettings()).toEqual({
       version: 1,
       backend: 'auto',
@@ -54,11 +54,7 @@ describe('settings store', () => {
   });
 
   it('ignores a record of another version', async () => {
-    await set(
-      'app',
-      { version: 2, backend: 'webgpu', encoder: 'webcodecs' },
-      createStore('webgp-settings', 'settings'),
-    );
+    await putOne('settings', { version: 2, backend: 'webgpu', encoder: 'webcodecs' }, 'app');
     expect(await loadSettings()).toEqual(DEFAULT_SETTINGS);
   });
 });

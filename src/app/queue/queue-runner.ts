@@ -20,7 +20,7 @@ import {
 } from '../../engine/queue/transitions';
 import type { Progress } from '../../engine/progress';
 import { appendRun } from '../../storage/history-store';
-import { findOutputOfTask, type OutputRecord } from '../../storage/outputs-store';
+import { findOutputOfTask, type OutputRecord, saveOutput } from '../../storage/outputs-store';
 import { loadEnhancerSettings } from '../../storage/enhancer-settings-store';
 import { loadCheckpoint, saveCheckpoint, saveTransition } from '../../storage/queue-store';
 import type { AppSettings } from '../../storage/settings-store';
@@ -116,11 +116,11 @@ export class QueueRunner {
     }
   }
 
-  private commit(t: Transition, announce = true): void {
+  private commit(t: Transition, announce = true, write = saveTransition): void {
     const known = new Set(this.host.state.tasks.map((x) => x.id));
     this.host.setState(t.state);
     this.writes = this.writes
-      .then(() => saveTransition(t))
+      .then(() => write(t))
       .catch((err: Error) => {
         // A task the store refused (storage full) was never queued: take it off the list again.
         const refused = new Set(t.changed.filter((x) => !known.has(x.id)).map((x) => x.id));
@@ -139,12 +139,32 @@ export class QueueRunner {
     if (announce) this.announce();
   }
 
-  private event(ev: RunnerEvent, announce = true): Task | undefined {
+  private event(
+    ev: RunnerEvent,
+    announce = true,
+    write = saveTransition,
+    now = Date.now(),
+  ): Task | undefined {
     const before = this.host.state.tasks.find((t) => t.id === ev.id)?.status;
-    this.commit(applyRunnerEvent(this.host.state, ev, Date.now()), announce);
+    this.commit(applyRunnerEvent(this.host.state, ev, now), announce, write);
     const task = this.host.state.tasks.find((t) => t.id === ev.id);
     if (task && task.status !== before) this.onTaskEvent(task);
     return task;
+  }
+
+  /**
+   * Saves a task's output and marks the task done in ONE transaction, after the queue's earlier
+   * writes: a crash keeps both or neither. A failed save (storage full) rejects, so the task fails.
+   */
+  private saveDone(id: string, record: OutputRecord): Promise<void> {
+    const ev: RunnerEvent = { kind: 'done', id, outputId: record.id };
+    const now = Date.now();
+    const saved = this.writes.then(async () => {
+      await saveOutput(record, applyRunnerEvent(this.host.state, ev, now));
+      this.event(ev, true, async () => {}, now); // already on disk
+    });
+    this.writes = saved.catch(() => undefined);
+    return saved;
   }
 
   private async run(task: Task): Promise<void> {
@@ -200,8 +220,8 @@ export class QueueRunner {
           settings: await loadEnhancerSettings(),
           onEnhanced: (prompt) => this.event({ kind: 'enhanced', id: task.id, prompt }, false),
         },
+        save: (record) => this.saveDone(task.id, record),
       });
-      this.event({ kind: 'done', id: task.id, outputId: res.record.id });
       this.host.onOutput(res.record, res.backendReason);
       outcome = {
         status: 'done',

@@ -132,14 +132,20 @@ export async function runMatting(
     o.onProgress({ stage: 'mux', frame: total, total });
     const files = await closeWriter(jobId);
     o.signal.throwIfAborted();
-    const result = await save(task, r, snapshot, {
-      ...files,
-      ...info,
-      decoder: await videoDecoder(jobId),
-      backend,
-      seconds: (performance.now() - started) / 1000,
-      createdAt,
-    });
+    const result = await save(
+      task,
+      r,
+      snapshot,
+      {
+        ...files,
+        ...info,
+        decoder: await videoDecoder(jobId),
+        backend,
+        seconds: (performance.now() - started) / 1000,
+        createdAt,
+      },
+      o.save ?? saveOutput,
+    );
     o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
     return result;
   } catch (err) {
@@ -167,6 +173,7 @@ async function save(
   r: MattingRequest,
   snapshot: OutputSnapshot,
   m: Made,
+  store: (record: OutputRecord) => Promise<void>,
 ): Promise<TaskRunResult> {
   const settings = mattingSettings(r, {
     width: m.width,
@@ -178,7 +185,11 @@ async function save(
     createdAt: m.createdAt,
   });
   const stem = sanitizeFileName(r.videoName.replace(/\.[^.]+$/, '')) || 'video';
-  const fileName = availableFileName(`${stem}_foreground`, 'mp4', await outputFileNames());
+  const fileName = availableFileName(
+    `${stem}_foreground`,
+    'mp4',
+    await outputFileNames(`${stem}_foreground`),
+  );
   const base = fileName.slice(0, -'_foreground.mp4'.length) || stem;
   const files: OutputFile[] = [
     { role: 'mask_alpha', fileName: `${base}_alpha.mp4`, blob: bytesBlob(m.alpha, 'video/mp4') },
@@ -208,7 +219,7 @@ async function save(
     encoder: m.encoder,
     taskId: task.id,
   };
-  await saveOutput(record);
+  await store(record);
   const durationSeconds = m.frames / m.fps;
   const video = (role: Artifact['role'], name: string, blob: Blob): Artifact => ({
     role,

@@ -39,6 +39,8 @@ export interface TaskRunOptions {
   gate: PauseGate;
   /** Prompt enhancer settings (read when the task starts) and where the enhanced prompt goes. */
   enhancer?: { settings: EnhancerSettings; onEnhanced: (prompt: string) => void };
+  /** Stores the output (the queue runner also marks the task done in the same transaction); default saveOutput. */
+  save?: (record: OutputRecord) => Promise<void>;
 }
 
 export interface TaskRunResult {
@@ -102,7 +104,7 @@ export async function runTask(
     steps: request.steps,
     pack: request.packId,
   });
-  const fileName = availableFileName(base, ext, await outputFileNames());
+  const fileName = availableFileName(base, ext, await outputFileNames(base));
   const sidecar =
     snapshot.metadataMode === 'json'
       ? {
@@ -126,7 +128,7 @@ export async function runTask(
     encoder: encoded.encoder,
     taskId: task.id,
   };
-  await saveOutput(record);
+  await (o.save ?? saveOutput)(record);
   o.onProgress({ stage: 'done', elapsedMs: performance.now() - started });
   const main: Artifact =
     kind === 'image'

@@ -3,6 +3,7 @@
  * already compressed is stored; text is deflated. Names are flat and unique inside the archive.
  */
 import { zipSync, type Zippable } from 'fflate';
+import { availableFileName } from '../naming';
 
 /** One file to put in the archive; `name` is a bare file name (no folders). */
 export interface ZipEntry {
@@ -26,12 +27,11 @@ function checkName(name: string): void {
   }
 }
 
-/** `name`, or `name (2).ext`, `name (3).ext`… whichever is not yet taken (case-insensitive). */
+/** `name`, or `name (2).ext`, `name (3).ext`… whichever is not yet taken (the one collision rule, naming.ts). */
 function uniqueName(name: string, taken: Set<string>): string {
   const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-  let candidate = name;
-  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})${ext}`;
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot + 1)] : [name, ''];
+  const candidate = availableFileName(stem, ext, taken);
   taken.add(candidate.toLowerCase());
   return candidate;
 }
