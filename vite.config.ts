@@ -1,8 +1,10 @@
 /**
  * Vite config: Svelte SPA, ES-module workers, ONNX Runtime / ffmpeg.wasm served from our own
  * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo packs
- * (generation, and the SAM and MatAnyone demo packs of the Matting page). The CSP (header,
- * meta tag, dist/_headers) comes from tools/csp.ts.
+ * (generation, and the SAM and MatAnyone demo packs of the Matting page). The ffmpeg.wasm core
+ * (~32 MB, only the fallback where WebCodecs cannot do the job) is not precached: it is cached
+ * at runtime on first use, so it works offline once loaded. The CSP (header, meta tag,
+ * dist/_headers) comes from tools/csp.ts.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
@@ -26,7 +28,7 @@ export default defineConfig({
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
       },
       workbox: {
-        // Runtimes (ORT ~25 MB, ffmpeg core ~32 MB wasm) exceed Workbox's 2 MiB default.
+        // Runtimes (ORT ~25 MB) exceed Workbox's 2 MiB default.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         globPatterns: [
           '**/*.{js,css,html,wasm,svg,webmanifest}',
@@ -34,6 +36,15 @@ export default defineConfig({
           'models/demo-t2v/*',
           'models/demo-sam/*',
           'models/demo-matanyone/*',
+        ],
+        // ffmpeg.wasm core: fetched only when the fallback first runs, then served from this cache.
+        globIgnores: ['**/ffmpeg-core*'],
+        runtimeCaching: [
+          {
+            urlPattern: /\/assets\/ffmpeg-core[^/]*\.(?:js|wasm)$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'webgp-ffmpeg-core', expiration: { maxEntries: 4 } },
+          },
         ],
         clientsClaim: true,
         skipWaiting: true,

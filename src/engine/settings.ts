@@ -3,6 +3,7 @@
  * same (prompt, negative_prompt, seed, num_inference_steps, video_length, resolution "WxH",
  * sample_solver, flow_shift, guidance_scale), plus WebGP's own `type` and pack identity.
  */
+import type { Mp4Muxer } from './media/encoder-choice';
 import type { PackManifest, Solver } from './pack/manifest';
 import { WANGP_ENHANCER_CODES } from './enhancer/provider';
 import type { TaskRequest } from './request';
@@ -37,6 +38,8 @@ export interface OutputSettings {
   pack_version: string;
   fps: number;
   backend: string;
+  /** Who wrote the MP4 container: "mediabunny" (after a WebCodecs encode) or "ffmpeg" (the fallback). */
+  muxer?: Mp4Muxer;
   generation_time: number;
   creation_date: string;
 }
@@ -87,7 +90,7 @@ export function requestParams(r: TaskRequest) {
 export function outputSettings(
   r: TaskRequest,
   m: PackManifest,
-  run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string },
+  run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string; muxer?: Mp4Muxer },
 ): OutputSettings {
   return {
     type: `WebGP ${APP_VERSION} - ${m.id}`,
@@ -98,6 +101,7 @@ export function outputSettings(
     pack_version: m.version,
     fps: m.defaults.fps,
     backend: run.backend,
+    ...(run.muxer ? { muxer: run.muxer } : {}),
     generation_time: Math.round(run.generationSeconds * 100) / 100,
     creation_date: run.createdAt.toISOString(),
   };

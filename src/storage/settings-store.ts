@@ -5,7 +5,7 @@
  */
 import { createStore, get, set } from 'idb-keyval';
 import type { BackendPreference } from '../engine/capabilities';
-import type { VideoEncoderChoice } from '../engine/media/encode-mp4';
+import type { VideoEncoderChoice } from '../engine/media/encoder-choice';
 import { DEFAULT_NAME_TEMPLATE } from '../engine/naming';
 import type { MetadataMode } from '../engine/queue/task';
 
