@@ -112,7 +112,7 @@ test('the ffmpeg.wasm fallback encoder writes the same clip; its core loads on f
   await context.setOffline(true);
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
-  await fillForm(page, { ...request, prompt: 'offline on the fallback', steps: 3 });
+  await fillForm(page, { ...request, prompt: 'offline on the fallback', frames: 5, steps: 2 });
   await generate(page);
   const offline = await downloadNewest(page);
   expect(probe(offline.path).comment).toMatchObject({ prompt: 'offline on the fallback', muxer: 'ffmpeg' });

@@ -23,6 +23,8 @@ test('the precache holds no ffmpeg.wasm core and totals at most 8 MB gzipped', (
     raw += bytes.length;
     gzipped += gzipSync(bytes).length;
   }
-  console.log(`precache: ${urls.length} files, ${(raw / 1e6).toFixed(1)} MB, ${(gzipped / 1e6).toFixed(2)} MB gzipped`);
+  console.log(
+    `precache: ${urls.length} files, ${(raw / 1e6).toFixed(1)} MB, ${(gzipped / 1e6).toFixed(2)} MB gzipped`,
+  );
   expect(gzipped).toBeLessThanOrEqual(MAX_GZIPPED);
 });

@@ -12,6 +12,7 @@ import type { AlphaFrame, RgbaFrame } from '../engine/matting/frames';
 import { framePng, thumbnailPng } from '../engine/media/thumbnail';
 import type { FrameSource } from '../engine/media/frame-source';
 import { openFrameSource } from '../engine/media/open-frame-source';
+import { MediabunnySource } from './media/mediabunny-source';
 import type { VideoDecoderKind } from '../engine/media/video-probe';
 import type { FrameStack } from '../engine/pipeline/frames';
 
@@ -52,7 +53,9 @@ const api = {
   async openVideo(id: string, file: Blob, name: string, prefer?: VideoDecoderKind) {
     await sources.get(id)?.close();
     sources.delete(id);
-    const s = await openFrameSource(ffmpeg, `src-${id}`, name, file, prefer);
+    const path = `src-${id}`;
+    const viaWebCodecs = () => MediabunnySource.open(ffmpeg, path, name, file);
+    const s = await openFrameSource(ffmpeg, path, name, file, prefer, viaWebCodecs);
     sources.set(id, s);
     files.set(id, file);
     return s.info;

@@ -24,7 +24,7 @@ export interface MattingSettings {
   resolution: string;
   fps: number;
   backend: string;
-  /** Which decoder read the source frames (WebCodecs after our MP4 demuxer, or ffmpeg.wasm). */
+  /** Which decoder read the source frames (WebCodecs after the mediabunny demuxer, or ffmpeg.wasm). */
   decoder?: VideoDecoderKind;
   /** Who wrote the MP4 containers: mediabunny (after WebCodecs) or ffmpeg.wasm (the fallback). */
   muxer?: Mp4Muxer;

@@ -3,7 +3,14 @@
  * Blob by mediabunny, when its codec can go into an MP4 (AAC, Opus, MP3, FLAC, AC-3…); otherwise
  * undefined and the caller re-encodes with ffmpeg.wasm.
  */
-import { ALL_FORMATS, type AudioCodec, BlobSource, type EncodedPacket, EncodedPacketSink, Input } from 'mediabunny';
+import {
+  ALL_FORMATS,
+  type AudioCodec,
+  BlobSource,
+  type EncodedPacket,
+  EncodedPacketSink,
+  Input,
+} from 'mediabunny';
 import { Mp4OutputFormat } from 'mediabunny';
 
 export interface AudioPackets {
@@ -13,7 +20,11 @@ export interface AudioPackets {
 }
 
 /** Packets starting in [startSeconds, startSeconds + seconds), re-timed from 0. */
-export async function copyAudio(file: Blob, startSeconds: number, seconds: number): Promise<AudioPackets | undefined> {
+export async function copyAudio(
+  file: Blob,
+  startSeconds: number,
+  seconds: number,
+): Promise<AudioPackets | undefined> {
   const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS });
   try {
     const track = await input.getPrimaryAudioTrack();

@@ -13,7 +13,11 @@ export interface FrameSize {
   height: number;
 }
 
-export function h264Config(size: FrameSize, fps: number, format: 'avc' | 'annexb' = 'avc'): VideoEncoderConfig {
+export function h264Config(
+  size: FrameSize,
+  fps: number,
+  format: 'avc' | 'annexb' = 'avc',
+): VideoEncoderConfig {
   return {
     codec: AVC_CODEC,
     width: size.width,

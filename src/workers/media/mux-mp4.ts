@@ -3,7 +3,13 @@
  * settings JSON in `comment` (mediabunny writes it as moov/udta/meta/ilst/©cmt, where ffmpeg's
  * `-metadata comment=` and WanGP put it, so readMp4Comment reads both), moov first.
  */
-import { BufferTarget, EncodedAudioPacketSource, EncodedVideoPacketSource, Mp4OutputFormat, Output } from 'mediabunny';
+import {
+  BufferTarget,
+  EncodedAudioPacketSource,
+  EncodedVideoPacketSource,
+  Mp4OutputFormat,
+  Output,
+} from 'mediabunny';
 import type { AudioPackets } from './audio-copy';
 import type { EncodedVideo } from './h264-encoder';
 
