@@ -185,13 +185,18 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   pixel(squareX(0) + 10, CLIP.y + 10).forEach((v) => expect(v).toBeGreaterThanOrEqual(235));
 });
 
-test('a rotated phone video and a WebM (VP9, Opus) decode through WebCodecs, upright', async ({ page }) => {
+test('a fragmented MP4, a rotated phone video and a WebM (VP9, Opus) decode through WebCodecs, upright', async ({
+  page,
+}) => {
   await openMatting(page, 'wasm');
-  for (const [path, size] of [
-    [makeRotated(dir, clip), `${CLIP.height}×${CLIP.width}`],
-    [makeWebm(dir, clip), `${CLIP.width}×${CLIP.height}`],
+  const { width, height } = CLIP;
+  for (const [path, size, shape] of [
+    [makeFragmented(dir, clip), `${width}×${height}`, { width, height }],
+    [makeRotated(dir, clip), `${height}×${width}`, { width: height, height: width }],
+    [makeWebm(dir, clip), `${width}×${height}`, { width, height }],
   ] as const) {
     await loadClip(page, path, size);
+    await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, `mask-${size}.png`, 0, shape));
     await page.getByRole('button', { name: 'Check' }).click();
     await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${size}`);
     await expect(page.getByTestId('check-result')).toContainText('decoder: webcodecs');
