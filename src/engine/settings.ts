@@ -90,7 +90,13 @@ export function requestParams(r: TaskRequest) {
 export function outputSettings(
   r: TaskRequest,
   m: PackManifest,
-  run: { backend: string; generationSeconds: number; createdAt: Date; enhancedPrompt?: string; muxer?: Mp4Muxer },
+  run: {
+    backend: string;
+    generationSeconds: number;
+    createdAt: Date;
+    enhancedPrompt?: string;
+    muxer?: Mp4Muxer;
+  },
 ): OutputSettings {
   return {
     type: `WebGP ${APP_VERSION} - ${m.id}`,
