@@ -13,6 +13,7 @@ import { framePng, thumbnailPng } from '../engine/media/thumbnail';
 import type { FrameSource } from '../engine/media/frame-source';
 import { openFrameSource } from '../engine/media/open-frame-source';
 import { MediabunnySource } from './media/mediabunny-source';
+import { benchMux } from './media/mux-bench';
 import type { VideoDecoderKind } from '../engine/media/video-probe';
 import type { FrameStack } from '../engine/pipeline/frames';
 
@@ -112,6 +113,8 @@ const api = {
     writers.get(id)?.close();
     writers.delete(id);
   },
+  /** The mux benchmark (bench.html?mux): mediabunny vs ffmpeg.wasm on the same WebCodecs frames. */
+  benchMux: (width: number, height: number, frames: number) => benchMux(ffmpeg, width, height, frames),
   dispose: () => ffmpeg.dispose(),
 };
 
