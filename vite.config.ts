@@ -3,8 +3,9 @@
  * origin, and a PWA whose precache holds the app shell, runtimes and the bundled demo packs
  * (generation, and the SAM and MatAnyone demo packs of the Matting page). Of the ONNX Runtime
  * builds (src/engine/ort-build.ts) only the default's wasm is precached; another build's is
- * cached when it is first loaded, so it works offline from then on. The CSP (header,
- * meta tag, dist/_headers) comes from tools/csp.ts.
+ * cached when it is first loaded, so it works offline from then on. The ffmpeg.wasm core
+ * (~32 MB, only the fallback where WebCodecs cannot do the job) is not precached either: it is
+ * cached at runtime on first use. The CSP (header, meta tag, dist/_headers) comes from tools/csp.ts.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
@@ -32,7 +33,7 @@ export default defineConfig({
         icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
       },
       workbox: {
-        // Runtimes (ORT ~25 MB, ffmpeg core ~32 MB wasm) exceed Workbox's 2 MiB default.
+        // Runtimes (ORT ~25 MB) exceed Workbox's 2 MiB default.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         globPatterns: [
           '**/*.{js,css,html,wasm,svg,webmanifest}',
@@ -41,8 +42,14 @@ export default defineConfig({
           'models/demo-sam/*',
           'models/demo-matanyone/*',
         ],
-        globIgnores: otherOrtWasm.map((name) => `**/${name}-*.wasm`),
+        // ffmpeg.wasm core and the other ONNX Runtime builds: fetched on first need, then served from a cache.
+        globIgnores: ['**/ffmpeg-core*', ...otherOrtWasm.map((name) => `**/${name}-*.wasm`)],
         runtimeCaching: [
+          {
+            urlPattern: /\/assets\/ffmpeg-core[^/]*\.(?:js|wasm)$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'webgp-ffmpeg-core', expiration: { maxEntries: 4 } },
+          },
           {
             // A RegExp, not a function: generateSW writes the pattern into the service worker's source.
             urlPattern: new RegExp(

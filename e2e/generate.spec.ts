@@ -6,6 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { chooseSetting, downloadNewest, fillForm, gallery, generate, openApp } from './support/app';
 import { compareWithReference, encodedByX264, probe } from './support/media';
+import { ffmpegCoreCached, waitForServiceWorker } from './support/service-worker';
 
 // H.264 (yuv420p) is lossy: the decoded clip must match the exact analytic frames on average
 // within 2/255 per channel (measured 0.73 WebCodecs, 1.15 libx264) and everywhere within 24/255
@@ -54,8 +55,10 @@ test('generates a playable MP4 equal to the analytic target, with its settings, 
     model_type: 'demo-t2v',
     pack_version: '1.0.0',
     backend: 'webgpu',
+    muxer: 'mediabunny',
   });
   expect(encodedByX264(file.path)).toBe(false); // WebCodecs fast path
+  expect(info.encoderTag ?? '').not.toMatch(/Lavf/); // muxed by mediabunny, not ffmpeg
   const diff = compareWithReference(file.path, request);
   expect(diff.mean).toBeLessThanOrEqual(MEAN_TOLERANCE);
   expect(diff.max).toBeLessThanOrEqual(MAX_TOLERANCE);
@@ -84,19 +87,36 @@ test('classifier-free guidance with a negative prompt lands on the guided target
   expect(compareWithReference(file.path, cfg).mean).toBeLessThanOrEqual(MEAN_TOLERANCE);
 });
 
-test('the ffmpeg.wasm libx264 fallback encoder writes the same clip', async ({ page }) => {
+test('the ffmpeg.wasm fallback encoder writes the same clip; its core loads on first need, not precached, and is cached for a later offline run', async ({
+  page,
+  context,
+}) => {
   await openApp(page);
+  await waitForServiceWorker(page);
+  expect(await ffmpegCoreCached(page)).toEqual({ precached: 0, runtime: 0 });
   await chooseSetting(page, 'Video encoder', 'ffmpeg');
   await fillForm(page, { ...request, steps: 3 });
   await generate(page);
   const file = await downloadNewest(page);
   const info = probe(file.path);
   expect(info).toMatchObject({ codec: 'h264', frames: 9 });
-  expect(info.comment.prompt).toBe(request.prompt);
+  expect(info.comment).toMatchObject({ prompt: request.prompt, muxer: 'ffmpeg' });
+  expect(info.encoderTag).toMatch(/^Lavf/);
   expect(encodedByX264(file.path)).toBe(true);
   const diff = compareWithReference(file.path, request);
   expect(diff.mean).toBeLessThanOrEqual(MEAN_TOLERANCE);
   expect(diff.max).toBeLessThanOrEqual(MAX_TOLERANCE);
+  // The core (JS + wasm) came from the network once and now sits in the runtime cache.
+  expect(await ffmpegCoreCached(page)).toEqual({ precached: 0, runtime: 2 });
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  await fillForm(page, { ...request, prompt: 'offline on the fallback', frames: 5, steps: 2 });
+  await generate(page);
+  const offline = await downloadNewest(page);
+  expect(probe(offline.path).comment).toMatchObject({ prompt: 'offline on the fallback', muxer: 'ffmpeg' });
+  await context.setOffline(false);
 });
 
 test("UniPC (WanGP's default solver) and DPM++ 2M land on the analytic target too, and the MP4 says which", async ({

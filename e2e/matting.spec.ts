@@ -23,6 +23,8 @@ import {
   makeClip,
   makeEmptyVideo,
   makeFragmented,
+  makeRotated,
+  makeWebm,
   makeShapesClip,
   makeTruncatedVideo,
   maskPngFile,
@@ -50,11 +52,9 @@ async function openMatting(page: Page, backend?: 'wasm', encoder?: 'ffmpeg'): Pr
   await expect(page.getByRole('region', { name: 'Matting' })).toBeVisible();
 }
 
-async function loadClip(page: Page, path?: string): Promise<void> {
+async function loadClip(page: Page, path?: string, size = `${CLIP.width}×${CLIP.height}`): Promise<void> {
   await page.getByLabel('Video', { exact: true }).setInputFiles(path ?? clip);
-  await expect(page.getByTestId('video-info')).toContainText(
-    `${CLIP.frames} frames · ${CLIP.width}×${CLIP.height}`,
-  );
+  await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames · ${size}`);
   await expect(page.getByTestId('video-info')).toContainText('with audio');
 }
 
@@ -118,6 +118,7 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
     segment_model_type: 'demo-sam',
     backend: 'wasm',
     decoder: 'webcodecs',
+    muxer: 'ffmpeg',
   });
 
   // The run history lists the files with their roles.
@@ -138,8 +139,9 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
   ]);
 });
 
-// A fragmented MP4 is one our demuxer refuses: this run reads its frames with ffmpeg.wasm.
-test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by ffmpeg.wasm) pauses and resumes between frames', async ({
+// A fragmented MP4 (moof boxes) is demuxed by mediabunny and decoded by WebCodecs; the outputs
+// are muxed by mediabunny with the source's AAC copied as it is.
+test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by WebCodecs, muxed by mediabunny) pauses and resumes between frames', async ({
   page,
 }) => {
   await openMatting(page);
@@ -167,8 +169,11 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
     start_frame: 0,
     end_frame: 3,
     backend: 'webgpu',
-    decoder: 'ffmpeg',
+    decoder: 'webcodecs',
+    muxer: 'mediabunny',
   });
+  expect(probe(out.foreground).encoderTag ?? '').not.toMatch(/Lavf/);
+  expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
   expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);
@@ -179,6 +184,34 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   ];
   pixel(2, 2).forEach((v, c) => expect(Math.abs(v - ([120, 255, 155][c] as number))).toBeLessThanOrEqual(12));
   pixel(squareX(0) + 10, CLIP.y + 10).forEach((v) => expect(v).toBeGreaterThanOrEqual(235));
+});
+
+test('a fragmented MP4, a rotated phone video and a WebM (VP9, Opus) decode through WebCodecs, upright', async ({
+  page,
+}) => {
+  await openMatting(page, 'wasm');
+  const { width, height } = CLIP;
+  for (const [path, size, shape] of [
+    [makeFragmented(dir, clip), `${width}×${height}`, { width, height }],
+    [makeRotated(dir, clip), `${height}×${width}`, { width: height, height: width }],
+    [makeWebm(dir, clip), `${width}×${height}`, { width, height }],
+  ] as const) {
+    await loadClip(page, path, size);
+    await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, `mask-${size}.png`, 0, shape));
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames · ${size}`);
+    await expect(page.getByTestId('check-result')).toContainText('decoder: webcodecs');
+    await expect(viewer(page)).toHaveAttribute('data-busy', 'false');
+    // The square is white wherever the frame puts it: the frame was decoded, not left black.
+    const red = await viewer(page).evaluate((c) => {
+      const ctx = (c as HTMLCanvasElement).getContext('2d');
+      const d = ctx?.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+      let max = 0;
+      for (let i = 0; d && i < d.length; i += 4) max = Math.max(max, d[i] as number);
+      return max;
+    });
+    expect(red).toBeGreaterThanOrEqual(235);
+  }
 });
 
 /** Reads video pixel (x, y)'s red value from the frame viewer's canvas. */

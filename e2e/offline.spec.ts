@@ -1,21 +1,15 @@
 /** PWA: after one visit the service worker has the app, runtimes and demo packs; offline reload generates, and the matting demo packs load. */
 import { expect, test } from '@playwright/test';
 import { fillForm, gallery, generate, openApp } from './support/app';
+import { waitForServiceWorker } from './support/service-worker';
 
 test('after one visit, an offline reload shows the app and generates with the demo pack', async ({
   page,
   context,
 }) => {
   await openApp(page);
-  // The service worker activates once its precache (app shell, ORT, ffmpeg core, demo pack) is complete.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
-      );
-    }
-  });
+  // The service worker activates once its precache (app shell, ORT, demo packs) is complete.
+  await waitForServiceWorker(page);
   await context.setOffline(true);
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();

@@ -22,6 +22,7 @@ import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
 import type { EnhancerBenchRow } from '../src/engine/bench/enhancer-bench';
 import type { ResidencyBenchRow } from '../src/engine/bench/residency-bench';
 import { DECODE_CLIP, makeDecodeClip } from './decode-clip';
+import type { MuxBenchResult } from '../src/workers/media/mux-bench';
 import { treeRssBytes, withPeakRss } from './process-memory';
 import { benchHash } from './hash-bench';
 import { benchQueueReload } from './queue-bench';
@@ -280,6 +281,16 @@ try {
   console.log(
     `webcodecs/ffmpeg fps: ${((decode[0]?.fps ?? 0) / (decode[1]?.fps ?? 1)).toFixed(2)} (ffmpeg.wasm decodes each chunk again from the keyframe before it; WebCodecs decodes each frame once)`,
   );
+
+  console.log(
+    '\nMP4 mux (the same 81 WebCodecs H.264 frames, 320x320, settings comment; ffmpeg.wasm stream copy)',
+  );
+  console.log('muxer      frames  load ms   mux ms  ms/frame');
+  const mux = await run<MuxBenchResult>('auto', '&mux');
+  for (const m of mux)
+    console.log(
+      `${m.muxer.padEnd(10)} ${String(m.frames).padStart(6)} ${f(m.loadMs)} ${f(m.muxMs)} ${m.msPerFrame.toFixed(3).padStart(9)}`,
+    );
 
   const browser = await chromium.launch({
     executablePath: chromiumExecutable(),

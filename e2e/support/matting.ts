@@ -218,3 +218,29 @@ export function makeShapesClip(dir: string): string {
   );
   return path;
 }
+
+/** The clip as a phone would store it turned a quarter: the same pixels with a 90° display matrix (shown 64×96). */
+export function makeRotated(dir: string, clip: string): string {
+  const path = join(dir, 'square-rotated.mp4');
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    clip,
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    'rotate=90',
+    path,
+  ]);
+  return path;
+}
+
+/** The clip as WebM (VP9 video, Opus audio). */
+export function makeWebm(dir: string, clip: string): string {
+  const path = join(dir, 'square.webm');
+  const vp9 = ['-c:v', 'libvpx-vp9', '-crf', '10', '-b:v', '0', '-deadline', 'realtime'];
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, ...vp9, '-c:a', 'libopus', path]);
+  return path;
+}

@@ -12,6 +12,8 @@ export interface ProbeResult {
   height: number;
   frames: number;
   comment: Record<string, unknown>;
+  /** The container's `encoder` tag ("Lavf…" when ffmpeg muxed it), or undefined. */
+  encoderTag: string | undefined;
 }
 
 export function probe(path: string): ProbeResult {
@@ -40,6 +42,7 @@ export function probe(path: string): ProbeResult {
     height: video.height,
     frames: Number(video.nb_read_frames),
     comment: comment ? (JSON.parse(comment) as Record<string, unknown>) : {},
+    encoderTag: out.format.tags?.encoder,
   };
 }
 

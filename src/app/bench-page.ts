@@ -139,6 +139,11 @@ async function main(): Promise<void> {
       document.body.dataset.done = 'ok';
       return;
     }
+    if (params.has('mux')) {
+      out.textContent = JSON.stringify(await mediaBridge.api.benchMux(320, 320, 81), null, 2);
+      document.body.dataset.done = 'ok';
+      return;
+    }
     if (params.has('enhancer')) {
       out.textContent = JSON.stringify([await benchEnhancer(backend)], null, 2);
       document.body.dataset.done = 'ok';

@@ -3,6 +3,7 @@
  * same (prompt, negative_prompt, seed, num_inference_steps, video_length, resolution "WxH",
  * sample_solver, flow_shift, guidance_scale), plus WebGP's own `type` and pack identity.
  */
+import type { Mp4Muxer } from './media/encoder-choice';
 import type { PackManifest, Solver } from './pack/manifest';
 import { WANGP_ENHANCER_CODES } from './enhancer/provider';
 import type { TaskRequest } from './request';
@@ -39,6 +40,8 @@ export interface OutputSettings {
   backend: string;
   /** The onnxruntime-web build that ran ("default" or "webgpu", engine/ort-build.ts); WebGP's own key. */
   ort_build?: string;
+  /** Who wrote the MP4 container: "mediabunny" (after a WebCodecs encode) or "ffmpeg" (the fallback). */
+  muxer?: Mp4Muxer;
   generation_time: number;
   creation_date: string;
 }
@@ -95,6 +98,7 @@ export function outputSettings(
     generationSeconds: number;
     createdAt: Date;
     enhancedPrompt?: string;
+    muxer?: Mp4Muxer;
   },
 ): OutputSettings {
   return {
@@ -107,6 +111,7 @@ export function outputSettings(
     fps: m.defaults.fps,
     backend: run.backend,
     ...(run.ortBuild !== undefined ? { ort_build: run.ortBuild } : {}),
+    ...(run.muxer ? { muxer: run.muxer } : {}),
     generation_time: Math.round(run.generationSeconds * 100) / 100,
     creation_date: run.createdAt.toISOString(),
   };

@@ -4,7 +4,7 @@
  * missing keys.
  */
 import type { BackendPreference } from '../engine/capabilities';
-import type { VideoEncoderChoice } from '../engine/media/encode-mp4';
+import type { VideoEncoderChoice } from '../engine/media/encoder-choice';
 import { DEFAULT_NAME_TEMPLATE } from '../engine/naming';
 import type { OrtBuildPreference } from '../engine/ort-build';
 import type { MetadataMode } from '../engine/queue/task';

@@ -1,22 +1,27 @@
-/** Media worker: frames → MP4 (WebCodecs + ffmpeg.wasm) or PNG, thumbnails, and the matting video I/O, behind comlink. */
+/** Media worker: frames → MP4 (WebCodecs + mediabunny, ffmpeg.wasm as the fallback) or PNG, thumbnails, and the matting video I/O, behind comlink. */
 import coreURL from '@ffmpeg/core?url';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import { expose, transfer } from 'comlink';
 import { holdAliveLock } from './alive-lock';
 import { installErrorTransfer } from '../engine/comlink-errors';
-import { encodeMp4, type Mp4Options } from '../engine/media/encode-mp4';
+import { encodeMp4, mp4Plan, type Mp4Options } from './media/encode-mp4';
 import { FfmpegSession } from '../engine/media/ffmpeg-session';
-import { type MattingFiles, MattingWriter, type MattingWriterOptions } from '../engine/media/matting-writer';
+import { type MattingFiles, MattingWriter, type MattingWriterOptions } from './media/matting-writer';
+import type { VideoEncoderChoice } from '../engine/media/encoder-choice';
 import type { AlphaFrame, RgbaFrame } from '../engine/matting/frames';
 import { framePng, thumbnailPng } from '../engine/media/thumbnail';
 import type { FrameSource } from '../engine/media/frame-source';
 import { openFrameSource } from '../engine/media/open-frame-source';
+import { MediabunnySource } from './media/mediabunny-source';
+import { benchMux } from './media/mux-bench';
 import type { VideoDecoderKind } from '../engine/media/video-probe';
 import type { FrameStack } from '../engine/pipeline/frames';
 
 installErrorTransfer();
 const ffmpeg = new FfmpegSession({ coreURL, wasmURL });
 const sources = new Map<string, FrameSource>();
+/** The open videos' files (their audio is copied from them). */
+const files = new Map<string, Blob>();
 const writers = new Map<string, MattingWriter>();
 
 function source(id: string): FrameSource {
@@ -35,8 +40,12 @@ const api = {
       video: new Blob([mp4.bytes as Uint8Array<ArrayBuffer>], { type: 'video/mp4' }),
       thumbnail,
       encoder: mp4.encoder,
+      muxer: mp4.muxer,
     };
   },
+  /** Which encoder and muxer encodeVideo will use (for the settings written before it runs). */
+  mp4Plan: (size: { width: number; height: number }, fps: number, choice: VideoEncoderChoice) =>
+    mp4Plan(size, fps, choice),
   /** A single frame as a PNG (settings in its `comment` text chunk when given) and its thumbnail. */
   async encodeImage(frames: FrameStack, comment?: string) {
     return { image: await framePng(frames, 0, comment), thumbnail: await thumbnailPng(frames, 0) };
@@ -45,8 +54,11 @@ const api = {
   async openVideo(id: string, file: Blob, name: string, prefer?: VideoDecoderKind) {
     await sources.get(id)?.close();
     sources.delete(id);
-    const s = await openFrameSource(ffmpeg, `src-${id}`, name, file, prefer);
+    const path = `src-${id}`;
+    const viaWebCodecs = () => MediabunnySource.open(ffmpeg, path, name, file);
+    const s = await openFrameSource(ffmpeg, path, name, file, prefer, viaWebCodecs);
     sources.set(id, s);
+    files.set(id, file);
     return s.info;
   },
   /** Decodes frames [start, start + count) of an open video; their buffers are transferred. */
@@ -62,6 +74,7 @@ const api = {
   async closeVideo(id: string) {
     await sources.get(id)?.close();
     sources.delete(id);
+    files.delete(id);
   },
   /** Starts the outputs of a matting run; `audioFrom` names an open video whose audio is reattached. */
   async openWriter(
@@ -71,9 +84,10 @@ const api = {
   ) {
     writers.get(id)?.close();
     const src = audioFrom && source(audioFrom.videoId);
+    const file = audioFrom && files.get(audioFrom.videoId);
     const audio =
-      audioFrom && src?.info.hasAudio
-        ? { audio: { path: await src.ffmpegPath(), startSeconds: audioFrom.startSeconds } }
+      audioFrom && src?.info.hasAudio && file
+        ? { audio: { file, ffmpegPath: () => src.ffmpegPath(), startSeconds: audioFrom.startSeconds } }
         : {};
     writers.set(id, await MattingWriter.create(ffmpeg, { ...o, ...audio }));
   },
@@ -99,6 +113,8 @@ const api = {
     writers.get(id)?.close();
     writers.delete(id);
   },
+  /** The mux benchmark (bench.html?mux): mediabunny vs ffmpeg.wasm on the same WebCodecs frames. */
+  benchMux: (width: number, height: number, frames: number) => benchMux(ffmpeg, width, height, frames),
   dispose: () => ffmpeg.dispose(),
 };
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PauseGate } from '../../src/engine/pause-gate';
 import { emptyMask, maskArea, paintDisc, unionMasks } from '../../src/engine/media/mask-edit';
 import { maskFromPng } from '../../src/engine/media/mask-png';
-import { compositeFrame } from '../../src/engine/media/matting-writer';
+import { compositeFrame } from '../../src/engine/matting/composite';
 import { parseProbeLog } from '../../src/engine/media/video-probe';
 import { mattingSettings } from '../../src/engine/metadata/matting-settings';
 import type { MattingRequest } from '../../src/engine/matting';

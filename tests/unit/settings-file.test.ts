@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../src/engine/pack/load-pack';
 import { defaultRequest } from '../../src/engine/request';
 import { requestParams } from '../../src/engine/settings';
+import { settingsBytes } from '../../src/engine/metadata/settings-bytes';
 import { applySettings, readSettingsObject } from '../../src/engine/metadata/settings-file';
 import { rejection } from '../helpers/errors';
 import { diskPackSource } from '../helpers/ort-node';
@@ -74,6 +75,26 @@ describe('reading settings from files', () => {
   it('reads the comment atom of an MP4 written by ffmpeg, unicode and all', async () => {
     const s = await readSettingsObject('wangp.mp4', mp4WithComment(JSON.stringify(wanGp)));
     expect(s).toEqual(wanGp);
+  });
+
+  it('reads a dropped MP4 from its header only: the moov box, not the mdat before it', async () => {
+    const mp4 = mp4WithComment(JSON.stringify(wanGp));
+    let read = 0;
+    const whole = new Blob([mp4 as Uint8Array<ArrayBuffer>]);
+    // A Blob whose slices count the bytes they hand out.
+    const counting = {
+      size: whole.size,
+      slice: (a?: number, b?: number) => {
+        const part = whole.slice(a, b);
+        return { arrayBuffer: () => ((read += part.size), part.arrayBuffer()) };
+      },
+      arrayBuffer: () => ((read += whole.size), whole.arrayBuffer()),
+    } as unknown as Blob;
+    const header = await settingsBytes(counting);
+    expect(await readSettingsObject('wangp.mp4', header)).toEqual(wanGp);
+    const mdat = Buffer.from(mp4).indexOf('mdat');
+    const mdatSize = new DataView(mp4.buffer, mp4.byteOffset).getUint32(mdat - 4);
+    expect(read).toBeLessThan(mp4.length - mdatSize + 100);
   });
 
   it('reads PNG tEXt, iTXt (UTF-8) and compressed iTXt comment chunks', async () => {

@@ -1,7 +1,8 @@
 /** Main-thread bridge to the media worker (MP4/PNG encode, thumbnails, video decode for matting). */
 import { transfer } from 'comlink';
-import type { Mp4Options } from '../../engine/media/encode-mp4';
-import type { MattingWriterOptions } from '../../engine/media/matting-writer';
+import type { VideoEncoderChoice } from '../../engine/media/encoder-choice';
+import type { Mp4Options } from '../../workers/media/encode-mp4';
+import type { MattingWriterOptions } from '../../workers/media/matting-writer';
 import type { AlphaFrame, RgbaFrame } from '../../engine/matting/frames';
 import type { VideoDecoderKind } from '../../engine/media/video-probe';
 import type { FrameStack } from '../../engine/pipeline/frames';
@@ -51,3 +52,6 @@ export const writeFrame = (id: string, frame: RgbaFrame, alpha: AlphaFrame) =>
   mediaBridge.api.writeFrame(id, transfer(frame, [frame.data.buffer]), transfer(alpha, [alpha.data.buffer]));
 export const closeWriter = (id: string) => mediaBridge.api.closeWriter(id);
 export const abortWriter = (id: string) => mediaBridge.api.abortWriter(id);
+/** Which encoder and muxer a video of this size will get (recorded in the settings before encoding). */
+export const mp4Plan = (size: { width: number; height: number }, fps: number, choice: VideoEncoderChoice) =>
+  mediaBridge.api.mp4Plan(size, fps, choice);

@@ -18,7 +18,7 @@ import {
 import { availableFileName, sanitizeFileName } from '../../engine/naming';
 import type { Artifact } from '../../engine/queue/history';
 import type { OutputSnapshot, Task } from '../../engine/queue/task';
-import type { MattingFiles } from '../../engine/media/matting-writer';
+import type { MattingFiles } from '../../workers/media/matting-writer';
 import type { VideoDecoderKind } from '../../engine/media/video-probe';
 import {
   OUTPUT_RECORD_VERSION,
@@ -33,6 +33,7 @@ import {
   closeVideo,
   closeWriter,
   openVideo,
+  mp4Plan,
   openWriter,
   readFrames,
   videoDecoder,
@@ -90,9 +91,10 @@ export async function runMatting(
       backend: o.backend,
     });
     opened = true;
+    const { muxer } = await mp4Plan(info, info.fps, o.encoder);
     const comment =
       snapshot.metadataMode === 'embedded'
-        ? JSON.stringify(mattingSettings(r, { ...info, backend, generationSeconds: 0, createdAt }))
+        ? JSON.stringify(mattingSettings(r, { ...info, backend, muxer, generationSeconds: 0, createdAt }))
         : undefined;
     await openWriter(
       jobId,
@@ -181,6 +183,7 @@ async function save(
     fps: m.fps,
     backend: m.backend,
     decoder: m.decoder,
+    muxer: m.muxer,
     generationSeconds: m.seconds,
     createdAt: m.createdAt,
   });

@@ -5,7 +5,7 @@
  * Returns the saved record and the artifacts for the run history. Matting tasks go to run-matting.
  */
 import type { BackendPreference } from '../../engine/capabilities';
-import type { VideoEncoderChoice } from '../../engine/media/encode-mp4';
+import type { VideoEncoderChoice } from '../../engine/media/encoder-choice';
 import { availableFileName, renderName } from '../../engine/naming';
 import type { LatentCheckpoint } from '../../engine/pipeline/generate';
 import type { ProgressCallback } from '../../engine/progress';
@@ -21,7 +21,7 @@ import {
   saveOutput,
 } from '../../storage/outputs-store';
 import { generateClip } from '../bridges/engine-bridge';
-import { encodeImage, encodeVideo } from '../bridges/media-bridge';
+import { encodeImage, encodeVideo, mp4Plan } from '../bridges/media-bridge';
 import type { PauseGate } from '../../engine/pause-gate';
 import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
 import { enhanceStage } from './run-enhance';
@@ -74,18 +74,20 @@ export async function runTask(
   const out = await generateClip(enhanced === undefined ? request : { ...request, prompt: enhanced }, o);
   o.signal.throwIfAborted();
   const createdAt = new Date();
+  const { width, height, count } = out.frames;
+  const fps = out.manifest.defaults.fps;
+  const kind = count === 1 ? 'image' : 'video';
+  const plan = kind === 'video' ? await mp4Plan(out.frames, fps, o.encoder) : undefined;
   const settings = outputSettings(request, out.manifest, {
     backend: out.backend,
     ortBuild: out.ortBuild,
+    ...(plan ? { muxer: plan.muxer } : {}),
     generationSeconds: (performance.now() - started) / 1000,
     createdAt,
     ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced }),
   });
-  const { width, height, count } = out.frames;
-  const fps = out.manifest.defaults.fps;
   const json = JSON.stringify(settings);
   const embedded = snapshot.metadataMode === 'embedded' ? json : undefined;
-  const kind = count === 1 ? 'image' : 'video';
   o.onProgress({ stage: 'mux', frame: 0, total: count });
   const encoded =
     kind === 'image'

@@ -3,6 +3,7 @@
  * handing valid requests to the queue (which runs them; see queue.svelte.ts).
  */
 import { type LsetData, missingLoras, presetPrompt } from '../../engine/lora/lset';
+import { settingsBytes } from '../../engine/metadata/settings-bytes';
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
 import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
 import { pickerPacks } from '../../engine/pack/pack-list';
@@ -99,7 +100,7 @@ export class GeneratorState {
   /** Fills the form from an MP4/PNG/JSON made by WebGP or WanGP. */
   async loadSettings(file: File): Promise<void> {
     try {
-      const settings = await readSettingsObject(file.name, new Uint8Array(await file.arrayBuffer()));
+      const settings = await readSettingsObject(file.name, await settingsBytes(file));
       await this.useSettings(settings, file.name);
     } catch (err) {
       this.settingsNotice = { ok: false, text: (err as Error).message };

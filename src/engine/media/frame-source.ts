@@ -1,6 +1,6 @@
 /**
  * What the matting run and the page's frame viewer read a source video through: its facts and
- * frames in chunks (VideoSource with ffmpeg.wasm or WebCodecsSource behind it), plus the file's path in
+ * frames in chunks (VideoSource with ffmpeg.wasm or MediabunnySource behind it), plus the file's path in
  * ffmpeg's file system for the audio pass. KeptFile keeps that copy across replaced instances.
  */
 import type { RgbaFrame } from '../matting/frames';

@@ -1,9 +1,10 @@
 /**
- * Opens a source video on the fastest path that works: our MP4 demuxer + WebCodecs when the file
- * demuxes, the browser decodes its codec and the first frame decodes; ffmpeg.wasm otherwise
- * (other containers, fragmented MP4, HEVC…, or no WebCodecs). A decode error later switches that
- * video to ffmpeg.wasm and reads the chunk again, so the user sees no difference but speed.
- * A damaged MP4 (a count impossible for the file's size) is refused at once as invalid-video.
+ * Opens a source video on the fastest path that works: WebCodecs (the media worker hands in its
+ * mediabunny opener: MP4, MOV, fragmented MP4, WebM, rotated videos) when the browser decodes its
+ * codec and the first frame decodes; ffmpeg.wasm otherwise (other containers, HEVC…, or no
+ * WebCodecs). A decode error later switches that video to ffmpeg.wasm and reads the chunk again,
+ * so the user sees no difference but speed. A damaged MP4 (a count impossible for the file's
+ * size, found by our bounded header check) is refused at once as invalid-video.
  */
 import { EngineError } from '../errors';
 import type { RgbaFrame } from '../matting/frames';
@@ -12,7 +13,6 @@ import type { FrameSource } from './frame-source';
 import { demuxMp4 } from './mp4/demux';
 import type { VideoDecoderKind } from './video-probe';
 import { VideoSource } from './video-source';
-import { WebCodecsSource } from './webcodecs-source';
 
 /** A WebCodecs source that reopens the video with ffmpeg.wasm on its first decode error. */
 export class FallbackSource implements FrameSource {
@@ -52,6 +52,7 @@ export async function openFrameSource(
   name: string,
   file: Blob,
   prefer: VideoDecoderKind = 'webcodecs',
+  viaWebCodecs: () => Promise<FrameSource | undefined> = () => Promise.resolve(undefined),
 ): Promise<FrameSource> {
   const viaFfmpeg = () => VideoSource.open(ffmpeg, path, name, file);
   if (prefer === 'ffmpeg') return viaFfmpeg();
@@ -61,7 +62,7 @@ export async function openFrameSource(
       'invalid-video',
       `"${name}" cannot be read: ${demuxed.error.message} Re-export the video (for example with ffmpeg or a video editor) and choose it again.`,
     );
-  const source = demuxed.ok ? await WebCodecsSource.open(ffmpeg, path, name, file, demuxed.video) : undefined;
+  const source = await viaWebCodecs();
   if (!source) return viaFfmpeg();
   try {
     await source.read(0, 1);

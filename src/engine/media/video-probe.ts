@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../errors';
 
-/** Which decoder reads a source video's frames: WebCodecs (after our MP4 demuxer) or ffmpeg.wasm. */
+/** Which decoder reads a source video's frames: WebCodecs (after mediabunny's demuxer) or ffmpeg.wasm. */
 export type VideoDecoderKind = 'webcodecs' | 'ffmpeg';
 
 export interface VideoInfo {

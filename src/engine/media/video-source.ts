@@ -4,7 +4,7 @@
  * before the first one, then `-frames:v n` as raw RGBA, timestamps passed through: a constant
  * frame rate output would repeat the first frame to fill the half-frame gap the seek leaves), so
  * memory holds one chunk of frames at a time, but each chunk decodes again from the keyframe
- * before it (see WebCodecsSource for the sequential path). The file is written again if a failed
+ * before it (see MediabunnySource for the sequential path). The file is written again if a failed
  * command elsewhere replaced the ffmpeg instance.
  */
 import { EngineError } from '../errors';

@@ -4,6 +4,7 @@
  * packs, and how it ran (backend, source decoder, time). Key names follow the generation settings where the concept is shared.
  */
 import { mattingFrameCount, type MattingRequest } from '../matting/request';
+import type { Mp4Muxer } from '../media/encoder-choice';
 import type { VideoDecoderKind } from '../media/video-probe';
 import { SETTINGS_VERSION } from '../settings';
 
@@ -23,8 +24,10 @@ export interface MattingSettings {
   resolution: string;
   fps: number;
   backend: string;
-  /** Which decoder read the source frames (WebCodecs after our MP4 demuxer, or ffmpeg.wasm). */
+  /** Which decoder read the source frames (WebCodecs after the mediabunny demuxer, or ffmpeg.wasm). */
   decoder?: VideoDecoderKind;
+  /** Who wrote the MP4 containers: mediabunny (after WebCodecs) or ffmpeg.wasm (the fallback). */
+  muxer?: Mp4Muxer;
   generation_time: number;
   creation_date: string;
 }
@@ -37,6 +40,7 @@ export function mattingSettings(
     fps: number;
     backend: string;
     decoder: VideoDecoderKind;
+    muxer?: Mp4Muxer;
     generationSeconds: number;
     createdAt: Date;
   },
@@ -58,6 +62,7 @@ export function mattingSettings(
     fps: run.fps,
     backend: run.backend,
     decoder: run.decoder,
+    ...(run.muxer ? { muxer: run.muxer } : {}),
     generation_time: Math.round(run.generationSeconds * 100) / 100,
     creation_date: run.createdAt.toISOString(),
   };

@@ -52,6 +52,8 @@ const INFORMATIONAL = new Set([
   'pack_version',
   'fps',
   'backend',
+  'muxer',
+  'decoder',
   'generation_time',
   'creation_date',
   'base_model_type',
