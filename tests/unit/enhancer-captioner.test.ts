@@ -113,7 +113,7 @@ describe('the real captioner pack contract and its test mirror', () => {
         tokenizer: { file: string };
       };
     const real = read(
-      join(import.meta.dirname, '..', '..', 'tools', 'enhancer-packs', 'florence-2-base-ft', 'pack.json'),
+      join(import.meta.dirname, '..', '..', 'public', 'models', 'florence-2-base-ft', 'pack.json'),
     );
     const mirror = read(join(TEST_PACKS_DIR, TEST_CAPTIONER_ID, 'pack.json'));
     const r = parseCaptionerSpec(real.captioner);
