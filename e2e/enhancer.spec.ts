@@ -4,7 +4,8 @@
  * both prompts, "Load settings" restores the prompt and mode; a failure keeps the task failed
  * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
  * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
- * A reload during generation resumes the task with its stored enhanced prompt (one request).
+ * A reload during generation resumes the task with its stored enhanced prompt (one request); a
+ * reload during enhancement keeps the task, which enhances on resume.
  */
 import { expect, test } from '@playwright/test';
 import { downloadNewest, fillForm, generate, openApp } from './support/app';
@@ -138,4 +139,34 @@ test('a reload during generation keeps the task and its enhanced prompt: the enh
     'Enhanced: Enhanced: reload me: a slow comet',
   );
   expect(server.requests.length - before).toBe(1);
+});
+
+test('a reload during enhancement keeps the task; it enhances on resume and runs to the end', async ({
+  page,
+}) => {
+  await openApp(page);
+  await useRemote(page, server, 'hang');
+  const before = server.requests.length;
+  await fillForm(page, {
+    prompt: 'reload while enhancing',
+    seed: 2,
+    steps: 2,
+    frames: 5,
+    resolution: '128x128',
+  });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  // The enhancer has the request and never answers: the reload comes mid-enhancement.
+  await expect.poll(() => server.requests.length - before).toBe(1);
+  await page.getByLabel('Enhancer model').fill('qwen-test');
+  await page.getByLabel('Enhancer model').press('Tab');
+  await expect(page.locator('fieldset.enhancer')).toHaveAttribute('data-loaded', 'true');
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  const row = page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
+  await expect(row).toContainText('reload while enhancing');
+  await expect(row.getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
+  await expect(row.getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload while enhancing');
+  // One request cut by the reload, one answered after it: never a third.
+  expect(server.requests.slice(before).map((r) => r.body.model)).toEqual(['hang', 'qwen-test']);
 });
