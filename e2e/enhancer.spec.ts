@@ -4,10 +4,12 @@
  * both prompts, "Load settings" restores the prompt and mode; a failure keeps the task failed
  * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
  * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
- * A reload during generation resumes the task with its stored enhanced prompt (one request).
+ * A reload during generation resumes the task with its stored enhanced prompt (one request); a
+ * reload during enhancement keeps the task, which enhances on resume.
  */
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import { useRemote } from './support/enhancer';
 import { probe } from './support/media';
 import { TEST_LLM_CONTINUATION, TEST_LLM_ID } from '../tools/test-packs/llm';
 import { type OpenAiServer, startOpenAiServer } from './support/openai-server';
@@ -17,17 +19,6 @@ test.beforeAll(async () => {
   server = await startOpenAiServer({ apiKey: 'sk-e2e' });
 });
 test.afterAll(() => server.close());
-
-async function useRemote(page: Page, model: string): Promise<void> {
-  await page.getByText('Settings', { exact: true }).click();
-  await page.getByLabel('Prompt enhancer', { exact: true }).selectOption('remote');
-  await page.getByLabel('Enhancer URL').fill(server.baseUrl);
-  await page.getByLabel('Enhancer URL').press('Tab');
-  await page.getByLabel('Enhancer model').fill(model);
-  await page.getByLabel('Enhancer model').press('Tab');
-  await page.getByLabel('API key').fill('sk-e2e');
-  await page.getByLabel('API key').press('Tab');
-}
 
 for (const [label, model] of [
   ['streamed', 'qwen-test'],
@@ -39,7 +30,7 @@ for (const [label, model] of [
     const prompt = `a red ball rolling left ${label}`;
     const before = server.requests.length;
     await openApp(page);
-    await useRemote(page, model);
+    await useRemote(page, server, model);
     await fillForm(page, { prompt, seed: 7, steps: 2, frames: 5, resolution: '128x128' });
     await page.getByLabel('Enhance prompt').selectOption('text');
     await generate(page);
@@ -64,7 +55,7 @@ for (const [label, model] of [
 
 test('an enhancer failure fails the task with its own message; Retry enhances once', async ({ page }) => {
   await openApp(page);
-  await useRemote(page, 'missing');
+  await useRemote(page, server, 'missing');
   await fillForm(page, { prompt: 'a blue cube', seed: 3, steps: 2, frames: 5, resolution: '128x128' });
   await page.getByLabel('Enhance prompt').selectOption('text');
   await page.getByRole('button', { name: 'Generate' }).click();
@@ -123,7 +114,7 @@ test('a reload during generation keeps the task and its enhanced prompt: the enh
 }) => {
   await page.goto('/?test-packs');
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
-  await useRemote(page, 'qwen-test');
+  await useRemote(page, server, 'qwen-test');
   const before = server.requests.length;
   await page.getByLabel('Model', { exact: true }).selectOption('test-t2v-random');
   await fillForm(page, {
@@ -148,4 +139,34 @@ test('a reload during generation keeps the task and its enhanced prompt: the enh
     'Enhanced: Enhanced: reload me: a slow comet',
   );
   expect(server.requests.length - before).toBe(1);
+});
+
+test('a reload during enhancement keeps the task; it enhances on resume and runs to the end', async ({
+  page,
+}) => {
+  await openApp(page);
+  await useRemote(page, server, 'hang');
+  const before = server.requests.length;
+  await fillForm(page, {
+    prompt: 'reload while enhancing',
+    seed: 2,
+    steps: 2,
+    frames: 5,
+    resolution: '128x128',
+  });
+  await page.getByLabel('Enhance prompt').selectOption('text');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  // The enhancer has the request and never answers: the reload comes mid-enhancement.
+  await expect.poll(() => server.requests.length - before).toBe(1);
+  await page.getByLabel('Enhancer model').fill('qwen-test');
+  await page.getByLabel('Enhancer model').press('Tab');
+  await expect(page.locator('fieldset.enhancer')).toHaveAttribute('data-loaded', 'true');
+  await page.reload();
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  const row = page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
+  await expect(row).toContainText('reload while enhancing');
+  await expect(row.getByTestId('task-status')).toHaveText('Done', { timeout: 110_000 });
+  await expect(row.getByTestId('enhanced-prompt')).toHaveText('Enhanced: Enhanced: reload while enhancing');
+  // One request cut by the reload, one answered after it: never a third.
+  expect(server.requests.slice(before).map((r) => r.body.model)).toEqual(['hang', 'qwen-test']);
 });

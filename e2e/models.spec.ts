@@ -58,7 +58,7 @@ test('lists the real packs with size, licence and a fit verdict, then returns to
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'Models' }).click();
   await expect(page).toHaveURL(/#\/models$/);
-  await expect(models(page).getByRole('listitem')).toHaveCount(10);
+  await expect(models(page).getByRole('listitem')).toHaveCount(12);
   await expect(page.getByRole('button', { name: 'Generate' })).toBeHidden();
 
   for (const [name, size, licence, level, reasons] of REAL) {

@@ -25,6 +25,7 @@ import { writeTestLoras } from './test-loras/index';
 import { makeMattingPacks } from './matting-packs/index';
 import { makeVideoTestPacks } from './matting-packs/test-packs';
 import { makeTestPacks } from './test-packs/index';
+import { TEST_CAPTIONER_ID, writeTestCaptionerPack } from './test-packs/captioner';
 import { TEST_LLM_ID, writeTestLlmPack } from './test-packs/llm';
 
 /** Seed of test-t2v-random's transformer weights (tests rebuild it with LoRA deltas baked in). */
@@ -66,6 +67,8 @@ export function makeDemoPacks(outDir: string): void {
   makeMattingPacks(outDir);
   // The tiny prompt-enhancer LLM is also served (models/test-llm/) for the local-enhancer e2e.
   writeTestLlmPack(join(outDir, TEST_LLM_ID));
+  // And the tiny captioner (models/test-captioner/) for the Image-mode e2e.
+  writeTestCaptionerPack(join(outDir, TEST_CAPTIONER_ID));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -13,38 +13,14 @@ import { type ComponentSpec, componentGraphs } from '../engine/pack/components';
 import { tightenLimits } from '../engine/pack/graph-limits';
 import { parsePackHeader } from '../engine/pack/header';
 import { manifestFiles } from '../engine/pack/pack-files';
-import { checkPackGraphs, type PackProblem } from '../engine/pack/verify-graphs';
-import { fileSha256, fileSize, folderReader } from './pack-folder';
+import { checkPackGraphs } from '../engine/pack/verify-graphs';
+import { checkEnhancerPack } from './check-enhancer';
+import { fileProblems, fileSize, folderReader } from './pack-folder';
 
 export interface CheckReport {
   ok: boolean;
   /** Summary lines when ok, else one line per problem ("code: message"). */
   lines: string[];
-}
-
-/** Every file of the pack against its size and sha256 in pack.json. */
-async function fileProblems(dir: string, m: AnyManifest): Promise<PackProblem[]> {
-  const problems: PackProblem[] = [];
-  for (const f of manifestFiles(m)) {
-    const size = await fileSize(dir, f.path);
-    if (size === undefined)
-      problems.push({
-        code: 'missing-file',
-        message: `${f.path} is missing: pack.json lists it`,
-        absent: f.path,
-      });
-    else if (f.bytes !== undefined && size !== f.bytes)
-      problems.push({
-        code: 'corrupt-model',
-        message: `${f.path} is ${size} bytes, pack.json says ${f.bytes}`,
-      });
-    else if (f.sha256 && (await fileSha256(dir, f.path)) !== f.sha256)
-      problems.push({
-        code: 'corrupt-model',
-        message: `${f.path} has a different sha256 than pack.json gives`,
-      });
-  }
-  return problems;
 }
 
 function summary(m: AnyManifest, sizes: Map<string, number>, derived: Record<string, unknown>): string[] {
@@ -91,6 +67,8 @@ export async function checkPack(dir: string): Promise<CheckReport> {
       lines: [`missing-file: ${join(dir, 'pack.json')} does not exist: give the folder that holds pack.json`],
     };
   }
+  const enhancer = await checkEnhancerPack(dir, text);
+  if (enhancer) return enhancer;
   let m: AnyManifest;
   try {
     m = parseAnyManifestText(text, 'pack.json');
@@ -104,7 +82,7 @@ export async function checkPack(dir: string): Promise<CheckReport> {
         : [`${code}: ${(err as Error).message}`],
     };
   }
-  const problems = await fileProblems(dir, m);
+  const problems = await fileProblems(dir, manifestFiles(m));
   const graphs = await checkPackGraphs(m, folderReader(dir));
   // A file the file pass already reported missing is not reported again by the graph check.
   const missing = new Set(problems.filter((p) => p.code === 'missing-file').map((p) => p.absent));

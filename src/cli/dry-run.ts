@@ -4,6 +4,7 @@
  * loading a model or touching a GPU. With a full pack.json the memory estimate is the pack's
  * memory plan for the task: the sessions of each phase, the peak phase and the whole pack.
  */
+import type { EnhancerCost } from '../engine/enhancer/enhancer-cost';
 import { formatSize } from '../engine/format-size';
 import { peakGpuBytes } from '../engine/pack/fit';
 import { type AnyManifest, isMediaManifest } from '../engine/pack/any-manifest';
@@ -48,6 +49,8 @@ export interface DryRunReport {
     packPeakGpuBytes?: number;
     packPeakCpuBytes?: number;
   } | null;
+  /** What enhancing the prompt adds (only when the task asks for it): packs, download, memory. */
+  enhancer?: EnhancerCost;
   schedule: {
     solver: string;
     steps: number;
@@ -64,12 +67,16 @@ export type TaskOverrides = Partial<Omit<TaskRequest, 'packId' | 'resolution'>> 
   height?: number;
 };
 
-/** `manifest`: the pack's full pack.json when it is one (not a header that only describes the pack); a generation pack's gives the memory plan. */
+/**
+ * `manifest`: the pack's full pack.json when it is one (not a header that only describes the pack); a generation pack's gives the memory plan.
+ * `enhancer`: the enhancer's cost (enhancer-cost.ts) when the task asks for enhancement.
+ */
 export function dryRun(
   header: PackHeader,
   entry: RegistryEntry | undefined,
   o: TaskOverrides,
   manifest?: AnyManifest,
+  enhancer?: EnhancerCost,
 ): DryRunReport {
   const full = manifest !== undefined;
   const base = defaultRequest(header, o.prompt ?? 'dry run');
@@ -98,6 +105,7 @@ export function dryRun(
     task,
     valid,
     errors,
+    ...(enhancer ? { enhancer } : {}),
     memory:
       errors.resolution || errors.frames
         ? null
@@ -182,6 +190,7 @@ export function formatReport(r: DryRunReport): string {
       );
     }
   }
+  if (r.enhancer) lines.push(...enhancerLines(r.enhancer, r.memory?.packPeakGpuBytes));
   if (r.schedule) {
     lines.push(
       `Schedule   ${r.schedule.spacing}`,
@@ -190,4 +199,18 @@ export function formatReport(r: DryRunReport): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The Enhancer lines: each pack's download and peak, and the enhancer's peak beside the pack's. */
+function enhancerLines(e: EnhancerCost, packPeak: number | undefined): string[] {
+  const size = (n: number, approx: boolean, unknown: number) =>
+    `${approx ? '≈ ' : ''}${formatSize(n)}${unknown ? ` + ${unknown} file${unknown === 1 ? '' : 's'} of unknown size` : ''}`;
+  return [
+    `Enhancer   ${e.mode}: download ${e.packs.some((p) => p.bytesApprox) ? '≈ ' : ''}${formatSize(e.downloadBytes)}, peak ≈ ${formatSize(e.peakGpuBytes)} GPU, ${formatSize(e.peakCpuBytes)} CPU${packPeak ? `; with the pack's peak ≈ ${formatSize(e.peakGpuBytes + packPeak)} GPU if both stay loaded (the enhancer is released before generation)` : ''}`,
+    ...e.packs.map(
+      (p) =>
+        `  ${p.role.padEnd(10)} ${p.id}: ${size(p.downloadBytes, p.bytesApprox, p.unknownSizes)}${p.peakGpuBytes ? `, peak ≈ ${formatSize(p.peakGpuBytes)} GPU` : ''}`,
+    ),
+    ...e.unknown.map((id) => `  unknown    ${id}: not in the registry, not counted`),
+  ];
 }

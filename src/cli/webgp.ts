@@ -14,6 +14,8 @@ import { tightenLimits } from '../engine/pack/graph-limits';
 import { type PackHeader, parseJsonText, parsePackHeader } from '../engine/pack/header';
 import { checkPackGraphs } from '../engine/pack/verify-graphs';
 import { parseRegistry, type RegistryEntry } from '../engine/pack/registry';
+import { enhancerCost } from '../engine/enhancer/enhancer-cost';
+import { ENHANCE_MODES } from '../engine/enhancer/provider';
 import { numberOption, parseArgs, UsageError } from './args';
 import { checkPack } from './check';
 import { dryRun, formatReport, type TaskOverrides } from './dry-run';
@@ -23,7 +25,8 @@ import { SMOKE_USAGE, smokeCommand } from './smoke';
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 const NUMBERS = ['steps', 'shift', 'width', 'height', 'frames', 'guidance', 'seed'] as const;
 const USAGE = `Usage: webgp dry-run --pack <registry id or pack folder> [--solver euler|unipc|dpmpp-2m] [--steps N] [--shift X]
-                      [--width W --height H] [--frames N] [--guidance G] [--seed N] [--prompt TEXT] [--negative-prompt TEXT] [--json]
+                      [--width W --height H] [--frames N] [--guidance G] [--seed N] [--prompt TEXT] [--negative-prompt TEXT]
+                      [--enhance text|image|text-image] [--json]
        webgp check <pack folder>
 ${SMOKE_USAGE}`;
 
@@ -31,10 +34,15 @@ function readJson(path: string): unknown {
   return parseJsonText(readFileSync(path, 'utf8'), path);
 }
 
+/** The bundled registry's entries. */
+function registryEntries(): RegistryEntry[] {
+  return parseRegistry(readJson(join(MODELS_DIR, 'registry.json')));
+}
+
 /** A pack folder given as a path, or a registry id (its pack.json under public/models). */
 function resolvePack(arg: string): { packJson: string; entry?: RegistryEntry } {
   if (existsSync(arg) && statSync(arg).isDirectory()) return { packJson: join(arg, 'pack.json') };
-  const entries = parseRegistry(readJson(join(MODELS_DIR, 'registry.json')));
+  const entries = registryEntries();
   const entry = entries.find((e) => e.id === arg);
   if (!entry)
     throw new UsageError(
@@ -88,7 +96,11 @@ async function runCheck(argv: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'check') return runCheck(argv.slice(1));
-  const args = parseArgs(argv, ['pack', 'solver', 'prompt', 'negative-prompt', ...NUMBERS], ['json', 'help']);
+  const args = parseArgs(
+    argv,
+    ['pack', 'solver', 'prompt', 'negative-prompt', 'enhance', ...NUMBERS],
+    ['json', 'help'],
+  );
   if (args.flags.has('help')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -111,7 +123,11 @@ async function main(argv: string[]): Promise<number> {
   if (prompt !== undefined) o.prompt = prompt;
   const negative = args.values.get('negative-prompt');
   if (negative !== undefined) o.negativePrompt = negative;
-  const report = dryRun(header, entry, o, manifest);
+  const enhance = args.values.get('enhance');
+  if (enhance !== undefined) o.enhance = enhance as TaskOverrides['enhance'];
+  const cost =
+    o.enhance && ENHANCE_MODES.includes(o.enhance) ? enhancerCost(o.enhance, registryEntries()) : undefined;
+  const report = dryRun(header, entry, o, manifest, cost);
   process.stdout.write(
     args.flags.has('json') ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
   );

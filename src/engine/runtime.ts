@@ -18,6 +18,7 @@ export interface OrtModule {
     new (type: 'int64', data: BigInt64Array, dims: readonly number[]): Tensor;
     new (type: 'int32', data: Int32Array, dims: readonly number[]): Tensor;
     new (type: 'float16', data: Uint16Array, dims: readonly number[]): Tensor;
+    new (type: 'bool', data: Uint8Array, dims: readonly number[]): Tensor;
   };
 }
 

@@ -15,6 +15,8 @@ export interface EnhancerSettings {
   apiKey: string;
   /** The local provider's LLM pack (installed, or bundled under models/<id>/). */
   llmPack: string;
+  /** The image captioner pack for Image modes (either provider; it always runs here). */
+  captionerPack: string;
 }
 
 export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = {
@@ -24,6 +26,7 @@ export const DEFAULT_ENHANCER_SETTINGS: EnhancerSettings = {
   model: '',
   apiKey: '',
   llmPack: 'qwen2.5-0.5b-instruct',
+  captionerPack: 'florence-2-base-ft',
 };
 
 const KEY = 'enhancer';

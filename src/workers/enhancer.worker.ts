@@ -1,13 +1,16 @@
 /**
- * Prompt-enhancer worker: the local provider's LLM pack (installed in OPFS, else the bundled
- * models/<id>/ folder) on onnxruntime-web, started only when a task asks for local enhancement;
- * the bridge terminates it (releasing its sessions and GPU memory) before the generation pack loads.
+ * Prompt-enhancer worker: the local provider's LLM pack and the image captioner pack (each
+ * installed in OPFS, else the bundled models/<id>/ folder) on onnxruntime-web, started only when
+ * a task asks for enhancement; the captioner's sessions go as soon as its caption is made, and
+ * the bridge terminates the worker (releasing the LLM's) before the generation pack loads.
  */
 import { expose } from 'comlink';
 import * as ort from 'onnxruntime-web';
 import { type BackendPreference, chooseBackend, probeCapabilities } from '../engine/capabilities';
 import { installErrorTransfer } from '../engine/comlink-errors';
+import { captionImage, releaseCaptioner } from '../engine/enhancer/captioner';
 import { localEnhancer } from '../engine/enhancer/local-enhancer';
+import { openCaptionerPack } from '../engine/enhancer/open-captioner';
 import { openLlmPack } from '../engine/enhancer/open-llm';
 import type { EnhanceMode } from '../engine/enhancer/provider';
 import { httpPackSource } from '../engine/pack/pack-source';
@@ -23,14 +26,17 @@ const jobs = new Map<string, AbortController>();
 let enhancer:
   { packId: string; backend: BackendPreference; provider: ReturnType<typeof localEnhancer> } | undefined;
 
+/** The installed pack, else the bundled one. */
+const sourceOf = async (packId: string) =>
+  (await installedPack(packId))
+    ? opfsPackSource(packId)
+    : httpPackSource(new URL(`${packId}/`, modelsBase).href);
+
 async function providerFor(packId: string, preference: BackendPreference) {
   if (enhancer?.packId === packId && enhancer.backend === preference) return enhancer.provider;
   await enhancer?.provider.reset();
   const { backend } = chooseBackend(await probeCapabilities(), preference, false);
-  const source = async () =>
-    (await installedPack(packId))
-      ? opfsPackSource(packId)
-      : httpPackSource(new URL(`${packId}/`, modelsBase).href);
+  const source = () => sourceOf(packId);
   const provider = localEnhancer({
     ort: ort as unknown as OrtModule,
     openLlm: async () => openLlmPack(ort as unknown as OrtModule, await source(), backend),
@@ -65,6 +71,29 @@ const api = {
         },
       });
       return { text, tokens: count };
+    } finally {
+      jobs.delete(jobId);
+    }
+  },
+  /** The caption of a start image (PNG data URL) by captioner pack `packId`, whose sessions are released before this returns. */
+  async caption(
+    jobId: string,
+    packId: string,
+    preference: BackendPreference,
+    startImage: string,
+  ): Promise<string> {
+    const ctrl = new AbortController();
+    jobs.set(jobId, ctrl);
+    try {
+      const { backend } = chooseBackend(await probeCapabilities(), preference, false);
+      const captioner = await openCaptionerPack(ort as unknown as OrtModule, await sourceOf(packId), backend);
+      try {
+        return await captionImage(ort as unknown as OrtModule, captioner, startImage, {
+          signal: ctrl.signal,
+        });
+      } finally {
+        await releaseCaptioner(captioner);
+      }
     } finally {
       jobs.delete(jobId);
     }

@@ -150,15 +150,7 @@ describe('the real LLM pack contract and its test mirror', () => {
     const { parseLlmSpec } = await import('../../src/engine/enhancer/llm-spec');
     const real = JSON.parse(
       readFileSync(
-        join(
-          import.meta.dirname,
-          '..',
-          '..',
-          'tools',
-          'enhancer-packs',
-          'qwen2.5-0.5b-instruct',
-          'pack.json',
-        ),
+        join(import.meta.dirname, '..', '..', 'public', 'models', 'qwen2.5-0.5b-instruct', 'pack.json'),
         'utf8',
       ),
     ) as { pipeline: string; llm: unknown; tokenizer: { file: string } };

@@ -58,10 +58,10 @@ describe('parseManifest', () => {
   it('lists the allowed values for a bad pipeline, in the message and in fields', () => {
     const err = manifestError(withFields({ pipeline: 'i2v' }));
     expect(err.message).toContain(
-      'pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory',
+      'pipeline: "i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory, prompt-llm, image-captioner',
     );
     expect(err.fields?.pipeline).toBe(
-      '"i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory',
+      '"i2v" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory, prompt-llm, image-captioner',
     );
   });
 

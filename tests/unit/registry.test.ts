@@ -9,7 +9,16 @@ import { thrown } from '../helpers/errors';
 import { PACKS_DIR } from '../helpers/ort-node';
 
 const entries = parseRegistry(JSON.parse(readFileSync(join(PACKS_DIR, 'registry.json'), 'utf8')));
-const REAL = ['z-image-turbo', 'sdxl-turbo', 'sd-turbo', 'fastwan2.2-ti2v-5b', 'matanyone2', 'sam-vit-b'];
+const REAL = [
+  'z-image-turbo',
+  'sdxl-turbo',
+  'sd-turbo',
+  'fastwan2.2-ti2v-5b',
+  'matanyone2',
+  'sam-vit-b',
+  'qwen2.5-0.5b-instruct',
+  'florence-2-base-ft',
+];
 
 describe('parseRegistry', () => {
   it('parses public/models/registry.json', () => {
@@ -59,6 +68,8 @@ describe('parseRegistry', () => {
       ['fastwan2.2-ti2v-5b', 'Apache-2.0', 't2v-flow-dit'],
       ['matanyone2', 'S-Lab-1.0', 'matting-memory'],
       ['sam-vit-b', 'Apache-2.0', 'segment-points'],
+      ['qwen2.5-0.5b-instruct', 'Apache-2.0', 'prompt-llm'],
+      ['florence-2-base-ft', 'MIT', 'image-captioner'],
     ]);
   });
 
@@ -82,6 +93,10 @@ describe('parseRegistry', () => {
       ['fastwan2.2-ti2v-5b', 6_643_171_257, true, 56, 115],
       ['matanyone2', 0, false, 5, 5],
       ['sam-vit-b', 186_700_000, true, 0, 2],
+      // the q4f16 decoder labelled 483 MB; tokenizer.json unsized
+      ['qwen2.5-0.5b-instruct', 483_000_000, true, 1, 2],
+      // four fp32 graphs labelled 367 + 158 + 173 + 388 MB; tokenizer.json unsized
+      ['florence-2-base-ft', 1_086_000_000, true, 1, 5],
     ]);
   });
 
@@ -96,6 +111,7 @@ describe('parseRegistry', () => {
       'sd-turbo',
       'fastwan2.2-ti2v-5b',
       'sam-vit-b',
+      'qwen2.5-0.5b-instruct',
     ]);
   });
 
@@ -132,7 +148,7 @@ describe('parseRegistry', () => {
       'packs[0].files[2].bytes: expected an integer',
       'packs[0].source.url: expected an https URL ending in "/"',
       'packs[0].license: expected a non-empty string',
-      'packs[0].pipeline: "t2v-unet" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory',
+      'packs[0].pipeline: "t2v-unet" is not supported. Should be one of: t2v-flow-dit, i2v-flow-dit, t2i-flow-dit, t2i-eps-unet, segment-points, matting-memory, prompt-llm, image-captioner',
       'packs[0].requirements.shaderF16: expected true or false',
       'packs[0].requirements.peakGpuBytes: expected a number',
       'packs[0].requirements.peakCpuBytes: expected a number.',

@@ -4,6 +4,7 @@
  * pipeline tests in Node and headless Chromium, and test-nan (tools/test-packs/nan.ts). Listed in docs/pack-format.md ("Test packs").
  */
 import { join } from 'node:path';
+import { TEST_CAPTIONER_ID, writeTestCaptionerPack } from './captioner';
 import { writeFastWanPack } from './fastwan';
 import { TEST_LLM_ID, writeTestLlmPack } from './llm';
 import { NAN_PACK_ID, writeNanPack } from './nan';
@@ -22,4 +23,5 @@ export function makeTestPacks(outDir: string): void {
   writeNanPack(join(outDir, NAN_PACK_ID));
   writeFastWanPack(join(outDir, 'test-fastwan-81'), false, true);
   writeTestLlmPack(join(outDir, TEST_LLM_ID));
+  writeTestCaptionerPack(join(outDir, TEST_CAPTIONER_ID));
 }

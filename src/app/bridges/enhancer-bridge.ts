@@ -25,23 +25,51 @@ export async function enhanceLocally(o: {
   prompt: string;
   mode: EnhanceMode;
   seed: number;
+  imageCaption?: string;
   signal: AbortSignal;
   onText: (text: string, tokens: number) => void;
 }): Promise<{ text: string; tokens: number }> {
-  started = true;
-  const api = bridge.api;
-  const onAbort = () => void api.cancel(o.jobId);
-  o.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await api.enhance(
+  return cancellable(o.jobId, o.signal, (api) =>
+    api.enhance(
       o.jobId,
       o.packId,
       o.backend,
-      { prompt: o.prompt, mode: o.mode, seed: o.seed },
+      {
+        prompt: o.prompt,
+        mode: o.mode,
+        seed: o.seed,
+        ...(o.imageCaption !== undefined ? { imageCaption: o.imageCaption } : {}),
+      },
       proxy(o.onText),
-    );
+    ),
+  );
+}
+
+/** The caption of the start image by captioner pack `packId`, made in the enhancer worker. */
+export function captionLocally(o: {
+  jobId: string;
+  packId: string;
+  backend: BackendPreference;
+  startImage: string;
+  signal: AbortSignal;
+}): Promise<string> {
+  return cancellable(o.jobId, o.signal, (api) => api.caption(o.jobId, o.packId, o.backend, o.startImage));
+}
+
+/** Runs one worker call, turning the abort signal into cancel(jobId). */
+async function cancellable<T>(
+  jobId: string,
+  signal: AbortSignal,
+  call: (api: typeof bridge.api) => Promise<T>,
+): Promise<T> {
+  started = true;
+  const api = bridge.api;
+  const onAbort = () => void api.cancel(jobId);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call(api);
   } finally {
-    o.signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

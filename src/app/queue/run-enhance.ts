@@ -11,7 +11,7 @@ import type { ProgressCallback } from '../../engine/progress';
 import type { Task } from '../../engine/queue/task';
 import type { TaskRequest } from '../../engine/request';
 import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
-import { enhanceLocally, resetEnhancer } from '../bridges/enhancer-bridge';
+import { captionLocally, enhanceLocally, resetEnhancer } from '../bridges/enhancer-bridge';
 
 export interface EnhanceStageOptions {
   settings: EnhancerSettings;
@@ -39,42 +39,58 @@ export async function enhanceStage(
       'no-provider',
       'This task asks to enhance its prompt, but Settings → Prompt enhancer is None. Choose Remote (or Local), or set Enhance prompt to Off, then retry the task.',
     );
-  if (mode !== 'text')
-    throw failure(
-      'no-captioner',
-      'Image enhancement needs the image captioner, which this version does not have yet. Set Enhance prompt to Text, then retry the task.',
-    );
-  const onText = (text: string, tokens: number) => o.onProgress({ stage: 'enhance', text, tokens });
-  if (s.provider === 'local') {
-    o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
-    try {
-      const { text } = await enhanceLocally({
-        jobId: o.jobId,
-        packId: s.llmPack,
-        backend: o.backend,
-        prompt: request.prompt,
-        mode,
-        seed: request.seed,
-        signal: o.signal,
-        onText,
-      });
-      o.onEnhanced(text);
-      return text;
-    } finally {
-      // The LLM's sessions go before the generation pack loads.
-      await resetEnhancer();
-    }
-  }
-  if (!s.url.trim() || !s.model.trim())
+  if (s.provider === 'remote' && (!s.url.trim() || !s.model.trim()))
     throw failure(
       'not-configured',
       'Set "Enhancer URL" and "Enhancer model" in Settings → Prompt enhancer, then retry the task.',
     );
+  const onText = (text: string, tokens: number) => o.onProgress({ stage: 'enhance', text, tokens });
   o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
-  const text = await remoteEnhance(
-    { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },
-    { prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText },
-  );
-  o.onEnhanced(text);
+  try {
+    const imageCaption = mode === 'text' ? undefined : await caption(request, s, o);
+    const req = { prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText };
+    const text =
+      s.provider === 'local'
+        ? (
+            await enhanceLocally({
+              ...req,
+              ...(imageCaption !== undefined ? { imageCaption } : {}),
+              jobId: o.jobId,
+              packId: s.llmPack,
+              backend: o.backend,
+            })
+          ).text
+        : await remoteEnhance(
+            { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },
+            { ...req, ...(imageCaption !== undefined ? { imageCaption } : {}) },
+          );
+    o.onEnhanced(text);
+    return text;
+  } finally {
+    // The captioner's and the LLM's sessions go before the generation pack loads.
+    await resetEnhancer();
+  }
+}
+
+/** The start image's caption (Image modes), made by the captioner pack in the enhancer worker. */
+async function caption(request: TaskRequest, s: EnhancerSettings, o: EnhanceStageOptions): Promise<string> {
+  if (!request.startImage)
+    throw failure(
+      'no-start-image',
+      'Image enhancement captions the start image, and this task has none. Add a start image or set Enhance prompt to Text, then retry the task.',
+    );
+  if (!s.captionerPack.trim())
+    throw failure(
+      'no-captioner',
+      'Image enhancement needs a captioner pack: set "Captioner pack" in Settings → Prompt enhancer, then retry the task.',
+    );
+  const text = await captionLocally({
+    jobId: o.jobId,
+    packId: s.captionerPack,
+    backend: o.backend,
+    startImage: request.startImage,
+    signal: o.signal,
+  });
+  o.onProgress({ stage: 'enhance', text: `Start image: ${text}`, tokens: 0 });
   return text;
 }

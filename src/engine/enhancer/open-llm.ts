@@ -13,13 +13,14 @@ import type { LocalLlm } from './local-llm';
 
 const decoder = new TextDecoder();
 
-function json(bytes: Uint8Array, file: string, source: PackSource): Record<string, unknown> {
+/** A JSON file of a pack, or corrupt-model naming the file. */
+export function json(bytes: Uint8Array, file: string, source: PackSource): Record<string, unknown> {
   try {
     return JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
   } catch (e) {
     throw new EngineError(
       'corrupt-model',
-      `${source.label}${file} is not valid JSON (${(e as Error).message}). Re-install the LLM pack.`,
+      `${source.label}${file} is not valid JSON (${(e as Error).message}). Re-install the pack.`,
     );
   }
 }

@@ -23,7 +23,11 @@ export const PIPELINES = [
   't2i-eps-unet',
   'segment-points',
   'matting-memory',
+  'prompt-llm',
+  'image-captioner',
 ] as const;
+/** The prompt enhancer's packs (docs/enhancer.md): run by the enhancer worker, never offered as a generation model. */
+export const ENHANCER_PIPELINES = ['prompt-llm', 'image-captioner'] as const;
 /** Pipelines this version of the engine can run. */
 export const RUNNABLE_PIPELINES = [
   't2v-flow-dit',

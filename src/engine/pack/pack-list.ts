@@ -3,7 +3,7 @@
  * (marked `installed`; those the registry does not know become entries of their own), and which
  * of them the generator's Model picker offers.
  */
-import { MEDIA_PIPELINES } from './header';
+import { ENHANCER_PIPELINES, MEDIA_PIPELINES } from './header';
 import { parseAnyManifestText } from './any-manifest';
 import type { RegistryEntry } from './registry';
 
@@ -57,11 +57,12 @@ export function mergeInstalled(registry: RegistryEntry[], installed: InstalledPa
 /**
  * The packs the generator's Model picker offers: bundled or installed ones (a remote pack only
  * once installed), without test packs unless `withTest` — except packs the user installed — and
- * without video (segmentation/matting) packs, which the Matting page offers.
+ * without video (segmentation/matting) packs, which the Matting page offers, or the prompt
+ * enhancer's LLM and captioner packs, which Settings → Prompt enhancer names.
  */
 export function pickerPacks(entries: RegistryEntry[], withTest: boolean): RegistryEntry[] {
   const video = (p: RegistryEntry) =>
-    (MEDIA_PIPELINES as readonly (string | undefined)[]).includes(p.pipeline);
+    ([...MEDIA_PIPELINES, ...ENHANCER_PIPELINES] as readonly (string | undefined)[]).includes(p.pipeline);
   return entries.filter(
     (p) => (!p.remote || p.installed) && (withTest || !p.test || p.installed) && !video(p),
   );
