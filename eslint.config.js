@@ -13,7 +13,7 @@ import tseslint from 'typescript-eslint';
 // catch relative paths from any depth ('../app/x', '../../app/state/y') as well as a bare '../app'.
 const folder = (name) => [`**/${name}`, `**/${name}/**`];
 
-const IDB_KEYVAL = {
+const IDB = {
   name: 'idb',
   message: 'Only src/storage touches IndexedDB/OPFS: import a store function from src/storage instead.',
 };
@@ -95,11 +95,11 @@ export default defineConfig(
   // Boundaries (ARCHITECTURE.md, "Boundaries"). A later `no-restricted-imports` for the same files
   // replaces an earlier one rather than merging, so each folder block repeats the idb rule.
   {
-    name: 'webgp/boundaries-idb-keyval',
+    name: 'webgp/boundaries-idb',
     // Unit tests of src/storage legitimately reach under it: they seed raw records of other
     // versions and of the per-store databases earlier versions kept. The boundary protects shipped code, so tests are exempt.
     ignores: ['src/storage/**', 'tests/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [IDB_KEYVAL] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [IDB] }] },
   },
   {
     name: 'webgp/boundaries-engine',
@@ -109,7 +109,7 @@ export default defineConfig(
         'error',
         {
           paths: [
-            IDB_KEYVAL,
+            IDB,
             {
               name: 'svelte',
               message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.',
@@ -158,7 +158,7 @@ export default defineConfig(
   {
     name: 'webgp/boundaries-workers',
     files: ['src/workers/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [IDB_KEYVAL], patterns: [NO_APP] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [IDB], patterns: [NO_APP] }] },
   },
   {
     name: 'webgp/boundaries-app',
@@ -168,7 +168,7 @@ export default defineConfig(
         'error',
         {
           paths: [
-            IDB_KEYVAL,
+            IDB,
             {
               name: 'onnxruntime-web',
               message: 'ONNX Runtime lives in the engine worker; reach it through app/bridges/engine-bridge.',
