@@ -77,11 +77,12 @@ test('an enhancer failure fails the task with its own message; Retry enhances on
   expect(server.requests.length - before).toBe(1);
 });
 
-test('Local enhancement with the tiny LLM pack: exact text, own worker, released before generation', async ({
+test('Local enhancement with the tiny LLM pack: exact text, own worker, kept or released as the budget decides', async ({
   page,
 }) => {
   const workers: string[] = [];
   page.on('worker', (w) => workers.push(w.url()));
+  const enhancerWorkers = () => page.workers().filter((w) => w.url().includes('enhancer'));
   await openApp(page);
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel('Prompt enhancer', { exact: true }).selectOption('local');
@@ -98,15 +99,27 @@ test('Local enhancement with the tiny LLM pack: exact text, own worker, released
   await page.getByLabel('Enhance prompt').selectOption('text');
   await generate(page);
   await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: ${TEST_LLM_CONTINUATION}`);
-  // The enhancer ran in its own worker, which is gone once the generation ran.
+  // The enhancer ran in its own worker. The tiny LLM and demo pack fit the automatic budget
+  // (at least 4 GiB), so the run's notes say it stayed loaded, and its worker is still there.
   expect(workers.filter((u) => u.includes('enhancer'))).toHaveLength(1);
-  expect(page.workers().filter((w) => w.url().includes('enhancer'))).toEqual([]);
+  const info = page.getByTestId('backend-info');
+  await expect(info).toContainText('Prompt enhancer kept loaded: both fit');
+  expect(enhancerWorkers()).toHaveLength(1);
   const comment = probe((await downloadNewest(page)).path).comment;
   expect(comment).toMatchObject({
     prompt: 'a red cat running on the beach',
     enhanced_prompt: TEST_LLM_CONTINUATION,
     prompt_enhancer: 'T',
   });
+
+  // A budget of 0.000001 GiB (≈ 1 KB) is smaller than the LLM graph: released before generation.
+  const budget = page.getByLabel('GPU memory budget (GiB)');
+  await budget.fill('0.000001');
+  await budget.press('Tab');
+  await expect(page.locator('#gpu-budget-error')).toHaveCount(0);
+  await generate(page);
+  await expect(info).toContainText('Prompt enhancer released before generation: both do not fit');
+  expect(enhancerWorkers()).toEqual([]);
 });
 
 test('a reload during generation keeps the task and its enhanced prompt: the enhancer is not asked again', async ({

@@ -24,7 +24,8 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
 const jobs = new Map<string, AbortController>();
 let enhancer:
-  { packId: string; backend: BackendPreference; provider: ReturnType<typeof localEnhancer> } | undefined;
+  | { packId: string; backend: BackendPreference; provider: ReturnType<typeof localEnhancer>; bytes: number }
+  | undefined;
 
 /** The installed pack, else the bundled one. */
 const sourceOf = async (packId: string) =>
@@ -39,23 +40,28 @@ async function providerFor(packId: string, preference: BackendPreference) {
   const source = () => sourceOf(packId);
   const provider = localEnhancer({
     ort: ort as unknown as OrtModule,
-    openLlm: async () => openLlmPack(ort as unknown as OrtModule, await source(), backend),
+    openLlm: async () => {
+      const llm = await openLlmPack(ort as unknown as OrtModule, await source(), backend);
+      // The session's size: the decoder graph's bytes as pack.json gives them.
+      if (enhancer?.provider === provider) enhancer.bytes = llm.spec.bytes ?? 0;
+      return llm;
+    },
   });
-  enhancer = { packId, backend: preference, provider };
+  enhancer = { packId, backend: preference, provider, bytes: 0 };
   return provider;
 }
 
 const api = {
   /** Liveness for the bridge (alive-lock.ts): the worker holds this lock until it ends. */
   holdAliveLock,
-  /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count; returns the text and its token count. */
+  /** Enhances `prompt` with LLM pack `packId`; `onText` gets the text so far and the token count; returns the text, its token count and the LLM session's bytes. */
   async enhance(
     jobId: string,
     packId: string,
     preference: BackendPreference,
     req: { prompt: string; mode: EnhanceMode; seed: number; imageCaption?: string },
     onText: (text: string, tokens: number) => void,
-  ): Promise<{ text: string; tokens: number }> {
+  ): Promise<{ text: string; tokens: number; sessionBytes: number }> {
     const ctrl = new AbortController();
     jobs.set(jobId, ctrl);
     try {
@@ -70,7 +76,7 @@ const api = {
           onText(t, tokens);
         },
       });
-      return { text, tokens: count };
+      return { text, tokens: count, sessionBytes: enhancer?.bytes ?? 0 };
     } finally {
       jobs.delete(jobId);
     }

@@ -1,8 +1,10 @@
 /** The enhancer as part of a task: request validation of the mode, the queue's stored enhanced
  * prompt (kept on retry, dropped when an edit changes prompt or mode), output settings with both
- * prompts under WanGP's keys, and Load settings restoring the mode. */
+ * prompts under WanGP's keys, and Load settings restoring the mode and reusing the enhanced
+ * prompt for a task queued unchanged. */
 import { describe, expect, it } from 'vitest';
 import { enhanceModeFromCode, WANGP_ENHANCER_CODES } from '../../src/engine/enhancer/provider';
+import { reusedEnhancedPrompt } from '../../src/engine/enhancer/reuse';
 import { applySettings } from '../../src/engine/metadata/settings-file';
 import { readManifest } from '../../src/engine/pack/load-pack';
 import {
@@ -94,5 +96,43 @@ describe('enhancer in tasks', () => {
     expect(applySettings({ prompt_enhancer: 'X' }, base, manifest).rejected).toEqual([
       'prompt_enhancer "X" is not one of "", T, I, TI',
     ]);
+  });
+
+  it('Load settings keeps the original prompt in the form and reuses the enhanced one until the prompt or mode changes', () => {
+    const settings = outputSettings(base, manifest, {
+      backend: 'wasm',
+      generationSeconds: 1,
+      createdAt: new Date(0),
+      enhancedPrompt: 'a red ball, golden light',
+    }) as unknown as Record<string, unknown>;
+    const loaded = applySettings(settings, defaultRequest(manifest, 'old'), manifest);
+    expect(loaded.request.prompt).toBe('a red ball');
+    expect(loaded.enhancedPrompt).toBe('a red ball, golden light');
+    const reuse = {
+      prompt: 'a red ball',
+      enhance: 'text' as const,
+      enhancedPrompt: 'a red ball, golden light',
+    };
+    expect(reusedEnhancedPrompt(reuse, loaded.request)).toBe('a red ball, golden light');
+    expect(reusedEnhancedPrompt(reuse, { ...loaded.request, prompt: 'a blue ball' })).toBeUndefined();
+    expect(reusedEnhancedPrompt(reuse, { ...loaded.request, enhance: 'off' })).toBeUndefined();
+    expect(reusedEnhancedPrompt(undefined, loaded.request)).toBeUndefined();
+    // Mode Off in the file (or the key absent): nothing to reuse.
+    expect(
+      applySettings({ ...settings, prompt_enhancer: '' }, base, manifest).enhancedPrompt,
+    ).toBeUndefined();
+    expect(applySettings({ ...settings, enhanced_prompt: 3 }, base, manifest).enhancedPrompt).toBeUndefined();
+  });
+
+  it('a task added with a reused enhanced prompt carries it, so the enhance stage does not run', () => {
+    const s = applyCommand(
+      emptyQueue(),
+      { kind: 'add', id: 't', request: base, enhancedPrompt: 'a red ball, golden light' },
+      1,
+    ).state;
+    expect(s.tasks[0]?.enhancedPrompt).toBe('a red ball, golden light');
+    expect(
+      applyCommand(emptyQueue(), { kind: 'add', id: 'u', request: base }, 1).state.tasks[0],
+    ).not.toHaveProperty('enhancedPrompt');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Main-thread bridge to the prompt-enhancer worker: started lazily when a task asks for local
  * enhancement, cancelled through cancel(jobId), and shut down by resetEnhancer() — the worker is
- * terminated, so the LLM's sessions and GPU memory are gone before the generation pack loads.
+ * terminated, so the LLM's sessions and GPU memory are gone before the generation pack loads
+ * (when the enhance stage decides they do not fit beside it; run-enhance.ts).
  */
 import { proxy } from 'comlink';
 import type { BackendPreference } from '../../engine/capabilities';
@@ -28,7 +29,7 @@ export async function enhanceLocally(o: {
   imageCaption?: string;
   signal: AbortSignal;
   onText: (text: string, tokens: number) => void;
-}): Promise<{ text: string; tokens: number }> {
+}): Promise<{ text: string; tokens: number; sessionBytes: number }> {
   return cancellable(o.jobId, o.signal, (api) =>
     api.enhance(
       o.jobId,

@@ -2,9 +2,12 @@
  * The enhance stage of a queued generation: runs before the engine loads the generation pack,
  * reports `enhance` progress with the text as it arrives, and hands the result to `onEnhanced`
  * (the runner stores it on the task), so a resumed or retried task reuses it instead of
- * enhancing again. Failures are `enhancer-failed` (the task stays and can be retried).
+ * enhancing again. The local LLM stays loaded only when it and the generation fit the GPU
+ * memory budget (enhancer-release.ts); otherwise it is reset before the generation pack loads.
+ * Failures are `enhancer-failed` (the task stays and can be retried).
  */
 import type { BackendPreference } from '../../engine/capabilities';
+import type { EnhancerReleaseDecision } from '../../engine/enhancer/enhancer-release';
 import { remoteEnhance } from '../../engine/enhancer/remote-enhancer';
 import { EngineError } from '../../engine/errors';
 import type { ProgressCallback } from '../../engine/progress';
@@ -12,6 +15,7 @@ import type { Task } from '../../engine/queue/task';
 import type { TaskRequest } from '../../engine/request';
 import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
 import { captionLocally, enhanceLocally, resetEnhancer } from '../bridges/enhancer-bridge';
+import { enhancerDecision } from './enhancer-memory';
 
 export interface EnhanceStageOptions {
   settings: EnhancerSettings;
@@ -20,6 +24,8 @@ export interface EnhanceStageOptions {
   signal: AbortSignal;
   onProgress: ProgressCallback;
   onEnhanced: (prompt: string) => void;
+  /** The local LLM's keep-or-release decision, for the run's notes. */
+  onRelease?: (d: EnhancerReleaseDecision) => void;
 }
 
 const failure = (reason: string, message: string) => new EngineError('enhancer-failed', message, { reason });
@@ -46,29 +52,34 @@ export async function enhanceStage(
     );
   const onText = (text: string, tokens: number) => o.onProgress({ stage: 'enhance', text, tokens });
   o.onProgress({ stage: 'enhance', text: '', tokens: 0 });
+  let keep = false;
   try {
     const imageCaption = mode === 'text' ? undefined : await caption(request, s, o);
     const req = { prompt: request.prompt, mode, seed: request.seed, signal: o.signal, onText };
-    const text =
-      s.provider === 'local'
-        ? (
-            await enhanceLocally({
-              ...req,
-              ...(imageCaption !== undefined ? { imageCaption } : {}),
-              jobId: o.jobId,
-              packId: s.llmPack,
-              backend: o.backend,
-            })
-          ).text
-        : await remoteEnhance(
-            { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },
-            { ...req, ...(imageCaption !== undefined ? { imageCaption } : {}) },
-          );
+    let text: string;
+    if (s.provider === 'local') {
+      const out = await enhanceLocally({
+        ...req,
+        ...(imageCaption !== undefined ? { imageCaption } : {}),
+        jobId: o.jobId,
+        packId: s.llmPack,
+        backend: o.backend,
+      });
+      text = out.text;
+      // A plan or budget that cannot be read releases the LLM (the safe choice).
+      const d = await enhancerDecision(request, out.sessionBytes, o.backend).catch(() => undefined);
+      keep = d?.keep ?? false;
+      if (d) o.onRelease?.(d);
+    } else
+      text = await remoteEnhance(
+        { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },
+        { ...req, ...(imageCaption !== undefined ? { imageCaption } : {}) },
+      );
     o.onEnhanced(text);
     return text;
   } finally {
-    // The captioner's and the LLM's sessions go before the generation pack loads.
-    await resetEnhancer();
+    // The captioner's sessions are gone already; the LLM's go unless both fit the budget.
+    if (!keep) await resetEnhancer();
   }
 }
 

@@ -62,9 +62,11 @@ export async function runTask(
   if (isMatting(task.request)) return runMatting(task, task.request, snapshot, o);
   const started = performance.now();
   const request = task.request;
+  let enhancerNote = '';
   const enhanced = o.enhancer
     ? await enhanceStage(task, request, {
         ...o.enhancer,
+        onRelease: (d) => (enhancerNote = ` ${d.message}`),
         jobId: `${o.jobId}#enhance`,
         backend: o.backend,
         signal: o.signal,
@@ -167,7 +169,7 @@ export async function runTask(
   return {
     record,
     artifacts,
-    backendReason: out.backendReason,
+    backendReason: out.backendReason + enhancerNote,
     transfers: out.transfers,
     ortBuild: out.ortBuild,
   };

@@ -5,6 +5,7 @@
 import { type LsetData, missingLoras, presetPrompt } from '../../engine/lora/lset';
 import { settingsBytes } from '../../engine/metadata/settings-bytes';
 import { applySettings, type LoadedSettings, readSettingsObject } from '../../engine/metadata/settings-file';
+import { type ReusedEnhancement, reusedEnhancedPrompt } from '../../engine/enhancer/reuse';
 import { type PackManifest, parseResolution } from '../../engine/pack/manifest';
 import { pickerPacks } from '../../engine/pack/pack-list';
 import type { RegistryEntry } from '../../engine/pack/registry';
@@ -34,6 +35,8 @@ export class GeneratorState {
   error = $state('');
   /** What the last "Load settings" did (or why it failed). */
   settingsNotice = $state.raw<{ ok: boolean; text: string } | undefined>(undefined);
+  /** An enhanced prompt from loaded settings, reused while the prompt and Enhance mode stay as loaded. */
+  reuse = $state.raw<ReusedEnhancement | undefined>(undefined);
   /** The pending task whose settings are in the form, while editing it. */
   editingId = $state<string | undefined>(undefined);
   /** True while a pack switch loads its manifest. */
@@ -121,6 +124,14 @@ export class GeneratorState {
       this.loraLibrary(),
     );
     this.request = loaded.request;
+    this.reuse =
+      loaded.enhancedPrompt !== undefined && loaded.request.enhance
+        ? {
+            prompt: loaded.request.prompt,
+            enhance: loaded.request.enhance,
+            enhancedPrompt: loaded.enhancedPrompt,
+          }
+        : undefined;
     this.fieldErrors = {};
     this.settingsNotice = { ok: true, text: describeLoad(source, loaded) };
   }
@@ -170,7 +181,7 @@ export class GeneratorState {
       this.queue.send({ kind: 'edit', id: this.editingId, request });
       this.editingId = undefined;
     } else {
-      this.queue.add(request);
+      this.queue.add(request, undefined, reusedEnhancedPrompt(this.reuse, request));
     }
   }
 

@@ -69,11 +69,17 @@ export class QueueModel {
     holdRunnerLock(() => void this.becomeRunner());
   }
 
-  /** Adds a task (it starts at once when the queue is idle); returns its id. */
-  add(request: TaskInput, media?: Record<string, Blob>): string {
+  /** Adds a task (it starts at once when the queue is idle); returns its id. `enhancedPrompt`: reused, not enhanced again. */
+  add(request: TaskInput, media?: Record<string, Blob>, enhancedPrompt?: string): string {
     askToNotify();
     const id = crypto.randomUUID();
-    this.send({ kind: 'add', id, request, ...(media ? { media } : {}) });
+    this.send({
+      kind: 'add',
+      id,
+      request,
+      ...(media ? { media } : {}),
+      ...(enhancedPrompt !== undefined ? { enhancedPrompt } : {}),
+    });
     return id;
   }
 

@@ -24,6 +24,8 @@ export interface LoadedSettings {
   rejected: string[];
   /** Set when the file names another model than the current pack. */
   otherModel?: string;
+  /** The file's `enhanced_prompt`, when the restored task enhances (mode not Off): a task queued unchanged reuses it. */
+  enhancedPrompt?: string;
 }
 
 /** WanGP key → form field, with the value's expected type. */
@@ -213,5 +215,8 @@ export function applySettings(
   }
   const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;
   if (model && model !== m.id) result.otherModel = model;
+  const enhanced = settings.enhanced_prompt;
+  if (typeof enhanced === 'string' && enhanced.trim() && (request.enhance ?? 'off') !== 'off')
+    result.enhancedPrompt = enhanced;
   return result;
 }

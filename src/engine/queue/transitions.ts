@@ -14,7 +14,14 @@ export interface QueueState {
 }
 
 export type QueueCommand =
-  | { kind: 'add'; id: string; request: TaskInput; media?: Record<string, Blob> }
+  | {
+      kind: 'add';
+      id: string;
+      request: TaskInput;
+      media?: Record<string, Blob>;
+      /** An enhanced prompt reused from loaded settings: the task does not enhance again. */
+      enhancedPrompt?: string;
+    }
   | { kind: 'remove'; id: string }
   | { kind: 'move'; id: string; delta: -1 | 1 }
   | { kind: 'edit'; id: string; request: TaskRequest }
@@ -123,6 +130,7 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
       if (s.tasks.some((t) => t.id === cmd.id)) return unchanged(s);
       const rank = (s.tasks.at(-1)?.rank ?? 0) + 1;
       const t = newTask(cmd.request, { id: cmd.id, rank, now, ...(cmd.media ? { media: cmd.media } : {}) });
+      if (cmd.enhancedPrompt !== undefined && !isMatting(cmd.request)) t.enhancedPrompt = cmd.enhancedPrompt;
       return result(s, [...s.tasks, t], [t]);
     }
     case 'remove':
