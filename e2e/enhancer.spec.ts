@@ -1,7 +1,8 @@
 /**
  * Prompt enhancer, Remote provider, against a local OpenAI-compatible server
  * (e2e/support/openai-server.ts): the enhanced prompt reaches the model, the MP4's settings keep
- * both prompts, "Load settings" restores the prompt and mode; a failure keeps the task failed
+ * both prompts, "Load settings" restores the prompt and mode and reuses the enhanced prompt (no
+ * second request); a failure keeps the task failed
  * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
  * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
  * A reload during generation resumes the task with its stored enhanced prompt (one request); a
@@ -50,6 +51,16 @@ for (const [label, model] of [
     await page.getByLabel('Load settings').setInputFiles(file.path);
     await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(prompt);
     await expect(page.getByLabel('Enhance prompt')).toHaveValue('text');
+    const reused = page.getByTestId('reused-enhanced-prompt');
+    await expect(reused).toContainText(`Enhanced: ${prompt}`);
+    if (label !== 'streamed') return;
+    // The reloaded task carries the stored enhanced prompt: no second request to the server.
+    await generate(page);
+    await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: Enhanced: ${prompt}`);
+    expect(server.requests.length - before).toBe(1);
+    // Changing the prompt ends the reuse.
+    await fillForm(page, { prompt: `${prompt}!` });
+    await expect(reused).toHaveCount(0);
   });
 }
 
