@@ -21,6 +21,7 @@ import {
   saveOutput,
 } from '../../storage/outputs-store';
 import { generateClip } from '../bridges/engine-bridge';
+import { resetEnhancer } from '../bridges/enhancer-bridge';
 import { encodeImage, encodeVideo, mp4Plan } from '../bridges/media-bridge';
 import type { PauseGate } from '../../engine/pause-gate';
 import type { EnhancerSettings } from '../../storage/enhancer-settings-store';
@@ -59,20 +60,29 @@ export async function runTask(
   snapshot: OutputSnapshot,
   o: TaskRunOptions,
 ): Promise<TaskRunResult> {
-  if (isMatting(task.request)) return runMatting(task, task.request, snapshot, o);
+  if (isMatting(task.request)) {
+    await resetEnhancer(); // an LLM an earlier task kept loaded goes before matting
+    return runMatting(task, task.request, snapshot, o);
+  }
   const started = performance.now();
   const request = task.request;
   let enhancerNote = '';
+  let kept = false;
   const enhanced = o.enhancer
     ? await enhanceStage(task, request, {
         ...o.enhancer,
-        onRelease: (d) => (enhancerNote = ` ${d.message}`),
+        onRelease: (d) => {
+          enhancerNote = ` ${d.message}`;
+          kept = d.keep;
+        },
         jobId: `${o.jobId}#enhance`,
         backend: o.backend,
         signal: o.signal,
         onProgress: o.onProgress,
       })
     : undefined;
+  // Unless this task's decision kept it, an LLM an earlier task kept loaded goes before this pack loads.
+  if (!kept) await resetEnhancer();
   const out = await generateClip(enhanced === undefined ? request : { ...request, prompt: enhanced }, o);
   o.signal.throwIfAborted();
   const createdAt = new Date();
