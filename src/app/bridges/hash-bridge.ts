@@ -1,7 +1,7 @@
 /**
  * Main-thread bridge to the hash worker: the downloader's sha256 runs there (one job per file,
- * chunks transferred). Started on the first download; it stays while a hash is open and goes
- * after a minute idle.
+ * chunks transferred). Started on the first download; it goes after 5 minutes with no call (a
+ * download stalled that long then checks its file from disk: the hash went with the worker).
  */
 import { jobsHash } from '../../storage/file-hash';
 import type { HashApi } from '../../workers/hash.worker';
@@ -14,7 +14,7 @@ const bridge = new WorkerBridge<HashApi>(
       name: 'webgp-hash',
     }),
   'hash worker',
-  { idleMs: 60_000, sessions: { save: 'start', digest: 'start' } },
+  { idleMs: 300_000 },
 );
 
 /** The downloader's hasher (DownloadOptions.hashWith). */
