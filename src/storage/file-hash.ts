@@ -79,7 +79,7 @@ export function jobsHash(remote: () => HashJobsRemote): HashStarter {
     let failed = false;
     const waiting: Promise<void>[] = [];
     const settled = async (): Promise<boolean> => {
-      await Promise.all(waiting.splice(0)).catch(() => (failed = true));
+      await Promise.all(waiting.splice(0));
       return !failed;
     };
     return {
@@ -89,8 +89,9 @@ export function jobsHash(remote: () => HashJobsRemote): HashStarter {
       async update(chunk) {
         const mine = own(chunk);
         bytes += mine.byteLength;
-        waiting.push(timed(() => api.update(id, transfer(mine, [mine.buffer]))));
-        if (waiting.length > BACKLOG) await (waiting.shift() as Promise<void>).catch(() => (failed = true));
+        const sent = timed(() => api.update(id, transfer(mine, [mine.buffer])));
+        waiting.push(sent.catch(() => void (failed = true)));
+        if (waiting.length > BACKLOG) await waiting.shift();
       },
       async save() {
         if (!(await settled())) return undefined;
