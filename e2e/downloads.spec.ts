@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { formatSize } from '../src/engine/format-size';
 import { downloadNewest, fillForm, generate, installFromUrl, installRegion, openApp } from './support/app';
-import { hashReadBack, opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
+import { hashReadBack, hashTime, opfsPackFiles, opfsPackHashes, packRecord } from './support/installed';
 import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 import { probe } from './support/media';
 
@@ -91,6 +91,11 @@ test('installs a pack from a URL with progress, lists it with its size, and gene
   );
   // sha256 ran as the bytes arrived: no file was read back from OPFS to check it.
   expect(await hashReadBack(page)).toEqual({ bytes: 0, files: 0 });
+  // ... in the hash worker: the page only handed it the chunks.
+  expect(page.workers().map((w) => w.url())).toContainEqual(expect.stringMatching(/hash\.worker/));
+  const spent = await hashTime(page);
+  expect(spent?.chunks).toBeGreaterThan(0);
+  test.info().annotations.push({ type: 'main-thread hashing', description: JSON.stringify(spent) });
 
   // The server is gone: generating must read the pack from OPFS.
   await server.close();

@@ -312,7 +312,7 @@ try {
       `${h.hasher.padEnd(30)} ${String(h.mib).padStart(4)} ${h.mibPerSecond.toFixed(0).padStart(7)}`,
     );
   console.log(
-    `hash-wasm/TypeScript ${((hashes[1]?.mibPerSecond ?? 0) / (hashes[0]?.mibPerSecond ?? 1)).toFixed(2)}×; a download now hashes as bytes arrive and reads nothing back (the before row excludes that read).`,
+    `hash-wasm/TypeScript ${((hashes[1]?.mibPerSecond ?? 0) / (hashes[0]?.mibPerSecond ?? 1)).toFixed(2)}×; a download now hashes as bytes arrive, in the hash worker, and reads nothing back (the before row excludes that read).`,
   );
 } finally {
   if (server.pid) process.kill(-server.pid);

@@ -1,7 +1,7 @@
 /**
  * sha256 throughput for pack downloads, one run: before (the plain-TypeScript incremental hash
  * the downloader ran over every file read back from OPFS, src/engine/sha256-stream.ts) and after
- * (hash-wasm, updated as the bytes arrive, src/storage/download-hash.ts), over the same 1 MiB
+ * (hash-wasm, updated as the bytes arrive, src/storage/download-hash.ts, in the hash worker), over the same 1 MiB
  * chunks. Measured in Node (the same V8 and WebAssembly engine as Chromium); the read-back pass
  * itself, which the new path drops, is not in the "before" figure, so the real gain is larger.
  */

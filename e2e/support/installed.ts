@@ -72,3 +72,10 @@ export function hashReadBack(page: Page): Promise<{ bytes: number; files: number
     () => (globalThis as { __webgpHashReadBack?: { bytes: number; files: number } }).__webgpHashReadBack,
   );
 }
+
+/** Main-thread time spent on download hashing and the chunks hashed (src/storage/file-hash.ts). */
+export function hashTime(page: Page): Promise<{ mainMs: number; chunks: number } | undefined> {
+  return page.evaluate(
+    () => (globalThis as { __webgpHashTime?: { mainMs: number; chunks: number } }).__webgpHashTime,
+  );
+}

@@ -21,7 +21,7 @@ import {
   quotaShortfall,
   RateMeter,
 } from '../engine/pack/transfer';
-import { DownloadHash } from './download-hash';
+import { type FileHash, type HashStarter, inThreadHash } from './file-hash';
 import { type FetchFn, fetchFileIntoOpfs } from './pack-fetch-file';
 import {
   deletePack,
@@ -64,9 +64,15 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   onProgress?: (p: DownloadProgress) => void;
   fetchFn?: FetchFn;
+  /** Where sha256 runs while bytes arrive: the app passes the hash worker's; default in-thread. */
+  hashWith?: HashStarter;
 }
 
 const defaultFetch: FetchFn = (url, init) => fetch(url, init);
+
+/** A file's saved hash state, if it has one. */
+const savedHash = (f: InstallFile) =>
+  f.hashState && f.hashedBytes !== undefined ? { state: f.hashState, bytes: f.hashedBytes } : undefined;
 
 /** Errors after which nothing of the pack is kept: the folder and record are removed. */
 const DISCARDING = new Set(['corrupt-model', 'missing-file', 'storage-full', 'invalid-manifest']);
@@ -183,6 +189,7 @@ export async function resumeDownload(id: string, opts: DownloadOptions = {}): Pr
 
 async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
+  const hashWith = opts.hashWith ?? inThreadHash;
   const signal = opts.signal ?? new AbortController().signal;
   const manifest = parseAnyManifestText(record.manifestText, `pack.json of ${record.name}`);
   const have = await Promise.all(
@@ -236,7 +243,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
       if (signal.aborted) return await stop('paused');
       if (f.bytes < 0 || f.done !== f.bytes || have[i] !== f.bytes) {
         emit(f.path, 'download', true);
-        let hash: DownloadHash | undefined;
+        let hash: FileHash | undefined;
         const outcome = await fetchFileIntoOpfs({
           id: record.id,
           name: record.name,
@@ -253,17 +260,22 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
           },
           onSize: (n) => (f.bytes = n),
           // sha256 as the bytes arrive, continued from the state saved at the last pause.
-          hashFrom: async (at) =>
-            (hash = f.sha256 ? await DownloadHash.start(at, f.hashState, f.hashedBytes) : undefined),
+          hashFrom: async (at) => (hash = f.sha256 ? await hashWith(at, savedHash(f)) : undefined),
         });
         have[i] = outcome.have;
         f.done = Math.min(outcome.have, f.bytes >= 0 ? f.bytes : outcome.have);
-        if (hash) Object.assign(f, { hashState: hash.save(), hashedBytes: hash.bytes });
-        if (outcome.kind !== 'done') return await stop(outcome.kind, outcome.detail);
-        if (f.bytes >= 0 && outcome.have < f.bytes) return await stop('interrupted', `${f.path} ended early`);
+        const early = outcome.kind === 'done' && f.bytes >= 0 && outcome.have < f.bytes;
+        if (outcome.kind !== 'done' || early) {
+          const saved = await hash?.save();
+          Object.assign(f, { hashState: saved?.state, hashedBytes: saved?.bytes });
+          return outcome.kind === 'done'
+            ? await stop('interrupted', `${f.path} ended early`)
+            : await stop(outcome.kind, outcome.detail);
+        }
         if (f.bytes < 0) f.bytes = outcome.have;
         emit(f.path, 'verify', true);
-        await verifyStoredFile(record.id, f, hash?.bytes === f.bytes ? hash.hex() : undefined);
+        const hex = await hash?.hex();
+        await verifyStoredFile(record.id, f, hash?.bytes === f.bytes ? hex : undefined);
         delete f.hashState;
         delete f.hashedBytes;
         f.done = f.bytes;

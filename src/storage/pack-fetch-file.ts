@@ -7,7 +7,7 @@
 import { EngineError, isAbortError } from '../engine/errors';
 import { assertRedirectAllowed } from '../engine/pack/pack-url';
 import { parseContentRange, planResponse, rangeHeader } from '../engine/pack/transfer';
-import type { DownloadHash } from './download-hash';
+import type { FileHash } from './file-hash';
 import { packFileHandle } from './pack-store';
 import { storageFullWhileWriting } from './pack-verify';
 import { isQuotaError } from './quota';
@@ -37,7 +37,7 @@ export interface FetchFileArgs {
    * offset the body starts at, it answers the hash to continue (a fresh one at 0), or undefined
    * when the stored prefix was never hashed (then the download checks the file from disk).
    */
-  hashFrom?(at: number): Promise<DownloadHash | undefined>;
+  hashFrom?(at: number): Promise<FileHash | undefined>;
 }
 
 /** `done`: the whole body is stored; `paused` (AbortSignal) or `interrupted` (network): `have` bytes are kept. */
@@ -145,8 +145,8 @@ async function stream(a: FetchFileArgs, res: Response, at: number): Promise<File
       await reader?.cancel().catch(() => undefined);
       return fail(err);
     }
-    hash?.update(chunk);
     pos += chunk.byteLength;
+    await hash?.update(chunk); // may transfer the chunk's buffer away
     a.onBytes(pos);
   }
   try {

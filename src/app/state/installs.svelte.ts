@@ -4,6 +4,7 @@
  * registry's remote packs' Download, folder import, and whether storage is persistent.
  * Downloads run on the main thread (fetch → OPFS writable); the engine worker reads the result.
  */
+import { workerHash } from '../bridges/hash-bridge';
 import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { RegistryEntry } from '../../engine/pack/registry';
 import { describeTransfer, interruptedMessage } from '../../engine/pack/transfer';
@@ -247,7 +248,9 @@ export class InstallsState {
     try {
       const plan = await planFromUrl(url);
       this.busy = '';
-      await this.#run(plan.id, 'panel', (signal, onProgress) => downloadPack(plan, { signal, onProgress }));
+      await this.#run(plan.id, 'panel', (signal, onProgress) =>
+        downloadPack(plan, { signal, onProgress, hashWith: workerHash }),
+      );
     } catch (err) {
       this.panelError = errorText(err);
     } finally {
@@ -260,7 +263,9 @@ export class InstallsState {
     this.#clear(entry.id);
     try {
       const plan = await registryPlan(entry);
-      await this.#run(entry.id, 'card', (signal, onProgress) => downloadPack(plan, { signal, onProgress }));
+      await this.#run(entry.id, 'card', (signal, onProgress) =>
+        downloadPack(plan, { signal, onProgress, hashWith: workerHash }),
+      );
     } catch (err) {
       this.#setError('card', entry.id, errorText(err));
     }
@@ -271,7 +276,9 @@ export class InstallsState {
   }
 
   resume(id: string, origin: Origin): Promise<void> {
-    return this.#run(id, origin, (signal, onProgress) => resumeDownload(id, { signal, onProgress }));
+    return this.#run(id, origin, (signal, onProgress) =>
+      resumeDownload(id, { signal, onProgress, hashWith: workerHash }),
+    );
   }
 
   /** Stops a running download of `id`, then removes its files and record. */
