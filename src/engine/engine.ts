@@ -11,10 +11,7 @@ import { needsShaderF16 } from './pack/components';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
 import { gpuBudget } from './pack/memory-budget';
 import { chooseResidency, memoryPlan, type Residency, taskTensors } from './pack/memory-plan';
-import { benchDenoise, type DenoiseBenchResult } from './bench/denoise-bench';
-import { benchLora, type LoraBenchResult } from './bench/lora-bench';
-import { benchPipeline, type PipelineBenchResult } from './bench/pipeline-bench';
-import { benchResidency, type ResidencyBenchRow } from './bench/residency-bench';
+import { engineBenches } from './bench/engine-benches';
 import { createMattingEngine } from './matting/matting-engine';
 import type { PackManifest } from './pack/manifest';
 import type { PackSource } from './pack/pack-source';
@@ -326,73 +323,7 @@ export function createEngine(deps: EngineDeps) {
       gates.delete(jobId);
     },
 
-    /** Measures the denoise loop (see bench/denoise-bench.ts) with fresh, uncached sessions. */
-    bench(
-      request: TaskRequest,
-      pref: BackendPreference = 'auto',
-    ): Promise<DenoiseBenchResult & { backend: string }> {
-      return serial(async () => {
-        const { manifest, choice } = await prepare(request, pref);
-        const backend = choice.backend;
-        const source = await deps.sourceFor(request.packId);
-        const resident = await loadPack(source, manifest, ort, backend);
-        const roundTrip = await loadPack(source, manifest, ort, backend, undefined, false);
-        try {
-          return { ...(await benchDenoise(resident, roundTrip, ort, request)), backend };
-        } finally {
-          await Promise.all([resident.release(), roundTrip.release()]);
-        }
-      });
-    },
-
-    /** Times load and denoise steps of a pack read from `source` (see bench/pipeline-bench.ts). */
-    benchPipeline(
-      source: PackSource,
-      request: TaskRequest,
-      pref: BackendPreference = 'auto',
-      rounds?: number,
-    ): Promise<PipelineBenchResult> {
-      return serial(async () => {
-        const manifest = await readManifest(source);
-        return benchPipeline(
-          ort,
-          source,
-          request,
-          chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend,
-          meter,
-          rounds,
-        );
-      });
-    },
-
-    /** Peak session bytes of pack `source` all-resident vs sequential, in one run (see bench/residency-bench.ts). */
-    benchResidency(
-      source: PackSource,
-      request: TaskRequest,
-      pref: BackendPreference = 'auto',
-    ): Promise<ResidencyBenchRow[]> {
-      return serial(async () => {
-        const manifest = await readManifest(source);
-        return benchResidency(
-          ort,
-          source,
-          request,
-          chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)).backend,
-        );
-      });
-    },
-
-    /** Times a per-step LoRA schedule on pack `source` (see bench/lora-bench.ts). */
-    benchLora(
-      source: PackSource,
-      request: TaskRequest,
-      loraBytes: Uint8Array,
-      pref: BackendPreference = 'auto',
-    ): Promise<LoraBenchResult> {
-      return serial(async () =>
-        benchLora(ort, source, request, loraBytes, chooseBackend(await capabilities(), pref, false).backend),
-      );
-    },
+    ...engineBenches({ ort, meter, serial, prepare, capabilities, sourceFor: deps.sourceFor }),
 
     /** Stops job `jobId` at its next step boundary (also when paused); its tensors are freed. */
     cancel(jobId: string): void {

@@ -22,7 +22,8 @@ import {
   RUNNABLE_PIPELINES,
   throwIfInvalid,
 } from './header';
-import { FieldErrors, type Json } from './validate-helpers';
+import { parseTokenizerSpec, type TokenizerSpec } from './tokenizer-spec';
+import { FieldErrors, type Json, oneOf } from './validate-helpers';
 
 // Header types and helpers are re-exported so existing imports of ./manifest keep working.
 export {
@@ -37,46 +38,18 @@ export {
   type Solver,
 } from './header';
 export type { ComponentSpec } from './components';
+export {
+  TOKENIZER_FORMATS,
+  tokenizerFiles,
+  type TokenizerFileSpec,
+  type TokenizerSpec,
+} from './tokenizer-spec';
 
 export const FRAME_LAYOUTS = ['NTCHW', 'NCTHW', 'NCHW'] as const;
 export type FrameLayout = (typeof FRAME_LAYOUTS)[number];
 export const LATENT_LAYOUTS = ['NCTHW', 'NCHW'] as const;
 export const PREDICTIONS = ['flow', 'flow-negated', 'epsilon'] as const;
 export const MASK_FORMATS = ['int64', 'additive', 'none'] as const;
-
-/** One file a tokenizer reads, with its optional integrity. */
-export interface TokenizerFileSpec {
-  file: string;
-  bytes?: number;
-  sha256?: string;
-  /** Absolute URL the file comes from instead of the pack folder (bytes and sha256 then pinned). */
-  url?: string;
-}
-
-export const TOKENIZER_FORMATS = ['tokenizer-json', 'clip-bpe'] as const;
-
-export interface TokenizerSpec {
-  /** `tokenizer-json` (the default when absent): a Hugging Face tokenizer.json in `file`; `clip-bpe`: CLIP's `vocab` + `merges` files. */
-  format?: (typeof TOKENIZER_FORMATS)[number];
-  /** The tokenizer.json (`tokenizer-json`; empty for `clip-bpe`). */
-  file: string;
-  bytes?: number;
-  sha256?: string;
-  /** Absolute URL the tokenizer.json comes from instead of the pack folder (bytes and sha256 then pinned). */
-  url?: string;
-  /** `clip-bpe`: vocab.json (token → id) and merges.txt. */
-  vocab?: TokenizerFileSpec;
-  merges?: TokenizerFileSpec;
-  maxLength: number;
-  padId: number;
-  /** `max-length` pads to maxLength (mask 0 on padding); `none` feeds only the real tokens. */
-  padding: 'max-length' | 'none';
-  /** Wraps the prompt before tokenizing; `{prompt}` marks where it goes (Z-Image's ChatML turn). */
-  chatTemplate?: string;
-  idsType: 'int64' | 'int32';
-  /** How an over-long prompt is cut (see text/tokenize.ts): `ids` (default) or `keep-special`. */
-  truncation?: 'ids' | 'keep-special';
-}
 
 /** A token-embedding table looked up in JS (too big for one GPU buffer): int8 rows × fp16 row scales, or float32. */
 export interface EmbeddingTableSpec {
@@ -209,72 +182,6 @@ function perChannel(
 function validChannels(latent: unknown): number | undefined {
   const c = typeof latent === 'object' && latent !== null ? (latent as Json).channels : undefined;
   return typeof c === 'number' && Number.isInteger(c) && c >= 1 ? c : undefined;
-}
-
-function oneOf<T extends string>(
-  e: FieldErrors,
-  v: unknown,
-  path: string,
-  values: readonly T[],
-  fallback: T,
-): T {
-  return v === undefined ? fallback : ((e.string(v, path, { oneOf: values }) as T | undefined) ?? fallback);
-}
-
-function tokenizerFile(e: FieldErrors, v: unknown, path: string): TokenizerFileSpec {
-  const o = e.object(v, path) ?? {};
-  return { file: checkPackPath(e, o.file, `${path}.file`) ?? '', ...fileIntegrity(e, o, path) };
-}
-
-function tokenizer(e: FieldErrors, v: unknown, path = 'tokenizer'): TokenizerSpec {
-  const t = e.object(v, path) ?? {};
-  const chatTemplate = e.string(t.chatTemplate, `${path}.chatTemplate`, { optional: true });
-  if (chatTemplate !== undefined && !chatTemplate.includes('{prompt}'))
-    e.add(`${path}.chatTemplate`, 'must contain {prompt}');
-  const format = oneOf(e, t.format, `${path}.format`, TOKENIZER_FORMATS, 'tokenizer-json');
-  const clip = format === 'clip-bpe';
-  if (clip && t.file !== undefined)
-    e.add(`${path}.file`, 'a clip-bpe tokenizer reads vocab and merges, not a tokenizer.json: remove file');
-  for (const key of ['vocab', 'merges'])
-    if (!clip && t[key] !== undefined) e.add(`${path}.${key}`, 'only read by format "clip-bpe"');
-  return {
-    format,
-    file: clip ? '' : (checkPackPath(e, t.file, `${path}.file`) ?? ''),
-    ...(clip ? {} : fileIntegrity(e, t, path)),
-    ...(clip
-      ? {
-          vocab: tokenizerFile(e, t.vocab, `${path}.vocab`),
-          merges: tokenizerFile(e, t.merges, `${path}.merges`),
-        }
-      : {}),
-    maxLength: e.number(t.maxLength, `${path}.maxLength`, { min: 1, max: 4096, integer: true }) ?? 1,
-    padId: e.number(t.padId, `${path}.padId`, { min: 0, integer: true }) ?? 0,
-    padding: oneOf(e, t.padding, `${path}.padding`, ['max-length', 'none'] as const, 'max-length'),
-    ...(chatTemplate !== undefined ? { chatTemplate } : {}),
-    idsType: oneOf(e, t.idsType, `${path}.idsType`, ['int64', 'int32'] as const, 'int64'),
-    // CLIP keeps its end token last on an over-long prompt (transformers' CLIPTokenizer; SDXL pools at it).
-    truncation: oneOf(
-      e,
-      t.truncation,
-      `${path}.truncation`,
-      ['ids', 'keep-special'] as const,
-      clip ? 'keep-special' : 'ids',
-    ),
-  };
-}
-
-/** The files a tokenizer reads: its tokenizer.json, or CLIP's vocab.json and merges.txt. */
-export function tokenizerFiles(t: TokenizerSpec): TokenizerFileSpec[] {
-  if (t.format === 'clip-bpe')
-    return [t.vocab, t.merges].filter((f): f is TokenizerFileSpec => f !== undefined);
-  return [
-    {
-      file: t.file,
-      ...(t.bytes !== undefined ? { bytes: t.bytes } : {}),
-      ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}),
-      ...(t.url !== undefined ? { url: t.url } : {}),
-    },
-  ];
 }
 
 function embedding(e: FieldErrors, v: unknown, path: string): EmbeddingTableSpec | undefined {
@@ -428,8 +335,8 @@ export function parseManifest(raw: unknown, source = 'pack.json'): PackManifest 
     );
   const manifest: PackManifest = {
     ...header,
-    tokenizer: tokenizer(e, m.tokenizer),
-    ...(m.tokenizer2 !== undefined ? { tokenizer2: tokenizer(e, m.tokenizer2, 'tokenizer2') } : {}),
+    tokenizer: parseTokenizerSpec(e, m.tokenizer),
+    ...(m.tokenizer2 !== undefined ? { tokenizer2: parseTokenizerSpec(e, m.tokenizer2, 'tokenizer2') } : {}),
     components: {
       textEncoder: textEncoder(e, comps.textEncoder),
       ...(second ? { textEncoder2: textEncoder(e, comps.textEncoder2, 'components.textEncoder2') } : {}),

@@ -58,3 +58,14 @@ export class FieldErrors {
     return undefined;
   }
 }
+
+/** `v` when it is one of `values` (else an error at `path`), `fallback` when absent or wrong. */
+export function oneOf<T extends string>(
+  e: FieldErrors,
+  v: unknown,
+  path: string,
+  values: readonly T[],
+  fallback: T,
+): T {
+  return v === undefined ? fallback : ((e.string(v, path, { oneOf: values }) as T | undefined) ?? fallback);
+}

@@ -9,7 +9,6 @@
  * the text encoder before the first step and creates the VAE decoder only after the last.
  */
 import { abortError, EngineError } from '../errors';
-import { dataUrlBytes, decodePng } from '../media/png-decode';
 import { parseResolution } from '../pack/header';
 import type { LoadedPack } from '../pack/load-pack';
 import type { Phase } from '../pack/memory-plan';
@@ -24,17 +23,11 @@ import type { TransferMeter } from '../transfers';
 import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import type { ComponentRunner } from './component-runner';
 import { GpuSolver } from './gpu-solver';
-import { type FrameStack, toRgbaFrames } from './frames';
-import {
-  cthw,
-  decoderInput,
-  decoderTakesLatentAsIs,
-  denoiseShape,
-  normaliseEncoded,
-  startFrameMasks,
-  timestepTensor,
-} from './latents';
+import type { FrameStack } from './frames';
+import { denoiseShape, startFrameMasks, timestepTensor } from './latents';
 import { isPreviewStep, latentPreview } from './preview';
+import { TensorScope } from './tensor-scope';
+import { decodeFrames, encodeStartImage } from './vae-stages';
 
 export interface GenerateOptions {
   onProgress?: ProgressCallback;
@@ -88,22 +81,6 @@ export interface GenerateResult {
   timings: { textMs: number; denoiseMs: number; decodeMs: number };
 }
 
-/** Disposes every GPU tensor it was given, whatever happens. */
-class TensorScope {
-  private owned = new Set<OrtTensor>();
-  keep<T extends OrtTensor>(t: T): T {
-    if (t.location === 'gpu-buffer') this.owned.add(t);
-    return t;
-  }
-  drop(t: OrtTensor): void {
-    if (this.owned.delete(t)) t.dispose();
-  }
-  disposeAll(): void {
-    for (const t of this.owned) t.dispose();
-    this.owned.clear();
-  }
-}
-
 function checkResume(cp: LatentCheckpoint, shape: number[], steps: number): number {
   const size = shape.reduce((a, b) => a * b, 1);
   if (
@@ -119,45 +96,6 @@ function checkResume(cp: LatentCheckpoint, shape: number[], steps: number): numb
     );
   }
   return cp.step;
-}
-
-/** i2v: the start image through the VAE encoder, normalised like the transformer's latents ([C, h, w]). */
-async function encodeStartImage(
-  pack: LoadedPack,
-  ort: OrtModule,
-  r: TaskRequest,
-  shape: number[],
-): Promise<Float32Array> {
-  const encoder = pack.components.vaeEncoder;
-  const spec = pack.manifest.components.vaeEncoder;
-  if (!encoder || !spec || !r.startImage)
-    throw new EngineError('invalid-request', 'This image-to-video model needs a start image.', {
-      startImage: 'required',
-    });
-  const img = decodePng(dataUrlBytes(r.startImage));
-  const { width: w, height: h } = parseResolution(r.resolution) ?? { width: 0, height: 0 };
-  if (img.width !== w || img.height !== h)
-    throw new EngineError(
-      'invalid-request',
-      `The start image is ${img.width}×${img.height} but the task is ${r.resolution}.`,
-      { startImage: 'wrong size' },
-    );
-  const [lo, hi] = spec.imageRange;
-  const plane = w * h;
-  const data = new Float32Array(3 * plane);
-  for (let ch = 0; ch < 3; ch++)
-    for (let p = 0; p < plane; p++)
-      data[ch * plane + p] = lo + ((img.rgba[p * 4 + ch] as number) / 255) * (hi - lo);
-  const dims = spec.imageLayout === 'NCTHW' ? [1, 3, 1, h, w] : [1, 3, h, w];
-  const out = (await encoder.run({ image: new ort.Tensor('float32', data, dims) })).latents as OrtTensor;
-  const encoded = (await readFloats(out)).slice();
-  const [c, , lh, lw] = cthw(shape);
-  if (encoded.length !== c * lh * lw)
-    throw new EngineError(
-      'invalid-manifest',
-      `The VAE encoder returned ${encoded.length} values; one latent frame is ${c}×${lh}×${lw}. Fix components.vaeEncoder in pack.json.`,
-    );
-  return normaliseEncoded(pack.manifest.components.vaeDecoder, encoded, c);
 }
 
 export async function generate(
@@ -382,7 +320,7 @@ export async function generate(
     const t2 = now();
     opts.onProgress?.({ stage: 'decode' });
     await enter('decode');
-    const frames = await decode(pack, ort, x, shape, scope, opts.inspect);
+    const frames = await decodeFrames(pack, ort, x, shape, scope, opts.inspect);
     const latent = (await readFloats(x)).slice();
     return {
       frames,
@@ -395,28 +333,4 @@ export async function generate(
     scope.disposeAll();
     for (const c of cleanups) c();
   }
-}
-
-/** Latent → RGBA frames through the pack's pre-process graph or scale/shift/layout, then the VAE decoder. */
-async function decode(
-  pack: LoadedPack,
-  ort: OrtModule,
-  x: OrtTensor,
-  shape: number[],
-  scope: TensorScope,
-  inspect?: StageInspector,
-): Promise<FrameStack> {
-  const spec = pack.manifest.components.vaeDecoder;
-  let input: OrtTensor;
-  const pre = pack.components.vaePreProcess;
-  if (pre) input = scope.keep((await pre.run({ latents: x })).latents as OrtTensor);
-  else if (decoderTakesLatentAsIs(spec, shape)) input = x;
-  else {
-    const { data, dims } = decoderInput(spec, await readFloats(x), shape);
-    input = new ort.Tensor('float32', data, dims);
-  }
-  const sample = (await pack.vaeDecoder.run({ latents: input })).frames as OrtTensor;
-  const pixels = await readFloats(sample);
-  await inspect?.({ stage: 'vae-decoder', output: pixels, range: spec.outputRange });
-  return toRgbaFrames(pixels, sample.dims, spec.outputLayout, spec.outputRange);
 }
