@@ -4,8 +4,8 @@
  * the ffmpeg source itself are not retried.
  */
 import { describe, expect, it } from 'vitest';
-import type { FrameSource } from '../../src/engine/media/frame-source';
-import { FallbackSource } from '../../src/engine/media/open-frame-source';
+import type { FrameSource } from '../../src/workers/media/frame-source';
+import { FallbackSource } from '../../src/workers/media/open-frame-source';
 import type { VideoDecoderKind } from '../../src/engine/media/video-probe';
 
 function fake(decoder: VideoDecoderKind, failFrom: number, log: string[]): FrameSource {

@@ -4,9 +4,9 @@
  * at once as 'damaged', and opening it as a video is an invalid-video EngineError, not a fallback.
  */
 import { describe, expect, it } from 'vitest';
-import type { FfmpegSession } from '../../src/engine/media/ffmpeg-session';
+import type { FfmpegSession } from '../../src/workers/media/ffmpeg-session';
 import { demuxMp4 } from '../../src/engine/media/mp4/demux';
-import { openFrameSource } from '../../src/engine/media/open-frame-source';
+import { openFrameSource } from '../../src/workers/media/open-frame-source';
 import { buildMp4 } from '../../tools/fuzz/mp4-build';
 
 /** Rewrites the u32 after the first `type` box's version/flags + `skip` bytes. */

@@ -3,7 +3,7 @@
  * WanGP puts its settings). Fast path: WebCodecs H.264 encode muxed by mediabunny; fallback, where
  * WebCodecs cannot encode H.264 (or Settings ask for it): ffmpeg.wasm libx264 on raw RGBA.
  */
-import type { FfmpegSession } from '../../engine/media/ffmpeg-session';
+import type { FfmpegSession } from './ffmpeg-session';
 import type { Mp4Muxer, VideoEncoderChoice } from '../../engine/media/encoder-choice';
 import type { FrameStack } from '../../engine/pipeline/frames';
 import { canEncodeH264, H264Encoder } from './h264-encoder';

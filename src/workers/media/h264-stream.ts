@@ -7,7 +7,7 @@
  */
 import { concatBytes } from '../../engine/bytes';
 import type { VideoEncoderChoice } from '../../engine/media/encoder-choice';
-import type { FfmpegSession } from '../../engine/media/ffmpeg-session';
+import type { FfmpegSession } from './ffmpeg-session';
 import { canEncodeH264, type EncodedVideo, H264Encoder } from './h264-encoder';
 
 /** Frames per ffmpeg.wasm encode call. */

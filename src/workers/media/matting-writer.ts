@@ -8,7 +8,7 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { concatBytes } from '../../engine/bytes';
 import type { Mp4Muxer, VideoEncoderChoice } from '../../engine/media/encoder-choice';
-import type { FfmpegSession } from '../../engine/media/ffmpeg-session';
+import type { FfmpegSession } from './ffmpeg-session';
 import { compositeFrame } from '../../engine/matting/composite';
 import type { AlphaFrame, RgbaFrame } from '../../engine/matting/frames';
 import type { MaskType } from '../../engine/matting/request';

@@ -13,8 +13,8 @@ import {
   Input,
   type WrappedCanvas,
 } from 'mediabunny';
-import type { FfmpegSession } from '../../engine/media/ffmpeg-session';
-import { type FrameSource, KeptFile } from '../../engine/media/frame-source';
+import type { FfmpegSession } from './ffmpeg-session';
+import { type FrameSource, KeptFile } from './frame-source';
 import type { VideoInfo } from '../../engine/media/video-probe';
 import type { RgbaFrame } from '../../engine/matting/frames';
 

@@ -4,7 +4,7 @@
  * comment by mediabunny and by ffmpeg.wasm (stream copy, as the fallback muxes), each timed.
  * ffmpeg.wasm's load is timed apart, as it happens once per worker.
  */
-import type { FfmpegSession } from '../../engine/media/ffmpeg-session';
+import type { FfmpegSession } from './ffmpeg-session';
 import { metadataArgs } from './encode-mp4';
 import { canEncodeH264, H264Encoder } from './h264-encoder';
 import { muxMp4 } from './mux-mp4';

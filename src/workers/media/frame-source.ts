@@ -3,9 +3,9 @@
  * frames in chunks (VideoSource with ffmpeg.wasm or MediabunnySource behind it), plus the file's path in
  * ffmpeg's file system for the audio pass. KeptFile keeps that copy across replaced instances.
  */
-import type { RgbaFrame } from '../matting/frames';
+import type { RgbaFrame } from '../../engine/matting/frames';
 import type { FfmpegSession } from './ffmpeg-session';
-import type { VideoInfo } from './video-probe';
+import type { VideoInfo } from '../../engine/media/video-probe';
 
 export interface FrameSource {
   readonly info: VideoInfo;

@@ -6,12 +6,12 @@
  * so the user sees no difference but speed. A damaged MP4 (a count impossible for the file's
  * size, found by our bounded header check) is refused at once as invalid-video.
  */
-import { EngineError } from '../errors';
-import type { RgbaFrame } from '../matting/frames';
+import { EngineError } from '../../engine/errors';
+import type { RgbaFrame } from '../../engine/matting/frames';
 import type { FfmpegSession } from './ffmpeg-session';
 import type { FrameSource } from './frame-source';
-import { demuxMp4 } from './mp4/demux';
-import type { VideoDecoderKind } from './video-probe';
+import { demuxMp4 } from '../../engine/media/mp4/demux';
+import type { VideoDecoderKind } from '../../engine/media/video-probe';
 import { VideoSource } from './video-source';
 
 /** A WebCodecs source that reopens the video with ffmpeg.wasm on its first decode error. */

@@ -7,11 +7,11 @@
  * before it (see MediabunnySource for the sequential path). The file is written again if a failed
  * command elsewhere replaced the ffmpeg instance.
  */
-import { EngineError } from '../errors';
-import type { RgbaFrame } from '../matting/frames';
+import { EngineError } from '../../engine/errors';
+import type { RgbaFrame } from '../../engine/matting/frames';
 import type { FfmpegSession } from './ffmpeg-session';
 import { type FrameSource, KeptFile } from './frame-source';
-import { parseProbeLog, probeArgs, type VideoInfo } from './video-probe';
+import { parseProbeLog, probeArgs, type VideoInfo } from '../../engine/media/video-probe';
 
 export class VideoSource implements FrameSource {
   private constructor(

@@ -2,8 +2,8 @@
  * Still images from a frame stack (OffscreenCanvas, worker-safe): a scaled PNG thumbnail, and a
  * full-size PNG output with the settings JSON in a `comment` text chunk (where WanGP puts it).
  */
-import type { FrameStack } from '../pipeline/frames';
-import { addPngText } from './png-text';
+import type { FrameStack } from '../../engine/pipeline/frames';
+import { addPngText } from '../../engine/media/png-text';
 
 function frameCanvas(frames: FrameStack, index: number): OffscreenCanvas {
   const { width, height } = frames;

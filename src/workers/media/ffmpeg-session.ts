@@ -5,7 +5,7 @@
  * in-memory file system across commands (a source video decoded chunk by chunk).
  */
 import { FFmpeg } from '@ffmpeg/ffmpeg';
-import { EngineError } from '../errors';
+import { EngineError } from '../../engine/errors';
 
 export interface FfmpegUrls {
   coreURL: string;
