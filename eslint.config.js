@@ -68,7 +68,8 @@ export default defineConfig(
   },
   {
     name: 'webgp/globals-worker',
-    files: ['src/workers/**'],
+    // src/browser runs on the page and in workers alike, so it gets only what a worker has.
+    files: ['src/workers/**', 'src/browser/**'],
     languageOptions: { globals: globals.worker },
   },
   {
@@ -149,6 +150,26 @@ export default defineConfig(
               group: folder('workers'),
               message:
                 'src/storage runs on the main thread beside the UI; worker entries are only reached through a bridge in src/app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'webgp/boundaries-browser',
+    files: ['src/browser/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [IDB],
+          patterns: [
+            NO_APP,
+            {
+              group: [...folder('workers'), ...folder('storage')],
+              message:
+                'src/browser holds small helpers the page and the workers share; it depends only on src/engine and libraries.',
             },
           ],
         },

@@ -1,7 +1,7 @@
 /**
  * Named engine errors. Every failure the user can hit carries a `code` from one literal union
  * and a message that says what to do; comlink carries `code`/`field` across workers
- * (see src/engine/comlink-errors.ts).
+ * (see src/browser/comlink-errors.ts).
  */
 
 export type EngineErrorCode =

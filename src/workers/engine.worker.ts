@@ -6,7 +6,7 @@
 import { expose, type ProxyMarked, releaseProxy, type Remote, transfer } from 'comlink';
 import { holdAliveLock } from './alive-lock';
 import type { BackendPreference } from '../engine/capabilities';
-import { installErrorTransfer } from '../engine/comlink-errors';
+import { installErrorTransfer } from '../browser/comlink-errors';
 import type { LoraPack } from '../engine/lora/analyse';
 import { resolveLoraSpec } from '../engine/lora/derive-targets';
 import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';

@@ -7,7 +7,7 @@
 import { expose } from 'comlink';
 import * as ort from 'onnxruntime-web';
 import { type BackendPreference, chooseBackend, probeCapabilities } from '../engine/capabilities';
-import { installErrorTransfer } from '../engine/comlink-errors';
+import { installErrorTransfer } from '../browser/comlink-errors';
 import { captionImage, releaseCaptioner } from '../engine/enhancer/captioner';
 import { localEnhancer } from '../engine/enhancer/local-enhancer';
 import { openCaptionerPack } from '../engine/enhancer/open-captioner';

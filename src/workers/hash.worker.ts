@@ -3,7 +3,7 @@
  * chunks the downloader transfers as they arrive, so hashing costs the main thread nothing.
  */
 import { expose } from 'comlink';
-import { installErrorTransfer } from '../engine/comlink-errors';
+import { installErrorTransfer } from '../browser/comlink-errors';
 import { hashJobs } from '../storage/hash-jobs';
 import { holdAliveLock } from './alive-lock';
 

@@ -3,7 +3,7 @@ import coreURL from '@ffmpeg/core?url';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import { expose, transfer } from 'comlink';
 import { holdAliveLock } from './alive-lock';
-import { installErrorTransfer } from '../engine/comlink-errors';
+import { installErrorTransfer } from '../browser/comlink-errors';
 import { encodeMp4, mp4Plan, type Mp4Options } from './media/encode-mp4';
 import { FfmpegSession } from './media/ffmpeg-session';
 import { type MattingFiles, MattingWriter, type MattingWriterOptions } from './media/matting-writer';

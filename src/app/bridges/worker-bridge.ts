@@ -8,7 +8,7 @@
  * worker, so the next run gets a new GPUDevice.
  */
 import { type Remote, releaseProxy, wrap } from 'comlink';
-import { installErrorTransfer } from '../../engine/comlink-errors';
+import { installErrorTransfer } from '../../browser/comlink-errors';
 import { EngineError, errorCode } from '../../engine/errors';
 
 installErrorTransfer();
