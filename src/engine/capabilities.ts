@@ -1,6 +1,7 @@
 /**
- * One place that probes what this browser/worker can do (WebGPU, shader-f16, limits, threads,
- * cross-origin isolation, WebCodecs) and maps it to an ONNX Runtime backend.
+ * What a browser or worker can do (WebGPU, shader-f16, limits, threads, cross-origin isolation,
+ * WebCodecs) and the one table that maps it to an ONNX Runtime backend. The probe itself is
+ * browser-only (src/browser/probe-capabilities.ts); the engine is handed its result.
  */
 import type { Backend } from './runtime';
 
@@ -12,41 +13,6 @@ export interface Capabilities {
   threads: number;
   crossOriginIsolated: boolean;
   webCodecs: boolean;
-}
-
-interface GpuAdapterLike {
-  features: { has(name: string): boolean };
-  limits: { maxBufferSize: number };
-  info?: { vendor?: string; architecture?: string; description?: string };
-}
-interface GpuLike {
-  requestAdapter(): Promise<GpuAdapterLike | null>;
-}
-
-export async function probeCapabilities(): Promise<Capabilities> {
-  const g = globalThis as unknown as {
-    navigator?: { gpu?: GpuLike; hardwareConcurrency?: number };
-    crossOriginIsolated?: boolean;
-    VideoEncoder?: unknown;
-  };
-  let adapter: GpuAdapterLike | null = null;
-  try {
-    adapter = (await g.navigator?.gpu?.requestAdapter()) ?? null;
-  } catch {
-    adapter = null;
-  }
-  const info = adapter?.info;
-  return {
-    webgpu: adapter !== null,
-    shaderF16: adapter?.features.has('shader-f16') ?? false,
-    maxBufferSize: adapter?.limits.maxBufferSize ?? 0,
-    adapter: info
-      ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown GPU'
-      : 'none',
-    threads: g.navigator?.hardwareConcurrency ?? 1,
-    crossOriginIsolated: g.crossOriginIsolated === true,
-    webCodecs: typeof g.VideoEncoder === 'function',
-  };
 }
 
 export type BackendPreference = 'auto' | Backend;

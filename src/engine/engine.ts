@@ -5,7 +5,7 @@
  * A pack that does not fit the GPU memory budget whole runs with sequential residency
  * (pack/memory-plan.ts, pack/residency.ts).
  */
-import { type BackendPreference, type Capabilities, chooseBackend, probeCapabilities } from './capabilities';
+import { type BackendPreference, type Capabilities, chooseBackend } from './capabilities';
 import { EngineError } from './errors';
 import { needsShaderF16 } from './pack/components';
 import { type LoadedPack, loadPack, readManifest } from './pack/load-pack';
@@ -34,7 +34,8 @@ export interface EngineDeps {
   ortBuild?: OrtBuild;
   /** Resolves a pack id to where its files are. */
   sourceFor(packId: string): Promise<PackSource>;
-  probe?: () => Promise<Capabilities>;
+  /** What this thread can do: src/browser/probe-capabilities.ts in the worker, fixed values in Node tests. */
+  probe: () => Promise<Capabilities>;
   /** The bytes of a stored LoRA (rejects with EngineError('missing-lora') when it is gone). */
   readLora?: (ref: LoraRef) => Promise<Uint8Array>;
   /**
@@ -100,7 +101,7 @@ export function createEngine(deps: EngineDeps) {
   }
 
   function capabilities(): Promise<Capabilities> {
-    caps ??= (deps.probe ?? probeCapabilities)();
+    caps ??= deps.probe();
     return caps;
   }
 

@@ -7,6 +7,7 @@ import { expose, type ProxyMarked, releaseProxy, type Remote, transfer } from 'c
 import { holdAliveLock } from './alive-lock';
 import type { BackendPreference } from '../engine/capabilities';
 import { installErrorTransfer } from '../browser/comlink-errors';
+import { probeCapabilities } from '../browser/probe-capabilities';
 import type { LoraPack } from '../engine/lora/analyse';
 import { resolveLoraSpec } from '../engine/lora/derive-targets';
 import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
@@ -55,6 +56,7 @@ const sourceFor = async (packId: string) =>
 
 const engines = buildEngines({
   sourceFor,
+  probe: probeCapabilities,
   readLora: readLoraBytes,
   // Read at every run, so a changed Settings value applies to the next task.
   gpuBudgetGiB: async () => (await loadSettings()).gpuBudgetGiB,

@@ -6,7 +6,8 @@
  */
 import { expose } from 'comlink';
 import * as ort from 'onnxruntime-web';
-import { type BackendPreference, chooseBackend, probeCapabilities } from '../engine/capabilities';
+import { type BackendPreference, chooseBackend } from '../engine/capabilities';
+import { probeCapabilities } from '../browser/probe-capabilities';
 import { installErrorTransfer } from '../browser/comlink-errors';
 import { captionImage, releaseCaptioner } from '../engine/enhancer/captioner';
 import { localEnhancer } from '../engine/enhancer/local-enhancer';

@@ -3,7 +3,8 @@
  * the generation pack's memory plan for this request (its pack.json, read by the engine worker)
  * and the GPU memory budget the engine will use (Settings, navigator.deviceMemory, the adapter).
  */
-import { chooseBackend, type BackendPreference, probeCapabilities } from '../../engine/capabilities';
+import { probeCapabilities } from '../../browser/probe-capabilities';
+import { chooseBackend, type BackendPreference } from '../../engine/capabilities';
 import { enhancerRelease, type EnhancerReleaseDecision } from '../../engine/enhancer/enhancer-release';
 import { gpuBudget } from '../../engine/pack/memory-budget';
 import { memoryPlan, taskTensors } from '../../engine/pack/memory-plan';
