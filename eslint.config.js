@@ -93,6 +93,23 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
   },
 
+  {
+    name: 'webgp/one-canvas-png',
+    // STYLE.md 14, one helper per idea: every canvas → PNG goes through src/browser/canvas-png.ts.
+    files: ['src/**'],
+    ignores: ['src/browser/canvas-png.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['convertToBlob', 'toBlob', 'toDataURL'].map((property) => ({
+          property,
+          message:
+            'Encode canvases through src/browser/canvas-png.ts (canvasPng, rgbaPng, canvasPngDataUrl).',
+        })),
+      ],
+    },
+  },
+
   // Boundaries (ARCHITECTURE.md, "Boundaries"). A later `no-restricted-imports` for the same files
   // replaces an earlier one rather than merging, so each folder block repeats the idb rule.
   {

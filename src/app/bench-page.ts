@@ -9,10 +9,10 @@
  * JSON; `tools/bench.ts` drives it headlessly for `npm run bench`.
  */
 import { transfer } from 'comlink';
+import { canvasPngDataUrl, context2d } from '../browser/canvas-png';
 import { benchDecode } from '../engine/bench/decode-bench';
 import { benchMatting } from '../engine/bench/matting-bench';
 import type { BackendPreference } from '../engine/capabilities';
-import { pngDataUrl } from '../engine/media/png-decode';
 import { isOrtBuildPreference, type OrtBuild } from '../engine/ort-build';
 import { parsePackHeader, parseResolution } from '../engine/pack/header';
 import { defaultRequest, type TaskRequest } from '../engine/request';
@@ -33,12 +33,12 @@ const PIPELINE_PACKS = ['test-zimage', 'test-sdturbo', 'test-sdxlturbo', 'test-f
 async function startImage(resolution: string): Promise<string> {
   const { width: w, height: h } = parseResolution(resolution) ?? { width: 0, height: 0 };
   const canvas = new OffscreenCanvas(w, h);
-  const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  const ctx = context2d(canvas);
   ctx.fillStyle = '#123';
   ctx.fillRect(0, 0, w, h);
   ctx.fillStyle = '#fd4';
   ctx.fillRect(w / 4, h / 4, w / 2, h / 2);
-  return pngDataUrl(new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+  return canvasPngDataUrl(canvas);
 }
 
 /** Per-pipeline rows; `base`: where the packs are served (default bench-packs/ next to the build); `solver` overrides the packs' default. */

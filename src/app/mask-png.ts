@@ -1,4 +1,5 @@
-/** A mask as a grey PNG (white = foreground) for a matting task to keep, via OffscreenCanvas. */
+/** A mask as a grey PNG (white = foreground) for a matting task to keep. */
+import { rgbaPng } from '../browser/canvas-png';
 import type { AlphaFrame } from '../engine/matting';
 
 export function maskPng(mask: AlphaFrame): Promise<Blob> {
@@ -7,7 +8,5 @@ export function maskPng(mask: AlphaFrame): Promise<Blob> {
     const v = mask.data[p] as number;
     rgba.set([v, v, v, 255], p * 4);
   }
-  const canvas = new OffscreenCanvas(mask.width, mask.height);
-  canvas.getContext('2d')?.putImageData(new ImageData(rgba, mask.width, mask.height), 0, 0);
-  return canvas.convertToBlob({ type: 'image/png' });
+  return rgbaPng(rgba, mask.width, mask.height);
 }

@@ -2,7 +2,7 @@
  * Turns the user's start image (any format the browser decodes) into what an i2v task carries:
  * a PNG data URL at exactly the task's resolution, centre-cropped to its aspect ratio.
  */
-import { pngDataUrl } from '../engine/media/png-decode';
+import { canvasPngDataUrl, context2d } from '../browser/canvas-png';
 
 export async function startImagePng(source: Blob, width: number, height: number): Promise<string> {
   let bitmap: ImageBitmap;
@@ -15,10 +15,17 @@ export async function startImagePng(source: Blob, width: number, height: number)
   const sw = width / scale;
   const sh = height / scale;
   const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('This browser cannot draw images (no 2D canvas).');
-  ctx.drawImage(bitmap, (bitmap.width - sw) / 2, (bitmap.height - sh) / 2, sw, sh, 0, 0, width, height);
+  context2d(canvas).drawImage(
+    bitmap,
+    (bitmap.width - sw) / 2,
+    (bitmap.height - sh) / 2,
+    sw,
+    sh,
+    0,
+    0,
+    width,
+    height,
+  );
   bitmap.close();
-  const png = await canvas.convertToBlob({ type: 'image/png' });
-  return pngDataUrl(new Uint8Array(await png.arrayBuffer()));
+  return canvasPngDataUrl(canvas);
 }

@@ -6,6 +6,7 @@
  * source codec cannot go into an MP4. The ffmpeg.wasm encode fallback muxes with ffmpeg as before.
  */
 import { Zip, ZipPassThrough } from 'fflate';
+import { rgbaPng } from '../../browser/canvas-png';
 import { concatBytes } from '../../engine/bytes';
 import type { Mp4Muxer, VideoEncoderChoice } from '../../engine/media/encoder-choice';
 import type { FfmpegSession } from './ffmpeg-session';
@@ -42,14 +43,6 @@ export interface MattingFiles {
   audioCodec?: 'copy' | 'aac';
 }
 
-async function pngOf(rgba: Uint8ClampedArray, width: number, height: number): Promise<Blob> {
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('2D canvas is not available for PNG frames');
-  ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
-  return canvas.convertToBlob({ type: 'image/png' });
-}
-
 export class MattingWriter {
   private readonly zipParts: Uint8Array[] = [];
   private readonly zip = new Zip((err, chunk) => {
@@ -76,7 +69,7 @@ export class MattingWriter {
     const { foreground, grey, rgba } = compositeFrame(frame, alpha, this.o.maskType);
     await this.fg.push(foreground);
     await this.alpha.push(grey);
-    const png = await pngOf(rgba, frame.width, frame.height);
+    const png = await rgbaPng(rgba, frame.width, frame.height);
     this.thumbnail ??= png;
     const entry = new ZipPassThrough(`img_${String(this.frames).padStart(3, '0')}.png`);
     this.zip.add(entry);
