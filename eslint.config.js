@@ -4,6 +4,7 @@
  * Layout is Prettier's (.prettierrc.json, 110 columns): `npm run lint` runs `prettier --check .` after
  * ESLint and `npm run format` rewrites the tree.
  */
+import { builtinModules } from 'node:module';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
@@ -17,6 +18,9 @@ const IDB = {
   name: 'idb',
   message: 'Only src/storage touches IndexedDB/OPFS: import a store function from src/storage instead.',
 };
+
+const PURE_ENGINE =
+  'src/engine is pure TS that runs in the workers and in Node tests (tsconfig.engine.json): browser-only code lives in src/workers (media worker) or src/browser (page and workers), Node-only code in tools/ or tests/; hand the engine what it needs as an interface.';
 
 const NO_APP = {
   group: folder('app'),
@@ -77,13 +81,14 @@ export default defineConfig(
     files: ['src/engine/**'],
     languageOptions: { globals: globals['shared-node-browser'] },
     rules: {
+      // tsc -p tsconfig.engine.json already refuses DOM/WebWorker names; these are the ones it cannot
+      // see: globals @types/node declares that browsers lack, and the browser ones it shares a name with.
       'no-restricted-globals': [
         'error',
-        ...['self', 'window', 'document'].map((name) => ({
-          name,
-          message:
-            'src/engine is pure TS that also runs in Node tests: no DOM, no `self`. Take what you need as a parameter or probe it via globalThis.',
-        })),
+        ...[
+          ...['self', 'window', 'document', 'navigator', 'location', 'indexedDB', 'caches', 'localStorage'],
+          ...['process', 'Buffer', 'global', 'require', 'module', '__dirname', '__filename', 'setImmediate'],
+        ].map((name) => ({ name, message: PURE_ENGINE })),
       ],
     },
   },
@@ -128,6 +133,7 @@ export default defineConfig(
         {
           paths: [
             IDB,
+            ...['comlink', 'mediabunny', ...builtinModules].map((name) => ({ name, message: PURE_ENGINE })),
             {
               name: 'svelte',
               message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.',
@@ -145,6 +151,7 @@ export default defineConfig(
               message:
                 'src/workers are thin entries built FROM src/engine; the engine must not depend on them.',
             },
+            { group: [...folder('browser'), '@ffmpeg/*', 'mediabunny/*', 'node:*'], message: PURE_ENGINE },
             {
               group: ['svelte/*'],
               message: 'src/engine is pure TS (runs in workers and Node tests): no Svelte runtime or runes.',

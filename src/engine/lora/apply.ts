@@ -190,7 +190,7 @@ export class LoraMerger {
     const externalData = files.externalData.map((x) => {
       const parts = (external.get(x.path)?.parts ?? []).sort((a, b) => a.offset - b.offset);
       if (!parts.length) return x;
-      const pieces: BlobPart[] = [];
+      const pieces: (Blob | Uint8Array<ArrayBuffer>)[] = [];
       let at = 0;
       for (const p of parts) {
         pieces.push(x.data.slice(at, p.offset), p.values as Uint8Array<ArrayBuffer>);
