@@ -342,18 +342,43 @@ test('a reload restarts an interrupted matting run from its first frame; Abort t
   );
 });
 
-// A fragmented MP4 opens through ffmpeg.wasm, which takes seconds to start: the window in which the
-// probe's mask used to be dropped without a word.
+// A mask chosen while the video is still opening used to be dropped without a word. Both files are
+// handed to their inputs in one page task, so the mask's change handler runs before the video's
+// open (a round trip to the media worker) can possibly finish, however fast WebCodecs opens it.
 test('a mask chosen while the video is still opening is applied once it is open', async ({ page }) => {
   await openMatting(page);
-  await page.getByLabel('Video', { exact: true }).setInputFiles(makeFragmented(dir, clip));
-  await expect(page.getByRole('status').filter({ hasText: 'Reading the video…' })).toBeVisible();
-  await page.getByLabel('Upload mask').setInputFiles(maskPngFile(dir, 'early.png', 0));
-  await expect(page.getByTestId('mask-notice')).toHaveText(
-    'early.png will be applied once the video is open.',
+  const video = await page.getByLabel('Video', { exact: true }).elementHandle();
+  const mask = await page.getByLabel('Upload mask').elementHandle();
+  const files = {
+    video: readFileSync(makeFragmented(dir, clip)).toString('base64'),
+    mask: readFileSync(maskPngFile(dir, 'early.png', 0)).toString('base64'),
+  };
+  await page.evaluate(
+    ([videoInput, maskInput, b64]) => {
+      const notices: string[] = [];
+      (window as unknown as { maskNotices: string[] }).maskNotices = notices;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="mask-notice"]')?.textContent?.trim();
+        if (text && text !== notices.at(-1)) notices.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      const choose = (input: HTMLInputElement, name: string, type: string, data: string): void => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type }));
+        input.files = transfer.files;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      };
+      choose(videoInput as HTMLInputElement, 'square-fragmented.mp4', 'video/mp4', b64.video);
+      choose(maskInput as HTMLInputElement, 'early.png', 'image/png', b64.mask);
+    },
+    [video, mask, files] as const,
   );
   await expect(page.getByTestId('video-info')).toContainText(`${CLIP.frames} frames`);
   await expect(page.getByTestId('mask-notice')).toHaveText('Mask loaded from early.png.');
+  expect(await page.evaluate(() => (window as unknown as { maskNotices: string[] }).maskNotices)).toEqual([
+    'early.png will be applied once the video is open.',
+    'Mask loaded from early.png.',
+  ]);
   await expect(viewer(page)).not.toHaveAttribute('data-mask-pixels', '0');
   await page.getByRole('button', { name: 'Check' }).click();
   await expect(page.getByTestId('check-result')).toContainText(`${CLIP.frames} frames`);
