@@ -53,7 +53,7 @@ test('Image mode captions the start image; the MP4 keeps the exact enhanced text
   await page.getByLabel('Captioner pack').fill(TEST_CAPTIONER_ID);
   await page.getByLabel('Captioner pack').press('Tab');
   await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Served i2v' });
-  await fillForm(page, { prompt: 'the ball bounces', seed: 4, steps: 2, frames: 5, resolution: '64x64' });
+  await fillForm(page, { prompt: 'the ball bounces', seed: 4, steps: 1, frames: 5, resolution: '64x64' });
   await page.getByLabel('Start image', { exact: true }).setInputFiles(startImage('red'));
   await page.getByLabel('Enhance prompt').selectOption('image');
   const before = openai.requests.length;
@@ -87,5 +87,6 @@ test('Image mode captions the start image; the MP4 keeps the exact enhanced text
   expect(
     openai.requests.slice(before).map((r) => r.body.messages?.find((m) => m.role === 'user')?.content),
   ).toEqual([user, blue]);
-  await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: Enhanced: ${blue}`);
+  // The newest task is the queue's last row.
+  await expect(page.getByTestId('enhanced-prompt').last()).toHaveText(`Enhanced: Enhanced: ${blue}`);
 });
