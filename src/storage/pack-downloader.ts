@@ -287,7 +287,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
       }
     }
     emit('pack.json', 'verify', true);
-    // An enhancer pack's graphs are checked by the enhancer when it opens them (docs/enhancer.md).
+    // The engine's graph contracts do not cover enhancer packs: their graphs are checked by running them (docs/enhancer.md).
     if (!isEnhancerManifest(manifest))
       record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, record.manifestText);
     record.status = 'installed';

@@ -107,7 +107,7 @@ export async function importPack(
       loaded += f.bytes;
     }
     onProgress?.({ id: record.id, loaded, total, file: 'pack.json' });
-    // An enhancer pack's graphs are checked by the enhancer when it opens them (docs/enhancer.md).
+    // The engine's graph contracts do not cover enhancer packs: their graphs are checked by running them (docs/enhancer.md).
     if (!isEnhancerManifest(manifest))
       record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, manifestText);
     await saveRecord({ ...record, status: 'installed' });

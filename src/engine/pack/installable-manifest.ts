@@ -11,7 +11,7 @@ import { manifestFiles, type PackFile } from './pack-files';
 
 export type InstallableManifest = AnyManifest | EnhancerManifest;
 
-/** Whether `m` is a prompt-enhancer pack (no graph contract of the engine's: the enhancer checks it when it opens it). */
+/** Whether `m` is a prompt-enhancer pack (no graph contract of the engine's: its graphs are checked by running them, docs/enhancer.md). */
 export function isEnhancerManifest(m: InstallableManifest): m is EnhancerManifest {
   return isEnhancerPipeline(m.pipeline);
 }
