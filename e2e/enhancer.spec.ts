@@ -4,22 +4,51 @@
  * both prompts, "Load settings" restores the prompt and mode and reuses the enhanced prompt (no
  * second request); a failure keeps the task failed
  * and retryable with its own message, and Retry after fixing the setting enhances once. Local:
- * the generated test-llm pack (models/test-llm/) in the enhancer worker gives its known text.
+ * copies of the generated test-llm and test-captioner packs, installed from the local pack server
+ * on the Models page (tested with "Test this pack", deleted and downloaded again), run in the
+ * enhancer worker and give their known text.
  * A reload during generation resumes the task with its stored enhanced prompt (one request); a
  * reload during enhancement keeps the task, which enhances on resume.
  */
 import { expect, test } from '@playwright/test';
-import { downloadNewest, fillForm, generate, openApp } from './support/app';
+import type { Page } from '@playwright/test';
+import { downloadNewest, fillForm, generate, installPack, installRegion, openApp } from './support/app';
 import { useRemote } from './support/enhancer';
 import { probe } from './support/media';
+import { TEST_CAPTIONER_ID } from '../tools/test-packs/captioner';
 import { TEST_LLM_CONTINUATION, TEST_LLM_ID } from '../tools/test-packs/llm';
 import { type OpenAiServer, startOpenAiServer } from './support/openai-server';
+import { type PackServer, servedCopy, startPackServer } from './support/pack-server';
 
 let server: OpenAiServer;
+let packs: PackServer;
 test.beforeAll(async () => {
   server = await startOpenAiServer({ apiKey: 'sk-e2e' });
+  packs = await startPackServer();
+  // Copies under ids the app does not bundle: only an install makes them available.
+  servedCopy(packs.root, TEST_LLM_ID, 'served-llm', 'Served LLM');
+  servedCopy(packs.root, TEST_CAPTIONER_ID, 'served-captioner', 'Served captioner');
 });
-test.afterAll(() => server.close());
+test.afterAll(async () => {
+  await server.close();
+  await packs.close();
+});
+
+const installedItem = (page: Page, name: string) =>
+  page
+    .getByRole('region', { name: 'Installed packs' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name, exact: true }) });
+
+/** "Test this pack" on installed pack `name`; returns its result once it passed. */
+async function testInstalled(page: Page, name: string) {
+  await installedItem(page, name)
+    .getByRole('button', { name: `Test this pack: ${name}` })
+    .click();
+  const result = installedItem(page, name).getByTestId('pack-test');
+  await expect(result).toHaveAttribute('data-result', 'pass');
+  return result;
+}
 
 for (const [label, model] of [
   ['streamed', 'qwen-test'],
@@ -88,18 +117,42 @@ test('an enhancer failure fails the task with its own message; Retry enhances on
   expect(server.requests.length - before).toBe(1);
 });
 
-test('Local enhancement with the tiny LLM pack: exact text, own worker, kept or released as the budget decides', async ({
+test('Local enhancement with LLM and captioner packs downloaded on the Models page: exact text, own worker, kept or released as the budget decides', async ({
   page,
 }) => {
   const workers: string[] = [];
   page.on('worker', (w) => workers.push(w.url()));
   const enhancerWorkers = () => page.workers().filter((w) => w.url().includes('enhancer'));
   await openApp(page);
+  await installPack(page, `${packs.url}served-llm/`, 'Served LLM');
+  await installPack(page, `${packs.url}served-captioner/`, 'Served captioner');
+  // Every file pinned by bytes and sha256 (checked while downloading): no "Unverified" warning.
+  await expect(page.getByTestId('pack-unverified')).toHaveCount(0);
+  expect(workers.filter((u) => u.includes('enhancer'))).toEqual([]);
+  // Delete and download again: the same pack installs the same way.
+  await installedItem(page, 'Served captioner').getByRole('button', { name: 'Delete' }).click();
+  await expect(installRegion(page).getByRole('status')).toContainText('Served captioner was deleted.');
+  await installPack(page, `${packs.url}served-captioner/`, 'Served captioner');
+  // "Test this pack" runs them in the enhancer worker: the LLM writes its known text, the captioner a caption.
+  await expect((await testInstalled(page, 'Served LLM')).getByTestId('pack-test-text')).toHaveText(
+    `enhance wrote: “${TEST_LLM_CONTINUATION}”`,
+  );
+  await expect((await testInstalled(page, 'Served captioner')).getByTestId('pack-test-text')).toHaveText(
+    /^caption wrote: “a mostly (red|green|blue) scene”$/,
+  );
+  expect(workers.filter((u) => u.includes('enhancer'))).toHaveLength(1);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generate' }).click();
+  // Enhancer packs are never offered as a generation model.
+  await expect(page.getByLabel('Model', { exact: true }).locator('option')).toHaveText([
+    'WebGP demo pack (analytic, not a real model)',
+  ]);
   await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel('Prompt enhancer', { exact: true }).selectOption('local');
-  await page.getByLabel('Enhancer LLM pack').fill(TEST_LLM_ID);
+  await expect(page.getByTestId('installed-llm-packs')).toContainText('Installed: served-llm.');
+  await expect(page.getByTestId('installed-captioner-packs')).toContainText('Installed: served-captioner.');
+  await page.getByLabel('Enhancer LLM pack').fill('served-llm');
   await page.getByLabel('Enhancer LLM pack').press('Tab');
-  expect(workers.filter((u) => u.includes('enhancer'))).toEqual([]);
   await fillForm(page, {
     prompt: 'a red cat running on the beach',
     seed: 5,
@@ -110,7 +163,7 @@ test('Local enhancement with the tiny LLM pack: exact text, own worker, kept or 
   await page.getByLabel('Enhance prompt').selectOption('text');
   await generate(page);
   await expect(page.getByTestId('enhanced-prompt').first()).toHaveText(`Enhanced: ${TEST_LLM_CONTINUATION}`);
-  // The enhancer ran in its own worker. The tiny LLM and demo pack fit the automatic budget
+  // The enhancer ran in its own worker (the one the pack tests started). The tiny LLM and demo pack fit the automatic budget
   // (at least 4 GiB), so the run's notes say it stayed loaded, and its worker is still there.
   expect(workers.filter((u) => u.includes('enhancer'))).toHaveLength(1);
   const info = page.getByTestId('backend-info');
@@ -144,14 +197,14 @@ test('a reload during generation keeps the task and its enhanced prompt: the enh
   await fillForm(page, {
     prompt: 'reload me: a slow comet',
     seed: 7,
-    steps: 30,
-    frames: 17,
+    steps: 20,
+    frames: 9,
     resolution: '128x128',
   });
   await page.getByLabel('Enhance prompt').selectOption('text');
   await page.getByRole('button', { name: 'Generate' }).click();
   const row = () => page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
-  await expect(row().getByTestId('task-status')).toHaveText(/^Running: step ([3-9]|\d\d) of 30$/);
+  await expect(row().getByTestId('task-status')).toHaveText(/^Running: step ([3-9]|1\d) of 20$/);
   await expect(row().getByTestId('enhanced-prompt')).toHaveText(
     'Enhanced: Enhanced: reload me: a slow comet',
   );

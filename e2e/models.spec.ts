@@ -7,8 +7,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAnyManifestText } from '../src/engine/pack/any-manifest';
-import { manifestFiles } from '../src/engine/pack/pack-files';
+import { installFiles, parseInstallableManifestText } from '../src/engine/pack/installable-manifest';
 import { openApp } from './support/app';
 import { packRecord } from './support/installed';
 
@@ -110,6 +109,17 @@ const DOWNLOADABLE = [
     'Segment Anything ViT-B (fp16)',
     'https://huggingface.co/webnn/segment-anything-model-webnn/resolve/main/',
   ],
+  // The prompt enhancer's packs download like any pack (docs/enhancer.md).
+  [
+    'qwen2.5-0.5b-instruct',
+    'Qwen2.5-0.5B-Instruct (q4f16), prompt enhancer',
+    'https://huggingface.co/onnx-community/Qwen2.5-0.5B-Instruct/resolve/main/',
+  ],
+  [
+    'florence-2-base-ft',
+    'Florence-2-base-ft (fp32), image captioner',
+    'https://huggingface.co/onnx-community/Florence-2-base-ft/resolve/main/',
+  ],
 ] as const;
 
 /**
@@ -118,8 +128,8 @@ const DOWNLOADABLE = [
  * when it has one (a tokenizer from another repository), else from the registry's source folder.
  */
 function firstRequest(id: string, base: string): string {
-  const files = manifestFiles(
-    parseAnyManifestText(
+  const files = installFiles(
+    parseInstallableManifestText(
       readFileSync(join(import.meta.dirname, '..', 'public', 'models', id, 'pack.json'), 'utf8'),
     ),
   );

@@ -4,7 +4,7 @@
  * (what the real packs ship today) cannot drive a download: that is said plainly.
  */
 import type { EngineError } from '../engine/errors';
-import { parseAnyManifestText } from '../engine/pack/any-manifest';
+import { parseInstallableManifestText } from '../engine/pack/installable-manifest';
 import type { RegistryEntry } from '../engine/pack/registry';
 import type { DownloadPlan } from '../storage/pack-downloader';
 
@@ -19,7 +19,7 @@ export async function registryPlan(entry: RegistryEntry): Promise<DownloadPlan> 
   const manifestText = await res.text();
   let id: string;
   try {
-    id = parseAnyManifestText(manifestText, `pack.json of ${entry.name}`).id;
+    id = parseInstallableManifestText(manifestText, `pack.json of ${entry.name}`).id;
   } catch (err) {
     const first = Object.entries((err as EngineError).fields ?? {})[0];
     throw new Error(

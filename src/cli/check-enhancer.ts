@@ -4,19 +4,11 @@
  * exist with the bytes and sha256 pack.json gives. Graph tensor names are checked when the
  * enhancer opens the pack, not here.
  */
-import { captionerFiles, parseCaptionerSpec } from '../engine/enhancer/captioner-spec';
-import { parseLlmSpec } from '../engine/enhancer/llm-spec';
 import { errorCode } from '../engine/errors';
 import { formatSize } from '../engine/format-size';
+import { isEnhancerPipeline, parseEnhancerManifest } from '../engine/pack/enhancer-manifest';
 import type { CheckReport } from './check';
 import { fileProblems, fileSize } from './pack-folder';
-
-type FileRef = { path: string; bytes?: number; sha256?: string };
-const ref = (g: { file: string; bytes?: number; sha256?: string }): FileRef => ({
-  path: g.file,
-  ...(g.bytes !== undefined ? { bytes: g.bytes } : {}),
-  ...(g.sha256 !== undefined ? { sha256: g.sha256 } : {}),
-});
 
 /** The check report of an enhancer pack, or undefined when pack.json is not one. */
 export async function checkEnhancerPack(dir: string, text: string): Promise<CheckReport | undefined> {
@@ -26,20 +18,13 @@ export async function checkEnhancerPack(dir: string, text: string): Promise<Chec
   } catch {
     return undefined;
   }
-  if (raw.pipeline !== 'prompt-llm' && raw.pipeline !== 'image-captioner') return undefined;
-  let graphs: FileRef[];
+  if (!isEnhancerPipeline(raw.pipeline)) return undefined;
+  let files: { path: string; bytes?: number; sha256?: string }[];
   try {
-    graphs =
-      raw.pipeline === 'prompt-llm'
-        ? [ref(parseLlmSpec(raw.llm))]
-        : captionerFiles(parseCaptionerSpec(raw.captioner)).map(ref);
+    files = parseEnhancerManifest(raw).files;
   } catch (err) {
     return { ok: false, lines: [`${errorCode(err) ?? 'invalid-manifest'}: ${(err as Error).message}`] };
   }
-  const tok = raw.tokenizer as { file?: unknown; bytes?: number; sha256?: string } | undefined;
-  if (!tok || typeof tok.file !== 'string')
-    return { ok: false, lines: ['invalid-manifest: pack.json has no tokenizer.file'] };
-  const files = [ref({ ...tok, file: tok.file }), ...graphs];
   const problems = await fileProblems(dir, files);
   if (problems.length)
     return { ok: false, lines: problems.map((p) => `${p.code}: ${p.message.replace(/\.+$/, '')}`) };

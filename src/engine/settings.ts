@@ -34,6 +34,8 @@ export interface OutputSettings {
   /** WanGP's prompt enhancer mode ("T", "I", "TI") and the prompt the model was given (`prompt` stays the user's). */
   prompt_enhancer?: string;
   enhanced_prompt?: string;
+  /** WebGP's own: the sha256 of what the enhanced prompt was made from (engine/enhancer/enhancement-key.ts). */
+  enhanced_prompt_key?: string;
   model_type: string;
   pack_version: string;
   fps: number;
@@ -98,6 +100,8 @@ export function outputSettings(
     generationSeconds: number;
     createdAt: Date;
     enhancedPrompt?: string;
+    /** The enhanced prompt's key (engine/enhancer/enhancement-key.ts), kept as `enhanced_prompt_key`. */
+    enhancedFor?: string;
     muxer?: Mp4Muxer;
   },
 ): OutputSettings {
@@ -106,6 +110,9 @@ export function outputSettings(
     settings_version: SETTINGS_VERSION,
     ...requestParams(r),
     ...(run.enhancedPrompt !== undefined ? { enhanced_prompt: run.enhancedPrompt } : {}),
+    ...(run.enhancedPrompt !== undefined && run.enhancedFor !== undefined
+      ? { enhanced_prompt_key: run.enhancedFor }
+      : {}),
     model_type: m.id,
     pack_version: m.version,
     fps: m.defaults.fps,

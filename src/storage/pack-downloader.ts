@@ -7,11 +7,15 @@
  * pauses it. A file with its own `url` in pack.json (another origin) is fetched from there, with
  * the same Range resume and checks. Files listed by path stay inside the pack folder and origin,
  * http is for this machine only, and a redirect to another origin is refused unless the file is
- * pinned by sha256 (src/engine/pack/pack-url.ts).
+ * pinned by sha256 (src/engine/pack/pack-url.ts). Any installable pack: generation, video and the
+ * prompt enhancer's LLM and captioner packs (installable-manifest.ts).
  */
 import { EngineError } from '../engine/errors';
-import { parseAnyManifestText } from '../engine/pack/any-manifest';
-import { manifestFiles } from '../engine/pack/pack-files';
+import {
+  installFiles,
+  isEnhancerManifest,
+  parseInstallableManifestText,
+} from '../engine/pack/installable-manifest';
 import { assertPackFolderUrl, assertRedirectAllowed, packFileUrl } from '../engine/pack/pack-url';
 import {
   assertPackId,
@@ -102,7 +106,7 @@ export async function planFromUrl(url: string, fetchFn: FetchFn = defaultFetch):
       `There is no pack.json at ${folder} (HTTP ${res.status}). Enter the URL of a folder that has a pack.json.`,
     );
   const manifestText = await res.text();
-  const m = parseAnyManifestText(manifestText, `pack.json at ${folder}`);
+  const m = parseInstallableManifestText(manifestText, `pack.json at ${folder}`);
   return { id: m.id, name: m.name, baseUrl: folder, manifestText };
 }
 
@@ -132,7 +136,7 @@ function fileUrl(f: { path: string; url?: string }, baseUrl: string): string {
 export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const fetchFn = opts.fetchFn ?? defaultFetch;
   assertPackId(plan.id);
-  const manifest = parseAnyManifestText(plan.manifestText, `pack.json of ${plan.name}`);
+  const manifest = parseInstallableManifestText(plan.manifestText, `pack.json of ${plan.name}`);
   const existing = await getRecord(plan.id);
   if (existing?.status === 'installed')
     throw new EngineError(
@@ -146,7 +150,7 @@ export async function downloadPack(plan: DownloadPlan, opts: DownloadOptions = {
     );
   if (existing) return run(existing, opts);
   const files: InstallFile[] = [];
-  for (const f of manifestFiles(manifest)) {
+  for (const f of installFiles(manifest)) {
     assertPackPath(f.path);
     const bytes = f.bytes ?? (await headSize(fileUrl(f, plan.baseUrl), f.path, fetchFn));
     files.push({
@@ -191,7 +195,7 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
   const fetchFn = opts.fetchFn ?? defaultFetch;
   const hashWith = opts.hashWith ?? inThreadHash;
   const signal = opts.signal ?? new AbortController().signal;
-  const manifest = parseAnyManifestText(record.manifestText, `pack.json of ${record.name}`);
+  const manifest = parseInstallableManifestText(record.manifestText, `pack.json of ${record.name}`);
   const have = await Promise.all(
     record.files.map(async (f) => (await packFile(record.id, f.path))?.size ?? 0),
   );
@@ -283,7 +287,9 @@ async function run(record: PackRecord, opts: DownloadOptions, fresh = false): Pr
       }
     }
     emit('pack.json', 'verify', true);
-    record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, record.manifestText);
+    // The engine's graph contracts do not cover enhancer packs: their graphs are checked by running them (docs/enhancer.md).
+    if (!isEnhancerManifest(manifest))
+      record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, record.manifestText);
     record.status = 'installed';
     await saveRecord({ ...record, error: undefined });
     emit('', 'verify', true);

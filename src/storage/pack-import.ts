@@ -5,8 +5,11 @@
  * any failure removes what was copied.
  */
 import { EngineError } from '../engine/errors';
-import { parseAnyManifestText } from '../engine/pack/any-manifest';
-import { manifestFiles } from '../engine/pack/pack-files';
+import {
+  installFiles,
+  isEnhancerManifest,
+  parseInstallableManifestText,
+} from '../engine/pack/installable-manifest';
 import { assertPackId, assertPackPath, packRootOf, quotaShortfall } from '../engine/pack/transfer';
 import { deletePack, getRecord, type PackRecord, saveRecord, PACK_RECORD_VERSION } from './pack-store';
 import { requestPersistence, verifyStoredFile, verifyStoredGraphs, writeStoredFile } from './pack-verify';
@@ -42,9 +45,9 @@ export async function importPack(
     );
   const file = (path: string) => picked.get(root + path);
   const manifestText = await (file('pack.json') as File).text();
-  const manifest = parseAnyManifestText(manifestText, `pack.json of ${source}`);
+  const manifest = parseInstallableManifestText(manifestText, `pack.json of ${source}`);
   assertPackId(manifest.id);
-  const wanted = manifestFiles(manifest);
+  const wanted = installFiles(manifest);
   wanted.forEach((f) => assertPackPath(f.path));
   const missing = wanted.filter((f) => !file(f.path)).map((f) => f.path);
   if (missing.length)
@@ -104,7 +107,9 @@ export async function importPack(
       loaded += f.bytes;
     }
     onProgress?.({ id: record.id, loaded, total, file: 'pack.json' });
-    record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, manifestText);
+    // The engine's graph contracts do not cover enhancer packs: their graphs are checked by running them (docs/enhancer.md).
+    if (!isEnhancerManifest(manifest))
+      record.manifestText = await verifyStoredGraphs(record.id, record.name, manifest, manifestText);
     await saveRecord({ ...record, status: 'installed' });
     return { id: record.id, name: record.name, persisted };
   } catch (err) {

@@ -9,8 +9,12 @@ import * as ort from 'onnxruntime-web';
 import { type BackendPreference, chooseBackend } from '../engine/capabilities';
 import { probeCapabilities } from '../browser/probe-capabilities';
 import { installErrorTransfer } from '../browser/comlink-errors';
-import { captionImage, releaseCaptioner } from '../engine/enhancer/captioner';
 import { localEnhancer } from '../engine/enhancer/local-enhancer';
+import { chat, type LocalLlm } from '../engine/enhancer/local-llm';
+import { VIDEO_SYSTEM_PROMPT, userMessage } from '../engine/enhancer/system-prompt';
+import type { EnhancerPipeline } from '../engine/pack/enhancer-manifest';
+import { ENHANCER_TEST_PROMPT, runEnhancerPackTest } from '../engine/pack-test/run-enhancer-pack-test';
+import { type Captioner, captionImage, releaseCaptioner } from '../engine/enhancer/captioner';
 import { openCaptionerPack } from '../engine/enhancer/open-captioner';
 import { openLlmPack } from '../engine/enhancer/open-llm';
 import type { EnhanceMode } from '../engine/enhancer/provider';
@@ -103,6 +107,44 @@ const api = {
       }
     } finally {
       jobs.delete(jobId);
+    }
+  },
+  /** "Test this pack" for an enhancer pack: open it, then one enhancement (LLM, 32 tokens at most) or one caption of `sampleImage` (PNG data URL); its sessions are released after. */
+  async testPack(
+    jobId: string,
+    packId: string,
+    preference: BackendPreference,
+    pipeline: EnhancerPipeline,
+    sampleImage: string,
+  ) {
+    const ctrl = new AbortController();
+    jobs.set(jobId, ctrl);
+    const o = ort as unknown as OrtModule;
+    const { backend } = chooseBackend(await probeCapabilities(), preference, false);
+    let llm: LocalLlm | undefined;
+    let captioner: Captioner | undefined;
+    try {
+      return await runEnhancerPackTest(packId, {
+        backend,
+        stage: pipeline === 'prompt-llm' ? 'enhance' : 'caption',
+        open: async () => {
+          if (pipeline === 'prompt-llm') llm = await openLlmPack(o, await sourceOf(packId), backend);
+          else captioner = await openCaptionerPack(o, await sourceOf(packId), backend);
+        },
+        run: () =>
+          llm
+            ? chat(o, llm, VIDEO_SYSTEM_PROMPT, userMessage({ prompt: ENHANCER_TEST_PROMPT, mode: 'text' }), {
+                seed: 0,
+                temperature: 0,
+                maxNewTokens: Math.min(32, llm.spec.maxNewTokens),
+                signal: ctrl.signal,
+              })
+            : captionImage(o, captioner as Captioner, sampleImage, { signal: ctrl.signal }),
+      });
+    } finally {
+      jobs.delete(jobId);
+      await llm?.session.release();
+      if (captioner) await releaseCaptioner(captioner);
     }
   },
   cancel(jobId: string): void {

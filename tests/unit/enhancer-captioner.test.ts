@@ -55,8 +55,8 @@ describe('captioner (test-captioner pack)', () => {
     const s = c.spec.imageSize;
     expect(feeds[0]).toEqual({ visionEncoder: { pixel_values: [1, 3, s, s] } });
     const prompt = feeds[1]?.embedTokens?.input_ids?.[1] as number;
-    // "<s> what does the image describe ? </s>"
-    expect(prompt).toBe(8);
+    // "<s> describe in detail what is shown in the image . </s>"
+    expect(prompt).toBe(12);
     expect(feeds[2]?.encoder).toMatchObject({ attention_mask: [1, 1 + prompt] });
     const decoder = feeds.filter((f) => f.decoder).map((f) => f.decoder);
     // </s> → <s> a mostly red scene </s>: six steps, each over all tokens so far.

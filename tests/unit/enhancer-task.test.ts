@@ -113,7 +113,7 @@ describe('enhancer in tasks', () => {
       enhance: 'text' as const,
       enhancedPrompt: 'a red ball, golden light',
     };
-    expect(reusedEnhancedPrompt(reuse, loaded.request)).toBe('a red ball, golden light');
+    expect(reusedEnhancedPrompt(reuse, loaded.request)).toEqual({ prompt: 'a red ball, golden light' });
     expect(reusedEnhancedPrompt(reuse, { ...loaded.request, prompt: 'a blue ball' })).toBeUndefined();
     expect(reusedEnhancedPrompt(reuse, { ...loaded.request, enhance: 'off' })).toBeUndefined();
     expect(reusedEnhancedPrompt(undefined, loaded.request)).toBeUndefined();

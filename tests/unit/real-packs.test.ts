@@ -2,7 +2,9 @@
  * The bundled pack.json of real packs (public/models/<id>/pack.json): runnable ones list only
  * files the registry knows, with the same sizes, and the generated test packs mirror their
  * contract (tensor names, roles, layouts, slots) so the pipelines tested on the test packs are the
- * ones the real packs run. SD-Turbo's and SDXL-Turbo's contracts are pinned value by value.
+ * ones the real packs run. SD-Turbo's and SDXL-Turbo's contracts are pinned value by value. The
+ * prompt enhancer's real packs list in the registry the files the installer fetches, in their test
+ * mirrors' layout.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { ComponentSpec } from '../../src/engine/pack/components';
 import { type PackManifest, parseManifestText } from '../../src/engine/pack/manifest';
 import { manifestFiles } from '../../src/engine/pack/pack-files';
+import { installFiles, parseInstallableManifestText } from '../../src/engine/pack/installable-manifest';
 import { parseRegistry } from '../../src/engine/pack/registry';
 import { folderReader } from '../../src/cli/pack-folder';
 import { checkPackGraphs } from '../../src/engine/pack/verify-graphs';
@@ -723,4 +726,23 @@ describe('LoRA target rules of real packs', () => {
     );
     expect(spec.targets['layers.0.attention.to_q']).toMatchObject({ layout: 'in-out' });
   });
+});
+
+describe('real prompt-enhancer packs, the registry and their test mirrors', () => {
+  const ENHANCER_MIRRORS = [
+    { test: 'test-llm', real: 'qwen2.5-0.5b-instruct' },
+    { test: 'test-captioner', real: 'florence-2-base-ft' },
+  ];
+  const paths = (id: string) =>
+    installFiles(parseInstallableManifestText(bundledText(id), `${id}/pack.json`)).map((f) => f.path);
+
+  it.each(ENHANCER_MIRRORS)(
+    '$real: the registry lists the files the installer fetches, and $test has the same layout',
+    ({ test, real }) => {
+      const entry = registry.find((e) => e.id === real);
+      expect(entry?.pipeline).toBe(parseInstallableManifestText(bundledText(real)).pipeline);
+      expect(entry?.files.map((f) => f.path).sort()).toEqual([...paths(real)].sort());
+      expect(paths(test)).toEqual(paths(real));
+    },
+  );
 });

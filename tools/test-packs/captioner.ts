@@ -17,12 +17,12 @@ export type TestColour = 'red' | 'green' | 'blue';
 /** The caption test-captioner gives an image whose strongest channel is `colour`. */
 export const testCaption = (colour: TestColour): string => `a mostly ${colour} scene`;
 
-/** What transformers.js's Florence-2 processor makes of the `<CAPTION>` task token. */
-export const FLORENCE_CAPTION_PROMPT = 'What does the image describe?';
+/** What Florence-2's processor makes of the `<DETAILED_CAPTION>` task token (the task WanGP's enhancer asks for; docs/enhancer.md). */
+export const FLORENCE_CAPTION_PROMPT = 'Describe in detail what is shown in the image.';
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 export const IMAGENET_STD = [0.229, 0.224, 0.225];
 const SPECIAL = ['<s>', '<pad>', '</s>'];
-const WORDS = ['what', 'does', 'the', 'image', 'describe', '?', 'a', 'mostly', 'red', 'green', 'blue', 'scene'];
+const WORDS = ['describe', 'in', 'detail', 'what', 'is', 'shown', 'the', 'image', '.', 'a', 'mostly', 'red', 'green', 'blue', 'scene'];
 const DIMS = { heads: 2, headDim: 4 };
 
 export function writeTestCaptionerPack(dir: string): void {

@@ -7,6 +7,8 @@
 import { proxy } from 'comlink';
 import type { BackendPreference } from '../../engine/capabilities';
 import type { EnhanceMode } from '../../engine/enhancer/provider';
+import type { EnhancerPipeline } from '../../engine/pack/enhancer-manifest';
+import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { EnhancerApi } from '../../workers/enhancer.worker';
 import { WorkerBridge } from './worker-bridge';
 
@@ -55,6 +57,19 @@ export function captionLocally(o: {
   signal: AbortSignal;
 }): Promise<string> {
   return cancellable(o.jobId, o.signal, (api) => api.caption(o.jobId, o.packId, o.backend, o.startImage));
+}
+
+/** "Test this pack" on enhancer pack `packId` (run-enhancer-pack-test.ts) in the enhancer worker. */
+export function testEnhancerPack(o: {
+  packId: string;
+  pipeline: EnhancerPipeline;
+  backend: BackendPreference;
+  sampleImage: string;
+}): Promise<PackTestReport> {
+  const jobId = `test-${o.packId}-${Date.now()}`;
+  return cancellable(jobId, new AbortController().signal, (api) =>
+    api.testPack(jobId, o.packId, o.backend, o.pipeline, o.sampleImage),
+  );
 }
 
 /** Runs one worker call, turning the abort signal into cancel(jobId). */

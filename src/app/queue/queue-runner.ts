@@ -218,7 +218,11 @@ export class QueueRunner {
         onCheckpoint: (cp) => saveCheckpoint({ taskId: task.id, ...cp }),
         enhancer: {
           settings: await loadEnhancerSettings(),
-          onEnhanced: (prompt) => this.event({ kind: 'enhanced', id: task.id, prompt }, false),
+          onEnhanced: (prompt, key) =>
+            this.event(
+              { kind: 'enhanced', id: task.id, prompt, ...(key !== undefined ? { key } : {}) },
+              false,
+            ),
         },
         save: (record) => this.saveDone(task.id, record),
       });

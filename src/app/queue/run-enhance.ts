@@ -8,6 +8,7 @@
  */
 import type { BackendPreference } from '../../engine/capabilities';
 import type { EnhancerReleaseDecision } from '../../engine/enhancer/enhancer-release';
+import { enhancementKey, storedEnhancementFits } from '../../engine/enhancer/enhancement-key';
 import { remoteEnhance } from '../../engine/enhancer/remote-enhancer';
 import { EngineError } from '../../engine/errors';
 import type { ProgressCallback } from '../../engine/progress';
@@ -23,23 +24,38 @@ export interface EnhanceStageOptions {
   backend: BackendPreference;
   signal: AbortSignal;
   onProgress: ProgressCallback;
-  onEnhanced: (prompt: string) => void;
+  /** The enhanced prompt and its key (enhancement-key.ts), stored on the task. */
+  onEnhanced: (prompt: string, key?: string) => void;
   /** The local LLM's keep-or-release decision, for the run's notes. */
   onRelease?: (d: EnhancerReleaseDecision) => void;
 }
 
 const failure = (reason: string, message: string) => new EngineError('enhancer-failed', message, { reason });
 
-/** The prompt the generation uses: the stored or newly enhanced one, or undefined when the task does not enhance. */
+/** An enhanced prompt and the key of the inputs it was made from. */
+export interface Enhancement {
+  prompt: string;
+  key?: string;
+}
+
+/**
+ * The prompt the generation uses: the stored one while the task's inputs (prompt, mode, start
+ * image, enhancer) are those it was made from, else a new one; undefined when the task does not enhance.
+ */
 export async function enhanceStage(
   task: Task,
   request: TaskRequest,
   o: EnhanceStageOptions,
-): Promise<string | undefined> {
+): Promise<Enhancement | undefined> {
   const mode = request.enhance ?? 'off';
   if (mode === 'off') return undefined;
-  if (task.enhancedPrompt !== undefined) return task.enhancedPrompt;
   const s = o.settings;
+  const key = await enhancementKey(request, s);
+  if (task.enhancedPrompt !== undefined && storedEnhancementFits(task.enhancedFor, key))
+    return {
+      prompt: task.enhancedPrompt,
+      ...(task.enhancedFor !== undefined ? { key: task.enhancedFor } : {}),
+    };
   if (s.provider === 'none')
     throw failure(
       'no-provider',
@@ -75,8 +91,8 @@ export async function enhanceStage(
         { baseUrl: s.url, model: s.model, ...(s.apiKey ? { apiKey: s.apiKey } : {}) },
         { ...req, ...(imageCaption !== undefined ? { imageCaption } : {}) },
       );
-    o.onEnhanced(text);
-    return text;
+    o.onEnhanced(text, key);
+    return { prompt: text, ...(key !== undefined ? { key } : {}) };
   } finally {
     // The captioner's sessions are gone already; the LLM's go unless both fit the budget.
     if (!keep) await resetEnhancer();

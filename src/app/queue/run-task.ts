@@ -39,7 +39,7 @@ export interface TaskRunOptions {
   /** Holds a matting loop between frames while the task is paused (generation pauses in the engine). */
   gate: PauseGate;
   /** Prompt enhancer settings (read when the task starts) and where the enhanced prompt goes. */
-  enhancer?: { settings: EnhancerSettings; onEnhanced: (prompt: string) => void };
+  enhancer?: { settings: EnhancerSettings; onEnhanced: (prompt: string, key?: string) => void };
   /** Stores the output (the queue runner also marks the task done in the same transaction); default saveOutput. */
   save?: (record: OutputRecord) => Promise<void>;
 }
@@ -83,7 +83,10 @@ export async function runTask(
     : undefined;
   // Unless this task's decision kept it, an LLM an earlier task kept loaded goes before this pack loads.
   if (!kept) await resetEnhancer();
-  const out = await generateClip(enhanced === undefined ? request : { ...request, prompt: enhanced }, o);
+  const out = await generateClip(
+    enhanced === undefined ? request : { ...request, prompt: enhanced.prompt },
+    o,
+  );
   o.signal.throwIfAborted();
   const createdAt = new Date();
   const { width, height, count } = out.frames;
@@ -96,7 +99,7 @@ export async function runTask(
     ...(plan ? { muxer: plan.muxer } : {}),
     generationSeconds: (performance.now() - started) / 1000,
     createdAt,
-    ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced }),
+    ...(enhanced === undefined ? {} : { enhancedPrompt: enhanced.prompt, enhancedFor: enhanced.key }),
   });
   const json = JSON.stringify(settings);
   const embedded = snapshot.metadataMode === 'embedded' ? json : undefined;

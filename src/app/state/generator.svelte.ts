@@ -130,6 +130,7 @@ export class GeneratorState {
             prompt: loaded.request.prompt,
             enhance: loaded.request.enhance,
             enhancedPrompt: loaded.enhancedPrompt,
+            ...(loaded.enhancedFor !== undefined ? { key: loaded.enhancedFor } : {}),
           }
         : undefined;
     this.fieldErrors = {};

@@ -6,7 +6,10 @@
 import type { BackendPreference } from '../../engine/capabilities';
 import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { Progress } from '../../engine/progress';
+import { pngDataUrl } from '../../engine/media/png-decode';
+import { isEnhancerPipeline } from '../../engine/pack/enhancer-manifest';
 import { saveTestReport } from '../../storage/pack-store';
+import { testEnhancerPack } from '../bridges/enhancer-bridge';
 import { testPack } from '../bridges/engine-bridge';
 import type { InstallsState } from './installs.svelte';
 
@@ -17,6 +20,15 @@ function progressLine(p: Progress): string | undefined {
   if (p.stage === 'denoise') return `Denoising: step ${p.step} of ${p.total}…`;
   if (p.stage === 'decode') return 'Decoding…';
   return undefined;
+}
+
+/** A 64×64 mid-grey PNG data URL: the image a captioner pack's test captions. */
+async function greyPng(): Promise<string> {
+  const canvas = new OffscreenCanvas(64, 64);
+  const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  ctx.fillStyle = '#808080';
+  ctx.fillRect(0, 0, 64, 64);
+  return pngDataUrl(new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()));
 }
 
 export class PackTestsState {
@@ -37,15 +49,34 @@ export class PackTestsState {
     return this.installs.view(id)?.test ?? this.bundled[id];
   }
 
-  async run(id: string): Promise<void> {
+  /** The pipeline of installed pack `id` as its stored pack.json gives it. */
+  #installedPipeline(id: string): unknown {
+    const record = this.installs.stored.find((s) => s.record.id === id)?.record;
+    try {
+      return record ? (JSON.parse(record.manifestText) as { pipeline?: unknown }).pipeline : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Tests pack `id`; `pipeline` (the registry's) tells an enhancer pack, which its own worker tests. */
+  async run(id: string, pipeline?: string): Promise<void> {
     if (this.running[id]) return;
     this.running = { ...this.running, [id]: 'Starting…' };
     this.errors = Object.fromEntries(Object.entries(this.errors).filter(([k]) => k !== id));
+    const kind = pipeline ?? this.#installedPipeline(id);
     try {
-      const report = await testPack(id, this.backend(), (p) => {
-        const line = progressLine(p);
-        if (line && this.running[id]) this.running = { ...this.running, [id]: line };
-      });
+      const report = isEnhancerPipeline(kind)
+        ? await testEnhancerPack({
+            packId: id,
+            pipeline: kind,
+            backend: this.backend(),
+            sampleImage: await greyPng(),
+          })
+        : await testPack(id, this.backend(), (p) => {
+            const line = progressLine(p);
+            if (line && this.running[id]) this.running = { ...this.running, [id]: line };
+          });
       if (await saveTestReport(id, report)) await this.installs.load();
       else this.bundled = { ...this.bundled, [id]: report };
     } catch (err) {

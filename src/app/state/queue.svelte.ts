@@ -69,8 +69,8 @@ export class QueueModel {
     holdRunnerLock(() => void this.becomeRunner());
   }
 
-  /** Adds a task (it starts at once when the queue is idle); returns its id. `enhancedPrompt`: reused, not enhanced again. */
-  add(request: TaskInput, media?: Record<string, Blob>, enhancedPrompt?: string): string {
+  /** Adds a task (it starts at once when the queue is idle); returns its id. `enhanced`: a loaded enhanced prompt and its key, reused while the task's inputs match. */
+  add(request: TaskInput, media?: Record<string, Blob>, enhanced?: { prompt: string; key?: string }): string {
     askToNotify();
     const id = crypto.randomUUID();
     this.send({
@@ -78,7 +78,8 @@ export class QueueModel {
       id,
       request,
       ...(media ? { media } : {}),
-      ...(enhancedPrompt !== undefined ? { enhancedPrompt } : {}),
+      ...(enhanced !== undefined ? { enhancedPrompt: enhanced.prompt } : {}),
+      ...(enhanced?.key !== undefined ? { enhancedFor: enhanced.key } : {}),
     });
     return id;
   }

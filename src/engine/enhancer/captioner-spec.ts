@@ -22,7 +22,7 @@ export interface CaptionerSpec {
   /** Per-channel normalisation of pixel/255 (Florence-2: ImageNet mean and std). */
   mean: [number, number, number];
   std: [number, number, number];
-  /** What the task token expands to (`<CAPTION>` → "What does the image describe?"). */
+  /** What the task token expands to (`<DETAILED_CAPTION>` → "Describe in detail what is shown in the image."). */
   taskPrompt: string;
   /** The decoder's first token (BART: `</s>`). */
   decoderStart: string;

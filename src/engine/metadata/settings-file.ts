@@ -26,6 +26,8 @@ export interface LoadedSettings {
   otherModel?: string;
   /** The file's `enhanced_prompt`, when the restored task enhances (mode not Off): a task queued unchanged reuses it. */
   enhancedPrompt?: string;
+  /** The file's `enhanced_prompt_key`: what the enhanced prompt was made from (engine/enhancer/enhancement-key.ts). */
+  enhancedFor?: string;
 }
 
 /** WanGP key → form field, with the value's expected type. */
@@ -45,6 +47,7 @@ const KEY_MAP: Record<string, [keyof TaskRequest, 'string' | 'number']> = {
 /** Keys that describe the run rather than settings to restore. */
 const INFORMATIONAL = new Set([
   'enhanced_prompt',
+  'enhanced_prompt_key',
   'loras_hashes',
   'guidance_phases',
   'type',
@@ -216,7 +219,9 @@ export function applySettings(
   const model = typeof settings.model_type === 'string' ? settings.model_type : undefined;
   if (model && model !== m.id) result.otherModel = model;
   const enhanced = settings.enhanced_prompt;
-  if (typeof enhanced === 'string' && enhanced.trim() && (request.enhance ?? 'off') !== 'off')
+  if (typeof enhanced === 'string' && enhanced.trim() && (request.enhance ?? 'off') !== 'off') {
     result.enhancedPrompt = enhanced;
+    if (typeof settings.enhanced_prompt_key === 'string') result.enhancedFor = settings.enhanced_prompt_key;
+  }
   return result;
 }

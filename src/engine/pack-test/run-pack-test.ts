@@ -19,9 +19,16 @@ import { type Backend, type OrtModule, readFloats } from '../runtime';
 import { maxPerStep, type TransferCounts, type TransferMeter } from '../transfers';
 import { type StageFigures, stageFigures, stageProblem } from './stage-stats';
 
-/** Generation stages, then the video packs' (run-video-pack-test.ts). */
+/** Generation stages, then the video packs' (run-video-pack-test.ts), then the enhancer packs' (run-enhancer-pack-test.ts). */
 export type TestStage =
-  'load' | StageOutput['stage'] | 'image-encoder' | 'mask-decoder' | 'matting-open' | 'matting-frame';
+  | 'load'
+  | StageOutput['stage']
+  | 'image-encoder'
+  | 'mask-decoder'
+  | 'matting-open'
+  | 'matting-frame'
+  | 'enhance'
+  | 'caption';
 
 /** One timed stage: its output figures and, when a check failed, why. */
 export interface StageReport {
@@ -31,6 +38,8 @@ export interface StageReport {
   ms: number;
   figures?: StageFigures;
   problem?: string;
+  /** What an enhancer pack's stage wrote (its enhanced prompt or caption). */
+  text?: string;
 }
 
 /** The outcome of "Test this pack", kept with the pack's install record (plain JSON). */

@@ -4,7 +4,7 @@
  * of them the generator's Model picker offers.
  */
 import { ENHANCER_PIPELINES, MEDIA_PIPELINES } from './header';
-import { parseAnyManifestText } from './any-manifest';
+import { parseInstallableManifestText } from './installable-manifest';
 import type { RegistryEntry } from './registry';
 
 /** What the engine needs of an install record (src/storage/pack-store.ts PackRecord). */
@@ -33,7 +33,7 @@ function entryOf(p: InstalledPackInfo): RegistryEntry {
     installedFrom: p.baseUrl,
   };
   try {
-    const m = parseAnyManifestText(p.manifestText);
+    const m = parseInstallableManifestText(p.manifestText);
     entry.demo = m.demo;
     entry.license = m.license;
     entry.pipeline = m.pipeline;

@@ -57,6 +57,8 @@ export interface Task {
   retryable?: boolean;
   /** The enhanced prompt, stored once the enhance stage ends: a resumed or retried task does not enhance again. */
   enhancedPrompt?: string;
+  /** What the enhanced prompt was made from (engine/enhancer/enhancement-key.ts): it is reused only while the inputs give the same key. */
+  enhancedFor?: string;
   /** Output record id of a done task. */
   outputId?: string;
 }

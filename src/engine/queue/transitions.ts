@@ -21,6 +21,8 @@ export type QueueCommand =
       media?: Record<string, Blob>;
       /** An enhanced prompt reused from loaded settings: the task does not enhance again. */
       enhancedPrompt?: string;
+      /** Its key (enhancement-key.ts), when the loaded settings had one. */
+      enhancedFor?: string;
     }
   | { kind: 'remove'; id: string }
   | { kind: 'move'; id: string; delta: -1 | 1 }
@@ -36,7 +38,7 @@ export type RunnerEvent =
   | { kind: 'start'; id: string; snapshot: OutputSnapshot; fromStep: number }
   | { kind: 'step'; id: string; step: number }
   /** The enhance stage finished: the task keeps the enhanced prompt (never enhanced again). */
-  | { kind: 'enhanced'; id: string; prompt: string }
+  | { kind: 'enhanced'; id: string; prompt: string; key?: string }
   | { kind: 'done'; id: string; outputId: string }
   | { kind: 'failed'; id: string; error: string; retryable: boolean }
   | { kind: 'aborted'; id: string }
@@ -130,7 +132,10 @@ export function applyCommand(s: QueueState, cmd: QueueCommand, now: number): Tra
       if (s.tasks.some((t) => t.id === cmd.id)) return unchanged(s);
       const rank = (s.tasks.at(-1)?.rank ?? 0) + 1;
       const t = newTask(cmd.request, { id: cmd.id, rank, now, ...(cmd.media ? { media: cmd.media } : {}) });
-      if (cmd.enhancedPrompt !== undefined && !isMatting(cmd.request)) t.enhancedPrompt = cmd.enhancedPrompt;
+      if (cmd.enhancedPrompt !== undefined && !isMatting(cmd.request)) {
+        t.enhancedPrompt = cmd.enhancedPrompt;
+        if (cmd.enhancedFor !== undefined) t.enhancedFor = cmd.enhancedFor;
+      }
       return result(s, [...s.tasks, t], [t]);
     }
     case 'remove':
@@ -205,6 +210,7 @@ function withoutStaleEnhancement(edited: Task, before: Task): Task {
     return edited;
   const fresh = { ...edited };
   delete fresh.enhancedPrompt;
+  delete fresh.enhancedFor;
   return fresh;
 }
 
@@ -228,7 +234,13 @@ export function applyRunnerEvent(s: QueueState, ev: RunnerEvent, now: number): T
     case 'step':
       return isActive(task) ? replace(s, { ...task, step: ev.step }) : unchanged(s);
     case 'enhanced':
-      return isActive(task) ? replace(s, { ...task, enhancedPrompt: ev.prompt }) : unchanged(s);
+      return isActive(task)
+        ? replace(s, {
+            ...task,
+            enhancedPrompt: ev.prompt,
+            ...(ev.key !== undefined ? { enhancedFor: ev.key } : {}),
+          })
+        : unchanged(s);
     case 'done':
       return replace(s, {
         ...task,
