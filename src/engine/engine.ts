@@ -27,6 +27,7 @@ import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
 import { meterTransfers, type TransferReport } from './transfers';
+import { serialQueue } from './serial';
 
 export interface EngineDeps {
   ort: OrtModule;
@@ -81,7 +82,6 @@ export function createEngine(deps: EngineDeps) {
   const cancelled = new Set<string>();
   /** Paused jobs: the gate their loop awaits at the next step boundary. */
   const gates = new Map<string, PauseGate>();
-  let chain: Promise<unknown> = Promise.resolve();
   let caps: Promise<Capabilities> | undefined;
   const loras = createLoraRunners({
     ort,
@@ -93,11 +93,7 @@ export function createEngine(deps: EngineDeps) {
   });
 
   /** Runs ORT work one job at a time (sessions are not re-entrant). */
-  function serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = chain.then(fn, fn);
-    chain = run.catch(() => undefined);
-    return run;
-  }
+  const serial = serialQueue();
 
   function capabilities(): Promise<Capabilities> {
     caps ??= (deps.probe ?? probeCapabilities)();
