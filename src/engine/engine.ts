@@ -26,8 +26,9 @@ import { PauseGate } from './pause-gate';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
-import { meterTransfers, type TransferReport } from './transfers';
 import { serialQueue } from './serial';
+import { memoIn, memoise } from './memo';
+import { meterTransfers, type TransferReport } from './transfers';
 
 export interface EngineDeps {
   ort: OrtModule;
@@ -82,7 +83,7 @@ export function createEngine(deps: EngineDeps) {
   const cancelled = new Set<string>();
   /** Paused jobs: the gate their loop awaits at the next step boundary. */
   const gates = new Map<string, PauseGate>();
-  let caps: Promise<Capabilities> | undefined;
+  const caps = memoise(() => (deps.probe ?? probeCapabilities)());
   const loras = createLoraRunners({
     ort,
     readLora:
@@ -96,8 +97,7 @@ export function createEngine(deps: EngineDeps) {
   const serial = serialQueue();
 
   function capabilities(): Promise<Capabilities> {
-    caps ??= (deps.probe ?? probeCapabilities)();
-    return caps;
+    return caps.get();
   }
 
   /** Reads the request's pack manifest, validates the request against it and picks the backend. */
@@ -138,18 +138,17 @@ export function createEngine(deps: EngineDeps) {
     onProgress?: ProgressCallback,
   ) {
     const key = `${packId}@${choice.backend}#${residency}`;
-    let loading = packs.get(key);
-    if (!loading) {
+    if (!packs.has(key)) {
       // The other residency's copy of this pack goes first: the two would hold the sessions twice.
       const other = [...packs.entries()].filter(([k]) => k.startsWith(`${packId}@${choice.backend}#`));
       for (const [k] of other) packs.delete(k);
       await Promise.all(other.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
-      loading = deps
-        .sourceFor(packId)
-        .then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency));
-      packs.set(key, loading);
-      loading.catch(() => packs.delete(key));
     }
+    const loading = memoIn(packs, key, () =>
+      deps
+        .sourceFor(packId)
+        .then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency)),
+    );
     return { loaded: await loading, reason: choice.reason };
   }
 
