@@ -6,6 +6,7 @@
 import { concatBytes } from '../bytes';
 import { EngineError } from '../errors';
 import { type Box, find, NotDemuxable } from '../media/mp4/boxes';
+import { pngChunks } from '../media/png-chunks';
 
 const utf8 = new TextDecoder();
 const latin1 = new TextDecoder('latin1');
@@ -40,12 +41,6 @@ export function readMp4Comment(bytes: Uint8Array): string | undefined {
   const data = findBox(v, start, meta.end, 'ilst', COMMENT_ATOM, 'data');
   // 'data' payload: 4 bytes type indicator, 4 bytes locale, then the UTF-8 value.
   return data ? utf8.decode(bytes.subarray(data.start + 8, data.end)) : undefined;
-}
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-export function isPng(bytes: Uint8Array): boolean {
-  return PNG_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
 export function isMp4(bytes: Uint8Array): boolean {
@@ -86,12 +81,7 @@ async function inflate(data: Uint8Array, key: string): Promise<Uint8Array> {
 export async function readPngText(bytes: Uint8Array): Promise<Record<string, string>> {
   // No prototype: a chunk keyword such as "__proto__" or "constructor" is just a key.
   const out = Object.create(null) as Record<string, string>;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 8;
-  while (at + 12 <= bytes.length) {
-    const len = view.getUint32(at);
-    const type = boxType(bytes, at + 4);
-    const data = bytes.subarray(at + 8, Math.min(at + 8 + len, bytes.length));
+  for (const { type, data } of pngChunks(bytes)) {
     const nul = data.indexOf(0);
     if (nul > 0) {
       const key = latin1.decode(data.subarray(0, nul));
@@ -105,8 +95,6 @@ export async function readPngText(bytes: Uint8Array): Promise<Record<string, str
         out[key] = utf8.decode(compressed ? await inflate(text, key) : text);
       }
     }
-    if (type === 'IEND') break;
-    at += 12 + len;
   }
   return out;
 }
