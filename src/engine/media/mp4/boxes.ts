@@ -62,6 +62,13 @@ function header(
 
 /** The top-level boxes of `file`, reading 16 bytes per box; throws NotDemuxable when it is not ISO BMFF or is cut short. */
 export async function topLevelBoxes(file: Blob): Promise<Box[]> {
+  const { boxes, cut } = await walkTopLevel(file);
+  if (cut) throw cut;
+  return boxes;
+}
+
+/** The top-level boxes of `file` up to the first one that does not walk, and why it does not (`cut`; none when all walk). */
+export async function walkTopLevel(file: Blob): Promise<{ boxes: Box[]; cut?: NotDemuxable }> {
   const boxes: Box[] = [];
   for (let at = 0; at < file.size;) {
     const v = await readRange(file, at, 16);
@@ -70,19 +77,22 @@ export async function topLevelBoxes(file: Blob): Promise<Box[]> {
     if (!h || !isFourcc(h.type) || size < h.head) {
       if (boxes.length === 0)
         throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (no ISO box structure).');
-      throw new NotDemuxable('truncated', `The file is cut short: the box at byte ${at} is incomplete.`);
+      const cut = new NotDemuxable(
+        'truncated',
+        `The file is cut short: the box at byte ${at} is incomplete.`,
+      );
+      return { boxes, cut };
     }
     if (boxes.length === 0 && !['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot'].includes(h.type))
       throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (it does not start with an ISO box).');
-    if (at + size > file.size)
-      throw new NotDemuxable(
-        'truncated',
-        `The file is cut short: its "${h.type}" box needs ${at + size} bytes, the file has ${file.size}.`,
-      );
+    if (at + size > file.size) {
+      const message = `The file is cut short: its "${h.type}" box needs ${at + size} bytes, the file has ${file.size}.`;
+      return { boxes, cut: new NotDemuxable('truncated', message) };
+    }
     boxes.push({ type: h.type, start: at + h.head, end: at + size });
     at += size;
   }
-  return boxes;
+  return { boxes };
 }
 
 /** The child boxes of the bytes [start, end) of `v` in order; throws NotDemuxable('truncated') on reaching a cut-short one. */
