@@ -1,6 +1,6 @@
 /** Test helper: writes 8-bit PNGs with a chosen row filter (for the decoder tests and i2v start images). */
 import { deflateSync } from 'node:zlib';
-import { pngFile } from '../../src/engine/media/png-chunks';
+import { pngImage } from '../../src/engine/media/png-chunks';
 
 /** Encodes `px` (height × width × channels) with the given filter on every row. */
 export function png(
@@ -35,13 +35,5 @@ export function png(
       raw[y * (stride + 1) + 1 + i] = (x - pred) & 0xff;
     }
   }
-  const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, width);
-  new DataView(ihdr.buffer).setUint32(4, height);
-  ihdr.set([8, colourType, 0, 0, 0], 8);
-  return pngFile([
-    ['IHDR', ihdr],
-    ['IDAT', deflateSync(raw)],
-    ['IEND', new Uint8Array()],
-  ]);
+  return pngImage(width, height, colourType, deflateSync(raw));
 }

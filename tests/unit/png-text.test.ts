@@ -1,23 +1,13 @@
 /** PNG text chunks written by addPngText: read back by readPngText, CRCs valid, image data untouched. */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32, pngChunks, pngFile } from '../../src/engine/media/png-chunks';
+import { crc32, pngChunks, pngImage } from '../../src/engine/media/png-chunks';
 import { addPngText } from '../../src/engine/media/png-text';
 import { readPngText } from '../../src/engine/metadata/read-container';
 
 /** A valid 1×1 RGBA PNG (one opaque red pixel). */
 function tinyPng(): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, 1);
-  v.setUint32(4, 1);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit, RGBA, deflate, adaptive filter, no interlace
-  const idat = new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255])));
-  return pngFile([
-    ['IHDR', ihdr],
-    ['IDAT', idat],
-    ['IEND', new Uint8Array()],
-  ]);
+  return pngImage(1, 1, 6, new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255]))));
 }
 
 interface Chunk {

@@ -1,21 +1,13 @@
 /** A tiny valid PNG (zlib-compressed rows, CRCs) as a fuzz seed. */
 import { zlibSync } from 'fflate';
-import { pngChunk, pngFile } from '../../src/engine/media/png-chunks';
+import { pngChunk, pngImage } from '../../src/engine/media/png-chunks';
 
 /** A `width`×`height` PNG of colour type `colour` (0 grey, 2 RGB, 6 RGBA), rows filtered with `None`. */
 export function tinyPng(width = 4, height = 4, colour = 6): Uint8Array<ArrayBuffer> {
   const channels = { 0: 1, 2: 3, 4: 2, 6: 4 }[colour] ?? 4;
   const raw = new Uint8Array(height * (width * channels + 1));
   for (let i = 0; i < raw.length; i++) raw[i] = i % (width * channels + 1) === 0 ? 0 : (i * 37) & 255;
-  const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, width);
-  new DataView(ihdr.buffer).setUint32(4, height);
-  ihdr.set([8, colour, 0, 0, 0], 8);
-  return pngFile([
-    ['IHDR', ihdr],
-    ['IDAT', zlibSync(raw)],
-    ['IEND', new Uint8Array()],
-  ]);
+  return pngImage(width, height, colour, zlibSync(raw));
 }
 
 /** `png` with a zTXt chunk (keyword NUL, method 0, zlib text) inserted after IHDR. */

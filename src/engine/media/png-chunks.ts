@@ -69,3 +69,21 @@ export function pngFile(chunks: [string, Uint8Array][]): Uint8Array<ArrayBuffer>
   const parts = [Uint8Array.from(PNG_SIGNATURE), ...chunks.map(([t, d]) => pngChunk(t, d))];
   return concatBytes(parts) as Uint8Array<ArrayBuffer>;
 }
+
+/** An 8-bit, non-interlaced PNG of colour type `colourType` (0 grey, 2 RGB, 4 grey+alpha, 6 RGBA) around zlib row data `idat`. */
+export function pngImage(
+  width: number,
+  height: number,
+  colourType: number,
+  idat: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  const ihdr = new Uint8Array(13);
+  new DataView(ihdr.buffer).setUint32(0, width);
+  new DataView(ihdr.buffer).setUint32(4, height);
+  ihdr.set([8, colourType, 0, 0, 0], 8);
+  return pngFile([
+    ['IHDR', ihdr],
+    ['IDAT', idat],
+    ['IEND', new Uint8Array()],
+  ]);
+}

@@ -6,7 +6,7 @@
  */
 import { zlibSync } from 'fflate';
 import { pngDataUrl } from '../media/png-decode';
-import { pngFile } from '../media/png-chunks';
+import { pngImage } from '../media/png-chunks';
 import { type PackHeader, parseResolution } from '../pack/header';
 import { type TaskRequest, validateRequest } from '../request';
 
@@ -56,17 +56,7 @@ export function gradientPngDataUrl(width: number, height: number): string {
       );
     }
   }
-  const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, width);
-  new DataView(ihdr.buffer).setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return pngDataUrl(
-    pngFile([
-      ['IHDR', ihdr],
-      ['IDAT', zlibSync(raw)],
-      ['IEND', new Uint8Array()],
-    ]),
-  );
+  return pngDataUrl(pngImage(width, height, 2, zlibSync(raw)));
 }
 
 /** The smallest valid request for pack `m` (see the module comment). */
