@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { decodePng } from '../src/engine/media/png-decode';
 import { chooseSetting, openApp } from './support/app';
-import { decodeRgb, encodedByX264, probe } from './support/media';
+import { decodeRgb, encodedByX264, expectAudioCopied, probe } from './support/media';
 import {
   CLIP,
   iou,
@@ -140,12 +140,13 @@ test('a click on the square masks it; Run matting gives alpha ≥ 0.9 IoU on eve
 });
 
 // A fragmented MP4 (moof boxes) is demuxed by mediabunny and decoded by WebCodecs; the outputs
-// are muxed by mediabunny with the source's AAC copied as it is.
+// are muxed by mediabunny with the source's AAC copied as it is (its packets compared byte for byte).
 test('an uploaded mask of half the size is resized with a notice; the run (WebGPU, fragmented MP4 decoded by WebCodecs, muxed by mediabunny) pauses and resumes between frames', async ({
   page,
 }) => {
   await openMatting(page);
-  await loadClip(page, makeFragmented(dir, clip));
+  const fragmented = makeFragmented(dir, clip);
+  await loadClip(page, fragmented);
   await page
     .getByLabel('Upload mask')
     .setInputFiles(maskPngFile(dir, 'half.png', 0, { width: CLIP.width / 2, height: CLIP.height / 2 }));
@@ -174,6 +175,7 @@ test('an uploaded mask of half the size is resized with a notice; the run (WebGP
   });
   expect(probe(out.foreground).encoderTag ?? '').not.toMatch(/Lavf/);
   expect(streamTypes(out.foreground)).toEqual(expect.arrayContaining(['video', 'audio']));
+  expectAudioCopied(fragmented, out.foreground, 4 / CLIP.fps); // stream-copied: the source's AAC packets byte for byte
   expect(comment).not.toHaveProperty('segment_model_type'); // the mask was uploaded, not made with SAM
   expectAlphaVideo(out.alpha, 4);
   expectZip(out.zip, 4);

@@ -2,6 +2,7 @@
  * Inspects downloaded MP4s with the system's ffprobe/ffmpeg and compares decoded frames with
  * the analytic pack's pure-JS reference.
  */
+import { expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { referenceFrames, type ReferenceRequest } from '../../tools/demo-pack/reference';
@@ -77,4 +78,50 @@ export function compareWithReference(
 /** True when the H.264 stream carries libx264's SEI banner (the ffmpeg.wasm fallback encoder). */
 export function encodedByX264(path: string): boolean {
   return readFileSync(path).includes('x264 - core');
+}
+
+/** The first audio stream's codec and its packets: presentation time (seconds) and bytes (hex), as ffprobe reads them. */
+export function audioPackets(path: string): { codec: string; packets: { pts: number; hex: string }[] } {
+  const out = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'a:0',
+        '-show_streams',
+        '-show_packets',
+        '-show_data',
+        '-of',
+        'json',
+        path,
+      ],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    ),
+  ) as { streams: { codec_name: string }[]; packets: { pts_time: string; data: string }[] };
+  // -show_data prints "offset: hex words  ascii" lines; keep the hex words only.
+  const hex = (dump: string) =>
+    dump
+      .split('\n')
+      .map((line) => line.slice(10, 50).replace(/\s/g, ''))
+      .join('');
+  return {
+    codec: out.streams[0]?.codec_name ?? '',
+    packets: out.packets.map((p) => ({ pts: Number(p.pts_time), hex: hex(p.data) })),
+  };
+}
+
+/**
+ * `output`'s audio packets are, byte for byte and in order, exactly `source`'s packets that start
+ * in the matted range [0, seconds) (AAC's priming packet, before 0, left out): the audio was
+ * stream-copied, not re-encoded.
+ */
+export function expectAudioCopied(source: string, output: string, seconds: number): void {
+  const [src, out] = [audioPackets(source), audioPackets(output)];
+  expect([src.codec, out.codec]).toEqual(['aac', 'aac']);
+  const inRange = src.packets.filter((p) => p.pts >= -5e-4 && p.pts < seconds - 5e-4);
+  expect(inRange.length).toBeGreaterThan(1);
+  expect(inRange.length).toBeLessThan(src.packets.length);
+  expect(out.packets.map((p) => p.hex)).toEqual(inRange.map((p) => p.hex));
 }

@@ -26,6 +26,8 @@ import { PauseGate } from './pause-gate';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
 import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
+import { serialQueue } from './serial';
+import { memoIn, memoise } from './memo';
 import { meterTransfers, type TransferReport } from './transfers';
 
 export interface EngineDeps {
@@ -82,8 +84,7 @@ export function createEngine(deps: EngineDeps) {
   const cancelled = new Set<string>();
   /** Paused jobs: the gate their loop awaits at the next step boundary. */
   const gates = new Map<string, PauseGate>();
-  let chain: Promise<unknown> = Promise.resolve();
-  let caps: Promise<Capabilities> | undefined;
+  const caps = memoise(() => deps.probe());
   const loras = createLoraRunners({
     ort,
     readLora:
@@ -94,15 +95,10 @@ export function createEngine(deps: EngineDeps) {
   });
 
   /** Runs ORT work one job at a time (sessions are not re-entrant). */
-  function serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = chain.then(fn, fn);
-    chain = run.catch(() => undefined);
-    return run;
-  }
+  const serial = serialQueue();
 
   function capabilities(): Promise<Capabilities> {
-    caps ??= deps.probe();
-    return caps;
+    return caps.get();
   }
 
   /** Reads the request's pack manifest, validates the request against it and picks the backend. */
@@ -143,18 +139,17 @@ export function createEngine(deps: EngineDeps) {
     onProgress?: ProgressCallback,
   ) {
     const key = `${packId}@${choice.backend}#${residency}`;
-    let loading = packs.get(key);
-    if (!loading) {
+    if (!packs.has(key)) {
       // The other residency's copy of this pack goes first: the two would hold the sessions twice.
       const other = [...packs.entries()].filter(([k]) => k.startsWith(`${packId}@${choice.backend}#`));
       for (const [k] of other) packs.delete(k);
       await Promise.all(other.map(([, p]) => p.then((l) => l.release()).catch(() => undefined)));
-      loading = deps
-        .sourceFor(packId)
-        .then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency));
-      packs.set(key, loading);
-      loading.catch(() => packs.delete(key));
     }
+    const loading = memoIn(packs, key, () =>
+      deps
+        .sourceFor(packId)
+        .then((src) => loadPack(src, manifest, ort, choice.backend, onProgress, true, residency)),
+    );
     return { loaded: await loading, reason: choice.reason };
   }
 

@@ -7,6 +7,7 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { Checkpoint } from '../engine/queue/task';
 import type { RunRecord } from '../engine/queue/history';
+import { memoise } from '../engine/memo';
 import { migrateLegacyDatabases } from './legacy-migration';
 
 export const DB_NAME = 'webgp';
@@ -48,40 +49,35 @@ function upgrade(db: WebgpDB, oldVersion: number): void {
   }
 }
 
-let opening: Promise<WebgpDB> | undefined;
+/** The open connection, with the legacy databases migrated into it; forgotten when another tab upgrades. */
+const opening = memoise(() =>
+  openSchema().then(async (d) => {
+    await migrateLegacyDatabases(d);
+    return d;
+  }),
+);
 
 /** Opens the schema only (no migration); a newer version opened in another tab closes this connection. */
 export function openSchema(): Promise<WebgpDB> {
   return openDB<WebgpSchema>(DB_NAME, DB_VERSION, {
     upgrade: (db, oldVersion) => upgrade(db, oldVersion),
     blocking() {
-      void opening?.then((db) => db.close());
-      opening = undefined;
+      void opening.forget()?.then((db) => db.close());
     },
     terminated() {
-      opening = undefined;
+      opening.forget();
     },
   });
 }
 
 /** The database, opened once per page or worker, with the legacy databases migrated into it. */
 export function db(): Promise<WebgpDB> {
-  opening ??= openSchema().then(async (d) => {
-    await migrateLegacyDatabases(d);
-    return d;
-  });
-  const p = opening;
-  p.catch(() => {
-    if (opening === p) opening = undefined;
-  });
-  return p;
+  return opening.get();
 }
 
 /** Closes the connection (tests reopen on the next call). */
 export async function closeDb(): Promise<void> {
-  const p = opening;
-  opening = undefined;
-  (await p?.catch(() => undefined))?.close();
+  (await opening.forget()?.catch(() => undefined))?.close();
 }
 
 /**

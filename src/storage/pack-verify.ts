@@ -4,6 +4,7 @@
  * disk), then the graph check, whose derived limits are stored in pack.json. Also the writes both use, with QuotaExceededError named.
  */
 import { EngineError } from '../engine/errors';
+import { memoise } from '../engine/memo';
 import type { PackFile } from '../engine/pack/pack-files';
 import type { AnyManifest } from '../engine/pack/any-manifest';
 import { tightenLimits } from '../engine/pack/graph-limits';
@@ -102,25 +103,24 @@ export async function writeStoredFile(
   }
 }
 
-let persistence: Promise<boolean> | undefined;
-
 /**
  * Asks for persistent storage (so the browser does not evict installed packs) once per page
  * load — the first install calls navigator.storage.persist(), later ones reuse its answer.
  * Resolves to whether it is granted.
  */
 export function requestPersistence(): Promise<boolean> {
-  persistence ??= (async () => {
-    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
-    if (!storage?.persist) return false;
-    try {
-      return (await storage.persisted()) || (await storage.persist());
-    } catch {
-      return false;
-    }
-  })();
-  return persistence;
+  return persistence.get();
 }
+
+const persistence = memoise(async () => {
+  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+  if (!storage?.persist) return false;
+  try {
+    return (await storage.persisted()) || (await storage.persist());
+  } catch {
+    return false;
+  }
+});
 
 /** Whether this origin's storage is persistent; undefined where the browser cannot say. */
 export async function isPersisted(): Promise<boolean | undefined> {

@@ -10,6 +10,7 @@ import { installErrorTransfer } from '../browser/comlink-errors';
 import { probeCapabilities } from '../browser/probe-capabilities';
 import type { LoraPack } from '../engine/lora/analyse';
 import { resolveLoraSpec } from '../engine/lora/derive-targets';
+import { memoise } from '../engine/memo';
 import { mergeInstalled, pickerPacks } from '../engine/pack/pack-list';
 import { findPack, parseRegistry, type RegistryEntry } from '../engine/pack/registry';
 import { httpPackSource } from '../engine/pack/pack-source';
@@ -27,15 +28,13 @@ import type { TaskRequest } from '../engine/request';
 installErrorTransfer();
 
 const modelsBase = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin);
-let registry: Promise<RegistryEntry[]> | undefined;
-
-function registryPacks(): Promise<RegistryEntry[]> {
-  registry ??= fetch(new URL('registry.json', modelsBase))
+/** The bundled registry, fetched once (again after a failed fetch). */
+const registry = memoise(() =>
+  fetch(new URL('registry.json', modelsBase))
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`models/registry.json: HTTP ${r.status}`))))
-    .then(parseRegistry);
-  registry.catch(() => (registry = undefined));
-  return registry;
-}
+    .then(parseRegistry),
+);
+const registryPacks = () => registry.get();
 
 /** The registry's packs plus those installed in OPFS (read afresh: the Models page installs and deletes). */
 async function listPacks(): Promise<RegistryEntry[]> {

@@ -56,6 +56,21 @@ describe('bounded MP4 sample table', () => {
     }
   });
 
+  it('refuses an stsc run that contradicts stco, even when the file is cut short after moov (it hangs mediabunny 1.61)', async () => {
+    // Found by fuzzing mediabunny's demuxer (docs/media-demux.md): chunk 231 of 1, 2882928129 samples per chunk.
+    const bytes = patch(patch(buildMp4(), 'stsc', 4, 231), 'stsc', 8, 2882928129);
+    const mdat = Buffer.from(bytes).indexOf('mdat') - 4;
+    for (const file of [bytes, bytes.slice(0, mdat + 3)]) {
+      const r = await demuxMp4(new Blob([file]));
+      expect(r.ok ? '' : `${r.error.reason}: ${r.error.message}`).toBe(
+        'damaged: The video\'s "stsc" table puts 2882928129 samples per chunk from chunk 231, but the file has 1 chunks and 4 samples: the file is damaged.',
+      );
+    }
+    // The same moov with its stsc intact but the file cut inside mdat's header is only truncated.
+    const cut = await demuxMp4(new Blob([buildMp4().slice(0, mdat + 3)]));
+    expect(cut.ok ? '' : cut.error.reason).toBe('truncated');
+  });
+
   it('opening a damaged MP4 as a video is an invalid-video EngineError that says what to do', async () => {
     const file = new Blob([buildMp4({ stszCount: 0xffffffff, padTo: 3000 })]);
     const ffmpeg = {} as FfmpegSession;

@@ -1,37 +1,13 @@
 /** PNG text chunks written by addPngText: read back by readPngText, CRCs valid, image data untouched. */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../../src/engine/bytes';
-import { addPngText, crc32 } from '../../src/engine/media/png-text';
+import { crc32, pngChunks, pngImage } from '../../src/engine/media/png-chunks';
+import { addPngText } from '../../src/engine/media/png-text';
 import { readPngText } from '../../src/engine/metadata/read-container';
-
-const latin1 = new TextDecoder('latin1');
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
 
 /** A valid 1×1 RGBA PNG (one opaque red pixel). */
 function tinyPng(): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, 1);
-  v.setUint32(4, 1);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit, RGBA, deflate, adaptive filter, no interlace
-  const idat = new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255])));
-  const parts = [
-    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', idat),
-    chunk('IEND', new Uint8Array()),
-  ];
-  return concatBytes(parts);
+  return pngImage(1, 1, 6, new Uint8Array(deflateSync(Uint8Array.from([0, 255, 0, 0, 255]))));
 }
 
 interface Chunk {
@@ -40,21 +16,16 @@ interface Chunk {
   crcOk: boolean;
 }
 
-/** Every chunk of a PNG, with its CRC checked; throws when the chunk list runs past the end. */
+/** Every chunk of a PNG, with its CRC checked; throws when a chunk runs past the end. */
 function parse(png: Uint8Array): Chunk[] {
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const chunks: Chunk[] = [];
-  let at = 8;
-  while (at < png.length) {
-    const len = view.getUint32(at);
-    if (at + 12 + len > png.length) throw new Error('truncated chunk');
-    const type = latin1.decode(png.subarray(at + 4, at + 8));
-    const crcOk = crc32(png.subarray(at + 4, at + 8 + len)) === view.getUint32(at + 8 + len);
-    chunks.push({ type, data: png.subarray(at + 8, at + 8 + len), crcOk });
-    at += 12 + len;
-  }
-  return chunks;
+  return [...pngChunks(png)].map(({ type, length, data, crc }) => {
+    if (crc === undefined || data.length !== length) throw new Error('truncated chunk');
+    return { type, data, crcOk: crc32(concatTypeData(type, data)) === crc };
+  });
 }
+
+const concatTypeData = (type: string, data: Uint8Array) =>
+  Uint8Array.from([...new TextEncoder().encode(type), ...data]);
 
 function expectValid(png: Uint8Array): Chunk[] {
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

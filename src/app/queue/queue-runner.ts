@@ -27,6 +27,7 @@ import type { AppSettings } from '../../storage/settings-store';
 import { pauseJob, resumeJob } from '../bridges/engine-bridge';
 import { keepAwake, notifyDrained } from './attention';
 import { PauseGate } from '../../engine/pause-gate';
+import { serialQueue } from '../../engine/serial';
 import { runTask } from './run-task';
 
 /** What the runner needs from the tab it lives in. */
@@ -56,7 +57,8 @@ type Outcome = Pick<RunRecord, 'status' | 'error' | 'transfers' | 'ortBuild'> & 
 
 export class QueueRunner {
   private job: Job | undefined;
-  private writes: Promise<void> = Promise.resolve();
+  /** Store writes, one after another in the order the state changed. */
+  private readonly writes = serialQueue();
   private draining = false;
   private broadcastQueued = false;
   /** Called with the task after each runner event that changed its status. */
@@ -119,23 +121,21 @@ export class QueueRunner {
   private commit(t: Transition, announce = true, write = saveTransition): void {
     const known = new Set(this.host.state.tasks.map((x) => x.id));
     this.host.setState(t.state);
-    this.writes = this.writes
-      .then(() => write(t))
-      .catch((err: Error) => {
-        // A task the store refused (storage full) was never queued: take it off the list again.
-        const refused = new Set(t.changed.filter((x) => !known.has(x.id)).map((x) => x.id));
-        const s = this.host.state;
-        if (refused.size) {
-          this.host.setState({
-            ...s,
-            tasks: s.tasks.filter((x) => !refused.has(x.id) || x.status !== 'pending'),
-          });
-          this.announce();
-        }
-        this.host.onError(
-          `The queue could not be saved: ${err.message}${refused.size ? ` The task${refused.size === 1 ? ' was' : 's were'} not added.` : ''}`,
-        );
-      });
+    void this.writes(() => write(t)).catch((err: Error) => {
+      // A task the store refused (storage full) was never queued: take it off the list again.
+      const refused = new Set(t.changed.filter((x) => !known.has(x.id)).map((x) => x.id));
+      const s = this.host.state;
+      if (refused.size) {
+        this.host.setState({
+          ...s,
+          tasks: s.tasks.filter((x) => !refused.has(x.id) || x.status !== 'pending'),
+        });
+        this.announce();
+      }
+      this.host.onError(
+        `The queue could not be saved: ${err.message}${refused.size ? ` The task${refused.size === 1 ? ' was' : 's were'} not added.` : ''}`,
+      );
+    });
     if (announce) this.announce();
   }
 
@@ -159,12 +159,10 @@ export class QueueRunner {
   private saveDone(id: string, record: OutputRecord): Promise<void> {
     const ev: RunnerEvent = { kind: 'done', id, outputId: record.id };
     const now = Date.now();
-    const saved = this.writes.then(async () => {
+    return this.writes(async () => {
       await saveOutput(record, applyRunnerEvent(this.host.state, ev, now));
       this.event(ev, true, async () => {}, now); // already on disk
     });
-    this.writes = saved.catch(() => undefined);
-    return saved;
   }
 
   private async run(task: Task): Promise<void> {

@@ -4,12 +4,12 @@
  * presets (import from a file or a same-origin/blob link, create from the form's selection, edit,
  * delete, export, share). Every refusal is a message shown with role="alert"; nothing is stored.
  */
-import type { LoraPack } from '../../engine/lora/analyse';
 import { summariseLora } from '../../engine/lora/analyse';
 import { type LsetData, lsetText, parseLset } from '../../engine/lora/lset';
 import { readSafetensorsHeader } from '../../engine/lora/safetensors';
 import { blobReader } from '../../engine/onnx/wire-reader';
 import type { LoraRef, TaskRequest } from '../../engine/request';
+import { memoise } from '../../engine/memo';
 import { sha256OfStream } from '../../engine/sha256-stream';
 import {
   deleteLora,
@@ -44,7 +44,8 @@ export class LorasState {
   presetNotice = $state('');
   busy = $state(false);
   loaded = $state(false);
-  #packs: Promise<LoraPack[]> | undefined;
+  /** The installed packs' LoRA facts, read once per change of packs (again after a failed read). */
+  readonly #packs = memoise(() => engineBridge.api.loraPacks());
 
   async load(): Promise<void> {
     try {
@@ -58,7 +59,7 @@ export class LorasState {
 
   /** A pack was installed or deleted: the next import matches against the packs as they are now. */
   packsChanged(): void {
-    this.#packs = undefined;
+    this.#packs.forget();
   }
 
   /** LoRAs whose family is the one a pack's transformer takes. */
@@ -92,8 +93,7 @@ export class LorasState {
           throw new Error(
             `A different LoRA named ${file.name} is already in the library. Delete it first, or rename the new file.`,
           );
-        this.#packs ??= engineBridge.api.loraPacks();
-        const summary = summariseLora(header, await this.#packs);
+        const summary = summariseLora(header, await this.#packs.get());
         const record: LoraRecord = {
           version: LORA_RECORD_VERSION,
           id,

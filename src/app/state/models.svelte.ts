@@ -8,6 +8,7 @@ import type { Capabilities } from '../../engine/capabilities';
 import { type DeviceFacts, fitVerdict, type FitVerdict } from '../../engine/pack/fit';
 import { type MemoryPlan, memoryPlan } from '../../engine/pack/memory-plan';
 import type { RegistryEntry } from '../../engine/pack/registry';
+import { memoise } from '../../engine/memo';
 import { storageEstimate } from '../../storage/quota';
 import { engineBridge } from '../bridges/engine-bridge';
 
@@ -38,12 +39,11 @@ export class ModelsState {
           }))
       : [],
   );
-  #loading: Promise<void> | undefined;
+  readonly #loading = memoise(() => this.#read());
 
   /** Reads the registry, capabilities and device facts; later calls reuse the first load. */
   load(): Promise<void> {
-    this.#loading ??= this.#read();
-    return this.#loading;
+    return this.#loading.get();
   }
 
   async #read(): Promise<void> {
@@ -64,7 +64,7 @@ export class ModelsState {
       void this.#readPlans(packs);
     } catch (err) {
       this.error = `The model list could not be read: ${(err as Error).message}`;
-      this.#loading = undefined;
+      this.#loading.forget(); // the next load() tries again
     } finally {
       this.loaded = true;
     }

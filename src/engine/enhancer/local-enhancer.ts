@@ -5,6 +5,7 @@
  * captioner runs first); without one they fail with a message that says so.
  */
 import { EngineError } from '../errors';
+import { memoise } from '../memo';
 import type { OrtModule } from '../runtime';
 import { chat, type LocalLlm } from './local-llm';
 import type { EnhanceRequest, PromptEnhancer } from './provider';
@@ -19,18 +20,12 @@ export interface LocalEnhancerOptions {
 }
 
 export function localEnhancer(o: LocalEnhancerOptions): PromptEnhancer & { readonly loaded: boolean } {
-  let llm: Promise<LocalLlm> | undefined;
-  const open = () => {
-    llm ??= o.openLlm().catch((e: unknown) => {
-      llm = undefined;
-      throw e;
-    });
-    return llm;
-  };
+  const llm = memoise(o.openLlm);
+  const open = () => llm.get();
   return {
     kind: 'local',
     get loaded() {
-      return llm !== undefined;
+      return llm.started;
     },
     prime: async () => {
       await open();
@@ -59,8 +54,7 @@ export function localEnhancer(o: LocalEnhancerOptions): PromptEnhancer & { reado
       return text;
     },
     reset: async () => {
-      const current = llm;
-      llm = undefined;
+      const current = llm.forget();
       if (current) await (await current).session.release();
     },
   };

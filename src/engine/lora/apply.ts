@@ -6,6 +6,7 @@
  * node (lora/quantized-branch.ts). The pack's files are never changed.
  */
 import { EngineError } from '../errors';
+import { memoIn } from '../memo';
 import {
   decodeFloats,
   encodeFloats,
@@ -236,15 +237,11 @@ export class LoraMerger {
               'invalid-lora',
               `LoRA ${lora.name}: the DoRA magnitude of "${s.module}" has ${w.doraScale.data.length} values, the model's weight ${N} outputs.`,
             );
-          let scale = this.doraScales.get(key);
-          if (!scale) {
+          const [mag, d] = [w.doraScale.data, delta];
+          dora = await memoIn(this.doraScales, key, () => {
             rows ??= quantizedRows(files, t.initializer, info);
-            const [mag, d] = [w.doraScale.data, delta];
-            scale = rows.then((r) => doraScales(r, d, mag, K, N));
-            this.doraScales.set(key, scale);
-            scale.catch(() => this.doraScales.delete(key));
-          }
-          dora = await scale;
+            return rows.then((r) => doraScales(r, d, mag, K, N));
+          });
         }
         sources.push({ delta, multiplier, ...(dora ? { dora } : {}) });
       }

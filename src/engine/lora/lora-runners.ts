@@ -9,6 +9,7 @@
 import { type ComponentExpect, roleExpectations } from '../pack/contract-roles';
 import { EngineError } from '../errors';
 import { sha256Hex } from '../hash';
+import { memoIn } from '../memo';
 import type { LoadedPack } from '../pack/load-pack';
 import type { PackSource } from '../pack/pack-source';
 import { type ComponentRunner, componentBytes, openComponent } from '../pipeline/component-runner';
@@ -50,33 +51,21 @@ export function createLoraRunners(deps: LoraRunnerDeps) {
     deps.maxSessions ?? (componentBytes(pack.manifest.components.transformer) > BIG_TRANSFORMER ? 1 : 2);
 
   function specOf(pack: LoadedPack, source: PackSource): Promise<LoraSpec | undefined> {
-    const key = `${pack.manifest.id}|spec`;
-    let p = specs.get(key);
-    if (!p) {
-      p = resolveLoraSpec(source, pack.manifest.components.transformer);
-      specs.set(key, p);
-      p.catch(() => specs.delete(key));
-    }
-    return p;
+    return memoIn(specs, `${pack.manifest.id}|spec`, () =>
+      resolveLoraSpec(source, pack.manifest.components.transformer),
+    );
   }
 
   function readWeights(pack: LoadedPack, spec: LoraSpec, ref: LoraRef): Promise<LoraWeights> {
-    const key = `${pack.manifest.id}|${ref.sha256}`;
-    let p = weights.get(key);
-    if (!p) {
-      p = (async () => {
-        const bytes = await deps.readLora(ref);
-        if ((await sha256Hex(bytes)) !== ref.sha256)
-          throw new EngineError(
-            'missing-lora',
-            `The stored LoRA ${ref.name} is not the file this task was made with (its sha256 differs). Import ${ref.name} again.`,
-          );
-        return loraWeights(ref.name, bytes, await parseSafetensors(bytes, ref.name), spec);
-      })();
-      weights.set(key, p);
-      p.catch(() => weights.delete(key));
-    }
-    return p;
+    return memoIn(weights, `${pack.manifest.id}|${ref.sha256}`, async () => {
+      const bytes = await deps.readLora(ref);
+      if ((await sha256Hex(bytes)) !== ref.sha256)
+        throw new EngineError(
+          'missing-lora',
+          `The stored LoRA ${ref.name} is not the file this task was made with (its sha256 differs). Import ${ref.name} again.`,
+        );
+      return loraWeights(ref.name, bytes, await parseSafetensors(bytes, ref.name), spec);
+    });
   }
 
   async function evict(keep: number): Promise<void> {

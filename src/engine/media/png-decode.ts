@@ -6,6 +6,7 @@
 import { concatBytes } from '../bytes';
 import { unzlibSync } from 'fflate';
 import { EngineError } from '../errors';
+import { isPng, pngChunks } from './png-chunks';
 
 export interface DecodedImage {
   width: number;
@@ -16,7 +17,6 @@ export interface DecodedImage {
 
 /** 8192×8192: far above any task resolution or mask; larger claims are refused before inflating. */
 export const MAX_PIXELS = 8192 * 8192;
-const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
 function bad(why: string): EngineError {
@@ -36,27 +36,22 @@ function paeth(a: number, b: number, c: number): number {
 }
 
 export function decodePng(bytes: Uint8Array): DecodedImage {
-  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v)) throw bad('not a PNG file');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isPng(bytes)) throw bad('not a PNG file');
   let width = 0;
   let height = 0;
   let channels = 0;
   const idat: Uint8Array[] = [];
-  for (let at = 8; at + 8 <= bytes.length;) {
-    const len = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    const data = bytes.subarray(at + 8, at + 8 + len);
-    if (data.length !== len) throw bad('the file is truncated');
+  for (const { type, length, data } of pngChunks(bytes)) {
+    if (data.length !== length) throw bad('the file is truncated');
     if (type === 'IHDR') {
-      width = view.getUint32(at + 8);
-      height = view.getUint32(at + 12);
-      const depth = bytes[at + 16];
-      channels = CHANNELS[bytes[at + 17] as number] ?? 0;
-      if (depth !== 8 || !channels || bytes[at + 20] !== 0)
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      if (length < 13) throw bad('the IHDR chunk is too short');
+      width = view.getUint32(0);
+      height = view.getUint32(4);
+      channels = CHANNELS[data[9] as number] ?? 0;
+      if (data[8] !== 8 || !channels || data[12] !== 0)
         throw bad('only 8-bit, non-interlaced grey/RGB/RGBA PNGs are supported');
     } else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') break;
-    at += 12 + len;
   }
   if (!width || !height || !idat.length) throw bad('no image data');
   // Checked before inflating: a small file may claim a huge picture (or inflate to one).

@@ -3,24 +3,7 @@
  * pure Latin-1, otherwise an uncompressed UTF-8 `iTXt`. Pure byte work, no DOM (worker and Node).
  */
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** Standard CRC-32 (ISO 3309 / PNG / zip) of `bytes`, continuing from `crc` when given. */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return ~c >>> 0;
-}
+import { isPng, pngChunk, pngChunks } from './png-chunks';
 
 function latin1Bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
@@ -56,16 +39,6 @@ function isLatin1(text: string): boolean {
   return true;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(latin1Bytes(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
 function textChunk(keyword: string, text: string): Uint8Array {
   const key = latin1Bytes(keyword);
   if (isLatin1(text)) {
@@ -73,24 +46,22 @@ function textChunk(keyword: string, text: string): Uint8Array {
     const data = new Uint8Array(key.length + 1 + body.length);
     data.set(key, 0);
     data.set(body, key.length + 1);
-    return chunk('tEXt', data);
+    return pngChunk('tEXt', data);
   }
   // iTXt: keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text.
   const body = new TextEncoder().encode(text);
   const data = new Uint8Array(key.length + 5 + body.length);
   data.set(key, 0);
   data.set(body, key.length + 5);
-  return chunk('iTXt', data);
+  return pngChunk('iTXt', data);
 }
 
 /** A copy of `png` with a `keyword` text chunk inserted right after IHDR. Throws on a non-PNG or bad keyword. */
 export function addPngText(png: Uint8Array, keyword: string, text: string): Uint8Array {
-  if (png.length < 8 || !SIGNATURE.every((b, i) => png[i] === b))
-    throw new Error('Not a PNG file: the PNG signature is missing');
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const type = png.length >= 16 ? String.fromCharCode(...png.subarray(12, 16)) : '';
-  if (type !== 'IHDR') throw new Error('Malformed PNG: the first chunk must be IHDR');
-  const end = 8 + 12 + view.getUint32(8);
+  if (!isPng(png)) throw new Error('Not a PNG file: the PNG signature is missing');
+  const ihdr = pngChunks(png).next().value;
+  if (ihdr?.type !== 'IHDR') throw new Error('Malformed PNG: the first chunk must be IHDR');
+  const end = 8 + 12 + ihdr.length;
   if (end > png.length) throw new Error('Malformed PNG: the IHDR chunk is truncated');
   checkKeyword(keyword);
   const extra = textChunk(keyword, text);

@@ -5,6 +5,8 @@
  */
 import { concatBytes } from '../bytes';
 import { EngineError } from '../errors';
+import { type Box, find, NotDemuxable } from '../media/mp4/boxes';
+import { pngChunks } from '../media/png-chunks';
 
 const utf8 = new TextDecoder();
 const latin1 = new TextDecoder('latin1');
@@ -19,49 +21,26 @@ function boxType(bytes: Uint8Array, at: number): string {
   );
 }
 
-/** Children [type, start of payload, end] of the box payload bytes[from, to). */
-function* boxes(bytes: Uint8Array, from: number, to: number): Generator<[string, number, number]> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = from;
-  while (at + 8 <= to) {
-    let size = view.getUint32(at);
-    let header = 8;
-    if (size === 1 && at + 16 <= to) {
-      size = Number(view.getBigUint64(at + 8));
-      header = 16;
-    } else if (size === 0) {
-      size = to - at;
-    }
-    if (size < header || at + size > to) return;
-    yield [boxType(bytes, at + 4), at + header, at + size];
-    at += size;
+/** The first box at `path` under bytes [start, end), or undefined (also when a box before it is cut short). */
+function findBox(v: DataView, start: number, end: number, ...path: string[]): Box | undefined {
+  try {
+    return find(v, { type: '', start, end }, ...path);
+  } catch (err) {
+    if (err instanceof NotDemuxable) return undefined;
+    throw err;
   }
-}
-
-function child(bytes: Uint8Array, from: number, to: number, type: string): [number, number] | undefined {
-  for (const [t, s, e] of boxes(bytes, from, to)) if (t === type) return [s, e];
-  return undefined;
 }
 
 /** The MP4/MOV comment (moov/udta/meta/ilst/©cmt/data), or undefined when there is none. */
 export function readMp4Comment(bytes: Uint8Array): string | undefined {
-  const moov = child(bytes, 0, bytes.length, 'moov');
-  const udta = moov && child(bytes, moov[0], moov[1], 'udta');
-  const meta = udta && child(bytes, udta[0], udta[1], 'meta');
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const meta = findBox(v, 0, bytes.length, 'moov', 'udta', 'meta');
   if (!meta) return undefined;
   // ISO 'meta' is a full box (4 bytes version/flags); QuickTime's is not: look for 'hdlr' to tell.
-  const start = boxType(bytes, meta[0] + 4) === 'hdlr' ? meta[0] : meta[0] + 4;
-  const ilst = child(bytes, start, meta[1], 'ilst');
-  const cmt = ilst && child(bytes, ilst[0], ilst[1], COMMENT_ATOM);
-  const data = cmt && child(bytes, cmt[0], cmt[1], 'data');
+  const start = boxType(bytes, meta.start + 4) === 'hdlr' ? meta.start : meta.start + 4;
+  const data = findBox(v, start, meta.end, 'ilst', COMMENT_ATOM, 'data');
   // 'data' payload: 4 bytes type indicator, 4 bytes locale, then the UTF-8 value.
-  return data ? utf8.decode(bytes.subarray(data[0] + 8, data[1])) : undefined;
-}
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-export function isPng(bytes: Uint8Array): boolean {
-  return PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+  return data ? utf8.decode(bytes.subarray(data.start + 8, data.end)) : undefined;
 }
 
 export function isMp4(bytes: Uint8Array): boolean {
@@ -102,12 +81,7 @@ async function inflate(data: Uint8Array, key: string): Promise<Uint8Array> {
 export async function readPngText(bytes: Uint8Array): Promise<Record<string, string>> {
   // No prototype: a chunk keyword such as "__proto__" or "constructor" is just a key.
   const out = Object.create(null) as Record<string, string>;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 8;
-  while (at + 12 <= bytes.length) {
-    const len = view.getUint32(at);
-    const type = boxType(bytes, at + 4);
-    const data = bytes.subarray(at + 8, Math.min(at + 8 + len, bytes.length));
+  for (const { type, data } of pngChunks(bytes)) {
     const nul = data.indexOf(0);
     if (nul > 0) {
       const key = latin1.decode(data.subarray(0, nul));
@@ -121,8 +95,6 @@ export async function readPngText(bytes: Uint8Array): Promise<Record<string, str
         out[key] = utf8.decode(compressed ? await inflate(text, key) : text);
       }
     }
-    if (type === 'IEND') break;
-    at += 12 + len;
   }
   return out;
 }

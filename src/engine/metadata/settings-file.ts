@@ -9,7 +9,8 @@ import { own } from '../own-key';
 import type { PackManifest } from '../pack/manifest';
 import { solverFromSettings, WANGP_SOLVER_NAMES } from '../settings';
 import type { LoraRef, TaskRequest } from '../request';
-import { isMp4, isPng, readMp4Comment, readPngText } from './read-container';
+import { isPng } from '../media/png-chunks';
+import { isMp4, readMp4Comment, readPngText } from './read-container';
 
 export type SettingsOrigin = 'WebGP' | 'WanGP' | 'unknown';
 

@@ -5,9 +5,8 @@
  * colour gradient PNG) at that resolution.
  */
 import { zlibSync } from 'fflate';
-import { concatBytes } from '../bytes';
 import { pngDataUrl } from '../media/png-decode';
-import { crc32 } from '../media/png-text';
+import { pngImage } from '../media/png-chunks';
 import { type PackHeader, parseResolution } from '../pack/header';
 import { type TaskRequest, validateRequest } from '../request';
 
@@ -41,16 +40,6 @@ function firstValid<K extends 'resolution' | 'frames' | 'steps'>(
   return { ...r, [key]: ok ?? candidates[0] };
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const head = new Uint8Array(8);
-  const view = new DataView(head.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) head[4 + i] = type.charCodeAt(i);
-  const crc = new Uint8Array(4);
-  new DataView(crc.buffer).setUint32(0, crc32(concatBytes([head.subarray(4), data])));
-  return concatBytes([head, data, crc]);
-}
-
 /** A `width`×`height` RGB gradient as a PNG data URL (pure bytes: works in a worker and in Node). */
 export function gradientPngDataUrl(width: number, height: number): string {
   const raw = new Uint8Array(height * (width * 3 + 1));
@@ -67,17 +56,7 @@ export function gradientPngDataUrl(width: number, height: number): string {
       );
     }
   }
-  const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, width);
-  new DataView(ihdr.buffer).setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const png = concatBytes([
-    Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlibSync(raw)),
-    chunk('IEND', new Uint8Array()),
-  ]);
-  return pngDataUrl(png);
+  return pngDataUrl(pngImage(width, height, 2, zlibSync(raw)));
 }
 
 /** The smallest valid request for pack `m` (see the module comment). */

@@ -8,6 +8,7 @@
  */
 import type { ComponentRunner } from '../pipeline/component-runner';
 import { componentBytes } from '../pipeline/component-runner';
+import { memoise } from '../memo';
 import type { ProgressCallback } from '../progress';
 import type { ComponentSpec } from './components';
 import type { PackManifest } from './manifest';
@@ -41,22 +42,14 @@ export function residentComponents(runners: Runners): PhasedComponents {
 
 /** A runner whose session is created on its first run and can be released and re-created. */
 function lazyRunner(spec: ComponentSpec, open: () => Promise<ComponentRunner>): ComponentRunner {
-  let opening: Promise<ComponentRunner> | undefined;
+  const opening = memoise(open);
   return {
     spec,
     async run(inputs) {
-      if (!opening) {
-        const p = open();
-        opening = p;
-        p.catch(() => {
-          if (opening === p) opening = undefined;
-        });
-      }
-      return (await opening).run(inputs);
+      return (await opening.get()).run(inputs);
     },
     async release() {
-      const was = opening;
-      opening = undefined;
+      const was = opening.forget();
       if (was)
         await was.then(
           (r) => r.release(),

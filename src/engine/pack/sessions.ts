@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../errors';
 import { type Backend, type OrtModule, type OrtSession, sessionOptions } from '../runtime';
+import { serialQueue } from '../serial';
 import type { InferenceSession } from 'onnxruntime-web';
 import type { OnnxValueInfo } from '../onnx/inspect';
 import type { ComponentSpec, GraphSpec } from './components';
@@ -46,7 +47,7 @@ export async function readGraphFiles(source: PackSource, graph: GraphSpec): Prom
  * creation while one is in progress ("another WebGPU EP inference session is being created").
  * Creating one session while another runs is fine, which is what block streaming overlaps.
  */
-let creationTurn: Promise<unknown> = Promise.resolve();
+const creationTurn = serialQueue();
 
 /** Creates a session; `gpuOutputs` keeps its outputs in GPU buffers on WebGPU. */
 export function createGraphSession(
@@ -55,9 +56,7 @@ export function createGraphSession(
   backend: Backend,
   gpuOutputs: boolean,
 ): Promise<OrtSession> {
-  const created = creationTurn.then(() => createNow(ort, files, backend, gpuOutputs));
-  creationTurn = created.catch(() => undefined);
-  return created;
+  return creationTurn(() => createNow(ort, files, backend, gpuOutputs));
 }
 
 async function createNow(

@@ -10,6 +10,7 @@
  * A chain's float inputs go to the device once per run, not once per stage that reads them.
  */
 import { EngineError } from '../errors';
+import { memoIn } from '../memo';
 import { type ComponentSpec, componentGraphs, type StageSpec } from '../pack/components';
 import { graphBytes } from '../pack/memory-plan';
 import type { PackSource } from '../pack/pack-source';
@@ -207,15 +208,7 @@ async function openChain(
   const creating = new Map<number, Promise<OrtSession>>();
   const reading = new Map<number, Promise<GraphFiles>>();
 
-  const files = (i: number) => {
-    let p = reading.get(i);
-    if (!p) {
-      p = readGraphFiles(source, stages[i] as StageSpec);
-      reading.set(i, p);
-      p.catch(() => reading.delete(i));
-    }
-    return p;
-  };
+  const files = (i: number) => memoIn(reading, i, () => readGraphFiles(source, stages[i] as StageSpec));
 
   /** Releases least recently used sessions (never `keep` or a pinned stage) until one more fits in the resident window. */
   async function makeRoom(keep: number): Promise<void> {

@@ -6,6 +6,7 @@
  * input that several streamed stages share on the GPU once instead of once per stage.
  */
 import { GraphBuilder } from '../onnx/graph-builder';
+import { memoIn } from '../memo';
 import { createGraphSession } from '../pack/sessions';
 import type { Backend, OrtModule, OrtSession, OrtTensor } from '../runtime';
 
@@ -34,19 +35,19 @@ export class DeviceCasts {
   async cast(t: OrtTensor, to: FloatType): Promise<OrtTensor> {
     const from = t.type as FloatType;
     const key = `${from}>${to}`;
-    let s = this.sessions.get(key);
-    if (!s) {
-      const bytes = castModel(from, to);
-      s = createGraphSession(
+    const s = await memoIn(this.sessions, key, () =>
+      createGraphSession(
         this.ort,
-        { graph: { file: `cast ${key} (engine)`, externalData: [] }, bytes, externalData: [] },
+        {
+          graph: { file: `cast ${key} (engine)`, externalData: [] },
+          bytes: castModel(from, to),
+          externalData: [],
+        },
         this.backend,
         true,
-      );
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return (await (await s).run({ x: t })).y as OrtTensor;
+      ),
+    );
+    return (await s.run({ x: t })).y as OrtTensor;
   }
 
   async release(): Promise<void> {

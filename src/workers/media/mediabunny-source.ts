@@ -17,11 +17,13 @@ import type { FfmpegSession } from './ffmpeg-session';
 import { type FrameSource, KeptFile } from './frame-source';
 import type { VideoInfo } from '../../engine/media/video-probe';
 import type { RgbaFrame } from '../../engine/matting/frames';
+import { serialQueue } from '../../engine/serial';
 
 export class MediabunnySource implements FrameSource {
   private frames: AsyncGenerator<WrappedCanvas, void, unknown> | undefined;
   private expected = -1;
-  private reads: Promise<unknown> = Promise.resolve();
+  /** Reads one after another (the page's scrubber may ask again before a read ends). */
+  private readonly reads = serialQueue();
 
   private constructor(
     readonly info: VideoInfo,
@@ -74,11 +76,8 @@ export class MediabunnySource implements FrameSource {
     }
   }
 
-  /** Reads one after another (the page's scrubber may ask again before a read ends). */
   read(start: number, count: number): Promise<RgbaFrame[]> {
-    const run = this.reads.then(() => this.decode(start, count));
-    this.reads = run.catch(() => undefined);
-    return run;
+    return this.reads(() => this.decode(start, count));
   }
 
   private async decode(start: number, count: number): Promise<RgbaFrame[]> {

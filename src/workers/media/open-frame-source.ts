@@ -4,7 +4,8 @@
  * codec and the first frame decodes; ffmpeg.wasm otherwise (other containers, HEVC…, or no
  * WebCodecs). A decode error later switches that video to ffmpeg.wasm and reads the chunk again,
  * so the user sees no difference but speed. A damaged MP4 (a count impossible for the file's
- * size, found by our bounded header check) is refused at once as invalid-video.
+ * size, or an stsc run against stco, found by our bounded header check) is refused at once as
+ * invalid-video: mediabunny alone would throw a generic error or hang (docs/media-demux.md).
  */
 import { EngineError } from '../../engine/errors';
 import type { RgbaFrame } from '../../engine/matting/frames';

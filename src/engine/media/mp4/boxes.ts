@@ -1,6 +1,7 @@
 /**
- * ISO BMFF box walking: the top-level boxes of a file read through small Blob slices (headers
- * only; `moov` may sit after a large `mdat`), and the children of a box already in memory.
+ * ISO BMFF box walking, the one walker of the code base: the top-level boxes of a file read
+ * through small Blob slices (headers only; `moov` may sit after a large `mdat`), and the children
+ * of a box already in memory (the demuxer's sample tables, the settings reader's `©cmt`).
  * Pure TS, tested in Node.
  */
 
@@ -61,6 +62,13 @@ function header(
 
 /** The top-level boxes of `file`, reading 16 bytes per box; throws NotDemuxable when it is not ISO BMFF or is cut short. */
 export async function topLevelBoxes(file: Blob): Promise<Box[]> {
+  const { boxes, cut } = await walkTopLevel(file);
+  if (cut) throw cut;
+  return boxes;
+}
+
+/** The top-level boxes of `file` up to the first one that does not walk, and why it does not (`cut`; none when all walk). */
+export async function walkTopLevel(file: Blob): Promise<{ boxes: Box[]; cut?: NotDemuxable }> {
   const boxes: Box[] = [];
   for (let at = 0; at < file.size;) {
     const v = await readRange(file, at, 16);
@@ -69,38 +77,53 @@ export async function topLevelBoxes(file: Blob): Promise<Box[]> {
     if (!h || !isFourcc(h.type) || size < h.head) {
       if (boxes.length === 0)
         throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (no ISO box structure).');
-      throw new NotDemuxable('truncated', `The file is cut short: the box at byte ${at} is incomplete.`);
+      const cut = new NotDemuxable(
+        'truncated',
+        `The file is cut short: the box at byte ${at} is incomplete.`,
+      );
+      return { boxes, cut };
     }
     if (boxes.length === 0 && !['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot'].includes(h.type))
       throw new NotDemuxable('not-mp4', 'The file is not an MP4/MOV (it does not start with an ISO box).');
-    if (at + size > file.size)
-      throw new NotDemuxable(
-        'truncated',
-        `The file is cut short: its "${h.type}" box needs ${at + size} bytes, the file has ${file.size}.`,
-      );
+    if (at + size > file.size) {
+      const message = `The file is cut short: its "${h.type}" box needs ${at + size} bytes, the file has ${file.size}.`;
+      return { boxes, cut: new NotDemuxable('truncated', message) };
+    }
     boxes.push({ type: h.type, start: at + h.head, end: at + size });
     at += size;
   }
-  return boxes;
+  return { boxes };
 }
 
-/** The child boxes of the bytes [start, end) of `v` (a box's payload, after any fixed fields). */
-export function children(v: DataView, start: number, end: number): Box[] {
-  const out: Box[] = [];
+/** The child boxes of the bytes [start, end) of `v` in order; throws NotDemuxable('truncated') on reaching a cut-short one. */
+export function* walk(v: DataView, start: number, end: number): Generator<Box> {
   for (let at = start; at + 8 <= end;) {
     const h = header(v, at, end);
     const size = h?.size === 0 ? end - at : (h?.size ?? 0);
     if (!h || size < h.head || at + size > end)
       throw new NotDemuxable('truncated', `A "${h?.type ?? '?'}" box inside the movie header is cut short.`);
-    out.push({ type: h.type, start: at + h.head, end: at + size });
+    yield { type: h.type, start: at + h.head, end: at + size };
     at += size;
   }
-  return out;
 }
 
-/** The first child of type `type` (optionally under a path of types), or undefined. */
+/** The child boxes of the bytes [start, end) of `v` (a box's payload, after any fixed fields). */
+export function children(v: DataView, start: number, end: number): Box[] {
+  return [...walk(v, start, end)];
+}
+
+/** The first child of type `type` (optionally under a path of types), or undefined; boxes after it are not read. */
 export function find(v: DataView, box: Box, ...path: string[]): Box | undefined {
   let at: Box | undefined = box;
-  for (const type of path) at = at && children(v, at.start, at.end).find((b) => b.type === type);
+  for (const type of path) {
+    const parent: Box = at;
+    at = undefined;
+    for (const b of walk(v, parent.start, parent.end))
+      if (b.type === type) {
+        at = b;
+        break;
+      }
+    if (!at) return undefined;
+  }
   return at;
 }

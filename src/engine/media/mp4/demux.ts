@@ -6,7 +6,7 @@
  * presentation order, as ffmpeg's frame count has them for encoder-delay edits). Fragmented MP4 and anything else it
  * cannot map to WebCodecs (a rotated track too) is a NotDemuxable result, so the caller decodes with ffmpeg.wasm.
  */
-import { type Box, children, find, NotDemuxable, readRange, topLevelBoxes } from './boxes';
+import { type Box, children, find, NotDemuxable, readRange, walkTopLevel } from './boxes';
 import { decoderConfig, type DecoderConfig } from './codec';
 import { sampleTable, type SampleTable } from './sample-table';
 
@@ -77,7 +77,10 @@ function videoTrack(v: DataView, moov: Box, hasAudio: boolean, fileSize: number)
 /** Demuxes `file`; never throws for a file it cannot handle (the result says why). */
 export async function demuxMp4(file: Blob): Promise<DemuxResult> {
   try {
-    const top = await topLevelBoxes(file);
+    // A file cut short after a whole moov still has its tables checked: a damaged count there
+    // is refused as such (mediabunny, which reads such files, can hang on it: docs/media-demux.md).
+    const { boxes: top, cut } = await walkTopLevel(file);
+    if (cut && !top.some((b) => b.type === 'moov')) throw cut;
     if (top.some((b) => b.type === 'moof'))
       throw new NotDemuxable('fragmented', 'The MP4 is fragmented (moof boxes).');
     const moovBox = top.find((b) => b.type === 'moov');
@@ -87,7 +90,9 @@ export async function demuxMp4(file: Blob): Promise<DemuxResult> {
     const moov = { type: 'moov', start: 0, end: v.byteLength };
     if (find(v, moov, 'mvex')) throw new NotDemuxable('fragmented', 'The MP4 is fragmented (mvex box).');
     const hasAudio = children(v, 0, v.byteLength).some((b) => b.type === 'trak' && handler(v, b) === 'soun');
-    return { ok: true, video: videoTrack(v, moov, hasAudio, file.size) };
+    const video = videoTrack(v, moov, hasAudio, file.size);
+    if (cut) throw cut;
+    return { ok: true, video };
   } catch (err) {
     if (err instanceof NotDemuxable) return { ok: false, error: err };
     if (err instanceof RangeError)

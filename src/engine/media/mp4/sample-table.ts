@@ -78,6 +78,12 @@ export function sampleTable(v: DataView, stbl: Box, fileSize: number): SampleTab
     const at = stsc.start + 8 + 12 * r;
     const first = v.getUint32(at) - 1;
     const perChunk = v.getUint32(at + 4);
+    // Impossible runs (ffmpeg: "contradictionary STSC and STCO") make mediabunny 1.61 loop for hours.
+    if (first < 0 || first >= chunkCount || perChunk > n)
+      throw new NotDemuxable(
+        'damaged',
+        `The video's "stsc" table puts ${perChunk} samples per chunk from chunk ${first + 1}, but the file has ${chunkCount} chunks and ${n} samples: the file is damaged.`,
+      );
     const last = r + 1 < runs ? v.getUint32(at + 12) - 1 : chunkCount;
     for (let c = first; c < last && s < n; c++) {
       for (let k = 0, off = chunkOffset(c); k < perChunk && s < n; k++, s++) {
