@@ -6,6 +6,8 @@
  */
 import { FFmpeg } from '@ffmpeg/ffmpeg';
 import { EngineError } from '../../engine/errors';
+import { type Memo, memoise } from '../../engine/memo';
+import { serialQueue } from '../../engine/serial';
 
 export interface FfmpegUrls {
   coreURL: string;
@@ -25,8 +27,19 @@ export interface FfmpegExec {
 }
 
 export class FfmpegSession {
-  private instance: Promise<FFmpeg> | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** The loaded instance; a failed load is forgotten, so the next command loads again. */
+  private readonly instance: Memo<FFmpeg> = memoise(async () => {
+    const ff = new FFmpeg();
+    ff.on('log', ({ message }) => {
+      this.log.push(message);
+      this.sink?.push(message);
+      if (this.log.length > 200) this.log.shift();
+    });
+    await ff.load({ coreURL: this.urls.coreURL, wasmURL: this.urls.wasmURL });
+    return ff;
+  });
+  /** One ffmpeg instance runs one command at a time. */
+  private readonly serial = serialQueue();
   private sink: string[] | undefined;
   readonly log: string[] = [];
   /** Counts replaced instances: files kept before a replacement are gone (see VideoSource). */
@@ -35,24 +48,7 @@ export class FfmpegSession {
   constructor(private readonly urls: FfmpegUrls) {}
 
   private load(): Promise<FFmpeg> {
-    this.instance ??= (async () => {
-      const ff = new FFmpeg();
-      ff.on('log', ({ message }) => {
-        this.log.push(message);
-        this.sink?.push(message);
-        if (this.log.length > 200) this.log.shift();
-      });
-      await ff.load({ coreURL: this.urls.coreURL, wasmURL: this.urls.wasmURL });
-      return ff;
-    })();
-    return this.instance;
-  }
-
-  /** Runs `task` after every earlier command (one ffmpeg instance runs one command at a time). */
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(task, task);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.instance.get();
   }
 
   /** Runs `args` without failing on a non-zero exit: returns the code and the lines it logged. */
@@ -79,7 +75,7 @@ export class FfmpegSession {
   /** Removes a kept file (no error when it is gone, e.g. after an instance was replaced). */
   drop(name: string): Promise<void> {
     return this.serial(async () => {
-      const ff = this.instance && (await this.instance);
+      const ff = this.instance.started ? await this.instance.get().catch(() => undefined) : undefined;
       await ff?.deleteFile(name).catch(() => undefined);
     });
   }
@@ -99,7 +95,7 @@ export class FfmpegSession {
         return out;
       } catch (err) {
         ff.terminate();
-        this.instance = undefined;
+        this.instance.forget();
         this.generation++;
         throw new EngineError('encode-failed', `Video encoding failed: ${(err as Error).message}`);
       }
@@ -108,8 +104,10 @@ export class FfmpegSession {
   }
 
   dispose(): void {
-    void this.instance?.then((ff) => ff.terminate());
-    this.instance = undefined;
+    void this.instance.forget()?.then(
+      (ff) => ff.terminate(),
+      () => undefined,
+    );
     this.generation++;
   }
 }
