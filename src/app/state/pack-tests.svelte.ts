@@ -6,7 +6,7 @@
 import type { BackendPreference } from '../../engine/capabilities';
 import type { PackTestReport } from '../../engine/pack-test/run-pack-test';
 import type { Progress } from '../../engine/progress';
-import { pngDataUrl } from '../../engine/media/png-decode';
+import { canvasPngDataUrl, context2d } from '../../browser/canvas-png';
 import { isEnhancerPipeline } from '../../engine/pack/enhancer-manifest';
 import { saveTestReport } from '../../storage/pack-store';
 import { testEnhancerPack } from '../bridges/enhancer-bridge';
@@ -25,10 +25,10 @@ function progressLine(p: Progress): string | undefined {
 /** A 64×64 mid-grey PNG data URL: the image a captioner pack's test captions. */
 async function greyPng(): Promise<string> {
   const canvas = new OffscreenCanvas(64, 64);
-  const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  const ctx = context2d(canvas);
   ctx.fillStyle = '#808080';
   ctx.fillRect(0, 0, 64, 64);
-  return pngDataUrl(new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+  return canvasPngDataUrl(canvas);
 }
 
 export class PackTestsState {
