@@ -1,5 +1,6 @@
 /** The wasm backend's host updates (pipeline/host-update.ts) equal the engine's step graphs run by
- * onnxruntime-node bit for bit, and the Euler updates write into the latent's own array. */
+ * onnxruntime-node bit for bit, and the Euler updates write into the latent's own array; a wasm
+ * denoise step runs the transformer (once, twice with CFG) and no other session. */
 import { describe, expect, it } from 'vitest';
 import {
   blendInPlace,
@@ -17,8 +18,11 @@ import {
   scaleModel,
 } from '../../src/engine/pipeline/step-graph';
 import { gaussianNoise } from '../../src/engine/random';
-import type { OrtTensor } from '../../src/engine/runtime';
-import { ortNodeModule as ort } from '../helpers/ort-node';
+import type { OrtModule, OrtTensor } from '../../src/engine/runtime';
+import type { TaskRequest } from '../../src/engine/request';
+import { diskPackSource, ortNodeModule as ort } from '../helpers/ort-node';
+import { cpuEngine, smallRequest } from '../helpers/packs';
+import { TEST_PACKS_DIR } from '../helpers/test-packs';
 
 const dims = [1, 4, 3, 8, 8];
 const SIZE = 4 * 3 * 8 * 8;
@@ -97,5 +101,48 @@ describe('host updates equal the step graphs bit for bit', () => {
       const terms = ts.slice(0, n).map((a, k) => [ks[k] as number, a] as const);
       expect(linearCombination(terms)).toEqual(await runGraph(combineModel(), feeds));
     }
+  });
+});
+
+/** onnxruntime-node whose sessions count their runs. */
+function countingOrt(): { ort: OrtModule; runs: { count: number } } {
+  const runs = { count: 0 };
+  const counted: OrtModule = {
+    Tensor: ort.Tensor,
+    InferenceSession: {
+      async create(model, options) {
+        const session = await ort.InferenceSession.create(model, options);
+        const run = session.run.bind(session) as (...a: unknown[]) => ReturnType<typeof session.run>;
+        (session as { run: unknown }).run = (...a: unknown[]) => {
+          runs.count++;
+          return run(...a);
+        };
+        return session;
+      },
+    },
+  };
+  return { ort: counted, runs };
+}
+
+describe('a wasm denoise step runs only the transformer', () => {
+  it.each([
+    ['demo-t2v', { solver: 'euler', guidance: 1 }, 1],
+    ['demo-t2v', { solver: 'euler', guidance: 2.5, negativePrompt: 'blue' }, 2],
+    ['demo-t2v', { solver: 'unipc', guidance: 2.5, negativePrompt: 'blue' }, 2],
+    ['demo-t2v', { solver: 'dpmpp-2m', guidance: 1 }, 1],
+    ['test-sdturbo', { solver: 'euler', guidance: 1, resolution: '32x32', frames: 1 }, 1],
+  ] as const)('%s %o: %i session run(s) per step', async (id, patch, perStep) => {
+    const { ort: counted, runs } = countingOrt();
+    const dir = id === 'demo-t2v' ? undefined : TEST_PACKS_DIR;
+    const engine = cpuEngine((p) => diskPackSource(p, dir), counted);
+    const atStep: number[] = [];
+    const request: TaskRequest = smallRequest(id, { ...patch, steps: 4 });
+    const out = await engine.generate('t', request, {
+      onProgress: (p) => void (p.stage === 'denoise' && atStep.push(runs.count)),
+    });
+    expect(out.backend).toBe('wasm');
+    expect(atStep).toHaveLength(4);
+    // Runs between two step reports belong to one step (the first step's count includes text encoding).
+    expect(atStep.slice(1).map((n, i) => n - (atStep[i] as number))).toEqual([perStep, perStep, perStep]);
   });
 });
