@@ -3,7 +3,9 @@
  * a denoise step reads nothing back to the CPU, for Euler, UniPC and DPM++ on every test pack,
  * single-graph and block-streamed (test-fastwan's stages). The same packs loaded without
  * GPU-resident outputs do read back every step, so the counter sees readbacks when they happen.
- * No CPU tensor is sent twice in a run (per-run constants go up once).
+ * No CPU tensor is sent twice in a run (per-run constants go up once). Before decode nothing is
+ * read back at all (FastWan's padded prompt positions are zeroed on the device), except i2v's
+ * encoded start image.
  */
 import { expect, test } from '@playwright/test';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
@@ -45,6 +47,11 @@ for (const [solver, packs] of [
       expect(r.transfersPerStep?.readbacks, `${r.packId} readbacks per step`).toBe(0);
       // No per-run constant (initial latent, guidance, zeros, masks, context) is sent again.
       expect(r.transfersPerStep?.reuploads, `${r.packId} constants uploaded again per step`).toBe(0);
+      const stages = r.transfersByStage ?? {};
+      expect(Object.keys(stages), r.packId).toContain('encode-text');
+      for (const [stage, counts] of Object.entries(stages))
+        if (stage !== 'decode' && stage !== 'encode-image')
+          expect(counts.readbacks, `${r.packId} ${stage} readbacks`).toBe(0);
       expect(
         r.roundTripTransfersPerStep?.readbacks,
         `${r.packId} readbacks per step with outputs on the CPU`,

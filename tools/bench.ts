@@ -124,7 +124,7 @@ try {
     );
   }
   console.log(
-    '\nstep/bare: full denoise step (transformer + scheduler step graph) ÷ bare transformer session.run, GPU-resident.',
+    '\nstep/bare: full denoise step (transformer + latent update: the step graph on WebGPU, a JS loop in place on wasm) ÷ bare transformer session.run, GPU-resident; median of 7 rounds, each timed back to back.',
   );
   console.log(
     'roundtrip/resident: step time with every output downloaded to the CPU ÷ GPU-resident step time (≈1 on wasm, where all tensors are CPU).',
@@ -133,7 +133,7 @@ try {
     "checkpoint/resident: step time with the queue's per-step crash-resume checkpoint (latent read back) ÷ GPU-resident step time.",
   );
   console.log(
-    'unipc/euler: step time with UniPC (multistep update as a generated graph on the device) ÷ Euler (GPU step graph).',
+    'unipc/euler: step time with UniPC (multistep update as a generated graph on WebGPU, JS loops on wasm) ÷ Euler.',
   );
 
   console.log(

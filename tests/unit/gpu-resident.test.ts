@@ -123,6 +123,38 @@ describe('text conditioning on the device', () => {
   });
 });
 
+describe('zero-filled padding on the device', () => {
+  it("FastWan's padded prompt positions are zeroed by the zero-fill graph: nothing is read back before decode, and the hidden states equal the CPU zero-fill", async () => {
+    const { engine } = gpuEngine();
+    const out = await engine.generate('t', request('test-fastwan', 'unipc'));
+    const before = Object.entries(out.transfers.stages).filter(([stage]) => stage !== 'decode');
+    expect(before.map(([stage]) => stage)).toContain('encode-text');
+    for (const [stage, counts] of before) expect(counts.readbacks, `${stage} readbacks`).toBe(0);
+    const gpu = fakeGpu();
+    const source = diskPackSource('test-fastwan', TEST_PACKS_DIR);
+    const m = parseManifestText(new TextDecoder().decode(await source.readBytes('pack.json')), 'x');
+    const [resident, roundTrip] = [
+      await loadPack(source, m, gpu.ort, 'webgpu'),
+      await loadPack(source, m, gpu.ort, 'webgpu', undefined, false),
+    ];
+    try {
+      const onDevice = await encodeText(gpu.ort, resident.text, 'a red ball');
+      expect(onDevice.location).toBe('gpu-buffer');
+      const onCpu = await encodeText(gpu.ort, roundTrip.text, 'a red ball');
+      expect(onCpu.location).toBe('cpu');
+      expect(onDevice.dims).toEqual(onCpu.dims);
+      const [d, c] = [await readFloats(onDevice), onCpu.data as Float32Array];
+      expect(d.every((v, i) => v === c[i])).toBe(true); // ±0 alike
+      // The prompt fills the first rows; the rest were padding and are zero, so the check can fail.
+      const width = onCpu.dims[2] as number;
+      expect(c.subarray(0, width).some((v) => v !== 0)).toBe(true);
+      expect(c.subarray(c.length - width).every((v) => v === 0)).toBe(true);
+    } finally {
+      await Promise.all([resident.release(), roundTrip.release()]);
+    }
+  });
+});
+
 describe('resume with GPU residency', () => {
   for (const [id, solver] of [
     ['test-fastwan', 'unipc'],

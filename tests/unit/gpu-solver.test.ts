@@ -1,6 +1,6 @@
-/** UniPC and DPM++ 2M as generated graphs (pipeline/gpu-solver.ts): equal to the CPU solvers within 1e-5, and a resumed engine run stays bit-exact. */
+/** UniPC and DPM++ 2M as generated graphs (pipeline/gpu-solver.ts), and as the wasm backend's host loops: equal to the CPU solvers within 1e-5, and a resumed engine run stays bit-exact. */
 import { describe, expect, it } from 'vitest';
-import { GpuSolver } from '../../src/engine/pipeline/gpu-solver';
+import { GpuSolver, graphCombine, hostCombine } from '../../src/engine/pipeline/gpu-solver';
 import type { LatentCheckpoint } from '../../src/engine/pipeline/generate';
 import { combineModel } from '../../src/engine/pipeline/step-graph';
 import { gaussianNoise } from '../../src/engine/random';
@@ -27,11 +27,17 @@ const velocity = (x: Float32Array, i: number) => {
 
 describe('GPU solver graphs', () => {
   for (const name of ['unipc', 'dpmpp-2m'] as const) {
-    for (const sign of [1, -1] as const) {
-      it(`${name}${sign < 0 ? ' (negated velocity)' : ''}: every step equals the CPU solver within 1e-5`, async () => {
+    for (const [sign, where] of [
+      [1, 'graph'],
+      [-1, 'graph'],
+      [1, 'host'],
+      [-1, 'host'],
+    ] as const) {
+      it(`${name}${sign < 0 ? ' (negated velocity)' : ''}, ${where}: every step equals the CPU solver within 1e-5`, async () => {
         const { sigmas } = buildSchedule(SCHEDULE, 8, 3);
         const session = await ort.InferenceSession.create(combineModel(), { executionProviders: ['cpu'] });
-        const gpu = new GpuSolver(name, sigmas, ort, session, sign);
+        const combine = where === 'graph' ? graphCombine(ort, session) : hostCombine(ort);
+        const gpu = new GpuSolver(name, sigmas, ort, combine, sign);
         const cpu = createFlowSolver(name, sigmas);
         let xc = gaussianNoise(SIZE, 1);
         let xg: OrtTensor = new ort.Tensor('float32', xc.slice(), dims);

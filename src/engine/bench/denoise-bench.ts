@@ -25,9 +25,10 @@ export interface DenoiseBenchResult {
   cpuRoundTripStepMs: number;
   /** Mean step time with a checkpoint (latent download) after every step, as the queue runs it. */
   checkpointStepMs: number;
-  /** Mean step time with UniPC (CFG combined on the device, multistep update on the CPU). */
+  /** Mean step time with UniPC (CFG and the multistep update on the device; on wasm as JS loops). */
   unipcStepMs: number;
   unipcOverEuler: number;
+  /** Median over the rounds of (mean step ÷ bare run) measured back to back. */
   stepOverBareRun: number;
   cpuRoundTripOverResident: number;
   checkpointOverResident: number;
@@ -96,13 +97,17 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-/** Interleaves the modes over `rounds` rounds (after a warm-up) and reports medians. */
+/**
+ * Interleaves the modes over `rounds` rounds (after a warm-up) and reports medians. Each round
+ * times the bare run right after the GPU-resident loop, and step/bare is the median of those
+ * paired ratios: on a shared machine the load drifts between rounds, and a pair sees the same load.
+ */
 export async function benchDenoise(
   resident: LoadedPack,
   roundTrip: LoadedPack,
   ort: OrtModule,
   request: TaskRequest,
-  rounds = 5,
+  rounds = 7,
 ): Promise<DenoiseBenchResult> {
   // Euler is the GPU-resident baseline every ratio is measured against.
   const r: TaskRequest = { ...request, solver: 'euler' };
@@ -112,15 +117,17 @@ export async function benchDenoise(
     resident: [] as number[],
     roundTrip: [] as number[],
     bare: [] as number[],
+    ratio: [] as number[],
     checkpoint: [] as number[],
     unipc: [] as number[],
   };
   for (let i = 0; i < rounds; i++) {
     samples.resident.push(await meanStepMs(resident, ort, r));
+    samples.bare.push(await bareRunMs(resident, ort, r, r.steps));
+    samples.ratio.push((samples.resident.at(-1) as number) / (samples.bare.at(-1) as number));
     samples.unipc.push(await meanStepMs(resident, ort, { ...r, solver: 'unipc' }));
     samples.checkpoint.push(await meanStepMs(resident, ort, r, true));
     samples.roundTrip.push(await meanStepMs(roundTrip, ort, r));
-    samples.bare.push(await bareRunMs(resident, ort, r, r.steps));
   }
   const stepMs = median(samples.resident);
   const cpuRoundTripStepMs = median(samples.roundTrip);
@@ -133,7 +140,7 @@ export async function benchDenoise(
     bareRunMs: bare,
     cpuRoundTripStepMs,
     checkpointStepMs: median(samples.checkpoint),
-    stepOverBareRun: stepMs / bare,
+    stepOverBareRun: median(samples.ratio),
     cpuRoundTripOverResident: cpuRoundTripStepMs / stepMs,
     checkpointOverResident: median(samples.checkpoint) / stepMs,
     unipcStepMs: median(samples.unipc),

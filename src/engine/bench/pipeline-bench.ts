@@ -35,6 +35,8 @@ export interface PipelineBenchResult {
   /** Per denoise step (the largest over the steps): GPU-resident, and with every output read back. */
   transfersPerStep?: TransferCounts;
   roundTripTransfersPerStep?: TransferCounts;
+  /** The GPU-resident run's counts per stage ('encode-text', 'denoise', 'decode' …). */
+  transfersByStage?: Record<string, TransferCounts>;
 }
 
 function median(xs: number[]): number {
@@ -81,6 +83,7 @@ export async function benchPipeline(
   const roundTripPack = await loadPack(source, manifest, ort, backend, undefined, false);
   const times = { after: [] as number[], before: [] as number[], bare: [] as number[] };
   let perStep: { after?: TransferCounts; before?: TransferCounts } = {};
+  let byStage: Record<string, TransferCounts> | undefined;
   try {
     if (rounds > 0) {
       await generate(pack, ort, request, { syncTimings: true }); // warm-up: shader compilation
@@ -89,6 +92,7 @@ export async function benchPipeline(
     for (let i = 0; i < Math.max(1, rounds); i++) {
       times.after.push(await timedRun(pack, ort, request, meter));
       const after = meter && maxPerStep(meter.report());
+      byStage = meter?.report().stages;
       times.before.push(await timedRun(roundTripPack, ort, request, meter));
       const before = meter && maxPerStep(meter.report());
       if (after && before) perStep = { after, before };
@@ -118,5 +122,6 @@ export async function benchPipeline(
     solver: request.solver,
     ...(perStep.after ? { transfersPerStep: perStep.after } : {}),
     ...(perStep.before ? { roundTripTransfersPerStep: perStep.before } : {}),
+    ...(byStage ? { transfersByStage: byStage } : {}),
   };
 }

@@ -13,6 +13,7 @@ import {
   eulerCfgStepModel,
   eulerModel,
   scaleModel,
+  zeroFillModel,
 } from '../pipeline/step-graph';
 import type { ProgressCallback } from '../progress';
 import type { Backend, OrtModule, OrtSession } from '../runtime';
@@ -157,6 +158,21 @@ export async function loadPack(
       OrtSession,
       OrtSession,
     ];
+    // FastWan's padded prompt positions are zeroed on the device when the hidden states stay there.
+    const zeroFill =
+      manifest.components.textEncoder.zeroFillPadding && backend === 'webgpu' && gpuResident
+        ? await createGraphSession(
+            ort,
+            {
+              graph: { file: 'zero_fill (engine)', externalData: [] },
+              bytes: zeroFillModel(),
+              externalData: [],
+            },
+            backend,
+            true,
+          )
+        : undefined;
+    if (zeroFill) sessions.push(zeroFill);
     return {
       manifest,
       backend,
@@ -165,6 +181,7 @@ export async function loadPack(
         tokenizer,
         tokenizerSpec: manifest.tokenizer,
         ...(embedding ? { embedding } : {}),
+        ...(zeroFill ? { zeroFill } : {}),
       },
       ...(runners.textEncoder2 && tokenizer2 && manifest.tokenizer2
         ? {

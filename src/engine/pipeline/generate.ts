@@ -5,6 +5,8 @@
  * VAE decode. Every per-step tensor stays in GPU buffers: Euler through the engine's step graph
  * (or the pack's own scheduler-step graph); UniPC and DPM++ 2M combine CFG with the step graph and
  * update the latent with their history on the device (gpu-solver.ts). ε-prediction UNets use the same Euler step in σ.
+ * On the wasm backend, where every tensor is in JS memory, those updates are the same arithmetic
+ * as JavaScript loops (host-update.ts), Euler's in place: a graph run there costs more than the update.
  * Each phase is entered on the pack first, so sequential residency (pack/residency.ts) releases
  * the text encoder before the first step and creates the VAE decoder only after the last.
  */
@@ -22,7 +24,8 @@ import { createFlowSolver, type SolverState } from '../schedule/solvers';
 import type { TransferMeter } from '../transfers';
 import { type Conditioning, encodeConditioning, timeIdsTensor } from '../text/conditioning';
 import type { ComponentRunner } from './component-runner';
-import { GpuSolver } from './gpu-solver';
+import { GpuSolver, graphCombine, hostCombine } from './gpu-solver';
+import { blendInPlace, cfgCombined, eulerCfgInPlace, eulerInPlace, scaled } from './host-update';
 import type { FrameStack } from './frames';
 import { denoiseShape, startFrameMasks, timestepTensor } from './latents';
 import { isPreviewStep, latentPreview } from './preview';
@@ -126,12 +129,16 @@ export async function generate(
     const { sigmas, timesteps } = buildSchedule(m.scheduler, r.steps, r.shift);
     const guidanceOf = (i: number) => guidanceAt(r, sigmas[i] as number);
     const useCfg = sigmas.slice(0, -1).some((_, i) => guidanceOf(i) !== 1);
+    // wasm: every tensor is a CPU tensor, updated by host-update.ts's loops instead of graph runs.
+    const host = pack.backend === 'wasm';
     // Per-run constants go to the device once (the scale graph's output stays there), not every step.
     const resident = async (t: OrtTensor) =>
-      scope.keep(
-        (await pack.scale.run({ x: t, s: new ort.Tensor('float32', Float32Array.of(1), [1]) }))
-          .out as OrtTensor,
-      );
+      host
+        ? t
+        : scope.keep(
+            (await pack.scale.run({ x: t, s: new ort.Tensor('float32', Float32Array.of(1), [1]) }))
+              .out as OrtTensor,
+          );
     // Text conditioning post-processed on the CPU (padding, concatenation) goes up once too.
     const keepAll = async (c: Conditioning): Promise<Conditioning> => {
       const up = async (t: OrtTensor) =>
@@ -151,11 +158,19 @@ export async function generate(
     const size = shape.reduce((a, b) => a * b, 1);
     const start = opts.resumeFrom ? checkResume(opts.resumeFrom, shape, r.steps) : 0;
     const eps = tspec.prediction === 'epsilon';
+    const floats = (t: OrtTensor) => t.data as Float32Array;
+    const cpuTensor = (data: Float32Array) => new ort.Tensor('float32', data, shape);
     // Euler runs as a GPU step graph; multistep solvers keep their history on the device too.
     const solver =
       r.solver === 'euler'
         ? undefined
-        : new GpuSolver(r.solver, sigmas, ort, pack.combine, tspec.prediction === 'flow-negated' ? -1 : 1);
+        : new GpuSolver(
+            r.solver,
+            sigmas,
+            ort,
+            host ? hostCombine(ort) : graphCombine(ort, pack.combine),
+            tspec.prediction === 'flow-negated' ? -1 : 1,
+          );
     if (solver) {
       cleanups.push(() => solver.dispose());
       // The CPU solver validates the schedule and the checkpoint's state.
@@ -171,11 +186,12 @@ export async function generate(
       }
     }
     // Only the multistep solvers' CFG combination needs zero latents.
-    const zeros = solver && (await resident(new ort.Tensor('float32', new Float32Array(size), shape)));
+    const zeros =
+      solver && !host && (await resident(new ort.Tensor('float32', new Float32Array(size), shape)));
     const one = await resident(new ort.Tensor('float32', Float32Array.of(1), [1]));
     // ε models start from noise·σ0; flow models from noise (σ0 = 1).
     const initial = opts.resumeFrom
-      ? opts.resumeFrom.latent
+      ? opts.resumeFrom.latent.slice() // a copy: host updates write into the latent
       : gaussianNoise(size, r.seed).map((v) => (eps ? v * (sigmas[0] as number) : v));
     // On the device once: step 0 feeds it to the transformer and to the step graph.
     const start0 = new ort.Tensor('float32', initial, shape);
@@ -188,7 +204,11 @@ export async function generate(
       const masks = startFrameMasks(await encodeStartImage(pack, ort, r, shape), shape);
       const keep = await resident(new ort.Tensor('float32', masks.keep, shape));
       const fixed = await resident(new ort.Tensor('float32', masks.fixed, shape));
-      pin = async (t) => scope.keep((await pack.blend.run({ x: t, keep, fixed })).out as OrtTensor);
+      pin = async (t) => {
+        if (!host) return scope.keep((await pack.blend.run({ x: t, keep, fixed })).out as OrtTensor);
+        blendInPlace(floats(t), floats(keep), floats(fixed));
+        return t;
+      };
       if (!opts.resumeFrom) x = await pin(x);
     }
     const fixedFrames = pin ? 1 : 0;
@@ -215,16 +235,15 @@ export async function generate(
       opts.transfers?.at('denoise', i);
       const sigma = sigmas[i] as number;
       const timestep = timestepTensor(ort, tspec, timesteps[i] as number, shape, fixedFrames);
-      const modelInput = eps
-        ? scope.keep(
-            (
-              await pack.scale.run({
-                x,
-                s: new ort.Tensor('float32', Float32Array.of(1 / Math.sqrt(sigma * sigma + 1)), [1]),
-              })
-            ).out as OrtTensor,
-          )
-        : x;
+      const inScale = 1 / Math.sqrt(sigma * sigma + 1);
+      const modelInput = !eps
+        ? x
+        : host
+          ? cpuTensor(scaled(floats(x), inScale))
+          : scope.keep(
+              (await pack.scale.run({ x, s: new ort.Tensor('float32', Float32Array.of(inScale), [1]) }))
+                .out as OrtTensor,
+            );
       const transformer = opts.transformerAt ? await opts.transformerAt(i) : pack.transformer;
       const predict = async (c: Conditioning, runner = transformer) => {
         const pooled: Record<string, OrtTensor> = c.textEmbeds ? { textEmbeds: c.textEmbeds } : {};
@@ -254,14 +273,29 @@ export async function generate(
             })
           ).latents as OrtTensor,
         );
-      } else if (solver && zeros) {
+      } else if (solver) {
         // The step graph with zero latents and dt = 1 is the CFG combination p_u + g·(p_c − p_u).
-        const combined = scope.keep(
-          (await pack.step.run({ latents: zeros, v_cond: pCond, v_uncond: pUncond, dt: one, guidance }))
-            .latents_out as OrtTensor,
-        );
+        const combined = host
+          ? cpuTensor(cfgCombined(floats(pCond), floats(pUncond), g))
+          : scope.keep(
+              (
+                await pack.step.run({
+                  latents: zeros as OrtTensor,
+                  v_cond: pCond,
+                  v_uncond: pUncond,
+                  dt: one,
+                  guidance,
+                })
+              ).latents_out as OrtTensor,
+            );
         next = scope.keep(await solver.step(i, x, combined));
         scope.drop(combined);
+      } else if (host) {
+        // Euler in place in the latent's own array (host-update.ts): no graph run, no allocation.
+        const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
+        if (pUncond === pCond) eulerInPlace(floats(x), floats(pCond), dt);
+        else eulerCfgInPlace(floats(x), floats(pCond), floats(pUncond), dt, g);
+        next = x;
       } else {
         // Euler in σ: x += (σ_next − σ)·v for velocity and for ε alike; a negated velocity flips dt.
         const dt = ((sigmas[i + 1] as number) - sigma) * (tspec.prediction === 'flow-negated' ? -1 : 1);
@@ -275,7 +309,7 @@ export async function generate(
       }
       // The prediction is inspected before it is freed; its step time includes the update.
       await opts.inspect?.({ stage: 'transformer', step: i + 1, output: pCond });
-      for (const t of [pCond, pUncond, x]) scope.drop(t);
+      for (const t of [pCond, pUncond, x]) if (t !== next) scope.drop(t);
       x = pin ? await pin(next) : next;
       if (pin && x !== next) scope.drop(next);
       const elapsedMs = now() - t1;

@@ -4,6 +4,8 @@
  * graph (step-graph.ts `combineModel`) with coefficients from schedule/coefficients.ts, the same
  * the CPU solvers use; only four scalars go up per update and nothing comes back. `state()` reads
  * the history for a checkpoint; `restore()` puts it back, so a resumed run continues bit for bit.
+ * On the wasm backend the same update runs as a JavaScript loop over the tensors' data
+ * (`hostCombine`, host-update.ts): there a graph run costs more than the arithmetic.
  */
 import {
   dpmCoefficients,
@@ -12,9 +14,38 @@ import {
 } from '../schedule/coefficients';
 import type { SolverName, SolverState } from '../schedule/solvers';
 import { type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
+import { linearCombination } from './host-update';
 import { COMBINE_TERMS } from './step-graph';
 
 type Term = [number, OrtTensor];
+
+/** Σ k·t over up to four terms, as a new tensor the caller owns. */
+export type Combine = (terms: Term[]) => Promise<OrtTensor>;
+
+/** One run of the generated combine graph (unused slots repeat the first tensor with k = 0). */
+export function graphCombine(ort: OrtModule, combine: OrtSession): Combine {
+  return async (terms) => {
+    const feeds: Record<string, OrtTensor> = {};
+    for (let k = 0; k < COMBINE_TERMS; k++) {
+      const [c, t] = terms[k] ?? [0, (terms[0] as Term)[1]];
+      feeds[`k${k}`] = new ort.Tensor('float32', Float32Array.of(c), [1]);
+      feeds[`t${k}`] = t;
+    }
+    return (await combine.run(feeds)).out as OrtTensor;
+  };
+}
+
+/** The same sum in JavaScript over CPU tensors' data (the wasm backend). */
+export function hostCombine(ort: OrtModule): Combine {
+  return async (terms) => {
+    const dims = (terms[0] as Term)[1].dims;
+    return new ort.Tensor(
+      'float32',
+      linearCombination(terms.map(([k, t]) => [k, t.data as Float32Array])),
+      dims,
+    );
+  };
+}
 
 export class GpuSolver {
   private next = 0;
@@ -27,20 +58,9 @@ export class GpuSolver {
     readonly name: Exclude<SolverName, 'euler'>,
     private readonly sigmas: readonly number[],
     private readonly ort: OrtModule,
-    private readonly combine: OrtSession,
+    private readonly lin: Combine,
     private readonly vSign: 1 | -1,
   ) {}
-
-  /** Σ k·t over up to four terms (unused slots repeat the first tensor with k = 0). */
-  private async lin(terms: Term[]): Promise<OrtTensor> {
-    const feeds: Record<string, OrtTensor> = {};
-    for (let k = 0; k < COMBINE_TERMS; k++) {
-      const [c, t] = terms[k] ?? [0, (terms[0] as Term)[1]];
-      feeds[`k${k}`] = new this.ort.Tensor('float32', Float32Array.of(c), [1]);
-      feeds[`t${k}`] = t;
-    }
-    return (await this.combine.run(feeds)).out as OrtTensor;
-  }
 
   /** x_{i+1} from x_i and the (CFG-combined) velocity; the caller owns x, v and the result. */
   async step(i: number, x: OrtTensor, v: OrtTensor): Promise<OrtTensor> {

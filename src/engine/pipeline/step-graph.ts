@@ -6,7 +6,10 @@
  *  - scale: out = x · s (the eps UNet's input scaling 1/√(σ² + 1));
  *  - blend: out = x · keep + fixed (pins conditioning frames, e.g. the i2v start frame);
  *  - combine: out = k0·t0 + k1·t1 + k2·t2 + k3·t3 (the multistep solvers' updates, ../schedule/coefficients.ts);
- *  - concat: out = [a | b] on the last axis (SDXL's two text encoders' hidden states).
+ *  - concat: out = [a | b] on the last axis (SDXL's two text encoders' hidden states);
+ *  - zero-fill: out = x · keep, keep [1, S, 1] of 1 (a prompt token) and 0 (padding): FastWan's
+ *    `zeroFillPadding` on the device. It takes float32, what a component runner hands out (an fp16
+ *    encoder's output is cast on the device first, device-cast.ts); padded rows become ±0.
  */
 import { GraphBuilder } from '../onnx/graph-builder';
 
@@ -74,4 +77,11 @@ export function concatModel(): Uint8Array {
   g.op('Concat', [g.input('a', 'float32', null), g.input('b', 'float32', null)], { axis: -1 }, 'out');
   g.output('out', 'float32', null);
   return g.toModel({ doc: 'WebGP concat on the last axis' });
+}
+
+export function zeroFillModel(): Uint8Array {
+  const g = new GraphBuilder('zero_fill');
+  g.op('Mul', [g.input('x', 'float32', null), g.input('keep', 'float32', [1, 'sequence', 1])], {}, 'out');
+  g.output('out', 'float32', null);
+  return g.toModel({ doc: 'WebGP zero-fill of padded positions' });
 }

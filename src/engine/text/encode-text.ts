@@ -1,12 +1,14 @@
 /**
  * Prompt → text-encoder hidden states, as the pack's tokenizer and text-encoder specs say:
  * ids as int64 or int32, or embeddings gathered in JS; an int64 0/1 mask, an additive float mask
- * [1, 1, 1, S] or none; padded positions zero-filled for consumers that take no mask.
+ * [1, 1, 1, S] or none; padded positions zero-filled for consumers that take no mask: hidden
+ * states [1, S, D] in a GPU buffer by the zero-fill graph on the device (nothing read back),
+ * otherwise in JavaScript.
  */
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type { TextEncoderSpec, TokenizerSpec } from '../pack/manifest';
 import type { ComponentRunner } from '../pipeline/component-runner';
-import { floatTensor, type OrtModule, type OrtTensor, readFloats } from '../runtime';
+import { floatTensor, type OrtModule, type OrtSession, type OrtTensor, readFloats } from '../runtime';
 import type { EmbeddingTable } from './embedding-table';
 import { encodePrompt } from './tokenize';
 
@@ -18,6 +20,8 @@ export interface TextEncoding {
   tokenizer: Tokenizer;
   tokenizerSpec: TokenizerSpec;
   embedding?: EmbeddingTable;
+  /** A session of the zero-fill graph (step-graph.ts) on the encoder's backend, for GPU-resident hidden states. */
+  zeroFill?: OrtSession;
 }
 
 /** The encoder's hidden states, and its pooled embedding when the pack maps `outputs.pooled` (SDXL's `text_embeds`). */
@@ -63,6 +67,23 @@ export async function encodeTextOutputs(
   const hidden = out.hiddenStates as OrtTensor;
   const pooled = out.pooled ? { pooled: out.pooled } : {};
   if (!spec.zeroFillPadding || p.length >= s) return { hidden, ...pooled };
+  const [one, rows] = hidden.dims;
+  if (
+    enc.zeroFill &&
+    hidden.location === 'gpu-buffer' &&
+    hidden.type === 'float32' &&
+    one === 1 &&
+    rows === s
+  ) {
+    const keep = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: s }, (_, i) => (i < p.length ? 1 : 0)),
+      [1, s, 1],
+    );
+    const filled = (await enc.zeroFill.run({ x: hidden, keep })).out as OrtTensor;
+    hidden.dispose();
+    return { hidden: filled, ...pooled };
+  }
   const data = (await readFloats(hidden)).slice();
   const width = data.length / s;
   data.fill(0, p.length * width);
