@@ -3,6 +3,7 @@
  * bad files (not a zip, bad JSON, unknown pack, missing media) give per-task messages while the
  * valid tasks still import. Also the run history export (JSON Lines).
  */
+import { DEFAULT_ORT_BUILD } from '../src/engine/ort-build';
 import { expect, test } from '@playwright/test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
@@ -135,6 +136,8 @@ test('Export history downloads one JSON line per finished run with its artifacts
     status: 'done',
     fromStep: 0,
     request: { prompt: 'history: a yellow star', seed: 3 },
+    // Settings left on Automatic and demo-t2v names no build: the run records the default build.
+    ortBuild: DEFAULT_ORT_BUILD,
   });
   expect(run.settingsHash).toMatch(/^[0-9a-f]{64}$/);
   expect(Date.parse(run.endedAt as string)).toBeGreaterThanOrEqual(Date.parse(run.startedAt as string));

@@ -5,7 +5,8 @@
  * GPU-resident outputs do read back every step, so the counter sees readbacks when they happen.
  * No CPU tensor is sent twice in a run (per-run constants go up once). Before decode nothing is
  * read back at all (FastWan's padded prompt positions are zeroed on the device), except i2v's
- * encoded start image.
+ * encoded start image. The last test repeats the block-streamed count on the native WebGPU build
+ * of ONNX Runtime (`&build=webgpu`).
  */
 import { expect, test } from '@playwright/test';
 import type { PipelineBenchResult } from '../src/engine/bench/pipeline-bench';
@@ -67,3 +68,23 @@ for (const [solver, packs] of [
     );
   });
 }
+
+test('native WebGPU build: 0 readbacks per denoise step on block-streamed test-fastwan', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto(
+    `/bench.html?backend=auto&pipelines=test-fastwan&base=${encodeURIComponent(server.url)}&build=webgpu&rounds=0`,
+  );
+  await expect(page.locator('body[data-done]')).toBeAttached({ timeout: 170_000 });
+  const text = (await page.textContent('#result')) ?? '';
+  expect(await page.getAttribute('body', 'data-done'), text).toBe('ok');
+  const [r] = JSON.parse(text) as (PipelineBenchResult & { build?: string })[];
+  expect(r?.build).toBe('webgpu');
+  expect(r?.backend).toBe('webgpu');
+  expect(r?.streamed).toBe(true);
+  expect(r?.transfersPerStep?.readbacks, 'readbacks per step').toBe(0);
+  expect(r?.transfersPerStep?.reuploads, 'constants uploaded again per step').toBe(0);
+  expect(
+    r?.roundTripTransfersPerStep?.readbacks,
+    'readbacks per step with outputs on the CPU',
+  ).toBeGreaterThan(0);
+});

@@ -65,7 +65,8 @@ export async function chooseSetting(
   label: 'Backend' | 'Video encoder' | 'ONNX Runtime build',
   value: string,
 ): Promise<void> {
-  await page.getByText('Settings', { exact: true }).click();
+  // The Settings panel toggles: open it only when it is closed (a second call would close it).
+  if (!(await page.getByLabel(label).isVisible())) await page.getByText('Settings', { exact: true }).click();
   await page.getByLabel(label).selectOption(value);
 }
 

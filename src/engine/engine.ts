@@ -24,7 +24,8 @@ import { MEDIA_PIPELINES, parseJsonText } from './pack/header';
 import { smallestRequest } from './pack-test/test-request';
 import { PauseGate } from './pause-gate';
 import { assertValidRequest, type LoraRef, type TaskRequest } from './request';
-import { buildRefusal, DEFAULT_ORT_BUILD, type OrtBuild } from './ort-build';
+import { guardNativeBuild } from './native-build-guard';
+import { DEFAULT_ORT_BUILD, ORT_BUILD_GUARDED, type OrtBuild } from './ort-build';
 import type { Backend, OrtModule } from './runtime';
 import { serialQueue } from './serial';
 import { memoIn, memoise } from './memo';
@@ -78,7 +79,9 @@ const decoder = new TextDecoder();
 
 export function createEngine(deps: EngineDeps) {
   // Every session the engine creates is counted (transfers.ts); generate() marks stages and steps.
-  const meter = meterTransfers(deps.ort);
+  // The native build's sessions follow its two rules (native-build-guard.ts).
+  const guarded = ORT_BUILD_GUARDED[deps.ortBuild ?? DEFAULT_ORT_BUILD];
+  const meter = meterTransfers(guarded ? guardNativeBuild(deps.ort) : deps.ort);
   const ort = meter.ort;
   const packs = new Map<string, Promise<LoadedPack>>();
   const cancelled = new Set<string>();
@@ -105,12 +108,6 @@ export function createEngine(deps: EngineDeps) {
   async function prepare(request: TaskRequest, pref: BackendPreference) {
     const manifest = await readManifest(await deps.sourceFor(request.packId));
     assertValidRequest(request, manifest);
-    const streamed = Object.entries(manifest.components).filter(([, c]) => c?.stages);
-    const refusal = buildRefusal(
-      deps.ortBuild ?? DEFAULT_ORT_BUILD,
-      streamed.map(([name]) => name),
-    );
-    if (refusal) throw new EngineError('backend-unavailable', refusal);
     return {
       manifest,
       choice: chooseBackend(await capabilities(), pref, needsShaderF16(manifest.components)),

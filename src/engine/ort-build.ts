@@ -17,6 +17,12 @@ export const ORT_BUILD_WASM: Record<OrtBuild, string> = {
   webgpu: 'ort-wasm-simd-threaded.asyncify',
 };
 
+/**
+ * Whether the engine wraps a build's module in native-build-guard.ts (GPU outputs disposed before
+ * their session is released, one wasm call at a time): the native build traps without it.
+ */
+export const ORT_BUILD_GUARDED: Record<OrtBuild, boolean> = { default: false, webgpu: true };
+
 /** What users read: the Settings option labels and the run's settings. */
 export const ORT_BUILD_LABELS: Record<OrtBuild, string> = {
   default: 'default (JSEP)',
@@ -31,20 +37,6 @@ export function chooseOrtBuild(
   if (preference !== 'auto') return { build: preference, reason: 'chosen in Settings' };
   if (packBuild) return { build: packBuild, reason: 'named by the pack' };
   return { build: DEFAULT_ORT_BUILD, reason: 'the default' };
-}
-
-/**
- * Why `build` cannot run a pack, or undefined when it can. onnxruntime-web 1.30's native WebGPU
- * build traps ("memory access out of bounds") on block-streamed packs in Chromium 156, as its
- * JSPI build did (docs/pack-format.md, measured by `npm run bench`): refused with a message
- * instead of a run that never ends.
- */
-export function buildRefusal(build: OrtBuild, streamedComponents: string[]): string | undefined {
-  if (build !== 'webgpu' || streamedComponents.length === 0) return undefined;
-  return (
-    `This pack's ${streamedComponents.join(' and ')} run block-streamed (stages), and the native WebGPU build ` +
-    'of ONNX Runtime traps on block-streamed packs. Choose "Automatic" or "default (JSEP)" under Settings → ONNX Runtime build.'
-  );
 }
 
 /** True for a value Settings or pack.json may hold. */
