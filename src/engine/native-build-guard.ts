@@ -11,24 +11,13 @@
  *    (asyncify, awaiting the GPU) corrupts it. Creations, runs and releases take turns; block
  *    streaming still reads the next stage's files while the current stage runs.
  */
+import { type Serial, serialQueue } from './serial';
 import type { OrtModule, OrtSession, OrtTensor } from './runtime';
 
 type RunArgs = [Record<string, OrtTensor>, ...unknown[]];
 
-/** Runs ORT calls of one guarded module one after another. */
-function turns() {
-  let last: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = last.then(fn, fn);
-    last = p.catch(() => undefined);
-    return p;
-  };
-}
-
-type Turn = ReturnType<typeof turns>;
-
 /** Wraps `session`: runs in turn, and a release that waits for its live GPU outputs. */
-function guardSession(session: OrtSession, turn: Turn): OrtSession {
+function guardSession(session: OrtSession, turn: Serial): OrtSession {
   let live = 0;
   let wanted = false;
   let released: Promise<void> | undefined;
@@ -65,7 +54,7 @@ function guardSession(session: OrtSession, turn: Turn): OrtSession {
 
 /** `ort` with the native build's two rules applied to every session created through it. */
 export function guardNativeBuild(ort: OrtModule): OrtModule {
-  const turn = turns();
+  const turn = serialQueue(); // ORT calls of one guarded module, one after another
   return {
     Tensor: ort.Tensor,
     InferenceSession: {
