@@ -157,6 +157,8 @@ test('Abort stops the running task within a step and the queue moves on; a statu
 test('reloading the runner tab mid-run resumes the task from its checkpoint in the same tab', async ({
   page,
 }) => {
+  // 30 steps of LONG take ~25 s alone; with another worker's test on the same 2 cores, over 60 s.
+  test.setTimeout(240_000);
   await openWithTestPacks(page);
   await addTask(page, { ...LONG, prompt: 'reload me: a slow comet', steps: 30 });
   const row = rows(page).first();
@@ -164,7 +166,7 @@ test('reloading the runner tab mid-run resumes the task from its checkpoint in t
   const reloadedAt = await stepOf(row);
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
-  await expect(statusOf(rows(page).first())).toHaveText('Done');
+  await expect(statusOf(rows(page).first())).toHaveText('Done', { timeout: 200_000 });
   const resumedFrom = Number(
     /resumed from step (\d+)/.exec((await rows(page).first().textContent()) ?? '')?.[1],
   );
