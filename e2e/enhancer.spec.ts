@@ -238,6 +238,8 @@ test('a reload during enhancement keeps the task; it enhances on resume and runs
   await page.getByLabel('Enhancer model').fill('qwen-test');
   await page.getByLabel('Enhancer model').press('Tab');
   await expect(page.locator('fieldset.enhancer')).toHaveAttribute('data-loaded', 'true');
+  // The new model is written to the database before the reload (the save is asynchronous).
+  await expect(page.locator('fieldset.enhancer')).toHaveAttribute('data-saving', 'false');
   await page.reload();
   await expect(page.locator('body[data-ready="true"]')).toBeAttached();
   const row = page.getByRole('region', { name: 'Queue' }).getByRole('listitem').first();
