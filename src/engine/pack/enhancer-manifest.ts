@@ -7,20 +7,17 @@
  */
 import { captionerFiles, parseCaptionerSpec } from '../enhancer/captioner-spec';
 import { parseLlmSpec } from '../enhancer/llm-spec';
-import { ENHANCER_PIPELINES, PACK_SCHEMA, throwIfInvalid } from './header';
+import { ENHANCER_PIPELINES, type PackHeader, PACK_SCHEMA, throwIfInvalid } from './header';
 import type { PackFile } from './pack-files';
 import { FieldErrors } from './validate-helpers';
 
 export type EnhancerPipeline = (typeof ENHANCER_PIPELINES)[number];
 
-export interface EnhancerManifest {
-  schema: typeof PACK_SCHEMA;
-  id: string;
-  version: string;
-  name: string;
-  description: string;
-  license: string;
-  demo: boolean;
+/** The generation header's identity fields, with an enhancer pipeline and a plain file list. */
+export interface EnhancerManifest extends Pick<
+  PackHeader,
+  'schema' | 'id' | 'version' | 'name' | 'description' | 'license' | 'demo'
+> {
   pipeline: EnhancerPipeline;
   /** tokenizer.json first, then the graphs in load order. */
   files: PackFile[];
