@@ -1,6 +1,6 @@
 /**
  * The benchmark page (bench.html): runs the engine worker's denoise benchmark at a few sizes
- * (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
+ * (&pack=ID&steps=N&rounds=R: another pack's, at 256²×33) (or, with ?pipelines=…, the per-pipeline rows, &base=URL&solver=S for packs served elsewhere
  * and another solver, &rounds=N timed rounds (default 3), &build=default|webgpu for an ONNX Runtime build; with ?matting=N, N matting frames through the
  * engine; with ?matting-run=N, a whole N-frame matting task as the queue runs it; with
  * ?residency=ID, pack ID all-resident vs sequential; with ?enhancer, the local prompt enhancer's
@@ -177,20 +177,24 @@ async function main(): Promise<void> {
       document.body.dataset.done = 'ok';
       return;
     }
+    // ?pack=ID&steps=N&rounds=R: the denoise rows of another installed pack, at 256²×33 only.
+    const packId = params.get('pack') ?? 'demo-t2v';
+    const sizes = params.has('pack') ? SIZES.filter((s) => s.frames === 33) : SIZES;
+    const rounds = params.has('rounds') ? Number(params.get('rounds')) : undefined;
     const results = [];
-    for (const size of SIZES) {
+    for (const size of sizes) {
       const request: TaskRequest = {
-        packId: 'demo-t2v',
+        packId,
         prompt: 'a big red ball rolling left at night',
         negativePrompt: '',
         seed: 1,
-        steps: 8,
+        steps: Number(params.get('steps') ?? 8),
         solver: 'euler',
         shift: 3,
         guidance: 1,
         ...size,
       };
-      results.push(await engineBridge.api.bench(request, backend));
+      results.push(await engineBridge.api.bench(request, backend, rounds));
       out.textContent = JSON.stringify(results, null, 2);
     }
     document.body.dataset.done = 'ok';

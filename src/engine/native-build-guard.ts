@@ -8,8 +8,9 @@
  *    still feeds the blocks; here `release()` returns at once and the session is released when
  *    the last GPU output it handed out is disposed (at once when none is alive).
  * 2. One wasm call at a time: a session created while another session's `run` is suspended
- *    (asyncify, awaiting the GPU) corrupts it. Creations, runs and releases take turns; block
- *    streaming still reads the next stage's files while the current stage runs.
+ *    (asyncify, awaiting the GPU) corrupts it. Creations, runs, readbacks of GPU outputs
+ *    (`getData`) and releases take turns; block streaming still reads the next stage's files
+ *    while the current stage runs.
  */
 import { type Serial, serialQueue } from './serial';
 import type { OrtModule, OrtSession, OrtTensor } from './runtime';
@@ -25,9 +26,11 @@ function guardSession(session: OrtSession, turn: Serial): OrtSession {
   const finish = (): Promise<void> => (released ??= turn(release));
   const run = session.run.bind(session) as (...args: RunArgs) => Promise<Record<string, OrtTensor>>;
 
-  /** Counts `t` as alive until its dispose; the last dispose after a release request releases the session. */
+  /** Counts `t` as alive until its dispose (the last dispose after a release request releases the session); its readbacks take turns. */
   function track(t: OrtTensor): void {
     live += 1;
+    const getData = t.getData.bind(t);
+    t.getData = (releaseData?: boolean) => turn(() => getData(releaseData));
     const dispose = t.dispose.bind(t);
     let done = false;
     t.dispose = () => {

@@ -141,8 +141,8 @@ const api = {
   },
   pause: (jobId: string) => engines.each((e) => e.pause(jobId)),
   resume: (jobId: string) => engines.each((e) => e.resume(jobId)),
-  bench: async (request: TaskRequest, backend: BackendPreference) =>
-    (await engineOf()).bench(request, backend),
+  bench: async (request: TaskRequest, backend: BackendPreference, rounds?: number) =>
+    (await engineOf()).bench(request, backend, rounds),
   /** Benchmarks a pack served at `url` (the bench's copies of the contract test packs) on `build` (default: Settings'). */
   benchPipeline: async (
     url: string,

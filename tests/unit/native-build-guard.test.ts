@@ -1,7 +1,7 @@
 /**
  * The native build's two rules (src/engine/native-build-guard.ts) on a stand-in ORT module that
  * logs every call: a session is released only after the GPU outputs it handed out are disposed,
- * and no creation, run or release starts while another is in flight. The real trap these avoid
+ * and no creation, run, readback or release starts while another is in flight. The real trap these avoid
  * is reproduced in Chromium by the native-webgpu Playwright project (block-streamed packs).
  */
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,7 @@ function fakeOrt(location: 'cpu' | 'gpu-buffer') {
                     location,
                     dims: [1],
                     dispose: () => log.push(`dispose ${name}`),
+                    getData: () => call(`read ${name}`, () => new Float32Array(1)),
                   } as unknown as OrtTensor,
                 };
               }),
@@ -108,5 +109,16 @@ describe('native build guard', () => {
     const s = await bare.ort.InferenceSession.create(bytes);
     await Promise.all([s.run({}), bare.ort.InferenceSession.create(bytes)]);
     expect(bare.overlaps()).toBeGreaterThan(0);
+  });
+
+  it('reads a GPU output back only between runs (a preview read while the next stage runs waits its turn)', async () => {
+    const fake = fakeOrt('gpu-buffer');
+    const ort = guardNativeBuild(fake.ort);
+    const s = await ort.InferenceSession.create(bytes);
+    const out = (await s.run({})).y as OrtTensor;
+    const [, data] = await Promise.all([s.run({}), out.getData()]);
+    expect(data).toEqual(new Float32Array(1));
+    expect(fake.overlaps()).toBe(0);
+    expect(fake.log.slice(4)).toEqual(['run s1 start', 'run s1 end', 'read s1.y1 start', 'read s1.y1 end']);
   });
 });

@@ -82,7 +82,9 @@ export async function bareRunMs(
   const run = async () =>
     (await pack.transformer.run({ latents: x, timestep, context: c.context, ...extra }))
       .prediction as OrtTensor;
-  (await run()).dispose();
+  // The warm-up run is read back first: on WebGPU a run returns before its GPU work ends, and that
+  // work must not land inside the timed runs.
+  await (await run()).getData(true);
   const t0 = performance.now();
   for (let i = 0; i < reps - 1; i++) (await run()).dispose();
   // Like the loop's timing (syncTimings), the last output is read back so queued GPU work counts.

@@ -35,6 +35,7 @@ export function engineBenches({ ort, meter, serial, prepare, capabilities, sourc
     bench(
       request: TaskRequest,
       pref: BackendPreference = 'auto',
+      rounds?: number,
     ): Promise<DenoiseBenchResult & { backend: string }> {
       return serial(async () => {
         const { manifest, choice } = await prepare(request, pref);
@@ -43,7 +44,7 @@ export function engineBenches({ ort, meter, serial, prepare, capabilities, sourc
         const resident = await loadPack(source, manifest, ort, backend);
         const roundTrip = await loadPack(source, manifest, ort, backend, undefined, false);
         try {
-          return { ...(await benchDenoise(resident, roundTrip, ort, request)), backend };
+          return { ...(await benchDenoise(resident, roundTrip, ort, request, rounds)), backend };
         } finally {
           await Promise.all([resident.release(), roundTrip.release()]);
         }
